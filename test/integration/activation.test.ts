@@ -1,0 +1,28 @@
+// The installed vsim extension is present, activates without error, and contributes its view container.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'vsim.vsim';
+
+describe('activation', () => {
+  it(`extension ${EXTENSION_ID} is installed`, () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} not found; installed: ${vscode.extensions.all.map((e) => e.id).filter((id) => !id.startsWith('vscode.')).join(', ')}`);
+    assert.equal(ext.packageJSON.publisher, 'vsim');
+  });
+
+  it('activates without error', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const wasActive = ext.isActive;
+    const t0 = performance.now();
+    await ext.activate();
+    const ms = performance.now() - t0;
+    console.log('      vsim activation: %s ms%s', ms.toFixed(1), wasActive ? ' (was already active)' : '');
+    assert.equal(ext.isActive, true);
+  });
+
+  it('the vsim view container opens', async () => {
+    await vscode.commands.executeCommand('workbench.view.extension.vsim');
+  });
+});
