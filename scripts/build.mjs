@@ -1,0 +1,40 @@
+// Builds vsim with esbuild: the extension as one node/cjs bundle (vscode external),
+// the CLI, heavy libraries as their own lazily required bundles, and each webview as a browser bundle.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+mkdirSync('dist', { recursive: true });
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './lib/*'] },
+  { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // ssh2 is heavy; the extension requires it only when it first connects.
+  { ...node, entryPoints: ['src/lib/ssh2.ts'], outfile: 'dist/lib/ssh2.js', external: ['cpu-features', '*.node'] },
+];
+for (const [entry, out] of [['webview/topology/main.ts', 'dist/webview/topology.js']]) {
+  if (existsSync(entry)) {
+    builds.push({ ...common, entryPoints: [entry], outfile: out, platform: 'browser', format: 'iife', target: 'es2022',
+      loader: { '.css': 'css', '.ttf': 'file', '.woff': 'file', '.woff2': 'file' } });
+  }
+}
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('[vsim] watching');
+} else {
+  const t0 = Date.now();
+  await Promise.all(builds.filter((b) => existsSync(b.entryPoints[0])).map((b) => esbuild.build(b)));
+  console.log(`[vsim] built ${builds.length} bundles in ${Date.now() - t0} ms${production ? ' (production)' : ''}`);
+}

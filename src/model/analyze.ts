@@ -1,0 +1,45 @@
+// One entry point: text in, parsed document + topology + all problems out.
+import { checkAddresses } from './checks/addresses';
+import { checkCombinations } from './checks/combinations';
+import { makeContext } from './checks/context';
+import { checkReferences } from './checks/references';
+import { asTopology, parseTopology, type ParsedTopology } from './parse';
+import type { Problem } from './problem';
+import { schemaProblems } from './schemaCheck';
+import type { Topology } from './types';
+
+export interface Analysis {
+  parsed: ParsedTopology;
+  /** Present when the file parsed to a map; may still have schema problems. */
+  topology: Topology | undefined;
+  problems: Problem[];
+  /** True when there is no error (warnings allowed). */
+  ok: boolean;
+}
+
+const CHECKS = [checkReferences, checkAddresses, checkCombinations];
+
+export function analyze(text: string): Analysis {
+  const parsed = parseTopology(text);
+  const problems: Problem[] = [...parsed.syntax];
+  const topology = problems.some((p) => p.severity === 'error') ? undefined : asTopology(parsed.value);
+  if (parsed.value !== undefined && !topology && !problems.length) {
+    problems.push({ severity: 'error', code: 'bad-type', start: 0, end: Math.min(text.length, 1),
+      message: 'A topology must be a map with `version: 1` and `hosts:` at the top level.' });
+  }
+  if (topology) {
+    problems.push(...schemaProblems(parsed));
+    const ctx = makeContext(parsed, topology, problems);
+    for (const check of CHECKS) {
+      try {
+        check(ctx);
+      } catch (err) {
+        // A check must never take the editor down; a file of the wrong shape can surprise it.
+        problems.push({ severity: 'warning', code: 'check-crashed', start: 0, end: 0,
+          message: `vsim could not finish checking this file (${(err as Error).message}); fix the errors above first.` });
+      }
+    }
+  }
+  problems.sort((a, b) => a.start - b.start || a.end - b.end);
+  return { parsed, topology, problems, ok: !problems.some((p) => p.severity === 'error') };
+}

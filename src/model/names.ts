@@ -1,0 +1,36 @@
+// Name patterns, taken from the schema so there is one source of truth.
+import schema from '../../schemas/topology.schema.json';
+
+export const NAME_PATTERN = new RegExp(schema.definitions.name.pattern);
+export const IFNAME_PATTERN = new RegExp(schema.definitions.ifname.pattern);
+export const PATH_PATTERN = new RegExp(schema.definitions.path.pattern);
+
+export function isValidName(s: string): boolean {
+  return NAME_PATTERN.test(s);
+}
+
+export function isValidIfname(s: string): boolean {
+  return IFNAME_PATTERN.test(s);
+}
+
+/** Throws a clear error when `value` is not a valid name; use before a name reaches a command. */
+export function assertName(value: string, what = 'name'): string {
+  if (!NAME_PATTERN.test(value)) {
+    throw new Error(`Invalid ${what} ${JSON.stringify(value)}: ${schema.definitions.name.description}`);
+  }
+  return value;
+}
+
+export function assertIfname(value: string, what = 'interface name'): string {
+  if (!IFNAME_PATTERN.test(value)) {
+    throw new Error(`Invalid ${what} ${JSON.stringify(value)}: ${schema.definitions.ifname.description}`);
+  }
+  return value;
+}
+
+export function assertPath(value: string, what = 'path'): string {
+  if (!PATH_PATTERN.test(value)) {
+    throw new Error(`Invalid ${what} ${JSON.stringify(value)}: ${schema.definitions.path.description}`);
+  }
+  return value;
+}

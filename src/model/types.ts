@@ -1,0 +1,159 @@
+// Types of a *.vsim.yaml topology, mirroring schemas/topology.schema.json.
+// Pure: no vscode import.
+
+export type Arch = 'x86_64' | 'aarch64';
+export type Backend = 'libvirt' | 'microvm' | 'qemu' | 'cloud-hypervisor';
+export const BACKENDS: readonly Backend[] = ['libvirt', 'microvm', 'qemu', 'cloud-hypervisor'];
+
+export interface Host {
+  description?: string;
+  sshConfigHost?: string;
+  address?: string;
+  port?: number;
+  user?: string;
+  identityFile?: string;
+  proxyJump?: string;
+  arch?: Arch;
+  kvm?: boolean;
+  libvirtUri?: string;
+  flake?: string;
+}
+
+export interface Network {
+  description?: string;
+  host: string;
+  kind?: 'bridge' | 'ovs';
+  bridge?: string;
+  subnet?: string;
+  gateway?: string;
+  hostInterface?: string;
+  dhcp?: { start?: string; end?: string; domain?: string };
+  nat?: boolean | string;
+}
+
+export interface Nic {
+  network: string;
+  mac?: string;
+  ip?: string;
+  tap?: string;
+  model?: 'virtio' | 'e1000' | 'rtl8139';
+}
+
+export interface Disk {
+  path: string;
+  size?: string;
+  format?: 'qcow2' | 'raw';
+  readonly?: boolean;
+}
+
+export interface Qos {
+  average: number;
+  peak?: number;
+  burst?: number;
+}
+
+export interface Vm {
+  description?: string;
+  role?: string;
+  host: string;
+  backend: Backend;
+  arch?: Arch;
+  accel?: 'kvm' | 'tcg';
+  vcpus?: number;
+  memory?: number | string;
+  disks?: Disk[];
+  boot?: { kernel: string; initrd?: string; cmdline?: string };
+  nics?: Nic[];
+  console?: { kind?: 'pty' | 'unix' | 'journal' | 'none'; path?: string };
+  image?: { flake: string; outLink?: string };
+  qos?: { inbound?: Qos; outbound?: Qos };
+  slot?: string;
+  sockets?: { qmp?: string; serial?: string; api?: string };
+  autostart?: boolean;
+}
+
+export interface Slot {
+  description?: string;
+  host: string;
+  network: string;
+  ip?: string;
+  mac?: string;
+  state?: string;
+}
+
+export interface State {
+  description?: string;
+  host?: string;
+}
+
+export interface Shaping {
+  rate?: string;
+  burst?: string;
+  delay?: string;
+  jitter?: string;
+  loss?: string;
+  corrupt?: string;
+  duplicate?: string;
+}
+
+export interface Profile extends Shaping {
+  description?: string;
+  direction?: 'egress' | 'ingress' | 'both';
+  targets?: string[];
+  overrides?: Record<string, Shaping>;
+}
+
+export interface Link {
+  description?: string;
+  endpoints: [string, string];
+  profile?: string;
+}
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+export interface Layout {
+  algorithm?: 'hierarchical' | 'force';
+  hosts?: Record<string, Position>;
+  networks?: Record<string, Position>;
+  vms?: Record<string, Position>;
+  slots?: Record<string, Position>;
+}
+
+export interface Topology {
+  version: 1;
+  name?: string;
+  description?: string;
+  hosts: Record<string, Host>;
+  networks?: Record<string, Network>;
+  vms?: Record<string, Vm>;
+  slots?: Record<string, Slot>;
+  states?: Record<string, State>;
+  profiles?: Record<string, Profile>;
+  links?: Record<string, Link>;
+  layout?: Layout;
+}
+
+/** The top-level maps whose keys are names other entries refer to. */
+export type Section = 'hosts' | 'networks' | 'vms' | 'slots' | 'states' | 'profiles' | 'links';
+export const SECTIONS: readonly Section[] = ['hosts', 'networks', 'vms', 'slots', 'states', 'profiles', 'links'];
+
+/** Path to a value in the document: keys and sequence indexes. */
+export type Path = readonly (string | number)[];
+
+/** Memory in MiB from the schema's `memory` forms. */
+export function memoryMiB(memory: number | string | undefined, fallback = 512): number {
+  if (memory === undefined) return fallback;
+  if (typeof memory === 'number') return memory;
+  const m = /^(\d+)(MiB|GiB|M|G)$/.exec(memory);
+  if (!m) return fallback;
+  const n = Number(m[1]);
+  return m[2] === 'GiB' || m[2] === 'G' ? n * 1024 : n;
+}
+
+/** The bridge interface name of a network (defaults to the network's key). */
+export function bridgeName(name: string, net: Network): string {
+  return net.bridge ?? name;
+}
