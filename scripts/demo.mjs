@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// `npm run demo`: from a fresh machine (as root) to vsim running in the real VS Code in your browser.
+//
+//   node scripts/demo.mjs [--port N] [--no-sandbox] [--skip-install] [--vsix FILE]
+//
+// 1. installs what is missing: node_modules (npm ci), code-server + Chromium (test/harness/install-code-server.sh),
+//    the sandbox hypervisor's packages (test/sandbox/install-deps.sh, when present);
+// 2. brings the local sandbox hypervisor up (test/sandbox/sandbox.sh up, when present) unless --no-sandbox;
+// 3. packages vsim (npm run package → dist/vsim.vsix) and installs the .vsix into a private code-server;
+// 4. opens a workspace holding a copy of examples/ (with vsim.ssh.configFile → .sandbox/ssh/config when the
+//    sandbox wrote one) and prints the URL.
+// Ctrl-C stops everything it started: the code-server process group, and the sandbox (if this run started it).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  REPO,
+  assertCodeServerInstalled,
+  installVsix,
+  isolatedEnv,
+  jsonFromEnv,
+  killGroupSync,
+  makeRunDir,
+  makeWorkspace,
+  runLayout,
+  since,
+  startCodeServer,
+  writeUserSettings,
+} from '../test/harness/codeServer.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    'no-sandbox': { type: 'boolean', default: false },
+    'skip-install': { type: 'boolean', default: false },
+    vsix: { type: 'string' }, // use this .vsix instead of running `npm run package`
+  },
+});
+
+const T0 = performance.now();
+const log = (...a) => console.log(`[demo +${(since(T0) / 1000).toFixed(1)}s]`, ...a);
+const rel = (p) => path.relative(REPO, p) || '.';
+
+function run(cmd, args, { allowFail = false } = {}) {
+  log(`$ ${[cmd, ...args].join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: REPO, stdio: 'inherit' });
+  if (r.status !== 0 && !allowFail) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+  return r.status === 0;
+}
+const exists = (p) => fs.existsSync(path.join(REPO, p));
+
+let server = null;
+let sandboxStartedHere = false;
+let stopping = null;
+function stopAll() {
+  stopping ??= (async () => {
+    if (server) {
+      log('stopping code-server');
+      await server.stop();
+    }
+    if (sandboxStartedHere) {
+      run('bash', ['test/sandbox/sandbox.sh', 'down'], { allowFail: true });
+    }
+  })();
+  return stopping;
+}
+process.on('exit', () => server && killGroupSync(server.pgid));
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    console.log();
+    log(`${sig}: stopping what the demo started`);
+    await stopAll();
+    process.exit(0);
+  });
+}
+
+async function main() {
+  if (process.getuid?.() !== 0 && !opt['skip-install']) {
+    log('warning: not root; installs (apt, code-server postinstall, sandbox) may fail — use --skip-install if all is installed');
+  }
+
+  // 1. installs
+  if (!opt['skip-install']) {
+    if (!exists('node_modules')) run('npm', ['ci']);
+    run('bash', ['test/harness/install-code-server.sh']);
+    if (!opt['no-sandbox'] && exists('test/sandbox/install-deps.sh')) run('bash', ['test/sandbox/install-deps.sh']);
+  }
+  assertCodeServerInstalled();
+
+  // 2. sandbox hypervisor
+  if (!opt['no-sandbox'] && exists('test/sandbox/sandbox.sh')) {
+    const alreadyUp = spawnSync('bash', ['test/sandbox/sandbox.sh', 'status'], { cwd: REPO, stdio: 'ignore' }).status === 0;
+    if (alreadyUp) {
+      log('sandbox already up (left running on exit)');
+    } else {
+      sandboxStartedHere = true; // `down` also cleans up after a partial `up`
+      if (!run('bash', ['test/sandbox/sandbox.sh', 'up'], { allowFail: true })) {
+        log('warning: the sandbox did not come up; vsim runs without a hypervisor (see test/sandbox/README.md)');
+      }
+    }
+  }
+
+  // 3. package vsim
+  let vsix = path.join(REPO, 'dist', 'vsim.vsix');
+  if (opt.vsix) vsix = path.resolve(REPO, opt.vsix);
+  else run('npm', ['run', 'package']);
+
+  // 4. code-server with vsim installed from the .vsix
+  const runDir = makeRunDir('demo', 3);
+  const L = runLayout(runDir);
+  const env = isolatedEnv(runDir);
+  const sshConfig = path.join(REPO, '.sandbox', 'ssh', 'config');
+  const wsSettings = { ...jsonFromEnv('VSIM_WORKSPACE_SETTINGS') };
+  if (fs.existsSync(sshConfig)) wsSettings['vsim.ssh.configFile'] = sshConfig;
+  const workspace = makeWorkspace(path.join(runDir, 'workspace'), { settings: wsSettings });
+  writeUserSettings(L.userDataDir, jsonFromEnv('VSIM_USER_SETTINGS'));
+  const inst = await installVsix({ vsix, extensionsDir: L.extensionsDir, userDataDir: L.userDataDir, env });
+  log(`installed ${rel(vsix)} in ${inst.ms} ms`);
+  server = await startCodeServer({ runDir, env, workspace, port: opt.port ? Number(opt.port) : undefined });
+  const url = server.urlFor(workspace);
+
+  console.log(`
+  vsim is running in VS Code (code-server ${'4.100.3'}):
+
+      ${url}
+
+  workspace: ${rel(workspace)} (a copy of examples/)${fs.existsSync(sshConfig) ? `\n  ssh config: ${rel(sshConfig)} (sandbox hypervisor)` : ''}
+  server log: ${rel(server.logFile)}
+  From another machine: ssh -L ${server.port}:127.0.0.1:${server.port} <this host>, then open the URL.
+  Ctrl-C stops everything the demo started.
+`);
+
+  // Stay up until Ctrl-C or until code-server dies.
+  await new Promise((resolve) => server.proc.on('exit', resolve));
+  if (stopping) return; // Ctrl-C: the signal handler is stopping everything
+  log(`code-server exited (${JSON.stringify(server.exited())}); see ${rel(server.logFile)}`);
+  await stopAll();
+  process.exit(1);
+}
+
+main().catch(async (e) => {
+  log('error:', e?.message ?? e);
+  await stopAll();
+  process.exit(1);
+});
