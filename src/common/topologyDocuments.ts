@@ -1,0 +1,28 @@
+// The one place that analyses topology documents: cached per document version, so diagnostics,
+// completion, hover, the tree and the graph share one parse.
+import * as vscode from 'vscode';
+import { analyze, type Analysis } from '../model/analyze';
+
+export const TOPOLOGY_GLOB = '**/*.vsim.{yaml,yml}';
+export const TOPOLOGY_SELECTOR: vscode.DocumentSelector = [
+  { language: 'yaml', pattern: TOPOLOGY_GLOB },
+  { scheme: 'untitled', language: 'yaml', pattern: TOPOLOGY_GLOB },
+];
+
+export function isTopologyDocument(doc: vscode.TextDocument): boolean {
+  return /\.vsim\.ya?ml$/i.test(doc.uri.path);
+}
+
+const cache = new WeakMap<vscode.TextDocument, { version: number; analysis: Analysis }>();
+
+export function analysisOf(doc: vscode.TextDocument): Analysis {
+  const hit = cache.get(doc);
+  if (hit && hit.version === doc.version) return hit.analysis;
+  const analysis = analyze(doc.getText());
+  cache.set(doc, { version: doc.version, analysis });
+  return analysis;
+}
+
+export function toRange(doc: vscode.TextDocument, start: number, end: number): vscode.Range {
+  return new vscode.Range(doc.positionAt(start), doc.positionAt(Math.max(start, end)));
+}
