@@ -29,8 +29,10 @@ const mochaShim = {
     build.onResolve({ filter: /^mocha$/ }, () => ({ path: 'mocha-globals-shim', namespace: 'vsim-shim' }));
     build.onLoad({ filter: /.*/, namespace: 'vsim-shim' }, () => ({
       loader: 'js',
-      contents: MOCHA_GLOBALS.map((n) => `export const ${n} = (...a) => globalThis.${n}(...a);`).join('\n') +
-        `\nexport const only = undefined;\n`,
+      contents:
+        `const fwd = (n) => Object.assign((...a) => globalThis[n](...a), {\n` +
+        `  only: (...a) => globalThis[n].only(...a),\n  skip: (...a) => globalThis[n].skip(...a),\n});\n` +
+        MOCHA_GLOBALS.map((n) => `export const ${n} = fwd('${n}');`).join('\n') + '\n',
     }));
   },
 };

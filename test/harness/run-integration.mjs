@@ -87,7 +87,7 @@ function writeResult(exitCode) {
   result.exitCode = exitCode;
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, 'integration.json'), JSON.stringify(result, null, 2) + '\n');
-  for (const f of result.failures) console.log(`  ✗ [${f.source}] ${f.title}: ${f.error.split('\n')[0]}`);
+  for (const f of result.failures) console.log(`  ✗ [${f.source}] ${f.title}: ${f.error.replace(/\s+/g, ' ').trim().slice(0, 300)}`);
   // The closing line CI reads.
   console.log(`${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped (${(result.durationMs / 1000).toFixed(1)} s) — ${path.relative(REPO, path.join(resultsDir, 'integration.json'))}`);
 }

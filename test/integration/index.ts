@@ -64,7 +64,7 @@ export function run(): Promise<void> {
       // A test file threw while loading: report it as one failure so the launcher still gets a result.
       const e = err as Error;
       result.failed = 1;
-      result.failures.push({ title: 'loading test files', error: oneLine(String(e?.message ?? e)), stack: e?.stack });
+      result.failures.push({ title: 'loading test files', error: oneLine(String(e?.message ?? e)), stack: e?.stack ? oneLine(e.stack, 4000) : undefined });
       result.durationMs = Date.now() - t0;
       console.error(e);
       console.log('VSIM-RESULT %s', JSON.stringify(result));
