@@ -1,0 +1,51 @@
+// `npm run test:integration`: everything the real-VS-Code suite needs, then the suite.
+// 1. installs (idempotent): code-server + Chromium, the sandbox's Debian packages;
+// 2. starts the sandbox hypervisor (real sshd, libvirt, QEMU) unless VSIM_NO_SANDBOX=1;
+// 3. packages the .vsix and builds the tests; 4. runs them in code-server; 5. stops the sandbox.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const sh = (cmd, args, env = {}) => {
+  console.log(`\n[test:integration] $ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+};
+
+const useSandbox = process.env.VSIM_NO_SANDBOX !== '1' && existsSync('test/sandbox/sandbox.sh');
+let sandboxUp = false;
+let code = 1;
+const stop = () => {
+  if (sandboxUp) {
+    sandboxUp = false;
+    spawnSync('bash', ['test/sandbox/sandbox.sh', 'down'], { stdio: 'inherit' });
+  }
+};
+process.on('SIGINT', () => { stop(); process.exit(130); });
+process.on('SIGTERM', () => { stop(); process.exit(143); });
+
+try {
+  sh('bash', ['test/harness/install-code-server.sh']);
+  const settings = {};
+  if (useSandbox) {
+    sh('bash', ['test/sandbox/install-deps.sh']);
+    sandboxUp = true;
+    sh('bash', ['test/sandbox/sandbox.sh', 'up']);
+    settings['vsim.ssh.configFile'] = resolve('.sandbox/ssh/config');
+  } else {
+    console.log('[test:integration] sandbox not started (VSIM_NO_SANDBOX=1): tests that need it skip with that reason');
+  }
+  sh('npm', ['run', '--silent', 'package']);
+  sh(process.execPath, ['test/harness/build-tests.mjs']);
+  const r = spawnSync(process.execPath, ['test/harness/run-integration.mjs'], {
+    stdio: 'inherit',
+    env: { ...process.env, VSIM_WORKSPACE_SETTINGS: JSON.stringify({ ...settings, ...JSON.parse(process.env.VSIM_WORKSPACE_SETTINGS ?? '{}') }) },
+  });
+  code = r.status ?? 1;
+} catch (err) {
+  console.error(`[test:integration] ${err.message}`);
+  code = 1;
+} finally {
+  stop();
+}
+process.exit(code);

@@ -1,0 +1,26 @@
+// Runs the unit tests (node's test runner + tsx) and writes a TAP copy for the totals.
+// Usage: node scripts/test-unit.mjs [dir-or-file…]   (default: test/unit)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function find(p, out = []) {
+  const st = statSync(p);
+  if (st.isFile()) {
+    if (p.endsWith('.test.ts')) out.push(p);
+  } else {
+    for (const e of readdirSync(p).sort()) find(join(p, e), out);
+  }
+  return out;
+}
+
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit'];
+const files = roots.flatMap((r) => find(r));
+mkdirSync('test-results', { recursive: true });
+const r = spawnSync(process.execPath, [
+  '--import', 'tsx', '--test', '--test-concurrency=2',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', '--test-reporter-destination=test-results/unit.tap',
+  ...files,
+], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
