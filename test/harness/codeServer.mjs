@@ -141,6 +141,8 @@ export function writeUserSettings(userDataDir, extra = {}) {
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
     'security.workspace.trust.enabled': false,
+    // Run workspaces live under the repo: no "open the parent git repository?" toast.
+    'git.openRepositoryInParentFolders': 'never',
     ...extra,
   };
   fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');

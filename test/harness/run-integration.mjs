@@ -239,7 +239,7 @@ async function main() {
       log: (...a) => log('  ', ...a),
       screenshot: async (name, target = page) => {
         const file = path.join(resultsDir, name.endsWith('.png') ? name : `${name}.png`);
-        await target.screenshot({ path: file });
+        await target.screenshot({ path: file, animations: 'disabled' });
         return file;
       },
     };

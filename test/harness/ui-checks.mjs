@@ -48,6 +48,36 @@ export async function notifications(page) {
   return page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
 }
 
+const ERROR_TEXT = /command '.*' not found|resulted in an error|running the command .* failed|activating extension .* failed/i;
+
+/** Text of the modal dialog, if one is shown. */
+export async function dialogText(page) {
+  const box = page.locator('.monaco-dialog-box');
+  return (await box.count()) ? (await box.first().innerText()).replace(/\s+/g, ' ').trim() : null;
+}
+
+/**
+ * Poll until a new notification toast matches `re` (returns its text). Throws at once on an error dialog or an
+ * error toast (command not found, command threw, activation failed), and after `timeout`.
+ */
+export async function waitForMessage(page, re, { ignore = new Set(), timeout = 15_000 } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const dlg = await dialogText(page);
+    if (dlg) {
+      await page.keyboard.press('Escape').catch(() => {});
+      throw new Error(`error dialog: ${dlg}`);
+    }
+    const msgs = (await notifications(page)).filter((m) => !ignore.has(m));
+    const bad = msgs.find((m) => ERROR_TEXT.test(m));
+    if (bad) throw new Error(`error notification: ${bad}`);
+    const hit = msgs.find((m) => re.test(m));
+    if (hit) return hit;
+    if (Date.now() > end) throw new Error(`no notification matching ${re} within ${timeout} ms; shown: ${JSON.stringify(msgs)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
 /** First `*.vsim.yaml` in the workspace (relative path), or undefined. */
 async function firstTopology(ctx) {
   const fs = await import('node:fs');
@@ -93,16 +123,10 @@ export const uiChecks = [
       else ctx.log('no *.vsim.yaml in the workspace: running the command without an open topology');
       const before = new Set(await notifications(page));
       await runCommand(page, 'vsim: Validate Topology File');
-      // The command must exist and not throw: VS Code reports both as notification toasts.
-      const bad = /command '.*' not found|resulted in an error|running the command .* failed|actual command not found/i;
-      const end = Date.now() + 3000;
-      while (Date.now() < end) {
-        const msgs = (await notifications(page)).filter((m) => !before.has(m));
-        const err = msgs.find((m) => bad.test(m));
-        if (err) throw new Error(`command failed: ${err}`);
-        if (msgs.length) break; // the command answered (e.g. "valid" / problem count)
-        await page.waitForTimeout(100);
-      }
+      // It answers with a summary toast: "vsim: N topology files checked: E errors, W warnings."
+      // A missing command or a throw shows up as an error dialog or toast instead: fail fast on those.
+      const summary = await waitForMessage(page, /topology files? checked/i, { ignore: before, timeout: 20_000 });
+      ctx.log(`validate said: ${summary}`);
       await ctx.screenshot('validate');
     },
   },
