@@ -1,7 +1,10 @@
 // `vsim validate FILE…`: the same checks as the editor, for CI pipelines.
 // Prints `file:line:col: severity: message` per problem; exit 1 when any file has an error.
-import { readFileSync } from 'node:fs';
+// `vsim export --json FILE [-o OUT]`: the normalized topology (defaults filled) for nix/.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { exportTopology } from './export/toJson';
 import { analyze } from './model/analyze';
+import type { Problem } from './model/problem';
 
 function validate(files: string[]): number {
   let errors = 0;
@@ -15,20 +18,56 @@ function validate(files: string[]): number {
       continue;
     }
     const { parsed, problems } = analyze(text);
-    for (const p of problems) {
-      const { line, character } = parsed.lines.position(p.start);
-      console.log(`${file}:${line + 1}:${character + 1}: ${p.severity}: ${p.message}`);
-      if (p.severity === 'error') errors++;
-    }
+    printProblems(file, parsed.lines, problems);
+    errors += problems.filter((p) => p.severity === 'error').length;
   }
   return errors ? 1 : 0;
+}
+
+function printProblems(file: string, lines: { position(offset: number): { line: number; character: number } },
+  problems: Problem[], stream: (s: string) => void = console.log): void {
+  for (const p of problems) {
+    const { line, character } = lines.position(p.start);
+    stream(`${file}:${line + 1}:${character + 1}: ${p.severity}: ${p.message}`);
+  }
+}
+
+function exportJson(args: string[]): number {
+  const rest = args.filter((a) => a !== '--json');
+  const o = rest.indexOf('-o');
+  const out = o >= 0 ? rest[o + 1] : undefined;
+  const files = o >= 0 ? [...rest.slice(0, o), ...rest.slice(o + 2)] : rest;
+  if (files.length !== 1 || (o >= 0 && !out)) return usage();
+  const file = files[0]!;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    console.error(`${file}: cannot read: ${(err as Error).message}`);
+    return 1;
+  }
+  const r = exportTopology(text);
+  // Problems go to stderr so stdout stays pure JSON.
+  printProblems(file, r.lines, r.problems, console.error);
+  if (!r.ok) {
+    console.error(`${file}: not exported: fix the errors above first.`);
+    return 1;
+  }
+  if (out) writeFileSync(out, r.json);
+  else process.stdout.write(r.json);
+  return 0;
+}
+
+function usage(): number {
+  console.error('usage: vsim validate FILE.vsim.yaml…\n       vsim export --json FILE.vsim.yaml [-o OUT.json]');
+  return 2;
 }
 
 function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   if (cmd === 'validate' && rest.length) return validate(rest);
-  console.error('usage: vsim validate FILE.vsim.yaml…');
-  return 2;
+  if (cmd === 'export' && rest.includes('--json')) return exportJson(rest);
+  return usage();
 }
 
 process.exitCode = main(process.argv.slice(2));
