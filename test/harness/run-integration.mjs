@@ -88,6 +88,8 @@ function writeResult(exitCode) {
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, 'integration.json'), JSON.stringify(result, null, 2) + '\n');
   for (const f of result.failures) console.log(`  ✗ [${f.source}] ${f.title}: ${f.error.replace(/\s+/g, ' ').trim().slice(0, 300)}`);
+  const t = Object.entries(result.timings).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v} ms`).join(', ');
+  if (t) console.log(`timings: ${t}`);
   // The closing line CI reads.
   console.log(`${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped (${(result.durationMs / 1000).toFixed(1)} s) — ${path.relative(REPO, path.join(resultsDir, 'integration.json'))}`);
 }
@@ -170,12 +172,13 @@ async function main() {
   const exited = new Promise((r) => (resolveExit = r));
   let tGoto = 0;
   await page.exposeFunction('codeAutomationLog', (type, args) => {
-    firstLogMs ??= since(tGoto);
+    if (firstLogMs === null) result.timings.pageToFirstOutputMs = firstLogMs = since(tGoto);
     if (process.env.VSIM_DEBUG_LOG) fs.appendFileSync(path.join(runDir, 'raw-log.jsonl'), JSON.stringify([type, args]) + '\n');
     const text = format(...(Array.isArray(args) ? args : [args]));
     for (const line of text.split('\n')) {
       suiteLines.push(line);
       if (line.startsWith('VSIM-RESULT ')) {
+        result.timings.pageToResultMs = since(tGoto);
         try {
           result.suite = JSON.parse(line.slice('VSIM-RESULT '.length));
         } catch (e) {
@@ -202,7 +205,6 @@ async function main() {
     exited,
     new Promise((r) => setTimeout(() => r('timeout'), suiteTimeoutMs)),
   ]);
-  result.timings.pageToFirstOutputMs = firstLogMs;
   result.timings.pageToSuiteExitMs = since(tGoto);
   suiteDone = suiteLines.length;
   fs.writeFileSync(path.join(runDir, 'suite.log'), suiteLines.join('\n') + '\n');
@@ -236,6 +238,7 @@ async function main() {
       workspace,
       server,
       resultsDir,
+      timings: result.timings,
       log: (...a) => log('  ', ...a),
       screenshot: async (name, target = page) => {
         const file = path.join(resultsDir, name.endsWith('.png') ? name : `${name}.png`);

@@ -3,7 +3,8 @@
 // (or in your own module, imported and spread into `uiChecks`). A check fails by throwing.
 //
 // ctx: { repo, runDir, workspace (abs path), server ({url, port, urlFor, remoteUri}), resultsDir,
-//        log(...a), screenshot(name, target = page) → abs path of <resultsDir>/<name>.png }
+//        log(...a), screenshot(name, target = page) → abs path of <resultsDir>/<name>.png,
+//        timings (object written into integration.json: add figures you measure) }
 //
 // Useful selectors (measured, see test/harness/README.md):
 //   page.getByRole('tab', { name: /^Vsim/ })              the activity-bar entry of the vsim view container
@@ -128,6 +129,20 @@ export const uiChecks = [
       const summary = await waitForMessage(page, /topology files? checked/i, { ignore: before, timeout: 20_000 });
       ctx.log(`validate said: ${summary}`);
       await ctx.screenshot('validate');
+    },
+  },
+  {
+    name: 'Running Extensions lists vsim with its activation time',
+    async run(page, ctx) {
+      await runCommand(page, 'Developer: Show Running Extensions');
+      const row = page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: /vsim/i }).first();
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      const text = (await row.innerText()).replace(/\s+/g, ' ').trim();
+      ctx.log(`running extensions: ${text}`);
+      const m = /Activation: ([\d.]+)\s*ms/i.exec(text);
+      if (m) ctx.timings.vsimActivationMs = Number(m[1]);
+      await ctx.screenshot('running-extensions');
+      if (/activation failed|error/i.test(text)) throw new Error(`vsim is listed with an error: ${text}`);
     },
   },
 ];
