@@ -1,0 +1,72 @@
+// The one interface every backend implements, so the tree, commands and graph do not care
+// whether a VM is a libvirt domain, a microvm@ unit, a QEMU process or a cloud-hypervisor node.
+// Pure: commands go through a CommandRunner (the SSH control shell in the extension, a fake in tests).
+import type { Disposable } from '../remote/events';
+import type { Backend as BackendKind, Host, Topology } from '../model/types';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+  durationMs: number;
+}
+
+export interface CommandRunner {
+  /** Runs one command (argv, quoted by the runner) and collects its output. */
+  exec(argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult>;
+  /** Starts a long-running command; each stdout line is delivered; `done` settles with its exit code. */
+  follow?(argv: readonly string[], onLine: (line: string) => void): { done: Promise<number>; dispose(): void };
+}
+
+export type VmState = 'running' | 'paused' | 'stopped' | 'crashed' | 'starting' | 'stopping' | 'missing' | 'unknown';
+
+export interface VmStatus {
+  state: VmState;
+  /** Backend words for the state, e.g. `shut off (destroyed)`, `active/running`, `Created`. */
+  detail?: string;
+  /** Backend-specific facts for the tooltip (booted/current system, state assigned to a slot…). */
+  facts?: Record<string, string>;
+}
+
+export interface HostListing {
+  /** Status of every VM of the topology on this host that the backend handles. */
+  vms: Record<string, VmStatus>;
+  /** VMs found on the host that the topology does not declare. */
+  undeclared: { name: string; status: VmStatus }[];
+}
+
+export type LifecycleOp = 'start' | 'shutdown' | 'destroy' | 'reboot' | 'suspend' | 'resume';
+
+export interface BackendContext {
+  hostName: string;
+  host: Host;
+  topology: Topology;
+  run: CommandRunner;
+}
+
+export interface VmBackend {
+  readonly kind: BackendKind;
+  /** A program the host must have; missing → the host is shown as "missing TOOL". */
+  readonly tool: string;
+  /** Lists the given VMs of one host in one round trip, whatever their number. */
+  list(ctx: BackendContext, vmNames: readonly string[]): Promise<HostListing>;
+  lifecycle(ctx: BackendContext, vmName: string, op: LifecycleOp): Promise<void>;
+  /** Live changes where the backend has an event stream; calls back with the VM names that changed. */
+  watch?(ctx: BackendContext, onChange: (vmNames: string[] | 'all') => void): Disposable;
+  /** argv and pty need of the serial console of a VM. */
+  console?(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
+}
+
+/** A failed remote command, with everything a user needs to act on it. */
+export class RemoteCommandError extends Error {
+  constructor(readonly host: string, readonly argv: readonly string[], readonly result: ExecResult) {
+    const err = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' / ');
+    super(`${argv.join(' ')} on ${host} failed (exit ${result.code})${err ? `: ${err}` : ''}`);
+  }
+}
+
+export async function mustRun(ctx: BackendContext, argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult> {
+  const r = await ctx.run.exec(argv, opts);
+  if (r.code !== 0) throw new RemoteCommandError(ctx.hostName, argv, r);
+  return r;
+}

@@ -1,0 +1,180 @@
+// The live state of one topology's hosts: fed by backends' listings and event streams, changed
+// by lifecycle operations (queued per VM). The tree and the graph both read it. Pure (no vscode).
+import { RemoteCommandError, type BackendContext, type CommandRunner, type LifecycleOp, type VmBackend } from '../backends/backend';
+import type { Backend as BackendKind, Host, Topology } from '../model/types';
+import { Emitter, type Disposable } from '../remote/events';
+import { emptyHost, fingerprint, type HostLive } from './hostState';
+import { OperationQueue } from './queue';
+
+export interface LabDeps {
+  /** A runner for the host (pooled SSH in the extension). Throws with a clear message when unreachable. */
+  runnerFor(hostName: string, host: Host, topology: Topology): Promise<CommandRunner>;
+  backends: Partial<Record<BackendKind, VmBackend>>;
+  /** False in an untrusted workspace: nothing remote happens. */
+  trusted(): boolean;
+}
+
+export const UNTRUSTED = 'This workspace is not trusted: vsim does not connect to hypervisors. Trust the workspace to connect.';
+
+export interface LabChange {
+  host: string;
+}
+
+export class Lab implements Disposable {
+  private topology: Topology;
+  private readonly hosts = new Map<string, HostLive>();
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly watchers = new Map<string, Disposable[]>();
+  private readonly changed = new Emitter<LabChange>();
+  readonly onDidChange = this.changed.event;
+  readonly queue = new OperationQueue();
+  /** Listing round trips per host, for figures and tests. */
+  readonly roundTrips = new Map<string, number>();
+
+  constructor(topology: Topology, private readonly deps: LabDeps) {
+    this.topology = topology;
+  }
+
+  get current(): Topology {
+    return this.topology;
+  }
+
+  setTopology(t: Topology): void {
+    this.topology = t;
+    for (const name of [...this.hosts.keys()]) if (!t.hosts?.[name]) this.hosts.delete(name);
+  }
+
+  host(name: string): HostLive {
+    return this.hosts.get(name) ?? emptyHost();
+  }
+
+  hostNames(): string[] {
+    return Object.keys(this.topology.hosts ?? {});
+  }
+
+  /** The VMs of a host grouped by backend. */
+  vmsByBackend(hostName: string): Map<BackendKind, string[]> {
+    const out = new Map<BackendKind, string[]>();
+    for (const [name, vm] of Object.entries(this.topology.vms ?? {})) {
+      if (vm?.host !== hostName) continue;
+      out.set(vm.backend, [...(out.get(vm.backend) ?? []), name]);
+    }
+    return out;
+  }
+
+  private update(name: string, f: (h: HostLive) => HostLive): void {
+    const before = this.hosts.get(name) ?? emptyHost();
+    const after = f(before);
+    this.hosts.set(name, after);
+    if (fingerprint(before) !== fingerprint(after)) this.changed.fire({ host: name });
+  }
+
+  private async context(hostName: string): Promise<BackendContext> {
+    const host = this.topology.hosts?.[hostName];
+    if (!host) throw new Error(`No host named ${hostName} in this topology.`);
+    if (!this.deps.trusted()) throw new Error(UNTRUSTED);
+    const run = await this.deps.runnerFor(hostName, host, this.topology);
+    return { hostName, host, topology: this.topology, run };
+  }
+
+  /** Lists all VMs of a host: one round trip per backend present, whatever the number of VMs. */
+  refresh(hostName: string): Promise<void> {
+    const running = this.inflight.get(hostName);
+    if (running) return running;
+    const p = this.doRefresh(hostName).finally(() => this.inflight.delete(hostName));
+    this.inflight.set(hostName, p);
+    return p;
+  }
+
+  private async doRefresh(hostName: string): Promise<void> {
+    if (!this.deps.trusted()) {
+      this.update(hostName, (h) => ({ ...h, connection: { kind: 'untrusted' } }));
+      return;
+    }
+    if (this.host(hostName).connection.kind !== 'connected') this.update(hostName, (h) => ({ ...h, connection: { kind: 'connecting' } }));
+    let ctx: BackendContext;
+    try {
+      ctx = await this.context(hostName);
+    } catch (err) {
+      this.update(hostName, (h) => ({ ...h, connection: { kind: 'error', message: (err as Error).message } }));
+      return;
+    }
+    const vms: HostLive['vms'] = {};
+    const undeclared: HostLive['undeclared'] = [];
+    for (const [kind, names] of this.vmsByBackend(hostName)) {
+      const backend = this.deps.backends[kind];
+      if (!backend) {
+        for (const n of names) vms[n] = { state: 'unknown', detail: `backend ${kind} not supported yet` };
+        continue;
+      }
+      try {
+        this.roundTrips.set(hostName, (this.roundTrips.get(hostName) ?? 0) + 1);
+        const listing = await backend.list(ctx, names);
+        Object.assign(vms, listing.vms);
+        for (const u of listing.undeclared) undeclared.push({ ...u, backend: kind });
+      } catch (err) {
+        if (err instanceof RemoteCommandError && (err.result.code === 127 || /command not found|No such file/.test(err.result.stderr) && err.result.code !== 0 && err.argv[0] === backend.tool)) {
+          this.update(hostName, (h) => ({ ...h, connection: { kind: 'missing-tool', tool: backend.tool,
+            message: `${backend.tool} is not installed on ${hostName} (needed for ${kind} VMs).` } }));
+          return;
+        }
+        this.update(hostName, (h) => ({ ...h, connection: { kind: 'error', message: (err as Error).message } }));
+        return;
+      }
+    }
+    this.update(hostName, () => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now() }));
+  }
+
+  /** Runs a lifecycle operation on a VM (queued behind others on the same VM), then refreshes its host. */
+  async lifecycle(vmName: string, op: LifecycleOp): Promise<void> {
+    if (!this.deps.trusted()) throw new Error(UNTRUSTED);
+    const vm = this.topology.vms?.[vmName];
+    if (!vm) throw new Error(`No VM named ${vmName} in this topology.`);
+    const backend = this.deps.backends[vm.backend];
+    if (!backend) throw new Error(`Backend ${vm.backend} is not supported yet (VM ${vmName}).`);
+    await this.queue.run(vmName, op, async () => {
+      const ctx = await this.context(vm.host);
+      await backend.lifecycle(ctx, vmName, op);
+    });
+    await this.refresh(vm.host);
+  }
+
+  /** Starts the backends' event streams for a host (where they have one). */
+  async watch(hostName: string): Promise<void> {
+    if (this.watchers.has(hostName)) return;
+    this.watchers.set(hostName, []);
+    let ctx: BackendContext;
+    try {
+      ctx = await this.context(hostName);
+    } catch {
+      this.watchers.delete(hostName);
+      return;
+    }
+    const subs = this.watchers.get(hostName);
+    if (!subs) return;
+    for (const kind of this.vmsByBackend(hostName).keys()) {
+      const backend = this.deps.backends[kind];
+      if (backend?.watch) subs.push(backend.watch(ctx, () => void this.refresh(hostName)));
+    }
+  }
+
+  /** Whether the host has a live event stream for every backend it uses (then polling is not needed). */
+  isFullyWatched(hostName: string): boolean {
+    if (!this.watchers.has(hostName)) return false;
+    return [...this.vmsByBackend(hostName).keys()].every((k) => !!this.deps.backends[k]?.watch);
+  }
+
+  unwatch(hostName?: string): void {
+    for (const [name, subs] of this.watchers) {
+      if (hostName && name !== hostName) continue;
+      subs.forEach((s) => s.dispose());
+      this.watchers.delete(name);
+    }
+  }
+
+  dispose(): void {
+    this.unwatch();
+    this.queue.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,75 @@
+// The one refresh policy: event streams where backends have them; polling only while a view that
+// shows live state is visible, and only for hosts without a full event stream; triggers debounced.
+export interface Timers {
+  setTimeout(f: () => void, ms: number): unknown;
+  clearTimeout(h: unknown): void;
+}
+
+export interface PolicyTarget {
+  hostNames(): string[];
+  refresh(host: string): Promise<void>;
+  watch(host: string): Promise<void>;
+  unwatch(host?: string): void;
+  isFullyWatched(host: string): boolean;
+}
+
+export class RefreshPolicy {
+  private visible = false;
+  private pollHandle: unknown;
+  private debounceHandle: unknown;
+  private readonly due = new Set<string>();
+
+  constructor(
+    private readonly target: PolicyTarget,
+    private readonly opts: { pollMs: number; debounceMs: number },
+    private readonly timers: Timers = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+  ) {}
+
+  get isVisible(): boolean {
+    return this.visible;
+  }
+
+  /** A view showing live state became visible or hidden. */
+  setVisible(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    if (visible) {
+      for (const h of this.target.hostNames()) {
+        this.request(h);
+        void this.target.watch(h);
+      }
+      this.schedulePoll();
+    } else {
+      this.timers.clearTimeout(this.pollHandle);
+      this.pollHandle = undefined;
+      this.target.unwatch();
+    }
+  }
+
+  /** Asks for a refresh of a host soon (debounced: a burst of requests gives one refresh). */
+  request(host: string): void {
+    this.due.add(host);
+    if (this.debounceHandle !== undefined) return;
+    this.debounceHandle = this.timers.setTimeout(() => {
+      this.debounceHandle = undefined;
+      const hosts = [...this.due];
+      this.due.clear();
+      for (const h of hosts) void this.target.refresh(h);
+    }, this.opts.debounceMs);
+  }
+
+  private schedulePoll(): void {
+    this.timers.clearTimeout(this.pollHandle);
+    if (!this.visible || this.opts.pollMs <= 0) return;
+    this.pollHandle = this.timers.setTimeout(() => {
+      for (const h of this.target.hostNames()) if (!this.target.isFullyWatched(h)) this.request(h);
+      this.schedulePoll();
+    }, this.opts.pollMs);
+  }
+
+  dispose(): void {
+    this.timers.clearTimeout(this.pollHandle);
+    this.timers.clearTimeout(this.debounceHandle);
+    this.target.unwatch();
+  }
+}

@@ -1,0 +1,190 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Lab, type LabDeps } from '../../../src/lab/lab';
+import { OperationQueue } from '../../../src/lab/queue';
+import { RefreshPolicy, type Timers } from '../../../src/lab/refreshPolicy';
+import type { CommandRunner, ExecResult, VmBackend } from '../../../src/backends/backend';
+import { mustRun } from '../../../src/backends/backend';
+import type { Topology } from '../../../src/model/types';
+
+function topology(n: number): Topology {
+  const vms: Topology['vms'] = {};
+  for (let i = 0; i < n; i++) vms[`vm${i}`] = { host: 'h1', backend: 'libvirt' };
+  return { version: 1, hosts: { h1: { address: 'x' } }, vms };
+}
+
+/** A runner that answers `list` with every VM running, or with a given result. */
+function runner(answer: (argv: readonly string[]) => Partial<ExecResult>): CommandRunner & { calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    calls,
+    async exec(argv) {
+      calls.push([...argv]);
+      return { stdout: '', stderr: '', code: 0, durationMs: 1, ...answer(argv) };
+    },
+  };
+}
+
+const fakeLibvirt: VmBackend = {
+  kind: 'libvirt',
+  tool: 'virsh',
+  async list(ctx, names) {
+    const r = await mustRun(ctx, ['virsh', 'list']);
+    const running = new Set(r.stdout.split('\n').filter(Boolean));
+    return {
+      vms: Object.fromEntries(names.map((n) => [n, { state: running.has(n) ? 'running' as const : 'stopped' as const }])),
+      undeclared: [...running].filter((n) => !names.includes(n)).map((name) => ({ name, status: { state: 'running' as const } })),
+    };
+  },
+  async lifecycle(ctx, vm, op) {
+    await mustRun(ctx, ['virsh', op, vm]);
+  },
+};
+
+function deps(run: CommandRunner, trusted = true): LabDeps {
+  return { runnerFor: async () => run, backends: { libvirt: fakeLibvirt }, trusted: () => trusted };
+}
+
+test('one listing round trip per host and backend, for 1 VM and for 100 VMs', async () => {
+  for (const n of [1, 100]) {
+    const r = runner(() => ({ stdout: 'vm0\nstray\n' }));
+    const lab = new Lab(topology(n), deps(r));
+    await lab.refresh('h1');
+    assert.equal(r.calls.length, 1);
+    assert.equal(lab.host('h1').connection.kind, 'connected');
+    assert.equal(lab.host('h1').vms.vm0?.state, 'running');
+    if (n > 1) assert.equal(lab.host('h1').vms.vm1?.state, 'stopped');
+    assert.deepEqual(lab.host('h1').undeclared.map((u) => u.name), ['stray']);
+  }
+});
+
+test('concurrent refreshes of a host share one round trip', async () => {
+  const r = runner(() => ({ stdout: '' }));
+  const lab = new Lab(topology(3), deps(r));
+  await Promise.all([lab.refresh('h1'), lab.refresh('h1'), lab.refresh('h1')]);
+  assert.equal(r.calls.length, 1);
+});
+
+test('a host without the backend tool is shown as missing it, with the reason', async () => {
+  const r = runner(() => ({ code: 127, stderr: 'sh: 1: virsh: not found' }));
+  const lab = new Lab(topology(1), deps(r));
+  await lab.refresh('h1');
+  const c = lab.host('h1').connection;
+  assert.equal(c.kind, 'missing-tool');
+  assert.match(c.kind === 'missing-tool' ? c.message : '', /virsh is not installed on h1/);
+});
+
+test('an unreachable host is an error with the reason; untrusted workspaces never connect', async () => {
+  const lab = new Lab(topology(1), { runnerFor: async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:2222'); }, backends: { libvirt: fakeLibvirt }, trusted: () => true });
+  await lab.refresh('h1');
+  const c = lab.host('h1').connection;
+  assert.equal(c.kind, 'error');
+  assert.match(c.kind === 'error' ? c.message : '', /ECONNREFUSED/);
+
+  let asked = 0;
+  const untrusted = new Lab(topology(1), { runnerFor: async () => { asked++; throw new Error('no'); }, backends: {}, trusted: () => false });
+  await untrusted.refresh('h1');
+  assert.equal(untrusted.host('h1').connection.kind, 'untrusted');
+  assert.equal(asked, 0);
+  await assert.rejects(untrusted.lifecycle('vm0', 'start'), /not trusted/);
+});
+
+test('change events fire only when the state changed', async () => {
+  const r = runner(() => ({ stdout: 'vm0\n' }));
+  const lab = new Lab(topology(1), deps(r));
+  let fired = 0;
+  lab.onDidChange(() => fired++);
+  await lab.refresh('h1');
+  const afterFirst = fired;
+  assert.ok(afterFirst >= 1);
+  await lab.refresh('h1');
+  assert.equal(fired, afterFirst, 'an identical listing must not fire');
+});
+
+test('lifecycle runs the backend operation, then refreshes; failures name host, command and stderr', async () => {
+  const r = runner((argv) => (argv[1] === 'start' ? { code: 1, stderr: 'error: Failed to start domain vm0' } : { stdout: '' }));
+  const lab = new Lab(topology(1), deps(r));
+  await assert.rejects(lab.lifecycle('vm0', 'start'), /virsh start vm0 on h1 failed \(exit 1\): error: Failed to start domain vm0/);
+  const ok = runner(() => ({ stdout: 'vm0\n' }));
+  const lab2 = new Lab(topology(1), deps(ok));
+  await lab2.lifecycle('vm0', 'start');
+  assert.deepEqual(ok.calls.map((c) => c.join(' ')), ['virsh start vm0', 'virsh list']);
+  assert.equal(lab2.host('h1').vms.vm0?.state, 'running');
+});
+
+test('operations on the same VM queue and never interleave; other VMs run meanwhile', async () => {
+  const q = new OperationQueue();
+  const log: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const a = q.run('vm0', 'stop', async () => { log.push('stop:start'); await gate; log.push('stop:end'); });
+  const b = q.run('vm0', 'snapshot', async () => { log.push('snapshot'); });
+  const c = q.run('vm1', 'start', async () => { log.push('vm1'); });
+  await c;
+  assert.deepEqual(q.ops('vm0').map((o) => `${o.label}:${o.running}`), ['stop:true', 'snapshot:false']);
+  release();
+  await Promise.all([a, b]);
+  assert.deepEqual(log, ['stop:start', 'vm1', 'stop:end', 'snapshot']);
+  assert.equal(q.ops('vm0').length, 0);
+  // A failing operation does not block the next one.
+  await assert.rejects(q.run('vm2', 'x', async () => { throw new Error('boom'); }), /boom/);
+  assert.equal(await q.run('vm2', 'y', async () => 42), 42);
+});
+
+class FakeTimers implements Timers {
+  private seq = 0;
+  readonly pending = new Map<number, { f: () => void; at: number }>();
+  now = 0;
+  setTimeout(f: () => void, ms: number): number {
+    const id = ++this.seq;
+    this.pending.set(id, { f, at: this.now + ms });
+    return id;
+  }
+  clearTimeout(h: unknown): void {
+    this.pending.delete(h as number);
+  }
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const next = [...this.pending.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!next) break;
+      this.pending.delete(next[0]);
+      this.now = next[1].at;
+      next[1].f();
+    }
+    this.now = end;
+  }
+}
+
+test('refresh policy: nothing while hidden; refresh + watch when visible; polls only unwatched hosts; debounced', () => {
+  const refreshed: string[] = [];
+  const watched: string[] = [];
+  let unwatched = 0;
+  const fully = new Set(['h2']);
+  const target = {
+    hostNames: () => ['h1', 'h2'],
+    refresh: async (h: string) => { refreshed.push(h); },
+    watch: async (h: string) => { watched.push(h); },
+    unwatch: () => { unwatched++; },
+    isFullyWatched: (h: string) => fully.has(h),
+  };
+  const timers = new FakeTimers();
+  const p = new RefreshPolicy(target, { pollMs: 10_000, debounceMs: 100 }, timers);
+  timers.advance(60_000);
+  assert.deepEqual(refreshed, [], 'hidden: no remote work at all');
+  p.setVisible(true);
+  p.request('h1');
+  p.request('h1');
+  timers.advance(100);
+  assert.deepEqual(refreshed.sort(), ['h1', 'h2']);
+  assert.deepEqual(watched.sort(), ['h1', 'h2']);
+  refreshed.length = 0;
+  timers.advance(10_000 + 100);
+  assert.deepEqual(refreshed, ['h1'], 'h2 has an event stream: not polled');
+  p.setVisible(false);
+  assert.equal(unwatched, 1);
+  refreshed.length = 0;
+  timers.advance(120_000);
+  assert.deepEqual(refreshed, []);
+  p.dispose();
+});
