@@ -44,6 +44,10 @@ for c in qemu-system-x86_64 socat jq unshare nsenter; do command -v "$c" >/dev/n
 [[ -x /lib/systemd/systemd && -x /usr/sbin/sshd ]] || mv_die "systemd or sshd missing (test/sandbox/microvm/install-deps.sh)"
 if pid=$(hv2_pid); then mv_log "hv2 already running (systemd pid $pid)"; exit 0; fi
 
+if ip netns exec "$NS" socat -u OPEN:/dev/null "TCP:$ADDR:$SSH_PORT,connect-timeout=1" 2>/dev/null; then
+  mv_die "$ADDR:$SSH_PORT in netns $NS is already served by another process (stop it first, or set VSIM_HV2_SSH_PORT)"
+fi
+
 # --- guest image: built by test/sandbox/guest/build-guest.sh (idempotent, flock'ed) ------------
 if [[ ! -s $GUEST/vmlinuz || ! -s $GUEST/initramfs.gz ]]; then
   if [[ -x $MV_REPO/test/sandbox/guest/build-guest.sh ]]; then
