@@ -1,0 +1,262 @@
+// Frequent small commands over ONE persistent `sh` channel per host (~0.2 ms each instead of a
+// channel per command). Each command is written as
+//   ( CMD ) </dev/null; rc=$?; printf '%s %d\n' MARK "$rc"; printf '%s\n' MARK >&2
+// with a fresh random MARK: stdout is everything before "MARK <rc>\n" on the channel's stdout, stderr
+// everything before "MARK\n" on its stderr, so output without a trailing newline stays exact.
+// The subshell keeps `exit`/`cd` from touching the control shell; </dev/null (or a printf pipe for
+// stdin) keeps the command from eating the next commands. Commands are serialized. If the shell cannot
+// be started, a fresh exec channel runs the command; a shell that dies or times out is replaced next time.
+// Long-running or interactive work uses stream(): its own exec channel.
+import { randomBytes } from 'node:crypto';
+import type { ClientChannel } from 'ssh2';
+import type { SshConnection } from './connection';
+import type { Disposable } from './events';
+import { nullLog, type CommandLog } from './log';
+import { buildCommand, shellQuote } from './quote';
+
+export interface ExecOptions {
+  /** Default: the shell's defaultTimeoutMs (30 s). */
+  timeoutMs?: number;
+  /** Text for the command's stdin (no NUL bytes through the shell; larger input goes through an exec channel). */
+  stdin?: string;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+  durationMs: number;
+  via: 'shell' | 'exec';
+}
+
+export interface StreamOptions {
+  pty?: { cols: number; rows: number; term?: string };
+}
+
+export class RemoteCommandError extends Error {
+  constructor(
+    message: string,
+    readonly host: string,
+    readonly argv: readonly string[],
+    readonly result?: Partial<ExecResult>,
+  ) {
+    super(message);
+    this.name = 'RemoteCommandError';
+  }
+}
+
+interface Pending {
+  mark: string;
+  resolve(r: { stdout: Buffer; stderr: Buffer; code: number }): void;
+  reject(err: Error): void;
+}
+
+interface Shell {
+  ch: ClientChannel;
+  out: Buffer;
+  err: Buffer;
+  pending?: Pending;
+  alive: boolean;
+}
+
+const MAX_SHELL_STDIN = 64 * 1024;
+
+export class ControlShell implements Disposable {
+  private shell: Shell | undefined;
+  private starting: Promise<Shell> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly log: CommandLog;
+  private readonly defaultTimeoutMs: number;
+  /** Commands run through the shell and through exec fallbacks, and shells started (for benchmarks and tests). */
+  readonly stats = { shellCommands: 0, execCommands: 0, shellsStarted: 0 };
+
+  constructor(private readonly conn: SshConnection, opts: { log?: CommandLog; defaultTimeoutMs?: number } = {}) {
+    this.log = opts.log ?? nullLog;
+    this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 30_000;
+  }
+
+  private get host(): string {
+    return this.conn.endpoint.alias;
+  }
+
+  /** Runs argv; resolves with its output and exit code (non-zero is not an error), rejects on timeout or a lost connection. */
+  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const command = buildCommand(argv); // validates argv before queueing
+    const run = this.queue.then(() => this.run(argv, command, opts));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Like exec, but a non-zero exit is an error naming the host, the command and stderr. */
+  async execOk(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const r = await this.exec(argv, opts);
+    if (r.code !== 0) {
+      const detail = r.stderr.trim() || r.stdout.trim() || '(no output)';
+      throw new RemoteCommandError(`${buildCommand(argv)} failed on ${this.host} with exit code ${r.code}: ${detail}`, this.host, argv, r);
+    }
+    return r;
+  }
+
+  /** Opens its own exec channel (consoles, builds, event streams); with `pty` for interactive programs. */
+  async stream(argv: readonly string[], opts: StreamOptions = {}): Promise<ClientChannel> {
+    const t0 = performance.now();
+    const pty = opts.pty ? { cols: opts.pty.cols, rows: opts.pty.rows, term: opts.pty.term ?? 'xterm-256color' } : undefined;
+    const ch = await this.conn.exec(buildCommand(argv), pty ? { pty } : {});
+    let code: number | null = null;
+    ch.once('exit', (c: number | null) => { code = c; });
+    ch.once('close', () => this.log.command({ host: this.host, argv, code, durationMs: performance.now() - t0, via: 'stream' }));
+    return ch;
+  }
+
+  dispose(): void {
+    this.killShell(new Error(`Control shell on ${this.host} closed`));
+  }
+
+  private async run(argv: readonly string[], command: string, opts: ExecOptions): Promise<ExecResult> {
+    const t0 = performance.now();
+    const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
+    const release = this.conn.hold();
+    let via: 'shell' | 'exec' = 'shell';
+    try {
+      let raw: { stdout: Buffer; stderr: Buffer; code: number };
+      const useShell = opts.stdin === undefined || (Buffer.byteLength(opts.stdin) <= MAX_SHELL_STDIN && !opts.stdin.includes('\0'));
+      await this.conn.client(); // connection errors (host key, auth, refused) are final, not a reason to fall back
+      const shell = useShell ? await this.ensureShell().catch(() => undefined) : undefined;
+      if (shell) {
+        raw = await this.runOnShell(shell, command, opts.stdin, timeoutMs);
+        this.stats.shellCommands++;
+      } else {
+        via = 'exec';
+        raw = await this.runOnExec(command, opts.stdin, timeoutMs);
+        this.stats.execCommands++;
+      }
+      const result: ExecResult = {
+        stdout: raw.stdout.toString('utf8'),
+        stderr: raw.stderr.toString('utf8'),
+        code: raw.code,
+        durationMs: performance.now() - t0,
+        via,
+      };
+      this.log.command({ host: this.host, argv, code: result.code, durationMs: result.durationMs, via });
+      return result;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.command({ host: this.host, argv, code: null, durationMs: performance.now() - t0, via, error: message });
+      throw new RemoteCommandError(`${command} on ${this.host}: ${message}`, this.host, argv);
+    } finally {
+      release();
+    }
+  }
+
+  private ensureShell(): Promise<Shell> {
+    if (this.shell?.alive) return Promise.resolve(this.shell);
+    if (this.starting) return this.starting;
+    this.starting = this.conn.exec('sh', { holdsConnection: false }).then(
+      (ch) => {
+        this.starting = undefined;
+        const shell: Shell = { ch, out: Buffer.alloc(0), err: Buffer.alloc(0), alive: true };
+        ch.on('data', (d: Buffer) => { shell.out = Buffer.concat([shell.out, d]); this.check(shell); });
+        ch.stderr.on('data', (d: Buffer) => { shell.err = Buffer.concat([shell.err, d]); this.check(shell); });
+        ch.once('close', () => {
+          shell.alive = false;
+          if (this.shell === shell) this.shell = undefined;
+          const lost = this.conn.state === 'ready' ? 'the control shell ended' : 'the connection was lost';
+          shell.pending?.reject(new Error(`did not finish: ${lost}`));
+          shell.pending = undefined;
+        });
+        this.shell = shell;
+        this.stats.shellsStarted++;
+        return shell;
+      },
+      (err: Error) => {
+        this.starting = undefined;
+        throw err;
+      },
+    );
+    return this.starting;
+  }
+
+  private runOnShell(shell: Shell, command: string, stdin: string | undefined, timeoutMs: number): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
+    return new Promise((resolve, reject) => {
+      const mark = `__vsim_${randomBytes(16).toString('hex')}`;
+      const input = stdin === undefined ? '</dev/null' : '';
+      const pipe = stdin === undefined ? '' : `printf '%s' ${shellQuote(stdin)} | `;
+      const script = `${pipe}( ${command}\n) ${input}; __vsim_rc=$?; printf '%s %d\\n' ${mark} "$__vsim_rc"; printf '%s\\n' ${mark} >&2\n`;
+      const timer = setTimeout(() => {
+        shell.pending = undefined;
+        this.killShell(new Error('timed out'), shell);
+        reject(new Error(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      shell.pending = {
+        mark,
+        resolve: (r) => { clearTimeout(timer); resolve(r); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      };
+      shell.ch.write(script);
+    });
+  }
+
+  /** Completes the pending command once both of its end marks have arrived. */
+  private check(shell: Shell): void {
+    const p = shell.pending;
+    if (!p) return;
+    const outMark = Buffer.from(`${p.mark} `);
+    const errMark = Buffer.from(`${p.mark}\n`);
+    const oi = shell.out.indexOf(outMark);
+    if (oi < 0) return;
+    const nl = shell.out.indexOf(0x0a, oi + outMark.length);
+    if (nl < 0) return;
+    const ei = shell.err.indexOf(errMark);
+    if (ei < 0) return;
+    const code = Number(shell.out.subarray(oi + outMark.length, nl).toString('latin1'));
+    const stdout = shell.out.subarray(0, oi);
+    const stderr = shell.err.subarray(0, ei);
+    shell.out = shell.out.subarray(nl + 1);
+    shell.err = shell.err.subarray(ei + errMark.length);
+    shell.pending = undefined;
+    p.resolve({ stdout: Buffer.from(stdout), stderr: Buffer.from(stderr), code });
+  }
+
+  private killShell(reason: Error, which: Shell | undefined = this.shell): void {
+    if (!which) return;
+    which.alive = false;
+    if (this.shell === which) this.shell = undefined;
+    which.pending?.reject(reason);
+    which.pending = undefined;
+    try {
+      which.ch.signal('KILL');
+    } catch {
+      // channel already gone
+    }
+    which.ch.close();
+  }
+
+  private async runOnExec(command: string, stdin: string | undefined, timeoutMs: number): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
+    const ch = await this.conn.exec(command);
+    return new Promise((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let code: number | null = null;
+      let signal: string | undefined;
+      const timer = setTimeout(() => {
+        try { ch.signal('KILL'); } catch { /* gone */ }
+        ch.close();
+        reject(new Error(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      ch.on('data', (d: Buffer) => out.push(d));
+      ch.stderr.on('data', (d: Buffer) => err.push(d));
+      ch.once('exit', (c: number | null, sig?: string) => { code = c; signal = sig; });
+      ch.once('close', () => {
+        clearTimeout(timer);
+        if (code === null) {
+          const lost = this.conn.state === 'ready' ? `ended without an exit code${signal ? ` (signal ${signal})` : ''}` : 'did not finish: the connection was lost';
+          reject(new Error(lost));
+        } else {
+          resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), code });
+        }
+      });
+      if (stdin !== undefined) ch.end(stdin);
+      else ch.end();
+    });
+  }
+}

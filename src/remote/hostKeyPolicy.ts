@@ -1,0 +1,111 @@
+// Host key decisions for a connection: known_hosts files of the endpoint, trust on first use via an
+// injected askTrust callback (the UI), refusal with a clear message on mismatch. Never accepts silently.
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fingerprint, formatKnownHostsLine, keyTypeOf, knownKeyTypes, parseKnownHosts, verifyHostKey, type KnownHostEntry } from './knownHosts';
+import type { HostEndpoint } from './sshConfig';
+
+export interface HostKeyPolicy {
+  /** Resolves when the key is trusted; rejects with a HostKeyError saying why not. */
+  check(endpoint: HostEndpoint, keyBlob: Buffer): Promise<void>;
+  /** Key types known for the endpoint, preferred first in the key exchange. */
+  preferredKeyTypes(endpoint: HostEndpoint): Promise<string[]>;
+}
+
+export class HostKeyError extends Error {
+  constructor(message: string, readonly kind: 'mismatch' | 'revoked' | 'rejected' | 'strict') {
+    super(message);
+    this.name = 'HostKeyError';
+  }
+}
+
+export interface TrustRequest {
+  /** e.g. `vsim-hv1 (127.0.0.1:2222)` */
+  label: string;
+  alias: string;
+  host: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+  /** The file the line will be appended to. */
+  knownHostsFile: string;
+}
+
+export interface KnownHostsPolicyOptions {
+  /** Asks the user whether to trust an unknown host key; true = trust and remember. */
+  askTrust(request: TrustRequest): Promise<boolean>;
+  /** Write new entries hashed (like HashKnownHosts yes). Default false. */
+  hashNewEntries?: boolean;
+  /** Told when a new key was written. */
+  onTrusted?(request: TrustRequest): void;
+}
+
+export function endpointLabel(e: HostEndpoint): string {
+  return `${e.alias} (${e.host}:${e.port})`;
+}
+
+async function readEntries(files: readonly string[]): Promise<KnownHostEntry[]> {
+  const all: KnownHostEntry[] = [];
+  for (const f of files) {
+    try {
+      all.push(...parseKnownHosts(await readFile(f, 'utf8')));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return all;
+}
+
+/**
+ * StrictHostKeyChecking from ssh config: `yes` refuses unknown hosts without asking; `accept-new`
+ * writes an unknown key without asking (the user configured that); `ask` and `no` both ask —
+ * vsim never goes weaker than asking, and a mismatch is always refused.
+ */
+export class KnownHostsPolicy implements HostKeyPolicy {
+  constructor(private readonly opts: KnownHostsPolicyOptions) {}
+
+  async preferredKeyTypes(endpoint: HostEndpoint): Promise<string[]> {
+    return knownKeyTypes(await readEntries(endpoint.knownHostsFiles), endpoint.host, endpoint.port);
+  }
+
+  async check(endpoint: HostEndpoint, keyBlob: Buffer): Promise<void> {
+    const label = endpointLabel(endpoint);
+    const got = fingerprint(keyBlob);
+    const result = verifyHostKey(await readEntries(endpoint.knownHostsFiles), endpoint.host, endpoint.port, keyBlob);
+    if (result.status === 'match') return;
+    if (result.status === 'mismatch') {
+      if (result.revoked) {
+        throw new HostKeyError(`Host key for ${label} is marked @revoked in known_hosts (${got}). Refusing to connect.`, 'revoked');
+      }
+      throw new HostKeyError(
+        `Host key for ${label} does not match known_hosts: expected ${result.expectedFingerprints.join(' or ')}, got ${got}. Refusing to connect.`,
+        'mismatch',
+      );
+    }
+    const file = endpoint.knownHostsFiles[0];
+    if (endpoint.strictHostKeyChecking === 'yes' || file === undefined) {
+      throw new HostKeyError(
+        `Host key for ${label} is not in known_hosts (${got}) and StrictHostKeyChecking is yes. Refusing to connect.`,
+        'strict',
+      );
+    }
+    const keyType = keyTypeOf(keyBlob) ?? 'unknown';
+    const request: TrustRequest = {
+      label, alias: endpoint.alias, host: endpoint.host, port: endpoint.port, keyType, fingerprint: got, knownHostsFile: file,
+    };
+    if (endpoint.strictHostKeyChecking !== 'accept-new' && !(await this.opts.askTrust(request))) {
+      throw new HostKeyError(`Host key for ${label} (${got}) was not trusted. Refusing to connect.`, 'rejected');
+    }
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const line = formatKnownHostsLine(endpoint.host, endpoint.port, keyType, keyBlob, { hash: this.opts.hashNewEntries === true });
+    let prefix = '';
+    try {
+      const existing = await readFile(file, 'utf8');
+      if (existing.length > 0 && !existing.endsWith('\n')) prefix = '\n';
+    } catch {
+      // new file
+    }
+    await appendFile(file, `${prefix}${line}\n`, { mode: 0o600 });
+    this.opts.onTrusted?.(request);
+  }
+}

@@ -1,0 +1,183 @@
+// Against a REAL local sshd (started and stopped here): control shell, pooling, host keys, passphrases,
+// ProxyJump, and a server crash with reconnect.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fingerprint } from '../../../src/remote/knownHosts';
+import { KnownHostsPolicy, type TrustRequest } from '../../../src/remote/hostKeyPolicy';
+import { SshPool, type PoolOptions } from '../../../src/remote/pool';
+import type { HostEndpoint } from '../../../src/remote/sshConfig';
+import type { StateChange } from '../../../src/remote/connection';
+import { keygen, sshdMissingReason, TestSshd } from './sshdFixture';
+
+const skip = sshdMissingReason();
+if (skip) console.log(`# skipping sshd tests: ${skip}`);
+
+/** Polls a condition with a deadline (no fixed sleeps). */
+async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('remote over a real sshd', { skip }, () => {
+  let sshd: TestSshd;
+  const pools: SshPool[] = [];
+
+  before(async () => {
+    sshd = new TestSshd();
+    await sshd.start();
+  });
+  after(async () => {
+    for (const p of pools) p.dispose();
+    await sshd?.stop();
+  });
+
+  function endpoint(alias: string, knownHosts: string, extra: Partial<HostEndpoint> = {}): HostEndpoint {
+    return {
+      alias, host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFiles: [sshd.clientKey.file],
+      knownHostsFiles: [knownHosts], strictHostKeyChecking: 'ask', ...extra,
+    };
+  }
+
+  function knownHostsFile(name: string, content: string): string {
+    const f = path.join(sshd.dir, name);
+    writeFileSync(f, content);
+    return f;
+  }
+
+  function pool(opts: Partial<PoolOptions> & { asked?: TrustRequest[]; trust?: boolean } = {}): SshPool {
+    const asked = opts.asked ?? [];
+    const p = new SshPool({
+      hostKeys: new KnownHostsPolicy({ askTrust: async (r) => { asked.push(r); return opts.trust ?? false; } }),
+      askPassphrase: async () => undefined,
+      agentSocket: '',
+      readyTimeoutMs: 10_000,
+      reconnect: { baseMs: 50, maxMs: 200, maxAttempts: 3 },
+      ...opts,
+    });
+    pools.push(p);
+    return p;
+  }
+
+  test('control shell: echo, exit codes, stderr, no trailing newline, stdin, hostile argv; 20 commands = 1 handshake', async () => {
+    const p = pool();
+    const h = p.get(endpoint('vsim-hv1', knownHostsFile('kh-ok', `${sshd.knownHostsLine()}\n`)));
+    const r = await h.shell.exec(['echo', 'hello']);
+    assert.deepEqual([r.stdout, r.stderr, r.code, r.via], ['hello\n', '', 0, 'shell']);
+    const r2 = await h.shell.exec(['sh', '-c', 'printf out; printf err >&2; exit 7']);
+    assert.deepEqual([r2.stdout, r2.stderr, r2.code], ['out', 'err', 7]);
+    const r3 = await h.shell.exec(['cat'], { stdin: "line1\n'quoted' $(x)\nno newline" });
+    assert.equal(r3.stdout, "line1\n'quoted' $(x)\nno newline");
+    const hostile = ['a;rm -rf /', '$(reboot)', '`reboot`', "it's", '"', '\n', 'x y', '', '日本🙂', '-n', 'exit 3'];
+    const r4 = await h.shell.exec(['printf', '%s\\0', ...hostile]);
+    assert.deepEqual(r4.stdout.split('\0').slice(0, -1), hostile);
+    const r5 = await h.shell.exec(['exit', '3']); // a subshell: the control shell survives
+    assert.equal(r5.code, 3);
+    const many = await Promise.all(Array.from({ length: 20 }, (_, i) => h.shell.exec(['echo', String(i)])));
+    assert.deepEqual(many.map((m) => m.stdout), Array.from({ length: 20 }, (_, i) => `${i}\n`));
+    assert.equal(p.handshakes('vsim-hv1'), 1);
+    assert.equal(h.shell.stats.shellsStarted, 1);
+    assert.equal(h.shell.stats.execCommands, 0);
+    await assert.rejects(h.shell.execOk(['ls', '/nonexistent-vsim']), /ls \/nonexistent-vsim failed on vsim-hv1 with exit code 2: .*No such file/);
+  });
+
+  test('a command that times out kills the shell; the next command gets a fresh one', async () => {
+    const p = pool();
+    const h = p.get(endpoint('vsim-timeout', knownHostsFile('kh-ok2', `${sshd.knownHostsLine()}\n`)));
+    await assert.rejects(h.shell.exec(['sleep', '5'], { timeoutMs: 200 }), /timed out after 200 ms/);
+    const r = await h.shell.exec(['echo', 'after']);
+    assert.equal(r.stdout, 'after\n');
+    assert.equal(h.shell.stats.shellsStarted, 2);
+    assert.equal(p.handshakes('vsim-timeout'), 1);
+  });
+
+  test('stream: its own channel, with a pty', async () => {
+    const p = pool();
+    const h = p.get(endpoint('vsim-stream', knownHostsFile('kh-ok3', `${sshd.knownHostsLine()}\n`)));
+    const ch = await h.shell.stream(['sh', '-c', 'tty >/dev/null && echo has-tty'], { pty: { cols: 80, rows: 24 } });
+    let out = '';
+    ch.on('data', (d: Buffer) => { out += d.toString(); });
+    await new Promise((r) => ch.once('close', r));
+    assert.match(out, /has-tty/);
+  });
+
+  test('host key mismatch is refused with both fingerprints', async () => {
+    const other = keygen(path.join(sshd.dir, 'other_host_key'));
+    const kh = knownHostsFile('kh-bad', `[127.0.0.1]:${sshd.port} ${other.type} ${other.blob.toString('base64')}\n`);
+    const asked: TrustRequest[] = [];
+    const h = pool({ asked, trust: true }).get(endpoint('vsim-hv1', kh));
+    const expected = `Host key for vsim-hv1 (127.0.0.1:${sshd.port}) does not match known_hosts: expected ${fingerprint(other.blob)}, got ${fingerprint(sshd.hostKey.blob)}. Refusing to connect.`;
+    await assert.rejects(h.shell.exec(['true']), (err: Error) => err.message.includes(expected));
+    assert.equal(asked.length, 0);
+    assert.equal(readFileSync(kh, 'utf8').split('\n').filter(Boolean).length, 1);
+  });
+
+  test('unknown host: askTrust with the fingerprint; accept appends to known_hosts, reject refuses', async () => {
+    const kh = knownHostsFile('kh-empty', '# nothing yet\n');
+    const asked: TrustRequest[] = [];
+    const refused = pool({ asked, trust: false }).get(endpoint('vsim-new', kh));
+    await assert.rejects(refused.shell.exec(['true']), /Host key for vsim-new .* was not trusted\. Refusing to connect\./);
+    assert.equal(asked.length, 1);
+    assert.equal(readFileSync(kh, 'utf8'), '# nothing yet\n');
+
+    const accepted = pool({ asked, trust: true }).get(endpoint('vsim-new', kh));
+    assert.equal((await accepted.shell.exec(['echo', 'ok'])).stdout, 'ok\n');
+    assert.equal(asked.length, 2);
+    assert.equal(asked[1]?.fingerprint, fingerprint(sshd.hostKey.blob));
+    assert.equal(asked[1]?.label, `vsim-new (127.0.0.1:${sshd.port})`);
+    assert.equal(readFileSync(kh, 'utf8'), `# nothing yet\n${sshd.knownHostsLine()}\n`);
+
+    // now known: no question
+    const again = pool({ asked, trust: false }).get(endpoint('vsim-new', kh));
+    assert.equal((await again.shell.exec(['true'])).code, 0);
+    assert.equal(asked.length, 2);
+  });
+
+  test('encrypted identity: askPassphrase; a wrong passphrase is a clear error', async () => {
+    const enc = keygen(path.join(sshd.dir, 'id_encrypted'), 'correct horse');
+    sshd.authorize(enc);
+    const kh = knownHostsFile('kh-enc', `${sshd.knownHostsLine()}\n`);
+    const asked: string[] = [];
+    const wrong = pool({ askPassphrase: async (f) => { asked.push(f); return 'wrong'; } })
+      .get(endpoint('vsim-enc', kh, { identityFiles: [enc.file] }));
+    await assert.rejects(wrong.shell.exec(['true']), /Wrong passphrase for identity file .*id_encrypted/);
+    const right = pool({ askPassphrase: async (f) => { asked.push(f); return 'correct horse'; } })
+      .get(endpoint('vsim-enc', kh, { identityFiles: [enc.file] }));
+    assert.equal((await right.shell.exec(['echo', 'in'])).stdout, 'in\n');
+    assert.deepEqual(asked, [enc.file, enc.file]);
+  });
+
+  test('ProxyJump: through a jump connection (forwardOut) to the target', async () => {
+    const kh = knownHostsFile('kh-jump', `${sshd.knownHostsLine()}\n`);
+    const p = pool();
+    const jump = endpoint('vsim-jump', kh);
+    const h = p.get(endpoint('vsim-behind', kh, { jump: [jump] }));
+    assert.equal((await h.shell.exec(['echo', 'via jump'])).stdout, 'via jump\n');
+    assert.equal(p.handshakes('vsim-jump'), 1);
+    assert.equal(p.handshakes('vsim-behind'), 1);
+  });
+
+  test('sshd killed mid-command: clear error, reconnect when it is back', async () => {
+    const p = pool();
+    const states: StateChange[] = [];
+    const h = p.get(endpoint('vsim-crash', knownHostsFile('kh-crash', `${sshd.knownHostsLine()}\n`)));
+    h.connection.onDidChangeState((s) => states.push(s));
+    assert.equal((await h.shell.exec(['true'])).code, 0);
+    const running = h.shell.exec(['sleep', '30']);
+    await waitFor('sleep to be running', () => h.shell.stats.shellCommands === 1 && states.length > 0);
+    await sshd.kill();
+    await assert.rejects(running, /sleep 30 on vsim-crash: did not finish: the connection was lost/);
+    await waitFor('reconnect attempts to give up', () => h.connection.state === 'disconnected', 10_000);
+    assert.ok(states.some((s) => s.state === 'reconnecting'));
+    await assert.rejects(h.shell.exec(['true']), /connection refused/);
+
+    await sshd.start(sshd.port);
+    const r = await h.shell.exec(['echo', 'back']);
+    assert.equal(r.stdout, 'back\n');
+    assert.equal(p.handshakes('vsim-crash'), 2);
+  });
+});
