@@ -7,7 +7,7 @@
 // - hosts: arch, kvm, libvirtUri (user/port only when the host is not an ssh-config alias,
 //   because there ssh's config decides);
 // - networks: kind, bridge (the interface name), nat;
-// - vms: arch, accel, vcpus, memory, autostart, console.kind (per backend) and its socket path,
+// - vms: arch, accel (kvm, or tcg on a host with `kvm: false`), vcpus, memory, autostart, console.kind (per backend) and its socket path,
 //   disks' format/readonly, nics' model (a default `unix` console with no socket named becomes `none`);
 // - profiles: direction.
 // `layout` (graph positions) is left out: it is editor state, not deployment.
@@ -49,7 +49,7 @@ export function normalize(t: Topology): Topology {
     hosts: mapValues(t.hosts, host),
   };
   if (t.networks) out.networks = mapValues(t.networks, network);
-  if (t.vms) out.vms = mapValues(t.vms, vm);
+  if (t.vms) out.vms = mapValues(t.vms, (v) => vm(v, t.hosts));
   if (t.slots) out.slots = mapValues(t.slots, (s) => ({ ...s }));
   if (t.states) out.states = mapValues(t.states, (s) => ({ ...s }));
   if (t.profiles) out.profiles = mapValues(t.profiles, profile);
@@ -70,7 +70,7 @@ function network(n: Network, name: string): Network {
   return { ...n, kind: n.kind ?? 'bridge', bridge: n.bridge ?? name, nat: n.nat ?? false };
 }
 
-function vm(v: Vm): Vm {
+function vm(v: Vm, hosts: Record<string, Host>): Vm {
   const path = v.console?.path ?? v.sockets?.serial;
   // A backend whose default is a unix socket but that names none has no reachable console:
   // say so (`none`) rather than invent a socket path.
@@ -82,7 +82,8 @@ function vm(v: Vm): Vm {
   const out: Vm = {
     ...v,
     arch: v.arch ?? 'x86_64',
-    accel: v.accel ?? 'kvm',
+    // As the libvirt renderer decides: tcg when the host says it has no KVM.
+    accel: v.accel ?? (hosts[v.host]?.kvm === false ? 'tcg' : 'kvm'),
     vcpus: v.vcpus ?? 1,
     memory: memoryMiB(v.memory, DEFAULT_MEMORY_MIB),
     console,

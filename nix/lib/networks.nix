@@ -1,0 +1,40 @@
+# Networks of one host -> the `networking` options of NixOS: Linux bridges, Open vSwitch
+# bridges (with the host interface as an internal port, seed 000's vnet0 on ovsbr0), gateway
+# addresses and NAT. Pure: builtins only; `topology` is `vsim export --json` output.
+{ util }:
+let
+  inherit (util) filterAttrs mapAttrs' nameValuePair attrOr parseCidr unique concatMap attrValues optional;
+in
+rec {
+  # The networks of `host`.
+  hostNetworks = topology: host:
+    filterAttrs (_: n: n.host == host) (attrOr topology "networks" { });
+
+  # The interface that carries the gateway address: hostInterface when given, else the bridge.
+  gatewayInterface = net: attrOr net "hostInterface" net.bridge;
+
+  # { networking = { bridges; vswitches; interfaces; nat; }; } for `host`.
+  networking = topology: host:
+    let
+      nets = hostNetworks topology host;
+      linux = filterAttrs (_: n: n.kind == "bridge") nets;
+      ovs = filterAttrs (_: n: n.kind == "ovs") nets;
+      withAddr = filterAttrs (_: n: n ? gateway && n ? subnet) nets;
+      natted = filterAttrs (_: n: attrOr n "nat" false != false && n ? subnet) nets;
+      externals = unique (concatMap (n: optional (builtins.isString n.nat) n.nat) (attrValues natted));
+    in
+    {
+      bridges = mapAttrs' (_: n: nameValuePair n.bridge { interfaces = [ ]; }) linux;
+      vswitches = mapAttrs' (_: n: nameValuePair n.bridge {
+        interfaces = if n ? hostInterface then { ${n.hostInterface} = { type = "internal"; }; } else { };
+      }) ovs;
+      interfaces = mapAttrs' (_: n: nameValuePair (gatewayInterface n) {
+        ipv4.addresses = [{ address = n.gateway; prefixLength = (parseCidr n.subnet).prefixLength; }];
+      }) withAddr;
+      nat = {
+        enable = natted != { };
+        internalInterfaces = map (n: n.bridge) (attrValues natted);
+        internalIPs = map (n: n.subnet) (attrValues natted);
+      } // (if externals == [ ] then { } else { externalInterface = builtins.head externals; });
+    };
+}
