@@ -105,10 +105,15 @@ function cleanup() {
   })();
   return cleaning;
 }
-async function finish(code) {
-  writeResult(code);
-  await cleanup();
-  process.exit(code);
+let finishing = null;
+function finish(code) {
+  // The first caller (signal, deadline or main) decides the exit code.
+  finishing ??= (async () => {
+    writeResult(code);
+    await cleanup();
+    process.exit(code);
+  })();
+  return finishing;
 }
 process.on('exit', () => server && killGroupSync(server.pgid)); // last resort, synchronous
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
