@@ -138,6 +138,10 @@ process.on('unhandledRejection', (e) => {
 async function main() {
   assertCodeServerInstalled();
   if (!fs.existsSync(testsEntry)) throw new Error(`no test entry ${testsEntry}; run: node test/harness/build-tests.mjs`);
+  // Failure screenshots of an earlier run would mislead: drop them (other files in resultsDir are not ours).
+  if (fs.existsSync(resultsDir)) {
+    for (const f of fs.readdirSync(resultsDir)) if (/^fail-.*\.png$/.test(f)) fs.rmSync(path.join(resultsDir, f));
+  }
   const runDir = makeRunDir('run');
   result.runDir = path.relative(REPO, runDir);
   const L = runLayout(runDir);
