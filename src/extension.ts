@@ -3,22 +3,26 @@ import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { disposeLog } from './common/log';
 import { registerDiagnostics } from './language/diagnostics';
-import { registerDefinedTree } from './tree/definedTree';
+import { registerLabs, type LabsFeature } from './session/labsFeature';
 
 export interface VsimApi {
   /** Time activate() took, in milliseconds. */
   readonly activationMs: number;
+  /** The live labs, for tests and other features. */
+  readonly labs: LabsFeature['labs'];
+  readonly connections: LabsFeature['connections'];
 }
 
 export function activate(context: vscode.ExtensionContext): VsimApi {
   const t0 = performance.now();
+  const labs = registerLabs(context);
   context.subscriptions.push(
     registerDiagnostics(),
-    registerCommands(),
-    registerDefinedTree(),
+    labs,
+    registerCommands(labs),
     { dispose: disposeLog },
   );
-  return { activationMs: performance.now() - t0 };
+  return { activationMs: performance.now() - t0, labs: labs.labs, connections: labs.connections };
 }
 
 export function deactivate(): void {

@@ -1,0 +1,55 @@
+// start / stop / restart / destroy / suspend / resume: one handler shape for every backend.
+// Operations on one VM queue (Lab.queue); several VMs run side by side; progress is visible.
+import * as vscode from 'vscode';
+import type { LifecycleOp, VmState } from '../../backends/backend';
+import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { VmNode } from '../../tree/nodes';
+import { vmTargets } from './pickVms';
+
+interface OpSpec {
+  op: LifecycleOp;
+  verb: string;
+  from?: VmState[];
+  confirm?: string;
+}
+
+export const LIFECYCLE: Record<'start' | 'stop' | 'restart' | 'destroy' | 'suspend' | 'resume', OpSpec> = {
+  start: { op: 'start', verb: 'Starting', from: ['stopped', 'crashed', 'missing'] },
+  stop: { op: 'shutdown', verb: 'Shutting down', from: ['running', 'paused'] },
+  restart: { op: 'reboot', verb: 'Restarting', from: ['running'] },
+  destroy: { op: 'destroy', verb: 'Destroying', from: ['running', 'paused', 'crashed'], confirm: 'Destroy pulls the plug: the guest gets no chance to shut down cleanly.' },
+  suspend: { op: 'suspend', verb: 'Pausing', from: ['running'] },
+  resume: { op: 'resume', verb: 'Resuming', from: ['paused'] },
+};
+
+export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec) {
+  return async (node?: unknown, nodes?: unknown): Promise<void> => {
+    const targets = await vmTargets(labs, node, nodes, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true });
+    if (spec.confirm) {
+      const names = targets.map((t) => t.vm).join(', ');
+      const ok = await vscode.window.showWarningMessage(`${spec.verb.replace(/ing$/, '')} ${names}?`, { modal: true, detail: spec.confirm }, 'Destroy');
+      if (ok !== 'Destroy') return;
+    }
+    await Promise.all(targets.map((t) => runOne(labs, t, spec)));
+  };
+}
+
+async function runOne(labs: WorkspaceLabs, t: VmNode, spec: OpSpec): Promise<void> {
+  const lab = labs.get(t.uri)?.lab;
+  if (!lab) throw new Error(`${vscode.workspace.asRelativePath(t.uri)} has errors; fix them before driving its VMs.`);
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `vsim: ${spec.verb} ${t.vm} on ${t.host}…` },
+      () => lab.lifecycle(t.vm, spec.op),
+    );
+  } catch (err) {
+    const message = (err as Error).message;
+    if (spec.op === 'shutdown' && /did not (stop|shut down)/i.test(message)) {
+      const choice = await vscode.window.showWarningMessage(`vsim: ${message}`, 'Destroy', 'Keep Waiting');
+      if (choice === 'Destroy') await runOne(labs, t, LIFECYCLE.destroy);
+      else if (choice === 'Keep Waiting') await runOne(labs, t, spec);
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,113 @@
+// The one SSH connection pool of the extension, and its VS Code faces: host-key trust prompts,
+// passphrase prompts (kept in SecretStorage only if the user agrees) and the "vsim" command log.
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import * as vscode from 'vscode';
+import type { CommandRunner } from '../backends/backend';
+import { log } from '../common/log';
+import type { Host, Topology } from '../model/types';
+import { KnownHostsPolicy, type TrustRequest } from '../remote/hostKeyPolicy';
+import type { CommandLog } from '../remote/log';
+import { SshPool } from '../remote/pool';
+import { buildCommand } from '../remote/quote';
+import { resolveEndpoint, type HostEndpoint } from '../remote/sshConfig';
+
+const commandLog: CommandLog = {
+  command(e) {
+    const line = `${e.host} $ ${buildCommand(e.argv)} → ${e.code ?? 'unfinished'} (${Math.round(e.durationMs)} ms, ${e.via})${e.error ? `: ${e.error}` : ''}`;
+    if (e.code === 0) log().info(line);
+    else log().warn(line);
+  },
+  info(host, message) {
+    log().info(`${host}: ${message}`);
+  },
+};
+
+async function askTrust(r: TrustRequest): Promise<boolean> {
+  const trust = 'Trust and Connect';
+  const answer = await vscode.window.showWarningMessage(
+    `vsim: the authenticity of host ${r.label} can't be established.`,
+    { modal: true, detail: `${r.keyType} key fingerprint is ${r.fingerprint}.\n\nIf you trust this host, its key is added to ${r.knownHostsFile}.` },
+    trust,
+  );
+  return answer === trust;
+}
+
+export class Connections implements vscode.Disposable {
+  readonly pool: SshPool;
+  private configCache: { path: string; text: string; at: number } | undefined;
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    this.pool = new SshPool({
+      hostKeys: new KnownHostsPolicy({ askTrust, onTrusted: (r) => log().info(`trusted new host key for ${r.label}: ${r.fingerprint}`) }),
+      askPassphrase: (file) => this.askPassphrase(file),
+      log: commandLog,
+      idleMs: vscode.workspace.getConfiguration('vsim').get<number>('ssh.idleMinutes', 10) * 60_000,
+    });
+  }
+
+  private configPath(): string {
+    const configured = vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile', '');
+    const p = configured || '~/.ssh/config';
+    return p.startsWith('~/') ? `${os.homedir()}${p.slice(1)}` : p;
+  }
+
+  private async sshConfigText(): Promise<string> {
+    const path = this.configPath();
+    if (this.configCache && this.configCache.path === path && Date.now() - this.configCache.at < 2000) return this.configCache.text;
+    let text = '';
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      // No config file is fine: topology fields alone describe the host.
+    }
+    this.configCache = { path, text, at: Date.now() };
+    return text;
+  }
+
+  async endpoint(hostName: string, host: Host, topology: Topology): Promise<HostEndpoint> {
+    return resolveEndpoint({ ...host, name: hostName }, (n) => topology.hosts?.[n], await this.sshConfigText());
+  }
+
+  async runnerFor(hostName: string, host: Host, topology: Topology): Promise<CommandRunner> {
+    const pooled = this.pool.get(await this.endpoint(hostName, host, topology));
+    return {
+      exec: (argv, opts) => pooled.shell.exec(argv, opts),
+      follow: (argv, onLine) => {
+        let channel: { close(): void } | undefined;
+        let disposed = false;
+        const done = (async () => {
+          const ch = await pooled.shell.stream(argv);
+          channel = ch;
+          if (disposed) ch.close();
+          let buf = '';
+          ch.on('data', (d: Buffer) => {
+            buf += d.toString('utf8');
+            let i: number;
+            while ((i = buf.indexOf('\n')) >= 0) {
+              onLine(buf.slice(0, i));
+              buf = buf.slice(i + 1);
+            }
+          });
+          return new Promise<number>((resolve) => ch.on('close', (code: number | null) => resolve(code ?? -1)));
+        })();
+        return { done, dispose: () => { disposed = true; channel?.close(); } };
+      },
+    };
+  }
+
+  private async askPassphrase(file: string): Promise<string | undefined> {
+    const key = `vsim.passphrase:${file}`;
+    const saved = await this.secrets.get(key);
+    if (saved !== undefined) return saved;
+    const pass = await vscode.window.showInputBox({ title: `vsim: passphrase for ${file}`, password: true, ignoreFocusOut: true, prompt: `The key ${file} is encrypted.` });
+    if (pass === undefined) return undefined;
+    const remember = await vscode.window.showInformationMessage(`Remember the passphrase for ${file} in VS Code's secret storage?`, 'Remember', 'Not Now');
+    if (remember === 'Remember') await this.secrets.store(key, pass);
+    return pass;
+  }
+
+  dispose(): void {
+    this.pool.dispose();
+  }
+}

@@ -1,0 +1,131 @@
+// One Lab per topology file in the workspace, kept in step with the file's text, and the one
+// refresh policy over all of them. The tree and the graph read from here.
+import * as vscode from 'vscode';
+import { analysisOf, TOPOLOGY_GLOB } from '../common/topologyDocuments';
+import { Disposable } from '../common/lifecycle';
+import { Lab, type LabDeps } from '../lab/lab';
+import { RefreshPolicy } from '../lab/refreshPolicy';
+import type { Topology } from '../model/types';
+
+export interface LabEntry {
+  uri: vscode.Uri;
+  /** The last topology that parsed; undefined until the file has no errors. */
+  lab: Lab | undefined;
+  /** Number of errors in the current text (the lab keeps the last valid topology meanwhile). */
+  errors: number;
+  firstError?: string;
+}
+
+export type LabsChange = { kind: 'files' } | { kind: 'host'; uri: vscode.Uri; host: string };
+
+export class WorkspaceLabs extends Disposable {
+  private readonly entries = new Map<string, LabEntry>();
+  private readonly changed = this._register(new vscode.EventEmitter<LabsChange>());
+  readonly onDidChange = this.changed.event;
+  readonly policy: RefreshPolicy;
+  private loaded: Promise<void> | undefined;
+
+  constructor(private readonly deps: LabDeps) {
+    super();
+    this.policy = new RefreshPolicy({
+      hostNames: () => this.all().flatMap((e) => (e.lab ? e.lab.hostNames().map((h) => key(e.uri, h)) : [])),
+      refresh: (k) => this.withHost(k, (lab, h) => lab.refresh(h)),
+      watch: (k) => this.withHost(k, (lab, h) => lab.watch(h)),
+      unwatch: () => this.all().forEach((e) => e.lab?.unwatch()),
+      isFullyWatched: (k) => this.splitKey(k)?.lab.isFullyWatched(this.splitKey(k)!.host) ?? false,
+    }, {
+      pollMs: vscode.workspace.getConfiguration('vsim').get<number>('refresh.pollSeconds', 15) * 1000,
+      debounceMs: 100,
+    });
+    this._register({ dispose: () => this.policy.dispose() });
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(TOPOLOGY_GLOB));
+    this._register(watcher.onDidCreate((u) => void this.load(u)));
+    this._register(watcher.onDidChange((u) => void this.load(u)));
+    this._register(watcher.onDidDelete((u) => this.remove(u)));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => {
+      if (this.entries.has(e.document.uri.toString())) this.update(e.document);
+    }));
+    this._register({ dispose: () => this.entries.forEach((e) => e.lab?.dispose()) });
+  }
+
+  /** Loads every topology file of the workspace once (later changes come from watchers). */
+  ready(): Promise<void> {
+    this.loaded ??= (async () => {
+      const uris = await vscode.workspace.findFiles(TOPOLOGY_GLOB, '**/node_modules/**');
+      await Promise.all(uris.map((u) => this.load(u, false)));
+      this.changed.fire({ kind: 'files' });
+    })();
+    return this.loaded;
+  }
+
+  all(): LabEntry[] {
+    return [...this.entries.values()].sort((a, b) => a.uri.path.localeCompare(b.uri.path));
+  }
+
+  get(uri: vscode.Uri): LabEntry | undefined {
+    return this.entries.get(uri.toString());
+  }
+
+  private async load(uri: vscode.Uri, fire = true): Promise<void> {
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      this.update(doc, fire);
+    } catch {
+      this.remove(uri);
+    }
+  }
+
+  private update(doc: vscode.TextDocument, fire = true): void {
+    const a = analysisOf(doc);
+    const k = doc.uri.toString();
+    const entry = this.entries.get(k) ?? { uri: doc.uri, lab: undefined, errors: 0 };
+    const errors = a.problems.filter((p) => p.severity === 'error');
+    entry.errors = errors.length;
+    entry.firstError = errors[0]?.message;
+    if (a.ok && a.topology) this.setTopology(entry, a.topology);
+    this.entries.set(k, entry);
+    if (fire) this.changed.fire({ kind: 'files' });
+  }
+
+  private setTopology(entry: LabEntry, t: Topology): void {
+    if (entry.lab) {
+      entry.lab.setTopology(t);
+      return;
+    }
+    const lab = new Lab(t, this.deps);
+    lab.onDidChange((c) => this.changed.fire({ kind: 'host', uri: entry.uri, host: c.host }));
+    entry.lab = lab;
+    if (this.policy.isVisible) for (const h of lab.hostNames()) this.policy.request(key(entry.uri, h));
+  }
+
+  private remove(uri: vscode.Uri): void {
+    const e = this.entries.get(uri.toString());
+    if (!e) return;
+    e.lab?.dispose();
+    this.entries.delete(uri.toString());
+    this.changed.fire({ kind: 'files' });
+  }
+
+  private splitKey(k: string): { lab: Lab; host: string } | undefined {
+    const i = k.lastIndexOf('#');
+    const lab = this.entries.get(k.slice(0, i))?.lab;
+    return lab ? { lab, host: k.slice(i + 1) } : undefined;
+  }
+
+  private async withHost(k: string, f: (lab: Lab, host: string) => Promise<void>): Promise<void> {
+    const s = this.splitKey(k);
+    if (s) await f(s.lab, s.host);
+  }
+
+  /** Finds the lab that defines a VM (first match across files). */
+  findVm(name: string, uri?: vscode.Uri): { entry: LabEntry; lab: Lab } | undefined {
+    for (const e of uri ? [this.get(uri)].filter((x): x is LabEntry => !!x) : this.all()) {
+      if (e.lab?.current.vms?.[name]) return { entry: e, lab: e.lab };
+    }
+    return undefined;
+  }
+}
+
+export function key(uri: vscode.Uri, host: string): string {
+  return `${uri.toString()}#${host}`;
+}

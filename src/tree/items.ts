@@ -1,0 +1,116 @@
+// TreeItems for the Labs tree. contextValue encodes kind and state (`vm.running`, `host.error`)
+// so menus can match with `viewItem =~ /…/`.
+import * as vscode from 'vscode';
+import type { VmStatus } from '../backends/backend';
+import type { HostLive } from '../lab/hostState';
+import type { Host, Slot, Vm } from '../model/types';
+import type { LabEntry } from '../session/workspaceLabs';
+import { nodeId, type FileNode, type HostNode, type MessageNode, type SlotNode, type VmNode } from './nodes';
+
+const STATE_ICON: Record<VmStatus['state'], [string, string | undefined]> = {
+  running: ['vm-running', 'testing.iconPassed'],
+  paused: ['debug-pause', 'editorWarning.foreground'],
+  stopped: ['vm-outline', undefined],
+  crashed: ['error', 'errorForeground'],
+  starting: ['loading~spin', undefined],
+  stopping: ['loading~spin', undefined],
+  missing: ['question', 'disabledForeground'],
+  unknown: ['vm', undefined],
+};
+
+export function fileItem(n: FileNode, entry: LabEntry | undefined): vscode.TreeItem {
+  const name = entry?.lab?.current.name ?? vscode.workspace.asRelativePath(n.uri);
+  const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = nodeId(n);
+  item.resourceUri = n.uri;
+  item.iconPath = new vscode.ThemeIcon('file-code');
+  item.description = entry?.errors ? `${entry.errors} error${entry.errors > 1 ? 's' : ''}${entry.lab ? ' (showing last valid)' : ''}` : vscode.workspace.asRelativePath(n.uri);
+  item.tooltip = entry?.firstError ?? n.uri.fsPath;
+  item.contextValue = 'topology';
+  return item;
+}
+
+export function hostItem(n: HostNode, host: Host | undefined, live: HostLive, vmCount: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(n.host, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = nodeId(n);
+  const c = live.connection;
+  const where = host?.sshConfigHost ?? `${host?.user ? `${host.user}@` : ''}${host?.address ?? '?'}${host?.port ? `:${host.port}` : ''}`;
+  switch (c.kind) {
+    case 'connected':
+      item.iconPath = new vscode.ThemeIcon('server', new vscode.ThemeColor('testing.iconPassed'));
+      item.description = `${vmCount} VM${vmCount === 1 ? '' : 's'} · ${where}`;
+      break;
+    case 'connecting':
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+      item.description = `connecting to ${where}…`;
+      break;
+    case 'untrusted':
+      item.iconPath = new vscode.ThemeIcon('shield');
+      item.description = 'workspace not trusted: not connecting';
+      break;
+    case 'missing-tool':
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
+      item.description = `missing ${c.tool}`;
+      break;
+    case 'error':
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+      item.description = `unreachable: ${c.message}`;
+      break;
+    case 'idle':
+      item.iconPath = new vscode.ThemeIcon('server');
+      item.description = where;
+      break;
+  }
+  const md = new vscode.MarkdownString(`**${n.host}** — ${where}\n\n`);
+  if (host?.description) md.appendText(`${host.description}\n\n`);
+  if (c.kind === 'error' || c.kind === 'missing-tool') md.appendText(c.message);
+  if (live.refreshedAt) md.appendMarkdown(`\n\nUpdated ${new Date(live.refreshedAt).toLocaleTimeString()}`);
+  item.tooltip = md;
+  item.contextValue = `host.${c.kind}`;
+  return item;
+}
+
+export function slotItem(n: SlotNode, slot: Slot | undefined, facts: Record<string, string> | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(n.slot, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = nodeId(n);
+  item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+  const state = facts?.state ?? slot?.state;
+  item.description = [slot?.ip, state ? `state: ${state}` : undefined].filter(Boolean).join(' · ');
+  item.tooltip = `Slot ${n.slot}${slot?.network ? ` on ${slot.network}` : ''}${state ? `, portable state ${state}` : ''}`;
+  item.contextValue = 'slot';
+  return item;
+}
+
+export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefined, queued: readonly { label: string; running: boolean }[]): vscode.TreeItem {
+  const item = new vscode.TreeItem(n.vm, vscode.TreeItemCollapsibleState.None);
+  item.id = nodeId(n);
+  const state = status?.state ?? 'unknown';
+  const [icon, color] = STATE_ICON[state];
+  item.iconPath = queued.some((q) => q.running) ? new vscode.ThemeIcon('loading~spin') : new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  const ips = (vm?.nics ?? []).map((x) => x.ip).filter((x): x is string => !!x);
+  const ops = queued.length ? `${queued.map((q) => (q.running ? `${q.label}…` : `queued: ${q.label}`)).join(', ')} · ` : '';
+  const where = n.undeclared ? 'not in topology' : state === 'missing' ? 'not on host' : status?.detail ?? state;
+  item.description = `${ops}${where}${vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : ''}${ips.length ? ` · ${ips.join(', ')}` : ''}`;
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${n.vm}** — ${state}${status?.detail ? ` (${status.detail})` : ''}\n\n`);
+  if (vm) {
+    md.appendMarkdown(`| | |\n|---|---|\n| backend | ${vm.backend} |\n| arch | ${vm.arch ?? 'x86_64'} (${vm.accel ?? 'kvm'}) |\n| vCPUs | ${vm.vcpus ?? 1} |\n| memory | ${vm.memory ?? '—'} |\n`);
+    if (ips.length) md.appendMarkdown(`| IPs | ${ips.join(', ')} |\n`);
+    if (vm.role) md.appendMarkdown(`| role | ${vm.role} |\n`);
+  }
+  for (const [k, v] of Object.entries(status?.facts ?? {})) md.appendMarkdown(`| ${k} | ${v} |\n`);
+  if (n.undeclared) md.appendMarkdown('\nThis VM exists on the host but is not declared in the topology file.');
+  item.tooltip = md;
+  item.contextValue = n.undeclared ? `vm.undeclared.${state}` : `vm.${state}${vm ? `.${vm.backend}` : ''}`;
+  if (!n.undeclared) item.command = { command: 'vsim.revealVmDefinition', title: 'Open Definition', arguments: [n] };
+  return item;
+}
+
+export function messageItem(n: MessageNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(n.text, vscode.TreeItemCollapsibleState.None);
+  item.id = nodeId(n);
+  item.iconPath = new vscode.ThemeIcon(n.icon ?? 'info');
+  item.tooltip = n.tooltip;
+  item.contextValue = 'message';
+  return item;
+}

@@ -1,0 +1,103 @@
+// The Labs tree: topology files → hosts → (slots →) VMs, with live state from WorkspaceLabs.
+// Declared VMs missing on the host and undeclared VMs found there are both shown, marked.
+import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
+import type { WorkspaceLabs } from '../session/workspaceLabs';
+import { fileItem, hostItem, messageItem, slotItem, vmItem } from './items';
+import type { HostNode, LabNode } from './nodes';
+
+export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<LabNode | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  /** Host nodes handed out, so a host change refreshes just that subtree. */
+  private readonly hostNodes = new Map<string, HostNode>();
+
+  constructor(private readonly labs: WorkspaceLabs, private readonly untrusted: () => boolean) {
+    super();
+    this._register(labs.onDidChange((c) => {
+      if (c.kind === 'host') {
+        const n = this.hostNodes.get(`${c.uri.toString()}#${c.host}`);
+        this.changed.fire(n);
+      } else {
+        this.changed.fire(undefined);
+      }
+    }));
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: LabNode): Promise<LabNode[]> {
+    if (!node) {
+      await this.labs.ready();
+      const files = this.labs.all().map((e) => ({ kind: 'file' as const, uri: e.uri }));
+      if (files.length && this.untrusted()) {
+        return [{ kind: 'message', id: 'untrusted', icon: 'shield', text: 'Workspace not trusted: vsim shows topologies but does not connect to hypervisors.' }, ...files];
+      }
+      return files;
+    }
+    const entry = 'uri' in node ? this.labs.get(node.uri) : undefined;
+    const t = entry?.lab?.current;
+    if (!t) return node.kind === 'file' ? [{ kind: 'message', id: `err:${node.uri.toString()}`, icon: 'error', text: entry?.firstError ?? 'No valid topology yet.' }] : [];
+    switch (node.kind) {
+      case 'file':
+        return Object.keys(t.hosts ?? {}).map((host) => {
+          const n: HostNode = { kind: 'host', uri: node.uri, host };
+          this.hostNodes.set(`${node.uri.toString()}#${host}`, n);
+          return n;
+        });
+      case 'host': {
+        const live = entry.lab!.host(node.host);
+        const slots = Object.entries(t.slots ?? {}).filter(([, s]) => s?.host === node.host).map(([slot]) => slot);
+        const inSlot = new Set(Object.entries(t.vms ?? {}).filter(([, v]) => v?.slot && slots.includes(v.slot)).map(([n]) => n));
+        const vms = Object.entries(t.vms ?? {}).filter(([n, v]) => v?.host === node.host && !inSlot.has(n)).map(([vm]) => vm);
+        return [
+          ...slots.map((slot) => ({ kind: 'slot' as const, uri: node.uri, host: node.host, slot })),
+          ...vms.map((vm) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm })),
+          ...live.undeclared.map((u) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm: u.name, undeclared: true })),
+        ];
+      }
+      case 'slot':
+        return Object.entries(t.vms ?? {}).filter(([, v]) => v?.slot === node.slot && v.host === node.host)
+          .map(([vm]) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm }));
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: LabNode): vscode.TreeItem {
+    if (node.kind === 'message') return messageItem(node);
+    const entry = this.labs.get(node.uri);
+    const lab = entry?.lab;
+    switch (node.kind) {
+      case 'file':
+        return fileItem(node, entry);
+      case 'host': {
+        const count = Object.values(lab?.current.vms ?? {}).filter((v) => v?.host === node.host).length;
+        return hostItem(node, lab?.current.hosts?.[node.host], lab?.host(node.host) ?? { connection: { kind: 'idle' }, vms: {}, undeclared: [] }, count);
+      }
+      case 'slot': {
+        const vmName = Object.entries(lab?.current.vms ?? {}).find(([, v]) => v?.slot === node.slot)?.[0];
+        return slotItem(node, lab?.current.slots?.[node.slot], vmName ? lab?.host(node.host).vms[vmName]?.facts : undefined);
+      }
+      case 'vm': {
+        const live = lab?.host(node.host);
+        const status = node.undeclared ? live?.undeclared.find((u) => u.name === node.vm)?.status : live?.vms[node.vm];
+        return vmItem(node, node.undeclared ? undefined : lab?.current.vms?.[node.vm], status, lab?.queue.ops(node.vm) ?? []);
+      }
+    }
+  }
+
+  getParent(node: LabNode): LabNode | undefined {
+    switch (node.kind) {
+      case 'host': return { kind: 'file', uri: node.uri };
+      case 'slot': return { kind: 'host', uri: node.uri, host: node.host };
+      case 'vm': {
+        const slot = this.labs.get(node.uri)?.lab?.current.vms?.[node.vm]?.slot;
+        return slot ? { kind: 'slot', uri: node.uri, host: node.host, slot } : { kind: 'host', uri: node.uri, host: node.host };
+      }
+      default: return undefined;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// The tree's node kinds. Commands receive these as their first argument (and the selection as the second).
+import type * as vscode from 'vscode';
+
+export type LabNode = FileNode | HostNode | SlotNode | VmNode | MessageNode;
+
+export interface FileNode { kind: 'file'; uri: vscode.Uri }
+export interface HostNode { kind: 'host'; uri: vscode.Uri; host: string }
+export interface SlotNode { kind: 'slot'; uri: vscode.Uri; host: string; slot: string }
+export interface VmNode {
+  kind: 'vm';
+  uri: vscode.Uri;
+  host: string;
+  vm: string;
+  /** Found on the host but not in the topology. */
+  undeclared?: boolean;
+}
+export interface MessageNode { kind: 'message'; id: string; text: string; tooltip?: string; icon?: string }
+
+export function isVmNode(x: unknown): x is VmNode {
+  return !!x && typeof x === 'object' && (x as LabNode).kind === 'vm';
+}
+
+export function isHostNode(x: unknown): x is HostNode {
+  return !!x && typeof x === 'object' && (x as LabNode).kind === 'host';
+}
+
+export function nodeId(n: LabNode): string {
+  switch (n.kind) {
+    case 'file': return `file:${n.uri.toString()}`;
+    case 'host': return `host:${n.uri.toString()}#${n.host}`;
+    case 'slot': return `slot:${n.uri.toString()}#${n.host}/${n.slot}`;
+    case 'vm': return `vm:${n.uri.toString()}#${n.host}/${n.vm}${n.undeclared ? '?' : ''}`;
+    case 'message': return `msg:${n.id}`;
+  }
+}
