@@ -1,10 +1,12 @@
 // Builds vsim with esbuild: the extension as one node/cjs bundle (vscode external),
 // the CLI, heavy libraries as their own lazily required bundles, and each webview as a browser bundle.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+// A production build starts clean so no stale source map or bundle ends up in the .vsix.
+if (production) rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 
 const common = {
@@ -18,7 +20,7 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './lib/*'] },
+  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // ssh2 is heavy; the extension requires it only when it first connects.
   { ...node, entryPoints: ['src/lib/ssh2.ts'], outfile: 'dist/lib/ssh2.js', external: ['cpu-features', '*.node'] },
