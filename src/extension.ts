@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { disposeLog } from './common/log';
 import { registerDiagnostics } from './language/diagnostics';
+import { registerLanguageFeatures } from './language';
 import { registerLabs, type LabsFeature } from './session/labsFeature';
 
 export interface VsimApi {
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
   const labs = registerLabs(context);
   context.subscriptions.push(
     registerDiagnostics(),
+    registerLanguageFeatures(),
     labs,
     registerCommands(labs),
     { dispose: disposeLog },
