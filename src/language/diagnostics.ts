@@ -43,7 +43,8 @@ export function registerDiagnostics(): vscode.Disposable {
       refresh(doc);
     }, ms));
   };
-  vscode.workspace.textDocuments.forEach(refresh);
+  // The first pass runs after activation returns: activation stays instant.
+  const first = setImmediate(() => vscode.workspace.textDocuments.forEach(refresh));
   return vscode.Disposable.from(
     collection,
     vscode.workspace.onDidOpenTextDocument(refresh),
@@ -52,6 +53,6 @@ export function registerDiagnostics(): vscode.Disposable {
       clearTimeout(timers.get(doc.uri.toString()));
       collection.delete(doc.uri);
     }),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+    { dispose: () => { clearImmediate(first); timers.forEach((t) => clearTimeout(t)); } },
   );
 }
