@@ -20,6 +20,8 @@ export function registerLabs(context: vscode.ExtensionContext): LabsFeature {
   });
   const tree = new LabTree(labs, () => !vscode.workspace.isTrusted);
   const view = vscode.window.createTreeView('vsim.labs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  // The welcome text ("no topology") only once the workspace has really been searched.
+  void labs.ready().then(() => vscode.commands.executeCommand('setContext', 'vsim.labsLoaded', true));
   // The one refresh policy: live work only while the tree is visible.
   labs.policy.setVisible(view.visible);
   const disposable = vscode.Disposable.from(
