@@ -115,7 +115,8 @@ rec {
 
   # The seeds' /etc/tc-simulate-constraints.sh for `host`: `PROFILE` clears every tap of the host
   # then applies the profile (so `default`, empty, just clears), `status` shows what the kernel has.
-  # Taps of VMs that are not running are skipped with a note. `bins`: tc and ip paths.
+  # Taps of VMs that are not running are skipped with a note (checked with `ip link show`, which
+  # sees the caller's network namespace, unlike /sys/class/net). `bins`: tc and ip paths.
   script = { topology, host, bins ? { } }:
     let
       tc = bins.tc or "tc";
@@ -126,7 +127,7 @@ rec {
         (concatMap (vm: vmTaps topology vm [ ]) (util.names topology "vms"))));
       names = util.names topology "profiles";
       perProfile = profiles topology host;
-      present = iface: "[ -e /sys/class/net/${iface} ]";
+      present = iface: "${ip} link show dev ${iface} >/dev/null 2>&1";
       clearAll = concatMap (iface: [
         "if ${present iface}; then"
       ] ++ map (a: "  ${cmd a} 2>/dev/null || true") (renderClear iface) ++ [
@@ -143,7 +144,7 @@ rec {
             "else"
             "  echo ${escapeShellArg "${iface}: not present (VM not running?), skipped"}"
             "fi"
-          ])) (builtins.attrNames per);
+          ])) (unique (map (t: t.iface) (builtins.filter (t: t.host == host) (profileTargets topology pname))));
       profileCase = pname: [
         "  ${escapeShellArg pname})"
       ] ++ map (l: "    " + l) (clearAll ++ apply pname) ++ [

@@ -39,6 +39,7 @@ rec {
   hasPrefix = p: s: substring 0 (stringLength p) s == p;
   hasSuffix = p: s:
     let ls = stringLength s; lp = stringLength p; in lp <= ls && substring (ls - lp) lp s == p;
+  removePrefix = p: s: if hasPrefix p s then substring (stringLength p) (stringLength s - stringLength p) s else s;
   removeSuffix = p: s: if hasSuffix p s then substring 0 (stringLength s - stringLength p) s else s;
   escapeXML = replaceStrings [ "&" "<" ">" "'" "\"" ] [ "&amp;" "&lt;" "&gt;" "&apos;" "&quot;" ];
   # POSIX sh single quoting; plain words stay bare (as nixpkgs' escapeShellArg does since 23.11).
@@ -92,4 +93,18 @@ rec {
     "0" = 0; "1" = 1; "2" = 2; "3" = 3; "4" = 4; "5" = 5; "6" = 6; "7" = 7; "8" = 8; "9" = 9;
     "a" = 10; "b" = 11; "c" = 12; "d" = 13; "e" = 14; "f" = 15;
   }.${c};
+
+  # "64GiB"/"20G"/"512MiB"/"1T" -> MiB; numbers are MiB already (the schema's memory/size forms).
+  sizeMiB = v:
+    if builtins.isInt v then v
+    else
+      let
+        m = builtins.match "([0-9]+)(MiB|GiB|TiB|M|G|T)" v;
+        n = toInt (elemAt m 0);
+        u = elemAt m 1;
+      in
+      if m == null then throw "Invalid size ${builtins.toJSON v}"
+      else if u == "GiB" || u == "G" then n * 1024
+      else if u == "TiB" || u == "T" then n * 1048576
+      else n;
 }
