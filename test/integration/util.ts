@@ -1,0 +1,39 @@
+// Helpers for integration tests: wait for a condition with a deadline (never a fixed sleep).
+import * as vscode from 'vscode';
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function workspaceUri(...parts: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the integration suite needs a workspace folder');
+  return vscode.Uri.joinPath(folder.uri, ...parts);
+}
+
+export async function writeWorkspaceFile(name: string, text: string): Promise<vscode.Uri> {
+  const uri = workspaceUri(name);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+  return uri;
+}
+
+/** The position just after the first occurrence of `marker` in the document. */
+export function positionAfter(doc: vscode.TextDocument, marker: string, occurrence = 0): vscode.Position {
+  let i = -1;
+  for (let k = 0; k <= occurrence; k++) {
+    i = doc.getText().indexOf(marker, i + 1);
+    if (i < 0) throw new Error(`${marker} not found in ${doc.uri.path}`);
+  }
+  return doc.positionAt(i + marker.length);
+}
