@@ -82,7 +82,7 @@ const SEMANTIC: [string, string, string, ('error' | 'warning')?][] = [
 
 describe('semantic checks', () => {
   for (const [code, msg, text, severity] of SEMANTIC) {
-    test(`${code}: ${msg}`, () => expectProblem(text, code, msg, severity ?? 'error'));
+    test(`${code}: ${msg}`, () => void expectProblem(text, code, msg, severity ?? 'error'));
   }
   test('every check code in src/model/checks has a fixture', () => {
     const dir = join(__dirname, '..', '..', '..', 'src', 'model', 'checks');
@@ -106,16 +106,16 @@ describe('semantic checks', () => {
 });
 
 describe('schema errors', () => {
-  test('unknown key, with did-you-mean', () => expectProblem(mutate(['    vcpus: 2\n', '    «vcpsu»: 2\n']), 'unknown-key', 'Unknown key `vcpsu` in vms.a. Did you mean `vcpus`?'));
-  test('unknown top-level key', () => expectProblem(mutate(['name: unit-base', '«nmae»: unit-base']), 'unknown-key', 'Did you mean `name`?'));
-  test('bad enum value, with did-you-mean', () => expectProblem(mutate(['backend: libvirt', 'backend: «libvrt»']), 'bad-enum', 'vms.a.backend: "libvrt" is not allowed; use one of libvirt, microvm, qemu, cloud-hypervisor. Did you mean `libvirt`?'));
-  test('bad name pattern as a key', () => expectProblem(mutate(['  st1: { host: hv2 }', '  «st 1!»: { host: hv2 }']), 'bad-name', 'states: invalid name "st 1!"'));
-  test('missing required key', () => expectProblem(mutate(['  a:\n    host: hv1\n', '  «a»:\n']), 'missing-key', 'vms.a: missing required key `host`.'));
-  test('wrong type', () => expectProblem(mutate(['vcpus: 2', 'vcpus: «two»']), 'bad-type', 'vms.a.vcpus must be an integer, not string "two".'));
-  test('wrong type: a list where a map belongs', () => expectProblem(mutate(['    sockets: { qmp: /run/b.qmp }', '    «sockets»: [/run/b.qmp]']), 'bad-type', 'must be a map'));
-  test('bad format (pattern)', () => expectProblem(mutate(['ip: 192.168.1.10', 'ip: «192.168.1.300»']), 'bad-format', '"192.168.1.300" is not valid. An IPv4 address.'));
-  test('out of range', () => expectProblem(mutate(['vcpus: 2', 'vcpus: «0»']), 'out-of-range', 'vms.a.vcpus must be >= 1'));
-  test('wrong version', () => expectProblem(mutate(['version: 1', 'version: «2»']), 'bad-value', 'version must be 1'));
+  test('unknown key, with did-you-mean', () => void expectProblem(mutate(['    vcpus: 2\n', '    «vcpsu»: 2\n']), 'unknown-key', 'Unknown key `vcpsu` in vms.a. Did you mean `vcpus`?'));
+  test('unknown top-level key', () => void expectProblem(mutate(['name: unit-base', '«nmae»: unit-base']), 'unknown-key', 'Did you mean `name`?'));
+  test('bad enum value, with did-you-mean', () => void expectProblem(mutate(['backend: libvirt', 'backend: «libvrt»']), 'bad-enum', 'vms.a.backend: "libvrt" is not allowed; use one of libvirt, microvm, qemu, cloud-hypervisor. Did you mean `libvirt`?'));
+  test('bad name pattern as a key', () => void expectProblem(mutate(['  st1: { host: hv2 }', '  «st 1!»: { host: hv2 }']), 'bad-name', 'states: invalid name "st 1!"'));
+  test('missing required key', () => void expectProblem(mutate(['  a:\n    host: hv1\n', '  «a»:\n']), 'missing-key', 'vms.a: missing required key `host`.'));
+  test('wrong type', () => void expectProblem(mutate(['vcpus: 2', 'vcpus: «two»']), 'bad-type', 'vms.a.vcpus must be an integer, not string "two".'));
+  test('wrong type: a list where a map belongs', () => void expectProblem(mutate(['    sockets: { qmp: /run/b.qmp }', '    «sockets»: [/run/b.qmp]']), 'bad-type', 'must be a map'));
+  test('bad format (pattern)', () => void expectProblem(mutate(['ip: 192.168.1.10', 'ip: «192.168.1.300»']), 'bad-format', '"192.168.1.300" is not valid. An IPv4 address.'));
+  test('out of range', () => void expectProblem(mutate(['vcpus: 2', 'vcpus: «0»']), 'out-of-range', 'vms.a.vcpus must be >= 1'));
+  test('wrong version', () => void expectProblem(mutate(['version: 1', 'version: «2»']), 'bad-value', 'version must be 1'));
 });
 
 describe('bad input', () => {
