@@ -1,0 +1,182 @@
+// libvirt backend (seeds 000/001): domains driven with virsh over the host's CommandRunner.
+// list: ONE `virsh domstats --state` for every domain of the host; watch: `virsh event --loop`
+// streamed, reconnected with backoff when libvirtd restarts. Pure (no vscode).
+import { mustRun, RemoteCommandError, type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
+import type { Disposable } from '../../remote/events';
+import { delay } from '../script';
+import { parseDomstats } from './parseDomstats';
+import { VirshEventParser } from './parseEvents';
+import type { DomainState } from './parseState';
+import { renderDomainXml, type DomainXmlOptions } from './renderDomainXml';
+import * as virsh from './renderVirsh';
+
+export interface LibvirtBackendOptions {
+  /** How long `shutdown` waits for the domain to be shut off before failing with an offer to destroy. */
+  shutdownTimeoutMs?: number;
+  /** Poll interval of that wait. */
+  shutdownPollMs?: number;
+  /** Backoff of the event stream's reconnects: first and longest delay. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
+/** `virsh shutdown` was accepted but the domain kept running: the UI turns this into "Destroy?". */
+export class ShutdownTimeoutError extends Error {
+  readonly offerDestroy = true;
+  constructor(readonly host: string, readonly vm: string, readonly seconds: number, readonly lastState: string) {
+    super(`${vm} on ${host} did not stop within ${seconds} s after an ACPI shutdown (still ${lastState}); ` +
+      'the guest may ignore the power button. Destroy it (hard power-off)?');
+  }
+}
+
+/** A second console on a domain: libvirt allows one; `console(…, { force: true })` takes it over. */
+export const CONSOLE_BUSY = /Active console session exists/i;
+/** What the first console sees when another one took over with --force. */
+export const CONSOLE_TAKEN_OVER = /stream had I\/O failure/i;
+
+export function libvirtUri(ctx: BackendContext): string {
+  return ctx.host.libvirtUri ?? virsh.DEFAULT_URI;
+}
+
+const STATE_MAP: Record<DomainState, VmState> = {
+  nostate: 'unknown', running: 'running', blocked: 'running', paused: 'paused', shutdown: 'stopping',
+  shutoff: 'stopped', crashed: 'crashed', pmsuspended: 'paused',
+};
+const STATE_WORD: Record<DomainState, string> = {
+  nostate: 'no state', running: 'running', blocked: 'blocked', paused: 'paused', shutdown: 'in shutdown',
+  shutoff: 'shut off', crashed: 'crashed', pmsuspended: 'pmsuspended',
+};
+// virDomainShutoffReason / virDomainPausedReason words worth showing.
+const SHUTOFF_REASONS = ['unknown', 'shutdown', 'destroyed', 'crashed', 'migrated', 'saved', 'failed', 'from snapshot', 'daemon'];
+const PAUSED_REASONS = ['unknown', 'user', 'migration', 'save', 'dump', 'ioerror', 'watchdog', 'from snapshot', 'shutdown', 'snapshot', 'api error', 'starting up', 'postcopy', 'postcopy failed'];
+
+function status(state: DomainState, reason: number | undefined): VmStatus {
+  const word = STATE_WORD[state];
+  const why = reason === undefined ? undefined : state === 'shutoff' ? SHUTOFF_REASONS[reason] : state === 'paused' ? PAUSED_REASONS[reason] : undefined;
+  return { state: STATE_MAP[state], detail: why && why !== 'unknown' ? `${word} (${why})` : word };
+}
+
+function stateOf(domstateOutput: string): string {
+  return domstateOutput.trim().split('\n')[0]?.trim() ?? '';
+}
+
+export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBackend & {
+  define(ctx: BackendContext, vmName: string, xmlOptions?: DomainXmlOptions): Promise<void>;
+  undefine(ctx: BackendContext, vmName: string, opts?: { nvram?: boolean }): Promise<void>;
+  console(ctx: BackendContext, vmName: string, opts?: { force?: boolean }): { argv: string[]; pty: boolean };
+} {
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 60_000;
+  const shutdownPollMs = options.shutdownPollMs ?? 500;
+  const reconnectMinMs = options.reconnectMinMs ?? 1000;
+  const reconnectMaxMs = options.reconnectMaxMs ?? 30_000;
+
+  async function waitShutOff(ctx: BackendContext, vm: string): Promise<void> {
+    const uri = libvirtUri(ctx);
+    const deadline = Date.now() + shutdownTimeoutMs;
+    let last = 'running';
+    for (;;) {
+      const r = await mustRun(ctx, virsh.domstate(uri, vm));
+      last = stateOf(r.stdout);
+      if (last.startsWith('shut off')) return;
+      if (Date.now() >= deadline) throw new ShutdownTimeoutError(ctx.hostName, vm, Math.round(shutdownTimeoutMs / 1000), last);
+      await delay(Math.min(shutdownPollMs, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  return {
+    kind: 'libvirt',
+    tool: 'virsh',
+
+    async list(ctx, vmNames) {
+      const r = await mustRun(ctx, virsh.domstats(libvirtUri(ctx)));
+      const found = new Map(parseDomstats(r.stdout).map((d) => [d.name, d]));
+      const vms: Record<string, VmStatus> = {};
+      for (const n of vmNames) {
+        const d = found.get(n);
+        vms[n] = d ? status(d.state, d.reason) : { state: 'missing', detail: `no libvirt domain ${n} on ${ctx.hostName}` };
+      }
+      const declared = new Set(vmNames);
+      const undeclared = [...found.values()].filter((d) => !declared.has(d.name)).map((d) => ({ name: d.name, status: status(d.state, d.reason) }));
+      return { vms, undeclared };
+    },
+
+    async lifecycle(ctx, vm, op: LifecycleOp) {
+      const uri = libvirtUri(ctx);
+      switch (op) {
+        case 'start': await mustRun(ctx, virsh.start(uri, vm)); return;
+        case 'shutdown':
+          // Returns 0 at once even when the guest ignores ACPI: wait for "shut off" with a deadline.
+          await mustRun(ctx, virsh.shutdown(uri, vm));
+          await waitShutOff(ctx, vm);
+          return;
+        case 'destroy': await mustRun(ctx, virsh.destroy(uri, vm)); return;
+        case 'reboot': await mustRun(ctx, virsh.reboot(uri, vm)); return;
+        case 'suspend': await mustRun(ctx, virsh.suspend(uri, vm)); return;
+        case 'resume': await mustRun(ctx, virsh.resume(uri, vm)); return;
+      }
+    },
+
+    watch(ctx, onChange): Disposable {
+      const follow = ctx.run.follow?.bind(ctx.run);
+      if (!follow) return { dispose() { /* runner without streams: the lab polls */ } };
+      const argv = virsh.events(libvirtUri(ctx));
+      let disposed = false;
+      let current: { dispose(): void } | undefined;
+      let wake: (() => void) | undefined;
+      const loop = async (): Promise<void> => {
+        let backoff = reconnectMinMs;
+        let first = true;
+        while (!disposed) {
+          const parser = new VirshEventParser();
+          const startedAt = Date.now();
+          const deliver = (names: string[]): void => {
+            if (!disposed && names.length) onChange([...new Set(names)]);
+          };
+          const handle = follow(argv, (line) => {
+            deliver(parser.push(`${line}\n`).filter((e) => e.type === 'lifecycle' || e.type === 'reboot').map((e) => e.domain));
+          });
+          current = handle;
+          // Events may have been missed while the stream was down: re-list everything.
+          if (!first) onChange('all');
+          first = false;
+          await handle.done.catch(() => -1);
+          parser.flush();
+          if (disposed) return;
+          if (Date.now() - startedAt > 10 * reconnectMinMs) backoff = reconnectMinMs;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, backoff);
+          });
+          backoff = Math.min(backoff * 2, reconnectMaxMs);
+        }
+      };
+      void loop();
+      return {
+        dispose() {
+          disposed = true;
+          current?.dispose();
+          wake?.();
+        },
+      };
+    },
+
+    console(ctx: BackendContext, vmName: string, opts: { force?: boolean } = {}) {
+      return { argv: virsh.console(libvirtUri(ctx), vmName, opts), pty: true };
+    },
+
+    async define(ctx, vmName, xmlOptions = {}) {
+      const xml = renderDomainXml(ctx.topology, vmName, xmlOptions);
+      await mustRun(ctx, virsh.define(libvirtUri(ctx)), { stdin: xml });
+    },
+
+    async undefine(ctx, vmName, opts = {}) {
+      await mustRun(ctx, virsh.undefine(libvirtUri(ctx), vmName, opts));
+    },
+  };
+}
+
+/** True when a failed console start means "someone else holds the console" (offer --force). */
+export function isConsoleBusy(err: unknown): boolean {
+  if (err instanceof RemoteCommandError) return CONSOLE_BUSY.test(err.result.stderr + err.result.stdout);
+  return CONSOLE_BUSY.test(String((err as Error)?.message ?? err));
+}

@@ -1,0 +1,204 @@
+// microvm.nix backend (seeds 002/003, simple-microvm-infra): each VM is the systemd unit
+// microvm@NAME with its state in STATE_DIR/NAME/{current,booted}. list: ONE round trip running a
+// constant sh script (systemctl show for all units + `vm-state list` + readlink of booted/current).
+// Portable states through `vm-state` exactly as the seeds call it. Pure (no vscode).
+import { assertName } from '../../model/names';
+import { mustRun, RemoteCommandError, type BackendContext, type VmBackend, type VmState, type VmStatus } from '../backend';
+import { shScript, splitSections } from '../script';
+
+export interface MicrovmBackendOptions {
+  /** microvm.nix's `microvm.stateDir`. */
+  stateDir?: string;
+}
+
+export const DEFAULT_STATE_DIR = '/var/lib/microvms';
+
+export const unitName = (vm: string): string => `microvm@${assertName(vm, 'VM name')}`;
+
+// $1 = state dir, then VM names. Sections: units (systemctl show), vm-state (list or absent), links.
+const LIST_SCRIPT = [
+  'dir=$1; shift',
+  'echo "@@vsim units"',
+  'for n do set -- "$@" "microvm@$n.service"; shift; done',
+  'systemctl show -p Id,LoadState,ActiveState,SubState,MainPID,Result "$@" 2>&1; echo "@@vsim units-rc $?"',
+  'echo "@@vsim vm-state"',
+  'if command -v vm-state >/dev/null 2>&1; then NO_COLOR=1 vm-state list 2>&1; echo "@@vsim vm-state-rc $?"; else echo "@@vsim vm-state-absent"; fi',
+  'echo "@@vsim links"',
+  'for u do n=${u#microvm@}; n=${n%.service}; printf \'%s\\t%s\\t%s\\n\' "$n" "$(readlink "$dir/$n/booted" 2>/dev/null)" "$(readlink "$dir/$n/current" 2>/dev/null)"; done',
+].join('\n');
+
+export interface UnitShow {
+  Id?: string;
+  LoadState?: string;
+  ActiveState?: string;
+  SubState?: string;
+  MainPID?: string;
+  Result?: string;
+}
+
+/** `systemctl show -p … u1 u2` → one record per unit (blocks separated by blank lines, any order of keys). */
+export function parseSystemctlShow(text: string): UnitShow[] {
+  const out: UnitShow[] = [];
+  for (const block of text.split(/\n\s*\n/)) {
+    const rec: Record<string, string> = {};
+    for (const line of block.split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) rec[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+    }
+    if (Object.keys(rec).length) out.push(rec as UnitShow);
+  }
+  return out;
+}
+
+export interface VmStateRow {
+  slot: string;
+  state: string;
+  running: boolean;
+  dataset: string;
+}
+
+/** The assignment table of `vm-state list` (rows between the `----` line and the first blank line). ANSI stripped. */
+export function parseVmStateAssignments(text: string): VmStateRow[] {
+  const lines = text.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  const start = lines.findIndex((l) => /^-{4}\s+-{5}/.test(l.trim()));
+  if (start < 0) return [];
+  const rows: VmStateRow[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (!l.trim()) break;
+    const [slot, state, running, dataset] = l.trim().split(/\s+/);
+    if (slot && state) rows.push({ slot, state, running: running === 'yes', dataset: dataset ?? '' });
+  }
+  return rows;
+}
+
+const base = (p: string): string => p.replace(/\/+$/, '').split('/').pop() ?? p;
+
+function portable(u: UnitShow | undefined): { state: VmState; detail: string } {
+  if (!u) return { state: 'unknown', detail: 'not in systemctl output' };
+  const a = u.ActiveState ?? '';
+  const detail = `${a}/${u.SubState ?? ''}${a === 'failed' && u.Result ? ` (${u.Result})` : ''}`;
+  if (u.LoadState === 'not-found') return { state: 'missing', detail: `unit not found (${u.LoadState})` };
+  const state: VmState = a === 'active' || a === 'reloading' ? 'running'
+    : a === 'activating' ? (u.SubState === 'auto-restart' ? 'crashed' : 'starting')
+      : a === 'deactivating' ? 'stopping'
+        : a === 'failed' ? 'crashed'
+          : a === 'inactive' ? 'stopped' : 'unknown';
+  return { state, detail };
+}
+
+export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBackend & {
+  console(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
+} {
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const slotOf = (ctx: BackendContext, vm: string): string => ctx.topology.vms?.[vm]?.slot ?? vm;
+
+  async function systemctl(ctx: BackendContext, verb: string, vm: string): Promise<void> {
+    const unit = unitName(vm);
+    const argv = ['systemctl', verb, unit];
+    const r = await ctx.run.exec(argv);
+    if (r.code === 0) return;
+    // The unit's last log lines usually say why (the guest's console is its stdout).
+    const log = await ctx.run.exec(['journalctl', '-u', unit, '-n', '8', '--no-pager', '-o', 'cat']).catch(() => undefined);
+    const tail = log && log.code === 0 ? log.stdout.trim() : '';
+    throw new MicrovmUnitError(ctx.hostName, argv, r, tail);
+  }
+
+  return {
+    kind: 'microvm',
+    tool: 'systemctl',
+
+    async list(ctx, vmNames) {
+      if (vmNames.length === 0) return { vms: {}, undeclared: [] };
+      vmNames.forEach((n) => assertName(n, 'VM name'));
+      const r = await mustRun(ctx, shScript(LIST_SCRIPT, [stateDir, ...vmNames]));
+      const secs = splitSections(r.stdout);
+      const units = parseSystemctlShow(secs.find((s) => s.kind === 'units')?.body ?? '');
+      const unitRc = secs.find((s) => s.kind === 'units-rc')?.arg;
+      if (unitRc && unitRc !== '0' && units.length === 0) {
+        throw new RemoteCommandError(ctx.hostName, ['systemctl', 'show', ...vmNames.map(unitName)],
+          { ...r, code: Number(unitRc), stderr: secs.find((s) => s.kind === 'units')?.body ?? '' });
+      }
+      const byId = new Map(units.map((u) => [u.Id?.replace(/\.service$/, '') ?? '', u]));
+      const vmStateText = secs.find((s) => s.kind === 'vm-state')?.body ?? '';
+      const hasVmState = !secs.some((s) => s.kind === 'vm-state-absent') && secs.find((s) => s.kind === 'vm-state-rc')?.arg === '0';
+      const assigned = new Map(hasVmState ? parseVmStateAssignments(vmStateText).map((row) => [row.slot, row]) : []);
+      const links = new Map((secs.find((s) => s.kind === 'links')?.body ?? '').split('\n').filter(Boolean).map((l) => {
+        const [n, booted, current] = l.split('\t');
+        return [n ?? '', { booted: booted ?? '', current: current ?? '' }];
+      }));
+      const vms: Record<string, VmStatus> = {};
+      for (const n of vmNames) {
+        const p = portable(byId.get(`microvm@${n}`));
+        const link = links.get(n) ?? { booted: '', current: '' };
+        const facts: Record<string, string> = { unit: `microvm@${n}.service` };
+        if (link.current) facts.current = base(link.current);
+        if (link.booted) facts.booted = base(link.booted);
+        if (link.booted && link.current) facts.drift = link.booted === link.current ? 'current' : 'stale';
+        else if (link.current) facts.drift = 'not booted';
+        const row = assigned.get(slotOf(ctx, n));
+        if (row) facts.state = row.state;
+        const pid = byId.get(`microvm@${n}`)?.MainPID;
+        if (pid && pid !== '0') facts.pid = pid;
+        let status: VmStatus = { ...p, facts };
+        if (!link.current && p.state === 'stopped') status = { state: 'missing', detail: `no runner: ${stateDir}/${n}/current does not exist`, facts };
+        vms[n] = status;
+      }
+      return { vms, undeclared: [] };
+    },
+
+    async lifecycle(ctx, vm, op) {
+      switch (op) {
+        case 'start': return systemctl(ctx, 'start', vm);
+        case 'shutdown': return systemctl(ctx, 'stop', vm);
+        case 'reboot': return systemctl(ctx, 'restart', vm);
+        case 'destroy':
+          // SIGKILL the runner, then stop the unit so that Restart=always does not bring it back.
+          await mustRun(ctx, ['systemctl', 'kill', '--signal=SIGKILL', unitName(vm)]).catch(() => undefined);
+          return systemctl(ctx, 'stop', vm);
+        case 'suspend':
+        case 'resume':
+          throw new Error(`${op} is not supported for microvm.nix VMs (systemd unit microvm@${vm} on ${ctx.hostName}): stop, start or restart it instead.`);
+      }
+    },
+
+    /** Read-only: the unit's journal (the guest's serial console is the unit's stdout), followed. */
+    console(_ctx, vmName) {
+      return { argv: ['journalctl', '-f', '-n', '200', '--no-pager', '-o', 'cat', '-u', unitName(vmName)], pty: false };
+    },
+  };
+}
+
+/** A systemctl verb failed; carries the unit's last journal lines. */
+export class MicrovmUnitError extends RemoteCommandError {
+  constructor(host: string, argv: readonly string[], result: import('../backend').ExecResult, readonly journalTail: string) {
+    super(host, argv, result);
+    if (journalTail) this.message += `\nLast lines of journalctl -u ${argv[2]}:\n${journalTail}`;
+  }
+}
+
+// --- vm-state (simple-microvm-infra): argv exactly as the seeds use it -----------------------------
+
+const stateName = (s: string): string => assertName(s, 'state name');
+const snapName = (s: string): string => {
+  // `vm-state restore` takes a snapshot name, optionally as STATE@SNAPSHOT.
+  const parts = s.split('@');
+  if (parts.length > 2) throw new Error(`Invalid snapshot name ${JSON.stringify(s)}`);
+  parts.forEach((p) => assertName(p, 'snapshot name'));
+  return s;
+};
+
+export const vmStateArgv = {
+  list: (): string[] => ['vm-state', 'list'],
+  create: (state: string): string[] => ['vm-state', 'create', stateName(state)],
+  snapshot: (slot: string, snapshot: string): string[] => ['vm-state', 'snapshot', assertName(slot, 'slot name'), snapName(snapshot)],
+  clone: (source: string, target: string): string[] => ['vm-state', 'clone', stateName(source), stateName(target)],
+  assign: (slot: string, state: string): string[] => ['vm-state', 'assign', assertName(slot, 'slot name'), stateName(state)],
+  migrate: (state: string, slot: string): string[] => ['vm-state', 'migrate', stateName(state), assertName(slot, 'slot name')],
+  restore: (snapshot: string, target: string): string[] => ['vm-state', 'restore', snapName(snapshot), stateName(target)],
+};
+
+/** Runs a vm-state verb; failures ([ERROR] … on stderr) become RemoteCommandError with that text. */
+export async function vmState(ctx: BackendContext, argv: string[]): Promise<string> {
+  const r = await mustRun(ctx, argv, { timeoutMs: 300_000 });
+  return r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+}
