@@ -1,8 +1,8 @@
-// The backends the extension drives, by kind.
+// The backends the extension drives, by kind (libvirt, microvm, qemu, cloud-hypervisor).
 import type { VmBackend } from '../backends/backend';
+import { createBackends } from '../backends';
 import type { Backend } from '../model/types';
 
 export function extensionBackends(): Partial<Record<Backend, VmBackend>> {
-  // Filled by src/backends/index.ts createBackends() once the backend implementations land.
-  return {};
+  return createBackends();
 }
