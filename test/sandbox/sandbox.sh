@@ -156,7 +156,9 @@ start_sshd() { # ns listen hostkey name
   mkdir -p /run/sshd
   write_sshd_config "$cfg" "$listen" "$key" "$dpid"
   rm -f "$dpid"
-  ip netns exec "$ns" env TMPDIR="$SB/tmp" /usr/sbin/sshd -f "$cfg" -E "$LOGS/sshd-$name.log"
+  # Own UTS namespace so `hostname` over SSH names the hypervisor (vsim-hv1 / vsim-hv2).
+  ip netns exec "$ns" unshare --uts sh -c 'hostname "$0" && exec "$@"' "vsim-$name" \
+    env TMPDIR="$SB/tmp" /usr/sbin/sshd -f "$cfg" -E "$LOGS/sshd-$name.log" 8>&-
   wait_for 10 "sshd $name pid file" wait_pidfile "$dpid"
   record_pid "$pidf" "$(tr -dc 0-9 <"$dpid")"
   log "sshd $name listening on $listen in netns $ns (pid $(pid_of "$pidf"))"
@@ -180,7 +182,7 @@ start_forwarder() { # port
   if pid_alive "$RUN/forwarder.pid"; then return 0; fi
   setsid socat -lf "$LOGS/forwarder.log" \
     "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr" \
-    "EXEC:'ip netns exec $NS1 socat - TCP\\:127.0.0.1\\:22'" </dev/null >/dev/null 2>&1 &
+    "EXEC:'ip netns exec $NS1 socat - TCP\\:127.0.0.1\\:22'" </dev/null >/dev/null 2>&1 8>&- &
   local pid=$!
   wait_for 10 "forwarder on 127.0.0.1:$port" bash -c "[[ -n \$(ss -Htln 'sport = :$port') ]]"
   record_pid "$RUN/forwarder.pid" "$pid"
@@ -222,19 +224,27 @@ EOF
 
 # --- hv2 --------------------------------------------------------------------------------------
 hv2_port_open() { ip netns exec "$NS1" socat -u OPEN:/dev/null TCP:$HV2_ADDR:22,connect-timeout=1 2>/dev/null; }
-ensure_hv2() {
+HV2_JOB=""
+ensure_hv2_start() { # the microvm host boots its own guests: run it alongside libvirt's
   if [[ -x $MICROVM_UP ]]; then
     if [[ ! -e $RUN/microvm-started ]] || ! hv2_port_open; then
-      log "hv2: running test/sandbox/microvm/up.sh"
+      log "hv2: running test/sandbox/microvm/up.sh (in the background, log .sandbox/logs/microvm-up.log)"
+      touch "$RUN/microvm-started" # so that `down` calls microvm/down.sh even if up.sh fails half way
       VSIM_SANDBOX_DIR=$SB VSIM_HV2_NETNS=$NS2 VSIM_HV2_ADDRESS=$HV2_ADDR \
         VSIM_SSH_DIR=$SSHD VSIM_HV2_HOST_KEY=$SSHD/hv2_host_ed25519_key \
         VSIM_AUTHORIZED_KEYS=$SSHD/authorized_keys \
-        "$MICROVM_UP" >>"$LOGS/microvm-up.log" 2>&1 || die "test/sandbox/microvm/up.sh failed (see .sandbox/logs/microvm-up.log)"
-      touch "$RUN/microvm-started"
+        "$MICROVM_UP" 8>&- >>"$LOGS/microvm-up.log" 2>&1 </dev/null &
+      HV2_JOB=$!
     fi
   else
     start_sshd "$NS2" "$HV2_ADDR:22" "$SSHD/hv2_host_ed25519_key" hv2
   fi
+}
+ensure_hv2_wait() {
+  [[ -n $HV2_JOB ]] || return 0
+  wait "$HV2_JOB" || die "test/sandbox/microvm/up.sh failed (see .sandbox/logs/microvm-up.log)"
+  HV2_JOB=""
+  log "hv2 (test/sandbox/microvm) up"
 }
 
 hv2_hostkey() { # prints "ssh-ed25519 AAAA..." as served at 10.77.0.2:22 (keyscan from hv1's netns)
@@ -267,14 +277,14 @@ ensure_libvirt() {
   local env=(env TMPDIR="$SB/tmp" XDG_RUNTIME_DIR="$SB/run" XDG_CACHE_HOME="$SB/cache" XDG_CONFIG_HOME="$SB/config")
   if ! pid_alive "$RUN/virtlogd.pid"; then
     rm -f "$RUN/virtlogd.daemon.pid"
-    in1 "${env[@]}" LIBVIRT_LOG_OUTPUTS="3:file:$LOGS/virtlogd.log" virtlogd -d -p "$RUN/virtlogd.daemon.pid"
+    in1 "${env[@]}" LIBVIRT_LOG_OUTPUTS="3:file:$LOGS/virtlogd.log" virtlogd -d -p "$RUN/virtlogd.daemon.pid" 8>&-
     wait_for 10 "virtlogd pid file" wait_pidfile "$RUN/virtlogd.daemon.pid"
     record_pid "$RUN/virtlogd.pid" "$(tr -dc 0-9 <"$RUN/virtlogd.daemon.pid")"
     log "virtlogd started in netns $NS1 (pid $(pid_of "$RUN/virtlogd.pid"))"
   fi
   if ! pid_alive "$RUN/libvirtd.pid"; then
     rm -f "$RUN/libvirtd.daemon.pid"
-    in1 "${env[@]}" LIBVIRT_LOG_OUTPUTS="3:file:$LOGS/libvirtd.log" libvirtd -d -p "$RUN/libvirtd.daemon.pid"
+    in1 "${env[@]}" LIBVIRT_LOG_OUTPUTS="3:file:$LOGS/libvirtd.log" libvirtd -d -p "$RUN/libvirtd.daemon.pid" 8>&-
     wait_for 10 "libvirtd pid file" wait_pidfile "$RUN/libvirtd.daemon.pid"
     record_pid "$RUN/libvirtd.pid" "$(tr -dc 0-9 <"$RUN/libvirtd.daemon.pid")"
     log "libvirtd started in netns $NS1 (pid $(pid_of "$RUN/libvirtd.pid"))"
@@ -410,10 +420,11 @@ cmd_up() {
   start_sshd "$NS1" "0.0.0.0:22" "$SSHD/hv1_host_ed25519_key" hv1
   local port; port=$(pick_port); echo "$port" >"$RUN/port"
   start_forwarder "$port"
-  ensure_hv2
-  write_client_files "$port" "$(hv2_hostkey)"
+  ensure_hv2_start
   ensure_libvirt
   ensure_domains
+  ensure_hv2_wait
+  write_client_files "$port" "$(hv2_hostkey)"
   write_env_json "$port"
   # End-to-end check through the real path the extension uses.
   ssh -F "$SSHD/config" -o BatchMode=yes -o ConnectTimeout=10 vsim-hv1 'virsh -q list --all >/dev/null' \
@@ -428,6 +439,14 @@ cmd_down() {
   exec 8>"$SB/.sandbox.lock"; flock 8
   local d name
   if pid_alive "$RUN/libvirtd.pid"; then
+    # destroy in parallel (each waits 1-2 s for its QEMU to exit), then undefine
+    for d in "${DOMAINS[@]}"; do
+      read -r name _ <<<"$d"
+      if [[ $(domain_state "$name") == running || $(domain_state "$name") == paused ]]; then
+        virsh_ destroy "$name" >/dev/null 2>&1 &
+      fi
+    done
+    wait
     for d in "${DOMAINS[@]}"; do
       read -r name _ <<<"$d"
       virsh_ dominfo "$name" >/dev/null 2>&1 || continue
@@ -443,7 +462,7 @@ cmd_down() {
   stop_pid "$RUN/sshd-hv2.pid" sshd-hv2
   if [[ -e $RUN/microvm-started ]]; then
     if [[ -x $MICROVM_DOWN ]]; then
-      VSIM_SANDBOX_DIR=$SB VSIM_HV2_NETNS=$NS2 "$MICROVM_DOWN" >>"$LOGS/microvm-down.log" 2>&1 \
+      VSIM_SANDBOX_DIR=$SB VSIM_HV2_NETNS=$NS2 "$MICROVM_DOWN" 8>&- >>"$LOGS/microvm-down.log" 2>&1 \
         || log "warning: test/sandbox/microvm/down.sh failed (see .sandbox/logs/microvm-down.log)"
     fi
     rm -f "$RUN/microvm-started"
@@ -453,7 +472,12 @@ cmd_down() {
     if [[ -e $RUN/created-netns-$ns ]]; then
       local left
       left=$(ip netns pids "$ns" 2>/dev/null || true)
-      [[ -z $left ]] || log "warning: processes still in netns $ns: $left (not started by sandbox.sh; left alone)"
+      if [[ -n $left ]]; then
+        # Someone else (another sandbox part) still runs processes in it: keep the namespace so
+        # they are not stranded; a later `down` deletes it once it is empty.
+        log "warning: keeping netns $ns: processes not started by sandbox.sh still in it: $(echo $left)"
+        continue
+      fi
       ip netns del "$ns" 2>/dev/null || true
       rm -f "$RUN/created-netns-$ns"
       log "deleted netns $ns"
