@@ -12,12 +12,13 @@ export interface TcStep {
   tolerate?: Tolerance;
 }
 
-/** Nothing to delete: tc exits 2 ("Cannot delete qdisc with handle of zero", "Invalid handle",
- * "No such file or directory", "Filter with specified priority/protocol not found"); ip exits 1
- * ("Cannot find device"). */
+/** Nothing to delete (all measured on iproute2 6.1): tc exits 2 with "Cannot delete qdisc with
+ * handle of zero" (root), "Cannot find specified qdisc on specified device" or "Invalid handle"
+ * (ingress), "Filter with specified priority/protocol not found" or "Cannot find specified filter
+ * chain" (filters), older kernels "No such file or directory"; ip exits 1 with "Cannot find device". */
 export const NOTHING_TO_DELETE: Tolerance = {
   exitCodes: [1, 2],
-  stderr: /Cannot delete qdisc with handle of zero|Invalid handle|No such file or directory|not found|Cannot find device/,
+  stderr: /Cannot delete qdisc with handle of zero|Cannot find specified (qdisc|filter chain)|Invalid handle|No such file or directory|not found|Cannot find device/,
 };
 
 /** Already there: "RTNETLINK answers: File exists", "Exclusivity flag on, cannot modify". */
