@@ -199,6 +199,12 @@ export const vmStateArgv = {
 
 /** Runs a vm-state verb; failures ([ERROR] … on stderr) become RemoteCommandError with that text. */
 export async function vmState(ctx: BackendContext, argv: string[]): Promise<string> {
-  const r = await mustRun(ctx, argv, { timeoutMs: 300_000 });
-  return r.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+  const r = await ctx.run.exec(argv, { timeoutMs: 300_000 });
+  const clean = { ...r, stdout: stripAnsi(r.stdout), stderr: stripAnsi(r.stderr) };
+  if (r.code !== 0) throw new RemoteCommandError(ctx.hostName, argv, clean);
+  return clean.stdout;
+}
+
+function stripAnsi(s: string): string {
+  return s.replace(/\x1b\[[0-9;]*m/g, '');
 }
