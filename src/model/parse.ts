@@ -30,7 +30,7 @@ export function parseTopology(text: string): ParsedTopology {
     return { ...base, syntax: [{ severity: 'error', code: 'binary', start: nul, end: nul + 1,
       message: 'This file contains binary data (a NUL byte here); a topology must be YAML text.' }] };
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'error' });
   const syntax: Problem[] = [];
   for (const e of doc.errors) {
     const [s, en] = e.pos;

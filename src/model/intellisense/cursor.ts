@@ -95,6 +95,8 @@ class Walker {
   stack: Frame[] = [this.root];
   private blockCol = -2;
   private flowDepth = 0;
+  /** Column of the line that opened an unclosed flow collection; less-indented lines end it. */
+  private flowCol = -1;
 
   get top(): Frame {
     return this.stack[this.stack.length - 1] ?? this.root;
@@ -143,8 +145,11 @@ class Walker {
       this.blockCol = -2;
     }
     if (this.flowDepth > 0) {
-      this.flowDepth = Math.max(0, this.flowDepth + bracketDelta(line));
-      return;
+      if (trimmed && indent > this.flowCol) {
+        this.flowDepth = Math.max(0, this.flowDepth + bracketDelta(line));
+        return;
+      }
+      this.flowDepth = 0; // an unclosed `[`/`{` (half-typed): the block structure goes on
     }
     if (!trimmed || trimmed.startsWith('#') || trimmed.startsWith('%')) return;
     if (/^(---|\.\.\.)(\s|$)/.test(line)) {
@@ -159,7 +164,7 @@ class Walker {
     if (sep < 0) {
       if (/^[|>]/.test(rest)) this.blockCol = count ? pos - 2 : indent;
       const d = bracketDelta(rest);
-      if (d > 0) this.flowDepth = d;
+      if (d > 0) [this.flowDepth, this.flowCol] = [d, indent];
       return;
     }
     const key = unquote(rest.slice(0, sep));
@@ -170,16 +175,18 @@ class Walker {
     else if (/^[|>]/.test(value)) this.blockCol = pos;
     else if (/^[[{]/.test(value)) {
       const d = bracketDelta(value);
-      if (d > 0) this.flowDepth = d;
+      if (d > 0) [this.flowDepth, this.flowCol] = [d, indent];
     }
   }
 
-  get inFlow(): boolean {
-    return this.flowDepth > 0;
+  /** The line continues an unclosed flow collection. */
+  inFlow(line: string): boolean {
+    return this.flowDepth > 0 && (!line.trim() || indentOf(line) > this.flowCol);
   }
 
-  blockScalarContains(line: string): boolean {
-    return this.blockCol > -2 && (!line.trim() || indentOf(line) > this.blockCol);
+  /** The cursor's line (cursor at `col`) is inside a block scalar. */
+  blockScalarContains(line: string, col: number): boolean {
+    return this.blockCol > -2 && (line.trim() ? indentOf(line) : col) > this.blockCol;
   }
 }
 
@@ -213,7 +220,7 @@ export function cursorContext(text: string, offset: number): CursorContext {
   const before = line.slice(0, col);
   const none = (): CursorContext => ({ kind: 'none', path: w.path(), word: '', wordStart: off, wordEnd: off, presentKeys: [], afterDash: false, flow: false, needsSpace: false });
 
-  if (w.blockScalarContains(line) || w.inFlow) return none();
+  if (w.blockScalarContains(line, col) || w.inFlow(line)) return none();
   if (stripComment(before) !== before) return none();
 
   const indent = indentOf(before);

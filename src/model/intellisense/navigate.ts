@@ -76,9 +76,10 @@ export interface OutlineSymbol {
   children: OutlineSymbol[];
 }
 
-function pairSymbol(key: Node, value: Node | null | undefined, name: string, kind: OutlineSymbol['kind'], detail: string): OutlineSymbol | undefined {
+function pairSymbol(text: string, key: Node, value: Node | null | undefined, name: string, kind: OutlineSymbol['kind'], detail: string): OutlineSymbol | undefined {
   if (!key.range) return undefined;
-  const end = value?.range ? Math.max(value.range[1], key.range[1]) : key.range[1];
+  let end = value?.range ? Math.max(value.range[1], key.range[1]) : key.range[1];
+  while (end > key.range[1] && /\s/.test(text[end - 1] ?? '')) end--;
   return { name, detail, kind, start: key.range[0], end, selectionStart: key.range[0], selectionEnd: key.range[1], children: [] };
 }
 
@@ -93,13 +94,13 @@ export function symbols(text: string, analysis?: Analysis): OutlineSymbol[] {
     const value = p.value as Node | null;
     const section = isSection(name);
     const detail = isScalar(value) ? String(value.value) : isMap(value) ? `${value.items.length}` : '';
-    const sym = pairSymbol(p.key as Node, value, name, section || name === 'layout' ? 'section' : 'property', detail);
+    const sym = pairSymbol(text, p.key as Node, value, name, section || name === 'layout' ? 'section' : 'property', detail);
     if (!sym) continue;
     if (isMap(value)) {
       for (const c of value.items) {
         if (!isPair(c) || !isScalar(c.key)) continue;
         const cname = String(c.key.value);
-        const child = pairSymbol(c.key as Node, c.value as Node | null, cname, section ? (name as Section) : 'property',
+        const child = pairSymbol(text, c.key as Node, c.value as Node | null, cname, section ? (name as Section) : 'property',
           section ? detailOf(src.t, name as Section, cname) : '');
         if (child) sym.children.push(child);
       }
