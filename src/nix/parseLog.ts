@@ -22,7 +22,6 @@ export type NixLogEvent =
   | { action: 'text'; text: string };
 
 // CSI sequences (colours, cursor) and OSC sequences (hyperlinks).
-// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
 
 export function stripAnsi(s: string): string {
