@@ -23,9 +23,11 @@ export const LIFECYCLE: Record<'start' | 'stop' | 'restart' | 'destroy' | 'suspe
 };
 
 export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec) {
-  return async (node?: unknown, nodes?: unknown): Promise<void> => {
+  // opts.confirmed: the caller (graph context menu after its own prompt, tests) already confirmed.
+  return async (node?: unknown, nodes?: unknown, opts?: unknown): Promise<void> => {
     const targets = await vmTargets(labs, node, nodes, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true });
-    if (spec.confirm) {
+    const confirmed = !!opts && typeof opts === 'object' && (opts as { confirmed?: unknown }).confirmed === true;
+    if (spec.confirm && !confirmed) {
       const names = targets.map((t) => t.vm).join(', ');
       const ok = await vscode.window.showWarningMessage(`${spec.verb.replace(/ing$/, '')} ${names}?`, { modal: true, detail: spec.confirm }, 'Destroy');
       if (ok !== 'Destroy') return;
