@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { disposeLog } from './common/log';
 import { registerDiagnostics } from './language/diagnostics';
+import { registerTopologyEditor } from './editor/topologyEditor';
 import { registerLanguageFeatures } from './language';
 import { registerLabs, type LabsFeature } from './session/labsFeature';
 
@@ -12,6 +13,8 @@ export interface VsimApi {
   /** The live labs, for tests and other features. */
   readonly labs: LabsFeature['labs'];
   readonly connections: LabsFeature['connections'];
+  /** The Labs tree provider (tests read its items). */
+  readonly tree: LabsFeature['tree'];
 }
 
 export function activate(context: vscode.ExtensionContext): VsimApi {
@@ -22,9 +25,10 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
     registerLanguageFeatures(),
     labs,
     registerCommands(labs),
+    registerTopologyEditor(context),
     { dispose: disposeLog },
   );
-  return { activationMs: performance.now() - t0, labs: labs.labs, connections: labs.connections };
+  return { activationMs: performance.now() - t0, labs: labs.labs, connections: labs.connections, tree: labs.tree };
 }
 
 export function deactivate(): void {

@@ -9,6 +9,7 @@ export interface LabsFeature extends vscode.Disposable {
   labs: WorkspaceLabs;
   connections: Connections;
   view: vscode.TreeView<unknown>;
+  tree: LabTree;
 }
 
 export function registerLabs(context: vscode.ExtensionContext): LabsFeature {
@@ -38,5 +39,5 @@ export function registerLabs(context: vscode.ExtensionContext): LabsFeature {
     labs,
     connections,
   );
-  return { labs, connections, view: view as vscode.TreeView<unknown>, dispose: () => disposable.dispose() };
+  return { labs, connections, tree, view: view as vscode.TreeView<unknown>, dispose: () => disposable.dispose() };
 }
