@@ -53,6 +53,7 @@ pid_alive() { # pidfile -> 0 when the recorded process is alive
   [[ -s $f ]] || return 1
   read -r pid comm <"$f" || true
   [[ -n ${pid:-} && -d /proc/$pid ]] || return 1
+  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1 # exited, not yet reaped
   [[ -z ${comm:-} || $(cat "/proc/$pid/comm" 2>/dev/null) == "$comm" ]]
 }
 pid_of() { local pid _c; read -r pid _c <"$1"; echo "$pid"; }
@@ -264,6 +265,8 @@ foreign_pids() { # comm ourpidfile -> pids of running COMM that are not ours
   local comm=$1 f=$2 ours="" p
   pid_alive "$f" && ours=$(pid_of "$f")
   for p in $(pgrep -x "$comm" || true); do
+    # exited daemons stay zombies until PID 1 reaps them: not running
+    [[ $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) == Z ]] && continue
     [[ $p == "$ours" ]] || echo "$p"
   done
 }

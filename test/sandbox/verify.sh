@@ -14,22 +14,22 @@ cycles=${1:-3}
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 timed() { # label command...
-  local t0 rc=0; t0=$(ms)
+  local label=$1 t0 rc=0; shift; t0=$(ms)
   "$@" >"$SB/logs/verify-last.out" 2>&1 || rc=$?
   local dt=$(( $(ms) - t0 ))
-  ((rc == 0)) || { cat "$SB/logs/verify-last.out" >&2; fail "$1 ($dt ms)"; }
-  printf '  %-44s %6d ms\n' "$1" "$dt"
+  ((rc == 0)) || { cat "$SB/logs/verify-last.out" >&2; fail "$label ($dt ms)"; }
+  printf '  %-44s %6d ms\n' "$label" "$dt"
 }
-shift_label() { shift; "$@"; }
 
 check_gone() {
   local left=""
   ip netns list | grep -qE '^vsim-hv[12]( |$)' && left+=" netns:$(ip netns list | grep -E '^vsim-hv[12]' | tr '\n' ' ')"
   for f in "$SB"/hv1/*.pid; do [[ -e $f ]] && left+=" pidfile:$(basename "$f")"; done
-  pgrep -x libvirtd >/dev/null && left+=" libvirtd"
-  pgrep -x virtlogd >/dev/null && left+=" virtlogd"
   local p
-  for p in $(pgrep -f -- "$SB/(ssh|hv1|guest)/" || true); do
+  for p in $(pgrep -x libvirtd || true) $(pgrep -x virtlogd || true); do
+    [[ $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) == Z ]] || left+=" $(cat "/proc/$p/comm" 2>/dev/null):$p"
+  done
+  for p in $(pgrep -f -- "$SB/(ssh|hv1)/|guest=(chassis|compute|storage),|TCP-LISTEN:.*vsim-hv1" || true); do
     [[ $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) == Z ]] || left+=" pid:$p($(cat "/proc/$p/comm" 2>/dev/null))"
   done
   for p in chassis compute storage; do [[ -e /etc/libvirt/qemu/$p.xml ]] && left+=" /etc/libvirt/qemu/$p.xml"; done
