@@ -1,0 +1,162 @@
+// The live labs against the real sandbox hypervisors (sshd + libvirt + QEMU, a systemd microvm host
+// behind ProxyJump): connect, list, events, lifecycle, host-key mismatch, sshd killed and back.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { VsimApi } from '../../src/extension';
+import type { Lab } from '../../src/lab/lab';
+import { waitFor, workspaceUri, writeWorkspaceFile } from './util';
+
+const HV1 = 'vsim-hv1';
+
+function sshConfigFile(): string | undefined {
+  return vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile') || undefined;
+}
+
+describe('live labs on the sandbox', function () {
+  this.timeout(180_000);
+  let api: VsimApi;
+  let lab: Lab;
+  let repo: string;
+
+  before(async function () {
+    const cfg = sshConfigFile();
+    if (!cfg) {
+      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
+      this.skip();
+    }
+    repo = path.resolve(path.dirname(cfg), '..', '..');
+    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
+    await api.labs.ready();
+    const entry = await waitFor('sandbox lab loaded', () => api.labs.all().find((e) => e.uri.path.endsWith('/sandbox.vsim.yaml') && e.lab));
+    lab = entry.lab!;
+    // Hide the Labs view: the refresh policy then polls nothing, so state changes below come from the event stream.
+    await vscode.commands.executeCommand('workbench.view.explorer');
+  });
+
+  it('connects to vsim-hv1 and lists its VMs with one round trip per backend', async () => {
+    const before = lab.roundTrips.get(HV1) ?? 0;
+    await lab.refresh(HV1);
+    const h = lab.host(HV1);
+    assert.equal(h.connection.kind, 'connected', JSON.stringify(h.connection));
+    assert.equal(h.vms.chassis?.state, 'running');
+    assert.equal(h.vms.compute?.state, 'running');
+    const backends = lab.vmsByBackend(HV1).size;
+    assert.equal((lab.roundTrips.get(HV1) ?? 0) - before, backends, `one listing per backend (${[...lab.vmsByBackend(HV1).keys()].join(', ')})`);
+    for (let i = 0; i < 5; i++) await lab.refresh(HV1);
+    assert.equal(api.connections.pool.handshakes(HV1), 1, 'one SSH handshake per host per session');
+  });
+
+  it('the tree shows the host connected and each VM with its state, backend and IPs', async () => {
+    const files = await api.tree.getChildren();
+    const file = files.find((n) => n.kind === 'file' && n.uri.path.endsWith('/sandbox.vsim.yaml'));
+    assert.ok(file);
+    const hosts = await api.tree.getChildren(file);
+    const hv1 = hosts.find((n) => n.kind === 'host' && n.host === HV1);
+    assert.ok(hv1);
+    assert.equal(api.tree.getTreeItem(hv1).contextValue, 'host.connected');
+    const vms = await api.tree.getChildren(hv1);
+    const chassis = vms.find((n) => n.kind === 'vm' && n.vm === 'chassis');
+    assert.ok(chassis);
+    const item = api.tree.getTreeItem(chassis);
+    assert.equal(item.contextValue, 'vm.running.libvirt');
+    assert.match(String(item.description), /running · libvirt · x86_64 · 192\.168\.100\.10/);
+  });
+
+  it('a VM started outside vsim turns running through the virsh event stream', async () => {
+    const runner = await api.connections.runnerFor(HV1, lab.current.hosts[HV1]!, lab.current);
+    const virsh = (...a: string[]) => runner.exec(['virsh', '-c', 'qemu:///system', ...a]);
+    if ((await virsh('domstate', 'storage')).stdout.trim() !== 'shut off') await virsh('destroy', 'storage');
+    await lab.refresh(HV1);
+    assert.equal(lab.host(HV1).vms.storage?.state, 'stopped');
+    await lab.watch(HV1);
+    const polls = lab.roundTrips.get(HV1) ?? 0;
+    const t0 = Date.now();
+    const r = await virsh('start', 'storage');
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('storage running in the lab', () => lab.host(HV1).vms.storage?.state === 'running' || undefined, 30_000);
+    console.log('      virsh start → running in the tree: %d ms (%d listing(s) triggered by events)', Date.now() - t0, (lab.roundTrips.get(HV1) ?? 0) - polls);
+    lab.unwatch(HV1);
+  });
+
+  it('destroy from the command turns it stopped', async () => {
+    await vscode.commands.executeCommand('vsim.destroyVm', 'storage', undefined, { confirmed: true });
+    assert.equal(lab.host(HV1).vms.storage?.state, 'stopped');
+  });
+
+  it('a failing operation names the host, the command and stderr', async () => {
+    // Resuming a VM that is not paused fails in libvirt.
+    await assert.rejects(lab.lifecycle('storage', 'resume'), (err: Error) => {
+      assert.match(err.message, /virsh .*resume storage on vsim-hv1 failed \(exit 1\): error: .*/);
+      return true;
+    });
+  });
+
+  it('reaches vsim-hv2 through ProxyJump and lists its microvm slots', async () => {
+    await lab.refresh('vsim-hv2');
+    const h = lab.host('vsim-hv2');
+    assert.equal(h.connection.kind, 'connected', JSON.stringify(h.connection));
+    assert.equal(h.vms.slot1?.state, 'running');
+    assert.equal(h.vms.slot3?.state, 'stopped');
+  });
+
+  it('refuses a host whose key does not match known_hosts, naming both fingerprints', async () => {
+    const cfg = sshConfigFile()!;
+    const text = readFileSync(cfg, 'utf8');
+    const block = /Host vsim-hv1\n([\s\S]*?)(?=\nHost |\s*$)/.exec(text)?.[1] ?? '';
+    const port = /Port (\d+)/.exec(block)?.[1];
+    assert.ok(port, 'sandbox ssh config has the hv1 port');
+    const blob = Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(randomBytes(32))]);
+    const bad = path.join(path.dirname(cfg), 'known_hosts.bad');
+    writeFileSync(bad, `[127.0.0.1]:${port} ssh-ed25519 ${blob.toString('base64')}\n`);
+    const badCfg = path.join(path.dirname(cfg), 'config.badkey');
+    writeFileSync(badCfg, `${text}\nHost vsim-hv1-badkey\n${block.replace(/UserKnownHostsFile .*/, `UserKnownHostsFile ${bad}`)}\n`);
+    const settings = vscode.workspace.getConfiguration('vsim');
+    await settings.update('ssh.configFile', badCfg, vscode.ConfigurationTarget.Workspace);
+    const uri = await writeWorkspaceFile('badkey.vsim.yaml', 'version: 1\nhosts:\n  vsim-hv1-badkey: { sshConfigHost: vsim-hv1-badkey, kvm: false }\nvms:\n  chassis: { host: vsim-hv1-badkey, backend: libvirt, accel: tcg }\n');
+    try {
+      const entry = await waitFor('badkey lab', () => api.labs.get(uri)?.lab && api.labs.get(uri));
+      await waitFor('configuration applied', () => sshConfigFile() === badCfg || undefined);
+      await entry.lab!.refresh('vsim-hv1-badkey');
+      const c = entry.lab!.host('vsim-hv1-badkey').connection;
+      assert.equal(c.kind, 'error');
+      assert.match(c.kind === 'error' ? c.message : '', /does not match known_hosts: expected SHA256:\S+, got SHA256:\S+\. Refusing to connect\./);
+    } finally {
+      await settings.update('ssh.configFile', cfg, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(uri);
+    }
+  });
+
+  it('sshd killed: a clear error, then the host reconnects when sshd is back', async () => {
+    const pids = execFileSync('ip', ['netns', 'pids', 'vsim-hv1'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    const sshd = pids.filter((p) => {
+      try { return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'sshd'; } catch { return false; }
+    });
+    assert.ok(sshd.length > 0, 'sandbox sshd processes found in netns vsim-hv1');
+    for (const p of sshd) process.kill(Number(p), 'SIGKILL');
+    await waitFor('error after sshd died', async () => {
+      await lab.refresh(HV1);
+      const c = lab.host(HV1).connection;
+      return c.kind === 'error' ? c : undefined;
+    }, 60_000, 200).then((c) => console.log('      while sshd is down: %s', c.message));
+    execFileSync('bash', [path.join(repo, 'test', 'sandbox', 'sandbox.sh'), 'up'], { stdio: 'ignore', timeout: 120_000 });
+    await waitFor('reconnected after sshd came back', async () => {
+      await lab.refresh(HV1);
+      return lab.host(HV1).connection.kind === 'connected' || undefined;
+    }, 60_000, 250);
+    assert.equal(lab.host(HV1).vms.chassis?.state, 'running');
+  });
+
+  after(async () => {
+    await vscode.workspace.fs.delete(workspaceUri('badkey.vsim.yaml')).then(undefined, () => undefined);
+  });
+});
+
+function sshString(b: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(b.length);
+  return Buffer.concat([len, b]);
+}
