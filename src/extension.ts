@@ -1,6 +1,7 @@
 // vsim: wires the features together. Nothing else happens here; nothing remote happens at all.
 import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerConsoles } from './console';
 import { disposeLog } from './common/log';
 import { registerDiagnostics } from './language/diagnostics';
 import { registerTopologyEditor } from './editor/topologyEditor';
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
     registerLanguageFeatures(),
     labs,
     registerCommands(labs),
+    registerConsoles(labs),
     registerTopologyEditor(context),
     { dispose: disposeLog },
   );

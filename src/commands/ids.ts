@@ -12,4 +12,6 @@ export type CommandId =
   | 'vsim.suspendVm'
   | 'vsim.resumeVm'
   | 'vsim.copyVmIp'
-  | 'vsim.revealVmDefinition';
+  | 'vsim.revealVmDefinition'
+  | 'vsim.openConsole'
+  | 'vsim.sshIntoVm';

@@ -1,0 +1,149 @@
+// The open console and SSH terminals of the window: one per VM and kind, reused (shown) when opened
+// again, forgotten when their tab closes. Resolves a VM node into a ConsoleTarget: the backend's
+// console command on the host's pooled SSH connection, or a login through the hypervisor.
+import type { ClientChannel } from 'ssh2';
+import * as vscode from 'vscode';
+import type { BackendContext, VmBackend } from '../backends/backend';
+import { Disposable } from '../common/lifecycle';
+import { UNTRUSTED } from '../lab/lab';
+import type { Backend } from '../model/types';
+import type { SshConnection } from '../remote/connection';
+import { buildCommand } from '../remote/quote';
+import type { Connections } from '../session/connections';
+import type { WorkspaceLabs } from '../session/workspaceLabs';
+import type { VmNode } from '../tree/nodes';
+import { consoleCommand } from './consoleCommand';
+import { RemoteTerminal, type ConsoleTarget, type Dims } from './remoteTerminal';
+import { vmAddress, vmEndpoint } from './vmEndpoint';
+
+export type TerminalKind = 'console' | 'ssh';
+
+interface Open {
+  terminal: vscode.Terminal;
+  pty: RemoteTerminal;
+}
+
+function linkError(c: SshConnection): string | undefined {
+  if (c.state === 'ready') return undefined;
+  return c.lastError?.message ?? `connection ${c.state}`;
+}
+
+export class Consoles extends Disposable {
+  private readonly open = new Map<string, Open>();
+
+  constructor(
+    private readonly labs: WorkspaceLabs,
+    private readonly connections: Connections,
+    private readonly backends: () => Partial<Record<Backend, VmBackend>>,
+  ) {
+    super();
+    this._register(vscode.window.onDidCloseTerminal((t) => {
+      for (const [k, o] of this.open) if (o.terminal === t) this.open.delete(k);
+    }));
+    this._register({ dispose: () => this.open.forEach((o) => o.pty.close()) });
+  }
+
+  /** The terminal name: `console: VM (HOST)` / `ssh: VM (HOST)`. */
+  static terminalName(kind: TerminalKind, n: VmNode): string {
+    return `${kind}: ${n.vm} (${n.host})`;
+  }
+
+  /** Opens (or shows the existing) terminal of this kind for the VM; returns its pseudoterminal. */
+  show(kind: TerminalKind, n: VmNode, preserveFocus = false): RemoteTerminal {
+    const key = `${kind}:${n.uri.toString()}#${n.vm}`;
+    const existing = this.open.get(key);
+    if (existing && existing.terminal.exitStatus === undefined) {
+      existing.terminal.show(preserveFocus);
+      if (existing.pty.state === 'ended') void existing.pty.reconnect();
+      return existing.pty;
+    }
+    const pty = this.create(kind, n);
+    const terminal = vscode.window.createTerminal({ name: Consoles.terminalName(kind, n), pty, iconPath: new vscode.ThemeIcon(kind === 'ssh' ? 'remote' : 'terminal') });
+    this.open.set(key, { terminal, pty });
+    terminal.show(preserveFocus);
+    return pty;
+  }
+
+  /** A pseudoterminal for the VM without a terminal (the terminal profile provider makes the terminal). */
+  create(kind: TerminalKind, n: VmNode): RemoteTerminal {
+    return new RemoteTerminal(kind === 'ssh' ? this.sshTarget(n) : this.consoleTarget(n));
+  }
+
+  private resolve(n: VmNode) {
+    if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
+    const lab = this.labs.get(n.uri)?.lab;
+    if (!lab) throw new Error(`${vscode.workspace.asRelativePath(n.uri)} has errors; fix them before opening a console.`);
+    const topology = lab.current;
+    const vm = topology.vms?.[n.vm];
+    if (!vm) throw new Error(`No VM named ${n.vm} in ${vscode.workspace.asRelativePath(n.uri)}.`);
+    const host = topology.hosts?.[vm.host];
+    if (!host) throw new Error(`VM ${n.vm}: no host named ${vm.host} in the topology.`);
+    return { topology, vm, hostName: vm.host, host };
+  }
+
+  private consoleTarget(n: VmNode): ConsoleTarget {
+    let connection: SshConnection | undefined;
+    return {
+      vm: n.vm,
+      host: n.host,
+      linkError: () => (connection ? linkError(connection) : undefined),
+      prepare: async (force) => {
+        const { topology, vm, hostName, host } = this.resolve(n);
+        const run = await this.connections.runnerFor(hostName, host, topology);
+        const ctx: BackendContext = { hostName, host, topology, run };
+        const cmd = consoleCommand(ctx, n.vm, vm, this.backends()[vm.backend], force);
+        const pooled = this.connections.pool.get(await this.connections.endpoint(hostName, host, topology));
+        connection = pooled.connection;
+        return {
+          command: buildCommand(cmd.argv),
+          pty: cmd.pty,
+          canForce: cmd.canForce,
+          readOnly: cmd.readOnly,
+          ...(cmd.detach ? { detach: cmd.detach } : {}),
+          ...(cmd.detachHint ? { detachHint: cmd.detachHint } : {}),
+          open: (dims: Dims) => pooled.shell.stream(cmd.argv, cmd.pty ? { pty: { cols: dims.cols, rows: dims.rows } } : {}),
+        };
+      },
+    };
+  }
+
+  private sshTarget(n: VmNode): ConsoleTarget {
+    let connection: SshConnection | undefined;
+    return {
+      vm: n.vm,
+      host: n.host,
+      closeOnCleanExit: true,
+      linkError: () => (connection ? linkError(connection) : undefined),
+      prepare: async () => {
+        const { topology, hostName, host } = this.resolve(n);
+        const ip = vmAddress(topology, n.vm);
+        if (!ip) throw new Error(`VM ${n.vm} has no IP address in the topology (nics[].ip or its slot's ip): nothing to SSH into.`);
+        const hv = await this.connections.endpoint(hostName, host, topology);
+        const ep = vmEndpoint(hv, n.vm, ip);
+        const pooled = this.connections.pool.get(ep);
+        connection = pooled.connection;
+        return {
+          command: `ssh ${ep.user}@${ip} (ProxyJump ${hv.user}@${hv.alias})`,
+          pty: true,
+          canForce: false,
+          readOnly: false,
+          open: async (dims: Dims) => {
+            const client = await pooled.connection.client();
+            const release = pooled.connection.hold();
+            return new Promise<ClientChannel>((resolve, reject) => {
+              client.shell({ cols: dims.cols, rows: dims.rows, term: 'xterm-256color' }, (err, ch) => {
+                if (err) {
+                  release();
+                  reject(new Error(`cannot open a login shell on ${ip}: ${err.message}`));
+                  return;
+                }
+                ch.once('close', release);
+                resolve(ch);
+              });
+            });
+          },
+        };
+      },
+    };
+  }
+}

@@ -1,0 +1,203 @@
+// A VM console (or an SSH login) as a VS Code terminal: one instance per terminal with its own
+// emitters. open(dims) connects with a remote pty of those dims, setDimensions resizes it,
+// handleInput writes, close() detaches (never stops the VM) and is safe twice. When the session
+// ends on its own (failure, dropped link, taken over, detached) the tab stays open with the reason
+// and keys to reconnect (R/Enter), take over (F, libvirt) or close (Q).
+import * as vscode from 'vscode';
+import { classifyEnd, connectedMessage, connectFailedMessage, connectingMessage, endMessage, type EndInfo, type EndKind, type MessageContext } from './failure';
+import { keyAction } from './keys';
+import { ConsoleSession, type ConsoleChannel } from './session';
+
+export interface Dims {
+  cols: number;
+  rows: number;
+}
+
+/** What one connect attempt runs: resolved fresh each time (the VM may have moved, force changes argv). */
+export interface PreparedConsole {
+  /** The remote command as shown in messages. */
+  command: string;
+  pty: boolean;
+  detach?: string;
+  detachHint?: string;
+  canForce: boolean;
+  readOnly: boolean;
+  open(dims: Dims): Promise<ConsoleChannel>;
+}
+
+export interface ConsoleTarget {
+  vm: string;
+  host: string;
+  prepare(force: boolean): Promise<PreparedConsole>;
+  /** Why the host link is down, or undefined when it is up. */
+  linkError(): string | undefined;
+  /** A clean exit closes the terminal (an SSH login's `exit`); consoles stay open with "detached". */
+  closeOnCleanExit?: boolean;
+}
+
+export type TerminalState = 'new' | 'connecting' | 'connected' | 'ended' | 'closed';
+
+const DEFAULT_DIMS: Dims = { cols: 80, rows: 24 };
+const MAX_PENDING_INPUT = 4096;
+
+export class RemoteTerminal implements vscode.Pseudoterminal {
+  private readonly writeEmitter = new vscode.EventEmitter<string>();
+  private readonly closeEmitter = new vscode.EventEmitter<number | void>();
+  private readonly stateEmitter = new vscode.EventEmitter<TerminalState>();
+  readonly onDidWrite = this.writeEmitter.event;
+  readonly onDidClose = this.closeEmitter.event;
+  /** For tests and the manager: connecting → connected → ended (→ connecting …) → closed. */
+  readonly onDidChangeState = this.stateEmitter.event;
+
+  private _state: TerminalState = 'new';
+  private dims: Dims = DEFAULT_DIMS;
+  private session: ConsoleSession | undefined;
+  private prepared: PreparedConsole | undefined;
+  private pendingInput = '';
+  private lastEnd: EndKind | undefined;
+  private attempt = 0;
+
+  constructor(readonly target: ConsoleTarget) {}
+
+  get state(): TerminalState {
+    return this._state;
+  }
+
+  /** How the last session ended (undefined while none has). */
+  get lastEndKind(): EndKind | undefined {
+    return this.lastEnd;
+  }
+
+  /** The current remote pty size. */
+  get dimensions(): Dims {
+    return this.dims;
+  }
+
+  open(initialDimensions: vscode.TerminalDimensions | undefined): void {
+    if (initialDimensions) this.dims = { cols: initialDimensions.columns, rows: initialDimensions.rows };
+    void this.connect(false);
+  }
+
+  setDimensions(d: vscode.TerminalDimensions): void {
+    this.dims = { cols: d.columns, rows: d.rows };
+    this.session?.resize(this.dims.cols, this.dims.rows);
+  }
+
+  handleInput(data: string): void {
+    switch (this._state) {
+      case 'connected':
+        if (this.prepared?.readOnly) {
+          if (keyAction(data, false) === 'close') this.closeEmitter.fire();
+          return;
+        }
+        this.session?.write(data);
+        return;
+      case 'connecting':
+      case 'new':
+        if (this.pendingInput.length < MAX_PENDING_INPUT) this.pendingInput += data;
+        return;
+      case 'ended':
+        switch (keyAction(data, this.prepared?.canForce === true && (this.lastEnd === 'busy' || this.lastEnd === 'taken-over' || this.lastEnd === 'failed'))) {
+          case 'reconnect': void this.connect(false); return;
+          case 'force': void this.connect(true); return;
+          case 'close': this.closeEmitter.fire(); return;
+          case 'none': return;
+        }
+        return;
+      case 'closed':
+        return;
+    }
+  }
+
+  /** Detaches and releases everything; safe to call twice (VS Code calls it when the tab closes). */
+  close(): void {
+    if (this._state === 'closed') return;
+    this.setState('closed');
+    this.session?.close();
+    this.session = undefined;
+    this.writeEmitter.dispose();
+    this.closeEmitter.dispose();
+    this.stateEmitter.dispose();
+  }
+
+  /** Reconnects now (a command or a test; the same as pressing R). */
+  reconnect(force = false): Promise<void> {
+    if (this._state === 'connecting' || this._state === 'closed') return Promise.resolve();
+    const old = this.session;
+    this.session = undefined;
+    old?.close();
+    return this.connect(force);
+  }
+
+  private setState(s: TerminalState): void {
+    this._state = s;
+    this.stateEmitter.fire(s);
+  }
+
+  private write(s: string): void {
+    if (this._state !== 'closed') this.writeEmitter.fire(s);
+  }
+
+  private context(p: PreparedConsole | undefined): MessageContext {
+    return { vm: this.target.vm, host: this.target.host, command: p?.command ?? '(console)', canForce: p?.canForce ?? false };
+  }
+
+  /** A newer attempt started, or the terminal closed, while this one was awaiting. */
+  private stale(attempt: number): boolean {
+    return this._state !== 'connecting' || attempt !== this.attempt;
+  }
+
+  private async connect(force: boolean): Promise<void> {
+    if (this._state === 'closed' || this._state === 'connecting') return;
+    const attempt = ++this.attempt;
+    this.setState('connecting');
+    let prepared: PreparedConsole | undefined;
+    let channel: ConsoleChannel;
+    try {
+      prepared = await this.target.prepare(force);
+      if (this.stale(attempt)) return;
+      this.prepared = prepared;
+      this.write(connectingMessage(this.context(prepared), force));
+      channel = await prepared.open(this.dims);
+    } catch (err) {
+      if (this.stale(attempt)) return;
+      this.write(connectFailedMessage(err, this.context(prepared)));
+      this.lastEnd = 'failed';
+      this.setState('ended');
+      return;
+    }
+    if (this.stale(attempt)) {
+      // Closed while the channel was opening: detach at once.
+      new ConsoleSession(channel, { pty: prepared.pty, ...(prepared.detach ? { detach: prepared.detach } : {}) }).close();
+      return;
+    }
+    this.write(connectedMessage(this.context(prepared), prepared.detachHint));
+    const session = new ConsoleSession(channel, { pty: prepared.pty, ...(prepared.detach ? { detach: prepared.detach } : {}) });
+    this.session = session;
+    session.onData((s) => this.write(s));
+    session.onEnd((e) => {
+      // Let the connection notice a drop first (its close event follows the channel's).
+      setImmediate(() => this.ended(session, prepared, e));
+    });
+    this.setState('connected');
+    const pending = this.pendingInput;
+    this.pendingInput = '';
+    if (pending && !prepared.readOnly) session.write(pending);
+  }
+
+  private ended(session: ConsoleSession, prepared: PreparedConsole, e: EndInfo): void {
+    if (this.session !== session || this._state === 'closed') return;
+    this.session = undefined;
+    const linkLost = this.target.linkError();
+    const info: EndInfo = linkLost !== undefined ? { ...e, linkLost } : e;
+    const kind = classifyEnd(info);
+    this.lastEnd = kind;
+    if (kind === 'detached' && this.target.closeOnCleanExit) {
+      this.setState('ended');
+      this.closeEmitter.fire();
+      return;
+    }
+    this.write(endMessage(kind, info, this.context(prepared)));
+    this.setState('ended');
+  }
+}

@@ -1,0 +1,130 @@
+// One live console stream (an ssh2 channel) turned into text for a terminal: a StringDecoder keeps
+// multi-byte characters whole across chunks, the startup noise is filtered once, and after that each
+// chunk is passed through as it came (no per-byte work; a non-pty stream only gets \n → \r\n).
+// Ends with the exit code and the last output, for the reason. Pure (no vscode): the extension's
+// terminal and bench/console-throughput.bench.ts run exactly this code.
+import { StringDecoder } from 'node:string_decoder';
+import { Emitter, type Event } from '../remote/events';
+import type { EndInfo } from './failure';
+import { StartupNoiseFilter } from './noise';
+
+/** The part of an ssh2 ClientChannel a console uses. */
+export interface ConsoleChannel {
+  write(data: string | Buffer): boolean;
+  close(): void;
+  end(): void;
+  setWindow(rows: number, cols: number, height: number, width: number): void;
+  on(event: 'data', listener: (data: Buffer) => void): unknown;
+  once(event: 'exit', listener: (code: number | null, signal?: string) => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+  stderr: { on(event: 'data', listener: (data: Buffer) => void): unknown };
+}
+
+export interface SessionOptions {
+  /** The stream has a remote pty (it does its own \n → \r\n); otherwise lone \n become \r\n. */
+  pty: boolean;
+  /** Bytes that detach the console program before the channel closes. */
+  detach?: string;
+  /** Filter the known startup noise (virsh/polkit). Default true. */
+  filterNoise?: boolean;
+}
+
+const TAIL_CHUNKS = 4;
+const TAIL_CHARS = 4096;
+
+export class ConsoleSession {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly errDecoder = new StringDecoder('utf8');
+  private readonly noise: StartupNoiseFilter | undefined;
+  private readonly tailChunks: string[] = [];
+  private stderrText = '';
+  private code: number | null = null;
+  private signal: string | undefined;
+  private requested = false;
+  private ended = false;
+  private readonly dataEmitter = new Emitter<string>();
+  private readonly endEmitter = new Emitter<EndInfo>();
+  /** Decoded output, chunk by chunk. */
+  readonly onData: Event<string> = this.dataEmitter.event;
+  /** Fires once when the channel closed. */
+  readonly onEnd: Event<EndInfo> = this.endEmitter.event;
+  /** Bytes received (for figures). */
+  bytes = 0;
+
+  constructor(private readonly channel: ConsoleChannel, private readonly opts: SessionOptions) {
+    this.noise = opts.filterNoise === false ? undefined : new StartupNoiseFilter();
+    channel.on('data', (d) => this.onChunk(d));
+    channel.stderr.on('data', (d) => {
+      const s = this.errDecoder.write(d);
+      this.stderrText = (this.stderrText + s).slice(-TAIL_CHARS);
+      // Without a pty, stderr is the program's own messages: show them too.
+      if (!opts.pty) this.emit(s);
+    });
+    channel.once('exit', (code, signal) => {
+      this.code = code ?? null;
+      this.signal = signal;
+    });
+    channel.once('close', () => this.finish());
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  private onChunk(d: Buffer): void {
+    this.bytes += d.length;
+    let s = this.decoder.write(d);
+    if (this.noise && !this.noise.done) s = this.noise.push(s);
+    this.emit(s);
+  }
+
+  private emit(s: string): void {
+    if (!s) return;
+    if (!this.opts.pty) s = s.replace(/\r?\n/g, '\r\n');
+    this.tailChunks.push(s);
+    if (this.tailChunks.length > TAIL_CHUNKS) this.tailChunks.shift();
+    this.dataEmitter.fire(s);
+  }
+
+  write(data: string): void {
+    if (!this.ended) this.channel.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (this.ended) return;
+    try {
+      this.channel.setWindow(rows, cols, 0, 0);
+    } catch {
+      // channel closing
+    }
+  }
+
+  /** Detaches (detach bytes, then close): the console program ends, the VM keeps running. Safe twice. */
+  close(): void {
+    if (this.ended || this.requested) return;
+    this.requested = true;
+    try {
+      if (this.opts.detach) this.channel.write(this.opts.detach);
+      this.channel.end();
+      this.channel.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const last = this.decoder.end();
+    this.emit(this.noise && !this.noise.done ? this.noise.push(last) + this.noise.flush() : last);
+    this.endEmitter.fire({
+      code: this.code,
+      ...(this.signal ? { signal: this.signal } : {}),
+      tail: this.tailChunks.join('').slice(-TAIL_CHARS),
+      stderr: this.stderrText + this.errDecoder.end(),
+      requested: this.requested,
+    });
+    this.dataEmitter.dispose();
+    this.endEmitter.dispose();
+  }
+}
