@@ -4,6 +4,7 @@
 #   bash test/sandbox/sandbox.sh up       bring everything up (idempotent; warm run is fast)
 #   bash test/sandbox/sandbox.sh down     stop what `up` started (by recorded pids), remove its netns
 #   bash test/sandbox/sandbox.sh status   print what is up (exit 0 when all of it is up)
+# Env: VSIM_SANDBOX_DIR (default REPO/.sandbox), VSIM_HV2_MODE (auto|sshd), VSIM_BOOT_DEADLINE (s, 120).
 #
 # Real programs: sshd, libvirtd + virtlogd, QEMU (TCG), Linux bridge, veth, socat, tc, nix.
 # Runtime state lives in REPO/.sandbox (git-ignored); see test/sandbox/README.md.
@@ -39,6 +40,9 @@ LOGS=$SB/logs
 SSHD=$SB/ssh
 MICROVM_UP=$repo/test/sandbox/microvm/up.sh
 MICROVM_DOWN=$repo/test/sandbox/microvm/down.sh
+# hv2: "auto" = test/sandbox/microvm/up.sh when present (systemd + microvm@ units), else a plain sshd;
+#      "sshd" = always the plain sshd in netns vsim-hv2 (faster; no microvm guests)
+HV2_MODE=${VSIM_HV2_MODE:-auto}
 
 log() { printf '[sandbox %s] %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -71,11 +75,16 @@ wait_pidfile() { # file -> waits until a daemon wrote a pid file with a live pid
   local f=$1
   [[ -s $f ]] && [[ -d /proc/$(head -c 20 "$f" | tr -dc 0-9) ]]
 }
-stop_pid() { # pidfile name: TERM, wait up to 10 s, then KILL
-  local f=$1 name=$2 pid
+descendants() { # pid -> all descendant pids (children first listed after their parent)
+  local c
+  for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done
+}
+stop_pid() { # pidfile name: TERM it and what it spawned (ssh sessions, forwarder children), wait, KILL
+  local f=$1 name=$2 pid kids
   pid_alive "$f" || { rm -f "$f"; return 0; }
   pid=$(pid_of "$f")
-  kill -TERM "$pid" 2>/dev/null || true
+  kids=$(descendants "$pid" | tr '\n' ' ')
+  kill -TERM "$pid" $kids 2>/dev/null || true
   if ! wait_for 10 "$name ($pid) to exit" bash -c "! [[ -d /proc/$pid ]] || [[ \$(awk '{print \$3}' /proc/$pid/stat 2>/dev/null) == Z ]]"; then
     kill -KILL "$pid" 2>/dev/null || true
   fi
@@ -227,7 +236,7 @@ EOF
 hv2_port_open() { ip netns exec "$NS1" socat -u OPEN:/dev/null TCP:$HV2_ADDR:22,connect-timeout=1 2>/dev/null; }
 HV2_JOB=""
 ensure_hv2_start() { # the microvm host boots its own guests: run it alongside libvirt's
-  if [[ -x $MICROVM_UP ]]; then
+  if [[ $HV2_MODE != sshd && -x $MICROVM_UP ]]; then
     if [[ ! -e $RUN/microvm-started ]] || ! hv2_port_open; then
       log "hv2: running test/sandbox/microvm/up.sh (in the background, log .sandbox/logs/microvm-up.log)"
       touch "$RUN/microvm-started" # so that `down` calls microvm/down.sh even if up.sh fails half way
@@ -271,12 +280,16 @@ foreign_pids() { # comm ourpidfile -> pids of running COMM that are not ours
   done
 }
 
-ensure_libvirt() {
+refuse_foreign_libvirt() {
   local f
   f=$(foreign_pids libvirtd "$RUN/libvirtd.pid")
-  [[ -z $f ]] || die "a libvirtd not started by this sandbox is running (pid $f); stop it first, this script will not kill it"
+  [[ -z $f ]] || die "a libvirtd not started by this sandbox is running (pid $(echo $f)); stop it first, this script will not kill it"
   f=$(foreign_pids virtlogd "$RUN/virtlogd.pid")
-  [[ -z $f ]] || die "a virtlogd not started by this sandbox is running (pid $f); stop it first, this script will not kill it"
+  [[ -z $f ]] || die "a virtlogd not started by this sandbox is running (pid $(echo $f)); stop it first, this script will not kill it"
+}
+
+ensure_libvirt() {
+  refuse_foreign_libvirt
   local env=(env TMPDIR="$SB/tmp" XDG_RUNTIME_DIR="$SB/run" XDG_CACHE_HOME="$SB/cache" XDG_CONFIG_HOME="$SB/config")
   if ! pid_alive "$RUN/virtlogd.pid"; then
     rm -f "$RUN/virtlogd.daemon.pid"
@@ -417,6 +430,9 @@ cmd_up() {
   mkdir -p "$RUN" "$LOGS" "$SB/tmp" "$SB/run" "$SB/cache" "$SB/config"
   exec 8>"$SB/.sandbox.lock"; flock 8
   "$here/install-deps.sh" >/dev/null
+  refuse_foreign_libvirt
+  # if anything below fails, let a background microvm/up.sh finish before exiting
+  trap 'if [[ -n $HV2_JOB ]]; then wait "$HV2_JOB" || true; fi' EXIT
   "$here/guest/build-guest.sh" >&2
   ensure_keys
   ensure_netns
