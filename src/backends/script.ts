@@ -2,6 +2,7 @@
 // `sh -c SCRIPT vsim ARG…`, so names, paths and sockets reach it only as "$@" (never spliced into
 // code) and the runner quotes every argv element (src/remote/quote.ts). The script marks its
 // sections with lines `@@vsim KIND [ARG]` that splitSections() reads back. Pure.
+import { RemoteCommandError, type BackendContext, type ExecResult } from './backend';
 
 /** The marker that starts a section line (the rest of the line: kind and an optional argument). */
 export const MARK = '@@vsim';
@@ -43,4 +44,14 @@ export function splitSections(stdout: string): Section[] {
 /** A promise that resolves after `ms`. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Runs a composed script (see shScript) and fails like mustRun, but the error names the script by
+ * `label` instead of printing its whole text: `sh -c <label> ARG…`.
+ */
+export async function mustRunScript(ctx: BackendContext, label: string, script: string, args: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult> {
+  const r = await ctx.run.exec(shScript(script, args), opts);
+  if (r.code !== 0) throw new RemoteCommandError(ctx.hostName, ['sh', '-c', `<${label}>`, ...args], r);
+  return r;
 }

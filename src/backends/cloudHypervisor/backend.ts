@@ -4,8 +4,8 @@
 // error chain's messages, as cloud-hypervisor's HTTP layer writes them) become clear messages.
 // Pure (no vscode).
 import { assertPath } from '../../model/names';
-import { mustRun, type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
-import { shScript, splitSections } from '../script';
+import { type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
+import { mustRunScript, splitSections } from '../script';
 
 /**
  * $1 = METHOD, $2 = API path (e.g. vm.info), $3 = JSON body or '' (none), then sockets.
@@ -116,7 +116,7 @@ export function createCloudHypervisorBackend(): VmBackend & {
     if (!/^(vm|vmm)\.[a-z-]+$/.test(path)) throw new Error(`Invalid cloud-hypervisor API path ${path}`);
     const sock = apiSocket(ctx, vm);
     if (!sock) throw new CloudHypervisorApiError(ctx.hostName, vm, path, undefined, ['the topology gives no sockets.api for this VM']);
-    const r = await mustRun(ctx, shScript(API_SCRIPT, [method, path, body === undefined ? '' : JSON.stringify(body), sock]), { timeoutMs: 40_000 });
+    const r = await mustRunScript(ctx, 'curl api script', API_SCRIPT, [method, path, body === undefined ? '' : JSON.stringify(body), sock], { timeoutMs: 40_000 });
     const a = parseApiSections(r.stdout).get(sock);
     if (!a || a.kind !== 'http') {
       throw new CloudHypervisorApiError(ctx.hostName, vm, path, undefined, [a?.kind === 'absent'
@@ -144,7 +144,7 @@ export function createCloudHypervisorBackend(): VmBackend & {
         bySock.set(s, [...(bySock.get(s) ?? []), n]);
       }
       if (socks.length) {
-        const r = await mustRun(ctx, shScript(API_SCRIPT, ['GET', 'vm.info', '', ...socks]), { timeoutMs: 10_000 + 30_000 * socks.length });
+        const r = await mustRunScript(ctx, 'curl api script', API_SCRIPT, ['GET', 'vm.info', '', ...socks], { timeoutMs: 10_000 + 30_000 * socks.length });
         const answers = parseApiSections(r.stdout);
         for (const s of socks) for (const n of bySock.get(s) ?? []) vms[n] = { ...vmInfoStatus(answers.get(s)), facts: { ...vmInfoStatus(answers.get(s)).facts, api: s } };
       }

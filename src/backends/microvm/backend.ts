@@ -4,7 +4,7 @@
 // Portable states through `vm-state` exactly as the seeds call it. Pure (no vscode).
 import { assertName } from '../../model/names';
 import { mustRun, RemoteCommandError, type BackendContext, type VmBackend, type VmState, type VmStatus } from '../backend';
-import { shScript, splitSections } from '../script';
+import { mustRunScript, splitSections } from '../script';
 
 export interface MicrovmBackendOptions {
   /** microvm.nix's `microvm.stateDir`. */
@@ -110,7 +110,7 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
     async list(ctx, vmNames) {
       if (vmNames.length === 0) return { vms: {}, undeclared: [] };
       vmNames.forEach((n) => assertName(n, 'VM name'));
-      const r = await mustRun(ctx, shScript(LIST_SCRIPT, [stateDir, ...vmNames]));
+      const r = await mustRunScript(ctx, 'microvm list script', LIST_SCRIPT, [stateDir, ...vmNames]);
       const secs = splitSections(r.stdout);
       const units = parseSystemctlShow(secs.find((s) => s.kind === 'units')?.body ?? '');
       const unitRc = secs.find((s) => s.kind === 'units-rc')?.arg;

@@ -4,8 +4,8 @@
 // when someone else holds it. list: ONE round trip (a constant sh script asks every socket in
 // turn). Pure (no vscode).
 import { assertPath } from '../../model/names';
-import { mustRun, type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
-import { shScript, splitSections } from '../script';
+import { type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
+import { mustRunScript, splitSections } from '../script';
 
 /**
  * `qmp SOCK WANT CMD…`: sends each CMD (one JSON per line) and keeps the write side open until WANT
@@ -114,7 +114,7 @@ export function createQemuBackend(): VmBackend & {
     if (!QMP_COMMANDS.has(command)) throw new Error(`QMP command ${command} is not allowed here`);
     const sock = qmpSocket(ctx, vm);
     if (!sock) throw new QmpError(ctx.hostName, vm, command, 'the topology gives no sockets.qmp for this VM');
-    const r = await mustRun(ctx, shScript(QMP_SCRIPT, [command, sock]), { timeoutMs: 15_000 });
+    const r = await mustRunScript(ctx, 'qmp script', QMP_SCRIPT, [command, sock], { timeoutMs: 15_000 });
     const secs = splitSections(r.stdout);
     if (secs.some((s) => s.kind === 'absent')) throw new QmpError(ctx.hostName, vm, command, `no socket ${sock} (QEMU not running)`);
     const body = secs.find((s) => s.kind === 'sock')?.body ?? '';
@@ -146,7 +146,7 @@ export function createQemuBackend(): VmBackend & {
         bySock.set(s, [...(bySock.get(s) ?? []), n]);
       }
       if (socks.length) {
-        const r = await mustRun(ctx, shScript(QMP_SCRIPT, ['query-status', ...socks]), { timeoutMs: 10_000 + 6_000 * socks.length });
+        const r = await mustRunScript(ctx, 'qmp script', QMP_SCRIPT, ['query-status', ...socks], { timeoutMs: 10_000 + 6_000 * socks.length });
         const secs = splitSections(r.stdout);
         for (let i = 0; i < secs.length; i++) {
           const s = secs[i];
