@@ -15,10 +15,11 @@ export interface TcStep {
 /** Nothing to delete (all measured on iproute2 6.1): tc exits 2 with "Cannot delete qdisc with
  * handle of zero" (root), "Cannot find specified qdisc on specified device" or "Invalid handle"
  * (ingress), "Filter with specified priority/protocol not found" or "Cannot find specified filter
- * chain" (filters), older kernels "No such file or directory"; ip exits 1 with "Cannot find device". */
+ * chain" (filters), "Parent Qdisc doesn't exists" (a filter whose ingress qdisc is gone), older
+ * kernels "No such file or directory"; ip exits 1 with "Cannot find device". */
 export const NOTHING_TO_DELETE: Tolerance = {
   exitCodes: [1, 2],
-  stderr: /Cannot delete qdisc with handle of zero|Cannot find specified (qdisc|filter chain)|Invalid handle|No such file or directory|not found|Cannot find device/,
+  stderr: /Cannot delete qdisc with handle of zero|Cannot find specified (qdisc|filter chain)|Invalid handle|Parent Qdisc doesn't exists?|No such file or directory|not found|Cannot find device/,
 };
 
 /** Already there: "RTNETLINK answers: File exists", "Exclusivity flag on, cannot modify". */
