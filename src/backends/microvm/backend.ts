@@ -5,6 +5,8 @@
 import { assertName } from '../../model/names';
 import { mustRun, RemoteCommandError, type BackendContext, type VmBackend, type VmState, type VmStatus } from '../backend';
 import { mustRunScript, splitSections } from '../script';
+import { parseSystemctlShow, type UnitStatus } from './parseSystemctl';
+import { parseVmStateList, vmStateCommand } from './parseVmState';
 
 export interface MicrovmBackendOptions {
   /** microvm.nix's `microvm.stateDir`. */
@@ -27,59 +29,16 @@ const LIST_SCRIPT = [
   'for u do n=${u#microvm@}; n=${n%.service}; printf \'%s\\t%s\\t%s\\n\' "$n" "$(readlink "$dir/$n/booted" 2>/dev/null)" "$(readlink "$dir/$n/current" 2>/dev/null)"; done',
 ].join('\n');
 
-export interface UnitShow {
-  Id?: string;
-  LoadState?: string;
-  ActiveState?: string;
-  SubState?: string;
-  MainPID?: string;
-  Result?: string;
-}
-
-/** `systemctl show -p … u1 u2` → one record per unit (blocks separated by blank lines, any order of keys). */
-export function parseSystemctlShow(text: string): UnitShow[] {
-  const out: UnitShow[] = [];
-  for (const block of text.split(/\n\s*\n/)) {
-    const rec: Record<string, string> = {};
-    for (const line of block.split('\n')) {
-      const eq = line.indexOf('=');
-      if (eq > 0) rec[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-    }
-    if (Object.keys(rec).length) out.push(rec as UnitShow);
-  }
-  return out;
-}
-
-export interface VmStateRow {
-  slot: string;
-  state: string;
-  running: boolean;
-  dataset: string;
-}
-
-/** The assignment table of `vm-state list` (rows between the `----` line and the first blank line). ANSI stripped. */
-export function parseVmStateAssignments(text: string): VmStateRow[] {
-  const lines = text.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
-  const start = lines.findIndex((l) => /^-{4}\s+-{5}/.test(l.trim()));
-  if (start < 0) return [];
-  const rows: VmStateRow[] = [];
-  for (const l of lines.slice(start + 1)) {
-    if (!l.trim()) break;
-    const [slot, state, running, dataset] = l.trim().split(/\s+/);
-    if (slot && state) rows.push({ slot, state, running: running === 'yes', dataset: dataset ?? '' });
-  }
-  return rows;
-}
-
 const base = (p: string): string => p.replace(/\/+$/, '').split('/').pop() ?? p;
 
-function portable(u: UnitShow | undefined): { state: VmState; detail: string } {
+function portable(u: UnitStatus | undefined): { state: VmState; detail: string } {
   if (!u) return { state: 'unknown', detail: 'not in systemctl output' };
-  const a = u.ActiveState ?? '';
-  const detail = `${a}/${u.SubState ?? ''}${a === 'failed' && u.Result ? ` (${u.Result})` : ''}`;
-  if (u.LoadState === 'not-found') return { state: 'missing', detail: `unit not found (${u.LoadState})` };
+  const a = u.activeState;
+  const result = u.properties.Result;
+  const detail = `${a}/${u.subState}${a === 'failed' && result ? ` (${result})` : ''}`;
+  if (u.properties.LoadState === 'not-found') return { state: 'missing', detail: 'unit not found' };
   const state: VmState = a === 'active' || a === 'reloading' ? 'running'
-    : a === 'activating' ? (u.SubState === 'auto-restart' ? 'crashed' : 'starting')
+    : a === 'activating' ? (u.subState === 'auto-restart' ? 'crashed' : 'starting')
       : a === 'deactivating' ? 'stopping'
         : a === 'failed' ? 'crashed'
           : a === 'inactive' ? 'stopped' : 'unknown';
@@ -118,10 +77,10 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
         throw new RemoteCommandError(ctx.hostName, ['systemctl', 'show', ...vmNames.map(unitName)],
           { ...r, code: Number(unitRc), stderr: secs.find((s) => s.kind === 'units')?.body ?? '' });
       }
-      const byId = new Map(units.map((u) => [u.Id?.replace(/\.service$/, '') ?? '', u]));
+      const byId = new Map(units.map((u) => [u.unit.replace(/\.service$/, ''), u]));
       const vmStateText = secs.find((s) => s.kind === 'vm-state')?.body ?? '';
       const hasVmState = !secs.some((s) => s.kind === 'vm-state-absent') && secs.find((s) => s.kind === 'vm-state-rc')?.arg === '0';
-      const assigned = new Map(hasVmState ? parseVmStateAssignments(vmStateText).map((row) => [row.slot, row]) : []);
+      const assigned = new Map(hasVmState ? parseVmStateList(vmStateText).slots.map((row) => [row.slot, row]) : []);
       const links = new Map((secs.find((s) => s.kind === 'links')?.body ?? '').split('\n').filter(Boolean).map((l) => {
         const [n, booted, current] = l.split('\t');
         return [n ?? '', { booted: booted ?? '', current: current ?? '' }];
@@ -137,8 +96,8 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
         else if (link.current) facts.drift = 'not booted';
         const row = assigned.get(slotOf(ctx, n));
         if (row) facts.state = row.state;
-        const pid = byId.get(`microvm@${n}`)?.MainPID;
-        if (pid && pid !== '0') facts.pid = pid;
+        const pid = byId.get(`microvm@${n}`)?.mainPid;
+        if (pid) facts.pid = String(pid);
         let status: VmStatus = { ...p, facts };
         if (!link.current && p.state === 'stopped') status = { state: 'missing', detail: `no runner: ${stateDir}/${n}/current does not exist`, facts };
         vms[n] = status;
@@ -178,23 +137,15 @@ export class MicrovmUnitError extends RemoteCommandError {
 
 // --- vm-state (simple-microvm-infra): argv exactly as the seeds use it -----------------------------
 
-const stateName = (s: string): string => assertName(s, 'state name');
-const snapName = (s: string): string => {
-  // `vm-state restore` takes a snapshot name, optionally as STATE@SNAPSHOT.
-  const parts = s.split('@');
-  if (parts.length > 2) throw new Error(`Invalid snapshot name ${JSON.stringify(s)}`);
-  parts.forEach((p) => assertName(p, 'snapshot name'));
-  return s;
-};
-
+/** vm-state argv exactly as the seeds use it (names checked by vmStateCommand, the script's own rule). */
 export const vmStateArgv = {
-  list: (): string[] => ['vm-state', 'list'],
-  create: (state: string): string[] => ['vm-state', 'create', stateName(state)],
-  snapshot: (slot: string, snapshot: string): string[] => ['vm-state', 'snapshot', assertName(slot, 'slot name'), snapName(snapshot)],
-  clone: (source: string, target: string): string[] => ['vm-state', 'clone', stateName(source), stateName(target)],
-  assign: (slot: string, state: string): string[] => ['vm-state', 'assign', assertName(slot, 'slot name'), stateName(state)],
-  migrate: (state: string, slot: string): string[] => ['vm-state', 'migrate', stateName(state), assertName(slot, 'slot name')],
-  restore: (snapshot: string, target: string): string[] => ['vm-state', 'restore', snapName(snapshot), stateName(target)],
+  list: (): string[] => vmStateCommand('list'),
+  create: (state: string): string[] => vmStateCommand('create', state),
+  snapshot: (slot: string, snapshot: string): string[] => vmStateCommand('snapshot', slot, snapshot),
+  clone: (source: string, target: string): string[] => vmStateCommand('clone', source, target),
+  assign: (slot: string, state: string): string[] => vmStateCommand('assign', slot, state),
+  migrate: (state: string, slot: string): string[] => vmStateCommand('migrate', state, slot),
+  restore: (snapshot: string, target: string): string[] => vmStateCommand('restore', snapshot, target),
 };
 
 /** Runs a vm-state verb; failures ([ERROR] … on stderr) become RemoteCommandError with that text. */

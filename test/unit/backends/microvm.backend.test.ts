@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createMicrovmBackend, MicrovmUnitError, parseVmStateAssignments, vmState, vmStateArgv } from '../../../src/backends/microvm/backend';
+import { createMicrovmBackend, MicrovmUnitError, vmState, vmStateArgv } from '../../../src/backends/microvm/backend';
 import type { Topology } from '../../../src/model/types';
 import { ctxFor, fakeRunner, localRunner } from './fakeRunner';
 
@@ -35,11 +35,6 @@ slot3           slot3           no         microvms/storage/states/slot3
 [INFO] Available states (ZFS datasets):
 microvms/storage/states/experiment
 `;
-
-test('vm-state list: the assignment rows (ANSI stripped)', () => {
-  assert.deepEqual(parseVmStateAssignments(VMSTATE).map((r) => [r.slot, r.state, r.running]),
-    [['slot1', 'slot1', true], ['slot2', 'experiment', false], ['slot3', 'slot3', false]]);
-});
 
 test('list: ONE exec of a constant sh script; states, portable state, booted/current drift, missing runner', async () => {
   const run = fakeRunner(() => ({
@@ -112,9 +107,8 @@ test('vm-state verbs: the seeds\' argv, names validated', async () => {
   assert.deepEqual(vmStateArgv.assign('slot2', 'my-new-state'), ['vm-state', 'assign', 'slot2', 'my-new-state']);
   assert.deepEqual(vmStateArgv.migrate('experiment', 'slot3'), ['vm-state', 'migrate', 'experiment', 'slot3']);
   assert.deepEqual(vmStateArgv.restore('checkpoint-jan4', 'recovered-state'), ['vm-state', 'restore', 'checkpoint-jan4', 'recovered-state']);
-  assert.deepEqual(vmStateArgv.restore('slot1@checkpoint', 'r'), ['vm-state', 'restore', 'slot1@checkpoint', 'r']);
-  assert.throws(() => vmStateArgv.create('a;rm -rf /'), /Invalid state name/);
-  assert.throws(() => vmStateArgv.migrate('x', '$(reboot)'), /Invalid slot name/);
+  assert.throws(() => vmStateArgv.create('a;rm -rf /'), /Invalid vm-state argument/);
+  assert.throws(() => vmStateArgv.migrate('x', '$(reboot)'), /Invalid vm-state argument/);
   const run = fakeRunner(() => ({ code: 1, stderr: "\x1b[0;31m[ERROR]\x1b[0m State 'nope' does not exist" }));
   await assert.rejects(vmState(ctxFor(topo, 'hv2', run), vmStateArgv.migrate('nope', 'slot1')), /vm-state migrate nope slot1 on hv2 failed \(exit 1\).*State 'nope' does not exist/);
 });
