@@ -1,0 +1,75 @@
+// What "Build image", "Deploy slot" and "Deploy host" run, and where: argv from src/nix, decided
+// from the topology. Pure: no vscode import.
+import type { Topology } from '../model/types';
+import { nixBuildCommand, nixosRebuildCommand, resolveFlakeRef } from '../nix/commands';
+
+export interface BuildPlan {
+  /** Host the command runs on. */
+  host: string;
+  argv: string[];
+  /** What the notification calls it. */
+  title: string;
+  /** The flake reference built / deployed. */
+  flakeRef: string;
+}
+
+export interface NixSettings {
+  /** Text for NIX_CONFIG (nix.conf lines); '' = none. */
+  config?: string;
+  /** Pass --offline to nix build. */
+  offline?: boolean;
+}
+
+/** Environment for the remote command (NIX_CONFIG only when set). */
+export function nixEnv(s: NixSettings): Record<string, string> {
+  return s.config?.trim() ? { NIX_CONFIG: s.config.trim() } : {};
+}
+
+/** `nix build` of the VM's `image.flake` (relative refs resolved against its host's `flake`) on its host. */
+export function imageBuildPlan(t: Topology, vmName: string, s: NixSettings = {}): BuildPlan {
+  const vm = t.vms?.[vmName];
+  if (!vm) throw new Error(`No VM named ${vmName} in this topology.`);
+  if (!vm.image?.flake) throw new Error(`VM ${vmName} has no image.flake in the topology: nothing to build.`);
+  const hostFlake = t.hosts[vm.host]?.flake;
+  if ((vm.image.flake === '.' || vm.image.flake.startsWith('.#')) && !hostFlake) {
+    throw new Error(`VM ${vmName}: image.flake ${vm.image.flake} is relative, but host ${vm.host} has no \`flake\` to resolve it against.`);
+  }
+  const flakeRef = resolveFlakeRef(vm.image.flake, hostFlake);
+  const argv = nixBuildCommand(flakeRef, { ...(vm.image.outLink ? { outLink: vm.image.outLink } : {}), ...(s.offline ? { offline: true } : {}) });
+  return { host: vm.host, argv, title: `Building image of ${vmName} on ${vm.host}`, flakeRef };
+}
+
+/**
+ * Seed 002's slot deploy, run on the hypervisor: `nixos-rebuild switch --flake <host flake>#<VM>
+ * --target-host root@<slot IP>`, with Nix's machine-readable log for the progress
+ * (`--log-format internal-json -v`, passed through by nixos-rebuild to nix).
+ */
+export function slotDeployPlan(t: Topology, slotOrVm: string): BuildPlan & { vm: string; slot: string; ip: string } {
+  const slotName = t.slots?.[slotOrVm] ? slotOrVm : t.vms?.[slotOrVm]?.slot;
+  const slot = slotName ? t.slots?.[slotName] : undefined;
+  if (!slotName || !slot) throw new Error(`No slot named ${slotOrVm} (and no VM in such a slot) in this topology.`);
+  const vm = Object.entries(t.vms ?? {}).find(([, v]) => v.slot === slotName)?.[0] ?? slotName;
+  const ip = slot.ip ?? t.vms?.[vm]?.nics?.find((n) => n.ip)?.ip;
+  if (!ip) throw new Error(`Slot ${slotName} has no IP in the topology (slots.${slotName}.ip): no target host for nixos-rebuild.`);
+  const hostFlake = t.hosts[slot.host]?.flake;
+  if (!hostFlake) throw new Error(`Host ${slot.host} has no \`flake\` in the topology: nixos-rebuild needs the flake that defines ${vm}.`);
+  const flakeRef = `${hostFlake}#${vm}`;
+  const argv = [...nixosRebuildCommand(flakeRef, ip), '--log-format', 'internal-json', '-v'];
+  return { host: slot.host, argv, title: `Deploying ${vm} to ${slotName} (${ip}) from ${slot.host}`, flakeRef, vm, slot: slotName, ip };
+}
+
+/**
+ * The hypervisor's own configuration: `nixos-rebuild switch --flake <host flake>#<host>` run ON the
+ * host over its SSH connection (the flake is a path or ref on the host, as the schema says), with
+ * `--target-host root@<address>` only when the caller runs it elsewhere (`targetHost`).
+ */
+export function hostDeployPlan(t: Topology, hostName: string, opts: { targetHost?: string } = {}): BuildPlan {
+  const host = t.hosts[hostName];
+  if (!host) throw new Error(`No host named ${hostName} in this topology.`);
+  if (!host.flake) throw new Error(`Host ${hostName} has no \`flake\` in the topology: set hosts.${hostName}.flake to the flake holding nixosConfigurations.${hostName}.`);
+  const flakeRef = `${host.flake}#${hostName}`;
+  const base = opts.targetHost
+    ? nixosRebuildCommand(flakeRef, opts.targetHost)
+    : nixosRebuildCommand(flakeRef, 'localhost').slice(0, 4); // nixos-rebuild switch --flake REF
+  return { host: hostName, argv: [...base, '--log-format', 'internal-json', '-v'], title: `Deploying ${hostName} (nixos-rebuild switch)`, flakeRef };
+}
