@@ -14,4 +14,9 @@ export type CommandId =
   | 'vsim.copyVmIp'
   | 'vsim.revealVmDefinition'
   | 'vsim.openConsole'
-  | 'vsim.sshIntoVm';
+  | 'vsim.sshIntoVm'
+  | 'vsim.applyProfile'
+  | 'vsim.showProfile'
+  | 'vsim.clearProfile'
+  | 'vsim.partitionLink'
+  | 'vsim.healLink';

@@ -5,6 +5,7 @@ import type { WorkspaceLabs } from '../session/workspaceLabs';
 import { connectHost, disconnectHost, refresh } from './host/hostCommands';
 import { newTopology } from './newTopology';
 import { registerCommand } from './registry';
+import { applyProfile, clearProfile, healLink, partitionLink, showProfile } from './tc/tcCommands';
 import { validateTopology } from './validateTopology';
 import { copyVmIp } from './vm/copyVmIp';
 import { LIFECYCLE, lifecycleCommand } from './vm/lifecycle';
@@ -30,5 +31,10 @@ export function registerCommands({ labs, connections }: CommandDeps): vscode.Dis
     registerCommand('vsim.resumeVm', lifecycleCommand(labs, LIFECYCLE.resume)),
     registerCommand('vsim.copyVmIp', copyVmIp(labs)),
     registerCommand('vsim.revealVmDefinition', revealVmDefinition(labs)),
+    registerCommand('vsim.applyProfile', applyProfile(labs, connections)),
+    registerCommand('vsim.showProfile', showProfile(labs, connections)),
+    registerCommand('vsim.clearProfile', clearProfile(labs, connections)),
+    registerCommand('vsim.partitionLink', partitionLink(labs, connections)),
+    registerCommand('vsim.healLink', healLink(labs, connections)),
   );
 }

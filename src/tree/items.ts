@@ -5,6 +5,7 @@ import type { VmStatus } from '../backends/backend';
 import type { HostLive } from '../lab/hostState';
 import type { Host, Slot, Vm } from '../model/types';
 import type { LabEntry } from '../session/workspaceLabs';
+import { tcState } from '../tc/opsState';
 import { nodeId, type FileNode, type HostNode, type MessageNode, type SlotNode, type VmNode } from './nodes';
 
 const STATE_ICON: Record<VmStatus['state'], [string, string | undefined]> = {
@@ -90,7 +91,8 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
   const ips = (vm?.nics ?? []).map((x) => x.ip).filter((x): x is string => !!x);
   const ops = queued.length ? `${queued.map((q) => (q.running ? `${q.label}…` : `queued: ${q.label}`)).join(', ')} · ` : '';
   const where = n.undeclared ? 'not in topology' : state === 'missing' ? 'not on host' : status?.detail ?? state;
-  item.description = `${ops}${where}${vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : ''}${ips.length ? ` · ${ips.join(', ')}` : ''}`;
+  const tc = tcState.short(n.uri.toString(), n.vm);
+  item.description = `${ops}${where}${vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : ''}${ips.length ? ` · ${ips.join(', ')}` : ''}${tc ? ` · ${tc}` : ''}`;
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${n.vm}** — ${state}${status?.detail ? ` (${status.detail})` : ''}\n\n`);
   if (vm) {
@@ -99,6 +101,8 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
     if (vm.role) md.appendMarkdown(`| role | ${vm.role} |\n`);
   }
   for (const [k, v] of Object.entries(status?.facts ?? {})) md.appendMarkdown(`| ${k} | ${v} |\n`);
+  const tcLines = tcState.lines(n.uri.toString(), n.vm);
+  if (tcLines.length) md.appendMarkdown(`\n**Traffic control** (read back from the kernel ${new Date(tcState.get(n.uri.toString(), n.vm)?.at ?? 0).toLocaleTimeString()}):\n\n${tcLines.map((l) => `- ${l}`).join('\n')}\n`);
   if (n.undeclared) md.appendMarkdown('\nThis VM exists on the host but is not declared in the topology file.');
   item.tooltip = md;
   item.contextValue = n.undeclared ? `vm.undeclared.${state}` : `vm.${state}${vm ? `.${vm.backend}` : ''}`;

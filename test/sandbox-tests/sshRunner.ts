@@ -40,7 +40,7 @@ export class SshRunner implements CommandRunner {
   private mux: string[];
 
   constructor(private readonly env: SandboxEnv, private readonly host: string, opts: { fresh?: boolean } = {}) {
-    const dir = join(SANDBOX, 'tmp');
+    const dir = join(SANDBOX, 'tc-work');
     mkdirSync(dir, { recursive: true });
     this.control = join(dir, `cm-${host}-${process.pid}`);
     this.mux = opts.fresh ? ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']
