@@ -1,0 +1,217 @@
+// One open topology graph: a webview panel bound to one TextDocument. The document is the model:
+// intents from the webview become WorkspaceEdits (so undo/redo, dirty state and save are VS Code's),
+// and every document change pushes the new graph back (debounced).
+import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
+import { log } from '../common/log';
+import { analysisOf, isTopologyDocument } from '../common/topologyDocuments';
+import { buildGraph, type GraphModel } from '../model/edits/graph';
+import { applyIntent, IntentError, type Intent } from '../model/edits/intents';
+import type { Section } from '../model/types';
+import { webviewHtml, webviewOptions } from '../webviewHtml';
+import { parseFromWebview, type Banner, type EditorState, type FromWebview, type InitialData, type LiveState, type ToWebview } from '../../webview/protocol';
+import { runAction } from './actions';
+
+const DEBOUNCE_MS = 50;
+
+/** What the session sent and what the webview reported; read by tests and benchmarks. */
+export interface SessionStats {
+  uri: string;
+  documentVersion: number;
+  /** performance.now() when the editor was resolved. */
+  resolvedAt: number;
+  readyAt?: number;
+  sent?: { version: number; nodes: number; edges: number; at: number; banner: string | null };
+  rendered?: { version: number; nodes: number; edges: number; ms: number; at: number };
+  /** First time the webview reported all sent nodes drawn. */
+  firstRenderedAt?: number;
+  lastIntent?: { kind: string; receivedAt: number; appliedAt?: number; version?: number; ok?: boolean; error?: string; buildMs?: number };
+  rejectedMessages: number;
+}
+
+export class EditorSession extends Disposable {
+  private ready = false;
+  private lastValid: { version: number; graph: GraphModel } | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ownEditPending = false;
+  private live: Record<string, LiveState> = {};
+  readonly stats: SessionStats;
+  private readonly disposedEmitter = this._register(new vscode.EventEmitter<void>());
+  readonly onDidDispose = this.disposedEmitter.event;
+
+  constructor(readonly document: vscode.TextDocument, readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, live: Record<string, LiveState> | undefined) {
+    super();
+    this.stats = { uri: document.uri.toString(), documentVersion: document.version, resolvedAt: performance.now(), rejectedMessages: 0 };
+    this.live = { ...live };
+    const webview = panel.webview;
+    webview.options = webviewOptions(extensionUri);
+    const { state, banner } = this.currentState();
+    const data: InitialData = { state, banner };
+    webview.html = webviewHtml(webview, extensionUri, { title: `Topology: ${document.uri.path.split('/').pop()}`, bundle: 'topology', data });
+    if (state) this.noteSent(state, banner);
+
+    this._register(webview.onDidReceiveMessage((raw: unknown) => {
+      const msg = parseFromWebview(raw);
+      if (!msg) {
+        this.stats.rejectedMessages++;
+        log().warn(`topology editor: ignored a malformed message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+        return;
+      }
+      void this.onMessage(msg);
+    }));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document !== document || !e.contentChanges.length) return;
+      this.stats.documentVersion = document.version;
+      this.schedulePush(this.ownEditPending ? 0 : DEBOUNCE_MS);
+    }));
+    this._register(panel.onDidChangeViewState(() => {
+      if (panel.visible && this.ready) this.schedulePush(0);
+    }));
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register({ dispose: () => this.timer && clearTimeout(this.timer) });
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this.disposedEmitter.fire();
+    super.dispose();
+  }
+
+  /** Live VM states (running/stopped/…) from the lab store. */
+  setLiveState(states: Record<string, LiveState>): void {
+    this.live = { ...this.live, ...states };
+    if (this.ready) this.post({ type: 'liveState', states });
+  }
+
+  /** Applies an intent as a WorkspaceEdit; the graph update follows from the document change. */
+  async applyIntent(intent: Intent): Promise<{ ok: boolean; error?: string; created?: { section: Section; name: string } }> {
+    const receivedAt = performance.now();
+    this.stats.lastIntent = { kind: intent.kind, receivedAt };
+    try {
+      const a = analysisOf(this.document);
+      const base = a.parsed.doc && !a.parsed.doc.errors.length && a.topology ? { doc: a.parsed.doc, topology: a.topology } : {};
+      const r = applyIntent(this.document.getText(), intent, base);
+      if (r.fallback) log().info(`topology editor: ${intent.kind} needed a wide replacement (unusual layout)`);
+      if (r.edits.length) {
+        const edit = new vscode.WorkspaceEdit();
+        for (const e of r.edits) edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(e.start), this.document.positionAt(e.end)), e.text);
+        this.ownEditPending = true;
+        const ok = await vscode.workspace.applyEdit(edit);
+        this.ownEditPending = false;
+        if (!ok) throw new IntentError('VS Code refused the edit (is the file read-only?).');
+      }
+      Object.assign(this.stats.lastIntent, { appliedAt: performance.now(), version: this.document.version, ok: true });
+      return { ok: true, ...(r.created ? { created: r.created } : {}) };
+    } catch (err) {
+      this.ownEditPending = false;
+      const error = err instanceof IntentError ? err.message : `Could not apply ${intent.kind}: ${(err as Error).message}`;
+      if (!(err instanceof IntentError)) log().error(`topology editor: ${(err as Error).stack ?? err}`);
+      Object.assign(this.stats.lastIntent, { ok: false, error });
+      return { ok: false, error };
+    }
+  }
+
+  private async onMessage(msg: FromWebview): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        this.stats.readyAt = performance.now();
+        // The page was built with the state of that moment: catch up if the text changed since.
+        if (this.stats.sent?.version !== this.document.version) this.push();
+        if (Object.keys(this.live).length) this.post({ type: 'liveState', states: this.live });
+        return;
+      case 'intent': {
+        const r = await this.applyIntent(msg.intent);
+        if (!r.ok) void vscode.window.showWarningMessage(`vsim: ${r.error}`);
+        this.post({ type: 'result', requestId: msg.requestId, ...r });
+        return;
+      }
+      case 'undo':
+      case 'redo': {
+        // VS Code's own undo/redo on the document (the graph is its active editor when the button is clicked).
+        const before = this.document.version;
+        await vscode.commands.executeCommand(msg.type);
+        this.post({ type: 'result', requestId: msg.requestId, ok: this.document.version !== before });
+        return;
+      }
+      case 'command': {
+        const r = await runAction(msg.command, msg.target, this.document, (i) => this.applyIntent(i));
+        this.post({ type: 'result', requestId: msg.requestId, ...r });
+        return;
+      }
+      case 'rendered': {
+        const at = performance.now();
+        this.stats.rendered = { version: msg.version, nodes: msg.nodes, edges: msg.edges, ms: msg.ms, at };
+        if (this.stats.firstRenderedAt === undefined && this.stats.sent && msg.nodes === this.stats.sent.nodes) this.stats.firstRenderedAt = at;
+        return;
+      }
+      case 'openText':
+        await this.revealInText(msg.section, msg.name);
+        return;
+    }
+  }
+
+  private async revealInText(section?: Section, name?: string): Promise<void> {
+    const editor = await vscode.window.showTextDocument(this.document, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
+    if (!section || !name) return;
+    const pairs = analysisOf(this.document).parsed.doc?.getIn([section], true) as { items?: { key?: { value?: unknown; range?: number[] } }[] } | undefined;
+    const key = pairs?.items?.find((p) => String(p.key?.value) === name)?.key;
+    if (key?.range) {
+      const r = new vscode.Range(this.document.positionAt(key.range[0]!), this.document.positionAt(key.range[1]!));
+      editor.selection = new vscode.Selection(r.start, r.end);
+      editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }
+  }
+
+  private schedulePush(delay: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.isDisposed) this.push();
+    }, delay);
+  }
+
+  /** The graph to show now: the current one when the text is valid, else the last valid one and a banner. */
+  private currentState(): { state: EditorState | null; banner: Banner | null } {
+    const doc = this.document;
+    const t0 = performance.now();
+    const a = analysisOf(doc);
+    const firstError = a.problems.find((p) => p.severity === 'error');
+    const banner: Banner | null = firstError ? { message: firstError.message, line: doc.positionAt(firstError.start).line + 1 } : null;
+    let graph: GraphModel | undefined;
+    let version = doc.version;
+    if (!firstError && a.topology) {
+      graph = buildGraph(a.topology);
+      this.lastValid = { version, graph };
+    } else if (this.lastValid) {
+      ({ graph, version } = this.lastValid);
+    } else if (a.topology) {
+      try {
+        graph = buildGraph(a.topology); // best effort on a file that opened with errors
+      } catch {
+        graph = undefined;
+      }
+    }
+    if (this.stats.lastIntent && this.stats.lastIntent.buildMs === undefined) this.stats.lastIntent.buildMs = performance.now() - t0;
+    const readOnly = !isTopologyDocument(doc) || doc.uri.scheme === 'git';
+    return { state: graph ? { version: doc.version, graph, banner, readOnly } : null, banner };
+  }
+
+  private push(): void {
+    const { state, banner } = this.currentState();
+    if (state) {
+      this.post({ type: 'state', state, banner });
+      this.noteSent(state, banner);
+    } else {
+      this.post({ type: 'banner', banner });
+    }
+  }
+
+  private noteSent(state: EditorState, banner: Banner | null): void {
+    this.stats.sent = { version: state.version, nodes: state.graph.nodes.length, edges: state.graph.edges.length, at: performance.now(), banner: banner?.message ?? null };
+  }
+
+  private post(msg: ToWebview): void {
+    void this.panel.webview.postMessage(msg);
+  }
+}

@@ -1,0 +1,86 @@
+// The topology graph editor: a CustomTextEditorProvider for *.vsim.yaml (offered by "Open With…" and
+// an editor-title button), plus the hooks the lab store and the tests use.
+import * as vscode from 'vscode';
+import { Disposable } from '../common/lifecycle';
+import type { Intent } from '../model/edits/intents';
+import type { LiveState } from '../../webview/protocol';
+import { EditorSession, type SessionStats } from './session';
+
+export const TOPOLOGY_EDITOR_VIEW_TYPE = 'vsim.topologyEditor';
+
+export class TopologyEditorProvider extends Disposable implements vscode.CustomTextEditorProvider {
+  private static current: TopologyEditorProvider | undefined;
+  private readonly sessions = new Set<EditorSession>();
+  /** Last live states per document URI, so a graph opened later starts with them. */
+  private readonly live = new Map<string, Record<string, LiveState>>();
+
+  constructor(private readonly extensionUri: vscode.Uri) {
+    super();
+    TopologyEditorProvider.current = this;
+    this._register({ dispose: () => {
+      for (const s of this.sessions) s.dispose();
+      if (TopologyEditorProvider.current === this) TopologyEditorProvider.current = undefined;
+    } });
+  }
+
+  /** The registered provider (for the lab store: `TopologyEditorProvider.instance?.postLiveState(…)`). */
+  static get instance(): TopologyEditorProvider | undefined {
+    return TopologyEditorProvider.current;
+  }
+
+  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    const session = new EditorSession(document, panel, this.extensionUri, this.live.get(document.uri.toString()));
+    this.sessions.add(session);
+    session.onDidDispose(() => this.sessions.delete(session));
+  }
+
+  /** Colours VMs by state in every graph of `uri` (VM name → state). */
+  postLiveState(uri: vscode.Uri, states: Record<string, LiveState>): void {
+    const key = uri.toString();
+    this.live.set(key, { ...this.live.get(key), ...states });
+    for (const s of this.sessions) if (s.document.uri.toString() === key) s.setLiveState(states);
+  }
+
+  stats(uri?: vscode.Uri): SessionStats[] {
+    return [...this.sessions].filter((s) => !uri || s.document.uri.toString() === uri.toString()).map((s) => ({ ...s.stats }));
+  }
+
+  async applyIntent(uri: vscode.Uri, intent: Intent): Promise<{ ok: boolean; error?: string }> {
+    const s = [...this.sessions].find((x) => x.document.uri.toString() === uri.toString());
+    if (!s) return { ok: false, error: `no topology editor open for ${uri.toString()}` };
+    return s.applyIntent(intent);
+  }
+}
+
+async function openTopologyEditor(uri?: unknown): Promise<void> {
+  const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+  if (!target) {
+    void vscode.window.showInformationMessage('vsim: open a *.vsim.yaml file first.');
+    return;
+  }
+  await vscode.commands.executeCommand('vscode.openWith', target, TOPOLOGY_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
+}
+
+/** Registers the editor, its open command and the internal hooks (`vsim._editor.*`, not in the palette). */
+export function registerTopologyEditor(context: vscode.ExtensionContext): vscode.Disposable {
+  const provider = new TopologyEditorProvider(context.extensionUri);
+  const toUri = (u: unknown) => (u instanceof vscode.Uri ? u : typeof u === 'string' ? vscode.Uri.parse(u) : undefined);
+  return vscode.Disposable.from(
+    provider,
+    vscode.window.registerCustomEditorProvider(TOPOLOGY_EDITOR_VIEW_TYPE, provider, {
+      webviewOptions: { retainContextWhenHidden: true },
+      supportsMultipleEditorsPerDocument: true,
+    }),
+    vscode.commands.registerCommand('vsim.openTopologyEditor', openTopologyEditor),
+    vscode.commands.registerCommand('vsim._editor.stats', (u?: unknown) => provider.stats(toUri(u))),
+    vscode.commands.registerCommand('vsim._editor.applyIntent', (u: unknown, intent: Intent) => {
+      const uri = toUri(u);
+      return uri ? provider.applyIntent(uri, intent) : { ok: false, error: 'no uri' };
+    }),
+    vscode.commands.registerCommand('vsim._editor.postLiveState', (u: unknown, states: Record<string, LiveState>) => {
+      const uri = toUri(u);
+      if (uri) provider.postLiveState(uri, states);
+    }),
+  );
+}
+

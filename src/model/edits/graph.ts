@@ -1,0 +1,161 @@
+// The topology as a graph for the editor: nodes (hosts, networks, VMs, slots) and edges (NIC → network,
+// VM ↔ VM links with their tc profiles, host → network, VM → slot). Pure and browser-safe: the
+// extension builds it, the webview bundle imports the types and the layout helpers.
+import type { Topology } from '../types';
+
+export type NodeKind = 'host' | 'network' | 'vm' | 'slot';
+export type EdgeKind = 'nic' | 'link' | 'host' | 'slot';
+
+export interface GraphNode {
+  /** `<kind>:<name>`, stable across edits. */
+  id: string;
+  kind: NodeKind;
+  name: string;
+  /** The host the node belongs to (hosts: themselves). */
+  host: string;
+  /** Multi-line label: name, then IPs (VMs), subnet (networks). */
+  label: string;
+  /** Tooltip text. */
+  detail: string;
+  backend?: string;
+  arch?: string;
+  ips?: string[];
+  /** First network of a VM (for "layout by network"). */
+  network?: string;
+  /** Scalar fields of the entry (for the side form), e.g. `memory`, `console.kind`. */
+  props: Record<string, string | number | boolean>;
+  /** NICs of a VM, in order. */
+  nics?: { network: string; ip?: string; tap?: string; mac?: string }[];
+  /** Position from the file's layout section. */
+  x?: number;
+  y?: number;
+}
+
+export interface GraphEdge {
+  /** `nic:<vm>:<index>`, `link:<name>`, `host:<network>`, `slot:<vm>`, `slotnet:<slot>`. */
+  id: string;
+  kind: EdgeKind;
+  from: string;
+  to: string;
+  label?: string;
+  /** Link name, for link edges. */
+  link?: string;
+  /** tc profiles that apply to this edge. */
+  profiles?: string[];
+  /** Scalar fields of a link (for the side form). */
+  props?: Record<string, string | number | boolean>;
+}
+
+export interface GraphModel {
+  name: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Names per section, for the side form's pickers. */
+  hosts: string[];
+  networks: string[];
+  vms: string[];
+  profiles: string[];
+  counts: { hosts: number; networks: number; vms: number; slots: number; links: number };
+}
+
+export const nodeId = (kind: NodeKind, name: string): string => `${kind}:${name}`;
+
+export function parseNodeId(id: string): { kind: NodeKind; name: string } | undefined {
+  const i = id.indexOf(':');
+  const kind = id.slice(0, i);
+  if (i < 0 || !['host', 'network', 'vm', 'slot'].includes(kind)) return undefined;
+  return { kind: kind as NodeKind, name: id.slice(i + 1) };
+}
+
+const obj = <T>(m: Record<string, T> | undefined): [string, T][] =>
+  m && typeof m === 'object' && !Array.isArray(m) ? Object.entries(m).filter(([, v]) => !!v && typeof v === 'object') : [];
+
+/** Scalar fields of an entry, one level of nesting flattened with dots (`console.kind`). */
+export function scalarProps(v: unknown): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  if (!v || typeof v !== 'object') return out;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out[k] = x;
+    else if (x && typeof x === 'object' && !Array.isArray(x)) {
+      for (const [k2, y] of Object.entries(x as Record<string, unknown>)) if (typeof y === 'string' || typeof y === 'number' || typeof y === 'boolean') out[`${k}.${k2}`] = y;
+    }
+  }
+  return out;
+}
+
+function pos(p: unknown): { x?: number; y?: number } {
+  if (!p || typeof p !== 'object') return {};
+  const { x, y } = p as { x?: unknown; y?: unknown };
+  return typeof x === 'number' && typeof y === 'number' && Number.isFinite(x) && Number.isFinite(y) ? { x, y } : {};
+}
+
+export function buildGraph(t: Topology): GraphModel {
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const layout = t.layout && typeof t.layout === 'object' ? t.layout : {};
+  // Profiles explicitly targeting a VM or link (a profile without targets applies everywhere: not drawn).
+  const targeted = new Map<string, string[]>();
+  for (const [p, prof] of obj(t.profiles)) {
+    for (const target of Array.isArray(prof.targets) ? prof.targets : []) {
+      if (typeof target === 'string') targeted.set(target, [...(targeted.get(target) ?? []), p]);
+    }
+  }
+  for (const [name, h] of obj(t.hosts)) {
+    const bits = [h.address ?? h.sshConfigHost, h.arch, h.kvm === false ? 'no kvm' : undefined].filter(Boolean);
+    nodes.push({ id: nodeId('host', name), kind: 'host', name, host: name, label: name, props: scalarProps(h), detail: `host ${name}${bits.length ? `\n${bits.join(' · ')}` : ''}${h.description ? `\n${h.description}` : ''}`, ...pos(layout.hosts?.[name]) });
+  }
+  const hostKnown = (h: unknown) => typeof h === 'string' && !!t.hosts?.[h];
+  for (const [name, n] of obj(t.networks)) {
+    const sub = [n.subnet, n.kind === 'ovs' ? 'ovs' : undefined].filter(Boolean).join(' · ');
+    nodes.push({ id: nodeId('network', name), kind: 'network', name, host: String(n.host), props: scalarProps(n), label: sub ? `${name}\n${sub}` : name,
+      detail: `network ${name} on ${n.host}${n.subnet ? `\nsubnet ${n.subnet}` : ''}${n.gateway ? `, gateway ${n.gateway}` : ''}${n.description ? `\n${n.description}` : ''}`, ...pos(layout.networks?.[name]) });
+    if (hostKnown(n.host)) edges.push({ id: `host:${name}`, kind: 'host', from: nodeId('host', String(n.host)), to: nodeId('network', name) });
+  }
+  for (const [name, s] of obj(t.slots)) {
+    nodes.push({ id: nodeId('slot', name), kind: 'slot', name, host: String(s.host), props: scalarProps(s), label: s.ip ? `${name}\n${s.ip}` : name,
+      detail: `slot ${name} on ${s.host}, network ${s.network}${s.state ? `, state ${s.state}` : ''}`, ...pos(layout.slots?.[name]) });
+    if (t.networks?.[s.network]) edges.push({ id: `slotnet:${name}`, kind: 'slot', from: nodeId('slot', name), to: nodeId('network', s.network) });
+  }
+  for (const [name, vm] of obj(t.vms)) {
+    const nics = Array.isArray(vm.nics) ? vm.nics : [];
+    const ips = nics.map((n) => n?.ip).filter((ip): ip is string => typeof ip === 'string');
+    const arch = vm.arch ?? t.hosts?.[vm.host]?.arch ?? 'x86_64';
+    nodes.push({
+      id: nodeId('vm', name), kind: 'vm', name, host: String(vm.host), backend: String(vm.backend), arch, ips,
+      network: nics.find((n) => typeof n?.network === 'string')?.network,
+      props: scalarProps(vm),
+      nics: nics.filter((n) => n && typeof n.network === 'string').map((n) => ({ network: n.network, ...(n.ip ? { ip: n.ip } : {}), ...(n.tap ? { tap: n.tap } : {}), ...(n.mac ? { mac: n.mac } : {}) })),
+      label: ips.length ? `${name}\n${ips.join(', ')}` : name,
+      detail: [`VM ${name} on ${vm.host}`, `${vm.backend} · ${arch}${vm.accel ? ` · ${vm.accel}` : ''}${vm.vcpus ? ` · ${vm.vcpus} vCPU` : ''}${vm.memory ? ` · ${vm.memory}${typeof vm.memory === 'number' ? ' MiB' : ''}` : ''}`,
+        vm.role, vm.description].filter(Boolean).join('\n'),
+      ...pos(layout.vms?.[name]),
+    });
+    nics.forEach((nic, i) => {
+      if (!nic || typeof nic.network !== 'string' || !t.networks?.[nic.network]) return;
+      const profiles = nic.tap ? targeted.get(name) : undefined;
+      edges.push({ id: `nic:${name}:${i}`, kind: 'nic', from: nodeId('vm', name), to: nodeId('network', nic.network),
+        ...(nic.tap || profiles ? { label: [nic.tap, ...(profiles ?? []).map((p) => `⏱ ${p}`)].filter(Boolean).join('\n') } : {}),
+        ...(profiles ? { profiles } : {}) });
+    });
+    if (typeof vm.slot === 'string' && t.slots?.[vm.slot]) edges.push({ id: `slot:${name}`, kind: 'slot', from: nodeId('vm', name), to: nodeId('slot', vm.slot) });
+  }
+  for (const [name, l] of obj(t.links)) {
+    const [a, b] = Array.isArray(l.endpoints) ? l.endpoints : [];
+    if (typeof a !== 'string' || typeof b !== 'string' || !t.vms?.[a] || !t.vms?.[b]) continue;
+    const profiles = [...(typeof l.profile === 'string' ? [l.profile] : []), ...(targeted.get(name) ?? [])];
+    edges.push({ id: `link:${name}`, kind: 'link', from: nodeId('vm', a), to: nodeId('vm', b), link: name,
+      props: scalarProps({ profile: l.profile, description: l.description }),
+      label: profiles.length ? `${name}\n⏱ ${[...new Set(profiles)].join(', ')}` : name, ...(profiles.length ? { profiles: [...new Set(profiles)] } : {}) });
+  }
+  const keys = (m: unknown) => (m && typeof m === 'object' && !Array.isArray(m) ? Object.keys(m) : []);
+  return {
+    name: typeof t.name === 'string' ? t.name : '',
+    nodes,
+    edges,
+    hosts: keys(t.hosts),
+    networks: keys(t.networks),
+    vms: keys(t.vms),
+    profiles: keys(t.profiles),
+    counts: { hosts: keys(t.hosts).length, networks: keys(t.networks).length, vms: keys(t.vms).length, slots: keys(t.slots).length, links: keys(t.links).length },
+  };
+}

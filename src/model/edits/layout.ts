@@ -1,0 +1,78 @@
+// Deterministic, linear-time automatic layouts for the graph (the same input always gives the same
+// picture, so a lab looks the same between opens). Pure and browser-safe.
+import type { GraphModel, GraphNode } from './graph';
+
+export type LayoutMode = 'host' | 'network';
+export interface Point {
+  x: number;
+  y: number;
+}
+
+const VM_DX = 170;
+const VM_DY = 110;
+const NET_DX = 200;
+const GAP = 260;
+
+/**
+ * Columns per host ("host") or per network ("network"): hosts on top, then networks, slots, and the VMs
+ * in a grid below, ordered by their first network so each VM sits under its network.
+ */
+export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'host'): Map<string, Point> {
+  const out = new Map<string, Point>();
+  const hosts = g.nodes.filter((n) => n.kind === 'host');
+  const by = (kind: GraphNode['kind']) => g.nodes.filter((n) => n.kind === kind);
+  const nets = by('network');
+  const vms = by('vm');
+  const slots = by('slot');
+  let x0 = 0;
+  if (mode === 'host') {
+    const groups = new Map<string, { nets: GraphNode[]; vms: GraphNode[]; slots: GraphNode[] }>();
+    const group = (h: string) => groups.get(h) ?? groups.set(h, { nets: [], vms: [], slots: [] }).get(h)!;
+    for (const h of hosts) group(h.name);
+    for (const n of nets) group(n.host).nets.push(n);
+    for (const n of slots) group(n.host).slots.push(n);
+    for (const n of vms) group(n.host).vms.push(n);
+    for (const [h, grp] of groups) {
+      const netOrder = new Map(grp.nets.map((n, i) => [n.name, i]));
+      const sorted = [...grp.vms].sort((a, b) => (netOrder.get(a.network ?? '') ?? 1e9) - (netOrder.get(b.network ?? '') ?? 1e9));
+      const cols = Math.max(1, Math.min(Math.ceil(Math.sqrt(sorted.length * 2)), 40));
+      const width = Math.max(cols * VM_DX, grp.nets.length * NET_DX, grp.slots.length * VM_DX, VM_DX);
+      out.set(`host:${h}`, { x: x0 + width / 2, y: 0 });
+      row(out, grp.nets, x0, width, 160, NET_DX);
+      row(out, grp.slots, x0, width, 300, VM_DX);
+      const top = grp.slots.length ? 440 : 320;
+      sorted.forEach((n, i) => out.set(n.id, { x: x0 + (i % cols) * VM_DX + VM_DX / 2 + (width - cols * VM_DX) / 2, y: top + Math.floor(i / cols) * VM_DY }));
+      x0 += width + GAP;
+    }
+    return out;
+  }
+  // One column per network; VMs without a network in a last column; hosts above their networks.
+  const cols = new Map<string, GraphNode[]>();
+  for (const n of nets) cols.set(n.name, []);
+  const loose: GraphNode[] = [];
+  for (const v of vms) (v.network !== undefined && cols.get(v.network) ? cols.get(v.network)! : loose).push(v);
+  const hostX = new Map<string, number[]>();
+  const place = (members: GraphNode[], head?: GraphNode) => {
+    const c = Math.max(1, Math.min(Math.ceil(Math.sqrt(members.length / 2)), 12));
+    const width = Math.max(c * VM_DX, NET_DX);
+    if (head) {
+      out.set(head.id, { x: x0 + width / 2, y: 160 });
+      hostX.set(head.host, [...(hostX.get(head.host) ?? []), x0 + width / 2]);
+    }
+    members.forEach((n, i) => out.set(n.id, { x: x0 + (i % c) * VM_DX + VM_DX / 2, y: 320 + Math.floor(i / c) * VM_DY }));
+    x0 += width + GAP / 2;
+  };
+  for (const n of nets) place(cols.get(n.name)!, n);
+  if (loose.length) place(loose);
+  slots.forEach((s, i) => out.set(s.id, { x: x0 + (i % 4) * VM_DX, y: 320 + Math.floor(i / 4) * VM_DY }));
+  hosts.forEach((h, i) => {
+    const xs = hostX.get(h.name);
+    out.set(h.id, { x: xs ? xs.reduce((a, b) => a + b, 0) / xs.length : i * NET_DX, y: 0 });
+  });
+  return out;
+}
+
+function row(out: Map<string, Point>, nodes: GraphNode[], x0: number, width: number, y: number, dx: number): void {
+  const start = x0 + (width - nodes.length * dx) / 2 + dx / 2;
+  nodes.forEach((n, i) => out.set(n.id, { x: start + i * dx, y }));
+}

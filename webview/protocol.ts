@@ -1,0 +1,133 @@
+// The one message protocol between the topology editor's extension side and its webview.
+// Imported by both sides; messages FROM the webview are validated with `parseFromWebview` before use.
+import type { GraphModel } from '../src/model/edits/graph';
+import { INTENT_KINDS, PLACED_SECTIONS, type Intent } from '../src/model/edits/intents';
+import type { Section } from '../src/model/types';
+
+export type { Intent } from '../src/model/edits/intents';
+export type { GraphModel, GraphNode, GraphEdge } from '../src/model/edits/graph';
+
+export type LiveState = 'running' | 'stopped' | 'paused' | 'unknown';
+export const LIVE_STATES: readonly LiveState[] = ['running', 'stopped', 'paused', 'unknown'];
+
+/** Actions from the context menus, run as `vsim.<command>` commands when they exist. */
+export type ActionCommand = 'start' | 'stop' | 'console' | 'applyProfile' | 'clearProfile' | 'partition' | 'heal' | 'setProfile';
+export const ACTION_COMMANDS: readonly ActionCommand[] = ['start', 'stop', 'console', 'applyProfile', 'clearProfile', 'partition', 'heal', 'setProfile'];
+
+export interface Banner {
+  message: string;
+  /** 1-based line of the first problem. */
+  line: number;
+}
+
+/** The document's state as the graph shows it (the last valid graph while the text has errors). */
+export interface EditorState {
+  /** Document version the graph was built from. */
+  version: number;
+  graph: GraphModel;
+  /** First error while the current text is invalid; the graph is then the last valid one. */
+  banner: Banner | null;
+  readOnly: boolean;
+}
+
+/** Initial data embedded in the page (no round trip needed to draw). */
+export interface InitialData {
+  state: EditorState | null;
+  banner: Banner | null;
+}
+
+// ---------------------------------------------------------------- extension → webview
+export type ToWebview =
+  | { type: 'state'; state: EditorState; banner: Banner | null }
+  | { type: 'banner'; banner: Banner | null }
+  | { type: 'liveState'; states: Record<string, LiveState> }
+  | { type: 'result'; requestId: number; ok: boolean; error?: string; created?: { section: Section; name: string } }
+  | { type: 'focus'; nodeId: string };
+
+// ---------------------------------------------------------------- webview → extension
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'intent'; requestId: number; intent: Intent }
+  | { type: 'undo'; requestId: number }
+  | { type: 'redo'; requestId: number }
+  | { type: 'command'; requestId: number; command: ActionCommand; target: { kind: 'vm' | 'link'; name: string } }
+  | { type: 'rendered'; version: number; nodes: number; edges: number; ms: number }
+  | { type: 'openText'; section?: Section; name?: string };
+
+// ---------------------------------------------------------------- validation
+const SECTIONS: readonly string[] = ['hosts', 'networks', 'vms', 'slots', 'states', 'profiles', 'links'];
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isName = (v: unknown): v is string => typeof v === 'string' && NAME.test(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const optional = (o: Obj, k: string, check: (v: unknown) => boolean) => o[k] === undefined || check(o[k]);
+const isXY = (v: unknown) => isObj(v) && isNum(v.x) && isNum(v.y) && Math.abs(v.x) < 1e7 && Math.abs(v.y) < 1e7;
+/** Only these keys may appear (rejects smuggled fields). */
+const onlyKeys = (o: Obj, keys: string[]) => Object.keys(o).every((k) => keys.includes(k));
+
+export function isIntent(v: unknown): v is Intent {
+  if (!isObj(v) || typeof v.kind !== 'string' || !(INTENT_KINDS as readonly string[]).includes(v.kind)) return false;
+  switch (v.kind as Intent['kind']) {
+    case 'addVm':
+      return onlyKeys(v, ['kind', 'name', 'host', 'backend', 'network', 'position']) && optional(v, 'name', isName) && optional(v, 'host', isName)
+        && optional(v, 'network', isName) && optional(v, 'backend', (b) => b === 'libvirt' || b === 'qemu') && optional(v, 'position', isXY);
+    case 'addNetwork':
+      return onlyKeys(v, ['kind', 'name', 'host', 'position']) && optional(v, 'name', isName) && optional(v, 'host', isName) && optional(v, 'position', isXY);
+    case 'connectNic':
+      return onlyKeys(v, ['kind', 'vm', 'network']) && isName(v.vm) && isName(v.network);
+    case 'disconnectNic':
+      return onlyKeys(v, ['kind', 'vm', 'index']) && isName(v.vm) && isInt(v.index) && v.index >= 0 && v.index < 4096;
+    case 'addLink':
+      return onlyKeys(v, ['kind', 'a', 'b', 'name', 'profile']) && isName(v.a) && isName(v.b) && optional(v, 'name', isName) && optional(v, 'profile', isName);
+    case 'rename':
+      // `to` is checked by the intent itself (with a readable message), but must be a short string.
+      return onlyKeys(v, ['kind', 'section', 'from', 'to']) && SECTIONS.includes(v.section as string) && isName(v.from) && typeof v.to === 'string' && v.to.length <= 63;
+    case 'delete':
+      return onlyKeys(v, ['kind', 'section', 'name']) && SECTIONS.includes(v.section as string) && isName(v.name);
+    case 'setLinkProfile':
+      return onlyKeys(v, ['kind', 'link', 'profile']) && isName(v.link) && (v.profile === null || isName(v.profile));
+    case 'setProperty':
+      return onlyKeys(v, ['kind', 'path', 'value']) && Array.isArray(v.path) && v.path.length >= 3 && v.path.length <= 8
+        && v.path.every((p) => (typeof p === 'string' && p.length > 0 && p.length <= 64 && !/[\n\r]/.test(p)) || (isInt(p) && p >= 0 && p < 4096))
+        && (v.value === null || typeof v.value === 'boolean' || isNum(v.value) || (typeof v.value === 'string' && v.value.length <= 4096));
+    case 'movePositions':
+      return onlyKeys(v, ['kind', 'positions']) && Array.isArray(v.positions) && v.positions.length <= 5000
+        && v.positions.every((p) => isObj(p) && onlyKeys(p, ['section', 'name', 'x', 'y']) && (PLACED_SECTIONS as readonly unknown[]).includes(p.section) && isName(p.name) && isXY(p));
+  }
+  return false;
+}
+
+/** The message, when it is a well-formed message from the webview; undefined otherwise. */
+export function parseFromWebview(v: unknown): FromWebview | undefined {
+  if (!isObj(v) || typeof v.type !== 'string') return undefined;
+  switch (v.type) {
+    case 'ready':
+      return onlyKeys(v, ['type']) ? { type: 'ready' } : undefined;
+    case 'intent':
+      return onlyKeys(v, ['type', 'requestId', 'intent']) && isInt(v.requestId) && isIntent(v.intent) ? { type: 'intent', requestId: v.requestId, intent: v.intent } : undefined;
+    case 'undo':
+    case 'redo':
+      return onlyKeys(v, ['type', 'requestId']) && isInt(v.requestId) ? { type: v.type, requestId: v.requestId } : undefined;
+    case 'command': {
+      const t = v.target;
+      if (!onlyKeys(v, ['type', 'requestId', 'command', 'target']) || !isInt(v.requestId) || !(ACTION_COMMANDS as readonly unknown[]).includes(v.command)) return undefined;
+      if (!isObj(t) || !onlyKeys(t, ['kind', 'name']) || (t.kind !== 'vm' && t.kind !== 'link') || !isName(t.name)) return undefined;
+      return { type: 'command', requestId: v.requestId, command: v.command as ActionCommand, target: { kind: t.kind, name: t.name } };
+    }
+    case 'rendered':
+      return onlyKeys(v, ['type', 'version', 'nodes', 'edges', 'ms']) && isInt(v.version) && isInt(v.nodes) && isInt(v.edges) && isNum(v.ms)
+        ? { type: 'rendered', version: v.version, nodes: v.nodes, edges: v.edges, ms: v.ms } : undefined;
+    case 'openText':
+      return onlyKeys(v, ['type', 'section', 'name']) && optional(v, 'section', (s) => SECTIONS.includes(s as string)) && optional(v, 'name', isName)
+        ? (v as FromWebview) : undefined;
+  }
+  return undefined;
+}
+
+/** Light check of messages from the extension (trusted, but the webview must not crash on surprises). */
+export function isToWebview(v: unknown): v is ToWebview {
+  return isObj(v) && typeof v.type === 'string' && ['state', 'banner', 'liveState', 'result', 'focus'].includes(v.type);
+}

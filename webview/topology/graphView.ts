@@ -1,0 +1,358 @@
+// The vis-network canvas: DataSets updated incrementally (add/update/remove by id, never a full
+// redraw), positions from the file's layout section or a deterministic auto layout, physics off,
+// host groups drawn behind the nodes, clustering by host for big graphs.
+import { DataSet } from 'vis-data';
+import { Network, type Edge, type IdType, type Node, type Options } from 'vis-network';
+import 'vis-network/styles/vis-network.css';
+import { autoLayout, type LayoutMode, type Point } from '../../src/model/edits/layout';
+import type { GraphEdge, GraphModel, GraphNode, LiveState } from '../protocol';
+import { readPalette, vmIcon, type Palette } from './theme';
+
+export type VNode = Node & { id: string; kind: GraphNode['kind']; host: string; name: string };
+export type VEdge = Edge & { id: string; kind: GraphEdge['kind']; link?: string };
+
+/** Above this many nodes: hosts start clustered, no hover, edges hidden while dragging/zooming. */
+export const BIG_GRAPH = 300;
+
+export interface GraphEvents {
+  select(ids: { nodes: string[]; edges: string[] }): void;
+  moved(nodes: { id: string; x: number; y: number }[]): void;
+  context(target: { kind: 'node' | 'edge'; id: string }, x: number, y: number): void;
+  doubleClick(id: string): void;
+  connect(from: string, to: string): void;
+  rendered(nodes: number, edges: number, ms: number): void;
+}
+
+export class GraphView {
+  readonly nodes = new DataSet<VNode>();
+  readonly edges = new DataSet<VEdge>();
+  readonly network: Network;
+  private palette: Palette = readPalette();
+  private model: GraphModel | undefined;
+  /** Positions from the file, to notice when a text edit or an undo moves a node. */
+  private filePos = new Map<string, string>();
+  private sig = new Map<string, string>();
+  private live: Record<string, LiveState> = {};
+  private groups: { host: string; x0: number; y0: number; x1: number; y1: number }[] = [];
+  private groupsDirty = true;
+  private clustered = false;
+  private locked = false;
+  private pendingRender: { t0: number } | undefined;
+
+  constructor(container: HTMLElement, private readonly events: GraphEvents) {
+    this.network = new Network(container, { nodes: this.nodes, edges: this.edges }, this.options(0));
+    this.network.on('selectNode', () => this.emitSelect());
+    this.network.on('selectEdge', () => this.emitSelect());
+    this.network.on('deselectNode', () => this.emitSelect());
+    this.network.on('deselectEdge', () => this.emitSelect());
+    this.network.on('dragging', () => (this.groupsDirty = true));
+    this.network.on('dragEnd', (p: { nodes: IdType[] }) => {
+      const ids = p.nodes.map(String).filter((id) => !id.startsWith('cluster:'));
+      if (!ids.length || this.locked) return;
+      const pos = this.network.getPositions(ids);
+      this.groupsDirty = true;
+      this.events.moved(ids.filter((id) => pos[id]).map((id) => ({ id, x: Math.round(pos[id]!.x), y: Math.round(pos[id]!.y) })));
+    });
+    this.network.on('oncontext', (p: { pointer: { DOM: { x: number; y: number } }; event: Event }) => {
+      p.event.preventDefault();
+      const n = this.network.getNodeAt(p.pointer.DOM);
+      const e = n === undefined ? this.network.getEdgeAt(p.pointer.DOM) : undefined;
+      if (n !== undefined) {
+        this.network.selectNodes([n]);
+        this.events.context({ kind: 'node', id: String(n) }, p.pointer.DOM.x, p.pointer.DOM.y);
+      } else if (e !== undefined) {
+        this.network.selectEdges([e]);
+        this.events.context({ kind: 'edge', id: String(e) }, p.pointer.DOM.x, p.pointer.DOM.y);
+      }
+      this.emitSelect();
+    });
+    this.network.on('doubleClick', (p: { nodes: IdType[] }) => {
+      const id = p.nodes[0] === undefined ? undefined : String(p.nodes[0]);
+      if (id?.startsWith('cluster:')) {
+        this.network.openCluster(id);
+        this.groupsDirty = true;
+      } else if (id) this.events.doubleClick(id);
+    });
+    this.network.on('beforeDrawing', (ctx: CanvasRenderingContext2D) => this.drawGroups(ctx));
+    this.network.on('afterDrawing', () => {
+      if (!this.pendingRender) return;
+      const { t0 } = this.pendingRender;
+      this.pendingRender = undefined;
+      this.events.rendered(this.nodes.length, this.edges.length, performance.now() - t0);
+    });
+  }
+
+  private options(n: number): Options {
+    const p = this.palette;
+    const big = n > BIG_GRAPH;
+    return {
+      autoResize: true,
+      physics: { enabled: false },
+      layout: { improvedLayout: false, randomSeed: 7 },
+      interaction: { hover: !big, tooltipDelay: 400, multiselect: true, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: big, hideEdgesOnZoom: big, dragNodes: !this.locked },
+      nodes: { font: { color: p.fg, face: p.font, size: 13, multi: false }, borderWidth: 1, shapeProperties: { interpolation: false } },
+      edges: { smooth: false, width: 1, font: { color: p.muted, size: 10, face: p.font, strokeWidth: 3, strokeColor: p.bg }, color: { color: p.nic, highlight: p.focus, hover: p.focus }, selectionWidth: 2 },
+      manipulation: {
+        enabled: false,
+        addEdge: (data: { from: IdType; to: IdType }, cb: (d: null) => void) => {
+          cb(null); // the file decides; the edge appears when the text changes
+          if (data.from !== data.to) this.events.connect(String(data.from), String(data.to));
+        },
+      },
+    };
+  }
+
+  setLocked(locked: boolean): void {
+    this.locked = locked;
+    this.network.setOptions({ interaction: { dragNodes: !locked } });
+  }
+
+  /** Draw mode: the next drag from a node to another node becomes `connect(from, to)`. */
+  startConnect(): void {
+    this.network.addEdgeMode();
+  }
+
+  stopConnect(): void {
+    this.network.disableEditMode();
+  }
+
+  /** Applies a new graph: only what changed is added, updated or removed. */
+  setGraph(model: GraphModel, layoutMode: LayoutMode, firstTime: boolean): void {
+    const t0 = performance.now();
+    const prev = this.model;
+    this.model = model;
+    if (firstTime) this.network.setOptions(this.options(model.nodes.length));
+    const auto = autoLayout(model, layoutMode);
+    const byId = new Map(model.nodes.map((n) => [n.id, n]));
+    const adds: VNode[] = [];
+    const updates: VNode[] = [];
+    const current = new Set(this.nodes.getIds().map(String));
+    for (const n of model.nodes) {
+      const v = this.visNode(n);
+      const s = JSON.stringify([v.label, v.title, v.shape, v.image, n.backend, n.arch, n.host]);
+      const fp = n.x !== undefined ? `${n.x},${n.y}` : '';
+      if (!current.has(n.id)) {
+        const p = n.x !== undefined ? { x: n.x, y: n.y! } : firstTime || !prev ? auto.get(n.id) : this.placeNear(n, byId, auto);
+        adds.push({ ...v, ...(p ? { x: p.x, y: p.y } : {}) });
+      } else if (this.sig.get(n.id) !== s) {
+        updates.push(v);
+      }
+      if (current.has(n.id) && fp && this.filePos.get(n.id) !== fp) updates.push({ ...v, x: n.x!, y: n.y! }); // moved by a text edit or undo
+      this.sig.set(n.id, s);
+      this.filePos.set(n.id, fp);
+    }
+    const gone = [...current].filter((id) => !byId.has(id));
+    for (const id of gone) {
+      this.sig.delete(id);
+      this.filePos.delete(id);
+    }
+    const newEdges = new Map(model.edges.map((e) => [e.id, this.visEdge(e)]));
+    const edgeIds = new Set(this.edges.getIds().map(String));
+    const edgeAdds: VEdge[] = [];
+    const edgeUpdates: VEdge[] = [];
+    for (const [id, e] of newEdges) {
+      const s = JSON.stringify([e.from, e.to, e.label, e.color, e.width, e.dashes]);
+      if (!edgeIds.has(id)) edgeAdds.push(e);
+      else if (this.sig.get(`e:${id}`) !== s) edgeUpdates.push(e);
+      this.sig.set(`e:${id}`, s);
+    }
+    const edgesGone = [...edgeIds].filter((id) => !newEdges.has(id));
+    for (const id of edgesGone) this.sig.delete(`e:${id}`);
+
+    if (edgesGone.length) this.edges.remove(edgesGone);
+    if (gone.length) this.nodes.remove(gone);
+    if (adds.length) this.nodes.add(adds);
+    if (updates.length) this.nodes.update(updates);
+    if (edgeAdds.length) this.edges.add(edgeAdds);
+    if (edgeUpdates.length) this.edges.update(edgeUpdates);
+    this.groupsDirty = true;
+    if (firstTime) {
+      if (model.nodes.length > BIG_GRAPH) this.clusterHosts(true);
+      this.network.fit({ animation: false });
+    }
+    this.pendingRender = { t0 };
+    this.network.redraw();
+  }
+
+  /** A position for a node added after the first draw: under its network, else near its host. */
+  private placeNear(n: GraphNode, byId: Map<string, GraphNode>, auto: Map<string, Point>): Point | undefined {
+    const anchor = n.network ? `network:${n.network}` : `host:${n.host}`;
+    if (!byId.has(anchor) || !this.nodes.get(anchor)) return auto.get(n.id);
+    const a = this.network.getPositions([anchor])[anchor];
+    if (!a) return auto.get(n.id);
+    const siblings = this.model?.nodes.filter((m) => m.kind === n.kind && (n.network ? m.network === n.network : m.host === n.host)).length ?? 1;
+    return { x: a.x + ((siblings % 5) - 2) * 60, y: a.y + 130 + Math.floor(siblings / 5) * 20 };
+  }
+
+  applyLayout(mode: LayoutMode | 'force'): void {
+    if (!this.model) return;
+    if (this.clustered) this.clusterHosts(false);
+    if (mode === 'force') {
+      if (this.model.nodes.length > BIG_GRAPH) return this.applyLayout('host');
+      this.network.setOptions({ physics: { enabled: true, solver: 'barnesHut', stabilization: { enabled: true, iterations: 300, fit: true } } });
+      this.network.stabilize(300);
+      this.network.once('stabilized', () => {
+        this.network.setOptions({ physics: { enabled: false } });
+        this.groupsDirty = true;
+      });
+      return;
+    }
+    const pos = autoLayout(this.model, mode);
+    this.nodes.update([...pos].map(([id, p]) => ({ id, x: p.x, y: p.y }) as VNode));
+    this.groupsDirty = true;
+    this.network.fit({ animation: false });
+  }
+
+  isClustered(): boolean {
+    return this.clustered;
+  }
+
+  /** Collapses each host's nodes into one cluster node (or opens them all). */
+  clusterHosts(on: boolean): void {
+    if (!this.model) return;
+    const p = this.palette;
+    for (const h of this.model.hosts) {
+      const cid = `cluster:${h}`;
+      if (on && !this.network.isCluster(cid)) {
+        const members = this.model.nodes.filter((n) => n.host === h);
+        const vms = members.filter((n) => n.kind === 'vm').length;
+        const nets = members.filter((n) => n.kind === 'network').length;
+        this.network.cluster({
+          joinCondition: (o: { host?: string }) => o.host === h,
+          clusterNodeProperties: {
+            id: cid, label: `${h}\n${vms} VMs · ${nets} networks`, shape: 'box', borderWidth: 2, margin: { top: 14, bottom: 14, left: 14, right: 14 },
+            color: { background: p.group, border: p.host }, font: { color: p.fg, size: 16 }, title: `host ${h}: double-click to expand`,
+          } as Node,
+        });
+      } else if (!on && this.network.isCluster(cid)) {
+        this.network.openCluster(cid);
+      }
+    }
+    this.clustered = on;
+    this.groupsDirty = true;
+  }
+
+  setLiveState(states: Record<string, LiveState>): void {
+    this.live = { ...this.live, ...states };
+    if (!this.model) return;
+    const ups = this.model.nodes.filter((n) => n.kind === 'vm' && states[n.name] !== undefined).map((n) => this.visNode(n));
+    if (ups.length) this.nodes.update(ups);
+  }
+
+  /** Re-reads theme colours and restyles everything (on a theme change). */
+  retheme(): void {
+    this.palette = readPalette();
+    this.network.setOptions(this.options(this.model?.nodes.length ?? 0));
+    if (!this.model) return;
+    this.nodes.update(this.model.nodes.map((n) => this.visNode(n)));
+    this.edges.update(this.model.edges.map((e) => this.visEdge(e)));
+    if (this.clustered) {
+      this.clusterHosts(false);
+      this.clusterHosts(true);
+    }
+  }
+
+  focusNode(id: string): boolean {
+    if (!this.nodes.get(id)) return false;
+    const path = this.network.findNode(id);
+    for (const c of path.slice(0, -1)) if (this.network.isCluster(c)) this.network.openCluster(c);
+    this.network.selectNodes([id]);
+    this.network.focus(id, { scale: 1.1, animation: { duration: 250, easingFunction: 'easeInOutQuad' } });
+    this.emitSelect();
+    return true;
+  }
+
+  fit(): void {
+    this.network.fit({ animation: { duration: 250, easingFunction: 'easeInOutQuad' } });
+  }
+
+  selection(): { nodes: string[]; edges: string[] } {
+    const s = this.network.getSelection();
+    return { nodes: s.nodes.map(String), edges: s.edges.map(String) };
+  }
+
+  private emitSelect(): void {
+    this.events.select(this.selection());
+  }
+
+  canvasPoint(clientX: number, clientY: number, container: HTMLElement): Point {
+    const r = container.getBoundingClientRect();
+    return this.network.DOMtoCanvas({ x: clientX - r.left, y: clientY - r.top });
+  }
+
+  private visNode(n: GraphNode): VNode {
+    const p = this.palette;
+    const base = { id: n.id, kind: n.kind, host: n.host, name: n.name, label: n.label, title: n.detail };
+    switch (n.kind) {
+      case 'vm':
+        return { ...base, shape: 'image', image: vmIcon(p, n.backend ?? '', n.arch ?? 'x86_64', this.live[n.name] ?? 'unknown'), size: 20,
+          color: { border: p.focus, highlight: { border: p.focus, background: p.bg } }, shapeProperties: { useBorderWithImage: false } };
+      case 'network':
+        return { ...base, shape: 'box', margin: { top: 8, bottom: 8, left: 10, right: 10 }, borderWidth: 2,
+          color: { background: p.bg, border: p.network, highlight: { background: p.bg, border: p.focus }, hover: { background: p.bg, border: p.focus } } };
+      case 'host':
+        return { ...base, shape: 'box', margin: { top: 10, bottom: 10, left: 14, right: 14 }, borderWidth: 2, font: { color: p.fg, size: 16, bold: { color: p.fg } },
+          color: { background: p.group, border: p.host, highlight: { background: p.group, border: p.focus }, hover: { background: p.group, border: p.focus } } };
+      case 'slot':
+        return { ...base, shape: 'box', margin: { top: 6, bottom: 6, left: 8, right: 8 }, borderWidth: 2, shapeProperties: { borderDashes: [4, 3] },
+          color: { background: p.bg, border: p.slot, highlight: { background: p.bg, border: p.focus }, hover: { background: p.bg, border: p.focus } } };
+    }
+  }
+
+  private visEdge(e: GraphEdge): VEdge {
+    const p = this.palette;
+    const base = { id: e.id, kind: e.kind, from: e.from, to: e.to, ...(e.label ? { label: e.label } : {}), ...(e.link ? { link: e.link } : {}) };
+    switch (e.kind) {
+      case 'link':
+        return { ...base, width: 3, color: { color: e.profiles?.length ? p.link : p.fg, highlight: p.focus, hover: p.focus }, font: { color: p.link, size: 11, strokeWidth: 3, strokeColor: p.bg } };
+      case 'nic':
+        return { ...base, width: 1.5, color: { color: e.profiles?.length ? p.link : p.network, highlight: p.focus, hover: p.focus, opacity: 0.8 } };
+      case 'host':
+        return { ...base, width: 1, dashes: [2, 4], color: { color: p.host, highlight: p.focus, hover: p.focus, opacity: 0.6 } };
+      case 'slot':
+        return { ...base, width: 1, dashes: [6, 3], color: { color: p.slot, highlight: p.focus, hover: p.focus } };
+    }
+  }
+
+  /** Host groups: a rounded rectangle behind each host's nodes, with the host's name. */
+  private drawGroups(ctx: CanvasRenderingContext2D): void {
+    if (!this.model || this.clustered) return;
+    if (this.groupsDirty) {
+      this.groupsDirty = false;
+      const pos = this.network.getPositions();
+      const boxes = new Map<string, { x0: number; y0: number; x1: number; y1: number }>();
+      for (const n of this.model.nodes) {
+        const q = pos[n.id];
+        if (!q) continue;
+        const b = boxes.get(n.host) ?? { x0: q.x, y0: q.y, x1: q.x, y1: q.y };
+        b.x0 = Math.min(b.x0, q.x);
+        b.y0 = Math.min(b.y0, q.y);
+        b.x1 = Math.max(b.x1, q.x);
+        b.y1 = Math.max(b.y1, q.y);
+        boxes.set(n.host, b);
+      }
+      this.groups = [...boxes].filter(([h]) => this.model!.hosts.includes(h)).map(([host, b]) => ({ host, ...b }));
+    }
+    const p = this.palette;
+    ctx.save();
+    for (const g of this.groups) {
+      const pad = 70;
+      const x = g.x0 - pad;
+      const y = g.y0 - pad;
+      const w = g.x1 - g.x0 + 2 * pad;
+      const h = g.y1 - g.y0 + 2 * pad;
+      ctx.beginPath();
+      ctx.roundRect(x, y, w, h, 18);
+      ctx.fillStyle = p.group;
+      ctx.globalAlpha = p.kind === 'hc' ? 0.25 : 0.55;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.lineWidth = p.kind === 'hc' ? 2 : 1;
+      ctx.strokeStyle = p.host;
+      ctx.setLineDash([8, 6]);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    ctx.restore();
+  }
+}
