@@ -14,6 +14,7 @@ export interface ConsoleChannel {
   close(): void;
   end(): void;
   setWindow(rows: number, cols: number, height: number, width: number): void;
+  signal?(name: string): unknown;
   on(event: 'data', listener: (data: Buffer) => void): unknown;
   once(event: 'exit', listener: (code: number | null, signal?: string) => void): unknown;
   once(event: 'close', listener: () => void): unknown;
@@ -105,6 +106,8 @@ export class ConsoleSession {
     this.requested = true;
     try {
       if (this.opts.detach) this.channel.write(this.opts.detach);
+      // Without a pty nothing hangs up the remote program (journalctl -f would linger): signal it.
+      else if (!this.opts.pty) this.channel.signal?.('TERM');
       this.channel.end();
       this.channel.close();
     } catch {

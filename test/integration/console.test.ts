@@ -1,0 +1,208 @@
+// Serial consoles and "SSH into VM" as terminals, against the real sandbox (sshd + libvirt + QEMU):
+// type into the guest and read its reply, resize the remote pty, detach without stopping the VM,
+// reconnect after the server ended the console, take over a busy console, two consoles at once.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { RemoteTerminal } from '../../src/console/remoteTerminal';
+import type { VsimApi } from '../../src/extension';
+import type { CommandRunner } from '../../src/backends/backend';
+import type { Lab } from '../../src/lab/lab';
+import { waitFor, writeWorkspaceFile } from './util';
+
+const HV1 = 'vsim-hv1';
+const URI = 'qemu:///system';
+
+/** A console terminal with everything it wrote since the test subscribed. */
+interface Opened {
+  pty: RemoteTerminal;
+  terminal: vscode.Terminal;
+  out: () => string;
+  /** Output written after the last mark(). */
+  since: () => string;
+  mark: () => void;
+}
+
+function track(pty: RemoteTerminal, name: string): Opened {
+  let text = '';
+  let at = 0;
+  pty.onDidWrite((s) => { text += s; });
+  const terminal = vscode.window.terminals.find((t) => t.name === name);
+  assert.ok(terminal, `terminal "${name}" not found; open: ${vscode.window.terminals.map((t) => t.name).join(', ')}`);
+  return { pty, terminal, out: () => text, since: () => text.slice(at), mark: () => { at = text.length; } };
+}
+
+async function open(command: 'vsim.openConsole' | 'vsim.sshIntoVm', vm: string, host = HV1): Promise<Opened> {
+  const ptys = await vscode.commands.executeCommand<RemoteTerminal[] | undefined>(command, vm);
+  assert.ok(ptys?.length === 1, `${command} ${vm} returned ${JSON.stringify(ptys)}`);
+  const o = track(ptys[0]!, `${command === 'vsim.sshIntoVm' ? 'ssh' : 'console'}: ${vm} (${host})`);
+  await waitFor(`${vm}: ${command} connected`, () => o.pty.state === 'connected' || o.pty.state === 'ended' || undefined, 30_000);
+  assert.equal(o.pty.state, 'connected', o.out());
+  return o;
+}
+
+/** Types a line (as VS Code delivers keystrokes) and waits for `expect` in the output that follows. */
+async function run(o: Opened, line: string, expect: RegExp, timeoutMs = 20_000): Promise<string> {
+  o.mark();
+  o.terminal.sendText(`${line}\r`, false);
+  return waitFor(`${JSON.stringify(line)} → ${expect}`, () => {
+    const s = o.since();
+    return expect.test(s) ? s : undefined;
+  }, timeoutMs).catch((err: Error) => {
+    throw new Error(`${err.message}; output since: ${JSON.stringify(o.since().slice(-600))}`);
+  });
+}
+
+async function closeTerminal(o: Opened): Promise<void> {
+  o.terminal.dispose();
+  await waitFor('terminal closed', () => o.pty.state === 'closed' || undefined, 10_000);
+}
+
+describe('console terminals on the sandbox', function () {
+  this.timeout(120_000);
+  let api: VsimApi;
+  let lab: Lab;
+  let runner: CommandRunner;
+  const opened: Opened[] = [];
+  const sh = async (script: string) => (await runner.exec(['sh', '-c', script])).stdout.trim();
+  /** Pids of `virsh … console DOMAIN` processes on hv1 (exact argv of the backend's console command). */
+  const consolePids = (dom: string) => sh(`pgrep -f '^virsh .*console (--force )?${dom}$' || true`);
+
+  before(async function () {
+    if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
+      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
+      this.skip();
+    }
+    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
+    await api.labs.ready();
+    lab = (await waitFor('sandbox lab loaded', () => api.labs.all().find((e) => e.uri.path.endsWith('/sandbox.vsim.yaml') && e.lab)))!.lab!;
+    runner = await api.connections.runnerFor(HV1, lab.current.hosts![HV1]!, lab.current);
+    for (const vm of ['chassis', 'compute']) {
+      const state = (await runner.exec(['virsh', '-c', URI, 'domstate', vm])).stdout.trim();
+      if (state !== 'running') {
+        console.log(`      skipped: sandbox VM ${vm} is ${state || 'missing'}, not running`);
+        this.skip();
+      }
+    }
+  });
+
+  afterEach(async () => {
+    for (const o of opened.splice(0)) if (o.pty.state !== 'closed') await closeTerminal(o);
+  });
+
+  it('opens the console of chassis, types into it and reads the reply', async () => {
+    const o = await open('vsim.openConsole', 'chassis');
+    opened.push(o);
+    assert.match(o.out(), /connected to chassis on vsim-hv1/);
+    const t0 = Date.now();
+    await run(o, 'echo vsim-$((6*7))', /vsim-42/);
+    console.log(`      echo round trip through the serial console: ${Date.now() - t0} ms`);
+    assert.doesNotMatch(o.out(), /polkit/, 'the polkit noise is filtered');
+    // Opening it again shows the same terminal (no second virsh console).
+    const again = await vscode.commands.executeCommand<RemoteTerminal[]>('vsim.openConsole', 'chassis');
+    assert.equal(again[0], o.pty);
+  });
+
+  it('resizes the remote pty with the terminal', async () => {
+    const o = await open('vsim.openConsole', 'chassis');
+    opened.push(o);
+    o.pty.setDimensions({ columns: 101, rows: 37 });
+    // A serial line has no window size: the resize reaches the pty virsh runs on, on the hypervisor.
+    const pid = await waitFor('virsh console process', async () => (await consolePids('chassis')) || undefined);
+    await waitFor('remote pty 37x101', async () => {
+      const size = await sh(`stty -F /dev/$(ps -o tty= -p ${pid.split('\n')[0]}) size`);
+      return size === '37 101' ? size : undefined;
+    }, 10_000);
+    o.pty.setDimensions({ columns: 90, rows: 30 });
+    await waitFor('remote pty 30x90', async () => (await sh(`stty -F /dev/$(ps -o tty= -p ${pid.split('\n')[0]}) size`)) === '30 90' || undefined, 10_000);
+  });
+
+  it('closing the terminal detaches: the console process ends, the VM keeps running', async () => {
+    const o = await open('vsim.openConsole', 'chassis');
+    await waitFor('virsh console process', async () => (await consolePids('chassis')) || undefined);
+    await closeTerminal(o);
+    o.pty.close(); // a second close is harmless
+    await waitFor('virsh console process gone', async () => (await consolePids('chassis')) === '' || undefined, 10_000);
+    const state = (await runner.exec(['virsh', '-c', URI, 'domstate', 'chassis'])).stdout.trim();
+    assert.equal(state, 'running');
+  });
+
+  it('reconnects (R) after the hypervisor ended the console', async () => {
+    const o = await open('vsim.openConsole', 'chassis');
+    opened.push(o);
+    await run(o, 'echo before-$((1+1))', /before-2/);
+    const pid = await waitFor('virsh console process', async () => (await consolePids('chassis')) || undefined);
+    o.mark();
+    await sh(`kill -TERM ${pid.split('\n').join(' ')}`);
+    await waitFor('session ended', () => o.pty.state === 'ended' || undefined, 10_000);
+    assert.match(o.since(), /vsim-hv1/);
+    assert.match(o.since(), /Press R or Enter to reconnect/);
+    o.terminal.sendText('r', false);
+    await waitFor('reconnected', () => o.pty.state === 'connected' || undefined, 20_000);
+    await run(o, 'echo after-$((2+2))', /after-4/);
+  });
+
+  it('a busy console says so and F takes it over', async () => {
+    const o = await open('vsim.openConsole', 'chassis');
+    opened.push(o);
+    // Another client takes the console over with --force (as a second vsim window would).
+    const pooled = api.connections.pool.get(await api.connections.endpoint(HV1, lab.current.hosts![HV1]!, lab.current));
+    const other = await pooled.shell.stream(['virsh', '-q', '-c', URI, 'console', '--force', 'chassis'], { pty: { cols: 80, rows: 24 } });
+    other.on('data', () => undefined);
+    try {
+      await waitFor('taken over', () => o.pty.state === 'ended' || undefined, 15_000);
+      assert.equal(o.pty.lastEndKind, 'taken-over', o.out().slice(-500));
+      o.mark();
+      o.terminal.sendText('r', false);
+      await waitFor('busy', () => (o.pty.state === 'ended' && o.pty.lastEndKind === 'busy') || undefined, 15_000);
+      assert.match(o.since(), /another console session is attached to chassis/);
+      assert.match(o.since(), /Press F to take it over/);
+      const otherClosed = new Promise<void>((r) => other.once('close', () => r()));
+      o.terminal.sendText('F', false);
+      await waitFor('connected with --force', () => o.pty.state === 'connected' || undefined, 15_000);
+      await otherClosed;
+      await run(o, 'echo mine-$((3*3))', /mine-9/);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('two consoles at once each get their own output', async () => {
+    const a = await open('vsim.openConsole', 'chassis');
+    opened.push(a);
+    const b = await open('vsim.openConsole', 'compute');
+    opened.push(b);
+    await Promise.all([run(a, 'uname -n', /\nchassis\r?\n/), run(b, 'uname -n', /\ncompute\r?\n/)]);
+    assert.doesNotMatch(a.out(), /compute/);
+    assert.doesNotMatch(b.out(), /chassis/);
+  });
+
+  it('SSH into VM: a login through the hypervisor as ProxyJump; the pty follows the terminal size', async () => {
+    // The sandbox guests have no sshd; hv2's sshd (10.77.0.2, reachable only from hv1's namespace,
+    // host key in the sandbox known_hosts) stands in as the guest to log into.
+    await writeWorkspaceFile('console-ssh.vsim.yaml', [
+      'version: 1',
+      'name: console-ssh',
+      'hosts:',
+      '  vsim-hv1: { sshConfigHost: vsim-hv1, kvm: false }',
+      'networks:',
+      '  hvlink: { host: vsim-hv1, subnet: 10.77.0.0/24 }',
+      'vms:',
+      '  login-target:',
+      '    description: stand-in guest — hv2\'s sshd at 10.77.0.2 (the sandbox guests have no sshd).',
+      '    host: vsim-hv1',
+      '    backend: libvirt',
+      '    accel: tcg',
+      '    nics: [{ network: hvlink, ip: 10.77.0.2 }]',
+      '',
+    ].join('\n'));
+    await waitFor('console-ssh lab loaded', () => api.labs.findVm('login-target'), 15_000);
+    const o = await open('vsim.sshIntoVm', 'login-target');
+    opened.push(o);
+    await run(o, 'echo vsim-$((6*7))', /vsim-42/);
+    o.pty.setDimensions({ columns: 99, rows: 33 });
+    await run(o, 'stty size', /33 99/);
+    // `exit` closes the terminal.
+    o.terminal.sendText('exit\r', false);
+    await waitFor('ssh terminal closed after exit', () => (o.terminal.exitStatus !== undefined || o.pty.state === 'closed') || undefined, 10_000);
+  });
+});
