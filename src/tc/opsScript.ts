@@ -6,7 +6,8 @@
 // function) from argv the renderers validated, except the interface after `dev`, which is the shell
 // variable of the device resolved on the host (`"$D0"`, …): a configured tap that does not exist is
 // looked up by the host-side MAC libvirt gives its taps (fe:xx:… of the guest MAC), because libvirt
-// ignores target names starting with "vnet" and names such taps vnetN itself.
+// ignores target names starting with "vnet" and names such taps vnetN itself. Bridges are skipped:
+// a Linux bridge takes the lowest MAC of its ports, so it often carries the tap's MAC too.
 import { buildCommand, shellQuote } from '../remote/quote';
 import { MARK, shScript, splitSections } from '../backends/script';
 import { assertIfname } from '../model/names';
@@ -45,7 +46,8 @@ export interface TcScript {
 const PRELUDE = `
 r() { i=$1; d=''
   if ip link show dev "$2" >/dev/null 2>&1; then d=$2
-  elif [ -n "$3" ]; then d=$(ip -br link 2>/dev/null | awk -v m="$3" 'tolower($3)==m { sub(/@.*/, "", $1); print $1; exit }'); fi
+  elif [ -n "$3" ]; then d=$( { ip -br link show type bridge | sed 's/^/B /'; ip -br link; } 2>/dev/null |
+    awk -v m="$3" '$1=="B" { b[$2]=1; next } { n=$1; sub(/@.*/, "", n); if (tolower($3)==m && !(n in b)) { print n; exit } }'); fi
   eval "D$i=\\$d"; printf '${MARK} dev %s %s\\n' "$i" "$d"; }
 u() { F=0; for i in "$@"; do eval "d=\\$D$i"; if [ -z "$d" ]; then F=1; printf '${MARK} missing %s\\n' "$i"; fi; done; }
 s() { [ "$F" = 0 ] || return 0; i=$1; c=$2; p=$3; shift 3
