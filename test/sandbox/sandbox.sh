@@ -236,6 +236,8 @@ EOF
 hv2_port_open() { ip netns exec "$NS1" socat -u OPEN:/dev/null TCP:$HV2_ADDR:22,connect-timeout=1 2>/dev/null; }
 HV2_JOB=""
 ensure_hv2_start() { # the microvm host boots its own guests: run it alongside libvirt's
+  # Whatever mode was asked for, an hv2 that an earlier `up` started and that still answers stays.
+  if [[ -e $RUN/microvm-started ]] && hv2_port_open; then return 0; fi
   if [[ $HV2_MODE != sshd && -x $MICROVM_UP ]]; then
     if [[ ! -e $RUN/microvm-started ]] || ! hv2_port_open; then
       log "hv2: running test/sandbox/microvm/up.sh (in the background, log .sandbox/logs/microvm-up.log)"
@@ -458,19 +460,23 @@ cmd_down() {
   exec 8>"$SB/.sandbox.lock"; flock 8
   local d name
   if pid_alive "$RUN/libvirtd.pid"; then
-    # destroy in parallel (each waits 1-2 s for its QEMU to exit), then undefine
-    for d in "${DOMAINS[@]}"; do
-      read -r name _ <<<"$d"
-      if [[ $(domain_state "$name") == running || $(domain_state "$name") == paused ]]; then
-        virsh_ destroy "$name" >/dev/null 2>&1 &
-      fi
+    # Every domain on this libvirtd is sandbox state (tests define their own, e.g. through the
+    # extension): destroy the running ones in parallel (each waits 1-2 s for QEMU to exit), so no
+    # QEMU outlives libvirtd, then undefine all, so nothing is left in /etc/libvirt/qemu.
+    local all=() others=()
+    mapfile -t all < <(virsh -c "$LIBVIRT_URI" list --all --name 2>/dev/null | sed '/^$/d')
+    for name in "${all[@]}"; do
+      case " chassis compute storage " in *" $name "*) ;; *) others+=("$name") ;; esac
+      case $(domain_state "$name") in
+        running|paused|idle|"in shutdown"|blocked|pmsuspended) virsh_ destroy "$name" >/dev/null 2>&1 & ;;
+      esac
     done
     wait
-    for d in "${DOMAINS[@]}"; do
-      read -r name _ <<<"$d"
-      virsh_ dominfo "$name" >/dev/null 2>&1 || continue
-      if [[ $(domain_state "$name") != "shut off" ]]; then virsh_ destroy "$name" >/dev/null 2>&1 || true; fi
-      virsh_ undefine "$name" --snapshots-metadata --managed-save >/dev/null 2>&1 || virsh_ undefine "$name" >/dev/null 2>&1 || true
+    ((${#others[@]} == 0)) || log "also removing domains defined by others on this sandbox: ${others[*]}"
+    for name in "${all[@]}"; do
+      [[ $(domain_state "$name") == "shut off" ]] || virsh_ destroy "$name" >/dev/null 2>&1 || true
+      virsh_ undefine "$name" --snapshots-metadata --managed-save >/dev/null 2>&1 \
+        || virsh_ undefine "$name" >/dev/null 2>&1 || true
       rm -f "/var/log/libvirt/qemu/$name.log" "/var/log/libvirt/qemu/$name.log".*
     done
   fi
