@@ -1,13 +1,21 @@
 // Dangling references: a host, network, VM, slot, state or profile that is not defined.
 import { namesIn, referenceSites, singular } from '../references';
 import { closest } from '../similar';
+import type { Section } from '../types';
 import type { Check } from './context';
 
 export const checkReferences: Check = ({ t, report }) => {
+  // Name sets per section, built once: looking names up per site must not rescan a section.
+  const sets = new Map<Section, Set<string>>();
+  const isDefined = (s: Section, name: string) => {
+    let set = sets.get(s);
+    if (!set) sets.set(s, (set = new Set(namesIn(t, s))));
+    return set.has(name);
+  };
   for (const site of referenceSites(t)) {
     const { rule, name, path } = site;
+    if (rule.targets.some((s) => isDefined(s, name))) continue;
     const defined = rule.targets.flatMap((s) => namesIn(t, s));
-    if (defined.includes(name)) continue;
     if (rule.soft && /[@.:]/.test(name)) continue; // an SSH destination outside the file
     const what = rule.targets.map(singular).join(' or ');
     const candidates = closest(name, defined);
