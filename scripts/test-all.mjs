@@ -1,5 +1,6 @@
 // `npm test`: every suite, one closing line `N passed, N failed, N skipped` over all of them.
-// Suites: type check, lint, unit (node:test), nix (real nix eval), integration (real VS Code).
+// Suites: type check, lint, unit (node:test), nix (real nix eval), sandbox (backends against the real
+// local hypervisors), integration (real VS Code + the same sandbox).
 // Set VSIM_SKIP_INTEGRATION=1 to leave out the real-VS-Code suite (it prints that it was skipped).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -47,15 +48,36 @@ function suite(name, cmd, args, resultFile, reader) {
 
 const jsonCounts = (f) => (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : undefined);
 
+// Installs, all idempotent and fast when done: Debian packages for the real-program unit tests, nix.
+for (const script of ['test/unit/backends/install-test-deps.sh', 'test/nix/install-nix.sh']) {
+  if (existsSync(script)) run('bash', [script]);
+}
+
 single('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
 single('lint', 'npx', ['eslint', '.']);
 suite('unit', process.execPath, ['scripts/test-unit.mjs'], 'test-results/unit.tap', tapCounts);
 if (existsSync('test/nix/run.mjs')) suite('nix', process.execPath, ['test/nix/run.mjs'], 'test-results/nix.json', jsonCounts);
 if (process.env.VSIM_SKIP_INTEGRATION === '1') {
-  console.log('integration: skipped (VSIM_SKIP_INTEGRATION=1)');
-  lines.push('integration: skipped by VSIM_SKIP_INTEGRATION=1');
+  console.log('sandbox + integration: skipped (VSIM_SKIP_INTEGRATION=1)');
+  lines.push('sandbox + integration: skipped by VSIM_SKIP_INTEGRATION=1');
 } else {
-  suite('integration', process.execPath, ['scripts/test-integration.mjs'], 'test-results/integration.json', jsonCounts);
+  // The sandbox hypervisor once for both suites that need it; stopped at the end, also on failure.
+  let started = false;
+  const down = () => { if (started) { started = false; run('bash', ['test/sandbox/sandbox.sh', 'down']); } };
+  process.on('SIGINT', () => { down(); process.exit(130); });
+  process.on('SIGTERM', () => { down(); process.exit(143); });
+  try {
+    if (!existsSync('.sandbox/env.json')) {
+      run('bash', ['test/sandbox/install-deps.sh']);
+      started = true;
+      const up = run('bash', ['test/sandbox/sandbox.sh', 'up']);
+      if (!up.ok) { totals.failed++; lines.push('sandbox: FAILED to start (see above)'); }
+    }
+    suite('sandbox', process.execPath, ['scripts/test-unit.mjs', '--tap', 'test-results/sandbox.tap', 'test/sandbox-tests'], 'test-results/sandbox.tap', tapCounts);
+    suite('integration', process.execPath, ['scripts/test-integration.mjs'], 'test-results/integration.json', jsonCounts);
+  } finally {
+    down();
+  }
 }
 
 console.log('\n' + lines.join('\n'));

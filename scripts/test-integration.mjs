@@ -13,6 +13,8 @@ const sh = (cmd, args, env = {}) => {
 };
 
 const useSandbox = process.env.VSIM_NO_SANDBOX !== '1' && existsSync('test/sandbox/sandbox.sh');
+// A sandbox that was already up (npm test starts it once for several suites) is left running.
+const alreadyUp = existsSync('.sandbox/env.json');
 let sandboxUp = false;
 let code = 1;
 const stop = () => {
@@ -28,9 +30,11 @@ try {
   sh('bash', ['test/harness/install-code-server.sh']);
   const settings = {};
   if (useSandbox) {
-    sh('bash', ['test/sandbox/install-deps.sh']);
-    sandboxUp = true;
-    sh('bash', ['test/sandbox/sandbox.sh', 'up']);
+    if (!alreadyUp) {
+      sh('bash', ['test/sandbox/install-deps.sh']);
+      sandboxUp = true;
+      sh('bash', ['test/sandbox/sandbox.sh', 'up']);
+    }
     settings['vsim.ssh.configFile'] = resolve('.sandbox/ssh/config');
   } else {
     console.log('[test:integration] sandbox not started (VSIM_NO_SANDBOX=1): tests that need it skip with that reason');

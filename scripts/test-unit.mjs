@@ -1,5 +1,5 @@
 // Runs the unit tests (node's test runner + tsx) and writes a TAP copy for the totals.
-// Usage: node scripts/test-unit.mjs [dir-or-file…]   (default: test/unit)
+// Usage: node scripts/test-unit.mjs [--tap FILE] [dir-or-file…]   (default: test/unit → test-results/unit.tap)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,13 +14,16 @@ function find(p, out = []) {
   return out;
 }
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit'];
+const args = process.argv.slice(2);
+const tapAt = args.indexOf('--tap');
+const tap = tapAt >= 0 ? args.splice(tapAt, 2)[1] : 'test-results/unit.tap';
+const roots = args.length ? args : ['test/unit'];
 const files = roots.flatMap((r) => find(r));
 mkdirSync('test-results', { recursive: true });
 const r = spawnSync(process.execPath, [
   '--import', 'tsx', '--test', '--test-concurrency=2',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', '--test-reporter-destination=test-results/unit.tap',
+  '--test-reporter=tap', `--test-reporter-destination=${tap}`,
   ...files,
 ], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
