@@ -2,11 +2,13 @@
 # Installs the Debian packages the local sandbox hypervisor needs (run as root).
 # Idempotent: a fast no-op when every package is already installed.
 #   VSIM_SANDBOX_OVS=1  also install openvswitch-switch (optional, user-space OVS).
+#   VSIM_SANDBOX_LINT=1 also install shellcheck (to lint these scripts).
 set -euo pipefail
 
 pkgs=(openssh-server libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
       linux-image-amd64 busybox-static cpio socat iproute2 nix-bin xz-utils zstd)
 if [[ "${VSIM_SANDBOX_OVS:-0}" == 1 ]]; then pkgs+=(openvswitch-switch); fi
+if [[ "${VSIM_SANDBOX_LINT:-0}" == 1 ]]; then pkgs+=(shellcheck); fi
 
 missing=()
 for p in "${pkgs[@]}"; do

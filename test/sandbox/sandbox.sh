@@ -466,7 +466,7 @@ cmd_down() {
     local all=() others=()
     mapfile -t all < <(virsh -c "$LIBVIRT_URI" list --all --name 2>/dev/null | sed '/^$/d')
     for name in "${all[@]}"; do
-      case " chassis compute storage " in *" $name "*) ;; *) others+=("$name") ;; esac
+      [[ " chassis compute storage " == *" $name "* ]] || others+=("$name")
       case $(domain_state "$name") in
         running|paused|idle|"in shutdown"|blocked|pmsuspended) virsh_ destroy "$name" >/dev/null 2>&1 & ;;
       esac
@@ -522,7 +522,15 @@ cmd_status() {
   done
   st "$RUN/sshd-hv1.pid" sshd-hv1
   st "$RUN/forwarder.pid" forwarder; [[ -n $port ]] && printf '             127.0.0.1:%s -> %s:22\n' "$port" "$NS1"
-  if [[ -e $RUN/microvm-started ]]; then printf '  hv2        test/sandbox/microvm (up.sh)\n'; else st "$RUN/sshd-hv2.pid" sshd-hv2; fi
+  if [[ -e $RUN/microvm-started ]]; then
+    if netns_exists "$NS1" && hv2_port_open; then
+      printf '  hv2        up   test/sandbox/microvm (sshd %s:22 answers)\n' "$HV2_ADDR"
+    else
+      printf '  hv2        DOWN test/sandbox/microvm (%s:22 does not answer)\n' "$HV2_ADDR"; ok=1
+    fi
+  else
+    st "$RUN/sshd-hv2.pid" sshd-hv2
+  fi
   st "$RUN/virtlogd.pid" virtlogd
   st "$RUN/libvirtd.pid" libvirtd
   if pid_alive "$RUN/libvirtd.pid"; then

@@ -24,7 +24,6 @@ if [[ -z $kernel ]]; then
   echo "build-guest: no /boot/vmlinuz-*; run test/sandbox/install-deps.sh" >&2; exit 1
 fi
 kver=${kernel#/boot/vmlinuz-}
-moddir=/lib/modules/$kver
 busybox=$(command -v busybox || true)
 if [[ -z $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
   echo "build-guest: need a static busybox (busybox-static)" >&2; exit 1
