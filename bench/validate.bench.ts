@@ -3,6 +3,8 @@
 // Wall and CPU time are both printed: on a loaded machine CPU time is the steadier figure.
 // Prints figures; asserts nothing.  Usage: node --import tsx bench/validate.bench.ts [N]  (or npm run bench)
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -67,3 +69,28 @@ line(`analyze with ${analyze(broken).problems.length} problems, median of 5`, ru
 const offset = text.indexOf('      - network: lan0') + '      - network: '.length;
 line('completion at a NIC network (analysis reused)', runs(10, () => complete(text, offset, first)));
 line('outline (analysis reused)', runs(10, () => symbols(text, first)));
+
+// Reference point for the parse floor: js-yaml (no source ranges), if it is installed.
+let jsYaml: Sample[] | undefined;
+try {
+  const y = createRequire(__filename)('js-yaml') as { load(s: string, o: object): unknown; CORE_SCHEMA: object };
+  jsYaml = runs(10, () => y.load(text, { schema: y.CORE_SCHEMA }));
+  line('reference: js-yaml load (CORE_SCHEMA, no ranges)', jsYaml);
+} catch {
+  console.log('  (js-yaml not installed: no parse reference)');
+}
+
+// One row for `npm run bench`'s table (bench/run.mjs reads bench/results/*.json).
+const med = median(warm.map((x) => x.wall));
+const parseMed = t ? median(runs(5, () => parseTopology(text)).map((x) => x.wall)) : NaN;
+const results = join(root, 'bench', 'results');
+mkdirSync(results, { recursive: true });
+writeFileSync(join(results, 'validate.json'), JSON.stringify({
+  date: new Date().toISOString(), vms: n, bytes: text.length, coldMs: cold.wall, warmMedianMs: med, parseMedianMs: parseMed,
+  jsYamlMedianMs: jsYaml ? median(jsYaml.map((x) => x.wall)) : undefined, loadAverage: loadavg()[0],
+  summary: [{
+    measure: `analyze() of a generated ${n}-VM topology (median of 20, warm)`,
+    value: med, unit: 'ms', spread: `cold ${cold.wall.toFixed(0)} ms; load avg ${loadavg()[0]?.toFixed(1)}`,
+    goal: '< 50 ms', versus: { label: 'yaml parseDocument + toJS alone', value: parseMed }, ratio: med / parseMed, met: med < 50,
+  }],
+}, null, 2));
