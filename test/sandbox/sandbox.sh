@@ -399,8 +399,12 @@ json_pid() { if pid_alive "$1"; then pid_of "$1"; else echo null; fi; }
 write_env_json() { # port
   local port=$1 doms="" d name
   for d in "${DOMAINS[@]}"; do read -r name _ <<<"$d"; doms+="${doms:+, }\"$name\""; done
-  local hv2pid
-  if [[ -e $RUN/microvm-started ]]; then hv2pid='"microvm"'; else hv2pid=$(json_pid "$RUN/sshd-hv2.pid"); fi
+  local hv2kind=sshd hv2sys=null
+  if [[ -e $RUN/microvm-started ]]; then
+    hv2kind=microvm
+    # systemd (PID 1 of the hv2 container) as recorded by test/sandbox/microvm/up.sh
+    if [[ -s $SB/hv2/pid ]] && [[ -d /proc/$(tr -dc 0-9 <"$SB/hv2/pid") ]]; then hv2sys=$(tr -dc 0-9 <"$SB/hv2/pid"); fi
+  fi
   cat >"$SB/env.json.tmp" <<EOF
 {
   "sshConfig": "$SSHD/config",
@@ -418,8 +422,10 @@ write_env_json() { # port
     "virtlogd": $(json_pid "$RUN/virtlogd.pid"),
     "sshdHv1": $(json_pid "$RUN/sshd-hv1.pid"),
     "forwarder": $(json_pid "$RUN/forwarder.pid"),
-    "sshdHv2": $hv2pid
-  }
+    "sshdHv2": $(json_pid "$RUN/sshd-hv2.pid"),
+    "hv2Systemd": $hv2sys
+  },
+  "hv2Kind": "$hv2kind"
 }
 EOF
   mv -f "$SB/env.json.tmp" "$SB/env.json"
