@@ -4,6 +4,7 @@
 // identifyProfile-style matching against the topology's profiles.
 import { RemoteCommandError, type CommandRunner } from '../backends/backend';
 import type { Profile, Topology } from '../model/types';
+import { buildCommand } from '../remote/quote';
 import { compareShaping } from './compare';
 import { ifbName } from './ifbName';
 import { activeShaping, parseQdiscJson, type ActiveShaping } from './parseQdisc';
@@ -155,7 +156,14 @@ export class TcOps {
   private async exec(host: string, run: CommandRunner, script: TcScript): Promise<{ out: ScriptOutput; ms: number }> {
     const argv = scriptArgv(script);
     const t0 = Date.now();
-    const r = await run.exec(argv, { timeoutMs: TIMEOUT_MS });
+    let r;
+    try {
+      r = await run.exec(argv, { timeoutMs: TIMEOUT_MS });
+    } catch (err) {
+      // Connection failures quote the command line: keep the message, not the whole script.
+      const m = (err as Error).message.split(buildCommand(argv)).join('<vsim tc script>');
+      throw new Error(m.includes(host) ? m : `${host}: ${m}`);
+    }
     const ms = Date.now() - t0;
     this.onRoundTrip?.(host, ms);
     if (r.code !== 0) throw new RemoteCommandError(host, ['sh', '-c', '<vsim tc script>'], r);

@@ -21,6 +21,8 @@ describe('tc profiles on the sandbox', function () {
     assert.ok(s, `${command} returned nothing (it failed: see the vsim output)`);
     return s;
   };
+  // Several example topologies define a "chassis": address the sandbox's VMs by tree node.
+  const vm = (name: string) => ({ kind: 'vm', uri, host: HV1, vm: name });
   const treeDescription = (vm: string): string => {
     const item = api.tree.getTreeItem({ kind: 'vm', uri, host: HV1, vm });
     return String(item.description ?? '');
@@ -45,12 +47,12 @@ describe('tc profiles on the sandbox', function () {
   });
 
   after(async () => {
-    if (lab) await vscode.commands.executeCommand('vsim.clearProfile', 'chassis', ['chassis', 'compute'].map((vm) => ({ kind: 'vm', uri, host: HV1, vm })));
+    if (lab) await vscode.commands.executeCommand('vsim.clearProfile', { kind: 'vm', uri, host: HV1, vm: 'chassis' }, ['chassis', 'compute'].map((v) => ({ kind: 'vm', uri, host: HV1, vm: v })));
   });
 
   it('applyProfile chassis constrained: the kernel reports rate 10mbit; the tree item says tc: constrained', async () => {
     const t0 = Date.now();
-    const s = await run('vsim.applyProfile', 'chassis', 'constrained');
+    const s = await run('vsim.applyProfile', vm('chassis'), 'constrained');
     console.log(`      apply → readback through the extension: ${Date.now() - t0} ms; ${s.ifaces[0]?.text}`);
     assert.deepEqual(s.errors, []);
     assert.equal(s.ifaces.length, 1);
@@ -58,12 +60,12 @@ describe('tc profiles on the sandbox', function () {
     assert.equal(s.ifaces[0]!.rateBits, 10_000_000);
     assert.match(treeDescription('chassis'), /tc: constrained/);
     // show reads the kernel again (never the cache of what was applied).
-    const shown = await run('vsim.showProfile', 'chassis');
+    const shown = await run('vsim.showProfile', vm('chassis'));
     assert.equal(shown.ifaces[0]!.match, 'constrained');
   });
 
   it('lossy: netem missing is a warning with the rate part applied, or the delay is read back', async function () {
-    const s = await run('vsim.applyProfile', 'chassis', 'lossy');
+    const s = await run('vsim.applyProfile', vm('chassis'), 'lossy');
     assert.deepEqual(s.errors, []);
     if (s.warnings.some((w) => w.startsWith(`netem not available on ${HV1}`))) {
       assert.equal(s.ifaces[0]!.match, 'none', 'lossy has no rate: nothing of it can be applied without netem');
@@ -75,16 +77,16 @@ describe('tc profiles on the sandbox', function () {
   });
 
   it('partition chassis-compute, then heal: the kernel has the drop filters, then not', async () => {
-    const p = await run('vsim.partitionLink', 'chassis-compute');
+    const p = await run('vsim.partitionLink', vm('chassis'), [vm('chassis'), vm('compute')]);
     assert.deepEqual(p.errors, []);
     assert.equal(p.partitioned, true);
-    const h = await run('vsim.healLink', 'chassis', 'compute');
+    const h = await run('vsim.healLink', vm('chassis'), [vm('chassis'), vm('compute')]);
     assert.equal(h.partitioned, false);
   });
 
   it('clear chassis + compute (selection): no shaping left, tree says tc: none', async () => {
-    await run('vsim.applyProfile', 'compute', 'constrained');
-    const nodes = ['chassis', 'compute'].map((vm) => ({ kind: 'vm', uri, host: HV1, vm }));
+    await run('vsim.applyProfile', vm('compute'), 'constrained');
+    const nodes = [vm('chassis'), vm('compute')];
     const s = await run('vsim.clearProfile', nodes[0], nodes);
     assert.deepEqual(s.errors, []);
     assert.deepEqual(s.ifaces.map((i) => [i.vm, i.match]), [['chassis', 'none'], ['compute', 'none']]);

@@ -14,7 +14,7 @@ import { composeScript, libvirtTapMac, parseScriptOutput, scriptArgv, type TcScr
 import { ifbName } from '../../../src/tc/ifbName';
 import { activeShaping, parseQdiscJson } from '../../../src/tc/parseQdisc';
 import { renderApply, renderClear } from '../../../src/tc/renderClear';
-import { shellQuote } from '../../../src/remote/quote';
+import { buildCommand, shellQuote } from '../../../src/remote/quote';
 import { NOTHING_TO_DELETE } from '../../../src/tc/steps';
 import { fakeRunner } from '../backends/fakeRunner';
 import { EXAMPLES } from '../model/helpers';
@@ -136,6 +136,8 @@ test('a missing tap is an error naming the host; the ssh failure of the whole sc
   const r = await new TcOps().show('vsim-hv1', run, topo, vmIfaces(topo, 'chassis'));
   assert.deepEqual(r.ifaces[0]!.match, { kind: 'missing' });
   assert.match(r.errors[0]!.message, /vnet-chassis does not exist on vsim-hv1 \(no device with libvirt's tap MAC fe:54:00:00:00:10 either\)/);
+  const throwing: CommandRunner = { exec: async (argv) => { throw new Error(`${buildCommand(argv)} on vsim-hv1: No way to authenticate`); } };
+  await assert.rejects(new TcOps().show('vsim-hv1', throwing, topo, vmIfaces(topo, 'chassis')), (e: Error) => e.message === '<vsim tc script> on vsim-hv1: No way to authenticate');
   const broken = fakeRunner(() => ({ code: 255, stderr: 'ssh: connect to host 127.0.0.1 port 22220: Connection refused' }));
   await assert.rejects(new TcOps().show('vsim-hv1', broken, topo, vmIfaces(topo, 'chassis')), /on vsim-hv1 failed \(exit 255\): ssh: connect to host/);
 });
