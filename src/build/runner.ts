@@ -202,9 +202,9 @@ function missingProgram(argv: readonly string[], tail: readonly string[]): strin
 }
 
 /** The failure in words: the failing derivation, its message and its last log lines. */
-export function describeFailure(o: BuildOutcome, hostName: string, lines = 10): { summary: string; detail: string } {
+export function describeFailure(o: BuildOutcome, hostName: string, lines = 10): { summary: string; detail: string; lastLines: string[] } {
   if (o.missingProgram) {
-    return { summary: `${o.missingProgram} not found on ${hostName}`, detail: `The command exited with 127 on ${hostName}: ${o.missingProgram} is not installed or not on PATH.` };
+    return { summary: `${o.missingProgram} not found on ${hostName}`, detail: `The command exited with 127 on ${hostName}: ${o.missingProgram} is not installed or not on PATH.`, lastLines: [] };
   }
   const f = o.progress.failed;
   const drv = f?.drv;
@@ -213,5 +213,5 @@ export function describeFailure(o: BuildOutcome, hostName: string, lines = 10): 
   const lastText = last.length ? last : o.tail.filter((l) => !l.startsWith('@nix ')).slice(-lines);
   const summary = drv ? `build of ${drv} failed on ${hostName}` : `${f?.message.split('\n')[0] ?? `exit code ${o.code ?? 'none'}`} (on ${hostName})`;
   const msg = (f?.message ?? o.progress.errors.at(-1) ?? '').split('\n').slice(0, 6).join('\n');
-  return { summary, detail: [msg, lastText.length ? `Last log lines:\n${lastText.join('\n')}` : ''].filter(Boolean).join('\n\n') };
+  return { summary, detail: [msg, lastText.length ? `Last log lines:\n${lastText.join('\n')}` : ''].filter(Boolean).join('\n\n'), lastLines: lastText };
 }

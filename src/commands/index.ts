@@ -10,6 +10,9 @@ import { validateTopology } from './validateTopology';
 import { copyVmIp } from './vm/copyVmIp';
 import { LIFECYCLE, lifecycleCommand } from './vm/lifecycle';
 import { revealVmDefinition } from './vm/revealVmDefinition';
+import { buildImage, cancelBuild } from './build/buildImage';
+import { deployHost, deploySlot, exportNixos } from './deploy/deployCommands';
+import * as state from './state/stateCommands';
 
 export interface CommandDeps {
   labs: WorkspaceLabs;
@@ -36,5 +39,23 @@ export function registerCommands({ labs, connections }: CommandDeps): vscode.Dis
     registerCommand('vsim.clearProfile', clearProfile(labs, connections)),
     registerCommand('vsim.partitionLink', partitionLink(labs, connections)),
     registerCommand('vsim.healLink', healLink(labs, connections)),
+    registerCommand('vsim.buildImage', buildImage(labs, connections)),
+    registerCommand('vsim.cancelBuild', cancelBuild()),
+    registerCommand('vsim.deploySlot', deploySlot(labs, connections)),
+    registerCommand('vsim.deployHost', deployHost(labs, connections)),
+    registerCommand('vsim.exportNixos', exportNixos(labs)),
+    registerCommand('vsim.snapshotVm', state.snapshotVm(labs, connections)),
+    registerCommand('vsim.listSnapshots', state.listSnapshots(labs, connections)),
+    registerCommand('vsim.revertSnapshot', state.revertSnapshot(labs, connections)),
+    registerCommand('vsim.deleteSnapshot', state.deleteSnapshot(labs, connections)),
+    registerCommand('vsim.saveVm', state.saveVm(labs, connections)),
+    registerCommand('vsim.restoreVm', state.restoreVm(labs, connections)),
+    registerCommand('vsim.vmStateList', state.vmStateList(labs, connections)),
+    registerCommand('vsim.vmStateCreate', state.vmStateCreate(labs, connections)),
+    registerCommand('vsim.vmStateSnapshot', state.vmStateSnapshot(labs, connections)),
+    registerCommand('vsim.vmStateClone', state.vmStateClone(labs, connections)),
+    registerCommand('vsim.vmStateAssign', state.vmStateAssign(labs, connections)),
+    registerCommand('vsim.vmStateMigrate', state.vmStateMigrate(labs, connections)),
+    registerCommand('vsim.vmStateRestore', state.vmStateRestore(labs, connections)),
   );
 }

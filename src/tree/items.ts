@@ -92,7 +92,11 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
   const ops = queued.length ? `${queued.map((q) => (q.running ? `${q.label}…` : `queued: ${q.label}`)).join(', ')} · ` : '';
   const where = n.undeclared ? 'not in topology' : state === 'missing' ? 'not on host' : status?.detail ?? state;
   const tc = tcState.short(n.uri.toString(), n.vm);
-  item.description = `${ops}${where}${vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : ''}${ips.length ? ` · ${ips.join(', ')}` : ''}${tc ? ` · ${tc}` : ''}`;
+  // microvm drift (facts from the backend): booted ≠ current means a newer build waits for a restart.
+  const f = status?.facts;
+  const short = (p?: string): string => (p ?? '?').replace(/^([0-9a-z]{7})[0-9a-z]{25}-/, '$1…-');
+  const drift = f?.drift === 'stale' ? ` · stale: booted ${short(f.booted)} ≠ current ${short(f.current)}` : f?.drift === 'not booted' && state === 'running' ? ' · not booted from current' : '';
+  item.description = `${ops}${where}${drift}${vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : ''}${ips.length ? ` · ${ips.join(', ')}` : ''}${tc ? ` · ${tc}` : ''}`;
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${n.vm}** — ${state}${status?.detail ? ` (${status.detail})` : ''}\n\n`);
   if (vm) {

@@ -1,0 +1,53 @@
+// "Build image" (vsim.buildImage): `nix build` of the VM's image.flake on its host, queued on the VM
+// (Lab.queue) so it never interleaves with a restart or a snapshot; then offers to (re)start the VM.
+// executeCommand('vsim.buildImage', 'vmName') returns the BuildSummary (store paths on success).
+// "Cancel build" (vsim.cancelBuild): cancels a running build (by VM/slot/host name, or all).
+import * as vscode from 'vscode';
+import { imageBuildPlan } from '../../build/plan';
+import type { Connections } from '../../session/connections';
+import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import { vmTargets } from '../vm/pickVms';
+import { cancelBuilds, nixSettings, runningBuilds, runPlanWithUi, streamOpener, type BuildSummary } from './buildUi';
+
+export function buildImage(labs: WorkspaceLabs, connections: Connections) {
+  return async (node?: unknown, nodes?: unknown): Promise<BuildSummary | BuildSummary[]> => {
+    const targets = await vmTargets(labs, node, nodes, { title: 'Build the image of which VM?', many: true });
+    const out = await Promise.all(targets.map(async (t) => {
+      const lab = labs.get(t.uri)?.lab;
+      if (!lab) throw new Error(`${vscode.workspace.asRelativePath(t.uri)} has errors; fix them before building.`);
+      const settings = nixSettings();
+      const plan = imageBuildPlan(lab.current, t.vm, settings);
+      const open = await streamOpener(connections, lab, plan.host);
+      const summary = await lab.queue.run(t.vm, 'building image', () => runPlanWithUi(t.vm, plan, open, { settings }));
+      if (summary.status === 'succeeded') {
+        const state = lab.host(plan.host).vms[t.vm]?.state;
+        const action = state === 'running' ? 'Restart VM' : 'Start VM';
+        const msg = `vsim: built ${t.vm} on ${plan.host} (${summary.built}/${summary.total} derivations built, ${(summary.durationMs / 1000).toFixed(1)} s)${summary.outPaths[0] ? `: ${summary.outPaths[0]}` : ''}`;
+        // Not awaited: the command returns the result at once (the graph and tests use it).
+        void vscode.window.showInformationMessage(msg, action).then((c) => {
+          if (c === 'Restart VM') return vscode.commands.executeCommand('vsim.restartVm', t);
+          if (c === 'Start VM') return vscode.commands.executeCommand('vsim.startVm', t);
+          return undefined;
+        });
+      }
+      return summary;
+    }));
+    return out.length === 1 ? (out[0] as BuildSummary) : out;
+  };
+}
+
+export function cancelBuild() {
+  return async (node?: unknown): Promise<string[]> => {
+    const key = typeof node === 'string' ? node : node && typeof node === 'object' && 'vm' in node ? String((node as { vm: string }).vm) : undefined;
+    if (key !== undefined) return cancelBuilds(key);
+    const builds = runningBuilds();
+    if (!builds.length) {
+      void vscode.window.showInformationMessage('vsim: no build is running.');
+      return [];
+    }
+    if (builds.length === 1) return cancelBuilds(builds[0]?.key);
+    const picked = await vscode.window.showQuickPick(builds.map((b) => ({ label: b.key, description: b.progress, detail: b.title })), { title: 'Cancel which build?', canPickMany: true });
+    if (!picked) return [];
+    return picked.flatMap((p) => cancelBuilds(p.label));
+  };
+}

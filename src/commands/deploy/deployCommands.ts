@@ -1,0 +1,142 @@
+// Deploy and export: the topology as the hypervisor's NixOS configuration (nix/).
+// - vsim.exportNixos (uri | file node | path?, target?): `vsim export --json` of a topology, written
+//   next to it (NAME.json) or to a chosen path; returns { path, bytes }.
+// - vsim.deploySlot (slot node | VM node | 'slotN' | 'vm'): seed 002's slot deploy run ON the
+//   hypervisor: `nixos-rebuild switch --flake <host flake>#<VM> --target-host root@<slot IP>`.
+// - vsim.deployHost (host node | 'host'): `nixos-rebuild switch --flake <host flake>#<host>` run on
+//   the host itself over its SSH connection. Both with the build progress UI and Cancel; when
+//   nixos-rebuild is missing on the host: "nixos-rebuild not found on HOST".
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { hostDeployPlan, slotDeployPlan, type BuildPlan } from '../../build/plan';
+import { exportTopology } from '../../export/toJson';
+import type { Lab } from '../../lab/lab';
+import { UNTRUSTED } from '../../lab/lab';
+import type { Connections } from '../../session/connections';
+import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import { isHostNode, isVmNode, type LabNode } from '../../tree/nodes';
+import { nixSettings, runPlanWithUi, streamOpener, type BuildSummary } from '../build/buildUi';
+
+// ---- export ------------------------------------------------------------------------------------
+
+function topologyUriOf(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string') return vscode.Uri.file(arg);
+  const n = arg as LabNode | undefined;
+  if (n && typeof n === 'object' && 'uri' in n && n.uri instanceof vscode.Uri) return n.uri;
+  return undefined;
+}
+
+export function exportedPathFor(topology: vscode.Uri): vscode.Uri {
+  const base = path.posix.basename(topology.path).replace(/\.vsim\.ya?ml$/, '');
+  return vscode.Uri.joinPath(topology, '..', `${base}.json`);
+}
+
+export function exportNixos(labs: WorkspaceLabs) {
+  return async (arg?: unknown, target?: unknown): Promise<{ path: string; bytes: number } | undefined> => {
+    let uri = topologyUriOf(arg);
+    if (!uri) {
+      const active = vscode.window.activeTextEditor?.document.uri;
+      if (active && /\.vsim\.ya?ml$/.test(active.path)) uri = active;
+    }
+    if (!uri) {
+      await labs.ready();
+      const items = labs.all().map((e) => ({ label: vscode.workspace.asRelativePath(e.uri), uri: e.uri }));
+      if (!items.length) throw new Error('No *.vsim.yaml topology in the workspace to export.');
+      const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Export which topology for nix/?' });
+      if (!picked) return undefined;
+      uri = picked.uri;
+    }
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const r = exportTopology(text);
+    if (!r.ok) {
+      const first = r.problems.find((p) => p.severity === 'error');
+      throw new Error(`${vscode.workspace.asRelativePath(uri)} has ${r.problems.filter((p) => p.severity === 'error').length} error(s); fix them before exporting${first ? ` (first: ${first.message})` : ''}.`);
+    }
+    let out: vscode.Uri | undefined = typeof target === 'string' ? vscode.Uri.file(target) : target instanceof vscode.Uri ? target : undefined;
+    if (!out) {
+      const next = exportedPathFor(uri);
+      if (arg !== undefined) out = next;
+      else {
+        const choice = await vscode.window.showQuickPick([
+          { label: `Next to the topology: ${vscode.workspace.asRelativePath(next)}`, uri: next as vscode.Uri | undefined },
+          { label: 'Choose a file…', uri: undefined },
+        ], { title: 'Export the NixOS module input (vsim export --json)' });
+        if (!choice) return undefined;
+        out = choice.uri ?? await vscode.window.showSaveDialog({ defaultUri: next, filters: { JSON: ['json'] }, title: 'Export topology for nix/' });
+        if (!out) return undefined;
+      }
+    }
+    const bytes = new TextEncoder().encode(r.json);
+    await vscode.workspace.fs.writeFile(out, bytes);
+    void vscode.window.showInformationMessage(`vsim: exported ${vscode.workspace.asRelativePath(uri)} → ${vscode.workspace.asRelativePath(out)}. Use it with nix/'s module: services.vsim = { enable = true; topology = ./${path.posix.basename(out.path)}; host = "…"; }.`);
+    return { path: out.fsPath, bytes: bytes.length };
+  };
+}
+
+// ---- deploy ------------------------------------------------------------------------------------
+
+async function requireProgram(connections: Connections, lab: Lab, hostName: string, program: string): Promise<void> {
+  if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
+  const host = lab.current.hosts[hostName];
+  if (!host) throw new Error(`No host named ${hostName} in this topology.`);
+  const run = await connections.runnerFor(hostName, host, lab.current);
+  const r = await run.exec(['sh', '-c', 'command -v "$1"', 'sh', program]);
+  if (r.code !== 0) throw new Error(`${program} not found on ${hostName}: install it there (NixOS has it; elsewhere use nixos-rebuild from nixpkgs) or deploy from a machine that has it.`);
+}
+
+async function deploy(connections: Connections, lab: Lab, key: string, plan: BuildPlan): Promise<BuildSummary> {
+  await requireProgram(connections, lab, plan.host, 'nixos-rebuild');
+  const open = await streamOpener(connections, lab, plan.host);
+  const settings = nixSettings();
+  return lab.queue.run(key, 'deploying', () => runPlanWithUi(key, plan, open, { settings }));
+}
+
+function findLab(labs: WorkspaceLabs, uri: vscode.Uri | undefined, has: (lab: Lab) => boolean): Lab | undefined {
+  if (uri) return labs.get(uri)?.lab;
+  return labs.all().map((e) => e.lab).find((l): l is Lab => !!l && has(l));
+}
+
+export function deploySlot(labs: WorkspaceLabs, connections: Connections) {
+  return async (node?: unknown): Promise<BuildSummary | undefined> => {
+    await labs.ready();
+    let name: string | undefined;
+    let uri: vscode.Uri | undefined;
+    const n = node as LabNode | undefined;
+    if (n && typeof n === 'object' && n.kind === 'slot') ({ slot: name, uri } = n);
+    else if (isVmNode(n)) ({ vm: name, uri } = n);
+    else if (typeof node === 'string') name = node;
+    if (!name) {
+      const items = labs.all().flatMap((e) => Object.entries(e.lab?.current.slots ?? {}).map(([s, slot]) => ({ label: s, description: `${slot.ip ?? ''} · ${slot.host}`, uri: e.uri })));
+      if (!items.length) throw new Error('No slots in the workspace\'s topologies.');
+      const picked = await vscode.window.showQuickPick(items, { title: 'Deploy which slot (nixos-rebuild switch --target-host)?' });
+      if (!picked) return undefined;
+      ({ label: name, uri } = picked);
+    }
+    const slotName = name;
+    const lab = findLab(labs, uri, (l) => !!l.current.slots?.[slotName] || !!l.current.vms?.[slotName]?.slot);
+    if (!lab) throw new Error(`No slot or slot VM named ${slotName} in the workspace's topologies.`);
+    const plan = slotDeployPlan(lab.current, slotName);
+    return deploy(connections, lab, plan.vm, plan);
+  };
+}
+
+export function deployHost(labs: WorkspaceLabs, connections: Connections) {
+  return async (node?: unknown): Promise<BuildSummary | undefined> => {
+    await labs.ready();
+    let hostName: string | undefined;
+    let uri: vscode.Uri | undefined;
+    if (isHostNode(node)) ({ host: hostName, uri } = node);
+    else if (typeof node === 'string') hostName = node;
+    if (!hostName) {
+      const items = labs.all().flatMap((e) => Object.entries(e.lab?.current.hosts ?? {}).map(([h, host]) => ({ label: h, description: host.flake ?? 'no flake set', uri: e.uri })));
+      const picked = await vscode.window.showQuickPick(items, { title: 'Deploy which host (nixos-rebuild switch --flake <flake>#<host>)?' });
+      if (!picked) return undefined;
+      ({ label: hostName, uri } = picked);
+    }
+    const h = hostName;
+    const lab = findLab(labs, uri, (l) => !!l.current.hosts[h]);
+    if (!lab) throw new Error(`No host named ${h} in the workspace's topologies.`);
+    return deploy(connections, lab, `host:${h}`, hostDeployPlan(lab.current, h));
+  };
+}
