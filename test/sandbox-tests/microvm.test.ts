@@ -2,7 +2,7 @@
 // the vm-state stand-in), reached through vsim-hv1 by ProxyJump over real OpenSSH.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMicrovmBackend, MicrovmUnitError, vmState, vmStateArgv } from '../../src/backends/microvm/backend';
+import { createMicrovmBackend, vmState, vmStateArgv } from '../../src/backends/microvm/backend';
 import { RemoteCommandError } from '../../src/backends/backend';
 import { context, sandboxTopology, timeIt, writeFigures } from './lab';
 import { sandboxEnv, until } from './sshRunner';
@@ -17,14 +17,20 @@ const VM = 'slot3'; // not autostarted in the sandbox
 const figures: Record<string, unknown> = {};
 let ctx: ReturnType<typeof context>;
 let initially: string | undefined;
+let notMicrovm: string | undefined;
 
 before(async () => {
   if (typeof env === 'string') return;
   ctx = context(env, topo, 'vsim-hv2');
-  await ctx.run.exec(['true']);
+  const probe = await ctx.run.exec(['systemctl', 'is-system-running']);
+  if (/not been booted with systemd|Failed to connect to bus/.test(probe.stderr + probe.stdout)) {
+    notMicrovm = 'vsim-hv2 is not the systemd microvm host right now (sandbox.sh runs hv2 in another mode); see test/sandbox/microvm/README.md';
+    console.log(`# SKIP microvm sandbox tests: ${notMicrovm}`);
+  }
 });
 after(async () => {
   if (typeof env === 'string') return;
+  if (notMicrovm) return ctx.run.close();
   await ctx.run.exec(['sh', '-c', 'systemctl stop microvm@ghost; systemctl reset-failed microvm@ghost; true']).catch(() => undefined);
   const b = createMicrovmBackend();
   const now = (await b.list(ctx, [VM]).catch(() => undefined))?.vms[VM]?.state;
@@ -34,7 +40,8 @@ after(async () => {
   writeFigures('microvm', figures);
 });
 
-test('list: one round trip (systemctl show + vm-state list + booted/current) with correct states', { skip }, async () => {
+test('list: one round trip (systemctl show + vm-state list + booted/current) with correct states', { skip }, async (t) => {
+  if (notMicrovm) return t.skip(notMicrovm);
   const b = createMicrovmBackend();
   const calls = ctx.run.calls.length;
   const l = await b.list(ctx, [...NAMES, 'ghost']);
@@ -55,7 +62,8 @@ test('list: one round trip (systemctl show + vm-state list + booted/current) wit
   console.log(`# microvm list (3 slots, via ProxyJump): open connection ${JSON.stringify(figures.listOpenConnectionMs)} ms, fresh ssh ${JSON.stringify(figures.listFreshConnectionMs)} ms`);
 });
 
-test('start/stop round trip seen in a re-list; a failing unit and vm-state errors are clear', { skip }, async () => {
+test('start/stop round trip seen in a re-list; a failing unit and vm-state errors are clear', { skip }, async (t) => {
+  if (notMicrovm) return t.skip(notMicrovm);
   const b = createMicrovmBackend();
   if ((await b.list(ctx, [VM])).vms[VM]?.state === 'running') await b.lifecycle(ctx, VM, 'shutdown');
   const t0 = Date.now();
@@ -70,8 +78,8 @@ test('start/stop round trip seen in a re-list; a failing unit and vm-state error
   await b.lifecycle(ctx, VM, 'shutdown');
   figures.stopMs = Date.now() - t1;
   assert.equal((await b.list(ctx, [VM])).vms[VM]?.state, 'stopped');
-  await assert.rejects(b.lifecycle(ctx, 'ghost', 'start'), (e: Error) => e instanceof MicrovmUnitError &&
-    /systemctl start microvm@ghost on vsim-hv2 failed \(exit 1\)/.test(e.message));
+  // No runner for "ghost": microvm@.service's ConditionPathExists fails and systemctl start says nothing.
+  await assert.rejects(b.lifecycle(ctx, 'ghost', 'start'), /microvm@ghost on vsim-hv2 did not start: its start condition failed/);
   await assert.rejects(b.lifecycle(ctx, VM, 'suspend'), /not supported for microvm.nix VMs/);
   const list = await vmState(ctx, vmStateArgv.list());
   assert.match(list, /SLOT\s+STATE\s+RUNNING/);

@@ -22,7 +22,7 @@ let ctx: ReturnType<typeof context>;
 before(async () => {
   if (skip || typeof envOrReason === 'string') return;
   ctx = context(envOrReason, topo, 'vsim-hv1');
-  await ctx.run.exec(['true']);
+  await createQemuBackend().lifecycle(ctx, 'jetson-1', 'resume').catch(() => undefined); // a previous run may have left it paused
 });
 after(async () => {
   if (skip) return;
@@ -67,5 +67,5 @@ test('a QMP socket held by another client: listed as busy, lifecycle says so', {
   } finally {
     holder.kill('SIGTERM');
   }
-  await until('jetson-1 answers again', 5000, async () => (await b.list(ctx, ['jetson-1'])).vms['jetson-1']?.state === 'running');
+  await until('jetson-1 answers again', 15_000, async () => (await b.list(ctx, ['jetson-1'])).vms['jetson-1']?.state === 'running');
 });

@@ -75,6 +75,7 @@ export class SshRunner implements CommandRunner {
         this.children.delete(p);
         res({ stdout, stderr, code: code ?? -1, durationMs: Date.now() - t0 });
       });
+      p.stdin.on('error', () => undefined); // ssh may exit (connection refused) before reading stdin
       p.stdin.end(opts.stdin ?? '');
     });
   }

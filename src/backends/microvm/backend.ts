@@ -107,7 +107,17 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
 
     async lifecycle(ctx, vm, op) {
       switch (op) {
-        case 'start': return systemctl(ctx, 'start', vm);
+        case 'start': {
+          await systemctl(ctx, 'start', vm);
+          // A failed ConditionPathExists (no runner built: STATE_DIR/NAME/current/bin/microvm-run)
+          // makes `systemctl start` succeed while nothing starts: say so.
+          const r = await mustRun(ctx, ['systemctl', 'show', '-p', 'ActiveState,ConditionResult', unitName(vm)]);
+          if (/^ConditionResult=no$/m.test(r.stdout) && /^ActiveState=inactive$/m.test(r.stdout)) {
+            throw new Error(`microvm@${vm} on ${ctx.hostName} did not start: its start condition failed ` +
+              `(${stateDir}/${vm}/current/bin/microvm-run does not exist; build the VM's runner first).`);
+          }
+          return;
+        }
         case 'shutdown': return systemctl(ctx, 'stop', vm);
         case 'reboot': return systemctl(ctx, 'restart', vm);
         case 'destroy':

@@ -91,10 +91,14 @@ test('lifecycle: systemctl verbs; failure carries the journal tail; suspend is r
   await b.lifecycle(ctx, 'slot1', 'start');
   await b.lifecycle(ctx, 'slot1', 'shutdown');
   await b.lifecycle(ctx, 'slot1', 'reboot');
-  assert.deepEqual(run.calls.map((c) => c.join(' ')), ['systemctl start microvm@slot1', 'systemctl stop microvm@slot1', 'systemctl restart microvm@slot1']);
+  assert.deepEqual(run.calls.map((c) => c.join(' ')), ['systemctl start microvm@slot1', 'systemctl show -p ActiveState,ConditionResult microvm@slot1',
+    'systemctl stop microvm@slot1', 'systemctl restart microvm@slot1']);
   await assert.rejects(b.lifecycle(ctx, 'slot3', 'start'), (e: Error) => e instanceof MicrovmUnitError &&
     /systemctl start microvm@slot3 on hv2 failed \(exit 1\): Job for microvm@slot3.service failed[\s\S]*could not open \/dev\/kvm/.test(e.message));
   assert.deepEqual(run.calls.at(-1), ['journalctl', '-u', 'microvm@slot3', '-n', '8', '--no-pager', '-o', 'cat']);
+  const cond = fakeRunner((argv) => (argv[1] === 'show' ? { stdout: 'ActiveState=inactive\nConditionResult=no\n' } : {}));
+  await assert.rejects(b.lifecycle(ctxFor(topo, 'hv2', cond), 'ghost', 'start'),
+    /microvm@ghost on hv2 did not start: its start condition failed \(\/var\/lib\/microvms\/ghost\/current\/bin\/microvm-run does not exist/);
   await assert.rejects(b.lifecycle(ctx, 'slot1', 'suspend'), /suspend is not supported for microvm.nix VMs/);
   assert.deepEqual(b.console(ctx, 'slot1'), { argv: ['journalctl', '-f', '-n', '200', '--no-pager', '-o', 'cat', '-u', 'microvm@slot1'], pty: false });
 });
