@@ -5,6 +5,7 @@ import type { Backend as BackendKind, Host, Topology } from '../model/types';
 import { Emitter, type Disposable } from '../remote/events';
 import { emptyHost, fingerprint, type HostLive } from './hostState';
 import { OperationQueue } from './queue';
+import { TcStateStore } from '../tc/opsState';
 
 export interface LabDeps {
   /** A runner for the host (pooled SSH in the extension). Throws with a clear message when unreachable. */
@@ -28,11 +29,17 @@ export class Lab implements Disposable {
   private readonly changed = new Emitter<LabChange>();
   readonly onDidChange = this.changed.event;
   readonly queue = new OperationQueue();
+  /** What the kernel had on each VM's interfaces at the last tc apply/show/clear. */
+  readonly tc = new TcStateStore();
   /** Listing round trips per host, for figures and tests. */
   readonly roundTrips = new Map<string, number>();
 
   constructor(topology: Topology, private readonly deps: LabDeps) {
     this.topology = topology;
+    this.tc.onDidChange(({ vm }) => {
+      const host = this.topology.vms?.[vm]?.host;
+      if (host) this.changed.fire({ host });
+    });
   }
 
   get current(): Topology {
@@ -175,6 +182,7 @@ export class Lab implements Disposable {
   dispose(): void {
     this.unwatch();
     this.queue.dispose();
+    this.tc.dispose();
     this.changed.dispose();
   }
 }

@@ -5,7 +5,7 @@ import type { VmStatus } from '../backends/backend';
 import type { HostLive } from '../lab/hostState';
 import type { Host, Slot, Vm } from '../model/types';
 import type { LabEntry } from '../session/workspaceLabs';
-import { tcState } from '../tc/opsState';
+import type { TcStateStore } from '../tc/opsState';
 import { nodeId, type FileNode, type HostNode, type MessageNode, type SlotNode, type VmNode } from './nodes';
 
 const STATE_ICON: Record<VmStatus['state'], [string, string | undefined]> = {
@@ -82,7 +82,7 @@ export function slotItem(n: SlotNode, slot: Slot | undefined, facts: Record<stri
   return item;
 }
 
-export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefined, queued: readonly { label: string; running: boolean }[]): vscode.TreeItem {
+export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefined, queued: readonly { label: string; running: boolean }[], tcState?: TcStateStore): vscode.TreeItem {
   const item = new vscode.TreeItem(n.vm, vscode.TreeItemCollapsibleState.None);
   item.id = nodeId(n);
   const state = status?.state ?? 'unknown';
@@ -91,7 +91,7 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
   const ips = (vm?.nics ?? []).map((x) => x.ip).filter((x): x is string => !!x);
   const ops = queued.length ? `${queued.map((q) => (q.running ? `${q.label}…` : `queued: ${q.label}`)).join(', ')} · ` : '';
   const where = n.undeclared ? 'not in topology' : state === 'missing' ? 'not on host' : status?.detail ?? state;
-  const tc = tcState.short(n.uri.toString(), n.vm);
+  const tc = tcState?.short(n.vm);
   // microvm drift (facts from the backend): booted ≠ current means a newer build waits for a restart.
   const f = status?.facts;
   const short = (p?: string): string => (p ?? '?').replace(/^([0-9a-z]{7})[0-9a-z]{25}-/, '$1…-');
@@ -105,8 +105,8 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
     if (vm.role) md.appendMarkdown(`| role | ${vm.role} |\n`);
   }
   for (const [k, v] of Object.entries(status?.facts ?? {})) md.appendMarkdown(`| ${k} | ${v} |\n`);
-  const tcLines = tcState.lines(n.uri.toString(), n.vm);
-  if (tcLines.length) md.appendMarkdown(`\n**Traffic control** (read back from the kernel ${new Date(tcState.get(n.uri.toString(), n.vm)?.at ?? 0).toLocaleTimeString()}):\n\n${tcLines.map((l) => `- ${l}`).join('\n')}\n`);
+  const tcLines = tcState?.lines(n.vm) ?? [];
+  if (tcLines.length) md.appendMarkdown(`\n**Traffic control** (read back from the kernel ${new Date(tcState?.get(n.vm)?.at ?? 0).toLocaleTimeString()}):\n\n${tcLines.map((l) => `- ${l}`).join('\n')}\n`);
   if (n.undeclared) md.appendMarkdown('\nThis VM exists on the host but is not declared in the topology file.');
   item.tooltip = md;
   item.contextValue = n.undeclared ? `vm.undeclared.${state}` : `vm.${state}${vm ? `.${vm.backend}` : ''}`;

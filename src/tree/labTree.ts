@@ -84,7 +84,7 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
       case 'vm': {
         const live = lab?.host(node.host);
         const status = node.undeclared ? live?.undeclared.find((u) => u.name === node.vm)?.status : live?.vms[node.vm];
-        return vmItem(node, node.undeclared ? undefined : lab?.current.vms?.[node.vm], status, lab?.queue.ops(node.vm) ?? []);
+        return vmItem(node, node.undeclared ? undefined : lab?.current.vms?.[node.vm], status, lab?.queue.ops(node.vm) ?? [], lab?.tc);
       }
     }
   }

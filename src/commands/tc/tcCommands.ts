@@ -11,7 +11,6 @@ import type { Profile, Topology } from '../../model/types';
 import type { Connections } from '../../session/connections';
 import type { WorkspaceLabs } from '../../session/workspaceLabs';
 import { describeIface, TcOps, vmIfaces, type IfaceReadback, type PartitionEndRef, type PartitionResult, type TcHostResult } from '../../tc/ops';
-import { tcState } from '../../tc/opsState';
 import { netemUnavailableMessage } from '../../tc/probe';
 import { isEmptyShaping, needsNetem, shapingFor } from '../../tc/renderProfile';
 import { isHostNode, isVmNode, type VmNode } from '../../tree/nodes';
@@ -110,7 +109,7 @@ async function pickProfile(topology: Topology, arg: unknown): Promise<string> {
 function remember(g: Group, r: TcHostResult): void {
   const byVm = new Map<string, IfaceReadback[]>();
   for (const i of r.ifaces) byVm.set(i.vm, [...(byVm.get(i.vm) ?? []), i]);
-  for (const [vm, list] of byVm) tcState.set(g.uri.toString(), vm, list);
+  for (const [vm, list] of byVm) g.lab.tc.set(vm, list);
 }
 
 /** Shows the outcome: info (what the kernel has), warning (netem), error (each failure). */
