@@ -25,7 +25,9 @@ export interface SessionStats {
   rendered?: { version: number; nodes: number; edges: number; ms: number; at: number };
   /** First time the webview reported all sent nodes drawn. */
   firstRenderedAt?: number;
-  lastIntent?: { kind: string; receivedAt: number; appliedAt?: number; version?: number; ok?: boolean; error?: string; buildMs?: number };
+  lastIntent?: { kind: string; receivedAt: number; computedAt?: number; appliedAt?: number; version?: number; ok?: boolean; error?: string; buildMs?: number };
+  /** Time spent building the last state (analysis + graph) and posting it. */
+  lastPushMs?: number;
   rejectedMessages: number;
 }
 
@@ -91,6 +93,7 @@ export class EditorSession extends Disposable {
       const a = analysisOf(this.document);
       const base = a.parsed.doc && !a.parsed.doc.errors.length && a.topology ? { doc: a.parsed.doc, topology: a.topology } : {};
       const r = applyIntent(this.document.getText(), intent, base);
+      this.stats.lastIntent.computedAt = performance.now();
       if (r.fallback) log().info(`topology editor: ${intent.kind} needed a wide replacement (unusual layout)`);
       if (r.edits.length) {
         const edit = new vscode.WorkspaceEdit();
@@ -198,7 +201,9 @@ export class EditorSession extends Disposable {
   }
 
   private push(): void {
+    const t0 = performance.now();
     const { state, banner } = this.currentState();
+    this.stats.lastPushMs = performance.now() - t0;
     if (state) {
       this.post({ type: 'state', state, banner });
       this.noteSent(state, banner);

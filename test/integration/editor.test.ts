@@ -15,7 +15,8 @@ interface Stats {
   sent?: { version: number; nodes: number; edges: number; at: number; banner: string | null };
   rendered?: { version: number; nodes: number; edges: number; ms: number; at: number };
   firstRenderedAt?: number;
-  lastIntent?: { kind: string; receivedAt: number; appliedAt?: number; version?: number; ok?: boolean; error?: string };
+  lastIntent?: { kind: string; receivedAt: number; computedAt?: number; appliedAt?: number; version?: number; ok?: boolean; error?: string };
+  lastPushMs?: number;
   rejectedMessages: number;
 }
 
@@ -147,6 +148,7 @@ describe('topology editor', function () {
       const file = await writeWorkspaceFile(`gen-${n}.vsim.yaml`, genTopology(n));
       try {
         const doc = await vscode.workspace.openTextDocument(file);
+        const t0open = performance.now();
         const { ms, s } = await openGraph(file, 60_000);
         assert.equal(s.sent!.banner, null);
         assert.equal(s.rendered!.nodes, s.sent!.nodes);
@@ -158,7 +160,9 @@ describe('topology editor', function () {
           return x?.rendered?.version === doc.version ? x : undefined;
         }, 30_000);
         const intent = s2.lastIntent!;
-        timings.push(`${n} VMs: ${s.sent!.nodes} nodes drawn ${ms.toFixed(0)} ms after the open command; edit round trip ${(s2.rendered!.at - t0).toFixed(0)} ms (intent → WorkspaceEdit applied ${(intent.appliedAt! - intent.receivedAt).toFixed(0)} ms)`);
+        const f = (x: number) => x.toFixed(0);
+        timings.push(`${n} VMs: ${s.sent!.nodes} nodes drawn ${f(ms)} ms after the open command (resolve ${f(s.resolvedAt - t0open)}, webview ready ${f(s.readyAt! - s.resolvedAt)}, drawn ${f(s.firstRenderedAt! - s.readyAt!)});`
+          + ` edit round trip ${f(s2.rendered!.at - t0)} ms (intent computed ${f(intent.computedAt! - intent.receivedAt)}, WorkspaceEdit applied ${f(intent.appliedAt! - intent.computedAt!)}, state built ${f(s2.lastPushMs ?? -1)}, drawn ${f(s2.rendered!.at - intent.appliedAt!)})`);
         await vscode.commands.executeCommand('undo');
         await waitFor('undo', () => !doc.isDirty || undefined);
       } finally {

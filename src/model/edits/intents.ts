@@ -57,7 +57,7 @@ export function applyIntent(text: string, intent: Intent, base: EditOptions & { 
       case 'addVm': created = { section: 'vms', name: addVm(doc, t, intent) }; break;
       case 'addNetwork': created = { section: 'networks', name: addNetwork(doc, t, intent) }; break;
       case 'connectNic': connectNic(doc, t, intent.vm, intent.network); break;
-      case 'disconnectNic': disconnectNic(doc, t, intent.vm, intent.index); break;
+      case 'disconnectNic': removed.push(...disconnectNic(doc, t, text, intent.vm, intent.index)); break;
       case 'addLink': created = { section: 'links', name: addLink(doc, t, intent) }; break;
       case 'rename': rename(doc, t, intent.section, intent.from, intent.to); break;
       case 'delete': removed.push(...deleteEntity(doc, t, text, intent.section, intent.name)); break;
@@ -232,12 +232,21 @@ function connectNic(doc: YDoc, t: Topology, vm: string, network: string): void {
   }
 }
 
-function disconnectNic(doc: YDoc, t: Topology, vm: string, index: number): void {
+function disconnectNic(doc: YDoc, t: Topology, text: string, vm: string, index: number): [number, number][] {
   need(t, 'vms', vm);
   const seq = seqAt(doc, ['vms', vm, 'nics']);
   if (!seq || !Number.isInteger(index) || index < 0 || index >= seq.items.length) throw new IntentError(`VM \`${vm}\` has no NIC ${index}.`);
+  const removed: [number, number][] = [];
+  const item = seq.items[index];
+  if (item?.range) removed.push([entryStart(text, item.range[0]), item.range[2]]);
   seq.items.splice(index, 1);
-  if (!seq.items.length) removePair(mapAt(doc, ['vms', vm])!, 'nics');
+  if (!seq.items.length) {
+    const owner = mapAt(doc, ['vms', vm])!;
+    const p = pairOf(owner, 'nics');
+    if (p) removed.push(rangeOfPair(text, p));
+    removePair(owner, 'nics');
+  }
+  return removed;
 }
 
 function addLink(doc: YDoc, t: Topology, i: Extract<Intent, { kind: 'addLink' }>): string {
@@ -335,6 +344,8 @@ function deleteEntity(doc: YDoc, t: Topology, text: string, section: Section, na
           cascade('slots');
           break;
         case 'vms.*.nics.#.network':
+          itemRemovals.push(site.path.slice(0, -1)); // the whole NIC
+          break;
         case 'profiles.*.targets.#':
           itemRemovals.push(site.path);
           break;
@@ -355,7 +366,13 @@ function deleteEntity(doc: YDoc, t: Topology, text: string, section: Section, na
     const item = seq.items[Number(path[path.length - 1])];
     if (item?.range) removed.push([entryStart(text, item.range[0]), item.range[2]]);
     seq.items.splice(Number(path[path.length - 1]), 1);
-    if (!seq.items.length) removePair(mapAt(doc, seqPath.slice(0, -1))!, String(seqPath[seqPath.length - 1]));
+    if (!seq.items.length) {
+      // An empty list goes with its key (and the comments on that line).
+      const owner = mapAt(doc, seqPath.slice(0, -1))!;
+      const p = pairOf(owner, String(seqPath[seqPath.length - 1]));
+      if (p) removed.push(rangeOfPair(text, p));
+      removePair(owner, String(seqPath[seqPath.length - 1]));
+    }
   }
   for (const path of pairRemovals) {
     if (under(path)) continue;

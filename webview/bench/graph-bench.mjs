@@ -1,0 +1,64 @@
+// Dev benchmark: the built topology webview (dist/webview/topology.js) in headless Chromium without
+// VS Code, fed an N-VM graph; prints first-draw and incremental-update times. Not part of the suites.
+//   node webview/bench/graph-bench.mjs [N…]     (needs `npm run build` and /usr/bin/chromium)
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+const { execFileSync } = await import('node:child_process');
+const out = path.join(REPO, 'test-results', 'graph-bench');
+fs.mkdirSync(out, { recursive: true });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
+  // The graph model as the extension would send it (built with the real code through tsx).
+  const state = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', `
+    const { genTopology } = require('./test/unit/editor/genTopology');
+    const { analyze } = require('./src/model/analyze');
+    const { buildGraph } = require('./src/model/edits/graph');
+    const a = analyze(genTopology(${n}));
+    process.stdout.write(JSON.stringify({ version: 1, graph: buildGraph(a.topology), banner: null, readOnly: false }));
+  `], { cwd: REPO, maxBuffer: 64 << 20 }).toString());
+  const html = `<!DOCTYPE html><html><head><link rel="stylesheet" href="${path.join(REPO, 'dist/webview/topology.css')}"></head>
+<body class="vscode-dark" style="--vscode-editor-background:#1e1e1e;--vscode-editor-foreground:#ccc">
+<script>window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push([performance.now(),m]),getState:()=>undefined,setState:()=>{}});</script>
+<script type="application/json" id="vsim-data">${JSON.stringify({ state, banner: null }).replace(/</g, '\\u003c')}</script>
+<script src="${path.join(REPO, 'dist/webview/topology.js')}"></script></body></html>`;
+  const file = path.join(out, `bench-${n}.html`);
+  fs.writeFileSync(file, html);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const t0 = Date.now();
+  await page.goto(`file://${file}`);
+  await page.waitForFunction(() => window.__posted.some(([, m]) => m.type === 'rendered'), null, { timeout: 60_000 });
+  const first = await page.evaluate(() => window.__posted.find(([, m]) => m.type === 'rendered')[1].ms);
+  // An incremental update: one VM moved (what a drag or undo sends back).
+  const moved = structuredClone(state);
+  moved.version = 2;
+  moved.graph.nodes.find((x) => x.kind === 'vm').x = 5;
+  moved.graph.nodes.find((x) => x.kind === 'vm').y = 5;
+  const cdp = process.env.PROFILE ? await page.context().newCDPSession(page) : null;
+  if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
+  const upd = await page.evaluate((s) => new Promise((resolve) => {
+    const t = performance.now();
+    const before = window.__posted.length;
+    window.postMessage({ type: 'state', state: s, banner: null }, '*');
+    const poll = () => (window.__posted.slice(before).some(([, m]) => m.type === 'rendered') ? resolve(performance.now() - t) : setTimeout(poll, 5));
+    poll();
+  }), moved);
+  if (cdp) {
+    const { profile } = await cdp.send('Profiler.stop');
+    const self = new Map();
+    const dt = profile.timeDeltas;
+    const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+    profile.samples.forEach((id, i) => { const f = byId.get(id).callFrame; const k = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`; self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0) / 1000); });
+    console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `  ${v.toFixed(0)} ms ${k}`).join('\n'));
+  }
+  await page.screenshot({ path: path.join(out, `bench-${n}.png`) });
+  console.log(`${n} VMs (${state.graph.nodes.length} nodes): first draw ${first.toFixed(0)} ms after script start (page load ${Date.now() - t0} ms); one-node update ${upd.toFixed(0)} ms${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`);
+  await page.close();
+}
+await browser.close();
