@@ -1,6 +1,7 @@
 // The one interface every backend implements, so the tree, commands and graph do not care
 // whether a VM is a libvirt domain, a microvm@ unit, a QEMU process or a cloud-hypervisor node.
 // Pure: commands go through a CommandRunner (the SSH control shell in the extension, a fake in tests).
+import { RemoteCommandError } from '../remote/controlShell';
 import type { Disposable } from '../remote/events';
 import type { Backend as BackendKind, Host, Topology } from '../model/types';
 
@@ -57,16 +58,10 @@ export interface VmBackend {
   console?(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
 }
 
-/** A failed remote command, with everything a user needs to act on it. */
-export class RemoteCommandError extends Error {
-  constructor(readonly host: string, readonly argv: readonly string[], readonly result: ExecResult) {
-    const err = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' / ');
-    super(`${argv.join(' ')} on ${host} failed (exit ${result.code})${err ? `: ${err}` : ''}`);
-  }
-}
+export { RemoteCommandError };
 
 export async function mustRun(ctx: BackendContext, argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult> {
   const r = await ctx.run.exec(argv, opts);
-  if (r.code !== 0) throw new RemoteCommandError(ctx.hostName, argv, r);
+  if (r.code !== 0) throw RemoteCommandError.fromResult(ctx.hostName, argv, r);
   return r;
 }

@@ -52,6 +52,6 @@ export function delay(ms: number): Promise<void> {
  */
 export async function mustRunScript(ctx: BackendContext, label: string, script: string, args: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult> {
   const r = await ctx.run.exec(shScript(script, args), opts);
-  if (r.code !== 0) throw new RemoteCommandError(ctx.hostName, ['sh', '-c', `<${label}>`, ...args], r);
+  if (r.code !== 0) throw RemoteCommandError.fromResult(ctx.hostName, ['sh', '-c', `<${label}>`, ...args], r);
   return r;
 }

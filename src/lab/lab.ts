@@ -120,7 +120,7 @@ export class Lab implements Disposable {
         Object.assign(vms, listing.vms);
         for (const u of listing.undeclared) undeclared.push({ ...u, backend: kind });
       } catch (err) {
-        if (err instanceof RemoteCommandError && (err.result.code === 127 || /command not found|No such file/.test(err.result.stderr) && err.result.code !== 0 && err.argv[0] === backend.tool)) {
+        if (err instanceof RemoteCommandError && (err.result?.code === 127 || (/command not found|No such file/.test(err.result?.stderr ?? '') && err.argv[0] === backend.tool))) {
           this.update(hostName, (h) => ({ ...h, connection: { kind: 'missing-tool', tool: backend.tool,
             message: `${backend.tool} is not installed on ${hostName} (needed for ${kind} VMs).` } }));
           return;

@@ -33,6 +33,7 @@ export interface StreamOptions {
   pty?: { cols: number; rows: number; term?: string };
 }
 
+/** A remote command that failed or did not finish: names the host, the command and what it said. */
 export class RemoteCommandError extends Error {
   constructor(
     message: string,
@@ -42,6 +43,12 @@ export class RemoteCommandError extends Error {
   ) {
     super(message);
     this.name = 'RemoteCommandError';
+  }
+
+  /** The error for a command that ran and exited non-zero: the last lines of stderr (or stdout) in the message. */
+  static fromResult(host: string, argv: readonly string[], result: Pick<ExecResult, 'stdout' | 'stderr' | 'code'> & Partial<ExecResult>): RemoteCommandError {
+    const said = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' / ');
+    return new RemoteCommandError(`${buildCommand(argv)} on ${host} failed (exit ${result.code})${said ? `: ${said}` : ''}`, host, argv, result);
   }
 }
 

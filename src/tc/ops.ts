@@ -139,7 +139,7 @@ export function identifyIface(egress: ActiveShaping, ingress: ActiveShaping | un
 
 function stepErrors(host: string, out: ScriptOutput, devices: ScriptDevice[]): Error[] {
   const errors: Error[] = out.failures.filter((f) => !f.tolerated)
-    .map((f) => new RemoteCommandError(host, f.step.argv, { stdout: '', stderr: f.stderr, code: f.code, durationMs: 0 }));
+    .map((f) => RemoteCommandError.fromResult(host, f.step.argv, { stdout: '', stderr: f.stderr, code: f.code, durationMs: 0 }));
   for (const i of out.missing) {
     const d = devices[i];
     if (d) errors.push(new Error(`${d.iface} does not exist on ${host}${d.hostMac ? ` (no device with libvirt's tap MAC ${d.hostMac} either)` : ''}: is the VM running?`));
@@ -166,7 +166,7 @@ export class TcOps {
     }
     const ms = Date.now() - t0;
     this.onRoundTrip?.(host, ms);
-    if (r.code !== 0) throw new RemoteCommandError(host, ['sh', '-c', '<vsim tc script>'], r);
+    if (r.code !== 0) throw RemoteCommandError.fromResult(host, ['sh', '-c', '<vsim tc script>'], r);
     return { out: parseScriptOutput(script, r.stdout), ms };
   }
 

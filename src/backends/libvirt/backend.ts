@@ -177,6 +177,6 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
 
 /** True when a failed console start means "someone else holds the console" (offer --force). */
 export function isConsoleBusy(err: unknown): boolean {
-  if (err instanceof RemoteCommandError) return CONSOLE_BUSY.test(err.result.stderr + err.result.stdout);
+  if (err instanceof RemoteCommandError) return CONSOLE_BUSY.test(`${err.result?.stderr ?? ''}${err.result?.stdout ?? ''}`);
   return CONSOLE_BUSY.test(String((err as Error)?.message ?? err));
 }

@@ -74,7 +74,7 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
       const units = parseSystemctlShow(secs.find((s) => s.kind === 'units')?.body ?? '');
       const unitRc = secs.find((s) => s.kind === 'units-rc')?.arg;
       if (unitRc && unitRc !== '0' && units.length === 0) {
-        throw new RemoteCommandError(ctx.hostName, ['systemctl', 'show', ...vmNames.map(unitName)],
+        throw RemoteCommandError.fromResult(ctx.hostName, ['systemctl', 'show', ...vmNames.map(unitName)],
           { ...r, code: Number(unitRc), stderr: secs.find((s) => s.kind === 'units')?.body ?? '' });
       }
       const byId = new Map(units.map((u) => [u.unit.replace(/\.service$/, ''), u]));
@@ -140,7 +140,7 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
 /** A systemctl verb failed; carries the unit's last journal lines. */
 export class MicrovmUnitError extends RemoteCommandError {
   constructor(host: string, argv: readonly string[], result: import('../backend').ExecResult, readonly journalTail: string) {
-    super(host, argv, result);
+    super(RemoteCommandError.fromResult(host, argv, result).message, host, argv, result);
     if (journalTail) this.message += `\nLast lines of journalctl -u ${argv[2]}:\n${journalTail}`;
   }
 }
@@ -162,7 +162,7 @@ export const vmStateArgv = {
 export async function vmState(ctx: BackendContext, argv: string[]): Promise<string> {
   const r = await ctx.run.exec(argv, { timeoutMs: 300_000 });
   const clean = { ...r, stdout: stripAnsi(r.stdout), stderr: stripAnsi(r.stderr) };
-  if (r.code !== 0) throw new RemoteCommandError(ctx.hostName, argv, clean);
+  if (r.code !== 0) throw RemoteCommandError.fromResult(ctx.hostName, argv, clean);
   return clean.stdout;
 }
 
