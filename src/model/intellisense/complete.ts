@@ -94,6 +94,7 @@ function keyItems(src: Source, ctx: CursorContext): CompletionItem[] {
 
 function keyInsert(key: string, pv: SchemaView, ctx: CursorContext): string {
   const k = snippetEscape(key);
+  if (ctx.hasColon) return k;
   if (ctx.flow) return `${k}: $0`;
   if (pv.types.includes('object') && (pv.properties.size || pv.nameMap)) return `${k}:\n  $0`;
   if (pv.types.includes('array')) return `${k}:\n  - $0`;

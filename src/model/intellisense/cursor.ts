@@ -22,6 +22,8 @@ export interface CursorContext {
   flow: boolean;
   /** The cursor directly follows `key:` without a space. */
   needsSpace: boolean;
+  /** Key position on a line that already has `key:` after the word (insert the name only). */
+  hasColon?: boolean;
 }
 
 interface Frame {
@@ -272,7 +274,8 @@ export function cursorContext(text: string, offset: number): CursorContext {
     s = nl + 1;
   }
   const present = [...container.keys].filter((k) => k !== currentKey);
-  return { ...base, kind: 'key', path, word: text.slice(ws, off), wordStart: ws, wordEnd: we, presentKeys: present, afterDash: count > 0 && ws === lineStart + pos };
+  return { ...base, kind: 'key', path, word: text.slice(ws, off), wordStart: ws, wordEnd: we, presentKeys: present,
+    afterDash: count > 0 && ws === lineStart + pos, hasColon: /^\s*:(\s|$)/.test(text.slice(we, lineEnd)) };
 }
 
 /** Context inside `{ … }` / `[ … ]` starting at `from` (the bracket) on the cursor's line. */

@@ -28,7 +28,7 @@ function apply(text: string, edits: TextEdit[]): string {
 
 describe('cursorContext', () => {
   test('top level key position in an empty file', () => {
-    assert.deepEqual(ctxAt('|'), { kind: 'key', path: [], word: '', wordStart: 0, wordEnd: 0, presentKeys: [], afterDash: false, flow: false, needsSpace: false });
+    assert.deepEqual(ctxAt('|'), { kind: 'key', path: [], word: '', wordStart: 0, wordEnd: 0, presentKeys: [], afterDash: false, flow: false, needsSpace: false, hasColon: false });
   });
   test('value of a nested key, with the partial word and its range', () => {
     const c = ctxAt('vms:\n  a:\n    backend: lib|v\n');
@@ -157,6 +157,16 @@ describe('completion', () => {
     assert.equal(text.slice(items[0]!.start, items[0]!.end), 'libvirt');
   });
   test('nothing inside comments', () => assert.deepEqual(labels('# hosts|\n'), []));
+  test('renaming a key that already has `: value` inserts the name only', () => {
+    const { text, items } = itemsAt('vms:\n  a:\n    ar|ch: x86_64\n');
+    const arch = items.find((i) => i.label === 'arch');
+    assert.equal(arch?.insertText, 'arch');
+    assert.equal(text.slice(arch!.start, arch!.end), 'arch');
+  });
+  test('CRLF line endings', () => {
+    const { items, offset } = itemsAt('version: 1\r\nhosts:\r\n  h1: { address: a }\r\nvms:\r\n  a:\r\n    host: |\r\n');
+    assert.deepEqual(items.map((i) => [i.label, i.start, i.end]), [['h1', offset, offset]]);
+  });
 });
 
 describe('hover', () => {
