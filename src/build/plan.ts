@@ -18,11 +18,16 @@ export interface NixSettings {
   config?: string;
   /** Pass --offline to nix build. */
   offline?: boolean;
+  /** More environment variables for the remote command (NIX_SSHOPTS, TMPDIR, …). */
+  environment?: Record<string, string>;
 }
 
-/** Environment for the remote command (NIX_CONFIG only when set). */
+/** Environment for the remote command: `environment`, plus NIX_CONFIG when `config` is set. */
 export function nixEnv(s: NixSettings): Record<string, string> {
-  return s.config?.trim() ? { NIX_CONFIG: s.config.trim() } : {};
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s.environment ?? {})) if (typeof v === 'string') env[k] = v;
+  if (s.config?.trim()) env.NIX_CONFIG = s.config.trim();
+  return env;
 }
 
 /** `nix build` of the VM's `image.flake` (relative refs resolved against its host's `flake`) on its host. */

@@ -30,7 +30,7 @@ export interface BuildSummary {
 
 export function nixSettings(): NixSettings {
   const c = vscode.workspace.getConfiguration('vsim');
-  return { config: c.get<string>('nix.config', ''), offline: c.get<boolean>('nix.offline', false) };
+  return { config: c.get<string>('nix.config', ''), offline: c.get<boolean>('nix.offline', false), environment: c.get<Record<string, string>>('nix.environment', {}) };
 }
 
 export async function streamOpener(connections: Connections, lab: Lab, hostName: string): Promise<OpenStream> {

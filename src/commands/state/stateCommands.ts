@@ -133,18 +133,18 @@ export function listSnapshots(labs: WorkspaceLabs, connections: Connections) {
     const names = await lab.queue.run(t.vm, 'listing snapshots', () => listSnapshotsOf(ctx, lab, t.vm, backend));
     if (typeof node !== 'string') {
       if (!names.length) void vscode.window.showInformationMessage(`vsim: ${t.vm} has no snapshots.`);
-      else void vscode.window.showQuickPick(names, { title: `Snapshots of ${t.vm} on ${t.host}` }).then((n) => n && vscode.commands.executeCommand('vsim.revertSnapshot', t, n));
+      else void vscode.window.showQuickPick(names, { title: `Snapshots of ${t.vm} on ${t.host}` }).then((n) => n && vscode.commands.executeCommand('vsim.revertSnapshot', t, n, { confirm: true }));
     }
     return names;
   };
 }
 
 export function revertSnapshot(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, name?: unknown): Promise<{ vm: string; snapshot: string }> => {
+  return async (node?: unknown, name?: unknown, opts?: unknown): Promise<{ vm: string; snapshot: string }> => {
     const { t, lab, backend } = await oneVm(labs, node, 'Revert which VM to a snapshot?', ['libvirt', 'cloud-hypervisor']);
     const ctx = await contextFor(connections, lab, t.host);
     const snap = await pick(name, typeof name === 'string' ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend), `Revert ${t.vm} to which snapshot?`, `snapshots of ${t.vm}`);
-    const interactive = typeof name !== 'string' || isVmNode(node);
+    const interactive = typeof name !== 'string' || (opts as { confirm?: boolean } | undefined)?.confirm === true;
     await confirm(interactive, `Revert ${t.vm} to snapshot ${snap}?`, backend === 'libvirt'
       ? `The disks and (if the snapshot has it) the memory of ${t.vm} go back to ${snap}; changes since then are lost.`
       : `cloud-hypervisor restores ${t.vm} from ${chSnapshotDir(lab, t.vm, snap)}; the VMM must have no VM created.`, 'Revert');
@@ -161,7 +161,7 @@ export function deleteSnapshot(labs: WorkspaceLabs, connections: Connections) {
     const { t, lab, backend } = await oneVm(labs, node, 'Delete a snapshot of which VM?', ['libvirt', 'cloud-hypervisor']);
     const ctx = await contextFor(connections, lab, t.host);
     const snap = await pick(name, typeof name === 'string' ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend), `Delete which snapshot of ${t.vm}?`, `snapshots of ${t.vm}`);
-    await confirm(typeof name !== 'string' || isVmNode(node), `Delete snapshot ${snap} of ${t.vm}?`, 'The snapshot cannot be recovered.', 'Delete');
+    await confirm(typeof name !== 'string', `Delete snapshot ${snap} of ${t.vm}?`, 'The snapshot cannot be recovered.', 'Delete');
     await queued(lab, t.vm, `delete snapshot ${snap}`, t.host, `deleting snapshot ${snap} of ${t.vm}`, async () => {
       if (backend === 'libvirt') await mustRun(ctx, virsh.snapshotDelete(libvirtUri(ctx), t.vm, snap), { timeoutMs: 120_000 });
       else await mustRun(ctx, ['rm', '-rf', '--', chSnapshotDir(lab, t.vm, snap)]);

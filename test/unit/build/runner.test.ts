@@ -206,4 +206,5 @@ test('plans: image build (relative ref, outLink), slot deploy (seed 002), host d
   assert.throws(() => hostDeployPlan(topo, 'bare'), /no `flake`/);
   assert.deepEqual(nixEnv({ config: '  sandbox = false\n' }), { NIX_CONFIG: 'sandbox = false' });
   assert.deepEqual(nixEnv({}), {});
+  assert.deepEqual(nixEnv({ config: 'a = b', environment: { NIX_SSHOPTS: '-i k' } }), { NIX_SSHOPTS: '-i k', NIX_CONFIG: 'a = b' });
 });
