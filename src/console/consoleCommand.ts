@@ -16,14 +16,24 @@ export interface ConsoleCommand {
   canForce: boolean;
   /** Read-only console (journal): input is not sent. */
   readOnly: boolean;
+  /** A startup line that says the program is attached; input waits for it. */
+  readyLine?: RegExp;
 }
 
 export const VIRSH_DETACH = '\x1d';
+/** virsh's banner line, printed right before it switches the tty to raw mode and attaches. */
+export const VIRSH_READY = /^Escape character is /;
 
 type ConsoleFn = (ctx: BackendContext, vmName: string, opts?: { force?: boolean }) => { argv: string[]; pty: boolean };
 
 function describe(argv: string[], pty: boolean, force: boolean): ConsoleCommand {
   const isVirsh = argv[0] === 'virsh' && argv.includes('console');
+  // Without -q virsh prints "Connected to domain … / Escape character is ^]" before attaching: that
+  // banner is the only sign that typed input will not be flushed away; the noise filter drops it.
+  if (isVirsh) {
+    const at = argv.indexOf('console');
+    argv = argv.filter((a, i) => a !== '-q' || i > at);
+  }
   if (isVirsh && force && !argv.includes('--force')) argv = [...argv.slice(0, argv.indexOf('console') + 1), '--force', ...argv.slice(argv.indexOf('console') + 1)];
   const readOnly = argv[0] === 'journalctl';
   return {
@@ -31,7 +41,7 @@ function describe(argv: string[], pty: boolean, force: boolean): ConsoleCommand 
     pty,
     canForce: isVirsh,
     readOnly,
-    ...(isVirsh ? { detach: VIRSH_DETACH, detachHint: 'Ctrl-]' } : {}),
+    ...(isVirsh ? { detach: VIRSH_DETACH, detachHint: 'Ctrl-]', readyLine: VIRSH_READY } : {}),
   };
 }
 

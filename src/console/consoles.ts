@@ -101,6 +101,7 @@ export class Consoles extends Disposable {
           readOnly: cmd.readOnly,
           ...(cmd.detach ? { detach: cmd.detach } : {}),
           ...(cmd.detachHint ? { detachHint: cmd.detachHint } : {}),
+          ...(cmd.readyLine ? { readyLine: cmd.readyLine } : {}),
           open: (dims: Dims) => pooled.shell.stream(cmd.argv, cmd.pty ? { pty: { cols: dims.cols, rows: dims.rows } } : {}),
         };
       },

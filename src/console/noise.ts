@@ -26,6 +26,15 @@ function couldBecomeNoise(partial: string): boolean {
 export class StartupNoiseFilter {
   private held = '';
   private passing = false;
+  private readySeen = false;
+
+  /** readyLine: a noise line that says the program is attached (virsh: "Escape character is ^]"). */
+  constructor(private readonly readyLine?: RegExp) {}
+
+  /** The ready line was seen, or real output started passing. */
+  get ready(): boolean {
+    return this.readySeen || this.passing;
+  }
 
   /** True once the filter passes everything through. */
   get done(): boolean {
@@ -48,10 +57,12 @@ export class StartupNoiseFilter {
         this.passing = true;
         return buf;
       }
-      if (!isNoiseLine(buf.slice(0, nl))) {
+      const line = buf.slice(0, nl);
+      if (!isNoiseLine(line)) {
         this.passing = true;
         return buf;
       }
+      if (this.readyLine?.test(line)) this.readySeen = true;
       buf = buf.slice(nl + 1);
     }
   }

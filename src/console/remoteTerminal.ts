@@ -22,6 +22,8 @@ export interface PreparedConsole {
   detachHint?: string;
   canForce: boolean;
   readOnly: boolean;
+  /** A startup line that says the program is attached: input typed before it is held back. */
+  readyLine?: RegExp;
   open(dims: Dims): Promise<ConsoleChannel>;
 }
 
@@ -87,7 +89,7 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     switch (this._state) {
       case 'connected':
         if (this.prepared?.readOnly) {
-          if (keyAction(data, false) === 'close') this.closeEmitter.fire();
+          if (keyAction(data, false) === 'close') this.closeTab();
           return;
         }
         this.session?.write(data);
@@ -100,7 +102,7 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
         switch (keyAction(data, this.prepared?.canForce === true && (this.lastEnd === 'busy' || this.lastEnd === 'taken-over' || this.lastEnd === 'failed'))) {
           case 'reconnect': void this.connect(false); return;
           case 'force': void this.connect(true); return;
-          case 'close': this.closeEmitter.fire(); return;
+          case 'close': this.closeTab(); return;
           case 'none': return;
         }
         return;
@@ -118,6 +120,13 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     this.writeEmitter.dispose();
     this.closeEmitter.dispose();
     this.stateEmitter.dispose();
+  }
+
+  /** Closes the tab from our side (Q, or `exit` of an SSH login), then releases like close(). */
+  private closeTab(): void {
+    if (this._state === 'closed') return;
+    this.closeEmitter.fire();
+    this.close();
   }
 
   /** Reconnects now (a command or a test; the same as pressing R). */
@@ -171,14 +180,25 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
       new ConsoleSession(channel, { pty: prepared.pty, ...(prepared.detach ? { detach: prepared.detach } : {}) }).close();
       return;
     }
-    this.write(connectedMessage(this.context(prepared), prepared.detachHint));
-    const session = new ConsoleSession(channel, { pty: prepared.pty, ...(prepared.detach ? { detach: prepared.detach } : {}) });
+    const session = new ConsoleSession(channel, {
+      pty: prepared.pty,
+      ...(prepared.detach ? { detach: prepared.detach } : {}),
+      ...(prepared.readyLine ? { readyLine: prepared.readyLine } : {}),
+    });
     this.session = session;
     session.onData((s) => this.write(s));
     session.onEnd((e) => {
       // Let the connection notice a drop first (its close event follows the channel's).
       setImmediate(() => this.ended(session, prepared, e));
     });
+    // Connected once the program is attached (virsh: after its banner); input typed meanwhile waits.
+    if (session.ready) this.attached(session, prepared);
+    else session.onReady(() => this.attached(session, prepared));
+  }
+
+  private attached(session: ConsoleSession, prepared: PreparedConsole): void {
+    if (this.session !== session || this._state !== 'connecting') return;
+    this.write(connectedMessage(this.context(prepared), prepared.detachHint));
     this.setState('connected');
     const pending = this.pendingInput;
     this.pendingInput = '';
@@ -194,7 +214,7 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     this.lastEnd = kind;
     if (kind === 'detached' && this.target.closeOnCleanExit) {
       this.setState('ended');
-      this.closeEmitter.fire();
+      this.closeTab();
       return;
     }
     this.write(endMessage(kind, info, this.context(prepared)));

@@ -28,6 +28,12 @@ export interface SessionOptions {
   detach?: string;
   /** Filter the known startup noise (virsh/polkit). Default true. */
   filterNoise?: boolean;
+  /**
+   * A startup line that says the program is attached (virsh prints its banner right before it puts
+   * the tty in raw mode with TCSAFLUSH, which discards input typed earlier). Until then the session
+   * is not `ready` and its owner holds input back. Without it the session is ready at once.
+   */
+  readyLine?: RegExp;
 }
 
 const TAIL_CHUNKS = 4;
@@ -43,6 +49,10 @@ export class ConsoleSession {
   private signal: string | undefined;
   private requested = false;
   private ended = false;
+  private _ready: boolean;
+  private readonly readyEmitter = new Emitter<void>();
+  /** Fires once when the program is attached (see SessionOptions.readyLine). */
+  readonly onReady: Event<void> = this.readyEmitter.event;
   private readonly dataEmitter = new Emitter<string>();
   private readonly endEmitter = new Emitter<EndInfo>();
   /** Decoded output, chunk by chunk. */
@@ -53,7 +63,8 @@ export class ConsoleSession {
   bytes = 0;
 
   constructor(private readonly channel: ConsoleChannel, private readonly opts: SessionOptions) {
-    this.noise = opts.filterNoise === false ? undefined : new StartupNoiseFilter();
+    this.noise = opts.filterNoise === false ? undefined : new StartupNoiseFilter(opts.readyLine);
+    this._ready = !opts.readyLine || !this.noise;
     channel.on('data', (d) => this.onChunk(d));
     channel.stderr.on('data', (d) => {
       const s = this.errDecoder.write(d);
@@ -68,6 +79,10 @@ export class ConsoleSession {
     channel.once('close', () => this.finish());
   }
 
+  get ready(): boolean {
+    return this._ready;
+  }
+
   get isEnded(): boolean {
     return this.ended;
   }
@@ -75,7 +90,15 @@ export class ConsoleSession {
   private onChunk(d: Buffer): void {
     this.bytes += d.length;
     let s = this.decoder.write(d);
-    if (this.noise && !this.noise.done) s = this.noise.push(s);
+    if (this.noise && !this.noise.done) {
+      s = this.noise.push(s);
+      this.emit(s);
+      if (!this._ready && this.noise.ready) {
+        this._ready = true;
+        this.readyEmitter.fire();
+      }
+      return;
+    }
     this.emit(s);
   }
 
@@ -129,5 +152,6 @@ export class ConsoleSession {
     });
     this.dataEmitter.dispose();
     this.endEmitter.dispose();
+    this.readyEmitter.dispose();
   }
 }

@@ -31,8 +31,17 @@ function track(pty: RemoteTerminal, name: string): Opened {
   return { pty, terminal, out: () => text, since: () => text.slice(at), mark: () => { at = text.length; } };
 }
 
-async function open(command: 'vsim.openConsole' | 'vsim.sshIntoVm', vm: string, host = HV1): Promise<Opened> {
-  const ptys = await vscode.commands.executeCommand<RemoteTerminal[] | undefined>(command, vm);
+/** The tree node of a VM (the examples define other VMs named chassis: name the file). */
+function node(vm: string, file = 'sandbox.vsim.yaml', host = HV1) {
+  const entry = api.labs.all().find((e) => e.uri.path.endsWith(`/${file}`));
+  assert.ok(entry, `${file} not loaded`);
+  return { kind: 'vm', uri: entry.uri, host, vm };
+}
+
+let api: VsimApi;
+
+async function open(command: 'vsim.openConsole' | 'vsim.sshIntoVm', vm: string, file?: string, host = HV1): Promise<Opened> {
+  const ptys = await vscode.commands.executeCommand<RemoteTerminal[] | undefined>(command, node(vm, file, host));
   assert.ok(ptys?.length === 1, `${command} ${vm} returned ${JSON.stringify(ptys)}`);
   const o = track(ptys[0]!, `${command === 'vsim.sshIntoVm' ? 'ssh' : 'console'}: ${vm} (${host})`);
   await waitFor(`${vm}: ${command} connected`, () => o.pty.state === 'connected' || o.pty.state === 'ended' || undefined, 30_000);
@@ -59,7 +68,6 @@ async function closeTerminal(o: Opened): Promise<void> {
 
 describe('console terminals on the sandbox', function () {
   this.timeout(120_000);
-  let api: VsimApi;
   let lab: Lab;
   let runner: CommandRunner;
   const opened: Opened[] = [];
@@ -86,7 +94,7 @@ describe('console terminals on the sandbox', function () {
   });
 
   afterEach(async () => {
-    for (const o of opened.splice(0)) if (o.pty.state !== 'closed') await closeTerminal(o);
+    for (const o of opened.splice(0)) if (o.pty.state !== 'closed' && o.terminal.exitStatus === undefined) await closeTerminal(o);
   });
 
   it('opens the console of chassis, types into it and reads the reply', async () => {
@@ -98,7 +106,7 @@ describe('console terminals on the sandbox', function () {
     console.log(`      echo round trip through the serial console: ${Date.now() - t0} ms`);
     assert.doesNotMatch(o.out(), /polkit/, 'the polkit noise is filtered');
     // Opening it again shows the same terminal (no second virsh console).
-    const again = await vscode.commands.executeCommand<RemoteTerminal[]>('vsim.openConsole', 'chassis');
+    const again = await vscode.commands.executeCommand<RemoteTerminal[]>('vsim.openConsole', node('chassis'));
     assert.equal(again[0], o.pty);
   });
 
@@ -132,13 +140,32 @@ describe('console terminals on the sandbox', function () {
     await run(o, 'echo before-$((1+1))', /before-2/);
     const pid = await waitFor('virsh console process', async () => (await consolePids('chassis')) || undefined);
     o.mark();
-    await sh(`kill -TERM ${pid.split('\n').join(' ')}`);
+    // virsh ignores SIGTERM while attached; KILL ends it as a crash or an admin would.
+    await sh(`kill -KILL ${pid.split('\n').join(' ')}`);
     await waitFor('session ended', () => o.pty.state === 'ended' || undefined, 10_000);
     assert.match(o.since(), /vsim-hv1/);
     assert.match(o.since(), /Press R or Enter to reconnect/);
     o.terminal.sendText('r', false);
     await waitFor('reconnected', () => o.pty.state === 'connected' || undefined, 20_000);
     await run(o, 'echo after-$((2+2))', /after-4/);
+  });
+
+  it('a dropped link shows the reason in the terminal; R reconnects through a new connection', async () => {
+    const o = await open('vsim.openConsole', 'chassis');
+    opened.push(o);
+    const pid = (await waitFor('virsh console process', async () => (await consolePids('chassis')) || undefined)).split('\n')[0];
+    const before = api.connections.pool.handshakes(HV1);
+    o.mark();
+    // The sshd process serving vsim's connection (its title names the console's pty) dies: the link drops.
+    // (The command runs on that same connection, so it loses its own answer.)
+    await sh(`tty=$(ps -o tty= -p ${pid}); for p in $(pgrep -f "^sshd: root@.*$tty"); do kill -KILL $p; done`).catch(() => undefined);
+    await waitFor('session ended', () => o.pty.state === 'ended' || undefined, 15_000);
+    assert.equal(o.pty.lastEndKind, 'dropped', o.since());
+    assert.match(o.since(), /link to vsim-hv1 was lost/);
+    o.terminal.sendText('\r', false);
+    await waitFor('reconnected', () => o.pty.state === 'connected' || undefined, 30_000);
+    assert.ok(api.connections.pool.handshakes(HV1) > before, 'a new SSH connection');
+    await run(o, 'echo back-$((5+5))', /back-10/);
   });
 
   it('a busy console says so and F takes it over', async () => {
@@ -196,7 +223,7 @@ describe('console terminals on the sandbox', function () {
       '',
     ].join('\n'));
     await waitFor('console-ssh lab loaded', () => api.labs.findVm('login-target'), 15_000);
-    const o = await open('vsim.sshIntoVm', 'login-target');
+    const o = await open('vsim.sshIntoVm', 'login-target', 'console-ssh.vsim.yaml');
     opened.push(o);
     await run(o, 'echo vsim-$((6*7))', /vsim-42/);
     o.pty.setDimensions({ columns: 99, rows: 33 });

@@ -20,17 +20,19 @@ const topology: Topology = {
 const ctx: BackendContext = { hostName: 'hv', host: { libvirtUri: 'qemu:///system' } as never, topology, run: { exec: async () => ({ stdout: '', stderr: '', code: 0, durationMs: 0 }) } };
 const vm = (n: string) => topology.vms![n] as Vm;
 
-test('consoleCommand: libvirt fallback is `virsh -q console` with a pty, Ctrl-] detach, --force on request', () => {
+test('consoleCommand: libvirt is `virsh console` with a pty, Ctrl-] detach, its banner as ready line, --force on request', () => {
   const c = consoleCommand(ctx, 'a', vm('a'), undefined);
-  assert.deepEqual(c.argv, ['virsh', '-q', '-c', 'qemu:///system', 'console', 'a']);
+  // -q is dropped: the banner (filtered as noise) says when virsh is attached.
+  assert.deepEqual(c.argv, ['virsh', '-c', 'qemu:///system', 'console', 'a']);
+  assert.ok(c.readyLine?.test('Escape character is ^] (Ctrl + ])'));
   assert.equal(c.pty, true);
   assert.equal(c.detach, '\x1d');
   assert.equal(c.canForce, true);
-  assert.deepEqual(consoleCommand(ctx, 'a', vm('a'), undefined, true).argv, ['virsh', '-q', '-c', 'qemu:///system', 'console', '--force', 'a']);
+  assert.deepEqual(consoleCommand(ctx, 'a', vm('a'), undefined, true).argv, ['virsh', '-c', 'qemu:///system', 'console', '--force', 'a']);
 });
 
 test('consoleCommand: the backend console() wins; --force is added to a virsh argv that lacks it', () => {
-  const backend = { kind: 'libvirt', tool: 'virsh', console: () => ({ argv: ['virsh', '-c', 'qemu:///system', 'console', 'a'], pty: true }) } as unknown as VmBackend;
+  const backend = { kind: 'libvirt', tool: 'virsh', console: () => ({ argv: ['virsh', '-q', '-c', 'qemu:///system', 'console', 'a'], pty: true }) } as unknown as VmBackend;
   assert.deepEqual(consoleCommand(ctx, 'a', vm('a'), backend, true).argv, ['virsh', '-c', 'qemu:///system', 'console', '--force', 'a']);
   const withOpts = { ...backend, console: (_c: unknown, n: string, o?: { force?: boolean }) => ({ argv: ['virsh', 'console', ...(o?.force ? ['--force'] : []), n], pty: true }) } as unknown as VmBackend;
   assert.deepEqual(consoleCommand(ctx, 'a', vm('a'), withOpts, true).argv, ['virsh', 'console', '--force', 'a']);
@@ -41,6 +43,7 @@ test('consoleCommand: qemu socat on the serial socket, microvm journal (read-onl
   assert.deepEqual(q.argv, ['socat', '-,raw,echo=0', 'UNIX-CONNECT:/run/q/serial.sock']);
   assert.equal(q.canForce, false);
   assert.equal(q.detach, undefined);
+  assert.equal(q.readyLine, undefined);
   const m = consoleCommand(ctx, 'm', vm('m'), undefined);
   assert.equal(m.pty, false);
   assert.equal(m.readOnly, true);

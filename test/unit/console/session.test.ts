@@ -78,3 +78,31 @@ test('session: a server-side end carries exit code, signal and the tail of the o
   k.ch.emit('close');
   assert.equal(k.ends[0]!.signal, 'TERM');
 });
+
+test('session: with a ready line, ready only after the virsh banner (input typed earlier would be flushed by virsh)', () => {
+  const ch = new FakeChannel();
+  const s = new ConsoleSession(ch as unknown as ConsoleChannel, { pty: true, readyLine: /^Escape character is / });
+  const out: string[] = [];
+  let readies = 0;
+  s.onData((d) => out.push(d));
+  s.onReady(() => readies++);
+  assert.equal(s.ready, false);
+  ch.emit('data', Buffer.from('Authorization not available. Check if polkit service is running or see debug message for more information.\r\n'));
+  ch.emit('data', Buffer.from("Connected to domain 'chassis'\r\n"));
+  assert.equal(s.ready, false);
+  ch.emit('data', Buffer.from('Escape character is ^] (Ctrl + ])\r\n'));
+  assert.equal(s.ready, true);
+  assert.equal(readies, 1);
+  ch.emit('data', Buffer.from('\r\n/ # '));
+  assert.deepEqual(out, ['\r\n/ # ']);
+  assert.equal(readies, 1);
+});
+
+test('session: without a ready line it is ready at once; unexpected output also counts as attached', () => {
+  const a = session();
+  assert.equal(a.s.ready, true);
+  const ch = new FakeChannel();
+  const s = new ConsoleSession(ch as unknown as ConsoleChannel, { pty: true, readyLine: /^Escape character is / });
+  ch.emit('data', Buffer.from('something else\r\n'));
+  assert.equal(s.ready, true);
+});
