@@ -27,6 +27,11 @@ const ch = createCloudHypervisorBackend();
 
 // ---- shared --------------------------------------------------------------------------------------
 
+/** From the palette (no argument) or a tree menu (the selection comes second): show results in the UI. */
+function fromUi(node: unknown, nodes: unknown): boolean {
+  return node === undefined || Array.isArray(nodes);
+}
+
 async function contextFor(connections: Connections, lab: Lab, hostName: string): Promise<BackendContext> {
   if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
   const host = lab.current.hosts[hostName];
@@ -127,11 +132,11 @@ export function snapshotVm(labs: WorkspaceLabs, connections: Connections) {
 }
 
 export function listSnapshots(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown): Promise<string[]> => {
+  return async (node?: unknown, nodes?: unknown): Promise<string[]> => {
     const { t, lab, backend } = await oneVm(labs, node, 'List the snapshots of which VM?', ['libvirt', 'cloud-hypervisor']);
     const ctx = await contextFor(connections, lab, t.host);
     const names = await lab.queue.run(t.vm, 'listing snapshots', () => listSnapshotsOf(ctx, lab, t.vm, backend));
-    if (typeof node !== 'string') {
+    if (fromUi(node, nodes)) {
       if (!names.length) void vscode.window.showInformationMessage(`vsim: ${t.vm} has no snapshots.`);
       else void vscode.window.showQuickPick(names, { title: `Snapshots of ${t.vm} on ${t.host}` }).then((n) => n && vscode.commands.executeCommand('vsim.revertSnapshot', t, n, { confirm: true }));
     }
@@ -265,11 +270,11 @@ async function runVmState(w: Where, ctx: BackendContext, label: string, title: s
 }
 
 export function vmStateList(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown): Promise<VmStateListing> => {
+  return async (node?: unknown, nodes?: unknown): Promise<VmStateListing> => {
     const w = await where(labs, node, false);
     const ctx = await contextFor(connections, w.lab, w.host);
     const l = await listing(ctx);
-    if (typeof node !== 'string') {
+    if (fromUi(node, nodes)) {
       const items: vscode.QuickPickItem[] = [
         { label: 'Assignments', kind: vscode.QuickPickItemKind.Separator },
         ...l.assignments.map((a) => ({ label: a.slot, description: `${a.state}${a.running ? ' · running' : ''}`, detail: a.dataset })),
