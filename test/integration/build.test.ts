@@ -73,6 +73,15 @@ describe('build image on the sandbox', function () {
     console.log(`      build: ${s.durationMs} ms, progress: ${s.progressTexts.join(' | ')}`);
   });
 
+  it('Export NixOS writes the normalized JSON next to the topology', async () => {
+    const r = (await vscode.commands.executeCommand('vsim.exportNixos', uri)) as { path: string; bytes: number };
+    assert.ok(r.path.endsWith('/build-test.json'), r.path);
+    const j = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(r.path)))) as { version: number; vms: Record<string, { accel: string; memory: number }> };
+    assert.equal(j.version, 1);
+    assert.deepEqual([j.vms.tinyimg?.accel, j.vms.tinyimg?.memory], ['tcg', 512]);
+    await vscode.workspace.fs.delete(vscode.Uri.file(r.path));
+  });
+
   it('a failing build names the failing derivation', async () => {
     const s = (await vscode.commands.executeCommand('vsim.buildImage', 'tinyfail')) as BuildSummary;
     assert.equal(s.status, 'failed');
