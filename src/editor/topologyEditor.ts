@@ -53,7 +53,9 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
 }
 
 async function openTopologyEditor(uri?: unknown): Promise<void> {
-  const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (!(uri instanceof vscode.Uri) && tab instanceof vscode.TabInputCustom && tab.viewType === TOPOLOGY_EDITOR_VIEW_TYPE) return; // already the graph
+  const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri ?? (tab instanceof vscode.TabInputText ? tab.uri : undefined);
   if (!target) {
     void vscode.window.showInformationMessage('vsim: open a *.vsim.yaml file first.');
     return;

@@ -71,6 +71,7 @@ export class GraphView {
       if (id?.startsWith('cluster:')) {
         this.network.openCluster(id);
         this.groupsDirty = true;
+        this.network.fit({ animation: false });
       } else if (id) this.events.doubleClick(id);
     });
     this.network.on('beforeDrawing', (ctx: CanvasRenderingContext2D) => this.drawGroups(ctx));
@@ -230,6 +231,11 @@ export class GraphView {
     }
     this.clustered = on;
     this.groupsDirty = true;
+    if (on) {
+      // Host clusters side by side (their members' spread would make them specks), then fit.
+      this.model.hosts.forEach((h, i) => this.network.isCluster(`cluster:${h}`) && this.network.moveNode(`cluster:${h}`, (i % 6) * 320, Math.floor(i / 6) * 200));
+    }
+    this.network.fit({ animation: false });
   }
 
   setLiveState(states: Record<string, LiveState>): void {
@@ -304,7 +310,8 @@ export class GraphView {
     const base = { id: e.id, kind: e.kind, from: e.from, to: e.to, ...(e.label ? { label: e.label } : {}), ...(e.link ? { link: e.link } : {}) };
     switch (e.kind) {
       case 'link':
-        return { ...base, width: 3, color: { color: e.profiles?.length ? p.link : p.fg, highlight: p.focus, hover: p.focus }, font: { color: p.link, size: 11, strokeWidth: 3, strokeColor: p.bg } };
+        // Curved, so links between VMs in one row do not hide behind each other.
+        return { ...base, width: 3, smooth: { enabled: true, type: 'curvedCW', roundness: 0.25 }, color: { color: e.profiles?.length ? p.link : p.fg, highlight: p.focus, hover: p.focus }, font: { color: p.link, size: 11, strokeWidth: 3, strokeColor: p.bg } };
       case 'nic':
         return { ...base, width: 1.5, color: { color: e.profiles?.length ? p.link : p.network, highlight: p.focus, hover: p.focus, opacity: 0.8 } };
       case 'host':

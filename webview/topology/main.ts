@@ -120,7 +120,7 @@ function setLinkMode(on: boolean): void {
   setStatus(on ? 'Drag from a VM to another VM (link) or to a network (NIC). Escape cancels.' : undefined);
 }
 
-const lock = button({ label: locked ? '🔒 Locked' : '🔓 Edit', title: 'Lock the graph (read-only) or unlock it for editing', id: 'lock', onClick: () => setLocked(!locked) });
+const lock = button({ label: locked ? 'Locked' : 'Lock', title: 'Lock the graph (read-only) or unlock it for editing', id: 'lock', onClick: () => setLocked(!locked) });
 const undo = button({ label: '↶', title: 'Undo (VS Code undo on the file)', id: 'undo', appearance: 'icon', onClick: () => post({ type: 'undo', requestId: requestId() }) });
 const redo = button({ label: '↷', title: 'Redo', id: 'redo', appearance: 'icon', onClick: () => post({ type: 'redo', requestId: requestId() }) });
 const layoutSel = select({ label: 'Layout', id: 'layout', value: layout, options: [
@@ -143,7 +143,7 @@ toolbar.append(addVm.element, addNet.element, addLink.element, el('vscode-divide
 function setLocked(l: boolean): void {
   locked = l;
   saveViewState<ViewState>({ locked, layout });
-  lock.setLabel(l ? '🔒 Locked' : '🔓 Edit');
+  lock.setLabel(l ? 'Locked' : 'Lock');
   lock.setPressed(l);
   applyReadOnly();
 }
