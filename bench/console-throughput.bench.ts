@@ -57,6 +57,16 @@ async function main(): Promise<void> {
   const host = pool.get(resolveEndpoint({ name: HOST, sshConfigHost: HOST }, () => undefined, readFileSync(CFG, 'utf8')));
   await host.shell.execOk(['true']); // connect before timing
 
+  /** The same ssh2 channel read with no console code at all: what ConsoleSession adds is the difference. */
+  async function bare(pty: boolean): Promise<Sample> {
+    const t0 = performance.now();
+    const ch = await host.shell.stream(['sh', '-c', PAYLOAD], pty ? { pty: { cols: 120, rows: 40 } } : {});
+    let bytes = 0;
+    ch.on('data', (d: Buffer) => { bytes += d.length; });
+    await new Promise<void>((resolve) => ch.once('close', () => resolve()));
+    return { ms: performance.now() - t0, bytes };
+  }
+
   async function vsim(pty: boolean): Promise<Sample> {
     const t0 = performance.now();
     const ch = await host.shell.stream(['sh', '-c', PAYLOAD], pty ? { pty: { cols: 120, rows: 40 } } : {});
@@ -73,10 +83,12 @@ async function main(): Promise<void> {
   const hs = median(handshake);
 
   const ways: [string, () => Promise<Sample>, boolean][] = [
-    ['OpenSSH, no pty (ssh host CMD | wc -c)', () => openssh([HOST, PAYLOAD], true), true],
-    ['OpenSSH, pty (ssh -tt host CMD | wc -c)', () => openssh(['-tt', HOST, PAYLOAD], true), true],
-    ['vsim console path, pty (stream + ConsoleSession)', () => vsim(true), false],
-    ['vsim stream, no pty (stream + ConsoleSession)', () => vsim(false), false],
+    ['OpenSSH, no pty (ssh host CMD, piped to wc -c)', () => openssh([HOST, PAYLOAD], true), true],
+    ['OpenSSH, pty (ssh -tt host CMD, piped to wc -c)', () => openssh(['-tt', HOST, PAYLOAD], true), true],
+    ['vsim console path, pty (shell.stream + ConsoleSession)', () => vsim(true), false],
+    ['ssh2 channel alone, pty (shell.stream, bytes counted)', () => bare(true), false],
+    ['vsim stream, no pty (shell.stream + ConsoleSession)', () => vsim(false), false],
+    ['ssh2 channel alone, no pty', () => bare(false), false],
   ];
   const rows: { name: string; runs: number; bytes: number; medianMs: number; netMs: number; mbPerS: number }[] = [];
   try {

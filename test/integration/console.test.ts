@@ -206,7 +206,7 @@ describe('console terminals on the sandbox', function () {
   it('SSH into VM: a login through the hypervisor as ProxyJump; the pty follows the terminal size', async () => {
     // The sandbox guests have no sshd; hv2's sshd (10.77.0.2, reachable only from hv1's namespace,
     // host key in the sandbox known_hosts) stands in as the guest to log into.
-    await writeWorkspaceFile('console-ssh.vsim.yaml', [
+    const file = await writeWorkspaceFile('console-ssh.vsim.yaml', [
       'version: 1',
       'name: console-ssh',
       'hosts:',
@@ -231,5 +231,7 @@ describe('console terminals on the sandbox', function () {
     // `exit` closes the terminal.
     o.terminal.sendText('exit\r', false);
     await waitFor('ssh terminal closed after exit', () => (o.terminal.exitStatus !== undefined || o.pty.state === 'closed') || undefined, 10_000);
+    // Leave the workspace as the other suites expect it.
+    await vscode.workspace.fs.delete(file);
   });
 });
