@@ -206,19 +206,19 @@ console.log('\ntc script (real tc):');
     writeFileSync(script, c.tcScript, { mode: 0o755 });
     const inner = [
       'set -e',
-      'for t in vnet-chassis vnet-compute; do ip tuntap add dev $t mode tap; ip link set $t up; done',
+      'for t in tap-chassis tap-compute; do ip tuntap add dev $t mode tap; ip link set $t up; done',
       `sh ${script} constrained`,
-      'echo ===after-constrained; tc qdisc show dev vnet-chassis; tc qdisc show dev vnet-compute',
+      'echo ===after-constrained; tc qdisc show dev tap-chassis; tc qdisc show dev tap-compute',
       `sh ${script} status >/dev/null`,
       `sh ${script} default`,
-      'echo ===after-default; tc qdisc show dev vnet-chassis',
+      'echo ===after-default; tc qdisc show dev tap-chassis',
       `sh ${script} bogus 2>/dev/null && exit 9 || true`,
     ].join('\n');
     const r = run('unshare', ['-n', 'sh', '-c', inner]);
     results.timings['tc script in netns (ms)'] = Math.round(r.ms);
     const [, afterC = '', afterD = ''] = r.stdout.split(/===after-constrained|===after-default/);
     const tbf = (afterC.match(/qdisc tbf 1: root .*rate 10Mbit burst 4Kb/g) ?? []).length;
-    if (r.status === 0 && tbf === 2 && !/tbf/.test(afterD) && /vnet-storage: not present/.test(r.stdout)) pass(name, `${r.ms.toFixed(0)} ms`);
+    if (r.status === 0 && tbf === 2 && !/tbf/.test(afterD) && /tap-storage: not present/.test(r.stdout)) pass(name, `${r.ms.toFixed(0)} ms`);
     else fail(name, `exit ${r.status}\n${r.stdout}\n${r.stderr}`);
   }
 }

@@ -347,7 +347,7 @@ render_domain() { # name ip mac -> XML on stdout
     <emulator>/usr/bin/qemu-system-x86_64</emulator>$disk
     <interface type='bridge'>
       <source bridge='$BRIDGE'/>
-      <target dev='vnet-$name'/>
+      <target dev='tap-$name'/>
       <mac address='$mac'/>
       <model type='virtio'/>
     </interface>
@@ -450,6 +450,14 @@ cmd_up() {
   ensure_hv2_start
   ensure_libvirt
   ensure_domains
+  # Stable paths for examples/sandbox.vsim.yaml (sockets, guest kernel): /run/vsim-sandbox → .sandbox
+  ln -sfn "$SB" /run/vsim-sandbox
+  # n3x style: jetson-1, QEMU started directly with serial + QMP sockets, in netns vsim-hv1.
+  VSIM_SANDBOX_DIR=$SB "$here/qemu/up.sh" 8>&- >>"$LOGS/qemu-up.log" 2>&1 \
+    || log "warning: test/sandbox/qemu/up.sh failed (see .sandbox/logs/qemu-up.log)"
+  # Aspen style: cloud-hypervisor STAND-IN nodes (REST API on unix sockets; no real VMM here).
+  VSIM_SANDBOX_DIR=$SB "$here/stand-ins/ch-cluster.sh" up 8>&- >>"$LOGS/ch-up.log" 2>&1 \
+    || log "warning: test/sandbox/stand-ins/ch-cluster.sh up failed (see .sandbox/logs/ch-up.log)"
   ensure_hv2_wait
   write_client_files "$port" "$(hv2_hostkey)"
   write_env_json "$port"
@@ -465,6 +473,9 @@ cmd_down() {
   mkdir -p "$RUN"
   exec 8>"$SB/.sandbox.lock"; flock 8
   local d name
+  VSIM_SANDBOX_DIR=$SB "$here/stand-ins/ch-cluster.sh" down 8>&- >>"$LOGS/ch-down.log" 2>&1 || true
+  VSIM_SANDBOX_DIR=$SB "$here/qemu/down.sh" 8>&- >>"$LOGS/qemu-down.log" 2>&1 || true
+  [[ $(readlink /run/vsim-sandbox 2>/dev/null) == "$SB" ]] && rm -f /run/vsim-sandbox
   if pid_alive "$RUN/libvirtd.pid"; then
     # Every domain on this libvirtd is sandbox state (tests define their own, e.g. through the
     # extension): destroy the running ones in parallel (each waits 1-2 s for QEMU to exit), so no

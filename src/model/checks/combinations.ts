@@ -47,6 +47,10 @@ export const checkCombinations: Check = ({ t, report }) => {
       report('warning', 'qos-ignored', at('qos'), `\`qos\` is libvirt's <bandwidth>; backend ${vm.backend} ignores it. Use a tc profile instead.`, { prefer: 'key' });
     }
     (Array.isArray(vm.nics) ? vm.nics : []).forEach((nic, i) => {
+      if (vm.backend === 'libvirt' && nic?.tap && /^(vnet|vif|macvtap|macvlan)/.test(nic.tap)) {
+        report('warning', 'tap-reserved-prefix', at('nics', i, 'tap'),
+          `libvirt reserves interface names starting with vnet, vif, macvtap and macvlan and renames \`${nic.tap}\` to a generated one, so tc commands aimed at it would miss. Use e.g. \`tap-${name}\`.`.slice(0, 400));
+      }
       const net = nic && t.networks?.[nic.network];
       if (net && net.host !== vm.host) {
         report('error', 'host-mismatch', at('nics', i, 'network'), `Network \`${nic.network}\` is on host \`${net.host}\`, but VM \`${name}\` runs on \`${vm.host}\`.`);

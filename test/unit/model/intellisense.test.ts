@@ -101,7 +101,7 @@ describe('completion', () => {
     assert.equal(items.find((i) => i.label === 'disks')?.insertText, 'disks:\n  - $0');
   });
   test('keys of a NIC list item', () => {
-    assert.deepEqual(labels(mutate(['        tap: vnet-a\n', '        tap: vnet-a\n      - network: lan\n        |\n'])).sort(), ['ip', 'mac', 'model', 'tap']);
+    assert.deepEqual(labels(mutate(['        tap: tap-a\n', '        tap: tap-a\n      - network: lan\n        |\n'])).sort(), ['ip', 'mac', 'model', 'tap']);
   });
   test('enum values and booleans', () => {
     assert.deepEqual(labels('vms:\n  a:\n    backend: |\n'), ['libvirt', 'microvm', 'qemu', 'cloud-hypervisor']);
@@ -257,7 +257,7 @@ describe('symbols', () => {
     assert.deepEqual(vms.children.map((c) => [c.name, c.kind, c.detail]), [['a', 'vms', 'libvirt on hv1'], ['b', 'vms', 'qemu on hv1'], ['m', 'vms', 'microvm on hv2']]);
     const a = vms.children[0]!;
     assert.equal(BASE.slice(a.selectionStart, a.selectionEnd), 'a');
-    assert.match(BASE.slice(a.start, a.end), /^a:\n    host: hv1[\s\S]*tap: vnet-a$/);
+    assert.match(BASE.slice(a.start, a.end), /^a:\n    host: hv1[\s\S]*tap: tap-a$/);
     assert.equal(syms.find((s) => s.name === 'networks')?.children[0]?.detail, '192.168.1.0/24 on hv1');
   });
   test('an empty or broken file gives no symbols and no exception', () => {
@@ -290,7 +290,7 @@ describe('quick fixes', () => {
     const fixes = quickFixes(text, problemOf(text, 'duplicate-ip'));
     assert.deepEqual(fixes.map((f) => f.title), ['Use next free IP in 192.168.1.0/24 (192.168.1.3)']);
     const fixed = apply(text, fixes[0]!.edits);
-    assert.match(fixed, /ip: 192\.168\.1\.3\n        tap: vnet-b/);
+    assert.match(fixed, /ip: 192\.168\.1\.3\n        tap: tap-b/);
     assert.ok(analyze(fixed).ok);
   });
   test('next-free-ip skips the DHCP range when the addresses before it are taken', () => {
@@ -325,7 +325,7 @@ describe('quick fixes', () => {
     assert.equal(fix.edits[0]?.newText, '"02:80:80:80:80:80"');
   });
   test('problems without fix data give no fixes', () => {
-    const text = mutate(['tap: vnet-b', 'tap: vnet-a']);
+    const text = mutate(['tap: tap-b', 'tap: tap-a']);
     assert.deepEqual(quickFixes(text, problemOf(text, 'duplicate-interface')), []);
   });
 });

@@ -31,7 +31,7 @@ const TBF_10M = JSON.stringify([{ kind: 'tbf', handle: '1:', root: true, refcnt:
 const NOQUEUE = JSON.stringify([{ kind: 'noqueue', handle: '0:', root: true, refcnt: 2, options: {}, bytes: 0, packets: 0, drops: 0, overlimits: 0, requeues: 0, backlog: 0, qlen: 0 }]);
 
 test('vmIfaces: taps of the VM, libvirt host-side MAC, overrides of links in the profile targets', () => {
-  assert.deepEqual(vmIfaces(topo, 'chassis'), [{ vm: 'chassis', iface: 'vnet-chassis', hostMac: 'fe:54:00:00:00:10', names: ['chassis'], ip: '192.168.100.10' }]);
+  assert.deepEqual(vmIfaces(topo, 'chassis'), [{ vm: 'chassis', iface: 'tap-chassis', hostMac: 'fe:54:00:00:00:10', names: ['chassis'], ip: '192.168.100.10' }]);
   assert.deepEqual(vmIfaces(topo, 'compute', { targets: ['chassis-compute'] })[0]!.names, ['chassis-compute', 'compute']);
   assert.equal(vmIfaces(topo, 'slot1')[0]!.hostMac, undefined, 'microvm taps are named by the host config');
   assert.throws(() => vmIfaces(topo, 'nope'), /No VM named nope/);
@@ -40,8 +40,8 @@ test('vmIfaces: taps of the VM, libvirt host-side MAC, overrides of links in the
 
 test('composeScript: one sh -c, steps quoted by buildCommand, the tap as the resolved device variable', () => {
   const s: TcScript = {
-    devices: [{ iface: 'vnet-chassis', hostMac: 'fe:54:00:00:00:10', qdiscs: { ifb: ifbName('vnet-chassis') } }],
-    units: [{ devices: [0], steps: renderApply({ rate: '10mbit', burst: '32kbit' }, { iface: 'vnet-chassis' }) }],
+    devices: [{ iface: 'tap-chassis', hostMac: 'fe:54:00:00:00:10', qdiscs: { ifb: ifbName('tap-chassis') } }],
+    units: [{ devices: [0], steps: renderApply({ rate: '10mbit', burst: '32kbit' }, { iface: 'tap-chassis' }) }],
   };
   const TOL = shellQuote(NOTHING_TO_DELETE.stderr.source);
   const argv = scriptArgv(s);
@@ -50,14 +50,14 @@ test('composeScript: one sh -c, steps quoted by buildCommand, the tap as the res
   const body = (argv[2] as string).split('\n');
   const tail = body.slice(body.findIndex((l) => l.startsWith('r 0')));
   assert.deepEqual(tail, [
-    'r 0 vnet-chassis fe:54:00:00:00:10',
+    'r 0 tap-chassis fe:54:00:00:00:10',
     'u 0',
     `s 0 '1 2' ${TOL} tc qdisc del dev "$D0" root`,
     `s 1 '1 2' ${TOL} tc qdisc del dev "$D0" ingress`,
     // The ifb device keeps the name derived from the configured tap (stable across vnetN renumbering).
-    `s 2 '1 2' ${TOL} ip link del dev ${ifbName('vnet-chassis')}`,
+    `s 2 '1 2' ${TOL} ip link del dev ${ifbName('tap-chassis')}`,
     `s 3 '' . tc qdisc add dev "$D0" root handle 1: tbf rate 10mbit burst 32kbit latency 50ms`,
-    `q 0 ${ifbName('vnet-chassis')}`,
+    `q 0 ${ifbName('tap-chassis')}`,
     'exit 0',
   ]);
   assert.throws(() => composeScript({ devices: [{ iface: 'a;reboot' }], units: [] }), /Invalid interface name/);
@@ -96,7 +96,7 @@ test('apply constrained: one round trip, readback names the profile and counters
   assert.equal(r.netemSkipped, false);
   assert.deepEqual(r.ifaces[0]!.match, { kind: 'profile', profile: 'constrained' });
   assert.equal(r.ifaces[0]!.egress.rateBits, 10_000_000);
-  assert.equal(describeIface(r.ifaces[0]!), 'chassis vnet-chassis (vnet0): constrained (egress tbf rate 10mbit burst 4096b; sent 1.2 kB / 12 pkts, 1 dropped, 3 overlimits)');
+  assert.equal(describeIface(r.ifaces[0]!), 'chassis tap-chassis (vnet0): constrained (egress tbf rate 10mbit burst 4096b; sent 1.2 kB / 12 pkts, 1 dropped, 3 overlimits)');
 });
 
 test('netem missing: probed once per host, rate part applied, netemSkipped reported', async () => {
@@ -127,7 +127,7 @@ test('a failing step names host, command and stderr; later steps of that interfa
   const run = fakeHost(() => ['@@vsim dev 0 vnet0', '@@vsim step 3 2 0', 'Error: Specified qdisc kind is unknown.', '@@vsim qdisc 0', NOQUEUE].join('\n'));
   const r = await new TcOps().apply('vsim-hv1', run, topo, 'constrained', vmIfaces(topo, 'chassis'));
   assert.equal(r.errors.length, 1);
-  assert.match(r.errors[0]!.message, /^tc qdisc add dev vnet-chassis root handle 1: tbf rate 10mbit burst 32kbit latency 50ms on vsim-hv1 failed \(exit 2\): Error: Specified qdisc kind is unknown\.$/);
+  assert.match(r.errors[0]!.message, /^tc qdisc add dev tap-chassis root handle 1: tbf rate 10mbit burst 32kbit latency 50ms on vsim-hv1 failed \(exit 2\): Error: Specified qdisc kind is unknown\.$/);
   assert.deepEqual(r.ifaces[0]!.match, { kind: 'none' }, 'show reports what the kernel has');
 });
 
@@ -135,7 +135,7 @@ test('a missing tap is an error naming the host; the ssh failure of the whole sc
   const run = fakeHost(() => ['@@vsim dev 0 ', '@@vsim missing 0'].join('\n'));
   const r = await new TcOps().show('vsim-hv1', run, topo, vmIfaces(topo, 'chassis'));
   assert.deepEqual(r.ifaces[0]!.match, { kind: 'missing' });
-  assert.match(r.errors[0]!.message, /vnet-chassis does not exist on vsim-hv1 \(no device with libvirt's tap MAC fe:54:00:00:00:10 either\)/);
+  assert.match(r.errors[0]!.message, /tap-chassis does not exist on vsim-hv1 \(no device with libvirt's tap MAC fe:54:00:00:00:10 either\)/);
   const throwing: CommandRunner = { exec: async (argv) => { throw new Error(`${buildCommand(argv)} on vsim-hv1: No way to authenticate`); } };
   await assert.rejects(new TcOps().show('vsim-hv1', throwing, topo, vmIfaces(topo, 'chassis')), (e: Error) => e.message === '<vsim tc script> on vsim-hv1: No way to authenticate');
   const broken = fakeRunner(() => ({ code: 255, stderr: 'ssh: connect to host 127.0.0.1 port 22220: Connection refused' }));
@@ -187,9 +187,9 @@ before(() => {
   // A bridge that carries the tap's MAC first (a bridge takes its ports' lowest MAC): never a target.
   for (const argv of [['ip', 'link', 'add', 'vsimbr0', 'address', 'fe:54:00:00:00:10', 'type', 'bridge'],
     ['ip', 'link', 'add', 'vnet0', 'address', 'fe:54:00:00:00:10', 'type', 'veth', 'peer', 'name', 'vpeer0'],
-    ['ip', 'link', 'add', 'vnet-compute', 'type', 'veth', 'peer', 'name', 'vpeer1'],
+    ['ip', 'link', 'add', 'tap-compute', 'type', 'veth', 'peer', 'name', 'vpeer1'],
     ['ip', 'link', 'set', 'vnet0', 'master', 'vsimbr0'], ['ip', 'link', 'set', 'vsimbr0', 'up'],
-    ['ip', 'link', 'set', 'vnet0', 'up'], ['ip', 'link', 'set', 'vnet-compute', 'up']]) {
+    ['ip', 'link', 'set', 'vnet0', 'up'], ['ip', 'link', 'set', 'tap-compute', 'up']]) {
     const r = ns.run(argv);
     assert.equal(r.status, 0, `${argv.join(' ')}: ${r.stderr}`);
   }
@@ -203,7 +203,7 @@ test('real tc: apply → readback → clear through the composed script; tap fou
   const ifaces: VmIface[] = [...vmIfaces(topo, 'chassis'), ...vmIfaces(topo, 'compute')];
   const r = await ops.apply('local', run, topo, 'constrained', ifaces);
   assert.deepEqual(r.errors.map(String), []);
-  assert.deepEqual(r.ifaces.map((i) => i.dev), ['vnet0', 'vnet-compute']);
+  assert.deepEqual(r.ifaces.map((i) => i.dev), ['vnet0', 'tap-compute']);
   for (const i of r.ifaces) {
     assert.equal(i.egress.rateBits, 10_000_000);
     assert.deepEqual(i.match, { kind: 'profile', profile: 'constrained' });

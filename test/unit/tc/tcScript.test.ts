@@ -24,8 +24,8 @@ test('script: one case per profile plus status, syntax-checked by sh -n', () => 
   }
   const c = renderTcScript(chassis);
   // The chassis override (10mbit, 50ms) and the others (100mbit, 10ms).
-  assert.match(c, /tc qdisc add dev vnet-chassis root handle 1: netem delay 50ms &&\n\s+tc qdisc add dev vnet-chassis parent 1:1 handle 10: tbf rate 10mbit/);
-  assert.match(c, /tc qdisc add dev vnet-compute parent 1:1 handle 10: tbf rate 100mbit/);
+  assert.match(c, /tc qdisc add dev tap-chassis root handle 1: netem delay 50ms &&\n\s+tc qdisc add dev tap-chassis parent 1:1 handle 10: tbf rate 10mbit/);
+  assert.match(c, /tc qdisc add dev tap-compute parent 1:1 handle 10: tbf rate 100mbit/);
 });
 
 let ns: Netns | undefined;
@@ -40,7 +40,7 @@ before(() => {
   ns = n;
   assert.ok(ns.ready());
   // Three of the four taps exist (jetson-1 "not running").
-  for (const [a, b] of [['vnet-chassis', 'p-chassis'], ['vnet-compute', 'p-compute'], ['vnet-storage', 'p-storage']]) {
+  for (const [a, b] of [['tap-chassis', 'p-chassis'], ['tap-compute', 'p-compute'], ['tap-storage', 'p-storage']]) {
     assert.equal(ns.run(['ip', 'link', 'add', a!, 'type', 'veth', 'peer', 'name', b!]).status, 0);
     assert.equal(ns.run(['ip', 'link', 'set', a!, 'up']).status, 0);
   }
@@ -56,15 +56,15 @@ test('constrained applies the rate on every present tap, reports the missing one
   if (skip) return t.skip(skip);
   const r = ns!.run(['sh', script, 'constrained']);
   assert.equal(r.status, 1, 'a missing tap makes the exit status 1');
-  assert.match(r.stderr, /vnet-jetson-1 not found \(VM not running\?\), skipped/);
-  for (const d of ['vnet-chassis', 'vnet-compute', 'vnet-storage']) assert.equal(rate(d), 10_000_000, d);
+  assert.match(r.stderr, /tap-jetson1 not found \(VM not running\?\), skipped/);
+  for (const d of ['tap-chassis', 'tap-compute', 'tap-storage']) assert.equal(rate(d), 10_000_000, d);
   const again = ns!.run(['sh', script, 'constrained']);
   assert.doesNotMatch(again.stderr, /failed/, 'applying twice is fine');
   const st = ns!.run(['sh', script, 'status']);
-  assert.match(st.stdout, /== vnet-chassis\nqdisc tbf 1: root/);
-  assert.match(st.stdout, /== vnet-jetson-1\n {2}\(not present\)/);
+  assert.match(st.stdout, /== tap-chassis\nqdisc tbf 1: root/);
+  assert.match(st.stdout, /== tap-jetson1\n {2}\(not present\)/);
   ns!.run(['sh', script, 'default']);
-  for (const d of ['vnet-chassis', 'vnet-compute', 'vnet-storage']) assert.equal(rate(d), undefined, d);
+  for (const d of ['tap-chassis', 'tap-compute', 'tap-storage']) assert.equal(rate(d), undefined, d);
   const u = ns!.run(['sh', script, 'bogus']);
   assert.equal(u.status, 2);
   assert.match(u.stderr, /usage: .* default\|constrained\|lossy\|status/);
@@ -78,7 +78,7 @@ test('lossy on a kernel without netem says so (and applies nothing it cannot)', 
     assert.doesNotMatch(r.stderr, /netem not available/);
   } else {
     assert.match(r.stderr, /netem not available on /);
-    assert.doesNotMatch(r.stderr, /applying lossy on vnet-chassis failed/);
+    assert.doesNotMatch(r.stderr, /applying lossy on tap-chassis failed/);
   }
   ns!.run(['sh', script, 'default']);
 });
