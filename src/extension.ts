@@ -4,6 +4,7 @@ import { registerCommands } from './commands';
 import { registerConsoles } from './console';
 import { disposeLog } from './common/log';
 import { registerDiagnostics } from './language/diagnostics';
+import { bridgeLiveState } from './editor/liveStateBridge';
 import { registerTopologyEditor } from './editor/topologyEditor';
 import { registerLanguageFeatures } from './language';
 import { registerLabs, type LabsFeature } from './session/labsFeature';
@@ -27,7 +28,11 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
     labs,
     registerCommands(labs),
     registerConsoles(labs),
-    registerTopologyEditor(context),
+  );
+  const editor = registerTopologyEditor(context);
+  context.subscriptions.push(
+    editor,
+    bridgeLiveState(labs.labs, editor.provider),
     { dispose: disposeLog },
   );
   return { activationMs: performance.now() - t0, labs: labs.labs, connections: labs.connections, tree: labs.tree };

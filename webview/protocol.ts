@@ -52,6 +52,8 @@ export type FromWebview =
   | { type: 'redo'; requestId: number }
   | { type: 'command'; requestId: number; command: ActionCommand; target: { kind: 'vm' | 'link'; name: string } }
   | { type: 'rendered'; version: number; nodes: number; edges: number; ms: number }
+  /** After a liveState message: how many drawn VM nodes show each state. */
+  | { type: 'liveShown'; counts: Partial<Record<LiveState, number>> }
   | { type: 'openText'; section?: Section; name?: string };
 
 // ---------------------------------------------------------------- validation
@@ -120,6 +122,12 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
     case 'rendered':
       return onlyKeys(v, ['type', 'version', 'nodes', 'edges', 'ms']) && isInt(v.version) && isInt(v.nodes) && isInt(v.edges) && isNum(v.ms)
         ? { type: 'rendered', version: v.version, nodes: v.nodes, edges: v.edges, ms: v.ms } : undefined;
+    case 'liveShown': {
+      const c = v.counts;
+      if (!onlyKeys(v, ['type', 'counts']) || !isObj(c)) return undefined;
+      if (!Object.entries(c).every(([k, n]) => (LIVE_STATES as readonly string[]).includes(k) && isInt(n) && n >= 0)) return undefined;
+      return { type: 'liveShown', counts: c as Partial<Record<LiveState, number>> };
+    }
     case 'openText':
       return onlyKeys(v, ['type', 'section', 'name']) && optional(v, 'section', (s) => SECTIONS.includes(s as string)) && optional(v, 'name', isName)
         ? (v as FromWebview) : undefined;

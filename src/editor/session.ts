@@ -29,6 +29,8 @@ export interface SessionStats {
   /** Time spent building the last state (analysis + graph) and posting it. */
   lastPushMs?: number;
   rejectedMessages: number;
+  /** What the graph last reported showing after live VM states arrived (drawn VMs per state). */
+  liveShown?: Partial<Record<LiveState, number>>;
 }
 
 export class EditorSession extends Disposable {
@@ -148,6 +150,9 @@ export class EditorSession extends Disposable {
         if (this.stats.firstRenderedAt === undefined && this.stats.sent && msg.nodes === this.stats.sent.nodes) this.stats.firstRenderedAt = at;
         return;
       }
+      case 'liveShown':
+        this.stats.liveShown = msg.counts;
+        return;
       case 'openText':
         await this.revealInText(msg.section, msg.name);
         return;

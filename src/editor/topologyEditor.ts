@@ -13,6 +13,10 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
   private readonly sessions = new Set<EditorSession>();
   /** Last live states per document URI, so a graph opened later starts with them. */
   private readonly live = new Map<string, Record<string, LiveState>>();
+  private readonly visibility = this._register(new vscode.EventEmitter<boolean>());
+  /** Fires whether any graph is visible, when that changes (the lab refresh policy listens). */
+  readonly onDidChangeAnyVisible = this.visibility.event;
+  private anyVisible = false;
 
   constructor(private readonly extensionUri: vscode.Uri) {
     super();
@@ -31,7 +35,19 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     const session = new EditorSession(document, panel, this.extensionUri, this.live.get(document.uri.toString()));
     this.sessions.add(session);
-    session.onDidDispose(() => this.sessions.delete(session));
+    session.onDidDispose(() => {
+      this.sessions.delete(session);
+      this.noteVisibility();
+    });
+    session.panel.onDidChangeViewState(() => this.noteVisibility());
+    this.noteVisibility();
+  }
+
+  private noteVisibility(): void {
+    const any = [...this.sessions].some((s) => s.panel.visible);
+    if (any === this.anyVisible) return;
+    this.anyVisible = any;
+    this.visibility.fire(any);
   }
 
   /** Colours VMs by state in every graph of `uri` (VM name → state). */
@@ -64,10 +80,10 @@ async function openTopologyEditor(uri?: unknown): Promise<void> {
 }
 
 /** Registers the editor, its open command and the internal hooks (`vsim._editor.*`, not in the palette). */
-export function registerTopologyEditor(context: vscode.ExtensionContext): vscode.Disposable {
+export function registerTopologyEditor(context: vscode.ExtensionContext): vscode.Disposable & { provider: TopologyEditorProvider } {
   const provider = new TopologyEditorProvider(context.extensionUri);
   const toUri = (u: unknown) => (u instanceof vscode.Uri ? u : typeof u === 'string' ? vscode.Uri.parse(u) : undefined);
-  return vscode.Disposable.from(
+  const d = vscode.Disposable.from(
     provider,
     vscode.window.registerCustomEditorProvider(TOPOLOGY_EDITOR_VIEW_TYPE, provider, {
       webviewOptions: { retainContextWhenHidden: true },
@@ -84,5 +100,6 @@ export function registerTopologyEditor(context: vscode.ExtensionContext): vscode
       if (uri) provider.postLiveState(uri, states);
     }),
   );
+  return Object.assign(d, { provider });
 }
 

@@ -15,6 +15,8 @@ export interface PolicyTarget {
 
 export class RefreshPolicy {
   private visible = false;
+  /** Views showing live state (the Labs tree, topology graphs): live work while any is visible. */
+  private readonly viewers = new Set<string>();
   private pollHandle: unknown;
   private debounceHandle: unknown;
   private readonly due = new Set<string>();
@@ -29,8 +31,16 @@ export class RefreshPolicy {
     return this.visible;
   }
 
-  /** A view showing live state became visible or hidden. */
+  /** The Labs tree became visible or hidden (shorthand for the viewer "tree"). */
   setVisible(visible: boolean): void {
+    this.setViewer('tree', visible);
+  }
+
+  /** A view showing live state (`id`) became visible or hidden. */
+  setViewer(id: string, shown: boolean): void {
+    if (shown) this.viewers.add(id);
+    else this.viewers.delete(id);
+    const visible = this.viewers.size > 0;
     if (visible === this.visible) return;
     this.visible = visible;
     if (visible) {

@@ -117,12 +117,13 @@ export class WorkspaceLabs extends Disposable {
     if (s) await f(s.lab, s.host);
   }
 
-  /** Finds the lab that defines a VM (first match across files). */
-  findVm(name: string, uri?: vscode.Uri): { entry: LabEntry; lab: Lab } | undefined {
+  /** Every loaded lab that defines a VM (or link) of this name, in file order; only `uri`'s when given. */
+  findAll(section: 'vms' | 'links', name: string, uri?: vscode.Uri): { entry: LabEntry; lab: Lab }[] {
+    const out: { entry: LabEntry; lab: Lab }[] = [];
     for (const e of uri ? [this.get(uri)].filter((x): x is LabEntry => !!x) : this.all()) {
-      if (e.lab?.current.vms?.[name]) return { entry: e, lab: e.lab };
+      if (e.lab && Object.hasOwn(e.lab.current[section] ?? {}, name)) out.push({ entry: e, lab: e.lab });
     }
-    return undefined;
+    return out;
   }
 }
 

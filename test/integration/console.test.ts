@@ -222,7 +222,7 @@ describe('console terminals on the sandbox', function () {
       '    nics: [{ network: hvlink, ip: 10.77.0.2 }]',
       '',
     ].join('\n'));
-    await waitFor('console-ssh lab loaded', () => api.labs.findVm('login-target'), 15_000);
+    await waitFor('console-ssh lab loaded', () => api.labs.findAll('vms', 'login-target')[0], 15_000);
     const o = await open('vsim.sshIntoVm', 'login-target', 'console-ssh.vsim.yaml');
     opened.push(o);
     await run(o, 'echo vsim-$((6*7))', /vsim-42/);

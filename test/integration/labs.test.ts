@@ -20,6 +20,7 @@ describe('live labs on the sandbox', function () {
   this.timeout(180_000);
   let api: VsimApi;
   let lab: Lab;
+  let labUri: vscode.Uri;
   let repo: string;
 
   before(async function () {
@@ -33,11 +34,15 @@ describe('live labs on the sandbox', function () {
     await api.labs.ready();
     const entry = await waitFor('sandbox lab loaded', () => api.labs.all().find((e) => e.uri.path.endsWith('/sandbox.vsim.yaml') && e.lab));
     lab = entry.lab!;
+    labUri = entry.uri;
     // Hide the Labs view: the refresh policy then polls nothing, so state changes below come from the event stream.
     await vscode.commands.executeCommand('workbench.view.explorer');
   });
 
   it('connects to vsim-hv1 and lists its VMs with one round trip per backend', async () => {
+    // Earlier suites (consoles that drop their link, builds) may already have dialled: count this test's own.
+    const wasConnected = lab.host(HV1).connection.kind === 'connected';
+    const handshakes0 = api.connections.pool.handshakes(HV1);
     const before = lab.roundTrips.get(HV1) ?? 0;
     await lab.refresh(HV1);
     const h = lab.host(HV1);
@@ -47,7 +52,7 @@ describe('live labs on the sandbox', function () {
     const backends = lab.vmsByBackend(HV1).size;
     assert.equal((lab.roundTrips.get(HV1) ?? 0) - before, backends, `one listing per backend (${[...lab.vmsByBackend(HV1).keys()].join(', ')})`);
     for (let i = 0; i < 5; i++) await lab.refresh(HV1);
-    assert.equal(api.connections.pool.handshakes(HV1), 1, 'one SSH handshake per host per session');
+    assert.equal(api.connections.pool.handshakes(HV1) - handshakes0, wasConnected ? 0 : 1, 'six refreshes: at most one SSH handshake (none when already connected)');
   });
 
   it('the tree shows the host connected and each VM with its state, backend and IPs', async () => {
@@ -83,7 +88,8 @@ describe('live labs on the sandbox', function () {
   });
 
   it('destroy from the command turns it stopped', async () => {
-    await vscode.commands.executeCommand('vsim.destroyVm', 'storage', undefined, { confirmed: true });
+    // The graph's way to name a VM: { kind, name, uri } (chassis-emulator defines a storage VM too).
+    await vscode.commands.executeCommand('vsim.destroyVm', { kind: 'vm', name: 'storage', uri: labUri }, undefined, { confirmed: true });
     assert.equal(lab.host(HV1).vms.storage?.state, 'stopped');
   });
 
@@ -101,6 +107,37 @@ describe('live labs on the sandbox', function () {
     assert.equal(h.connection.kind, 'connected', JSON.stringify(h.connection));
     assert.equal(h.vms.slot1?.state, 'running');
     assert.equal(h.vms.slot3?.state, 'stopped');
+  });
+
+  it('the topology graph colours each VM by its live state (the graph counts as a viewer for the refresh policy)', async () => {
+    const t0 = Date.now();
+    await vscode.commands.executeCommand('vscode.openWith', labUri, 'vsim.topologyEditor');
+    try {
+      // What the graph shows (drawn VMs per colour) is what the lab knows, with chassis and compute running and storage stopped.
+      const expected = (): Record<string, number> => {
+        const want: Record<string, number> = {};
+        for (const [name, vm] of Object.entries(lab.current.vms ?? {})) {
+          const st = lab.host(vm.host).vms[name]?.state;
+          const live = st === 'running' || st === 'paused' ? st : st === 'stopped' || st === 'crashed' ? 'stopped' : 'unknown';
+          want[live] = (want[live] ?? 0) + 1;
+        }
+        return want;
+      };
+      const norm = (o: Record<string, number>) => JSON.stringify(Object.entries(o).sort());
+      let last: unknown;
+      const shown = await waitFor('graph shows the lab\'s live states', async () => {
+        const s = (await vscode.commands.executeCommand('vsim._editor.stats', labUri)) as { liveShown?: Record<string, number> }[];
+        const live = s.find((x) => x.liveShown)?.liveShown;
+        last = { graph: live, lab: expected() };
+        return live && (live.running ?? 0) >= 2 && (live.stopped ?? 0) >= 1 && norm(live) === norm(expected()) ? live : undefined;
+      }, 60_000, 200).catch((e: Error) => { throw new Error(`${e.message}; last seen ${JSON.stringify(last)}`); });
+      console.log('      graph live states %d ms after opening: %s', Date.now() - t0, JSON.stringify(shown));
+      assert.equal(lab.host(HV1).vms.storage?.state, 'stopped');
+    } finally {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === labUri.toString());
+      await vscode.window.tabGroups.close(tabs);
+    }
   });
 
   it('refuses a host whose key does not match known_hosts, naming both fingerprints', async () => {

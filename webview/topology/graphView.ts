@@ -238,11 +238,19 @@ export class GraphView {
     this.network.fit({ animation: false });
   }
 
-  setLiveState(states: Record<string, LiveState>): void {
+  /** Recolours the VMs whose state changed; returns how many drawn VMs now show each state. */
+  setLiveState(states: Record<string, LiveState>): Partial<Record<LiveState, number>> {
     this.live = { ...this.live, ...states };
-    if (!this.model) return;
-    const ups = this.model.nodes.filter((n) => n.kind === 'vm' && states[n.name] !== undefined).map((n) => this.visNode(n));
+    const counts: Partial<Record<LiveState, number>> = {};
+    if (!this.model) return counts;
+    const vms = this.model.nodes.filter((n) => n.kind === 'vm');
+    const ups = vms.filter((n) => states[n.name] !== undefined).map((n) => this.visNode(n));
     if (ups.length) this.nodes.update(ups);
+    for (const n of vms) {
+      const st = this.live[n.name] ?? 'unknown';
+      counts[st] = (counts[st] ?? 0) + 1;
+    }
+    return counts;
   }
 
   /** Re-reads theme colours and restyles everything (on a theme change). */

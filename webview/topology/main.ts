@@ -301,7 +301,7 @@ onMessage((msg: ToWebview) => {
   switch (msg.type) {
     case 'state': applyState(msg.state, msg.banner); break;
     case 'banner': showBanner(msg.banner); break;
-    case 'liveState': view.setLiveState(msg.states); break;
+    case 'liveState': post({ type: 'liveShown', counts: view.setLiveState(msg.states) }); break;
     case 'result':
       if (msg.ok && msg.created) {
         const kind = msg.created.section === 'vms' ? 'vm' : msg.created.section === 'networks' ? 'network' : undefined;

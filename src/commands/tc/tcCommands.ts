@@ -14,6 +14,7 @@ import { describeIface, TcOps, vmIfaces, type IfaceReadback, type PartitionEndRe
 import { netemUnavailableMessage } from '../../tc/probe';
 import { isEmptyShaping, needsNetem, shapingFor } from '../../tc/renderProfile';
 import { isHostNode, isVmNode, type VmNode } from '../../tree/nodes';
+import { isGraphTarget, labDefining } from '../resolveName';
 import { vmTargets } from '../vm/pickVms';
 
 /** The result the commands return: per VM tap, what the kernel has. */
@@ -204,17 +205,15 @@ interface Pair {
 async function pickPair(labs: WorkspaceLabs, node: unknown, nodes: unknown): Promise<Pair> {
   await labs.ready();
   if (typeof node === 'string' && typeof nodes === 'string') {
-    const found = labs.findVm(node);
-    if (!found) throw new Error(`No VM named ${node} in the workspace's topologies.`);
-    if (!found.lab.current.vms?.[nodes]) throw new Error(`No VM named ${nodes} next to ${node}.`);
+    const found = await labDefining(labs, 'vms', node);
+    if (!found.lab.current.vms?.[nodes]) throw new Error(`No VM named ${nodes} next to ${node} in ${vscode.workspace.asRelativePath(found.entry.uri)}.`);
     return { uri: found.entry.uri, lab: found.lab, a: node, b: nodes, label: `${node} ↔ ${nodes}` };
   }
-  if (typeof node === 'string') {
-    for (const e of labs.all()) {
-      const link = e.lab?.current.links?.[node];
-      if (link && e.lab) return { uri: e.uri, lab: e.lab, a: link.endpoints[0], b: link.endpoints[1], label: node };
-    }
-    throw new Error(`No link named ${node} in the workspace's topologies.`);
+  if (typeof node === 'string' || (isGraphTarget(node) && node.kind === 'link')) {
+    const name = typeof node === 'string' ? node : node.name;
+    const { entry, lab } = await labDefining(labs, 'links', name, typeof node === 'string' ? undefined : node.uri);
+    const link = lab.current.links![name]!;
+    return { uri: entry.uri, lab, a: link.endpoints[0], b: link.endpoints[1], label: name };
   }
   const sel = (Array.isArray(nodes) ? nodes : [node]).filter(isVmNode);
   if (sel.length === 2 && sel[0]!.uri.toString() === sel[1]!.uri.toString()) {

@@ -4,17 +4,19 @@ import * as vscode from 'vscode';
 import type { VmState } from '../../backends/backend';
 import { isVmNode, type VmNode } from '../../tree/nodes';
 import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import { isGraphTarget, labDefining } from '../resolveName';
 
 export async function vmTargets(labs: WorkspaceLabs, node: unknown, nodes: unknown, opts: { title: string; states?: VmState[]; many?: boolean }): Promise<VmNode[]> {
   if (Array.isArray(nodes) && nodes.length > 1) return nodes.filter(isVmNode);
-  if (isVmNode(node)) return [node];
-  if (typeof node === 'string') {
-    // From the graph or a test: a VM name (optionally "file#vm" is not needed: first file defining it).
-    const found = labs.findVm(node);
-    if (!found) throw new Error(`No VM named ${node} in the workspace's topologies.`);
-    const vm = found.lab.current.vms?.[node];
-    return [{ kind: 'vm', uri: found.entry.uri, host: vm?.host ?? '', vm: node }];
+  if (isGraphTarget(node) || typeof node === 'string') {
+    // From the graph ({ kind: 'vm', name, uri }) or a bare name (tests, keybindings).
+    const name = typeof node === 'string' ? node : node.name;
+    if (typeof node !== 'string' && node.kind !== 'vm') throw new Error(`${node.name} is a link, not a VM.`);
+    const found = await labDefining(labs, 'vms', name, typeof node === 'string' ? undefined : node.uri);
+    const vm = found.lab.current.vms?.[name];
+    return [{ kind: 'vm', uri: found.entry.uri, host: vm?.host ?? '', vm: name }];
   }
+  if (isVmNode(node)) return [node];
   await labs.ready();
   const items: (vscode.QuickPickItem & { node: VmNode })[] = [];
   for (const e of labs.all()) {

@@ -50,7 +50,9 @@ printf 'name=%s\nhypervisor=qemu\naccel=tcg\nmemory=%s\nvcpu=1\nip=10.%s.0.2/24\
   "$slot" "$mem" "$n" "$slot" "$slot" >"$tmp/share/microvm/config"
 echo "vm-$slot" >"$tmp/share/microvm/tap-interfaces"
 mac=$(printf '02:00:00:00:%02x:02' "$n")
-kh=$(cat "$tmp/share/microvm/vmlinuz" "$tmp/share/microvm/initrd" "$tmp/share/microvm/config" | sha256sum | cut -c1-32)
+# RUNNER_REV: bump when the scripts below change shape (they are part of what the hash names).
+RUNNER_REV=2
+kh=$({ cat "$tmp/share/microvm/vmlinuz" "$tmp/share/microvm/initrd" "$tmp/share/microvm/config"; echo "rev $RUNNER_REV"; } | sha256sum | cut -c1-32)
 name="$kh-microvm-qemu-$slot"
 store="$L/.store/$name"
 
@@ -59,6 +61,8 @@ cat >"$tmp/bin/microvm-run" <<EOF
 # microvm-run for $slot (vsim sandbox; shaped like microvm.nix's QEMU runner, TCG only)
 set -e
 cd $L/$slot
+# microvm.nix volumes have autoCreate: a state made by \`vm-state create\` has no disk until first boot.
+[ -e data.img ] || truncate -s 64M data.img
 exec qemu-system-x86_64 -name $slot,process=microvm-$slot \\
   -machine pc -accel tcg -m $mem -smp 1 \\
   -nodefaults -no-user-config -display none \\

@@ -5,7 +5,8 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 SB=${VSIM_SANDBOX_DIR:-$REPO/.sandbox}
-D=$SB/qemu/jetson-1
+NAME=jetson-1
+D=$SB/qemu/$NAME
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 log() { printf '[qemu %s] %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
 pid_alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [[ -n $st && $st != Z ]]; }
@@ -13,7 +14,7 @@ wait_gone() { local deadline=$(( $(now_ms) + $2 )); while pid_alive "$1"; do (( 
 T0=$(now_ms)
 if [[ -s $D/pid ]]; then
   PID=$(cat "$D/pid")
-  if pid_alive "$PID" && [[ $(cat "/proc/$PID/comm" 2>/dev/null) == qemu-system-x86 ]]; then
+  if pid_alive "$PID" && [[ $(cat "/proc/$PID/comm" 2>/dev/null) =~ ^qemu-(system-x86|$NAME)$ ]]; then
     if [[ -S $D/qmp.sock ]]; then
       printf '%s\n%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
         timeout 5 socat -t 0.1 -,ignoreeof "UNIX-CONNECT:$D/qmp.sock" >/dev/null 2>&1 || true

@@ -33,12 +33,16 @@ T0=$(now_ms)
 
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (test/sandbox/microvm/install-deps.sh)"
 mkdir -p "$D"
-if [[ -s $D/pid ]] && pid_alive "$(cat "$D/pid")" && [[ $(cat "/proc/$(cat "$D/pid")/comm") == qemu-system-x86 ]]; then
+if [[ -s $D/pid ]] && pid_alive "$(cat "$D/pid")" && [[ $(cat "/proc/$(cat "$D/pid")/comm") =~ ^qemu-(system-x86|$NAME)$ ]]; then
   log "$NAME already running (pid $(cat "$D/pid"))"; exit 0
 fi
 if [[ ! -s $GUEST/vmlinuz || ! -s $GUEST/initramfs.gz ]]; then
   [[ -x $REPO/test/sandbox/guest/build-guest.sh ]] && VSIM_SANDBOX_DIR=$SB "$REPO/test/sandbox/guest/build-guest.sh" >&2
   wait_until 600000 "the sandbox guest" test -s "$GUEST/vmlinuz" -a -s "$GUEST/initramfs.gz" || exit 1
+fi
+# (-name …,process=qemu-$NAME makes comm "qemu-jetson-1"; an older run may have lost its pid file)
+if pgrep -f "process=qemu-$NAME( |$)" >/dev/null; then
+  PID=$(pgrep -f "process=qemu-$NAME( |$)" | head -1); echo "$PID" >"$D/pid"; log "$NAME already running (pid $PID, pid file restored)"; exit 0
 fi
 rm -f "$D/serial.sock" "$D/qmp.sock" "$D/monitor.sock" "$D/pid" "$D/qemu.pid" "$D/tap"
 : >"$D/serial.log"

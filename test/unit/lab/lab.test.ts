@@ -181,7 +181,14 @@ test('refresh policy: nothing while hidden; refresh + watch when visible; polls 
   refreshed.length = 0;
   timers.advance(10_000 + 100);
   assert.deepEqual(refreshed, ['h1'], 'h2 has an event stream: not polled');
+  // A topology graph showing live state keeps the work going when the tree hides.
+  p.setViewer('graph', true);
   p.setVisible(false);
+  assert.equal(unwatched, 0, 'the graph still shows live state');
+  refreshed.length = 0;
+  timers.advance(10_000 + 100);
+  assert.deepEqual(refreshed, ['h1']);
+  p.setViewer('graph', false);
   assert.equal(unwatched, 1);
   refreshed.length = 0;
   timers.advance(120_000);
