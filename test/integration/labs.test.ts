@@ -137,6 +137,9 @@ describe('live labs on the sandbox', function () {
       const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
         .filter((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === labUri.toString());
       await vscode.window.tabGroups.close(tabs);
+      // VS Code reopens a file with the editor it was last shown in: make that the text editor again.
+      await vscode.commands.executeCommand('vscode.openWith', labUri, 'default');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     }
   });
 
