@@ -12,6 +12,8 @@ import { registerLabs, type LabsFeature } from './session/labsFeature';
 export interface VsimApi {
   /** Time activate() took, in milliseconds. */
   readonly activationMs: number;
+  /** Time from the bundle's first line to activate() (evaluating the bundled modules), in milliseconds. */
+  readonly loadMs: number | undefined;
   /** The live labs, for tests and other features. */
   readonly labs: LabsFeature['labs'];
   readonly connections: LabsFeature['connections'];
@@ -35,7 +37,8 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
     bridgeLiveState(labs.labs, editor.provider),
     { dispose: disposeLog },
   );
-  return { activationMs: performance.now() - t0, labs: labs.labs, connections: labs.connections, tree: labs.tree };
+  const loadStart = (globalThis as { __vsimLoadStart?: number }).__vsimLoadStart;
+  return { activationMs: performance.now() - t0, loadMs: loadStart === undefined ? undefined : t0 - loadStart, labs: labs.labs, connections: labs.connections, tree: labs.tree };
 }
 
 export function deactivate(): void {

@@ -1,20 +1,32 @@
-// JSON Schema validation with Ajv (compiled once), errors mapped to precise ranges and plain messages.
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+// JSON Schema validation with Ajv, errors mapped to precise ranges and plain messages. The schema is
+// compiled by Ajv at build time into standalone code (scripts/gen-validator.mjs), so nothing
+// loads Ajv or compiles the schema at run time.
+import type { ErrorObject } from 'ajv';
 import schema from '../../schemas/topology.schema.json';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type validateTopology from './generated/topologyValidator';
 import { rangeOf, type ParsedTopology } from './parse';
 import { formatPath, type Problem } from './problem';
 import { closest } from './similar';
 import type { Path } from './types';
 
-let compiled: ValidateFunction | undefined;
+let loaded: typeof validateTopology | undefined;
 
-/** The compiled validator; compiling costs tens of ms, so it happens once per process. */
-export function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
+/**
+ * The compiled validator (generated from schemas/topology.schema.json), required on first use so
+ * activation does not pay for compiling its 120 KB: in the bundles (dist/extension.js, dist/cli.js)
+ * it is dist/lib/topologyValidator.js, from source (tsx) src/model/generated/topologyValidator.js.
+ * The paths are computed so esbuild leaves the require alone.
+ */
+export function validator(): typeof validateTopology {
+  if (loaded) return loaded;
+  const candidates = [path.join(__dirname, 'lib', 'topologyValidator.js'), path.join(__dirname, 'generated', 'topologyValidator.js')];
+  const file = candidates.find((f) => existsSync(f));
+  if (!file) throw new Error(`vsim: the schema validator is missing (looked for ${candidates.join(', ')}); rebuild with npm run build`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded = require(file) as typeof validateTopology;
+  return loaded;
 }
 
 export { schema as topologySchema };

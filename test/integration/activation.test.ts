@@ -16,9 +16,11 @@ describe('activation', () => {
     assert.ok(ext);
     const wasActive = ext.isActive;
     const t0 = performance.now();
-    await ext.activate();
+    const api = (await ext.activate()) as { activationMs?: number; loadMs?: number } | undefined;
     const ms = performance.now() - t0;
-    console.log('      vsim activation: %s ms%s', ms.toFixed(1), wasActive ? ' (was already active)' : '');
+    console.log('      vsim activation: %s ms%s; bundle evaluation %s ms, activate() %s ms', ms.toFixed(1), wasActive ? ' (was already active)' : '',
+      api?.loadMs?.toFixed(1) ?? '?', api?.activationMs?.toFixed(1) ?? '?');
+    assert.equal(typeof api?.activationMs, 'number', 'activate() returns the vsim API');
     assert.equal(ext.isActive, true);
   });
 
