@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // `npm run demo`: from a fresh machine (as root) to vsim running in the real VS Code in your browser.
 //
-//   node scripts/demo.mjs [--port N] [--no-sandbox] [--skip-install] [--vsix FILE]
+//   node scripts/demo.mjs [--port N] [--no-sandbox] [--skip-install] [--vsix FILE] [--screenshot FILE [--exit]]
 //
 // 1. installs what is missing: node_modules (npm ci), code-server + Chromium (test/harness/install-code-server.sh),
 //    the sandbox hypervisor's packages (test/sandbox/install-deps.sh, when present);
 // 2. brings the local sandbox hypervisor up (test/sandbox/sandbox.sh up, when present) unless --no-sandbox;
 // 3. packages vsim (npm run package → dist/vsim.vsix) and installs the .vsix into a private code-server;
 // 4. opens a workspace holding a copy of examples/ (with vsim.ssh.configFile → .sandbox/ssh/config when the
-//    sandbox wrote one) and prints the URL.
+//    sandbox wrote one) and prints the URL;
+// 5. --screenshot FILE: drives the workbench in headless Chromium (Labs view with live states, the sandbox
+//    topology graph beside its text) and saves a PNG; --exit then stops everything instead of staying up.
 // Ctrl-C stops everything it started: the code-server process group, and the sandbox (if this run started it).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +37,8 @@ const { values: opt } = parseArgs({
     'no-sandbox': { type: 'boolean', default: false },
     'skip-install': { type: 'boolean', default: false },
     vsix: { type: 'string' }, // use this .vsix instead of running `npm run package`
+    screenshot: { type: 'string' },
+    exit: { type: 'boolean', default: false },
   },
 });
 
@@ -131,12 +135,52 @@ async function main() {
   Ctrl-C stops everything the demo started.
 `);
 
+  if (opt.screenshot) {
+    await screenshot(url, env, path.resolve(REPO, opt.screenshot)).catch((e) => log(`screenshot failed: ${e.message}`));
+    if (opt.exit) {
+      await stopAll();
+      process.exit(0);
+    }
+  }
+
   // Stay up until Ctrl-C or until code-server dies.
   await new Promise((resolve) => server.proc.on('exit', resolve));
   if (stopping) return; // Ctrl-C: the signal handler is stopping everything
   log(`code-server exited (${JSON.stringify(server.exited())}); see ${rel(server.logFile)}`);
   await stopAll();
   process.exit(1);
+}
+
+/** The demo as a user sees it: the Labs tree with live VM states and the sandbox graph beside its text. */
+async function screenshot(url, env, file) {
+  const { launchChromium } = await import('../test/harness/codeServer.mjs');
+  const { workbenchReady, runCommand, openFile } = await import('../test/harness/ui-checks.mjs');
+  const browser = await launchChromium(env);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await page.goto(url);
+    await workbenchReady(page);
+    const tab = page.getByRole('tab', { name: /^Vsim/ });
+    await tab.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+    await openFile(page, 'sandbox.vsim.yaml');
+    await runCommand(page, 'vsim: Open Topology Graph');
+    // Expand the sandbox file's hosts in the tree and wait for live states to arrive.
+    const tree = page.locator('.part.sidebar .monaco-list-row');
+    const sandboxRow = tree.filter({ hasText: 'sandbox.vsim.yaml' }).first();
+    await sandboxRow.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await sandboxRow.getAttribute('aria-expanded')) !== 'true') await sandboxRow.click();
+    const hv1 = tree.filter({ hasText: 'vsim-hv1' }).first();
+    await hv1.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await hv1.getAttribute('aria-expanded')) !== 'true') await hv1.click();
+    await tree.filter({ hasText: /running · libvirt/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page.waitForTimeout(2000);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await page.screenshot({ path: file });
+    log(`screenshot: ${rel(file)}`);
+  } finally {
+    await browser.close();
+  }
 }
 
 main().catch(async (e) => {

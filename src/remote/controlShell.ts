@@ -124,10 +124,12 @@ export class ControlShell implements Disposable {
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const release = this.conn.hold();
     let via: 'shell' | 'exec' = 'shell';
+    let connected = false;
     try {
       let raw: { stdout: Buffer; stderr: Buffer; code: number };
       const useShell = opts.stdin === undefined || (Buffer.byteLength(opts.stdin) <= MAX_SHELL_STDIN && !opts.stdin.includes('\0'));
       await this.conn.client(); // connection errors (host key, auth, refused) are final, not a reason to fall back
+      connected = true;
       const shell = useShell ? await this.ensureShell().catch(() => undefined) : undefined;
       if (shell) {
         raw = await this.runOnShell(shell, command, opts.stdin, timeoutMs);
@@ -149,7 +151,8 @@ export class ControlShell implements Disposable {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.command({ host: this.host, argv, code: null, durationMs: performance.now() - t0, via, error: message });
-      throw new RemoteCommandError(`${command} on ${this.host}: ${message}`, this.host, argv);
+      // Not connected: the reason is the news (the command, often a long script, is in the log).
+      throw new RemoteCommandError(connected ? `${command} on ${this.host}: ${message}` : message, this.host, argv);
     } finally {
       release();
     }
