@@ -75,7 +75,7 @@ export class ControlShell implements Disposable {
   private readonly log: CommandLog;
   private readonly defaultTimeoutMs: number;
   /** Commands run through the shell and through exec fallbacks, and shells started (for benchmarks and tests). */
-  readonly stats = { shellCommands: 0, execCommands: 0, shellsStarted: 0 };
+  readonly stats = { shellCommands: 0, execCommands: 0, shellsStarted: 0, commandsStarted: 0 };
 
   constructor(private readonly conn: SshConnection, opts: { log?: CommandLog; defaultTimeoutMs?: number } = {}) {
     this.log = opts.log ?? nullLog;
@@ -121,6 +121,7 @@ export class ControlShell implements Disposable {
 
   private async run(argv: readonly string[], command: string, opts: ExecOptions): Promise<ExecResult> {
     const t0 = performance.now();
+    this.stats.commandsStarted++;
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const release = this.conn.hold();
     let via: 'shell' | 'exec' = 'shell';

@@ -93,6 +93,13 @@ export class SshPool implements Disposable {
     return this.handshakeCounts.get(alias) ?? 0;
   }
 
+  /** Remote commands started (on every pooled host) in this session: the idle check reads it. */
+  commandCount(): number {
+    let n = 0;
+    for (const { host } of this.hosts.values()) n += host.shell.stats.commandsStarted;
+    return n;
+  }
+
   disconnect(alias: string): void {
     const h = this.hosts.get(alias)?.host;
     if (h) {

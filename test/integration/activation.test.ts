@@ -1,6 +1,7 @@
 // The installed vsim extension is present, activates without error, and contributes its view container.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { figure } from './util';
 
 const EXTENSION_ID = 'vsim.vsim';
 
@@ -21,6 +22,8 @@ describe('activation', () => {
     console.log('      vsim activation: %s ms%s; bundle evaluation %s ms, activate() %s ms', ms.toFixed(1), wasActive ? ' (was already active)' : '',
       api?.loadMs?.toFixed(1) ?? '?', api?.activationMs?.toFixed(1) ?? '?');
     assert.equal(typeof api?.activationMs, 'number', 'activate() returns the vsim API');
+    if (api?.loadMs !== undefined) figure('activation.bundleEvaluation', api.loadMs);
+    if (api?.activationMs !== undefined) figure('activation.activateCall', api.activationMs);
     assert.equal(ext.isActive, true);
   });
 

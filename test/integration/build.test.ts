@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { CommandRunner } from '../../src/backends/backend';
 import type { BuildSummary } from '../../src/commands/build/buildUi';
 import type { VsimApi } from '../../src/extension';
-import { waitFor, writeWorkspaceFile } from './util';
+import { waitFor, writeWorkspaceFile, figure } from './util';
 
 const HV1 = 'vsim-hv1';
 
@@ -100,6 +100,7 @@ describe('build image on the sandbox', function () {
     assert.equal(s.status, 'cancelled');
     assert.equal(typeof s.cancelLatencyMs, 'number');
     await waitFor('the builder to be gone', async () => ((await builders()).length === 0 ? true : undefined), 5_000, 50);
+    figure('build.cancelLatency', s.cancelLatencyMs ?? NaN);
     console.log(`      cancel latency: ${s.cancelLatencyMs} ms`);
   });
 });

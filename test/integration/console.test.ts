@@ -7,7 +7,7 @@ import type { RemoteTerminal } from '../../src/console/remoteTerminal';
 import type { VsimApi } from '../../src/extension';
 import type { CommandRunner } from '../../src/backends/backend';
 import type { Lab } from '../../src/lab/lab';
-import { waitFor, writeWorkspaceFile } from './util';
+import { waitFor, writeWorkspaceFile, figure } from './util';
 
 const HV1 = 'vsim-hv1';
 const URI = 'qemu:///system';
@@ -97,12 +97,22 @@ describe('console terminals on the sandbox', function () {
     for (const o of opened.splice(0)) if (o.pty.state !== 'closed' && o.terminal.exitStatus === undefined) await closeTerminal(o);
   });
 
+  it('the console of microvm slot1 (its unit\'s journal: the guest serial) opens through ProxyJump and follows it', async () => {
+    const o = await open('vsim.openConsole', 'slot1', 'sandbox.vsim.yaml', 'vsim-hv2');
+    opened.push(o);
+    // The journal holds the guest's boot output: the sandbox guest prints this line when it is up.
+    await waitFor('slot1 boot line in the console', () => (/vsim-guest slot1 ready/.test(o.out()) ? true : undefined), 30_000, 100)
+      .catch((e: Error) => { throw new Error(`${e.message}; output: ${JSON.stringify(o.out().slice(-600))}`); });
+    assert.match(o.out(), /connected to slot1 on vsim-hv2/);
+  });
+
   it('opens the console of chassis, types into it and reads the reply', async () => {
     const o = await open('vsim.openConsole', 'chassis');
     opened.push(o);
     assert.match(o.out(), /connected to chassis on vsim-hv1/);
     const t0 = Date.now();
     await run(o, 'echo vsim-$((6*7))', /vsim-42/);
+    figure('console.serialEcho', Date.now() - t0);
     console.log(`      echo round trip through the serial console: ${Date.now() - t0} ms`);
     assert.doesNotMatch(o.out(), /polkit/, 'the polkit noise is filtered');
     // Opening it again shows the same terminal (no second virsh console).

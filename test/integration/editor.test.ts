@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { genTopology } from '../unit/editor/genTopology';
-import { waitFor, workspaceUri, writeWorkspaceFile } from './util';
+import { waitFor, workspaceUri, writeWorkspaceFile, figure } from './util';
 
 const VIEW_TYPE = 'vsim.topologyEditor';
 
@@ -161,6 +161,8 @@ describe('topology editor', function () {
         }, 30_000);
         const intent = s2.lastIntent!;
         const f = (x: number) => x.toFixed(0);
+        figure(`editor.open.${n}`, ms);
+        figure(`editor.edit.${n}`, s2.rendered!.at - t0);
         timings.push(`${n} VMs: ${s.sent!.nodes} nodes drawn ${f(ms)} ms after the open command (resolve ${f(s.resolvedAt - t0open)}, webview ready ${f(s.readyAt! - s.resolvedAt)}, drawn ${f(s.firstRenderedAt! - s.readyAt!)});`
           + ` edit round trip ${f(s2.rendered!.at - t0)} ms (intent computed ${f(intent.computedAt! - intent.receivedAt)}, WorkspaceEdit applied ${f(intent.appliedAt! - intent.computedAt!)}, state built ${f(s2.lastPushMs ?? -1)}, drawn ${f(s2.rendered!.at - intent.appliedAt!)})`);
         await vscode.commands.executeCommand('undo');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { VsimApi } from '../../src/extension';
 import type { Lab } from '../../src/lab/lab';
-import { waitFor, workspaceUri, writeWorkspaceFile } from './util';
+import { waitFor, workspaceUri, writeWorkspaceFile, figure } from './util';
 
 const HV1 = 'vsim-hv1';
 
@@ -83,6 +83,7 @@ describe('live labs on the sandbox', function () {
     const r = await virsh('start', 'storage');
     assert.equal(r.code, 0, r.stderr);
     await waitFor('storage running in the lab', () => lab.host(HV1).vms.storage?.state === 'running' || undefined, 30_000);
+    figure('labs.virshStartToTree', Date.now() - t0);
     console.log('      virsh start → running in the tree: %d ms (%d listing(s) triggered by events)', Date.now() - t0, (lab.roundTrips.get(HV1) ?? 0) - polls);
     lab.unwatch(HV1);
   });
@@ -141,6 +142,29 @@ describe('live labs on the sandbox', function () {
       await vscode.commands.executeCommand('vscode.openWith', labUri, 'default');
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     }
+  });
+
+  it('idle: with the Labs view and every graph hidden, no remote command runs; shown again, polling resumes', async function () {
+    this.timeout(90_000);
+    const total = () => api.labs.all().reduce((n, e) => n + [...(e.lab?.roundTrips.values() ?? [])].reduce((a, b) => a + b, 0), 0);
+    const commands = () => api.connections.pool.commandCount();
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await new Promise((r) => setTimeout(r, 500)); // let an in-flight listing finish
+    const trips0 = total();
+    const cmds0 = commands();
+    const pollS = vscode.workspace.getConfiguration('vsim').get<number>('refresh.pollSeconds', 15);
+    const idleMs = (pollS + 5) * 1000;
+    await new Promise((r) => setTimeout(r, idleMs));
+    const idleTrips = total() - trips0;
+    const idleCmds = commands() - cmds0;
+    console.log('      idle %d s (poll interval %d s): %d listings, %d remote commands', idleMs / 1000, pollS, idleTrips, idleCmds);
+    figure('labs.idleRemoteCommands', idleCmds, 'commands');
+    assert.equal(idleTrips, 0, 'no listing while nothing shows live state');
+    assert.equal(idleCmds, 0, 'no remote command at all while nothing shows live state');
+    // The control: showing the Labs view again refreshes at once (so the counters above would have seen polling).
+    await vscode.commands.executeCommand('workbench.view.extension.vsim');
+    await waitFor('a refresh after the Labs view is shown', () => (total() > trips0 ? true : undefined), 30_000, 100);
+    await vscode.commands.executeCommand('workbench.view.explorer');
   });
 
   it('refuses a host whose key does not match known_hosts, naming both fingerprints', async () => {

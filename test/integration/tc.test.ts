@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { VsimApi } from '../../src/extension';
 import type { TcSummary } from '../../src/commands/tc/tcCommands';
 import type { Lab } from '../../src/lab/lab';
-import { waitFor } from './util';
+import { waitFor, figure } from './util';
 
 const HV1 = 'vsim-hv1';
 
@@ -53,6 +53,7 @@ describe('tc profiles on the sandbox', function () {
   it('applyProfile chassis constrained: the kernel reports rate 10mbit; the tree item says tc: constrained', async () => {
     const t0 = Date.now();
     const s = await run('vsim.applyProfile', vm('chassis'), 'constrained');
+    figure('tc.applyReadback', Date.now() - t0);
     console.log(`      apply → readback through the extension: ${Date.now() - t0} ms; ${s.ifaces[0]?.text}`);
     assert.deepEqual(s.errors, []);
     assert.equal(s.ifaces.length, 1);

@@ -37,3 +37,14 @@ export function positionAfter(doc: vscode.TextDocument, marker: string, occurren
   }
   return doc.positionAt(i + marker.length);
 }
+
+/**
+ * Records a measured figure for `npm run bench` (bench/vscode.bench.mjs sets VSIM_FIGURES_FILE):
+ * one JSON line per figure. Without the variable, nothing is written.
+ */
+export function figure(name: string, value: number, unit = 'ms'): void {
+  const file = process.env.VSIM_FIGURES_FILE;
+  if (!file || !Number.isFinite(value)) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('node:fs') as typeof import('node:fs')).appendFileSync(file, `${JSON.stringify({ name, value, unit })}\n`);
+}
