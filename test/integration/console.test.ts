@@ -186,7 +186,7 @@ describe('console terminals on the sandbox', function () {
     const other = await pooled.shell.stream(['virsh', '-q', '-c', URI, 'console', '--force', 'chassis'], { pty: { cols: 80, rows: 24 } });
     other.on('data', () => undefined);
     try {
-      await waitFor('taken over', () => o.pty.state === 'ended' || undefined, 15_000);
+      await waitFor('taken over', () => o.pty.state === 'ended' || undefined, 30_000);
       assert.equal(o.pty.lastEndKind, 'taken-over', o.out().slice(-500));
       o.mark();
       o.terminal.sendText('r', false);
