@@ -18,6 +18,11 @@ export interface LibvirtBackendOptions {
   /** Backoff of the event stream's reconnects: first and longest delay. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /**
+   * `virsh event --loop` says nothing when it has subscribed, so an event between the start of the
+   * stream and the subscription is lost: one re-list this long after each (re)start closes that gap.
+   */
+  streamSettleMs?: number;
 }
 
 /** `virsh shutdown` was accepted but the domain kept running: the UI turns this into "Destroy?". */
@@ -69,6 +74,7 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
   const shutdownPollMs = options.shutdownPollMs ?? 500;
   const reconnectMinMs = options.reconnectMinMs ?? 1000;
   const reconnectMaxMs = options.reconnectMaxMs ?? 30_000;
+  const streamSettleMs = options.streamSettleMs ?? 2000;
 
   async function waitShutOff(ctx: BackendContext, vm: string): Promise<void> {
     const uri = libvirtUri(ctx);
@@ -136,10 +142,13 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
             deliver(parser.push(`${line}\n`).filter((e) => e.type === 'lifecycle' || e.type === 'reboot').map((e) => e.domain));
           });
           current = handle;
-          // Events may have been missed while the stream was down: re-list everything.
+          // Events may have been missed while the stream was down: re-list everything; and once more
+          // when it has surely subscribed (it does not say when), for events during its start.
           if (!first) onChange('all');
           first = false;
+          const settle = setTimeout(() => { if (!disposed && current === handle) onChange('all'); }, streamSettleMs);
           await handle.done.catch(() => -1);
+          clearTimeout(settle);
           parser.flush();
           if (disposed) return;
           if (Date.now() - startedAt > 10 * reconnectMinMs) backoff = reconnectMinMs;

@@ -110,3 +110,25 @@ test('watch: lifecycle lines → names; stream end → reconnect with backoff an
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(streams.length, 2, 'no reconnect after dispose');
 });
+
+test('watch: one re-list ("all") once the new stream has surely subscribed (virsh does not say when)', async () => {
+  const ends: ((c: number) => void)[] = [];
+  const run: CommandRunner = {
+    exec: async () => ({ stdout: '', stderr: '', code: 0, durationMs: 0 }),
+    follow() {
+      let end!: (c: number) => void;
+      const done = new Promise<number>((r) => (end = r));
+      ends.push(end);
+      return { done, dispose: () => end(0) };
+    },
+  };
+  const got: (string[] | 'all')[] = [];
+  const w = createLibvirtBackend({ streamSettleMs: 20 }).watch?.(ctxFor(topo, 'plain', run), (n) => got.push(n));
+  assert.ok(w);
+  assert.deepEqual(got, [], 'nothing at once');
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(got, ['all'], 'one re-list after the settle time');
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(got, ['all'], 'only one');
+  w.dispose();
+});
