@@ -3,7 +3,7 @@ import { checkAddresses } from './checks/addresses';
 import { checkCombinations } from './checks/combinations';
 import { makeContext } from './checks/context';
 import { checkReferences } from './checks/references';
-import { asTopology, parseTopology, type ParsedTopology } from './parse';
+import { asTopology, parseTopology, type ParsedTopology, type ParseOptions } from './parse';
 import type { Problem } from './problem';
 import { schemaProblems } from './schemaCheck';
 import type { Topology } from './types';
@@ -19,8 +19,9 @@ export interface Analysis {
 
 const CHECKS = [checkReferences, checkAddresses, checkCombinations];
 
-export function analyze(text: string): Analysis {
-  const parsed = parseTopology(text);
+/** `opts` are for tests and benchmarks (chunked or whole parse, which cache); the result is the same. */
+export function analyze(text: string, opts?: ParseOptions): Analysis {
+  const parsed = parseTopology(text, opts);
   const problems: Problem[] = [...parsed.syntax];
   const topology = problems.some((p) => p.severity === 'error') ? undefined : asTopology(parsed.value);
   if (parsed.value !== undefined && !topology && !problems.length) {

@@ -1,49 +1,66 @@
-// Parses a topology with the `yaml` Document API, keeping source ranges for every node.
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+// Parses a topology with the `yaml` Document API, keeping source ranges for every node. Large
+// files are parsed in chunks, each cached by its text, so an edit re-parses only what it touched
+// (src/model/parseChunked.ts); the result is the same either way.
+import { isDocument, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { ChunkCache } from './chunkCache';
+import { LineIndex } from './lineIndex';
+import { CHUNK_THRESHOLD, parseChunked } from './parseChunked';
 import type { Problem } from './problem';
 import type { Path, Topology } from './types';
-import { LineIndex } from './lineIndex';
+import { firstLine, PARSE_OPTIONS, syntaxProblems, TO_JS_OPTIONS } from './yamlSyntax';
 
 /** Files larger than this are not parsed: a diagnostic says so instead. */
 export const MAX_BYTES = 5 * 1024 * 1024;
 
 export interface ParsedTopology {
   text: string;
+  /**
+   * The yaml Document of the whole text, comments included (what the topology editor edits).
+   * For a file parsed in chunks it is parsed on first use: lookups should use `root`.
+   */
   doc: Document.Parsed | undefined;
+  /** The root node, ranges as offsets in `text`: what lookups walk (`locate`, `rangeOf`, IntelliSense). No comments. */
+  root: Node | undefined;
   /** The plain value (`toJS`), whatever its shape. */
   value: unknown;
   lines: LineIndex;
   /** YAML syntax problems (and refusals such as binary or oversized input). */
   syntax: Problem[];
+  /** The plain value as far as it can be read, also when there are syntax errors (`doc.toJS()`); may throw. */
+  looseValue(): unknown;
+  /** Set when the text was parsed in chunks: how many there are, and how many this parse did not find in the cache. */
+  chunks?: { total: number; parsed: number };
 }
 
-export function parseTopology(text: string): ParsedTopology {
-  const lines = new LineIndex(text);
-  const base = { text, lines, doc: undefined, value: undefined };
+export interface ParseOptions {
+  /** Texts of at least this many characters are parsed in chunks (default CHUNK_THRESHOLD; Infinity: never). */
+  chunkThreshold?: number;
+  /** The cache of chunk parses (default: one per process). */
+  cache?: ChunkCache;
+}
+
+export function parseTopology(text: string, opts: ParseOptions = {}): ParsedTopology {
+  const base = () => ({ text, lines: new LineIndex(text), doc: undefined, root: undefined, value: undefined, looseValue: () => undefined });
   if (text.length > MAX_BYTES) {
     const mb = (text.length / 1024 / 1024).toFixed(1);
-    return { ...base, syntax: [{ severity: 'error', code: 'too-large', start: 0, end: 0,
+    return { ...base(), syntax: [{ severity: 'error', code: 'too-large', start: 0, end: 0,
       message: `File is ${mb} MB; vsim checks topology files up to ${MAX_BYTES / 1024 / 1024} MB. Split the lab into several files.` }] };
   }
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
-    return { ...base, syntax: [{ severity: 'error', code: 'binary', start: nul, end: nul + 1,
+    return { ...base(), syntax: [{ severity: 'error', code: 'binary', start: nul, end: nul + 1,
       message: 'This file contains binary data (a NUL byte here); a topology must be YAML text.' }] };
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'error' });
-  const syntax: Problem[] = [];
-  for (const e of doc.errors) {
-    const [s, en] = e.pos;
-    syntax.push({ severity: 'error', code: `yaml-${e.code.toLowerCase()}`, start: s, end: Math.max(en, s + 1),
-      message: yamlMessage(e.code, e.message) });
+  if (text.length >= (opts.chunkThreshold ?? CHUNK_THRESHOLD)) {
+    const chunked = parseChunked(text, opts.cache);
+    if (chunked) return chunked;
   }
-  for (const w of doc.warnings) {
-    syntax.push({ severity: 'warning', code: `yaml-${w.code.toLowerCase()}`, start: w.pos[0], end: Math.max(w.pos[1], w.pos[0] + 1),
-      message: firstLine(w.message) });
-  }
+  const lines = new LineIndex(text);
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  const syntax: Problem[] = syntaxProblems(doc.errors, doc.warnings);
   let value: unknown;
   try {
-    value = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+    value = doc.errors.length ? undefined : doc.toJS(TO_JS_OPTIONS);
   } catch (err) {
     syntax.push({ severity: 'error', code: 'yaml-value', start: 0, end: 1, message: firstLine(String((err as Error).message)) });
   }
@@ -51,16 +68,7 @@ export function parseTopology(text: string): ParsedTopology {
     syntax.push({ severity: 'error', code: 'empty', start: 0, end: 0,
       message: 'Empty topology. Start with `version: 1` and a `hosts:` map (run "vsim: New Topology File" for a template).' });
   }
-  return { text, lines, doc, value, syntax };
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0] ?? s;
-}
-
-function yamlMessage(code: string, message: string): string {
-  if (code === 'DUPLICATE_KEY') return 'Duplicate key: each name may appear once in its map. Rename or remove one of them.';
-  return firstLine(message);
+  return { text, lines, doc, root: doc.contents ?? undefined, value, syntax, looseValue: () => doc.toJS(TO_JS_OPTIONS) };
 }
 
 /** The typed topology when the value has at least the right outer shape (validation says the rest). */
@@ -76,10 +84,19 @@ export interface Located {
   value?: Node;
 }
 
-/** Finds the nodes at `path` in the document (deepest existing ancestor is not returned; see `closest`). */
-export function locate(doc: Document.Parsed | undefined, path: Path): Located | undefined {
-  if (!doc) return undefined;
-  let node: unknown = doc.contents;
+/** A parsed text to look nodes up in: the parse (its `root`) or a yaml Document. */
+export type Tree = ParsedTopology | Document.Parsed | undefined;
+
+/** The root node of a tree. */
+export function rootOf(tree: Tree): Node | undefined {
+  if (!tree) return undefined;
+  return isDocument(tree) ? (tree.contents ?? undefined) : tree.root;
+}
+
+/** Finds the nodes at `path` (deepest existing ancestor is not returned; see `rangeOf`). */
+export function locate(tree: Tree, path: Path): Located | undefined {
+  if (!tree) return undefined;
+  let node: unknown = rootOf(tree);
   let key: Node | undefined;
   for (const seg of path) {
     if (isMap(node)) {
@@ -102,9 +119,9 @@ export function locate(doc: Document.Parsed | undefined, path: Path): Located | 
  * Range [start, end) to underline for `path`: a scalar value itself; for a map or sequence its key
  * (underlining a whole block is noise); for a missing path the nearest existing ancestor's key.
  */
-export function rangeOf(doc: Document.Parsed | undefined, path: Path, prefer: 'value' | 'key' = 'value'): [number, number] {
+export function rangeOf(tree: Tree, path: Path, prefer: 'value' | 'key' = 'value'): [number, number] {
   for (let n = path.length; n >= 0; n--) {
-    const loc = locate(doc, path.slice(0, n));
+    const loc = locate(tree, path.slice(0, n));
     if (!loc) continue;
     const scalarValue = loc.value && isScalar(loc.value) ? loc.value : undefined;
     if (prefer === 'value' && n === path.length && scalarValue?.range) return [scalarValue.range[0], scalarValue.range[1]];
@@ -116,8 +133,8 @@ export function rangeOf(doc: Document.Parsed | undefined, path: Path, prefer: 'v
 }
 
 /** Visits every map pair with its path (for symbol outlines and reference lookups). */
-export function pairsOf(doc: Document.Parsed | undefined, path: Path): { name: string; key: Node; value: Node | undefined }[] {
-  const loc = locate(doc, path);
+export function pairsOf(tree: Tree, path: Path): { name: string; key: Node; value: Node | undefined }[] {
+  const loc = locate(tree, path);
   if (!loc || !isMap(loc.value)) return [];
   const out: { name: string; key: Node; value: Node | undefined }[] = [];
   for (const p of loc.value.items) {

@@ -71,7 +71,7 @@ function toProblem(parsed: ParsedTopology, e: ErrorObject): Problem {
   const path: Path = pathOf(e.instancePath);
   const where = formatPath(path);
   const at = (p: Path, prefer: 'value' | 'key' = 'value') => {
-    const [start, end] = rangeOf(parsed.doc, p, prefer);
+    const [start, end] = rangeOf(parsed, p, prefer);
     return { start, end, path: p };
   };
   const params = e.params as Record<string, unknown>;

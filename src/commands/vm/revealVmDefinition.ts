@@ -10,7 +10,7 @@ export function revealVmDefinition(labs: WorkspaceLabs) {
     const [t] = await vmTargets(labs, node, nodes, { title: 'Open the definition of which VM?' });
     if (!t) return;
     const doc = await vscode.workspace.openTextDocument(t.uri);
-    const [start, end] = rangeOf(analysisOf(doc).parsed.doc, ['vms', t.vm], 'key');
+    const [start, end] = rangeOf(analysisOf(doc).parsed, ['vms', t.vm], 'key');
     const range = new vscode.Range(doc.positionAt(start), doc.positionAt(end));
     await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: true, preview: true });
   };

@@ -14,7 +14,7 @@ export function makeContext(parsed: ParsedTopology, t: Topology, out: Problem[])
   return {
     t,
     report(severity, code, path, message, opts) {
-      const [start, end] = rangeOf(parsed.doc, path, opts?.prefer ?? 'value');
+      const [start, end] = rangeOf(parsed, path, opts?.prefer ?? 'value');
       out.push({ severity, code, message, start, end, path, ...(opts?.fix ? { fix: opts.fix } : {}) });
     },
   };

@@ -85,7 +85,7 @@ function pairSymbol(text: string, key: Node, value: Node | null | undefined, nam
 
 export function symbols(text: string, analysis?: Analysis): OutlineSymbol[] {
   const src = sourceOf(text, analysis);
-  const root = src.analysis.parsed.doc?.contents;
+  const root = src.analysis.parsed.root;
   if (!isMap(root)) return [];
   const out: OutlineSymbol[] = [];
   for (const p of root.items) {

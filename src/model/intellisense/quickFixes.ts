@@ -90,7 +90,7 @@ export function generateMac(t: Topology | undefined, random: () => number = Math
 function scalarRange(src: Source, problem: Problem): { start: number; end: number; quote: string } {
   let start = problem.start;
   let end = problem.end;
-  const node = problem.path ? locate(src.analysis.parsed.doc, problem.path)?.value : undefined;
+  const node = problem.path ? locate(src.analysis.parsed, problem.path)?.value : undefined;
   if (node && isScalar(node) && node.range) [start, end] = [node.range[0], node.range[1]];
   const q = src.text[start];
   return { start, end, quote: q === '"' || q === "'" ? q : '' };

@@ -16,9 +16,9 @@ export interface Source {
 export function sourceOf(text: string, analysis?: Analysis): Source {
   const a = analysis && analysis.parsed.text === text ? analysis : analyze(text);
   let t = a.topology;
-  if (!t && a.parsed.doc) {
+  if (!t && a.parsed.root) {
     try {
-      const v: unknown = a.parsed.doc.toJS({ maxAliasCount: 100 });
+      const v: unknown = a.parsed.looseValue();
       if (v && typeof v === 'object' && !Array.isArray(v)) t = v as Topology;
     } catch {
       t = undefined;
@@ -35,7 +35,7 @@ export interface NodeHit {
 
 /** The scalar (or key) under `offset`, with its path. */
 export function nodeAt(src: Source, offset: number): NodeHit | undefined {
-  let node: unknown = src.analysis.parsed.doc?.contents;
+  let node: unknown = src.analysis.parsed.root;
   const path: (string | number)[] = [];
   const inside = (n: unknown) => {
     const r = (n as Node | null)?.range;
@@ -78,7 +78,7 @@ export function sectionOf(t: Topology | undefined, sections: readonly Section[],
 
 /** The range of the key that defines `section.name`. */
 export function definitionRange(src: Source, section: Section, name: string): { start: number; end: number } | undefined {
-  const key = locate(src.analysis.parsed.doc, [section, name])?.key;
+  const key = locate(src.analysis.parsed, [section, name])?.key;
   return key?.range ? { start: key.range[0], end: key.range[1] } : undefined;
 }
 
