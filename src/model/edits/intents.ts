@@ -45,6 +45,8 @@ export interface IntentResult {
   /** Offsets in the OLD text of whole entries removed (deleted entities with their comments). */
   removed: [number, number][];
   fallback: boolean;
+  /** Whether only the touched entries were printed (see EditOptions.partial). */
+  partial: boolean;
 }
 
 /** Applies one intent to a topology text. Throws IntentError with a readable reason when it cannot. */
@@ -53,6 +55,9 @@ export function applyIntent(text: string, intent: Intent, base: EditOptions & { 
   let created: IntentResult['created'];
   const removed: [number, number][] = [];
   const r = editYaml(text, (doc) => {
+    // editYaml may run this twice (fast path, then full path): start from scratch each time.
+    created = undefined;
+    removed.length = 0;
     switch (intent.kind) {
       case 'addVm': created = { section: 'vms', name: addVm(doc, t, intent) }; break;
       case 'addNetwork': created = { section: 'networks', name: addNetwork(doc, t, intent) }; break;

@@ -1,5 +1,6 @@
 // Random intent sequences over the examples: every step's text parses, validates with zero errors,
-// keeps every comment that was not inside a removed entry, and the line mapping is faithful (no fallback).
+// keeps every comment that was not inside a removed entry, and the line mapping is faithful (no fallback);
+// the partial path (the analysed document given, only touched entries printed) gives the same text.
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -110,6 +111,7 @@ describe('fuzz: random intent sequences', () => {
       assert.ok(analyze(original).ok, `${name} must start valid`);
       let applied = 0;
       let refused = 0;
+      let partial = 0;
       for (let s = 0; s < SEQUENCES_PER_FILE; s++) {
         const r = rng(1000 * s + name.length);
         let text = original;
@@ -128,6 +130,11 @@ describe('fuzz: random intent sequences', () => {
           applied++;
           const where = `${name} seq ${s} step ${k} ${JSON.stringify(intent)}`;
           assert.equal(res.fallback, false, `line mapping not faithful: ${where}`);
+          // The fast path (a view of the analysed document, only the touched entries printed) gives the same text.
+          const fast = applyIntent(text, intent, { doc: before.parsed.doc!, topology: before.topology! });
+          assert.equal(fast.text, res.text, `partial path differs: ${where}`);
+          assert.deepEqual(fast.removed, res.removed, `partial path removed ranges differ: ${where}`);
+          if (fast.partial) partial++;
           const after = analyze(res.text);
           const errors = after.problems.filter((p) => p.severity === 'error').map((p) => p.message);
           assert.deepEqual(errors, [], `${where}\n${res.text}`);
@@ -143,6 +150,7 @@ describe('fuzz: random intent sequences', () => {
         }
       }
       assert.ok(applied > SEQUENCES_PER_FILE, `${name}: only ${applied} intents applied (${refused} refused)`);
+      assert.equal(partial, applied, `${name}: ${applied - partial} intents took the full path`);
     });
   }
 });
