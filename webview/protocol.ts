@@ -1,11 +1,11 @@
 // The one message protocol between the topology editor's extension side and its webview.
 // Imported by both sides; messages FROM the webview are validated with `parseFromWebview` before use.
-import type { GraphModel } from '../src/model/edits/graph';
+import type { GraphModel, GraphPatch } from '../src/model/edits/graph';
 import { INTENT_KINDS, PLACED_SECTIONS, type Intent } from '../src/model/edits/intents';
 import type { Section } from '../src/model/types';
 
 export type { Intent } from '../src/model/edits/intents';
-export type { GraphModel, GraphNode, GraphEdge } from '../src/model/edits/graph';
+export type { GraphModel, GraphNode, GraphEdge, GraphPatch } from '../src/model/edits/graph';
 
 export type LiveState = 'running' | 'stopped' | 'paused' | 'unknown';
 export const LIVE_STATES: readonly LiveState[] = ['running', 'stopped', 'paused', 'unknown'];
@@ -39,6 +39,11 @@ export interface InitialData {
 // ---------------------------------------------------------------- extension → webview
 export type ToWebview =
   | { type: 'state'; state: EditorState; banner: Banner | null }
+  /**
+   * The next state as a change of the state of version `base` (the one sent before): what changed in the
+   * graph, and the state's other fields. A webview that does not hold `base` asks for a `resync`.
+   */
+  | { type: 'patch'; base: number; patch: GraphPatch; state: Omit<EditorState, 'graph'>; banner: Banner | null }
   | { type: 'banner'; banner: Banner | null }
   | { type: 'liveState'; states: Record<string, LiveState> }
   | { type: 'result'; requestId: number; ok: boolean; error?: string; created?: { section: Section; name: string } }
@@ -47,6 +52,8 @@ export type ToWebview =
 // ---------------------------------------------------------------- webview → extension
 export type FromWebview =
   | { type: 'ready' }
+  /** A patch did not apply (not based on the state the webview holds): send the whole state. */
+  | { type: 'resync' }
   | { type: 'intent'; requestId: number; intent: Intent }
   | { type: 'undo'; requestId: number }
   | { type: 'redo'; requestId: number }
@@ -107,7 +114,8 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
   if (!isObj(v) || typeof v.type !== 'string') return undefined;
   switch (v.type) {
     case 'ready':
-      return onlyKeys(v, ['type']) ? { type: 'ready' } : undefined;
+    case 'resync':
+      return onlyKeys(v, ['type']) ? { type: v.type } : undefined;
     case 'intent':
       return onlyKeys(v, ['type', 'requestId', 'intent']) && isInt(v.requestId) && isIntent(v.intent) ? { type: 'intent', requestId: v.requestId, intent: v.intent } : undefined;
     case 'undo':
@@ -137,5 +145,5 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
 
 /** Light check of messages from the extension (trusted, but the webview must not crash on surprises). */
 export function isToWebview(v: unknown): v is ToWebview {
-  return isObj(v) && typeof v.type === 'string' && ['state', 'banner', 'liveState', 'result', 'focus'].includes(v.type);
+  return isObj(v) && typeof v.type === 'string' && ['state', 'patch', 'banner', 'liveState', 'result', 'focus'].includes(v.type);
 }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import { log } from '../common/log';
 import { analysisOf, isTopologyDocument } from '../common/topologyDocuments';
-import { buildGraph, type GraphModel } from '../model/edits/graph';
+import { buildGraph, diffGraph, type GraphModel } from '../model/edits/graph';
 import { applyIntent, IntentError, type Intent } from '../model/edits/intents';
 import type { Section } from '../model/types';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
@@ -36,6 +36,10 @@ export interface SessionStats {
 export class EditorSession extends Disposable {
   private ready = false;
   private lastValid: { version: number; graph: GraphModel } | undefined;
+  /** The state the webview holds (the page's initial data until it is ready); the next state is sent as a patch of it. */
+  private sent: { version: number; graph: GraphModel } | undefined;
+  private initial: { version: number; graph: GraphModel } | undefined;
+  private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ownEditPending = false;
   private live: Record<string, LiveState> = {};
@@ -52,7 +56,11 @@ export class EditorSession extends Disposable {
     const { state, banner } = this.currentState();
     const data: InitialData = { state, banner };
     webview.html = webviewHtml(webview, extensionUri, { title: `Topology: ${document.uri.path.split('/').pop()}`, bundle: 'topology', data });
-    if (state) this.noteSent(state, banner);
+    if (state) {
+      this.initial = { version: state.version, graph: state.graph };
+      this.noteSent(state, banner);
+    }
+    this.warmUp(); // while the webview loads
 
     this._register(webview.onDidReceiveMessage((raw: unknown) => {
       const msg = parseFromWebview(raw);
@@ -72,7 +80,10 @@ export class EditorSession extends Disposable {
       if (panel.visible && this.ready) this.schedulePush(0);
     }));
     this._register(panel.onDidDispose(() => this.dispose()));
-    this._register({ dispose: () => this.timer && clearTimeout(this.timer) });
+    this._register({ dispose: () => {
+      if (this.timer) clearTimeout(this.timer);
+      if (this.warmTimer) clearTimeout(this.warmTimer);
+    } });
   }
 
   override dispose(): void {
@@ -121,9 +132,14 @@ export class EditorSession extends Disposable {
       case 'ready':
         this.ready = true;
         this.stats.readyAt = performance.now();
-        // The page was built with the state of that moment: catch up if the text changed since.
-        if (this.stats.sent?.version !== this.document.version) this.push();
+        // The page holds the state it was built with: catch up if the text changed since.
+        this.sent = this.initial;
+        if (this.sent?.version !== this.document.version) this.push();
         if (Object.keys(this.live).length) this.post({ type: 'liveState', states: this.live });
+        return;
+      case 'resync':
+        this.sent = undefined;
+        this.push();
         return;
       case 'intent': {
         const r = await this.applyIntent(msg.intent);
@@ -148,6 +164,7 @@ export class EditorSession extends Disposable {
         const at = performance.now();
         this.stats.rendered = { version: msg.version, nodes: msg.nodes, edges: msg.edges, ms: msg.ms, at };
         if (this.stats.firstRenderedAt === undefined && this.stats.sent && msg.nodes === this.stats.sent.nodes) this.stats.firstRenderedAt = at;
+        if (msg.version === this.document.version) this.warmUp();
         return;
       }
       case 'liveShown':
@@ -205,16 +222,47 @@ export class EditorSession extends Disposable {
     return { state: graph ? { version: doc.version, graph, banner, readOnly } : null, banner };
   }
 
+  /**
+   * Sends the current state: whole the first time, then as a patch of the state the webview holds (a
+   * move in a 1 000-VM graph is one node, not the 450 KB graph). Nothing before the webview is ready:
+   * its `ready` catches up.
+   */
   private push(): void {
+    if (!this.ready) return;
     const t0 = performance.now();
     const { state, banner } = this.currentState();
-    this.stats.lastPushMs = performance.now() - t0;
     if (state) {
-      this.post({ type: 'state', state, banner });
+      const prev = this.sent;
+      if (prev) {
+        const patch = diffGraph(prev.graph, state.graph);
+        this.post({ type: 'patch', base: prev.version, patch, state: { version: state.version, banner: state.banner, readOnly: state.readOnly }, banner });
+      } else {
+        this.post({ type: 'state', state, banner });
+      }
+      this.sent = { version: state.version, graph: state.graph };
       this.noteSent(state, banner);
     } else {
       this.post({ type: 'banner', banner });
     }
+    this.stats.lastPushMs = performance.now() - t0;
+  }
+
+  /**
+   * Prepares, while the editor is idle (after a state was drawn, or while the webview loads), the
+   * parsed Document the next intent edits: with chunked parsing it is built on first use.
+   */
+  private warmUp(): void {
+    if (this.warmTimer) clearTimeout(this.warmTimer);
+    const version = this.document.version;
+    this.warmTimer = setTimeout(() => {
+      this.warmTimer = undefined;
+      if (this.isDisposed || this.document.version !== version) return;
+      try {
+        void analysisOf(this.document).parsed.doc;
+      } catch {
+        // the intent will meet (and report) the same problem
+      }
+    }, 0);
   }
 
   private noteSent(state: EditorState, banner: Banner | null): void {

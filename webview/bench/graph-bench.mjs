@@ -42,13 +42,20 @@ for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
   moved.graph.nodes.find((x) => x.kind === 'vm').y = 5;
   const cdp = process.env.PROFILE ? await page.context().newCDPSession(page) : null;
   if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
-  const upd = await page.evaluate((s) => new Promise((resolve) => {
+  const send = (msg) => page.evaluate((m) => new Promise((resolve) => {
     const t = performance.now();
     const before = window.__posted.length;
-    window.postMessage({ type: 'state', state: s, banner: null }, '*');
-    const poll = () => (window.__posted.slice(before).some(([, m]) => m.type === 'rendered') ? resolve(performance.now() - t) : setTimeout(poll, 5));
+    window.postMessage(m, '*');
+    const poll = () => (window.__posted.slice(before).some(([, x]) => x.type === 'rendered') ? resolve(performance.now() - t) : setTimeout(poll, 1));
     poll();
-  }), moved);
+  }), msg);
+  // The whole state (what the editor sent before patches), then the same kind of change as a patch
+  // (what it sends now: the one node, on top of the version the webview holds).
+  const upd = await send({ type: 'state', state: moved, banner: null });
+  const node = structuredClone(moved.graph.nodes.filter((x) => x.kind === 'vm')[1]);
+  node.x = 7;
+  node.y = 7;
+  const patched = await send({ type: 'patch', base: 2, patch: { nodes: [node], removedNodes: [], edges: [], removedEdges: [], meta: {} }, state: { version: 3, banner: null, readOnly: false }, banner: null });
   if (cdp) {
     const { profile } = await cdp.send('Profiler.stop');
     const self = new Map();
@@ -58,7 +65,7 @@ for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
     console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `  ${v.toFixed(0)} ms ${k}`).join('\n'));
   }
   await page.screenshot({ path: path.join(out, `bench-${n}.png`) });
-  console.log(`${n} VMs (${state.graph.nodes.length} nodes): first draw ${first.toFixed(0)} ms after script start (page load ${Date.now() - t0} ms); one-node update ${upd.toFixed(0)} ms${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`);
+  console.log(`${n} VMs (${state.graph.nodes.length} nodes): first draw ${first.toFixed(0)} ms after script start (page load ${Date.now() - t0} ms); one-node update ${upd.toFixed(0)} ms as a whole state, ${patched.toFixed(0)} ms as a patch${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`);
   await page.close();
 }
 await browser.close();

@@ -5,7 +5,7 @@ import { DataSet } from 'vis-data';
 import { Network, type Edge, type IdType, type Node, type Options } from 'vis-network';
 import 'vis-network/styles/vis-network.css';
 import { autoLayout, type LayoutMode, type Point } from '../../src/model/edits/layout';
-import type { GraphEdge, GraphModel, GraphNode, LiveState } from '../protocol';
+import type { GraphEdge, GraphModel, GraphNode, GraphPatch, LiveState } from '../protocol';
 import { readPalette, vmIcon, type Palette } from './theme';
 
 export type VNode = Node & { id: string; kind: GraphNode['kind']; host: string; name: string };
@@ -104,6 +104,7 @@ export class GraphView {
   }
 
   setLocked(locked: boolean): void {
+    if (locked === this.locked) return;
     this.locked = locked;
     this.network.setOptions({ interaction: { dragNodes: !locked } });
   }
@@ -117,70 +118,89 @@ export class GraphView {
     this.network.disableEditMode();
   }
 
-  /** Applies a new graph: only what changed is added, updated or removed. */
-  setGraph(model: GraphModel, layoutMode: LayoutMode, firstTime: boolean): void {
+  /**
+   * Applies a new graph: only what changed is added, updated or removed. With `patch` (what changed
+   * since the graph drawn last) only its nodes and edges are looked at; without it, all of them.
+   */
+  setGraph(model: GraphModel, layoutMode: LayoutMode, firstTime: boolean, patch?: GraphPatch): void {
     const t0 = performance.now();
     const prev = this.model;
     this.model = model;
     if (firstTime) this.network.setOptions(this.options(model.nodes.length));
-    const auto = autoLayout(model, layoutMode);
-    const byId = new Map(model.nodes.map((n) => [n.id, n]));
-    const adds: VNode[] = [];
-    const updates: VNode[] = [];
-    const current = new Set(this.nodes.getIds().map(String));
-    for (const n of model.nodes) {
-      const v = this.visNode(n);
-      const s = JSON.stringify([v.label, v.title, v.shape, v.image, n.backend, n.arch, n.host]);
-      const fp = n.x !== undefined ? `${n.x},${n.y}` : '';
-      if (!current.has(n.id)) {
-        const p = n.x !== undefined ? { x: n.x, y: n.y! } : firstTime || !prev ? auto.get(n.id) : this.placeNear(n, byId, auto);
-        adds.push({ ...v, ...(p ? { x: p.x, y: p.y } : {}) });
-      } else if (this.sig.get(n.id) !== s) {
-        updates.push(v);
-      }
-      if (current.has(n.id) && fp && this.filePos.get(n.id) !== fp) updates.push({ ...v, x: n.x!, y: n.y! }); // moved by a text edit or undo
-      this.sig.set(n.id, s);
-      this.filePos.set(n.id, fp);
-    }
-    const gone = [...current].filter((id) => !byId.has(id));
+    let auto: Map<string, Point> | undefined;
+    const autoPos = () => (auto ??= autoLayout(model, layoutMode));
+    const delta = patch && prev && !firstTime ? patch : undefined;
+    const ids = delta ? undefined : new Set(model.nodes.map((n) => n.id));
+    const gone = delta ? delta.removedNodes : this.nodes.getIds().map(String).filter((id) => !ids!.has(id));
     for (const id of gone) {
       this.sig.delete(id);
       this.filePos.delete(id);
     }
-    const newEdges = new Map(model.edges.map((e) => [e.id, this.visEdge(e)]));
-    const edgeIds = new Set(this.edges.getIds().map(String));
-    const edgeAdds: VEdge[] = [];
-    const edgeUpdates: VEdge[] = [];
-    for (const [id, e] of newEdges) {
-      const s = JSON.stringify([e.from, e.to, e.label, e.color, e.width, e.dashes]);
-      if (!edgeIds.has(id)) edgeAdds.push(e);
-      else if (this.sig.get(`e:${id}`) !== s) edgeUpdates.push(e);
-      this.sig.set(`e:${id}`, s);
-    }
-    const edgesGone = [...edgeIds].filter((id) => !newEdges.has(id));
+    const edgeIds = delta ? undefined : new Set(model.edges.map((e) => e.id));
+    const edgesGone = delta ? delta.removedEdges : this.edges.getIds().map(String).filter((id) => !edgeIds!.has(id));
     for (const id of edgesGone) this.sig.delete(`e:${id}`);
 
-    if (edgesGone.length) this.edges.remove(edgesGone);
-    if (gone.length) this.nodes.remove(gone);
-    if (adds.length) this.nodes.add(adds);
-    if (updates.length) this.nodes.update(updates);
-    if (edgeAdds.length) this.edges.add(edgeAdds);
-    if (edgeUpdates.length) this.edges.update(edgeUpdates);
+    const adds: VNode[] = [];
+    const updates: VNode[] = [];
+    for (const n of delta ? delta.nodes : model.nodes) {
+      const v = this.visNode(n);
+      const s = JSON.stringify([v.label, v.title, v.shape, v.image, n.backend, n.arch, n.host]);
+      const fp = n.x !== undefined ? `${n.x},${n.y}` : '';
+      const known = this.sig.has(n.id);
+      if (!known) {
+        const p = n.x !== undefined ? { x: n.x, y: n.y! } : firstTime || !prev ? autoPos().get(n.id) : this.placeNear(n, autoPos);
+        adds.push({ ...v, ...(p ? { x: p.x, y: p.y } : {}) });
+      } else if (this.sig.get(n.id) !== s) {
+        updates.push(v);
+      }
+      if (known && fp && this.filePos.get(n.id) !== fp) updates.push({ ...v, x: n.x!, y: n.y! }); // moved by a text edit or undo
+      this.sig.set(n.id, s);
+      this.filePos.set(n.id, fp);
+    }
+    const edgeAdds: VEdge[] = [];
+    const edgeUpdates: VEdge[] = [];
+    for (const ge of delta ? delta.edges : model.edges) {
+      const e = this.visEdge(ge);
+      const s = JSON.stringify([e.from, e.to, e.label, e.color, e.width, e.dashes]);
+      const key = `e:${ge.id}`;
+      if (!this.sig.has(key)) edgeAdds.push(e);
+      else if (this.sig.get(key) !== s) edgeUpdates.push(e);
+      this.sig.set(key, s);
+    }
+
+    // vis-network redraws the whole canvas synchronously after each change of a DataSet (physics off):
+    // no redraw of our own after them, and the draw after the last one is the one reported.
+    const ops: (() => void)[] = [];
+    if (edgesGone.length) ops.push(() => this.edges.remove(edgesGone));
+    if (gone.length) ops.push(() => this.nodes.remove(gone));
+    if (adds.length) ops.push(() => this.nodes.add(adds));
+    if (updates.length) ops.push(() => this.nodes.update(updates));
+    if (edgeAdds.length) ops.push(() => this.edges.add(edgeAdds));
+    if (edgeUpdates.length) ops.push(() => this.edges.update(edgeUpdates));
     this.groupsDirty = true;
+    this.pendingRender = undefined;
     if (firstTime) {
+      for (const op of ops) op();
       if (model.nodes.length > BIG_GRAPH) this.clusterHosts(true);
       this.network.fit({ animation: false });
+      ops.length = 0;
     }
-    this.pendingRender = { t0 };
-    this.network.redraw();
+    ops.forEach((op, i) => {
+      if (i === ops.length - 1) this.pendingRender = { t0 };
+      op();
+    });
+    if (!ops.length || this.pendingRender) {
+      this.pendingRender = { t0 };
+      this.network.redraw();
+    }
   }
 
   /** A position for a node added after the first draw: under its network, else near its host. */
-  private placeNear(n: GraphNode, byId: Map<string, GraphNode>, auto: Map<string, Point>): Point | undefined {
+  private placeNear(n: GraphNode, auto: () => Map<string, Point>): Point | undefined {
     const anchor = n.network ? `network:${n.network}` : `host:${n.host}`;
-    if (!byId.has(anchor) || !this.nodes.get(anchor)) return auto.get(n.id);
+    if (!this.nodes.get(anchor)) return auto().get(n.id);
     const a = this.network.getPositions([anchor])[anchor];
-    if (!a) return auto.get(n.id);
+    if (!a) return auto().get(n.id);
     const siblings = this.model?.nodes.filter((m) => m.kind === n.kind && (n.network ? m.network === n.network : m.host === n.host)).length ?? 1;
     return { x: a.x + ((siblings % 5) - 2) * 60, y: a.y + 130 + Math.floor(siblings / 5) * 20 };
   }
@@ -240,11 +260,14 @@ export class GraphView {
 
   /** Recolours the VMs whose state changed; returns how many drawn VMs now show each state. */
   setLiveState(states: Record<string, LiveState>): Partial<Record<LiveState, number>> {
+    const before = this.live;
     this.live = { ...this.live, ...states };
     const counts: Partial<Record<LiveState, number>> = {};
     if (!this.model) return counts;
     const vms = this.model.nodes.filter((n) => n.kind === 'vm');
-    const ups = vms.filter((n) => states[n.name] !== undefined).map((n) => this.visNode(n));
+    // Only the VMs whose colour changes: a refresh reports every VM of a host, mostly unchanged
+    // (and each DataSet update redraws the whole canvas).
+    const ups = vms.filter((n) => states[n.name] !== undefined && states[n.name] !== (before[n.name] ?? 'unknown')).map((n) => this.visNode(n));
     if (ups.length) this.nodes.update(ups);
     for (const n of vms) {
       const st = this.live[n.name] ?? 'unknown';
@@ -255,7 +278,9 @@ export class GraphView {
 
   /** Re-reads theme colours and restyles everything (on a theme change). */
   retheme(): void {
-    this.palette = readPalette();
+    const palette = readPalette();
+    if (JSON.stringify(palette) === JSON.stringify(this.palette)) return;
+    this.palette = palette;
     this.network.setOptions(this.options(this.model?.nodes.length ?? 0));
     if (!this.model) return;
     this.nodes.update(this.model.nodes.map((n) => this.visNode(n)));

@@ -1,7 +1,7 @@
 // The topology graph webview: toolbar (palette, lock, undo/redo, layouts, search, fit), the graph,
 // the side form, a banner while the text has errors, and a status line with the counts.
 import type { LayoutMode } from '../../src/model/edits/layout';
-import { parseNodeId } from '../../src/model/edits/graph';
+import { applyGraphPatch, parseNodeId, type GraphPatch } from '../../src/model/edits/graph';
 import type { Banner, EditorState, GraphModel, InitialData, Intent, ToWebview } from '../protocol';
 import { closeMenu, showMenu, type MenuItem } from './contextMenu';
 import { GraphView } from './graphView';
@@ -283,13 +283,13 @@ function showBanner(b: Banner | null): void {
   document.body.classList.add('stale');
 }
 
-function applyState(state: EditorState, banner: Banner | null): void {
+function applyState(state: EditorState, banner: Banner | null, patch?: GraphPatch): void {
   const first = !model;
   model = state.graph;
   version = state.version;
   fileReadOnly = state.readOnly;
   document.body.dataset.version = String(version);
-  view.setGraph(model, layout === 'force' ? 'host' : layout, first);
+  view.setGraph(model, layout === 'force' ? 'host' : layout, first, patch);
   if (first && layout === 'force') view.applyLayout('force');
   clusterBtn.setPressed(view.isClustered());
   showBanner(banner);
@@ -300,6 +300,11 @@ function applyState(state: EditorState, banner: Banner | null): void {
 onMessage((msg: ToWebview) => {
   switch (msg.type) {
     case 'state': applyState(msg.state, msg.banner); break;
+    case 'patch':
+      // Only on top of the state it was made from; else ask for the whole state.
+      if (!model || msg.base !== version) post({ type: 'resync' });
+      else applyState({ ...msg.state, graph: applyGraphPatch(model, msg.patch) }, msg.banner, msg.patch);
+      break;
     case 'banner': showBanner(msg.banner); break;
     case 'liveState': post({ type: 'liveShown', counts: view.setLiveState(msg.states) }); break;
     case 'result':
@@ -312,7 +317,15 @@ onMessage((msg: ToWebview) => {
   }
 });
 
-new MutationObserver(() => view.retheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+// VS Code switches themes through the body's classes (vscode-light/-dark/-high-contrast), its theme id and
+// the CSS variables on <html>. Our own classes (stale, locked) change on every state, and any classList
+// call queues a mutation even when nothing changed: only a theme change restyles (that touches every node).
+const themeClasses = (cls: string | null) => (cls ?? '').split(/\s+/).filter((c) => c.startsWith('vscode-')).sort().join(' ');
+new MutationObserver((records) => {
+  const theme = records.some((r) => r.target !== document.body || r.attributeName !== 'class' || themeClasses(r.oldValue) !== themeClasses(document.body.className));
+  if (theme) view.retheme();
+}).observe(document.body, { attributes: true, attributeOldValue: true, attributeFilter: ['class', 'data-vscode-theme-id'] });
+new MutationObserver(() => view.retheme()).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
 if (data?.state) applyState(data.state, data.banner);
 else showBanner(data?.banner ?? null);

@@ -159,3 +159,85 @@ export function buildGraph(t: Topology): GraphModel {
     counts: { hosts: keys(t.hosts).length, networks: keys(t.networks).length, vms: keys(t.vms).length, slots: keys(t.slots).length, links: keys(t.links).length },
   };
 }
+
+/**
+ * What changed between two graphs, for sending a new graph as a small message: nodes and edges added
+ * or changed (whole), ids removed, and the other fields. Orders are sent only when they are not the old
+ * order without the removed ids followed by the added ones (an edit in the middle of the text).
+ */
+export interface GraphPatch {
+  nodes: GraphNode[];
+  removedNodes: string[];
+  edges: GraphEdge[];
+  removedEdges: string[];
+  nodeOrder?: string[];
+  edgeOrder?: string[];
+  /** The other fields that changed (name lists, counts). */
+  meta: Partial<Omit<GraphModel, 'nodes' | 'edges'>>;
+}
+
+/** Deep equality of JSON-like values (what the webview would get of each). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!same(ra[k], rb[k])) return false;
+  return true;
+}
+
+/** The patch from `prev` to `next`. */
+export function diffGraph(prev: GraphModel, next: GraphModel): GraphPatch {
+  if (prev === next) return { nodes: [], removedNodes: [], edges: [], removedEdges: [], meta: {} };
+  const part = <T extends { id: string }>(before: T[], after: T[]) => {
+    const old = new Map(before.map((x) => [x.id, x]));
+    const ids = new Set(after.map((x) => x.id));
+    const changed = after.filter((x) => !same(old.get(x.id), x));
+    const removed = before.filter((x) => !ids.has(x.id)).map((x) => x.id);
+    const expected = [...before.filter((x) => ids.has(x.id)).map((x) => x.id), ...after.filter((x) => !old.has(x.id)).map((x) => x.id)];
+    const inOrder = expected.length === after.length && expected.every((id, i) => after[i]!.id === id);
+    return { changed, removed, order: inOrder ? undefined : after.map((x) => x.id) };
+  };
+  const n = part(prev.nodes, next.nodes);
+  const e = part(prev.edges, next.edges);
+  const { nodes: _n, edges: _e, ...all } = next;
+  const meta: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(all)) if (!same(v, (prev as unknown as Record<string, unknown>)[k])) meta[k] = v;
+  const patch: GraphPatch = { nodes: n.changed, removedNodes: n.removed, edges: e.changed, removedEdges: e.removed, meta: meta as GraphPatch['meta'] };
+  if (n.order) patch.nodeOrder = n.order;
+  if (e.order) patch.edgeOrder = e.order;
+  return patch;
+}
+
+/** `prev` with `patch` applied (a new model; `prev` is not changed). */
+export function applyGraphPatch(prev: GraphModel, patch: GraphPatch): GraphModel {
+  const apply = <T extends { id: string }>(before: T[], changed: T[], removed: string[], order: string[] | undefined): T[] => {
+    const gone = new Set(removed);
+    const byId = new Map(changed.map((x) => [x.id, x]));
+    const out: T[] = [];
+    for (const x of before) {
+      if (gone.has(x.id)) continue;
+      out.push(byId.get(x.id) ?? x);
+      byId.delete(x.id);
+    }
+    out.push(...byId.values()); // added, in the new order
+    if (!order) return out;
+    const all = new Map(out.map((x) => [x.id, x]));
+    return order.map((id) => all.get(id)).filter((x): x is T => x !== undefined);
+  };
+  const { nodes: _n, edges: _e, ...meta } = prev;
+  return {
+    ...meta,
+    ...patch.meta,
+    nodes: apply(prev.nodes, patch.nodes, patch.removedNodes, patch.nodeOrder),
+    edges: apply(prev.edges, patch.edges, patch.removedEdges, patch.edgeOrder),
+  };
+}
