@@ -13,6 +13,8 @@ import { parseFromWebview, type Banner, type EditorState, type FromWebview, type
 import { runAction } from './actions';
 
 const DEBOUNCE_MS = 50;
+/** Quiet time after a state is drawn before the parsed Document for the next intent is prepared (not while typing). */
+const WARM_UP_MS = 300;
 
 /** What the session sent and what the webview reported; read by tests and benchmarks. */
 export interface SessionStats {
@@ -60,7 +62,7 @@ export class EditorSession extends Disposable {
       this.initial = { version: state.version, graph: state.graph };
       this.noteSent(state, banner);
     }
-    this.warmUp(); // while the webview loads
+    this.warmUp(0); // while the webview loads
 
     this._register(webview.onDidReceiveMessage((raw: unknown) => {
       const msg = parseFromWebview(raw);
@@ -74,6 +76,7 @@ export class EditorSession extends Disposable {
     this._register(vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document !== document || !e.contentChanges.length) return;
       this.stats.documentVersion = document.version;
+      if (this.warmTimer) clearTimeout(this.warmTimer);
       this.schedulePush(this.ownEditPending ? 0 : DEBOUNCE_MS);
     }));
     this._register(panel.onDidChangeViewState(() => {
@@ -164,7 +167,7 @@ export class EditorSession extends Disposable {
         const at = performance.now();
         this.stats.rendered = { version: msg.version, nodes: msg.nodes, edges: msg.edges, ms: msg.ms, at };
         if (this.stats.firstRenderedAt === undefined && this.stats.sent && msg.nodes === this.stats.sent.nodes) this.stats.firstRenderedAt = at;
-        if (msg.version === this.document.version) this.warmUp();
+        if (msg.version === this.document.version) this.warmUp(WARM_UP_MS);
         return;
       }
       case 'liveShown':
@@ -248,10 +251,11 @@ export class EditorSession extends Disposable {
   }
 
   /**
-   * Prepares, while the editor is idle (after a state was drawn, or while the webview loads), the
-   * parsed Document the next intent edits: with chunked parsing it is built on first use.
+   * Prepares, while the editor is idle (while the webview loads, or a quiet moment after a state was
+   * drawn; a text change cancels it), the parsed Document the next intent edits: for a file parsed in
+   * chunks it is built on first use, a whole parse (~100 ms for 1 000 VMs) the intent would wait for.
    */
-  private warmUp(): void {
+  private warmUp(delay: number): void {
     if (this.warmTimer) clearTimeout(this.warmTimer);
     const version = this.document.version;
     this.warmTimer = setTimeout(() => {
@@ -262,7 +266,7 @@ export class EditorSession extends Disposable {
       } catch {
         // the intent will meet (and report) the same problem
       }
-    }, 0);
+    }, delay);
   }
 
   private noteSent(state: EditorState, banner: Banner | null): void {
