@@ -14,8 +14,8 @@ import type { ParsedTopology } from './parse';
 import type { Problem } from './problem';
 import { PARSE_OPTIONS, syntaxProblems, yamlError } from './yamlSyntax';
 
-/** Texts from this many characters on are parsed in chunks; smaller ones whole, as always. */
-export const CHUNK_THRESHOLD = 64 * 1024;
+/** Texts from this many characters on (about 40 generated VMs) are parsed in chunks; smaller ones whole, as always. */
+export const CHUNK_THRESHOLD = 16 * 1024;
 
 /** The chunk cache `parseTopology` uses unless given another. */
 export const sharedChunkCache = new ChunkCache();
