@@ -7,10 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { analyze } from '../src/model/analyze';
 import { applyIntent, type Intent } from '../src/model/edits/intents';
-import type { SummaryRow } from './lib/stats';
+import { time, type SummaryRow } from './lib/stats';
 
 const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
 const root = join(__dirname, '..');
@@ -20,15 +19,6 @@ const intents: Intent[] = [
   { kind: 'setProperty', path: ['vms', 'vm3', 'memory'], value: 4096 },
 ];
 
-interface Sample { wall: number; cpu: number }
-function time(f: () => unknown): Sample {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  f();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const summary: SummaryRow[] = [];

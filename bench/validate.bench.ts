@@ -10,7 +10,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { analyze } from '../src/model/analyze';
 import { checkAddresses } from '../src/model/checks/addresses';
 import { checkCombinations } from '../src/model/checks/combinations';
@@ -20,20 +19,12 @@ import { complete, symbols } from '../src/model/intellisense';
 import { asTopology, parseTopology } from '../src/model/parse';
 import { CHUNK_THRESHOLD } from '../src/model/parseChunked';
 import { schemaProblems } from '../src/model/schemaCheck';
+import { time, type Sample } from './lib/stats';
 
 const n = Number(process.argv[2] ?? 1000);
 const root = join(__dirname, '..');
 const text = execFileSync(process.execPath, [join(root, 'scripts', 'gen-topology.mjs'), String(n)], { encoding: 'utf8', maxBuffer: 1 << 30 });
 
-interface Sample { wall: number; cpu: number }
-function time(f: () => unknown): Sample {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  f();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
 function runs(count: number, f: () => unknown): Sample[] {
   return Array.from({ length: count }, () => time(f));
 }

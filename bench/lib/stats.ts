@@ -42,3 +42,14 @@ export interface SummaryRow {
 export function fmt(v: number, digits = 1): string {
   return Number.isFinite(v) ? v.toFixed(digits) : String(v);
 }
+
+/** Wall and CPU time of one synchronous call, in milliseconds (CPU time is steadier on a loaded machine). */
+export interface Sample { wall: number; cpu: number }
+export function time(f: () => unknown): Sample {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  f();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
