@@ -8,18 +8,9 @@ import { analyze } from '../../../src/model/analyze';
 import { applyIntent, IntentError, type Intent } from '../../../src/model/edits/intents';
 import type { Section, Topology } from '../../../src/model/types';
 import { genTopology } from './genTopology';
+import { prng } from '../model/helpers';
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = prng;
 
 /** Comments with their offsets: a `#` at line start or after a blank, outside quotes. */
 export function comments(text: string): { at: number; text: string }[] {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { buildCommand, shellQuote } from '../../../src/remote/quote';
+import { prng } from '../model/helpers';
 
 /** Runs `printf "%s\0" ARGS` through a real /bin/sh and splits the NUL-separated output. */
 function roundTrip(args: readonly string[]): string[] {
@@ -11,17 +12,6 @@ function roundTrip(args: readonly string[]): string[] {
   return parts;
 }
 
-/** mulberry32: a small seeded PRNG so a failure is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = [
   'a;rm -rf /', '$(reboot)', '`reboot`', "'", '"', "it's", '\\', '\n', 'a\nb', '$HOME', '${IFS}', '*', '?', '[a]',
