@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { ConsoleSession, type ConsoleChannel } from '../../../src/console/session';
+import { ConsoleSession, TailBuffer, toCrlf, type ConsoleChannel } from '../../../src/console/session';
 import type { EndInfo } from '../../../src/console/failure';
 
 class FakeChannel extends EventEmitter {
@@ -105,4 +105,69 @@ test('session: without a ready line it is ready at once; unexpected output also 
   const s = new ConsoleSession(ch as unknown as ConsoleChannel, { pty: true, readyLine: /^Escape character is / });
   ch.emit('data', Buffer.from('something else\r\n'));
   assert.equal(s.ready, true);
+});
+
+test('session: the end tail is the last 4096 characters, also across many small and large chunks', () => {
+  const { ch, ends } = session();
+  // 10,000 small chunks: the tail must hold 4096 characters (not just the last few chunks).
+  let all = '';
+  for (let i = 0; i < 10000; i++) {
+    const piece = `${i % 10}`.repeat((i % 7) + 1);
+    all += piece;
+    ch.emit('data', Buffer.from(piece));
+  }
+  const big = 'x'.repeat(5000) + 'END';
+  all += big;
+  ch.emit('data', Buffer.from(big));
+  ch.emit('data', Buffer.from('after'));
+  all += 'after';
+  ch.emit('close');
+  assert.equal(ends[0]!.tail, all.slice(-4096));
+  const short = session();
+  short.ch.emit('data', Buffer.from('a'));
+  short.ch.emit('data', Buffer.from('b'));
+  short.ch.emit('close');
+  assert.equal(short.ends[0]!.tail, 'ab');
+});
+
+test('TailBuffer: matches a plain concatenation for random chunk sizes', () => {
+  const t = new TailBuffer(100);
+  let all = '';
+  let seed = 7;
+  for (let i = 0; i < 5000; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const piece = String.fromCharCode(97 + (i % 26)).repeat(seed % 150);
+    all += piece;
+    t.push(piece);
+    if (i % 97 === 0) assert.equal(t.text(), all.slice(-100));
+  }
+  assert.equal(t.text(), all.slice(-100));
+});
+
+test('session: a UTF-8 character split at every byte boundary of a long run decodes without mojibake', () => {
+  const text = 'zß€😀 '.repeat(1000); // 1-, 2-, 3- and 4-byte characters
+  const bytes = Buffer.from(text, 'utf8');
+  for (const size of [1, 2, 3, 5, 4096, 65536]) {
+    const { ch, out, ends } = session();
+    for (let i = 0; i < bytes.length; i += size) ch.emit('data', bytes.subarray(i, i + size));
+    ch.emit('close');
+    assert.equal(out.join(''), text, `chunk size ${size}`);
+    assert.equal(ends[0]!.tail, text.slice(-4096));
+  }
+});
+
+test('toCrlf / non-pty session: lone \\n → \\r\\n, \\r\\n kept, also when split between chunks', () => {
+  assert.equal(toCrlf('a\nb\n', false), 'a\r\nb\r\n');
+  assert.equal(toCrlf('a\r\nb\n', false), 'a\r\nb\r\n');
+  assert.equal(toCrlf('\nb', true), '\nb');
+  assert.equal(toCrlf('\r\nb', true), '\r\nb');
+  assert.equal(toCrlf('b\n', true), 'b\r\n');
+  const { ch, out } = session(false);
+  ch.emit('data', Buffer.from('one\r'));
+  ch.emit('data', Buffer.from('\ntwo\n'));
+  ch.emit('data', Buffer.from('\nthree\r'));
+  ch.stderr.emit('data', Buffer.from('\nerr\n')); // stderr's \n is its own line end, not stdout's \r\n
+  ch.emit('data', Buffer.from('x'.repeat(70000) + '\n'));
+  assert.deepEqual(out.slice(0, 4), ['one\r', '\ntwo\r\n', '\r\nthree\r', '\r\nerr\r\n']);
+  assert.equal(out[4], `${'x'.repeat(70000)}\r\n`);
 });
