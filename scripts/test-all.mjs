@@ -47,6 +47,14 @@ function suite(name, cmd, args, resultFile, reader) {
 }
 
 const jsonCounts = (f) => (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : undefined);
+// The integration suite runs twice (trusted, then untrusted): both passes count.
+const UNTRUSTED_RESULTS = 'test-results/untrusted/integration.json';
+const integrationCounts = (f) => {
+  const a = jsonCounts(f);
+  const b = jsonCounts(UNTRUSTED_RESULTS);
+  if (!a || !b) return undefined;
+  return { passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped };
+};
 
 // Installs, all idempotent and fast when done: Debian packages for the real-program unit tests, nix.
 for (const script of ['test/unit/backends/install-test-deps.sh', 'test/nix/install-nix.sh']) {
@@ -54,6 +62,7 @@ for (const script of ['test/unit/backends/install-test-deps.sh', 'test/nix/insta
 }
 
 single('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
+single('typecheck (webview)', 'npx', ['tsc', '-p', 'webview', '--noEmit']);
 single('lint', 'npx', ['eslint', '.']);
 suite('unit', process.execPath, ['scripts/test-unit.mjs'], 'test-results/unit.tap', tapCounts);
 if (existsSync('test/nix/run.mjs')) suite('nix', process.execPath, ['test/nix/run.mjs'], 'test-results/nix.json', jsonCounts);
@@ -74,7 +83,8 @@ if (process.env.VSIM_SKIP_INTEGRATION === '1') {
       if (!up.ok) { totals.failed++; lines.push('sandbox: FAILED to start (see above)'); }
     }
     suite('sandbox', process.execPath, ['scripts/test-unit.mjs', '--tap', 'test-results/sandbox.tap', 'test/sandbox-tests'], 'test-results/sandbox.tap', tapCounts);
-    suite('integration', process.execPath, ['scripts/test-integration.mjs'], 'test-results/integration.json', jsonCounts);
+    if (existsSync(UNTRUSTED_RESULTS)) rmSync(UNTRUSTED_RESULTS);
+    suite('integration', process.execPath, ['scripts/test-integration.mjs'], 'test-results/integration.json', integrationCounts);
   } finally {
     down();
   }

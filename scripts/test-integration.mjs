@@ -41,11 +41,27 @@ try {
   }
   sh('npm', ['run', '--silent', 'package']);
   sh(process.execPath, ['test/harness/build-tests.mjs']);
+  const wsSettings = JSON.stringify({ ...settings, ...JSON.parse(process.env.VSIM_WORKSPACE_SETTINGS ?? '{}') });
   const r = spawnSync(process.execPath, ['test/harness/run-integration.mjs'], {
     stdio: 'inherit',
-    env: { ...process.env, VSIM_WORKSPACE_SETTINGS: JSON.stringify({ ...settings, ...JSON.parse(process.env.VSIM_WORKSPACE_SETTINGS ?? '{}') }) },
+    env: { ...process.env, VSIM_WORKSPACE_SETTINGS: wsSettings },
   });
   code = r.status ?? 1;
+  // Second pass: the same suite in an untrusted window (workspace trust on, the folder not trusted);
+  // only test/integration/untrusted.test.ts registers tests there. Results: test-results/untrusted/.
+  if (!process.env.VSIM_TEST_GREP || /untrusted/.test(process.env.VSIM_TEST_GREP)) {
+    console.log('\n[test:integration] untrusted pass: workspace trust enabled, the folder untrusted');
+    const u = spawnSync(process.execPath, ['test/harness/run-integration.mjs', '--no-ui', '--screenshots', 'test-results/untrusted'], {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        VSIM_WORKSPACE_SETTINGS: wsSettings,
+        VSIM_WORKSPACE_TRUST: '1',
+        VSIM_USER_SETTINGS: JSON.stringify({ ...JSON.parse(process.env.VSIM_USER_SETTINGS ?? '{}'), 'security.workspace.trust.enabled': true }),
+      },
+    });
+    if (u.status !== 0) code = code || (u.status ?? 1);
+  }
 } catch (err) {
   console.error(`[test:integration] ${err.message}`);
   code = 1;

@@ -182,7 +182,7 @@ export async function installVsix({ vsix, extensionsDir, userDataDir, env }) {
  * Start code-server in its own process group. Resolves once /healthz answers.
  * Returns { proc, port, url, pgid, stop(), urlFor(folder, payload) }.
  */
-export async function startCodeServer({ runDir, port, env, workspace, logToStdout = false, timeoutMs = 60_000 }) {
+export async function startCodeServer({ runDir, port, env, workspace, logToStdout = false, timeoutMs = 60_000, workspaceTrust = false }) {
   const L = runLayout(runDir);
   port ??= await freePort();
   fs.mkdirSync(L.userDataDir, { recursive: true });
@@ -196,7 +196,8 @@ export async function startCodeServer({ runDir, port, env, workspace, logToStdou
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // Workspace trust off (the folder is trusted) unless a run asks for it (the untrusted pass).
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
   ];

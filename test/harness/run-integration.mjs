@@ -160,7 +160,7 @@ async function main() {
   log(`installed ${path.relative(REPO, vsix)} in ${inst.ms} ms`);
 
   const devStub = makeDevStub(path.join(runDir, 'dev-stub'));
-  server = await startCodeServer({ runDir, env });
+  server = await startCodeServer({ runDir, env, workspaceTrust: process.env.VSIM_WORKSPACE_TRUST === '1' });
   result.timings.serverUpMs = server.startMs;
   log(`code-server up on ${server.url} in ${server.startMs} ms (log: ${path.relative(REPO, server.logFile)})`);
 
