@@ -11,6 +11,7 @@ import type { CommandLog } from '../remote/log';
 import { SshPool } from '../remote/pool';
 import { buildCommand } from '../remote/quote';
 import { resolveEndpoint, type HostEndpoint } from '../remote/sshConfig';
+import { expandIncludes } from '../remote/sshConfigInclude';
 
 const commandLog: CommandLog = {
   command(e) {
@@ -57,7 +58,8 @@ export class Connections implements vscode.Disposable {
     if (this.configCache && this.configCache.path === path && Date.now() - this.configCache.at < 2000) return this.configCache.text;
     let text = '';
     try {
-      text = await readFile(path, 'utf8');
+      // `Include` lines are spliced in (ssh-config parses them as plain directives).
+      text = expandIncludes(await readFile(path, 'utf8'), { home: os.homedir() });
     } catch {
       // No config file is fine: topology fields alone describe the host.
     }
