@@ -50,8 +50,22 @@ export type ToWebview =
   | { type: 'focus'; nodeId: string };
 
 // ---------------------------------------------------------------- webview → extension
+export interface ReadyTiming {
+  pageStart: number;
+  pageLoaded: number;
+  scriptLoaded: number;
+  scriptStart: number;
+}
+const READY_TIMING = ['pageStart', 'pageLoaded', 'scriptLoaded', 'scriptStart'] as const;
+
 export type FromWebview =
-  | { type: 'ready' }
+  /**
+   * The page's script runs and listens (sent before it draws the initial state). `timing`: wall-clock
+   * milliseconds since the epoch (performance.timeOrigin based) of the page's navigation start, of its
+   * document received (in VS Code the webview host's placeholder page, which it then writes our HTML
+   * into), of its script bundle received and of its script's start: page loading vs script work.
+   */
+  | { type: 'ready'; timing?: ReadyTiming }
   /** A patch did not apply (not based on the state the webview holds): send the whole state. */
   | { type: 'resync' }
   | { type: 'intent'; requestId: number; intent: Intent }
@@ -113,7 +127,12 @@ export function isIntent(v: unknown): v is Intent {
 export function parseFromWebview(v: unknown): FromWebview | undefined {
   if (!isObj(v) || typeof v.type !== 'string') return undefined;
   switch (v.type) {
-    case 'ready':
+    case 'ready': {
+      const t = v.timing;
+      if (t === undefined) return onlyKeys(v, ['type']) ? { type: 'ready' } : undefined;
+      if (!onlyKeys(v, ['type', 'timing']) || !isObj(t) || !onlyKeys(t, [...READY_TIMING]) || !READY_TIMING.every((k) => isNum(t[k]))) return undefined;
+      return { type: 'ready', timing: Object.fromEntries(READY_TIMING.map((k) => [k, t[k]])) as unknown as ReadyTiming };
+    }
     case 'resync':
       return onlyKeys(v, ['type']) ? { type: v.type } : undefined;
     case 'intent':

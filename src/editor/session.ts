@@ -9,7 +9,7 @@ import { buildGraph, diffGraph, type GraphModel } from '../model/edits/graph';
 import { applyIntent, IntentError, type Intent } from '../model/edits/intents';
 import type { Section } from '../model/types';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
-import { parseFromWebview, type Banner, type EditorState, type FromWebview, type InitialData, type LiveState, type ToWebview } from '../../webview/protocol';
+import { parseFromWebview, type Banner, type EditorState, type FromWebview, type InitialData, type LiveState, type ReadyTiming, type ToWebview } from '../../webview/protocol';
 import { runAction } from './actions';
 
 const DEBOUNCE_MS = 50;
@@ -23,6 +23,8 @@ export interface SessionStats {
   /** performance.now() when the editor was resolved. */
   resolvedAt: number;
   readyAt?: number;
+  /** From the webview's 'ready', on this clock (performance.now()): page navigation start, HTML and bundle received, script start. */
+  webviewTiming?: ReadyTiming;
   sent?: { version: number; nodes: number; edges: number; at: number; banner: string | null };
   rendered?: { version: number; nodes: number; edges: number; ms: number; at: number };
   /** First time the webview reported all sent nodes drawn. */
@@ -135,6 +137,11 @@ export class EditorSession extends Disposable {
       case 'ready':
         this.ready = true;
         this.stats.readyAt = performance.now();
+        if (msg.timing) {
+          const t = msg.timing;
+          const here = (epochMs: number) => epochMs - performance.timeOrigin;
+          this.stats.webviewTiming = { pageStart: here(t.pageStart), pageLoaded: here(t.pageLoaded), scriptLoaded: here(t.scriptLoaded), scriptStart: here(t.scriptStart) };
+        }
         // The page holds the state it was built with: catch up if the text changed since.
         this.sent = this.initial;
         if (this.sent?.version !== this.document.version) this.push();

@@ -12,6 +12,7 @@ interface Stats {
   documentVersion: number;
   resolvedAt: number;
   readyAt?: number;
+  webviewTiming?: { pageStart: number; pageLoaded: number; scriptLoaded: number; scriptStart: number };
   sent?: { version: number; nodes: number; edges: number; at: number; banner: string | null };
   rendered?: { version: number; nodes: number; edges: number; ms: number; at: number };
   firstRenderedAt?: number;
@@ -163,7 +164,7 @@ describe('topology editor', function () {
         const f = (x: number) => x.toFixed(0);
         figure(`editor.open.${n}`, ms);
         figure(`editor.edit.${n}`, s2.rendered!.at - t0);
-        timings.push(`${n} VMs: ${s.sent!.nodes} nodes drawn ${f(ms)} ms after the open command (resolve ${f(s.resolvedAt - t0open)}, webview ready ${f(s.readyAt! - s.resolvedAt)}, drawn ${f(s.firstRenderedAt! - s.readyAt!)});`
+        timings.push(`${n} VMs: ${s.sent!.nodes} nodes drawn ${f(ms)} ms after the open command (resolve ${f(s.resolvedAt - t0open)}, webview ready ${f(s.readyAt! - s.resolvedAt)} [page starts ${f(s.webviewTiming!.pageStart - s.resolvedAt)}, placeholder page in ${f(s.webviewTiming!.pageLoaded - s.resolvedAt)}, bundle in ${f(s.webviewTiming!.scriptLoaded - s.resolvedAt)}, script starts ${f(s.webviewTiming!.scriptStart - s.resolvedAt)}], drawn ${f(s.firstRenderedAt! - s.readyAt!)});`
           + ` edit round trip ${f(s2.rendered!.at - t0)} ms (intent computed ${f(intent.computedAt! - intent.receivedAt)}, WorkspaceEdit applied ${f(intent.appliedAt! - intent.computedAt!)}, state built ${f(s2.lastPushMs ?? -1)}, drawn ${f(s2.rendered!.at - intent.appliedAt!)})`);
         await vscode.commands.executeCommand('undo');
         await waitFor('undo', () => !doc.isDirty || undefined);

@@ -1,9 +1,10 @@
 // The vis-network canvas: DataSets updated incrementally (add/update/remove by id, never a full
 // redraw), positions from the file's layout section or a deterministic auto layout, physics off,
-// host groups drawn behind the nodes, clustering by host for big graphs.
-import { DataSet } from 'vis-data';
-import { Network, type Edge, type IdType, type Node, type Options } from 'vis-network';
-import 'vis-network/styles/vis-network.css';
+// host groups drawn behind the nodes, clustering by host for big graphs. vis-network's esnext build (no
+// bundled polyfills) and none of its stylesheet (220 KB, nearly all images for the manipulation toolbar,
+// navigation buttons and configurator, none of which is used): styles.css has the tooltip's rules.
+import { DataSet } from 'vis-data/esnext';
+import { Network, type ClusterOptions, type Edge, type IdType, type Node, type Options } from 'vis-network/esnext';
 import { autoLayout, type LayoutMode, type Point } from '../../src/model/edits/layout';
 import type { GraphEdge, GraphModel, GraphNode, GraphPatch, LiveState } from '../protocol';
 import { readPalette, vmIcon, type Palette } from './theme';
@@ -180,9 +181,13 @@ export class GraphView {
     this.groupsDirty = true;
     this.pendingRender = undefined;
     if (firstTime) {
-      for (const op of ops) op();
-      if (model.nodes.length > BIG_GRAPH) this.clusterHosts(true);
-      this.network.fit({ animation: false });
+      // The first graph is drawn once: no draw per DataSet change or per host cluster (each would draw
+      // the whole unclustered graph), one fit, then the one draw below.
+      this.withoutRedraw(() => {
+        for (const op of ops) op();
+        if (model.nodes.length > BIG_GRAPH) this.clusterHosts(true);
+        else this.network.fit({ animation: false });
+      });
       ops.length = 0;
     }
     ops.forEach((op, i) => {
@@ -193,6 +198,24 @@ export class GraphView {
       this.pendingRender = { t0 };
       this.network.redraw();
     }
+  }
+
+  /**
+   * Runs `f` with vis-network's drawing blocked (its internal `_blockRedraw`/`_allowRedraw` events; with
+   * physics off every DataSet change otherwise draws the whole canvas synchronously). The caller draws after.
+   */
+  private withoutRedraw(f: () => void): void {
+    this.emitInternal('_blockRedraw');
+    try {
+      f();
+    } finally {
+      this.emitInternal('_allowRedraw');
+    }
+  }
+
+  /** vis-network's internal event bus (`body.emitter`); the typings leave it out. */
+  private emitInternal(event: '_blockRedraw' | '_allowRedraw' | '_dataChanged'): void {
+    (this.network as unknown as { body?: { emitter?: { emit(event: string): void } } }).body?.emitter?.emit(event);
   }
 
   /** A position for a node added after the first draw: under its network, else near its host. */
@@ -232,23 +255,28 @@ export class GraphView {
   clusterHosts(on: boolean): void {
     if (!this.model) return;
     const p = this.palette;
+    // cluster(options, refreshData = false): the network's indices are refreshed (and drawn) once, after all hosts.
+    const cluster = this.network.cluster.bind(this.network) as (options: ClusterOptions, refreshData: boolean) => void;
+    let made = 0;
     for (const h of this.model.hosts) {
       const cid = `cluster:${h}`;
       if (on && !this.network.isCluster(cid)) {
         const members = this.model.nodes.filter((n) => n.host === h);
         const vms = members.filter((n) => n.kind === 'vm').length;
         const nets = members.filter((n) => n.kind === 'network').length;
-        this.network.cluster({
+        made++;
+        cluster({
           joinCondition: (o: { host?: string }) => o.host === h,
           clusterNodeProperties: {
             id: cid, label: `${h}\n${vms} VMs · ${nets} networks`, shape: 'box', borderWidth: 2, margin: { top: 14, bottom: 14, left: 14, right: 14 },
             color: { background: p.group, border: p.host }, font: { color: p.fg, size: 16 }, title: `host ${h}: double-click to expand`,
           } as Node,
-        });
+        }, false);
       } else if (!on && this.network.isCluster(cid)) {
         this.network.openCluster(cid);
       }
     }
+    if (made) this.emitInternal('_dataChanged');
     this.clustered = on;
     this.groupsDirty = true;
     if (on) {

@@ -327,8 +327,14 @@ new MutationObserver((records) => {
 }).observe(document.body, { attributes: true, attributeOldValue: true, attributeFilter: ['class', 'data-vscode-theme-id'] });
 new MutationObserver(() => view.retheme()).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 
+// 'ready' before the initial draw: the extension's messages are handled after this task, i.e. after it.
+{
+  const at = (ms: number | undefined) => performance.timeOrigin + (ms || T0);
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  const script = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((e) => /\/topology\.js(\?|$)/.test(e.name));
+  post({ type: 'ready', timing: { pageStart: performance.timeOrigin, pageLoaded: at(nav?.responseEnd), scriptLoaded: at(script?.responseEnd), scriptStart: at(T0) } });
+}
 if (data?.state) applyState(data.state, data.banner);
 else showBanner(data?.banner ?? null);
 renderStatus();
 applyReadOnly();
-post({ type: 'ready' });

@@ -7,6 +7,7 @@ import { diffLines, minimalEdit, splitLines } from '../../../src/model/edits/tex
 describe('protocol validation', () => {
   const good: unknown[] = [
     { type: 'ready' },
+    { type: 'ready', timing: { pageStart: 1767225600000.5, pageLoaded: 1767225600010, scriptLoaded: 1767225600150, scriptStart: 1767225600200 } },
     { type: 'intent', requestId: 1, intent: { kind: 'addVm' } },
     { type: 'intent', requestId: 2, intent: { kind: 'addVm', host: 'hv1', network: 'br0', backend: 'qemu', position: { x: 1.5, y: -2 } } },
     { type: 'intent', requestId: 3, intent: { kind: 'connectNic', vm: 'a', network: 'b' } },
@@ -27,6 +28,9 @@ describe('protocol validation', () => {
   const bad: unknown[] = [
     null, 42, 'ready', [], {}, { type: 'nope' },
     { type: 'ready', extra: 1 },
+    { type: 'ready', timing: { pageStart: 1 } },
+    { type: 'ready', timing: { pageStart: 1, pageLoaded: 1, scriptLoaded: 1, scriptStart: '2' } },
+    { type: 'ready', timing: { pageStart: 1, pageLoaded: 1, scriptLoaded: 1, scriptStart: 2, extra: 3 } },
     { type: 'intent', requestId: '1', intent: { kind: 'addVm' } },
     { type: 'intent', requestId: 1.5, intent: { kind: 'addVm' } },
     { type: 'intent', requestId: 1, intent: { kind: 'format-disk' } },
