@@ -32,16 +32,24 @@ export async function runCommand(page, title, { timeout = 15_000 } = {}) {
 }
 
 /** Open a workspace file in an editor through Quick Open (Ctrl+P) and wait for its tab. */
-export async function openFile(page, relPath, { timeout = 15_000 } = {}) {
+export async function openFile(page, relPath, { timeout = 30_000 } = {}) {
+  // Quick Open lists a file written a moment ago only once the workspace's file search has seen it:
+  // ask again (Escape, Ctrl+P) every few seconds until it is listed, up to `timeout`.
   const input = page.locator('.quick-input-widget input');
-  await page.keyboard.press('Control+P');
-  await input.waitFor({ state: 'visible', timeout });
-  await input.fill(relPath);
   const base = relPath.split('/').at(-1);
   const item = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
-  await item.waitFor({ state: 'visible', timeout });
+  const deadline = Date.now() + timeout;
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(relPath);
+    const ok = await item.waitFor({ state: 'visible', timeout: Math.min(5_000, Math.max(1_000, deadline - Date.now())) }).then(() => true, () => false);
+    if (ok) break;
+    await page.keyboard.press('Escape');
+    if (Date.now() > deadline) throw new Error(`Quick Open did not list ${relPath} within ${timeout} ms (${attempt} attempts)`);
+  }
   await item.click();
-  await page.locator('.tabs-container .tab', { hasText: base }).first().waitFor({ state: 'visible', timeout });
+  await page.locator('.tabs-container .tab', { hasText: base }).first().waitFor({ state: 'visible', timeout: 15_000 });
 }
 
 /** Texts of the notification toasts currently shown. */

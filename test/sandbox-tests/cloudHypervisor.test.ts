@@ -49,3 +49,31 @@ test('list: vm.info of every node in one round trip; pause/resume seen; HTTP 500
   await assert.rejects(b.lifecycle(ctx, 'aspen-node-9', 'start'), /vm.boot for aspen-node-9 on vsim-hv1 failed: no VMM: the API socket \/run\/vsim-sandbox\/ch\/node-9.sock does not exist/);
   console.log(`# cloud-hypervisor list (3 nodes): open connection ${JSON.stringify(figures.listOpenConnectionMs)} ms`);
 });
+
+test('snapshot (paused) → delete → restore resumed, against the stand-in; a running VM refuses a snapshot with the API\'s reason', { skip }, async () => {
+  const b = createCloudHypervisorBackend();
+  const vm = 'aspen-node-3';
+  const dir = '/run/vsim-sandbox/ch/snap-test';
+  await ctx.run.exec(['sh', '-c', `rm -rf ${dir} && mkdir -p ${dir}`]);
+  try {
+    await assert.rejects(b.snapshot(ctx, vm, dir), (e: Error) => e instanceof CloudHypervisorApiError && /snapshot/i.test(e.message) && /running|paused/i.test(e.message));
+    await b.lifecycle(ctx, vm, 'suspend');
+    const t0 = Date.now();
+    await b.snapshot(ctx, vm, dir);
+    figures.snapshotMs = Date.now() - t0;
+    const files = (await ctx.run.exec(['ls', dir])).stdout.split('\n').filter(Boolean);
+    assert.ok(files.length > 0, 'the snapshot directory has files');
+    // Restore needs a VMM without a VM: delete it, then restore and resume.
+    await b.api(ctx, vm, 'PUT', 'vm.delete');
+    assert.equal((await b.list(ctx, [vm])).vms[vm]?.state, 'stopped');
+    const t1 = Date.now();
+    await b.restore(ctx, vm, dir, true);
+    figures.restoreMs = Date.now() - t1;
+    assert.equal((await b.list(ctx, [vm])).vms[vm]?.state, 'running');
+    // Restoring into a VMM that has a VM is refused with the API's words.
+    await assert.rejects(b.restore(ctx, vm, dir), (e: Error) => e instanceof CloudHypervisorApiError && /already/i.test(e.message));
+  } finally {
+    await b.lifecycle(ctx, vm, 'resume').catch(() => undefined);
+    await ctx.run.exec(['rm', '-rf', dir]);
+  }
+});
