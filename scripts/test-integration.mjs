@@ -57,6 +57,7 @@ try {
         ...process.env,
         VSIM_WORKSPACE_SETTINGS: wsSettings,
         VSIM_WORKSPACE_TRUST: '1',
+        VSIM_TEST_GREP: 'untrusted workspace', // the other suites need a trusted window
         VSIM_USER_SETTINGS: JSON.stringify({ ...JSON.parse(process.env.VSIM_USER_SETTINGS ?? '{}'), 'security.workspace.trust.enabled': true }),
       },
     });
