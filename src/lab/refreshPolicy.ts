@@ -14,7 +14,6 @@ export interface PolicyTarget {
 }
 
 export class RefreshPolicy {
-  private visible = false;
   /** Views showing live state (the Labs tree, topology graphs): live work while any is visible. */
   private readonly viewers = new Set<string>();
   private pollHandle: unknown;
@@ -28,7 +27,7 @@ export class RefreshPolicy {
   ) {}
 
   get isVisible(): boolean {
-    return this.visible;
+    return this.viewers.size > 0;
   }
 
   /** The Labs tree became visible or hidden (shorthand for the viewer "tree"). */
@@ -38,22 +37,30 @@ export class RefreshPolicy {
 
   /** A view showing live state (`id`) became visible or hidden. */
   setViewer(id: string, shown: boolean): void {
+    const was = this.isVisible;
     if (shown) this.viewers.add(id);
     else this.viewers.delete(id);
-    const visible = this.viewers.size > 0;
-    if (visible === this.visible) return;
-    this.visible = visible;
-    if (visible) {
-      for (const h of this.target.hostNames()) {
-        this.request(h);
-        void this.target.watch(h);
-      }
-      this.schedulePoll();
+    if (this.isVisible === was) return;
+    if (this.isVisible) {
+      this.start();
     } else {
       this.timers.clearTimeout(this.pollHandle);
       this.pollHandle = undefined;
       this.target.unwatch();
     }
+  }
+
+  /** Starts over while something is visible (e.g. after workspace trust is granted): every host refreshed and watched. */
+  restart(): void {
+    if (this.isVisible) this.start();
+  }
+
+  private start(): void {
+    for (const h of this.target.hostNames()) {
+      this.request(h);
+      void this.target.watch(h);
+    }
+    this.schedulePoll();
   }
 
   /** Asks for a refresh of a host soon (debounced: a burst of requests gives one refresh). */
@@ -70,7 +77,7 @@ export class RefreshPolicy {
 
   private schedulePoll(): void {
     this.timers.clearTimeout(this.pollHandle);
-    if (!this.visible || this.opts.pollMs <= 0) return;
+    if (!this.isVisible || this.opts.pollMs <= 0) return;
     this.pollHandle = this.timers.setTimeout(() => {
       for (const h of this.target.hostNames()) if (!this.target.isFullyWatched(h)) this.request(h);
       this.schedulePoll();

@@ -29,10 +29,7 @@ export function registerLabs(context: vscode.ExtensionContext): LabsFeature {
     view.onDidChangeVisibility((e) => labs.policy.setVisible(e.visible)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       tree.refresh();
-      if (view.visible) {
-        labs.policy.setVisible(false);
-        labs.policy.setVisible(true);
-      }
+      labs.policy.restart();
     }),
     view,
     tree,

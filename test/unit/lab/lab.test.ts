@@ -188,10 +188,20 @@ test('refresh policy: nothing while hidden; refresh + watch when visible; polls 
   refreshed.length = 0;
   timers.advance(10_000 + 100);
   assert.deepEqual(refreshed, ['h1']);
+  // restart (workspace trust granted) while only the graph is visible: every host again, refreshed and watched.
+  refreshed.length = 0;
+  watched.length = 0;
+  p.restart();
+  timers.advance(100);
+  assert.deepEqual(refreshed.sort(), ['h1', 'h2']);
+  assert.deepEqual(watched.sort(), ['h1', 'h2']);
   p.setViewer('graph', false);
   assert.equal(unwatched, 1);
   refreshed.length = 0;
+  watched.length = 0;
+  p.restart();
   timers.advance(120_000);
-  assert.deepEqual(refreshed, []);
+  assert.deepEqual(refreshed, [], 'restart while nothing is visible does nothing');
+  assert.deepEqual(watched, []);
   p.dispose();
 });
