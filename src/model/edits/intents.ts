@@ -5,6 +5,7 @@ import { formatCidr, formatIp, inCidr, overlaps, parseCidr, parseIp, nextFreeIp 
 import { isValidName } from '../names';
 import { referenceSites, singular } from '../references';
 import type { Backend, Path, Section, Topology } from '../types';
+import { TO_JS_OPTIONS } from '../yamlSyntax';
 import type { TextEdit } from './textDiff';
 import { editYaml, type EditOptions, ensureChildMap, ensureTopMap, IntentError, mapAt, pairOf, parseForEdit, removePair, seqAt, setScalar, type YDoc } from './yamlEdit';
 
@@ -77,7 +78,7 @@ export function applyIntent(text: string, intent: Intent, base: EditOptions & { 
 
 function topologyOf(text: string): Topology {
   const doc = parseForEdit(text);
-  const v = doc.toJS({ maxAliasCount: 100 }) as Topology;
+  const v = doc.toJS(TO_JS_OPTIONS) as Topology;
   if (!v || typeof v !== 'object' || !v.hosts || typeof v.hosts !== 'object') throw new IntentError('The file has no `hosts:` map yet; add one in the text first.');
   return v;
 }

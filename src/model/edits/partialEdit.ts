@@ -13,6 +13,7 @@
 import { Document, isMap, isNode, isPair, isScalar, Pair, parseDocument, Scalar, YAMLMap } from 'yaml';
 import { mapEdits } from './lineMap';
 import { applyEdits, splitLines, type TextEdit } from './textDiff';
+import { PARSE_OPTIONS } from '../yamlSyntax';
 
 type AnyPair = Pair<unknown, unknown>;
 type AnyMap = YAMLMap<unknown, unknown>;
@@ -324,7 +325,7 @@ export function editPartial<D extends Document.Parsed>(text: string, orig: D, mu
  */
 function verifyRegion(mini: string, pDepth: number, qDepth: number | undefined, n1: string,
   print: (m: AnyMap, comment: string | null | undefined, p: number[], q: number[] | undefined) => string | undefined): boolean {
-  const check = parseDocument(mini, { uniqueKeys: true, strict: true, prettyErrors: false });
+  const check = parseDocument(mini, PARSE_OPTIONS);
   if (check.errors.length || !isMap(check.contents)) return false;
   // The region starts at the first entry of each level and ends at the last one.
   let q: number[] | undefined;

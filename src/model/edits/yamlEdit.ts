@@ -15,14 +15,13 @@ import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type P
 import { mapEdits } from './lineMap';
 import { editPartial } from './partialEdit';
 import { applyEdits, minimalEdit, type TextEdit } from './textDiff';
+import { PARSE_OPTIONS } from '../yamlSyntax';
 
 export class IntentError extends Error {
   override name = 'IntentError';
 }
 
 export type YDoc = Document.Parsed<ParsedNode, true>;
-
-const PARSE_OPTS = { uniqueKeys: true, strict: true, prettyErrors: false } as const;
 
 interface PrintOpts {
   indent: number;
@@ -38,7 +37,7 @@ export function detectIndent(text: string): number {
 }
 
 export function parseForEdit(text: string): YDoc {
-  const doc = parseDocument(text, PARSE_OPTS) as YDoc;
+  const doc = parseDocument(text, PARSE_OPTIONS) as YDoc;
   if (doc.errors.length) {
     throw new IntentError(`The file has YAML errors (${doc.errors[0]!.message.split('\n')[0]}); fix them in the text first.`);
   }
@@ -56,7 +55,7 @@ export interface EditResult {
 }
 
 export interface EditOptions {
-  /** An already parsed document of `text` (same parse options as src/model/parse.ts); it is never changed. */
+  /** An already parsed document of `text` (same parse options, src/model/yamlSyntax.ts); it is never changed. */
   doc?: Document.Parsed;
   /**
    * Full path: re-parse the patched text and compare it with the intended document (and fall back to a
@@ -100,7 +99,7 @@ export function editYaml(text: string, mutate: (doc: YDoc) => void, o: EditOptio
   const edits = mapEdits(text, n0, n1);
   const patched = applyEdits(text, edits);
   if (!verify) return { edits, text: patched, fallback: false, partial: false };
-  const check = parseDocument(patched, PARSE_OPTS);
+  const check = parseDocument(patched, PARSE_OPTIONS);
   if (!check.errors.length && check.toString(opts) === n1) return { edits, text: patched, fallback: false, partial: false };
   // Not faithful (an unusual layout the line alignment could not follow): one plain replacement.
   const e = minimalEdit(text, n1);
