@@ -3,8 +3,8 @@
 // loads Ajv or compiles the schema at run time.
 import type { ErrorObject } from 'ajv';
 import schema from '../../schemas/topology.schema.json';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { requireBundled } from '../lib/requireBundled';
 import type validateTopology from './generated/topologyValidator';
 import { rangeOf, type ParsedTopology } from './parse';
 import { formatPath, type Problem } from './problem';
@@ -17,15 +17,10 @@ let loaded: typeof validateTopology | undefined;
  * The compiled validator (generated from schemas/topology.schema.json), required on first use so
  * activation does not pay for compiling its 120 KB: in the bundles (dist/extension.js, dist/cli.js)
  * it is dist/lib/topologyValidator.js, from source (tsx) src/model/generated/topologyValidator.js.
- * The paths are computed so esbuild leaves the require alone.
  */
 export function validator(): typeof validateTopology {
-  if (loaded) return loaded;
-  const candidates = [path.join(__dirname, 'lib', 'topologyValidator.js'), path.join(__dirname, 'generated', 'topologyValidator.js')];
-  const file = candidates.find((f) => existsSync(f));
-  if (!file) throw new Error(`vsim: the schema validator is missing (looked for ${candidates.join(', ')}); rebuild with npm run build`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded = require(file) as typeof validateTopology;
+  loaded ??= requireBundled<typeof validateTopology>('the schema validator',
+    [path.join(__dirname, 'lib', 'topologyValidator.js'), path.join(__dirname, 'generated', 'topologyValidator.js')]);
   return loaded;
 }
 
