@@ -154,15 +154,13 @@ async function main() {
 /** The demo as a user sees it: the Labs tree with live VM states and the sandbox graph beside its text. */
 async function screenshot(url, env, file) {
   const { launchChromium } = await import('../test/harness/codeServer.mjs');
-  const { workbenchReady, runCommand, openFile } = await import('../test/harness/ui-checks.mjs');
+  const { workbenchReady, runCommand, openFile, showVsimView } = await import('../test/harness/ui-checks.mjs');
   const browser = await launchChromium(env);
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     await page.goto(url);
     await workbenchReady(page);
-    const tab = page.getByRole('tab', { name: /^Vsim/ });
-    await tab.waitFor({ state: 'visible', timeout: 30_000 });
-    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+    await showVsimView(page, { timeout: 30_000 });
     await openFile(page, 'sandbox.vsim.yaml');
     await runCommand(page, 'vsim: Open Topology Graph');
     // Expand the sandbox file's hosts in the tree and wait for live states to arrive.

@@ -52,6 +52,14 @@ export async function openFile(page, relPath, { timeout = 30_000 } = {}) {
   await page.locator('.tabs-container .tab', { hasText: base }).first().waitFor({ state: 'visible', timeout: 15_000 });
 }
 
+/** Shows the vsim view container from the activity bar. */
+export async function showVsimView(page, { timeout = 15_000 } = {}) {
+  const tab = page.getByRole('tab', { name: /^Vsim/ });
+  await tab.waitFor({ state: 'visible', timeout });
+  // Clicking an active container's tab hides the sidebar: click only when not already selected.
+  if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+}
+
 /** Texts of the notification toasts currently shown. */
 export async function notifications(page) {
   return page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
@@ -110,10 +118,7 @@ export const uiChecks = [
   {
     name: 'vsim sidebar opens from the activity bar',
     async run(page, ctx) {
-      const tab = page.getByRole('tab', { name: /^Vsim/ });
-      await tab.waitFor({ state: 'visible', timeout: 15_000 });
-      // Clicking an active container's tab hides the sidebar: click only when not already selected.
-      if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.click();
+      await showVsimView(page);
       const sidebar = page.locator('.part.sidebar');
       await sidebar.waitFor({ state: 'visible', timeout: 15_000 });
       // With one view the container title reads "VSIM: LABS"; with several, each view has a pane header.
