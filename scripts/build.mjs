@@ -31,6 +31,8 @@ const builds = [
   { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // ssh2 is heavy; the extension requires it only when it first connects.
   { ...node, entryPoints: ['src/lib/ssh2.ts'], outfile: 'dist/lib/ssh2.js', external: ['cpu-features', '*.node'] },
+  // The topology model (yaml, checks, IntelliSense, graph edits): required on the first topology document.
+  { ...node, entryPoints: ['src/lib/model.ts'], outfile: 'dist/lib/model.js' },
   // The generated schema validator: required on the first check, not at activation.
   { ...node, entryPoints: ['src/model/generated/topologyValidator.js'], outfile: 'dist/lib/topologyValidator.js' },
 ];

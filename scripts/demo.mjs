@@ -3,7 +3,7 @@
 //
 //   node scripts/demo.mjs [--port N] [--no-sandbox] [--skip-install] [--vsix FILE] [--screenshot FILE [--exit]]
 //
-// 1. installs what is missing: node_modules (npm ci), code-server + Chromium (test/harness/install-code-server.sh),
+// 1. installs what is missing: node_modules (npm ci when missing or stale versus package-lock.json), code-server + Chromium (test/harness/install-code-server.sh),
 //    the sandbox hypervisor's packages (test/sandbox/install-deps.sh, when present);
 // 2. brings the local sandbox hypervisor up (test/sandbox/sandbox.sh up, when present) unless --no-sandbox;
 // 3. packages vsim (npm run package → dist/vsim.vsix) and installs the .vsix into a private code-server;
@@ -30,6 +30,7 @@ import {
   startCodeServer,
   writeUserSettings,
 } from '../test/harness/codeServer.mjs';
+import { ensureNodeModules } from './lib/nodeModules.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -86,7 +87,7 @@ async function main() {
 
   // 1. installs
   if (!opt['skip-install']) {
-    if (!exists('node_modules')) run('npm', ['ci']);
+    if (!ensureNodeModules(REPO, log)) throw new Error('npm ci failed');
     run('bash', ['test/harness/install-code-server.sh']);
     if (!opt['no-sandbox'] && exists('test/sandbox/install-deps.sh')) run('bash', ['test/sandbox/install-deps.sh']);
   }

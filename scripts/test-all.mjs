@@ -1,9 +1,24 @@
 // `npm test`: every suite, one closing line `N passed, N failed, N skipped` over all of them.
-// Suites: type check, lint, unit (node:test), nix (real nix eval), sandbox (backends against the real
-// local hypervisors), integration (real VS Code + the same sandbox).
-// Set VSIM_SKIP_INTEGRATION=1 to leave out the real-VS-Code suite (it prints that it was skipped).
+// Suites: typecheck, lint, unit (node:test), nix (real nix eval), fresh-clone (the README's commands
+// in a new clone), sandbox (backends against the real local hypervisors), integration (real VS Code +
+// the same sandbox).
+// First installs node_modules (npm ci) when it is missing or differs from package-lock.json, so this
+// works as the first command in a fresh clone: until then only node's own modules are used.
+// VSIM_SUITES=typecheck,lint runs only the named suites; VSIM_SKIP_INTEGRATION=1 leaves out sandbox
+// and integration (both print what they left out).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { ensureNodeModules } from './lib/nodeModules.mjs';
+
+const SUITES = ['typecheck', 'lint', 'unit', 'nix', 'fresh-clone', 'sandbox', 'integration'];
+const chosen = process.env.VSIM_SUITES ? process.env.VSIM_SUITES.split(',').map((s) => s.trim()).filter(Boolean) : SUITES;
+const unknown = chosen.filter((s) => !SUITES.includes(s));
+if (unknown.length) {
+  console.error(`VSIM_SUITES: unknown suite ${unknown.join(', ')}; the suites are ${SUITES.join(', ')}`);
+  process.exit(2);
+}
+const skipIntegration = process.env.VSIM_SKIP_INTEGRATION === '1';
+const wanted = (name) => chosen.includes(name) && !(skipIntegration && (name === 'sandbox' || name === 'integration'));
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
@@ -56,20 +71,37 @@ const integrationCounts = (f) => {
   return { passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped };
 };
 
-// Installs, all idempotent and fast when done: Debian packages for the real-program unit tests, nix.
-for (const script of ['test/unit/backends/install-test-deps.sh', 'test/nix/install-nix.sh']) {
-  if (existsSync(script)) run('bash', [script]);
+const left = SUITES.filter((s) => !wanted(s));
+if (left.length) {
+  const why = [process.env.VSIM_SUITES ? `VSIM_SUITES=${process.env.VSIM_SUITES}` : '', skipIntegration ? 'VSIM_SKIP_INTEGRATION=1' : ''].filter(Boolean).join(', ');
+  console.log(`left out: ${left.join(', ')} (${why})`);
+  lines.push(`left out by ${why}: ${left.join(', ')}`);
 }
 
-single('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
-single('typecheck (webview)', 'npx', ['tsc', '-p', 'webview', '--noEmit']);
-single('lint', 'npx', ['eslint', '.']);
-suite('unit', process.execPath, ['scripts/test-unit.mjs'], 'test-results/unit.tap', tapCounts);
-if (existsSync('test/nix/run.mjs')) suite('nix', process.execPath, ['test/nix/run.mjs'], 'test-results/nix.json', jsonCounts);
-if (process.env.VSIM_SKIP_INTEGRATION === '1') {
-  console.log('sandbox + integration: skipped (VSIM_SKIP_INTEGRATION=1)');
-  lines.push('sandbox + integration: skipped by VSIM_SKIP_INTEGRATION=1');
-} else {
+// node_modules first: every suite runs tools from it.
+if (!ensureNodeModules(process.cwd())) {
+  console.log('\nnpm ci failed: no suite can run without node_modules');
+  console.log(`0 passed, 1 failed, 0 skipped`);
+  process.exit(1);
+}
+
+// Installs, all idempotent and fast when done: Debian packages for the real-program unit tests, nix.
+if (wanted('unit') && existsSync('test/unit/backends/install-test-deps.sh')) run('bash', ['test/unit/backends/install-test-deps.sh']);
+if (wanted('nix') && existsSync('test/nix/install-nix.sh')) run('bash', ['test/nix/install-nix.sh']);
+
+// The tools by their path in node_modules/.bin: `npx tsc` would offer to download an unrelated package.
+const bin = (name) => `node_modules/.bin/${name}`;
+if (wanted('typecheck')) {
+  single('typecheck', bin('tsc'), ['-p', '.', '--noEmit']);
+  single('typecheck (webview)', bin('tsc'), ['-p', 'webview', '--noEmit']);
+}
+if (wanted('lint')) single('lint', bin('eslint'), ['.']);
+if (wanted('unit')) suite('unit', process.execPath, ['scripts/test-unit.mjs'], 'test-results/unit.tap', tapCounts);
+if (wanted('nix') && existsSync('test/nix/run.mjs')) suite('nix', process.execPath, ['test/nix/run.mjs'], 'test-results/nix.json', jsonCounts);
+if (wanted('fresh-clone')) {
+  suite('fresh-clone', process.execPath, ['scripts/test-unit.mjs', '--tap', 'test-results/fresh-clone.tap', 'test/fresh-clone'], 'test-results/fresh-clone.tap', tapCounts);
+}
+if (wanted('sandbox') || wanted('integration')) {
   // The sandbox hypervisor once for both suites that need it; stopped at the end, also on failure.
   let started = false;
   const down = () => { if (started) { started = false; run('bash', ['test/sandbox/sandbox.sh', 'down']); } };
@@ -82,9 +114,11 @@ if (process.env.VSIM_SKIP_INTEGRATION === '1') {
       const up = run('bash', ['test/sandbox/sandbox.sh', 'up']);
       if (!up.ok) { totals.failed++; lines.push('sandbox: FAILED to start (see above)'); }
     }
-    suite('sandbox', process.execPath, ['scripts/test-unit.mjs', '--tap', 'test-results/sandbox.tap', 'test/sandbox-tests'], 'test-results/sandbox.tap', tapCounts);
-    if (existsSync(UNTRUSTED_RESULTS)) rmSync(UNTRUSTED_RESULTS);
-    suite('integration', process.execPath, ['scripts/test-integration.mjs'], 'test-results/integration.json', integrationCounts);
+    if (wanted('sandbox')) suite('sandbox', process.execPath, ['scripts/test-unit.mjs', '--tap', 'test-results/sandbox.tap', 'test/sandbox-tests'], 'test-results/sandbox.tap', tapCounts);
+    if (wanted('integration')) {
+      if (existsSync(UNTRUSTED_RESULTS)) rmSync(UNTRUSTED_RESULTS);
+      suite('integration', process.execPath, ['scripts/test-integration.mjs'], 'test-results/integration.json', integrationCounts);
+    }
   } finally {
     down();
   }

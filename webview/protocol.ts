@@ -1,7 +1,7 @@
 // The one message protocol between the topology editor's extension side and its webview.
 // Imported by both sides; messages FROM the webview are validated with `parseFromWebview` before use.
 import type { GraphModel, GraphPatch } from '../src/model/edits/graph';
-import { INTENT_KINDS, PLACED_SECTIONS, type Intent } from '../src/model/edits/intents';
+import { INTENT_KINDS, PLACED_SECTIONS, type Intent } from '../src/model/edits/intentTypes';
 import type { Section } from '../src/model/types';
 
 export type { Intent } from '../src/model/edits/intents';

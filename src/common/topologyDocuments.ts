@@ -1,7 +1,8 @@
 // The one place that analyses topology documents: cached per document version, so diagnostics,
 // completion, hover, the tree and the graph share one parse.
 import * as vscode from 'vscode';
-import { analyze, type Analysis } from '../model/analyze';
+import type { Analysis } from '../model/analyze';
+import { model } from './model';
 
 export const TOPOLOGY_GLOB = '**/*.vsim.{yaml,yml}';
 export const TOPOLOGY_SELECTOR: vscode.DocumentSelector = [
@@ -18,7 +19,7 @@ const cache = new WeakMap<vscode.TextDocument, { version: number; analysis: Anal
 export function analysisOf(doc: vscode.TextDocument): Analysis {
   const hit = cache.get(doc);
   if (hit && hit.version === doc.version) return hit.analysis;
-  const analysis = analyze(doc.getText());
+  const analysis = model().analyze(doc.getText());
   cache.set(doc, { version: doc.version, analysis });
   return analysis;
 }

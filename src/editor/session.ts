@@ -5,8 +5,9 @@ import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import { log } from '../common/log';
 import { analysisOf, isTopologyDocument } from '../common/topologyDocuments';
-import { buildGraph, diffGraph, type GraphModel } from '../model/edits/graph';
-import { applyIntent, IntentError, type Intent } from '../model/edits/intents';
+import { model } from '../common/model';
+import type { GraphModel } from '../model/edits/graph';
+import type { Intent } from '../model/edits/intents';
 import type { Section } from '../model/types';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 import { parseFromWebview, type Banner, type EditorState, type FromWebview, type InitialData, type LiveState, type ReadyTiming, type ToWebview } from '../../webview/protocol';
@@ -110,7 +111,7 @@ export class EditorSession extends Disposable {
     try {
       const a = analysisOf(this.document);
       const base = a.parsed.doc && !a.parsed.doc.errors.length && a.topology ? { doc: a.parsed.doc, topology: a.topology } : {};
-      const r = applyIntent(this.document.getText(), intent, base);
+      const r = model().applyIntent(this.document.getText(), intent, base);
       this.stats.lastIntent.computedAt = performance.now();
       if (r.fallback) log().info(`topology editor: ${intent.kind} needed a wide replacement (unusual layout)`);
       if (r.edits.length) {
@@ -119,14 +120,14 @@ export class EditorSession extends Disposable {
         this.ownEditPending = true;
         const ok = await vscode.workspace.applyEdit(edit);
         this.ownEditPending = false;
-        if (!ok) throw new IntentError('VS Code refused the edit (is the file read-only?).');
+        if (!ok) throw new (model().IntentError)('VS Code refused the edit (is the file read-only?).');
       }
       Object.assign(this.stats.lastIntent, { appliedAt: performance.now(), version: this.document.version, ok: true });
       return { ok: true, ...(r.created ? { created: r.created } : {}) };
     } catch (err) {
       this.ownEditPending = false;
-      const error = err instanceof IntentError ? err.message : `Could not apply ${intent.kind}: ${(err as Error).message}`;
-      if (!(err instanceof IntentError)) log().error(`topology editor: ${(err as Error).stack ?? err}`);
+      const error = err instanceof model().IntentError ? err.message : `Could not apply ${intent.kind}: ${(err as Error).message}`;
+      if (!(err instanceof model().IntentError)) log().error(`topology editor: ${(err as Error).stack ?? err}`);
       Object.assign(this.stats.lastIntent, { ok: false, error });
       return { ok: false, error };
     }
@@ -216,13 +217,13 @@ export class EditorSession extends Disposable {
     let graph: GraphModel | undefined;
     let version = doc.version;
     if (!firstError && a.topology) {
-      graph = buildGraph(a.topology);
+      graph = model().buildGraph(a.topology);
       this.lastValid = { version, graph };
     } else if (this.lastValid) {
       ({ graph, version } = this.lastValid);
     } else if (a.topology) {
       try {
-        graph = buildGraph(a.topology); // best effort on a file that opened with errors
+        graph = model().buildGraph(a.topology); // best effort on a file that opened with errors
       } catch {
         graph = undefined;
       }
@@ -244,7 +245,7 @@ export class EditorSession extends Disposable {
     if (state) {
       const prev = this.sent;
       if (prev) {
-        const patch = diffGraph(prev.graph, state.graph);
+        const patch = model().diffGraph(prev.graph, state.graph);
         this.post({ type: 'patch', base: prev.version, patch, state: { version: state.version, banner: state.banner, readOnly: state.readOnly }, banner });
       } else {
         this.post({ type: 'state', state, banner });

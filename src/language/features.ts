@@ -1,7 +1,8 @@
 // Thin VS Code adapters over the pure IntelliSense in src/model/intellisense/.
 import * as vscode from 'vscode';
 import { analysisOf, toRange } from '../common/topologyDocuments';
-import { complete, definition, hover, quickFixes, symbols, type CompletionItem, type OutlineSymbol } from '../model/intellisense';
+import { model } from '../common/model';
+import type { CompletionItem, OutlineSymbol } from '../model/intellisense';
 import type { Problem } from '../model/problem';
 import type { VsimDiagnostic } from './diagnostics';
 
@@ -14,7 +15,7 @@ const COMPLETION_KIND: Record<CompletionItem['kind'], vscode.CompletionItemKind>
 
 export const completionProvider: vscode.CompletionItemProvider = {
   provideCompletionItems(doc, position) {
-    const items = complete(doc.getText(), doc.offsetAt(position), analysisOf(doc));
+    const items = model().complete(doc.getText(), doc.offsetAt(position), analysisOf(doc));
     return items.map((i) => {
       const item = new vscode.CompletionItem(i.label, COMPLETION_KIND[i.kind]);
       item.detail = i.detail;
@@ -30,14 +31,14 @@ export const completionProvider: vscode.CompletionItemProvider = {
 
 export const hoverProvider: vscode.HoverProvider = {
   provideHover(doc, position) {
-    const h = hover(doc.getText(), doc.offsetAt(position), analysisOf(doc));
+    const h = model().hover(doc.getText(), doc.offsetAt(position), analysisOf(doc));
     return h ? new vscode.Hover(new vscode.MarkdownString(h.markdown), toRange(doc, h.start, h.end)) : undefined;
   },
 };
 
 export const definitionProvider: vscode.DefinitionProvider = {
   provideDefinition(doc, position) {
-    const d = definition(doc.getText(), doc.offsetAt(position), analysisOf(doc));
+    const d = model().definition(doc.getText(), doc.offsetAt(position), analysisOf(doc));
     return d ? new vscode.Location(doc.uri, toRange(doc, d.start, d.end)) : undefined;
   },
 };
@@ -63,7 +64,7 @@ function toSymbol(doc: vscode.TextDocument, s: OutlineSymbol): vscode.DocumentSy
 
 export const symbolProvider: vscode.DocumentSymbolProvider = {
   provideDocumentSymbols(doc) {
-    return symbols(doc.getText(), analysisOf(doc)).map((s) => toSymbol(doc, s));
+    return model().symbols(doc.getText(), analysisOf(doc)).map((s) => toSymbol(doc, s));
   },
 };
 
@@ -83,7 +84,7 @@ export const codeActionProvider: vscode.CodeActionProvider = {
     for (const d of context.diagnostics) {
       const problem = problemOf(doc, d);
       if (!problem?.fix) continue;
-      for (const fix of quickFixes(doc.getText(), problem, { analysis: analysisOf(doc) })) {
+      for (const fix of model().quickFixes(doc.getText(), problem, { analysis: analysisOf(doc) })) {
         const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [d];
         action.isPreferred = fix.isPreferred;

@@ -15,12 +15,13 @@ let loaded: typeof validateTopology | undefined;
 
 /**
  * The compiled validator (generated from schemas/topology.schema.json), required on first use so
- * activation does not pay for compiling its 120 KB: in the bundles (dist/extension.js, dist/cli.js)
- * it is dist/lib/topologyValidator.js, from source (tsx) src/model/generated/topologyValidator.js.
+ * activation does not pay for compiling its 120 KB: it is dist/lib/topologyValidator.js beside the
+ * bundles (dist/cli.js, and dist/lib/model.js, whose __dirname is dist/lib/), from source (tsx)
+ * src/model/generated/topologyValidator.js.
  */
 export function validator(): typeof validateTopology {
   loaded ??= requireBundled<typeof validateTopology>('the schema validator',
-    [path.join(__dirname, 'lib', 'topologyValidator.js'), path.join(__dirname, 'generated', 'topologyValidator.js')]);
+    [path.join(__dirname, 'lib', 'topologyValidator.js'), path.join(__dirname, 'topologyValidator.js'), path.join(__dirname, 'generated', 'topologyValidator.js')]);
   return loaded;
 }
 

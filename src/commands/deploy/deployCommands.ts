@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hostDeployPlan, slotDeployPlan, type BuildPlan } from '../../build/plan';
-import { exportTopology } from '../../export/toJson';
+import { model } from '../../common/model';
 import type { Lab } from '../../lab/lab';
 import { UNTRUSTED } from '../../lab/lab';
 import type { Connections } from '../../session/connections';
@@ -48,7 +48,7 @@ export function exportNixos(labs: WorkspaceLabs) {
       uri = picked.uri;
     }
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const r = exportTopology(text);
+    const r = model().exportTopology(text);
     if (!r.ok) {
       const first = r.problems.find((p) => p.severity === 'error');
       throw new Error(`${vscode.workspace.asRelativePath(uri)} has ${r.problems.filter((p) => p.severity === 'error').length} error(s); fix them before exporting${first ? ` (first: ${first.message})` : ''}.`);

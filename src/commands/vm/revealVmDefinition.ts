@@ -1,7 +1,7 @@
 // Opens the topology file at the VM's definition.
 import * as vscode from 'vscode';
 import { analysisOf } from '../../common/topologyDocuments';
-import { rangeOf } from '../../model/parse';
+import { model } from '../../common/model';
 import type { WorkspaceLabs } from '../../session/workspaceLabs';
 import { vmTargets } from './pickVms';
 
@@ -10,7 +10,7 @@ export function revealVmDefinition(labs: WorkspaceLabs) {
     const [t] = await vmTargets(labs, node, nodes, { title: 'Open the definition of which VM?' });
     if (!t) return;
     const doc = await vscode.workspace.openTextDocument(t.uri);
-    const [start, end] = rangeOf(analysisOf(doc).parsed, ['vms', t.vm], 'key');
+    const [start, end] = model().rangeOf(analysisOf(doc).parsed, ['vms', t.vm], 'key');
     const range = new vscode.Range(doc.positionAt(start), doc.positionAt(end));
     await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: true, preview: true });
   };

@@ -1,0 +1,40 @@
+// What activation costs and when it happens: vsim activates for topology files only, and the bundle
+// VS Code evaluates at activation leaves out the model (yaml, checks, IntelliSense, graph edits),
+// which src/common/model.ts loads from dist/lib/model.js on the first topology document.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { activationEvents: string[]; scripts: Record<string, string> };
+
+test('activation events: topology files only, never every YAML file', () => {
+  const events = manifest.activationEvents;
+  assert.deepEqual(events.filter((e) => e.startsWith('onLanguage:')), [], 'no onLanguage event: a Kubernetes manifest or a CI file must not activate vsim');
+  assert.ok(events.includes('workspaceContains:**/*.vsim.yaml'));
+  assert.ok(events.includes('workspaceContains:**/*.vsim.yml'));
+  assert.ok(!events.includes('*') && !events.includes('onStartupFinished'), 'no unconditional activation');
+});
+
+test('the activation bundle leaves out yaml and the model; dist/lib/model.js holds them', async () => {
+  const inputsOf = async (entry: string, external: string[]) => {
+    const r = await esbuild.build({ entryPoints: [path.join(REPO, entry)], absWorkingDir: REPO, bundle: true, write: false, metafile: true,
+      platform: 'node', format: 'cjs', external, outfile: 'out.js', logLevel: 'silent' });
+    return Object.keys(r.metafile.inputs);
+  };
+  const activation = await inputsOf('src/extension.ts', ['vscode']);
+  const heavy = (f: string) => f.startsWith('node_modules/yaml/') || /^src\/model\/(analyze|parse|checks\/|intellisense\/|edits\/(intents|yamlEdit|graph)\.)/.test(f);
+  assert.deepEqual(activation.filter(heavy), [], 'evaluated at activation although only the first topology document needs it');
+  assert.ok(activation.includes('src/common/model.ts'), 'the extension reaches the model through src/common/model.ts');
+
+  const model = await inputsOf('src/lib/model.ts', []);
+  for (const f of ['node_modules/yaml/dist/index.js', 'src/model/analyze.ts', 'src/model/intellisense/index.ts', 'src/model/edits/intents.ts']) {
+    assert.ok(model.includes(f), `dist/lib/model.js bundles ${f}`);
+  }
+});
+
+test('npm ci builds what the bin and the extension point at (the prepare script)', () => {
+  assert.match(manifest.scripts.prepare ?? '', /^node scripts\/build\.mjs$/);
+});
