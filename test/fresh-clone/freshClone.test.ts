@@ -82,6 +82,6 @@ test('fresh clone: `npm test` as the first command installs node_modules, then i
   assert.match(t.out, /^typecheck: passed/m, t.shown);
   assert.match(t.out, /^typecheck \(webview\): passed/m, t.shown);
   assert.match(t.out, /^left out by VSIM_SUITES=typecheck: lint, unit, nix, fresh-clone, sandbox, integration$/m, t.shown);
-  const closing = t.out.trimEnd().split('\n').at(-1) ?? '';
+  const closing = t.stdout.trimEnd().split('\n').at(-1) ?? ''; // npm's own warnings go to stderr
   assert.equal(closing, '2 passed, 0 failed, 0 skipped', t.shown);
 });
