@@ -8,12 +8,15 @@ import { bridgeLiveState } from './editor/liveStateBridge';
 import { registerTopologyEditor } from './editor/topologyEditor';
 import { registerLanguageFeatures } from './language';
 import { registerLabs, type LabsFeature } from './session/labsFeature';
+import { modelLoaded } from './common/model';
 
 export interface VsimApi {
   /** Time activate() took, in milliseconds. */
   readonly activationMs: number;
   /** Time from the bundle's first line to activate() (evaluating the bundled modules), in milliseconds. */
   readonly loadMs: number | undefined;
+  /** Whether the model bundle (dist/lib/model.js) was loaded when activate() returned: it should not be. */
+  readonly modelAtActivation: boolean;
   /** The live labs, for tests and other features. */
   readonly labs: LabsFeature['labs'];
   readonly connections: LabsFeature['connections'];
@@ -38,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
     { dispose: disposeLog },
   );
   const loadStart = (globalThis as { __vsimLoadStart?: number }).__vsimLoadStart;
-  return { activationMs: performance.now() - t0, loadMs: loadStart === undefined ? undefined : t0 - loadStart, labs: labs.labs, connections: labs.connections, tree: labs.tree };
+  return { activationMs: performance.now() - t0, loadMs: loadStart === undefined ? undefined : t0 - loadStart, modelAtActivation: modelLoaded(), labs: labs.labs, connections: labs.connections, tree: labs.tree };
 }
 
 export function deactivate(): void {

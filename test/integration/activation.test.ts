@@ -1,30 +1,58 @@
-// The installed vsim extension is present, activates without error, and contributes its view container.
+// When vsim activates and what that costs: the workspace holds *.vsim.yaml files, so VS Code activates
+// vsim by itself (workspaceContains) — this file never calls activate(); its activation events name
+// topology files only; activate() leaves the model bundle unloaded until a topology document needs it.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { figure } from './util';
+import { figure, waitFor, workspaceUri } from './util';
 
 const EXTENSION_ID = 'vsim.vsim';
 
+interface ActivationApi {
+  activationMs: number;
+  loadMs?: number;
+  modelAtActivation: boolean;
+}
+
+function vsim(): vscode.Extension<ActivationApi | undefined> {
+  const ext = vscode.extensions.getExtension<ActivationApi | undefined>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} not found; installed: ${vscode.extensions.all.map((e) => e.id).filter((id) => !id.startsWith('vscode.')).join(', ')}`);
+  return ext;
+}
+
 describe('activation', () => {
   it(`extension ${EXTENSION_ID} is installed`, () => {
-    const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext, `${EXTENSION_ID} not found; installed: ${vscode.extensions.all.map((e) => e.id).filter((id) => !id.startsWith('vscode.')).join(', ')}`);
-    assert.equal(ext.packageJSON.publisher, 'vsim');
+    assert.equal(vsim().packageJSON.publisher, 'vsim');
   });
 
-  it('activates without error', async () => {
-    const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext);
-    const wasActive = ext.isActive;
-    const t0 = performance.now();
-    const api = (await ext.activate()) as { activationMs?: number; loadMs?: number } | undefined;
-    const ms = performance.now() - t0;
-    console.log('      vsim activation: %s ms%s; bundle evaluation %s ms, activate() %s ms', ms.toFixed(1), wasActive ? ' (was already active)' : '',
-      api?.loadMs?.toFixed(1) ?? '?', api?.activationMs?.toFixed(1) ?? '?');
+  it('activates for topology files only: no onLanguage event, workspaceContains *.vsim.yaml', () => {
+    const events = vsim().packageJSON.activationEvents as string[];
+    assert.deepEqual(events.filter((e) => e.startsWith('onLanguage:')), [], 'every YAML file a user opens would activate vsim');
+    assert.ok(events.includes('workspaceContains:**/*.vsim.yaml'), events.join(', '));
+  });
+
+  it('is activated by the workspace\'s *.vsim.yaml files without being asked', async () => {
+    const ext = vsim();
+    // Never ext.activate(): only VS Code's own activation events may start vsim here.
+    await waitFor('VS Code to activate vsim (workspaceContains:**/*.vsim.yaml)', () => ext.isActive, 30_000);
+    const api = ext.exports;
     assert.equal(typeof api?.activationMs, 'number', 'activate() returns the vsim API');
+    console.log('      vsim activate(): %s ms; bundle evaluation %s ms', api?.activationMs.toFixed(1), api?.loadMs?.toFixed(1) ?? '?');
     if (api?.loadMs !== undefined) figure('activation.bundleEvaluation', api.loadMs);
-    if (api?.activationMs !== undefined) figure('activation.activateCall', api.activationMs);
-    assert.equal(ext.isActive, true);
+    if (api) figure('activation.activateCall', api.activationMs);
+  });
+
+  it('activate() leaves the model unloaded; the first topology document loads it', async () => {
+    const api = vsim().exports;
+    assert.ok(api);
+    assert.equal(api.modelAtActivation, false, 'yaml, the checks and IntelliSense were evaluated during activation');
+    const doc = await vscode.workspace.openTextDocument(workspaceUri('sandbox.vsim.yaml'));
+    await vscode.window.showTextDocument(doc);
+    // The model's work is visible: the document's outline comes from its parse.
+    const symbols = await waitFor('the outline of sandbox.vsim.yaml', async () => {
+      const s = await vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', doc.uri);
+      return s && s.length > 0 ? s : undefined;
+    });
+    assert.ok(symbols.some((s) => s.name === 'vms') && symbols.some((s) => s.name === 'hosts'), JSON.stringify(symbols.map((s) => s.name)));
   });
 
   it('the vsim view container opens', async () => {
