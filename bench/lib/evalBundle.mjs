@@ -1,5 +1,6 @@
 // Evaluates built bundles in this fresh node process with a stand-in `vscode` module (a proxy: any
-// member is a constructible no-op) and prints how long each require() took, in ms, on one line.
+// member is a constructible no-op) and prints, on one line, how long each require() took as
+// `wall:cpu` in ms (CPU time, user + system, is the steadier figure on a loaded machine).
 // Usage: node bench/lib/evalBundle.mjs FILE…   (bench/bundle-eval.bench.mjs runs it repeatedly)
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
@@ -27,7 +28,9 @@ for (const m of ['assert', 'buffer', 'child_process', 'crypto', 'dgram', 'dns', 
 const out = [];
 for (const file of process.argv.slice(2)) {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   require(path.resolve(file));
-  out.push((performance.now() - t0).toFixed(2));
+  const c = process.cpuUsage(c0);
+  out.push(`${(performance.now() - t0).toFixed(2)}:${((c.user + c.system) / 1000).toFixed(2)}`);
 }
 console.log(out.join(' '));
