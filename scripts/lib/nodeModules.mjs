@@ -49,7 +49,7 @@ export function ensureNodeModules(repo, log = console.log) {
   log(`[vsim] ${reason}: running \`npm ci\` — installs the ${count} packages package-lock.json pins into node_modules/:`);
   log(`[vsim]   the extension's libraries: ${names(manifest.dependencies)}`);
   log(`[vsim]   the tools the tests and the build use: ${names(manifest.devDependencies)}`);
-  log('[vsim]   then its `prepare` script builds dist/ (the extension and the `vsim` CLI); dependencies\' install scripts are not run');
+  log('[vsim]   then its `prepare` script builds dist/ (the extension and the `vsim` CLI)');
   const r = spawnSync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: repo, stdio: 'inherit' });
   if (r.status !== 0) {
     log(`[vsim] npm ci failed (exit ${r.status ?? r.signal})`);
