@@ -67,12 +67,13 @@ function forward(via: Client, to: HostEndpoint): Promise<Duplex> {
 }
 
 async function dialOne(ep: HostEndpoint, openSock: (() => Promise<Duplex>) | undefined, deps: DialDeps): Promise<Client> {
-  const files = ep.identityFiles.length ? ep.identityFiles : defaultIdentityFiles(deps.home);
+  const files = ep.identityFiles.length || ep.identityFilesExact ? ep.identityFiles : defaultIdentityFiles(deps.home);
   const available = await deps.identities.available(files);
-  const agent = deps.agentSocket ?? process.env.SSH_AUTH_SOCK;
+  // IdentitiesOnly: the identity files only, never every key the agent holds (servers count each try).
+  const agent = ep.identitiesOnly ? undefined : deps.agentSocket ?? process.env.SSH_AUTH_SOCK;
   const preferred = (await deps.hostKeys.preferredKeyTypes(ep)).flatMap((t) => ALGOS_FOR_KEY_TYPE[t] ?? []);
   if (!agent && available.keys.length === 0 && available.encrypted.length === 0) {
-    throw new Error(`No way to authenticate to ${endpointLabel(ep)}: no ssh-agent (SSH_AUTH_SOCK) and none of these identity files exist: ${files.join(', ')}`);
+    throw new Error(`No way to authenticate to ${endpointLabel(ep)}: ${ep.identitiesOnly ? 'IdentitiesOnly is set (no agent keys)' : 'no ssh-agent (SSH_AUTH_SOCK)'} and none of these identity files exist: ${files.join(', ') || '(IdentityFile none)'}`);
   }
   try {
     return await attempt(ep, openSock, deps, agent, available.keys, preferred);
@@ -112,9 +113,10 @@ function attempt(
       client.end();
       reject(err);
     };
+    const timeoutMs = ep.connectTimeoutMs ?? deps.readyTimeoutMs;
     const armTimer = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => fail(new Error(`Timed out connecting to ${label} after ${deps.readyTimeoutMs} ms`)), deps.readyTimeoutMs);
+      timer = setTimeout(() => fail(new Error(`Timed out connecting to ${label} after ${timeoutMs} ms`)), timeoutMs);
     };
     client.on('ready', () => {
       if (settled) return;
