@@ -66,11 +66,19 @@ function forward(via: Client, to: HostEndpoint): Promise<Duplex> {
   });
 }
 
+/**
+ * What an endpoint authenticates with: its identity files (the resolver's exact list, where `none`
+ * leaves it empty; the default keys for a hand-made endpoint with none) and the agent, unless
+ * IdentitiesOnly (never every key the agent holds: servers count each try against MaxAuthTries).
+ */
+export function authSources(ep: HostEndpoint, home: string, agentSocket: string | undefined): { files: string[]; agent?: string } {
+  const files = ep.identityFiles.length || ep.identityFilesExact ? ep.identityFiles : defaultIdentityFiles(home);
+  return ep.identitiesOnly || !agentSocket ? { files } : { files, agent: agentSocket };
+}
+
 async function dialOne(ep: HostEndpoint, openSock: (() => Promise<Duplex>) | undefined, deps: DialDeps): Promise<Client> {
-  const files = ep.identityFiles.length || ep.identityFilesExact ? ep.identityFiles : defaultIdentityFiles(deps.home);
+  const { files, agent } = authSources(ep, deps.home, deps.agentSocket ?? process.env.SSH_AUTH_SOCK);
   const available = await deps.identities.available(files);
-  // IdentitiesOnly: the identity files only, never every key the agent holds (servers count each try).
-  const agent = ep.identitiesOnly ? undefined : deps.agentSocket ?? process.env.SSH_AUTH_SOCK;
   const preferred = (await deps.hostKeys.preferredKeyTypes(ep)).flatMap((t) => ALGOS_FOR_KEY_TYPE[t] ?? []);
   if (!agent && available.keys.length === 0 && available.encrypted.length === 0) {
     throw new Error(`No way to authenticate to ${endpointLabel(ep)}: ${ep.identitiesOnly ? 'IdentitiesOnly is set (no agent keys)' : 'no ssh-agent (SSH_AUTH_SOCK)'} and none of these identity files exist: ${files.join(', ') || '(IdentityFile none)'}`);

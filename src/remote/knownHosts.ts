@@ -122,7 +122,6 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, 
 
 /** Characters check_host_key refuses to record in a name (plus whitespace and control characters). */
 export function recordableName(name: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return name.length > 0 && !/[@?*#[\]|'"\\\s\x00-\x1f\x7f]/.test(name);
 }
 

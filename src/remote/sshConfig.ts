@@ -139,7 +139,6 @@ const STRICT: Record<SshOptions['stricthostkeychecking'], StrictHostKeyChecking>
 
 /** A HostName vsim will connect to and may write to known_hosts: no whitespace, control or pattern characters. */
 function checkHostName(name: string, dest: string): void {
-  // eslint-disable-next-line no-control-regex
   if (!name || /[\s\x00-\x1f\x7f@?*#|'"\\,]/.test(name) || /[[\]]/.test(name)) {
     throw new Error(`ssh config for ${dest} gives an invalid HostName ${JSON.stringify(name)}`);
   }

@@ -94,8 +94,6 @@ interface Pass {
   errors: string[];
 }
 
-const WS = ' \t\r\n';
-
 /** misc.c argv_split(…, terminate_on_comment=1): words, quotes removed, `\` escapes, `#` starts a comment. */
 export function argvSplit(s: string): string[] | undefined {
   const out: string[] = [];
@@ -307,8 +305,6 @@ function where(c: LineCtx): string {
 function matchLine(rest: string, raw: Raw, p: Pass, c: LineCtx): boolean | undefined {
   const words: string[] = [];
   for (const m of rest.matchAll(/"([^"]*)"|([^ \t\r\n]+)/g)) words.push(m[1] ?? m[2] ?? '');
-  const port = raw.port ?? 22;
-  void port;
   const ruser = raw.user ?? p.env.localUser;
   let host: string;
   if (p.final) host = raw.hostname ?? p.host;
