@@ -4,9 +4,9 @@
 // such a config is refused, as are ProxyCommand and LocalCommand (sshConfig.ts). Without OpenSSH
 // (`ssh -V` fails) the parser answers instead.
 import { execFile } from 'node:child_process';
-import { parseSshOptions, SshConfigRefused, commandLineArgs, type SshOptions } from './sshConfigParse';
+import { argvSplit, parseSshOptions, SshConfigRefused, commandLineArgs, type SshOptions } from './sshConfigParse';
 import type { AsyncOptionsSource, OptionsQuery } from './sshConfig';
-import { nodeIncludeFs, type IncludeFs } from './sshConfigInclude';
+import { includeFiles, nodeIncludeFs, type IncludeFs } from './sshConfigInclude';
 import type { SshEnv } from './sshTokens';
 
 export interface RunResult {
@@ -97,7 +97,37 @@ export function parserView(q: OptionsQuery, o: OpenSshSourceOptions): SshOptions
     return parseSshOptions(q.dest, { ...(o.config ? { config: o.config } : {}), ...(o.fs ? { fs: o.fs } : {}) }, o.env, q.cmdline);
   } catch (err) {
     if (err instanceof SshConfigRefused) throw err;
+    // The parser stopped before the end: refuse any `Match … exec` anywhere the file can reach.
+    if (o.config) refuseAnyMatchExec(o.config.text, o.config.file, o.env, o.fs ?? nodeIncludeFs, 0);
     return undefined;
+  }
+}
+
+/** Every Match line with an exec criterion in the file and every file its Include lines name, whatever block they are in. */
+function refuseAnyMatchExec(text: string, file: string, env: SshEnv, fs: IncludeFs, depth: number): void {
+  if (depth > 16) return;
+  text.split('\n').forEach((line, i) => {
+    const words = argvSplit(line.trim().replace(/=/, ' ')) ?? line.trim().split(/\s+/);
+    const kw = words[0]?.toLowerCase();
+    if (kw === 'match' && words.slice(1).some((w) => /^!?exec$/i.test(w))) {
+      throw new SshConfigRefused(`${file} line ${i + 1}: \`Match exec\` would run a local command; vsim does not run commands from ssh config`);
+    }
+    if (kw === 'include') {
+      for (const arg of words.slice(1)) {
+        for (const f of safeIncludeFiles(arg, env, fs)) {
+          const inner = fs.read(f);
+          if (inner !== undefined) refuseAnyMatchExec(inner, f, env, fs, depth + 1);
+        }
+      }
+    }
+  });
+}
+
+function safeIncludeFiles(arg: string, env: SshEnv, fs: IncludeFs): string[] {
+  try {
+    return includeFiles(arg, env, fs);
+  } catch {
+    return [];
   }
 }
 

@@ -57,6 +57,11 @@ test('openSshSource: hops asked with -l/-p/-J; a reached Match exec is refused b
   const refusing = openSshSource({ env, run, config: { file: '/cfg', text: 'Match exec "touch /x"\n' } });
   await assert.rejects(resolveSshDestinationWith('db', refusing, env), /cfg line 1: `Match exec`/);
   assert.equal(calls.length, 0, 'ssh -G (which would run the command) was not started');
+  // Where the parser gives up first (here: Match localnetwork), any Match exec the file can reach is refused.
+  const hidden = { read: (f: string) => (f === '/home/me/.ssh/inc' ? 'Host never\n  Match exec "touch /x"\n' : undefined), list: () => undefined };
+  const cautious = openSshSource({ env, run, fs: hidden, config: { file: '/cfg', text: 'Match localnetwork 10.0.0.0/8\nHost other\n  Include inc\n' } });
+  await assert.rejects(resolveSshDestinationWith('db', cautious, env), /inc line 2: `Match exec`/);
+  assert.equal(calls.length, 0);
   const failing: Run = async () => ({ code: 255, stdout: '', stderr: '/cfg line 2: Bad port \'x\'.\n' });
   await assert.rejects(resolveSshDestinationWith('db', openSshSource({ env, run: failing }), env), /ssh -G for db failed: \/cfg line 2: Bad port/);
 });
