@@ -4,7 +4,7 @@
 // as check_hostkeys_by_key_or_type does, fingerprint like OpenSSH, format a new line.
 // Pure: takes file text, returns values; reading and appending files is hostKeyPolicy.ts's job.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { matchPatternList } from './sshConfigParse';
+import { matchPatternList, sshHostCase } from './sshConfigParse';
 
 export interface KnownHostEntry {
   marker?: 'revoked' | 'cert-authority';
@@ -62,9 +62,9 @@ export function hostKeyName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-/** The name ssh looks up and writes: HostKeyAlias as given, else the lower-cased host (with its port off 22). */
+/** The name ssh looks up and writes: HostKeyAlias as given, else the host as ssh cases it (lower-cased unless an address), its port off 22. */
 export function lookupName(host: string, port: number, hostKeyAlias?: string): string {
-  return hostKeyAlias ?? hostKeyName(host.toLowerCase(), port);
+  return hostKeyAlias ?? hostKeyName(sshHostCase(host), port);
 }
 
 /** Whether an entry names `name` (hashed: HMAC-SHA1(salt, name); plain: match_hostname, `!` negates). */

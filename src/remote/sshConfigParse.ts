@@ -6,6 +6,7 @@
 // in an active block, each file starting from the includer's state, the state restored after it),
 // ProxyJump as parse_jump(), then ssh.c's post-processing (HostName %h, lower-casing, defaults,
 // UserKnownHostsFile expansion). `Match exec` is never run: reaching one is an SshConfigRefused.
+import { isIP } from 'node:net';
 import { includeFiles, MAX_INCLUDE_DEPTH, nodeIncludeFs, type IncludeFs } from './sshConfigInclude';
 import { expandClientPath, percentExpand, type SshEnv } from './sshTokens';
 
@@ -154,6 +155,11 @@ export function matchPatternList(s: string, list: string, lower: boolean): 1 | 0
     }
   }
   return got;
+}
+
+/** ssh.c lower-cases a host name, but not an address (resolve_addr with AI_NUMERICHOST): `FE80::A` stays. */
+export function sshHostCase(host: string): string {
+  return isIP(host) ? host : host.toLowerCase();
 }
 
 export function matchHostname(host: string, list: string): boolean {
@@ -553,7 +559,7 @@ export function parseSshOptions(dest: string, input: ParseInput, env: SshEnv, cm
   };
   read();
   if (p.errors.length === 0 && p.wantFinal) {
-    const host = (raw.hostname !== undefined ? percentExpand(raw.hostname, { h: dest }) : dest).toLowerCase();
+    const host = sshHostCase(raw.hostname !== undefined ? percentExpand(raw.hostname, { h: dest }) : dest);
     raw.hostname = host;
     p.host = host;
     p.final = true;
@@ -565,12 +571,15 @@ export function parseSshOptions(dest: string, input: ParseInput, env: SshEnv, cm
 
 /** ssh.c after reading the config: HostName's %h, lower-casing, defaults, UserKnownHostsFile expansion. */
 function finish(dest: string, raw: Raw, env: SshEnv): SshOptions {
-  const hostname = (raw.hostname !== undefined ? percentExpand(raw.hostname, { h: dest }) : dest).toLowerCase();
+  const hostname = sshHostCase(raw.hostname !== undefined ? percentExpand(raw.hostname, { h: dest }) : dest);
   const user = raw.user ?? env.localUser;
   const port = raw.port ?? 22;
+  const jump = raw.jump;
+  if (jump !== undefined && jump !== 'none' && jump.host === hostname && (jump.port ?? 22) === port && (jump.user ?? user) === user) {
+    throw new Error(`jumphost loop via ${jump.host}`);
+  }
   const hostKeyAlias = raw.hostKeyAlias?.toLowerCase();
   const tokens = { alias: dest, host: hostname, port, user, ...(hostKeyAlias !== undefined ? { hostKeyAlias } : {}) };
-  const jump = raw.jump;
   const out: SshOptions = {
     host: dest,
     hostname,

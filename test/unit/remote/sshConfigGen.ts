@@ -17,7 +17,7 @@ const PATTERNS = ['*', 'db-prod', 'Db-Prod', 'db-prod?', 'Db-Prod?', '!Db-Prod?'
 const MATCH_PATTERNS = ['db-prod', 'DB-PROD', 'db-prod?', '*.corp', '!bastion.corp', 'gw*,!gw-east', '*.lab', 'web.*', 'real-host', '10.0.0.*', '*'];
 
 const VALUES: Record<string, readonly string[]> = {
-  HostName: ['10.0.0.9', '%h.lab', 'Upper.%h.EXAMPLE', 'h-%%', 'real-host', '%h', 'Real-Host.lab', 'fe80::1', '"quoted.host"', 'h#x'],
+  HostName: ['10.0.0.9', '%h.lab', 'Upper.%h.EXAMPLE', 'h-%%', 'real-host', '%h', 'Real-Host.lab', 'fe80::1', 'FE80::A', '"quoted.host"', 'h#x', 'host\\ x'],
   Port: ['2222', '22', '65535', '2200', '2201'],
   User: ['admin', 'Root', 'u%h', '"two words"', 'ops'],
   IdentityFile: ['~/.ssh/id_%h', '~/.ssh/%r@%h:%p', '%d/k_%u', '~/.ssh/%C', '~/k%i-%k-%l-%L-%n', '${VSIM_DIFF_VAR}/k', 'none', '~/.ssh/dup', '"~/.ssh/with space"', "'~/.ssh/sq'", '~root/.ssh/r', '~/.ssh/h#x', '~/.ssh/dup'],
@@ -64,6 +64,7 @@ function matchLine(r: Rand): string {
     return `${neg}${chance(r, 0.2) ? kind.toUpperCase() : kind} ${arg}`;
   };
   if (chance(r, 0.15)) return chance(r, 0.2) ? 'Match !all' : 'Match all';
+  if (chance(r, 0.05)) return `Match ${pick(r, ['final', 'canonical', '!final', 'final host real-host', 'canonical all'])}`;
   return `Match ${Array.from({ length: range(r, 1, 2) }, crit).join(' ')}`;
 }
 

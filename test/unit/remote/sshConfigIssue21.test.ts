@@ -66,6 +66,8 @@ test('4. a ProxyJump chain whose hop matches the same Host pattern connects (the
   // The first hop still uses its own ProxyJump, as `ssh -J a,b` reaches a with ssh a.
   const first = resolve('t', 'Host t\n  ProxyJump a,b\nHost a\n  ProxyJump c\n');
   assert.deepEqual(first.jump?.map((h) => h.host), ['c', 'a', 'b']);
+  // A host that jumps through itself (same name, port and user) is ssh's "jumphost loop".
+  assert.throws(() => resolve('bastion.corp', cfg), /jumphost loop via bastion.corp/);
 });
 
 test('5. Match: negation, case-insensitive host, HostName with %h seen, keyword in any case', () => {
@@ -91,6 +93,7 @@ test('7. host names are lower-cased (HostName, %h in paths)', () => {
   assert.deepEqual(e.identityFiles, [`${home}/.ssh/id_upper.db-prod.example`]);
   assert.deepEqual(e.knownHostsFiles, [`${home}/.ssh/kh_upper.db-prod.example`]);
   assert.equal(resolve('WEB', '').host, 'web');
+  assert.equal(resolve('x', 'Host x\n  HostName FE80::A\n').host, 'FE80::A', 'an address is not lower-cased (ssh.c resolve_addr)');
 });
 
 test('8. known_hosts: a hashed entry and a host written with capitals give OpenSSH\'s verdict', () => {
