@@ -95,13 +95,23 @@ export function fingerprint(keyBlob: Buffer): string {
 }
 
 /**
- * Checks a presented (plain, not certificate) key as check_hostkeys_by_key_or_type does: an equal key
+ * Checks a presented (plain, not certificate) key as check_host_key / check_hostkeys_by_key_or_type do: an equal key
  * on a plain line for the name is a match, unless the key is also listed @revoked; a name with other
  * keys is a mismatch (vsim: of any type — OpenSSH asks about a key of a new type, vsim refuses); none
  * is unknown, noting @cert-authority lines for the name (host certificates are not checked by vsim).
  */
 export function verifyHostKey(entries: readonly KnownHostEntry[], host: string, port: number, keyBlob: Buffer, hostKeyAlias?: string): VerifyResult {
-  const name = lookupName(host, port, hostKeyAlias);
+  const result = verifyName(entries, lookupName(host, port, hostKeyAlias), keyBlob);
+  // check_host_key: a key new under [host]:port is looked up again under the bare host name
+  // ("checking without port identifier"); only a match there counts.
+  if (result.status === 'unknown' && hostKeyAlias === undefined && port !== 22) {
+    const bare = verifyName(entries, lookupName(host, 22), keyBlob);
+    if (bare.status === 'match') return bare;
+  }
+  return result;
+}
+
+function verifyName(entries: readonly KnownHostEntry[], name: string, keyBlob: Buffer): VerifyResult {
   const relevant = entries.filter((e) => entryMatchesName(e, name));
   const revoked = relevant.some((e) => e.marker === 'revoked' && e.key.equals(keyBlob));
   const pinned = relevant.filter((e) => e.marker === undefined);
@@ -116,8 +126,10 @@ export function verifyHostKey(entries: readonly KnownHostEntry[], host: string, 
 
 /** Key types known for host:port, to prefer them in the key exchange (so a known host presents a known key type). */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, port: number, hostKeyAlias?: string): string[] {
-  const name = lookupName(host, port, hostKeyAlias);
-  return [...new Set(entries.filter((e) => e.marker === undefined && entryMatchesName(e, name)).map((e) => e.keyType))];
+  const types = (name: string) => [...new Set(entries.filter((e) => e.marker === undefined && entryMatchesName(e, name)).map((e) => e.keyType))];
+  const exact = types(lookupName(host, port, hostKeyAlias));
+  // Nothing under [host]:port: the bare name's keys are the ones the fallback lookup accepts.
+  return exact.length || hostKeyAlias !== undefined || port === 22 ? exact : types(lookupName(host, 22));
 }
 
 /** Characters check_host_key refuses to record in a name (plus whitespace and control characters). */

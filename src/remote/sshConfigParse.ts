@@ -538,7 +538,11 @@ function commandLineLines(o: CommandLineOptions): string[] {
   if (o.port !== undefined) lines.push(`Port=${o.port}`);
   if (o.user !== undefined) lines.push(`User=${q(o.user)}`);
   if (o.identityFile !== undefined) lines.push(`IdentityFile=${q(o.identityFile)}`);
-  if (o.proxyJump !== undefined) lines.push(`ProxyJump=${o.proxyJump}`);
+  if (o.proxyJump !== undefined) {
+    // parse_jump reads the raw text (no quoting), so only a plain [user@]host[:port] list is passed on.
+    if (/[\s"'#\\]/.test(o.proxyJump)) throw new Error(`Invalid ProxyJump ${JSON.stringify(o.proxyJump)}`);
+    lines.push(`ProxyJump=${o.proxyJump}`);
+  }
   return lines;
 }
 

@@ -54,7 +54,11 @@ test('plain, port, comma list, wildcard and negation entries', () => {
   assert.deepEqual(verifyHostKey(e, 'hv1', 2222, b.blob), { status: 'match' });
   assert.deepEqual(verifyHostKey(e, 'hv1', 2222, a.blob),
     { status: 'mismatch', expectedFingerprints: [fingerprint(b.blob)], revoked: false });
-  assert.deepEqual(verifyHostKey(e, 'hv1', 2200, a.blob), { status: 'unknown' });
+  // Nothing under [hv1]:2200: ssh checks the bare name again ("checking without port identifier")
+  assert.deepEqual(verifyHostKey(e, 'hv1', 2200, a.blob), { status: 'match' });
+  assert.deepEqual(verifyHostKey(e, 'hv1', 2200, b.blob), { status: 'unknown' }, 'a different key under the bare name does not count');
+  assert.deepEqual(verifyHostKey(e, 'hv1', 2200, a.blob, 'alias'), { status: 'unknown' }, 'no fallback with a HostKeyAlias');
+  assert.deepEqual(knownKeyTypes(e, 'hv1', 2200), ['ssh-ed25519']);
   assert.deepEqual(verifyHostKey(e, 'x.lab', 22, a.blob), { status: 'match' });
   assert.deepEqual(verifyHostKey(e, 'bad.lab', 22, a.blob), { status: 'unknown' });
   // a host with a key of another type known: mismatch (strict), and the known types are reported

@@ -3,6 +3,17 @@
 // StrictHostKeyChecking=yes handshakes against `sshd -i` as ProxyCommand — no port is opened), in a
 // private mount namespace over a scratch home (opensshOracle.ts). Prints cases and mismatches per
 // field; the options vsim uses must agree. VSIM_DIFF_SEED picks another seed.
+//
+// Deliberate differences (vsim stricter), outside the compared fields:
+// - a host known only with a key of another type: OpenSSH asks (StrictHostKeyChecking ask), vsim refuses
+//   it as a changed key (the handshakes run with StrictHostKeyChecking=yes, where both refuse; such
+//   cases are counted under "verdict-kind (deliberate)");
+// - a host named only by @cert-authority lines: OpenSSH treats a plain key as new (asks, or writes it
+//   with accept-new); vsim refuses, since it does not verify host certificates;
+// - StrictHostKeyChecking no: OpenSSH connects to a new host silently and to a changed one with
+//   restrictions; vsim asks about a new key and refuses a changed one (hostKeyPolicy.ts);
+// - a HostName with whitespace, quotes or pattern characters: vsim refuses to connect (sshConfig.ts).
+// ssh -G prints a known_hosts list on one line, so lists are compared as that line (see reconcileLists).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';

@@ -110,6 +110,11 @@ test('8. known_hosts: a hashed entry and a host written with capitals give OpenS
   assert.deepEqual(verifyHostKey(parseKnownHosts(`Db-Prod ssh-ed25519 ${key.toString('base64')}\n`), 'db-prod', 22, key), { status: 'match' });
   // HostKeyAlias: the alias is the name, without the port.
   assert.deepEqual(verifyHostKey(parseKnownHosts(`lab-alias ssh-ed25519 ${key.toString('base64')}\n`), '10.0.0.1', 2222, key, 'lab-alias'), { status: 'match' });
+  // Off port 22 (a ProxyJump target on another port, say), a key new under [host]:port is looked up
+  // under the bare name too, as ssh's check_host_key does.
+  const bare = parseKnownHosts(`*.corp ssh-ed25519 ${key.toString('base64')}\n`);
+  assert.deepEqual(verifyHostKey(bare, 'Web.Corp', 2222, key), { status: 'match' });
+  assert.deepEqual(verifyHostKey(bare, 'Web.Corp', 2222, changed), { status: 'unknown' });
   // A new line for a host written with capitals is recorded under the lower-cased name.
   assert.match(formatKnownHostsLine('Db-Prod', 2222, 'ssh-ed25519', key), /^\[db-prod\]:2222 /);
 });
