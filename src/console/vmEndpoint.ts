@@ -15,8 +15,9 @@ export function vmAddress(topology: Topology, vmName: string): string | undefine
 
 /**
  * The endpoint of `user@ip:22` through `hypervisor` (and the hypervisor's own hops). Identity and
- * known_hosts files are the hypervisor's. Guests are recreated often: an unknown guest key is asked
- * about (fingerprint prompt), never accepted silently, unless the hypervisor's config says `no`.
+ * known_hosts files (and IdentitiesOnly, HashKnownHosts) are the hypervisor's; its HostKeyAlias is
+ * not. Guests are recreated often: an unknown guest key is asked about (fingerprint prompt), never
+ * accepted silently, unless the hypervisor's config says `no`.
  */
 export function vmEndpoint(hypervisor: HostEndpoint, vmName: string, ip: string, user = 'root', port = 22): HostEndpoint {
   const strict = hypervisor.strictHostKeyChecking === 'no' || hypervisor.strictHostKeyChecking === 'accept-new' ? hypervisor.strictHostKeyChecking : 'ask';
@@ -26,7 +27,11 @@ export function vmEndpoint(hypervisor: HostEndpoint, vmName: string, ip: string,
     port,
     user,
     identityFiles: hypervisor.identityFiles,
+    ...(hypervisor.identityFilesExact ? { identityFilesExact: true } : {}),
+    ...(hypervisor.identitiesOnly ? { identitiesOnly: true } : {}),
     knownHostsFiles: hypervisor.knownHostsFiles,
+    ...(hypervisor.globalKnownHostsFiles ? { globalKnownHostsFiles: hypervisor.globalKnownHostsFiles } : {}),
+    ...(hypervisor.hashKnownHosts ? { hashKnownHosts: true } : {}),
     strictHostKeyChecking: strict,
     jump: [...(hypervisor.jump ?? []), hypervisor],
   };

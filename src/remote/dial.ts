@@ -66,13 +66,22 @@ function forward(via: Client, to: HostEndpoint): Promise<Duplex> {
   });
 }
 
+/**
+ * What an endpoint authenticates with: its identity files (the resolver's exact list, where `none`
+ * leaves it empty; the default keys for a hand-made endpoint with none) and the agent, unless
+ * IdentitiesOnly (never every key the agent holds: servers count each try against MaxAuthTries).
+ */
+export function authSources(ep: HostEndpoint, home: string, agentSocket: string | undefined): { files: string[]; agent?: string } {
+  const files = ep.identityFiles.length || ep.identityFilesExact ? ep.identityFiles : defaultIdentityFiles(home);
+  return ep.identitiesOnly || !agentSocket ? { files } : { files, agent: agentSocket };
+}
+
 async function dialOne(ep: HostEndpoint, openSock: (() => Promise<Duplex>) | undefined, deps: DialDeps): Promise<Client> {
-  const files = ep.identityFiles.length ? ep.identityFiles : defaultIdentityFiles(deps.home);
+  const { files, agent } = authSources(ep, deps.home, deps.agentSocket ?? process.env.SSH_AUTH_SOCK);
   const available = await deps.identities.available(files);
-  const agent = deps.agentSocket ?? process.env.SSH_AUTH_SOCK;
   const preferred = (await deps.hostKeys.preferredKeyTypes(ep)).flatMap((t) => ALGOS_FOR_KEY_TYPE[t] ?? []);
   if (!agent && available.keys.length === 0 && available.encrypted.length === 0) {
-    throw new Error(`No way to authenticate to ${endpointLabel(ep)}: no ssh-agent (SSH_AUTH_SOCK) and none of these identity files exist: ${files.join(', ')}`);
+    throw new Error(`No way to authenticate to ${endpointLabel(ep)}: ${ep.identitiesOnly ? 'IdentitiesOnly is set (no agent keys)' : 'no ssh-agent (SSH_AUTH_SOCK)'} and none of these identity files exist: ${files.join(', ') || '(IdentityFile none)'}`);
   }
   try {
     return await attempt(ep, openSock, deps, agent, available.keys, preferred);
@@ -112,9 +121,10 @@ function attempt(
       client.end();
       reject(err);
     };
+    const timeoutMs = ep.connectTimeoutMs ?? deps.readyTimeoutMs;
     const armTimer = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => fail(new Error(`Timed out connecting to ${label} after ${deps.readyTimeoutMs} ms`)), deps.readyTimeoutMs);
+      timer = setTimeout(() => fail(new Error(`Timed out connecting to ${label} after ${timeoutMs} ms`)), timeoutMs);
     };
     client.on('ready', () => {
       if (settled) return;

@@ -13,7 +13,7 @@ export interface HostKeyPolicy {
 }
 
 export class HostKeyError extends Error {
-  constructor(message: string, readonly kind: 'mismatch' | 'revoked' | 'rejected' | 'strict') {
+  constructor(message: string, readonly kind: 'mismatch' | 'revoked' | 'rejected' | 'strict' | 'cert-authority' | 'unrecordable') {
     super(message);
     this.name = 'HostKeyError';
   }
@@ -34,7 +34,7 @@ export interface TrustRequest {
 export interface KnownHostsPolicyOptions {
   /** Asks the user whether to trust an unknown host key; true = trust and remember. */
   askTrust(request: TrustRequest): Promise<boolean>;
-  /** Write new entries hashed (like HashKnownHosts yes). Default false. */
+  /** Write new entries hashed even when the endpoint's HashKnownHosts is no. Default false. */
   hashNewEntries?: boolean;
   /** Told when a new key was written. */
   onTrusted?(request: TrustRequest): void;
@@ -56,6 +56,11 @@ async function readEntries(files: readonly string[]): Promise<KnownHostEntry[]> 
   return all;
 }
 
+/** UserKnownHostsFile then GlobalKnownHostsFile: ssh reads both, writes only the first user file. */
+function allFiles(e: HostEndpoint): string[] {
+  return [...e.knownHostsFiles, ...(e.globalKnownHostsFiles ?? [])];
+}
+
 /**
  * StrictHostKeyChecking from ssh config: `yes` refuses unknown hosts without asking; `accept-new`
  * writes an unknown key without asking (the user configured that); `ask` and `no` both ask —
@@ -65,13 +70,13 @@ export class KnownHostsPolicy implements HostKeyPolicy {
   constructor(private readonly opts: KnownHostsPolicyOptions) {}
 
   async preferredKeyTypes(endpoint: HostEndpoint): Promise<string[]> {
-    return knownKeyTypes(await readEntries(endpoint.knownHostsFiles), endpoint.host, endpoint.port);
+    return knownKeyTypes(await readEntries(allFiles(endpoint)), endpoint.host, endpoint.port, endpoint.hostKeyAlias);
   }
 
   async check(endpoint: HostEndpoint, keyBlob: Buffer): Promise<void> {
     const label = endpointLabel(endpoint);
     const got = fingerprint(keyBlob);
-    const result = verifyHostKey(await readEntries(endpoint.knownHostsFiles), endpoint.host, endpoint.port, keyBlob);
+    const result = verifyHostKey(await readEntries(allFiles(endpoint)), endpoint.host, endpoint.port, keyBlob, endpoint.hostKeyAlias);
     if (result.status === 'match') return;
     if (result.status === 'mismatch') {
       if (result.revoked) {
@@ -82,6 +87,12 @@ export class KnownHostsPolicy implements HostKeyPolicy {
         'mismatch',
       );
     }
+    if (result.certAuthorityLines) {
+      throw new HostKeyError(
+        `known_hosts names a certificate authority for ${label} (line ${result.certAuthorityLines.join(', ')}), and vsim does not verify host certificates; the plain key ${got} is not trusted on first use. Refusing to connect.`,
+        'cert-authority',
+      );
+    }
     const file = endpoint.knownHostsFiles[0];
     if (endpoint.strictHostKeyChecking === 'yes' || file === undefined) {
       throw new HostKeyError(
@@ -90,6 +101,15 @@ export class KnownHostsPolicy implements HostKeyPolicy {
       );
     }
     const keyType = keyTypeOf(keyBlob) ?? 'unknown';
+    let line: string;
+    try {
+      line = formatKnownHostsLine(endpoint.host, endpoint.port, keyType, keyBlob, {
+        hash: this.opts.hashNewEntries === true || endpoint.hashKnownHosts === true,
+        ...(endpoint.hostKeyAlias !== undefined ? { hostKeyAlias: endpoint.hostKeyAlias } : {}),
+      });
+    } catch (err) {
+      throw new HostKeyError(`Host key for ${label} (${got}) cannot be recorded: ${(err as Error).message}. Refusing to connect.`, 'unrecordable');
+    }
     const request: TrustRequest = {
       label, alias: endpoint.alias, host: endpoint.host, port: endpoint.port, keyType, fingerprint: got, knownHostsFile: file,
     };
@@ -97,7 +117,6 @@ export class KnownHostsPolicy implements HostKeyPolicy {
       throw new HostKeyError(`Host key for ${label} (${got}) was not trusted. Refusing to connect.`, 'rejected');
     }
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const line = formatKnownHostsLine(endpoint.host, endpoint.port, keyType, keyBlob, { hash: this.opts.hashNewEntries === true });
     let prefix = '';
     try {
       const existing = await readFile(file, 'utf8');

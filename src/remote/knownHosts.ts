@@ -1,7 +1,10 @@
-// known_hosts: parse (plain, [host]:port, comma lists, wildcards and !negation, hashed |1|salt|hash,
-// @revoked, @cert-authority), verify a presented host key, fingerprint like OpenSSH, format a new line.
+// known_hosts as OpenSSH's hostfile.c reads it: parse (plain, [host]:port, comma lists, wildcards and
+// !negation, hashed |1|salt|hash, @revoked, @cert-authority), match a lookup name (HostKeyAlias, else the
+// lower-cased host, `[host]:port` off port 22) as match_hostname/host_hash do, verify a presented key
+// as check_hostkeys_by_key_or_type does, fingerprint like OpenSSH, format a new line.
 // Pure: takes file text, returns values; reading and appending files is hostKeyPolicy.ts's job.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { matchPatternList, sshHostCase } from './sshConfigParse';
 
 export interface KnownHostEntry {
   marker?: 'revoked' | 'cert-authority';
@@ -17,7 +20,8 @@ export interface KnownHostEntry {
 export type VerifyResult =
   | { status: 'match' }
   | { status: 'mismatch'; expectedFingerprints: string[]; revoked: boolean }
-  | { status: 'unknown' };
+  /** No key for the name; `certAuthorityLines`: @cert-authority lines that name it (vsim does not check host certificates). */
+  | { status: 'unknown'; certAuthorityLines?: number[] };
 
 /** Parses known_hosts text; malformed lines are skipped (OpenSSH does the same). */
 export function parseKnownHosts(text: string): KnownHostEntry[] {
@@ -39,9 +43,12 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
     if (key.length === 0 || keyTypeOf(key) !== keyType) return;
     const entry: KnownHostEntry = { patterns: [], keyType, key, line: i + 1, ...(marker ? { marker } : {}) };
     if (hosts.startsWith('|1|')) {
-      const [, , salt, hash] = hosts.split('|');
-      if (!salt || !hash) return;
-      entry.hashed = { salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
+      const [, , salt, hash, extra] = hosts.split('|');
+      if (!salt || !hash || extra !== undefined) return;
+      const h = { salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
+      // extract_salt: the salt is exactly one SHA-1 length
+      if (h.salt.length !== 20 || h.hash.length !== 20) return;
+      entry.hashed = h;
     } else {
       entry.patterns = hosts.split(',').filter(Boolean);
     }
@@ -50,32 +57,28 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
   return out;
 }
 
-/** The name known_hosts uses for a host: `host` on port 22, else `[host]:port`. */
+/** The name known_hosts uses for a host: `host` on port 22, else `[host]:port` (put_host_port). */
 export function hostKeyName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
+/** The name ssh looks up and writes: HostKeyAlias as given, else the host as ssh cases it (lower-cased unless an address), its port off 22. */
+export function lookupName(host: string, port: number, hostKeyAlias?: string): string {
+  return hostKeyAlias ?? hostKeyName(sshHostCase(host), port);
 }
 
-/** Whether an entry applies to host:port (hashed: HMAC-SHA1(salt, name); plain: patterns, `!` negates). */
-export function entryMatches(entry: KnownHostEntry, host: string, port: number): boolean {
-  const name = hostKeyName(host, port);
+/** Whether an entry names `name` (hashed: HMAC-SHA1(salt, name); plain: match_hostname, `!` negates). */
+export function entryMatchesName(entry: KnownHostEntry, name: string): boolean {
   if (entry.hashed) {
     const h = createHmac('sha1', entry.hashed.salt).update(name).digest();
     return h.equals(entry.hashed.hash);
   }
-  let matched = false;
-  for (const p of entry.patterns) {
-    const negated = p.startsWith('!');
-    if (globToRegExp(negated ? p.slice(1) : p).test(name)) {
-      if (negated) return false;
-      matched = true;
-    }
-  }
-  return matched;
+  return matchPatternList(name.toLowerCase(), entry.patterns.join(','), true) === 1;
+}
+
+/** Whether an entry applies to host:port. */
+export function entryMatches(entry: KnownHostEntry, host: string, port: number, hostKeyAlias?: string): boolean {
+  return entryMatchesName(entry, lookupName(host, port, hostKeyAlias));
 }
 
 /** The key type named inside an SSH public key blob (string field 1), e.g. `ssh-ed25519`. */
@@ -92,34 +95,64 @@ export function fingerprint(keyBlob: Buffer): string {
 }
 
 /**
- * Checks a presented key against known_hosts entries. A host with any known key (of any type) whose
- * keys all differ is a mismatch; a key listed under @revoked is a mismatch even if also listed plainly.
- * @cert-authority lines pin CAs, not host keys: ignored here (vsim does not do host certificates).
+ * Checks a presented (plain, not certificate) key as check_host_key / check_hostkeys_by_key_or_type do: an equal key
+ * on a plain line for the name is a match, unless the key is also listed @revoked; a name with other
+ * keys is a mismatch (vsim: of any type — OpenSSH asks about a key of a new type, vsim refuses); none
+ * is unknown, noting @cert-authority lines for the name (host certificates are not checked by vsim).
  */
-export function verifyHostKey(entries: readonly KnownHostEntry[], host: string, port: number, keyBlob: Buffer): VerifyResult {
-  const relevant = entries.filter((e) => e.marker !== 'cert-authority' && entryMatches(e, host, port));
+export function verifyHostKey(entries: readonly KnownHostEntry[], host: string, port: number, keyBlob: Buffer, hostKeyAlias?: string): VerifyResult {
+  const result = verifyName(entries, lookupName(host, port, hostKeyAlias), keyBlob);
+  // check_host_key: a key new under [host]:port is looked up again under the bare host name
+  // ("checking without port identifier"); only a match there counts.
+  if (result.status === 'unknown' && hostKeyAlias === undefined && port !== 22) {
+    const bare = verifyName(entries, lookupName(host, 22), keyBlob);
+    if (bare.status === 'match') return bare;
+  }
+  return result;
+}
+
+function verifyName(entries: readonly KnownHostEntry[], name: string, keyBlob: Buffer): VerifyResult {
+  const relevant = entries.filter((e) => entryMatchesName(e, name));
   const revoked = relevant.some((e) => e.marker === 'revoked' && e.key.equals(keyBlob));
   const pinned = relevant.filter((e) => e.marker === undefined);
   if (!revoked && pinned.some((e) => e.key.equals(keyBlob))) return { status: 'match' };
-  if (!revoked && pinned.length === 0) return { status: 'unknown' };
+  if (!revoked && pinned.length === 0) {
+    const ca = relevant.filter((e) => e.marker === 'cert-authority').map((e) => e.line);
+    return ca.length ? { status: 'unknown', certAuthorityLines: ca } : { status: 'unknown' };
+  }
   const expected = [...new Set(pinned.filter((e) => !e.key.equals(keyBlob)).map((e) => fingerprint(e.key)))];
   return { status: 'mismatch', expectedFingerprints: expected, revoked };
 }
 
 /** Key types known for host:port, to prefer them in the key exchange (so a known host presents a known key type). */
-export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, port: number): string[] {
-  return [...new Set(entries.filter((e) => e.marker === undefined && entryMatches(e, host, port)).map((e) => e.keyType))];
+export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, port: number, hostKeyAlias?: string): string[] {
+  const types = (name: string) => [...new Set(entries.filter((e) => e.marker === undefined && entryMatchesName(e, name)).map((e) => e.keyType))];
+  const exact = types(lookupName(host, port, hostKeyAlias));
+  // Nothing under [host]:port: the bare name's keys are the ones the fallback lookup accepts.
+  return exact.length || hostKeyAlias !== undefined || port === 22 ? exact : types(lookupName(host, 22));
 }
 
-/** One known_hosts line for trust on first use; `hash: true` writes a |1|salt|hash name like HashKnownHosts. */
+/** Characters check_host_key refuses to record in a name (plus whitespace and control characters). */
+export function recordableName(name: string): boolean {
+  return name.length > 0 && !/[@?*#[\]|'"\\\s\x00-\x1f\x7f]/.test(name);
+}
+
+/**
+ * One known_hosts line for trust on first use: the lookup name (HostKeyAlias, else the lower-cased host,
+ * `[host]:port` off 22), hashed like HashKnownHosts when `hash`. Refuses a name ssh would not record.
+ */
 export function formatKnownHostsLine(
   host: string,
   port: number,
   keyType: string,
   keyBlob: Buffer,
-  opts: { hash?: boolean; salt?: Buffer } = {},
+  opts: { hash?: boolean; salt?: Buffer; hostKeyAlias?: string } = {},
 ): string {
-  let name = hostKeyName(host, port);
+  if (!recordableName(host) || (opts.hostKeyAlias !== undefined && !recordableName(opts.hostKeyAlias))) {
+    throw new Error(`Will not record host ${JSON.stringify(opts.hostKeyAlias ?? host)} in known_hosts: invalid characters in the name`);
+  }
+  if (!/^[A-Za-z0-9@._-]+$/.test(keyType)) throw new Error(`Will not record a key of type ${JSON.stringify(keyType)}`);
+  let name = lookupName(host, port, opts.hostKeyAlias);
   if (opts.hash) {
     const salt = opts.salt ?? randomBytes(20);
     name = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;

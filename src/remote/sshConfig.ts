@@ -1,21 +1,41 @@
-// Resolves where and how to connect: topology host fields over ~/.ssh/config (parsed by the
-// maintained `ssh-config` package, OpenSSH first-match-wins), into a HostEndpoint with its jump chain.
-// Pure: the config text and the environment (home, local user) are passed in.
+// Resolves where and how to connect, as OpenSSH would: topology host fields become `ssh -o` options
+// over the ssh config, the resolved values (SshOptions, what `ssh -G` prints) come from an options
+// source (sshG.ts runs OpenSSH itself; sshConfigParse.ts is the fallback without it), and ProxyJump
+// chains are followed as ssh.c does: for `a,b,c` the target goes through `ssh -J a,b c`, so only the
+// first hop's own ProxyJump applies. Commands from the config (ProxyCommand, LocalCommand) are refused.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import SSHConfig from 'ssh-config';
+import { parseSshOptions, SshConfigRefused, type CommandLineOptions, type SshOptions } from './sshConfigParse';
+import { expandClientPath, type SshEnv } from './sshTokens';
 
+export type { SshEnv } from './sshTokens';
 export type StrictHostKeyChecking = 'yes' | 'no' | 'ask' | 'accept-new';
 
 export interface HostEndpoint {
   /** The key of this endpoint in the pool and in messages: topology host name, ssh alias or jump spec. */
   alias: string;
-  /** Address actually connected to (HostName). */
+  /** Address actually connected to (HostName, lower-cased as ssh does). */
   host: string;
   port: number;
   user: string;
-  /** Explicit identity files, `~` and tokens expanded; empty = the connection tries the default keys. */
+  /**
+   * Identity files, `~` and tokens expanded, in the order ssh tries them. From the resolver this is the
+   * exact list (`identityFilesExact`: empty = none); an endpoint built by hand with [] gets the default keys.
+   */
   identityFiles: string[];
+  identityFilesExact?: boolean;
+  /** IdentitiesOnly: offer only the identity files, not every agent key. */
+  identitiesOnly?: boolean;
+  /** UserKnownHostsFile: read, and the first one written. */
   knownHostsFiles: string[];
+  /** GlobalKnownHostsFile: read only. */
+  globalKnownHostsFiles?: string[];
+  /** HostKeyAlias: the name looked up and written in known_hosts instead of host/[host]:port. */
+  hostKeyAlias?: string;
+  /** HashKnownHosts: write new known_hosts names hashed. */
+  hashKnownHosts?: boolean;
+  /** ConnectTimeout in ms. */
+  connectTimeoutMs?: number;
   strictHostKeyChecking: StrictHostKeyChecking;
   /** Hops to go through, first hop first (OpenSSH ProxyJump order). */
   jump?: HostEndpoint[];
@@ -31,67 +51,50 @@ export interface TopologySshHost {
   proxyJump?: string;
 }
 
-export interface SshEnv {
-  home: string;
-  localUser: string;
-}
-
+/** The local user as ssh sees it: the passwd entry (home, name, uid), this host's name, the environment. */
 export function defaultSshEnv(): SshEnv {
   let localUser = process.env.USER ?? 'root';
+  let home = os.homedir();
+  let uid = process.getuid?.() ?? 0;
   try {
-    localUser = os.userInfo().username;
+    const u = os.userInfo();
+    localUser = u.username;
+    home = u.homedir;
+    uid = u.uid;
   } catch {
-    // no passwd entry: keep $USER
+    // no passwd entry: keep $USER and $HOME
   }
-  return { home: os.homedir(), localUser };
+  return { home, localUser, uid, thisHost: os.hostname(), vars: process.env, userHome: passwdHome };
 }
 
-/** Default user of a topology host (schema default). Hops named only in ssh config default to the local user, as OpenSSH does. */
+/** Another local user's home from /etc/passwd (for `~user/`), as getpwnam would give it. */
+function passwdHome(user: string): string | undefined {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f[0] === user && f.length >= 7) return f[5];
+    }
+  } catch {
+    // no /etc/passwd
+  }
+  return undefined;
+}
+
+/** Default user of a topology host (schema default) when neither the topology nor the ssh config names one. */
 export const TOPOLOGY_DEFAULT_USER = 'root';
 const MAX_JUMP_DEPTH = 8;
 
-type Computed = Record<string, string | string[]>;
-
-function first(c: Computed, key: string): string | undefined {
-  const v = c[key];
-  return Array.isArray(v) ? v[0] : v;
+/** One question to the options source: `ssh -G [cmdline as -o] dest`. */
+export interface OptionsQuery {
+  dest: string;
+  cmdline: CommandLineOptions;
 }
+type Resolution<T> = Generator<OptionsQuery, T, SshOptions>;
 
-function list(c: Computed, key: string): string[] {
-  const v = c[key];
-  if (v === undefined) return [];
-  return Array.isArray(v) ? v : v.split(/\s+/).filter(Boolean);
-}
-
-function compute(configText: string, alias: string): Computed {
-  // matchExec: false — never run `Match exec` commands from a config file while resolving.
-  return SSHConfig.parse(configText).compute(alias, { ignoreCase: true, matchExec: false });
-}
-
-interface TokenContext {
-  alias: string;
+export interface JumpSpec {
+  user?: string;
   host: string;
-  port: number;
-  user: string;
-  env: SshEnv;
-}
-
-/** OpenSSH percent tokens (%h %p %r %n %d %u %%) and a leading `~`. Unknown tokens are left as they are. */
-export function expandPath(value: string, t: TokenContext): string {
-  const withTokens = value.replace(/%([%hprndu])/g, (_m, k: string) => {
-    switch (k) {
-      case '%': return '%';
-      case 'h': return t.host;
-      case 'p': return String(t.port);
-      case 'r': return t.user;
-      case 'n': return t.alias;
-      case 'd': return t.env.home;
-      default: return t.env.localUser; // 'u'
-    }
-  });
-  if (withTokens === '~') return t.env.home;
-  if (withTokens.startsWith('~/')) return t.env.home + withTokens.slice(1);
-  return withTokens;
+  port?: number;
 }
 
 function parsePort(value: string | number | undefined, where: string): number | undefined {
@@ -101,22 +104,6 @@ function parsePort(value: string | number | undefined, where: string): number | 
     throw new Error(`Invalid SSH port ${JSON.stringify(String(value))} in ${where}`);
   }
   return n;
-}
-
-function parseStrict(value: string | undefined): StrictHostKeyChecking {
-  switch (value?.toLowerCase()) {
-    case 'yes': return 'yes';
-    case 'no':
-    case 'off': return 'no';
-    case 'accept-new': return 'accept-new';
-    default: return 'ask';
-  }
-}
-
-export interface JumpSpec {
-  user?: string;
-  host: string;
-  port?: number;
 }
 
 /** Parses one ProxyJump hop: `[user@]host[:port]`, `[user@][v6addr][:port]` or `ssh://[user@]host[:port]`. */
@@ -148,69 +135,42 @@ export function parseJumpSpec(spec: string): JumpSpec {
   return { ...(user !== undefined ? { user } : {}), host, ...(port !== undefined ? { port } : {}) };
 }
 
-interface Overrides {
-  alias: string;
-  /** Name looked up in the ssh config. */
-  configHost: string;
-  host?: string;
-  port?: number;
-  user?: string;
-  identityFile?: string;
-  proxyJump?: string;
-  defaultUser: string;
+const STRICT: Record<SshOptions['stricthostkeychecking'], StrictHostKeyChecking> = { true: 'yes', false: 'no', ask: 'ask', 'accept-new': 'accept-new' };
+
+/** A HostName vsim will connect to and may write to known_hosts: no whitespace, control or pattern characters. */
+function checkHostName(name: string, dest: string): void {
+  if (!name || /[\s\x00-\x1f\x7f@?*#|'"\\,]/.test(name) || /[[\]]/.test(name)) {
+    throw new Error(`ssh config for ${dest} gives an invalid HostName ${JSON.stringify(name)}`);
+  }
 }
 
-function resolveWithConfig(
-  o: Overrides,
-  configText: string,
-  env: SshEnv,
-  resolveHop: (spec: string, depth: number) => HostEndpoint[],
-  depth: number,
-): HostEndpoint {
-  if (depth > MAX_JUMP_DEPTH) {
-    throw new Error(`ProxyJump chain for ${o.alias} is longer than ${MAX_JUMP_DEPTH} hops (a loop?)`);
+/** The endpoint from resolved options; refuses what vsim will not do (run local commands). */
+export function endpointFromOptions(alias: string, o: SshOptions, env: SshEnv, user: string = o.user): HostEndpoint {
+  if (o.proxycommand !== undefined && o.proxycommand.toLowerCase() !== 'none') {
+    throw new SshConfigRefused(`ssh config for ${o.host} sets ProxyCommand (${o.proxycommand}), which vsim does not run; use ProxyJump instead`);
   }
-  const c = compute(configText, o.configHost);
-  const port = o.port ?? parsePort(first(c, 'port'), `ssh config for ${o.configHost}`) ?? 22;
-  const user = o.user ?? first(c, 'user') ?? o.defaultUser;
-  const rawHostName = first(c, 'hostname');
-  const host = o.host ?? (rawHostName ? rawHostName.replace(/%h/g, o.configHost).replace(/%%/g, '%') : o.configHost);
-  const t: TokenContext = { alias: o.configHost, host, port, user, env };
-  const identityFiles = (o.identityFile !== undefined ? [o.identityFile] : list(c, 'identityfile'))
-    .filter((f) => f.toLowerCase() !== 'none')
-    .map((f) => expandPath(f, t));
-  const knownRaw = list(c, 'userknownhostsfile');
-  const knownHostsFiles = (knownRaw.length ? knownRaw : ['~/.ssh/known_hosts', '~/.ssh/known_hosts2'])
-    .filter((f) => f.toLowerCase() !== 'none')
-    .map((f) => expandPath(f, t));
-  const jumpValue = o.proxyJump ?? first(c, 'proxyjump');
-  if (jumpValue === undefined && first(c, 'proxycommand') !== undefined && first(c, 'proxycommand')?.toLowerCase() !== 'none') {
-    throw new Error(`ssh config for ${o.configHost} uses ProxyCommand, which vsim does not run; use ProxyJump instead`);
+  if (o.localcommand !== undefined && o.permitlocalcommand) {
+    throw new SshConfigRefused(`ssh config for ${o.host} sets LocalCommand with PermitLocalCommand yes (${o.localcommand}); vsim does not run local commands`);
   }
-  const endpoint: HostEndpoint = {
-    alias: o.alias,
-    host,
-    port,
+  checkHostName(o.hostname, o.host);
+  const t = { alias: o.host, host: o.hostname, port: o.port, user: o.user, ...(o.hostkeyalias !== undefined ? { hostKeyAlias: o.hostkeyalias } : {}) };
+  const notNone = (f: string) => f.toLowerCase() !== 'none';
+  const e: HostEndpoint = {
+    alias,
+    host: o.hostname,
+    port: o.port,
     user,
-    identityFiles,
-    knownHostsFiles,
-    strictHostKeyChecking: parseStrict(first(c, 'stricthostkeychecking')),
+    identityFiles: o.identityfile.filter(notNone).map((f) => expandClientPath(f, t, env)),
+    identityFilesExact: true,
+    knownHostsFiles: o.userknownhostsfile.filter(notNone),
+    globalKnownHostsFiles: o.globalknownhostsfile.filter(notNone),
+    strictHostKeyChecking: STRICT[o.stricthostkeychecking],
   };
-  if (jumpValue !== undefined && jumpValue.toLowerCase() !== 'none') {
-    const jump = jumpValue.split(',').map((s) => s.trim()).filter(Boolean);
-    // `a,b`: a is reached with a's own ProxyJump (if any); b is reached through a, and so on.
-    const chain: HostEndpoint[] = [];
-    jump.forEach((spec, i) => {
-      const hops = resolveHop(spec, depth + 1);
-      const hop = hops[hops.length - 1] as HostEndpoint;
-      if (i === 0) {
-        chain.push(...hops.slice(0, -1));
-      }
-      chain.push(stripJump(hop));
-    });
-    endpoint.jump = chain;
-  }
-  return endpoint;
+  if (o.identitiesonly) e.identitiesOnly = true;
+  if (o.hostkeyalias !== undefined) e.hostKeyAlias = o.hostkeyalias;
+  if (o.hashknownhosts) e.hashKnownHosts = true;
+  if (o.connecttimeout !== undefined && o.connecttimeout > 0) e.connectTimeoutMs = o.connecttimeout * 1000;
+  return e;
 }
 
 function stripJump(e: HostEndpoint): HostEndpoint {
@@ -218,30 +178,92 @@ function stripJump(e: HostEndpoint): HostEndpoint {
   return rest;
 }
 
-/** Flattens an endpoint into its full hop list: jump hops then the endpoint itself (without `jump`). */
-function flatten(e: HostEndpoint): HostEndpoint[] {
-  return [...(e.jump ?? []), stripJump(e)];
+interface Ctx {
+  env: SshEnv;
+  lookup?: (name: string) => TopologySshHost | undefined;
 }
 
-/** Resolves an ssh destination (`alias` or `[user@]host[:port]`) the way `ssh DEST` would. */
-export function resolveSshDestination(dest: string, sshConfigText: string, env: SshEnv = defaultSshEnv()): HostEndpoint {
-  return resolveSpec(dest, sshConfigText, env, 0);
+/** The hops of a resolved ProxyJump value: the last one reached with `-J` the ones before it. */
+function* resolveJump(proxyjump: string, ctx: Ctx, depth: number): Resolution<HostEndpoint[]> {
+  const comma = proxyjump.lastIndexOf(',');
+  const lastSpec = proxyjump.slice(comma + 1);
+  const extra = comma > 0 ? proxyjump.slice(0, comma) : undefined;
+  const topo = ctx.lookup?.(lastSpec);
+  const hop = topo
+    ? yield* resolveTopology(lastSpec, topo, ctx, depth + 1, extra)
+    : yield* resolveDestination(lastSpec, ctx, depth + 1, extra);
+  return [...(hop.jump ?? []), stripJump(hop)];
 }
 
-function resolveSpec(spec: string, configText: string, env: SshEnv, depth: number): HostEndpoint {
+function* withJump(e: HostEndpoint, o: SshOptions, ctx: Ctx, depth: number): Resolution<HostEndpoint> {
+  if (o.proxyjump !== undefined) e.jump = yield* resolveJump(o.proxyjump, ctx, depth);
+  return e;
+}
+
+function tooDeep(alias: string, depth: number): void {
+  if (depth > MAX_JUMP_DEPTH) throw new Error(`ProxyJump chain for ${alias} is longer than ${MAX_JUMP_DEPTH} hops (a loop?)`);
+}
+
+/** `ssh [-J extra] DEST`: DEST is an alias or `[user@]host[:port]` (given as -l/-p). */
+function* resolveDestination(spec: string, ctx: Ctx, depth: number, jumpExtra?: string): Resolution<HostEndpoint> {
+  tooDeep(spec, depth);
   const j = parseJumpSpec(spec);
-  return resolveWithConfig(
-    { alias: spec, configHost: j.host, user: j.user, port: j.port, defaultUser: env.localUser },
-    configText,
-    env,
-    (s, d) => flatten(resolveSpec(s, configText, env, d)),
-    depth,
-  );
+  const cmdline: CommandLineOptions = {
+    ...(j.user !== undefined ? { user: j.user } : {}),
+    ...(j.port !== undefined ? { port: j.port } : {}),
+    ...(jumpExtra !== undefined ? { proxyJump: jumpExtra } : {}),
+  };
+  const o = yield { dest: j.host, cmdline };
+  return yield* withJump(endpointFromOptions(spec, o, ctx.env), o, ctx, depth);
+}
+
+function* resolveTopology(name: string, h: TopologySshHost, ctx: Ctx, depth: number, jumpExtra?: string): Resolution<HostEndpoint> {
+  tooDeep(name, depth);
+  const dest = h.sshConfigHost ?? h.address;
+  if (!dest) throw new Error(`Host ${name} has neither sshConfigHost nor address`);
+  const port = parsePort(h.port, `host ${name}`);
+  const proxyJump = jumpExtra ?? h.proxyJump;
+  const cmdline: CommandLineOptions = {
+    ...(h.address !== undefined ? { hostName: h.address } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(h.user !== undefined ? { user: h.user } : {}),
+    ...(h.identityFile !== undefined ? { identityFile: h.identityFile } : {}),
+    ...(proxyJump !== undefined ? { proxyJump } : {}),
+  };
+  const o = yield { dest, cmdline };
+  // The ssh config's User (or the topology's) wins; ssh's own default (the local user) gives way to the schema's.
+  const user = h.user ?? (o.user !== ctx.env.localUser ? o.user : TOPOLOGY_DEFAULT_USER);
+  return yield* withJump(endpointFromOptions(name, o, ctx.env, user), o, ctx, depth);
+}
+
+export type OptionsSource = (q: OptionsQuery) => SshOptions;
+export type AsyncOptionsSource = (q: OptionsQuery) => Promise<SshOptions>;
+
+function runSync<T>(g: Resolution<T>, source: OptionsSource): T {
+  let r = g.next();
+  while (!r.done) r = g.next(source(r.value));
+  return r.value;
+}
+
+async function runAsync<T>(g: Resolution<T>, source: AsyncOptionsSource): Promise<T> {
+  let r = g.next();
+  while (!r.done) r = g.next(await source(r.value));
+  return r.value;
+}
+
+/** The fallback source: this file's text read as OpenSSH would (Include files from disk). */
+export function parserSource(configText: string, env: SshEnv, file = 'ssh config'): OptionsSource {
+  return (q) => parseSshOptions(q.dest, { config: { text: configText, file } }, env, q.cmdline);
+}
+
+/** Resolves an ssh destination (`alias` or `[user@]host[:port]`) the way `ssh DEST` would, with the fallback parser. */
+export function resolveSshDestination(dest: string, sshConfigText: string, env: SshEnv = defaultSshEnv()): HostEndpoint {
+  return runSync(resolveDestination(dest, { env }, 0), parserSource(sshConfigText, env));
 }
 
 /**
- * Resolves a topology host into an endpoint. Topology fields override the ssh config entry
- * (`sshConfigHost`, else the address is looked up, as `ssh ADDRESS` would). `proxyJump` names
+ * Resolves a topology host into an endpoint. Topology fields are `ssh -o` options over the ssh config
+ * entry (`sshConfigHost`, else the address is looked up, as `ssh ADDRESS` would). `proxyJump` names
  * another topology host (found with `lookupTopologyHost`) or is `[user@]host[:port]`.
  */
 export function resolveEndpoint(
@@ -250,39 +272,20 @@ export function resolveEndpoint(
   sshConfigText: string,
   env: SshEnv = defaultSshEnv(),
 ): HostEndpoint {
-  return resolveTopology(topologyHost.name, topologyHost, lookupTopologyHost, sshConfigText, env, 0);
+  return runSync(resolveTopology(topologyHost.name, topologyHost, { env, lookup: lookupTopologyHost }, 0), parserSource(sshConfigText, env));
 }
 
-function resolveTopology(
-  name: string,
-  h: TopologySshHost,
-  lookup: (name: string) => TopologySshHost | undefined,
-  configText: string,
-  env: SshEnv,
-  depth: number,
-): HostEndpoint {
-  const configHost = h.sshConfigHost ?? h.address;
-  if (!configHost) {
-    throw new Error(`Host ${name} has neither sshConfigHost nor address`);
-  }
-  return resolveWithConfig(
-    {
-      alias: name,
-      configHost,
-      host: h.address,
-      port: parsePort(h.port, `host ${name}`),
-      user: h.user,
-      identityFile: h.identityFile,
-      proxyJump: h.proxyJump,
-      defaultUser: TOPOLOGY_DEFAULT_USER,
-    },
-    configText,
-    env,
-    (spec, d) => {
-      const other = lookup(spec);
-      if (other) return flatten(resolveTopology(spec, other, lookup, configText, env, d));
-      return flatten(resolveSpec(spec, configText, env, d));
-    },
-    depth,
-  );
+/** resolveEndpoint with any source (sshG.ts's OpenSSH source in the extension). */
+export function resolveEndpointWith(
+  topologyHost: TopologySshHost & { name: string },
+  lookupTopologyHost: (name: string) => TopologySshHost | undefined,
+  source: AsyncOptionsSource,
+  env: SshEnv = defaultSshEnv(),
+): Promise<HostEndpoint> {
+  return runAsync(resolveTopology(topologyHost.name, topologyHost, { env, lookup: lookupTopologyHost }, 0), source);
+}
+
+/** resolveSshDestination with any source. */
+export function resolveSshDestinationWith(dest: string, source: AsyncOptionsSource, env: SshEnv = defaultSshEnv()): Promise<HostEndpoint> {
+  return runAsync(resolveDestination(dest, { env }, 0), source);
 }

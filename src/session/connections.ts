@@ -1,6 +1,5 @@
 // The one SSH connection pool of the extension, and its VS Code faces: host-key trust prompts,
 // passphrase prompts (kept in SecretStorage only if the user agrees) and the "vsim" command log.
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import * as vscode from 'vscode';
 import type { CommandRunner } from '../backends/backend';
@@ -10,8 +9,8 @@ import { KnownHostsPolicy, type TrustRequest } from '../remote/hostKeyPolicy';
 import type { CommandLog } from '../remote/log';
 import { SshPool } from '../remote/pool';
 import { buildCommand } from '../remote/quote';
-import { resolveEndpoint, type HostEndpoint } from '../remote/sshConfig';
-import { expandIncludes } from '../remote/sshConfigInclude';
+import { defaultSshEnv, resolveEndpointWith, type AsyncOptionsSource, type HostEndpoint } from '../remote/sshConfig';
+import { configFileSource } from '../remote/sshG';
 
 const commandLog: CommandLog = {
   command(e) {
@@ -36,7 +35,7 @@ async function askTrust(r: TrustRequest): Promise<boolean> {
 
 export class Connections implements vscode.Disposable {
   readonly pool: SshPool;
-  private configCache: { path: string; text: string; at: number } | undefined;
+  private sourceCache: { path: string; source: AsyncOptionsSource; at: number } | undefined;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.pool = new SshPool({
@@ -53,22 +52,17 @@ export class Connections implements vscode.Disposable {
     return p.startsWith('~/') ? `${os.homedir()}${p.slice(1)}` : p;
   }
 
-  private async sshConfigText(): Promise<string> {
+  /** How hosts resolve: `ssh -G` on the config file when OpenSSH is installed, else vsim's parser of it. */
+  private async optionsSource(): Promise<AsyncOptionsSource> {
     const path = this.configPath();
-    if (this.configCache && this.configCache.path === path && Date.now() - this.configCache.at < 2000) return this.configCache.text;
-    let text = '';
-    try {
-      // `Include` lines are spliced in (ssh-config parses them as plain directives).
-      text = expandIncludes(await readFile(path, 'utf8'), { home: os.homedir() });
-    } catch {
-      // No config file is fine: topology fields alone describe the host.
-    }
-    this.configCache = { path, text, at: Date.now() };
-    return text;
+    if (this.sourceCache && this.sourceCache.path === path && Date.now() - this.sourceCache.at < 2000) return this.sourceCache.source;
+    const source = await configFileSource(path, defaultSshEnv());
+    this.sourceCache = { path, source, at: Date.now() };
+    return source;
   }
 
   async endpoint(hostName: string, host: Host, topology: Topology): Promise<HostEndpoint> {
-    return resolveEndpoint({ ...host, name: hostName }, (n) => topology.hosts?.[n], await this.sshConfigText());
+    return resolveEndpointWith({ ...host, name: hostName }, (n) => topology.hosts?.[n], await this.optionsSource());
   }
 
   async runnerFor(hostName: string, host: Host, topology: Topology): Promise<CommandRunner> {

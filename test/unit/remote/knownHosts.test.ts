@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { KnownHostsPolicy, HostKeyError } from '../../../src/remote/hostKeyPolicy';
+import type { HostEndpoint } from '../../../src/remote/sshConfig';
 import {
   fingerprint, formatKnownHostsLine, keyTypeOf, knownKeyTypes, parseKnownHosts, verifyHostKey,
 } from '../../../src/remote/knownHosts';
@@ -52,7 +54,11 @@ test('plain, port, comma list, wildcard and negation entries', () => {
   assert.deepEqual(verifyHostKey(e, 'hv1', 2222, b.blob), { status: 'match' });
   assert.deepEqual(verifyHostKey(e, 'hv1', 2222, a.blob),
     { status: 'mismatch', expectedFingerprints: [fingerprint(b.blob)], revoked: false });
-  assert.deepEqual(verifyHostKey(e, 'hv1', 2200, a.blob), { status: 'unknown' });
+  // Nothing under [hv1]:2200: ssh checks the bare name again ("checking without port identifier")
+  assert.deepEqual(verifyHostKey(e, 'hv1', 2200, a.blob), { status: 'match' });
+  assert.deepEqual(verifyHostKey(e, 'hv1', 2200, b.blob), { status: 'unknown' }, 'a different key under the bare name does not count');
+  assert.deepEqual(verifyHostKey(e, 'hv1', 2200, a.blob, 'alias'), { status: 'unknown' }, 'no fallback with a HostKeyAlias');
+  assert.deepEqual(knownKeyTypes(e, 'hv1', 2200), ['ssh-ed25519']);
   assert.deepEqual(verifyHostKey(e, 'x.lab', 22, a.blob), { status: 'match' });
   assert.deepEqual(verifyHostKey(e, 'bad.lab', 22, a.blob), { status: 'unknown' });
   // a host with a key of another type known: mismatch (strict), and the known types are reported
@@ -76,7 +82,7 @@ test('hashed entries written by ssh-keygen -H match (port 22 and [host]:port)', 
   assert.deepEqual(verifyHostKey(e, 'hv2', 22, a.blob), { status: 'unknown' });
 });
 
-test('@revoked refuses a key even when listed; @cert-authority is not a host key', () => {
+test('@revoked refuses a key even when listed; @cert-authority is not a host key but is noted', () => {
   const e = parseKnownHosts([
     `hv1 ssh-ed25519 ${b64(a)}`,
     `@revoked * ssh-ed25519 ${b64(a)}`,
@@ -85,7 +91,37 @@ test('@revoked refuses a key even when listed; @cert-authority is not a host key
   const v = verifyHostKey(e, 'hv1', 22, a.blob);
   assert.equal(v.status, 'mismatch');
   assert.ok(v.status === 'mismatch' && v.revoked);
-  assert.deepEqual(verifyHostKey(e, 'x.lab', 22, b.blob), { status: 'unknown' });
+  assert.deepEqual(verifyHostKey(e, 'x.lab', 22, b.blob), { status: 'unknown', certAuthorityLines: [3] });
+  assert.deepEqual(verifyHostKey(e, 'x.other', 22, b.blob), { status: 'unknown' });
+});
+
+test('KnownHostsPolicy: HostKeyAlias, HashKnownHosts, global files read-only, @cert-authority and odd names refused', async () => {
+  const user = path.join(dir, 'policy_user');
+  const global = path.join(dir, 'policy_global');
+  writeFileSync(global, `gw.lab ssh-ed25519 ${b64(a)}\n@cert-authority *.ca ssh-ed25519 ${b64(b)}\n`);
+  const asked: string[] = [];
+  const policy = new KnownHostsPolicy({ askTrust: async (r) => { asked.push(r.host); return true; } });
+  const ep = (host: string, extra: Partial<HostEndpoint> = {}): HostEndpoint => ({
+    alias: host, host, port: 2222, user: 'root', identityFiles: [], knownHostsFiles: [user], globalKnownHostsFiles: [global], strictHostKeyChecking: 'ask', ...extra,
+  });
+  // The global file is read (HostKeyAlias looks it up by the alias, without the port) …
+  await policy.check(ep('10.9.9.9', { hostKeyAlias: 'gw.lab' }), a.blob);
+  await assert.rejects(policy.check(ep('10.9.9.9', { hostKeyAlias: 'gw.lab' }), b.blob), (err: HostKeyError) => err.kind === 'mismatch');
+  // … a CA for the name is never trust-on-first-use …
+  await assert.rejects(policy.check(ep('x.ca', { port: 22, strictHostKeyChecking: 'accept-new' }), a.blob), (err: HostKeyError) => err.kind === 'cert-authority' && /line 2/.test(err.message));
+  // … new keys go to the first user file, hashed with HashKnownHosts, under the alias when there is one.
+  await policy.check(ep('New.Lab', { hashKnownHosts: true }), a.blob);
+  await policy.check(ep('10.9.9.8', { hostKeyAlias: 'lab-alias' }), b.blob);
+  const written = readFileSync(user, 'utf8');
+  assert.match(written, /^\|1\|[^ ]+ ssh-ed25519 /m);
+  assert.match(written, /^lab-alias ssh-ed25519 /m);
+  assert.doesNotMatch(readFileSync(global, 'utf8'), /lab-alias/);
+  const found = execFileSync('ssh-keygen', ['-F', '[new.lab]:2222', '-f', user]).toString();
+  assert.match(found, /found: line 1/, 'the hashed name is the lower-cased [host]:port, as ssh writes it');
+  await policy.check(ep('NEW.lab', { hashKnownHosts: true }), a.blob);
+  assert.deepEqual(asked, ['New.Lab', '10.9.9.8']);
+  // A name ssh would not record (pattern characters) is refused instead of written.
+  await assert.rejects(policy.check(ep('bad*name'), a.blob), (err: HostKeyError) => err.kind === 'unrecordable');
 });
 
 test('formatKnownHostsLine: plain and hashed lines are understood by ssh-keygen -F', () => {

@@ -37,7 +37,6 @@ Host *
   User fallback
   Port 1022
   IdentityFile ~/.ssh/id_common
-  Match exec "touch /should-never-run"
 `;
 
 test('parseJumpSpec: user, host, port, IPv6 and ssh:// forms', () => {
@@ -75,7 +74,7 @@ test('unknown alias falls through to Host * and OpenSSH defaults', () => {
   assert.equal(e.user, 'fallback');
   assert.equal(e.jump, undefined);
   const bare = resolveSshDestination('x', '', env);
-  assert.deepEqual([bare.host, bare.port, bare.user, bare.identityFiles], ['x', 22, 'me', []]);
+  assert.deepEqual([bare.host, bare.port, bare.user, bare.identityFiles.length], ['x', 22, 'me', 7]);
 });
 
 test('ProxyJump comma chain: first hop with its own jumps, later hops as given', () => {
@@ -87,9 +86,17 @@ test('ProxyJump comma chain: first hop with its own jumps, later hops as given',
   assert.ok((e.jump ?? []).every((h) => h.jump === undefined));
 });
 
-test('ProxyCommand is refused clearly; jump loops are detected', () => {
+test('ProxyCommand, LocalCommand and a reached Match exec are refused clearly; jump loops are detected', () => {
   assert.throws(() => resolveSshDestination('viacmd', CONFIG, env), /ProxyCommand.*ProxyJump/);
   assert.throws(() => resolveSshDestination('loop1', CONFIG, env), /longer than 8 hops/);
+  const lc = 'Host h\n  LocalCommand echo hi\n  PermitLocalCommand yes\n';
+  assert.throws(() => resolveSshDestination('h', lc, env), /LocalCommand/);
+  // Without PermitLocalCommand, ssh does not run it either: harmless.
+  assert.equal(resolveSshDestination('h', 'Host h\n  LocalCommand echo hi\n', env).host, 'h');
+  const exec = 'Host other\n  Port 1\nMatch host h exec "touch /should-never-run"\n  Port 2\n';
+  assert.throws(() => resolveSshDestination('h', exec, env), (err: Error) => err.name === 'SshConfigRefused' && /ssh config line 3: `Match exec`/.test(err.message));
+  // ssh skips the command when an earlier criterion already failed: so does the check.
+  assert.equal(resolveSshDestination('x', exec, env).port, 22);
 });
 
 test('topology fields override ssh config; proxyJump names another topology host', () => {
@@ -105,7 +112,8 @@ test('topology fields override ssh config; proxyJump names another topology host
   assert.equal(hv.host, '10.0.0.5');
   assert.equal(hv.port, 2022);
   assert.equal(hv.user, 'admin');
-  assert.deepEqual(hv.identityFiles, ['/home/me/.ssh/lab']);
+  // identityFile is `ssh -o IdentityFile=…`: tried first, then the config's.
+  assert.deepEqual(hv.identityFiles, ['/home/me/.ssh/lab', '/home/me/.ssh/hv1_admin_10.0.0.5', '/home/me/.ssh/id_common']);
   assert.deepEqual(hv.jump?.map((h) => [h.alias, h.host, h.user, h.port]), [['jumpbox', '192.0.2.1', 'root', 22]]);
 
   const plain = resolveEndpoint({ name: 'plain', ...topo.plain }, lookup, '', env);

@@ -1,10 +1,11 @@
-// OpenSSH Include in ~/.ssh/config: spliced in place, globs sorted, relative to ~/.ssh, loops and
-// missing files harmless; a host defined in an included file resolves like one in the main file.
+// OpenSSH Include in ~/.ssh/config: globs sorted, relative to ~/.ssh, hidden files skipped, missing
+// files harmless, depth limited; a host defined in an included file resolves like one in the main file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expandIncludes, MAX_INCLUDE_DEPTH, type IncludeFs } from '../../../src/remote/sshConfigInclude';
+import { includeFiles, MAX_INCLUDE_DEPTH, type IncludeFs } from '../../../src/remote/sshConfigInclude';
+import { parseSshOptions } from '../../../src/remote/sshConfigParse';
 import { resolveSshDestination } from '../../../src/remote/sshConfig';
 
 const REPO = path.join(__dirname, '..', '..', '..');
@@ -20,29 +21,31 @@ test('Include: globs in sorted order, relative to ~/.ssh, ~ and absolute paths, 
     writeFileSync(path.join(ssh, 'config.d', '.hidden'), 'Host hidden\n');
     writeFileSync(path.join(ssh, 'nested'), '  Port 2202\n');
     writeFileSync(path.join(home, 'other config'), 'Host other\n  HostName 192.0.2.30\n');
+    const env = { home, localUser: 'me' };
+    assert.deepEqual(includeFiles('config.d/*', env, { read: () => '', list: (d) => (d === path.join(ssh, 'config.d') ? ['20-lab', '10-bastion', '.hidden'] : undefined) }),
+      [path.join(ssh, 'config.d', '10-bastion'), path.join(ssh, 'config.d', '20-lab')], 'sorted glob matches, dotfiles skipped');
     const main = 'Include config.d/*\nInclude "~/other config" /nonexistent/file\n\nHost *\n  ServerAliveInterval 15\n';
-    const out = expandIncludes(main, { home });
-    const hosts = [...out.matchAll(/^Host (\S+)/gm)].map((m) => m[1]);
-    assert.deepEqual(hosts, ['bastion', 'hv-lab', 'other', '*'], 'sorted glob matches, dotfiles skipped, then the quoted path; missing file ignored');
-    const ep = resolveSshDestination('hv-lab', out, { home, localUser: 'me' });
+    const ep = resolveSshDestination('hv-lab', main, env);
     assert.equal(ep.host, '192.0.2.20');
     assert.equal(ep.port, 2202, 'nested Include inside the Host block applies to it');
     assert.equal(ep.user, 'root');
+    assert.equal(resolveSshDestination('other', main, env).host, '192.0.2.30', 'quoted path with a space; a missing file is ignored');
+    assert.equal(resolveSshDestination('hidden', main, env).host, 'hidden');
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
 });
 
-test('Include: a loop stops, depth is limited, comments are left alone, Include= form', () => {
-  const files: Record<string, string> = { '/h/.ssh/a': 'Include b\nHost a\n', '/h/.ssh/b': 'Include a\nHost b\n' };
+test('Include: a loop stops at the depth limit, Include= form, commented Include ignored', () => {
+  const files: Record<string, string> = { '/h/.ssh/a': 'Port 2001\n', '/h/.ssh/b': 'Port 2002\n' };
   const fs: IncludeFs = { read: (f) => files[f], list: () => undefined };
-  const out = expandIncludes('Include=a\n# Include b\n', { home: '/h', fs });
-  assert.equal([...out.matchAll(/^Host (\S+)/gm)].map((m) => m[1]).join(','), 'b,a');
-  assert.match(out, /^# Include b$/m);
-  // A chain deeper than ssh(1) allows is cut with a note instead of recursing on.
+  const env = { home: '/h', localUser: 'me' };
+  assert.equal(parseSshOptions('x', { config: { text: '# Include b\nInclude=a\n', file: 'cfg' }, fs }, env).port, 2001);
+  const loop: Record<string, string> = { '/h/.ssh/l': 'Include l\n' };
+  assert.throws(() => parseSshOptions('x', { config: { text: 'Include l\n', file: 'cfg' }, fs: { read: (f) => loop[f], list: () => undefined } }, env),
+    /Too many recursive configuration includes/);
   const chain: Record<string, string> = {};
-  for (let i = 0; i < 20; i++) chain[`/h/.ssh/f${i}`] = `Include f${i + 1}\nHost h${i}\n`;
-  const deep = expandIncludes('Include f0\n', { home: '/h', fs: { read: (f) => chain[f], list: () => undefined } });
-  assert.match(deep, new RegExp(`Include too deeply nested \\(more than ${MAX_INCLUDE_DEPTH} levels\\)`));
-  assert.equal((deep.match(/^Host /gm) ?? []).length, MAX_INCLUDE_DEPTH);
+  for (let i = 0; i < MAX_INCLUDE_DEPTH; i++) chain[`/h/.ssh/f${i}`] = `Include f${i + 1}\n`;
+  chain[`/h/.ssh/f${MAX_INCLUDE_DEPTH - 1}`] = 'Port 2016\n';
+  assert.equal(parseSshOptions('x', { config: { text: 'Include f0\n', file: 'cfg' }, fs: { read: (f) => chain[f], list: () => undefined } }, env).port, 2016);
 });
