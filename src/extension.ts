@@ -7,7 +7,7 @@ import { registerDiagnostics } from './language/diagnostics';
 import { bridgeLiveState } from './editor/liveStateBridge';
 import { registerTopologyEditor } from './editor/topologyEditor';
 import { registerLanguageFeatures } from './language';
-import { registerLabs, type LabsFeature } from './session/labsFeature';
+import { registerLabs, type LabsFeature } from './workspace/labsFeature';
 
 export interface VsimApi {
   /** Time activate() took, in milliseconds. */

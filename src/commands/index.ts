@@ -1,7 +1,7 @@
 // Registers every command through the one registry.
 import * as vscode from 'vscode';
-import type { Connections } from '../session/connections';
-import type { WorkspaceLabs } from '../session/workspaceLabs';
+import type { Connections } from '../workspace/connections';
+import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import { connectHost, disconnectHost, refresh } from './host/hostCommands';
 import { newTopology } from './newTopology';
 import { registerCommand } from './registry';

@@ -3,7 +3,7 @@
 // the active editor's file wins, otherwise the user picks (never silently the first file).
 import * as vscode from 'vscode';
 import type { Lab } from '../lab/lab';
-import type { LabEntry, WorkspaceLabs } from '../session/workspaceLabs';
+import type { LabEntry, WorkspaceLabs } from '../workspace/workspaceLabs';
 
 /** What the topology graph passes to a command: a VM or link of the file the graph shows. */
 export interface GraphTarget { kind: 'vm' | 'link'; name: string; uri: vscode.Uri }

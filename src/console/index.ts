@@ -5,8 +5,8 @@ import { openConsole } from '../commands/console/openConsole';
 import { sshIntoVm } from '../commands/console/sshIntoVm';
 import { registerCommand } from '../commands/registry';
 import { vmTargets } from '../commands/vm/pickVms';
-import type { LabsFeature } from '../session/labsFeature';
-import { extensionBackends } from '../session/backends';
+import type { LabsFeature } from '../workspace/labsFeature';
+import { extensionBackends } from '../workspace/backends';
 import { Consoles } from './consoles';
 
 export const CONSOLE_PROFILE_ID = 'vsim.console';

@@ -4,8 +4,8 @@
 // "Cancel build" (vsim.cancelBuild): cancels a running build (by VM/slot/host name, or all).
 import * as vscode from 'vscode';
 import { imageBuildPlan } from '../../build/plan';
-import type { Connections } from '../../session/connections';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { Connections } from '../../workspace/connections';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { vmTargets } from '../vm/pickVms';
 import { cancelBuilds, nixSettings, runningBuilds, runPlanWithUi, streamOpener, type BuildSummary } from './buildUi';
 

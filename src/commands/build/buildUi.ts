@@ -9,7 +9,7 @@ import { log } from '../../common/log';
 import type { Lab } from '../../lab/lab';
 import { UNTRUSTED } from '../../lab/lab';
 import { describeProgress, type BuildProgress } from '../../nix/progress';
-import type { Connections } from '../../session/connections';
+import type { Connections } from '../../workspace/connections';
 
 /** What the build commands return (to the graph, tests, other commands). */
 export interface BuildSummary {

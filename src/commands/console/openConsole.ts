@@ -2,7 +2,7 @@
 // Returns the pseudoterminals (tests read what they wrote).
 import type { Consoles } from '../../console/consoles';
 import type { RemoteTerminal } from '../../console/remoteTerminal';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { vmTargets } from '../vm/pickVms';
 
 export function openConsole(labs: WorkspaceLabs, consoles: Consoles) {

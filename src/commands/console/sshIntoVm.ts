@@ -3,7 +3,7 @@
 // policy); `exit` closes the terminal, a failure keeps it open with the reason.
 import type { Consoles } from '../../console/consoles';
 import type { RemoteTerminal } from '../../console/remoteTerminal';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { vmTargets } from '../vm/pickVms';
 
 export function sshIntoVm(labs: WorkspaceLabs, consoles: Consoles) {

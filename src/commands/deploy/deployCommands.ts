@@ -12,8 +12,8 @@ import { hostDeployPlan, slotDeployPlan, type BuildPlan } from '../../build/plan
 import { exportTopology } from '../../export/toJson';
 import type { Lab } from '../../lab/lab';
 import { UNTRUSTED } from '../../lab/lab';
-import type { Connections } from '../../session/connections';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { Connections } from '../../workspace/connections';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { isHostNode, isVmNode, type LabNode } from '../../tree/nodes';
 import { nixSettings, runPlanWithUi, streamOpener, type BuildSummary } from '../build/buildUi';
 

@@ -1,7 +1,7 @@
 // Host commands: refresh (all or one host), connect (retry), disconnect.
 import * as vscode from 'vscode';
-import type { Connections } from '../../session/connections';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { Connections } from '../../workspace/connections';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { isHostNode, type HostNode } from '../../tree/nodes';
 
 async function pickHost(labs: WorkspaceLabs, node: unknown): Promise<HostNode> {

@@ -1,6 +1,6 @@
 // Copies the VM's IP address(es) to the clipboard.
 import * as vscode from 'vscode';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { vmTargets } from './pickVms';
 
 export function copyVmIp(labs: WorkspaceLabs) {

@@ -2,7 +2,7 @@
 // Operations on one VM queue (Lab.queue); several VMs run side by side; progress is visible.
 import * as vscode from 'vscode';
 import type { LifecycleOp, VmState } from '../../backends/backend';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import type { VmNode } from '../../tree/nodes';
 import { vmTargets } from './pickVms';
 

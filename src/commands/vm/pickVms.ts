@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { VmState } from '../../backends/backend';
 import { isVmNode, type VmNode } from '../../tree/nodes';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { isGraphTarget, labDefining } from '../resolveName';
 
 export async function vmTargets(labs: WorkspaceLabs, node: unknown, nodes: unknown, opts: { title: string; states?: VmState[]; many?: boolean }): Promise<VmNode[]> {

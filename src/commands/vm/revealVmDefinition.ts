@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { analysisOf } from '../../common/topologyDocuments';
 import { rangeOf } from '../../model/parse';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { vmTargets } from './pickVms';
 
 export function revealVmDefinition(labs: WorkspaceLabs) {
