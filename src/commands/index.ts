@@ -1,7 +1,9 @@
 // Registers every command through the one registry.
 import * as vscode from 'vscode';
+import type { Consoles } from '../console/consoles';
 import type { Connections } from '../workspace/connections';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
+import { registerConsoleCommands } from './console';
 import { connectHost, disconnectHost, refresh } from './host/hostCommands';
 import { newTopology } from './newTopology';
 import { registerCommand } from './registry';
@@ -17,9 +19,10 @@ import * as state from './state/stateCommands';
 export interface CommandDeps {
   labs: WorkspaceLabs;
   connections: Connections;
+  consoles: Consoles;
 }
 
-export function registerCommands({ labs, connections }: CommandDeps): vscode.Disposable {
+export function registerCommands({ labs, connections, consoles }: CommandDeps): vscode.Disposable {
   return vscode.Disposable.from(
     registerCommand('vsim.validateTopology', validateTopology),
     registerCommand('vsim.newTopology', newTopology),
@@ -34,6 +37,7 @@ export function registerCommands({ labs, connections }: CommandDeps): vscode.Dis
     registerCommand('vsim.resumeVm', lifecycleCommand(labs, LIFECYCLE.resume)),
     registerCommand('vsim.copyVmIp', copyVmIp(labs)),
     registerCommand('vsim.revealVmDefinition', revealVmDefinition(labs)),
+    registerConsoleCommands(labs, consoles),
     registerCommand('vsim.applyProfile', applyProfile(labs, connections)),
     registerCommand('vsim.showProfile', showProfile(labs, connections)),
     registerCommand('vsim.clearProfile', clearProfile(labs, connections)),

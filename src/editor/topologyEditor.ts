@@ -1,6 +1,7 @@
 // The topology graph editor: a CustomTextEditorProvider for *.vsim.yaml (offered by "Open With…" and
 // an editor-title button), plus the hooks the lab store and the tests use.
 import * as vscode from 'vscode';
+import { registerCommand } from '../commands/registry';
 import { Disposable } from '../common/lifecycle';
 import type { Intent } from '../model/edits/intents';
 import type { LiveState } from '../../webview/protocol';
@@ -89,15 +90,15 @@ export function registerTopologyEditor(context: vscode.ExtensionContext): vscode
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     }),
-    vscode.commands.registerCommand('vsim.openTopologyEditor', openTopologyEditor),
-    vscode.commands.registerCommand('vsim._editor.stats', (u?: unknown) => provider.stats(toUri(u))),
-    vscode.commands.registerCommand('vsim._editor.applyIntent', (u: unknown, intent: Intent) => {
+    registerCommand('vsim.openTopologyEditor', openTopologyEditor),
+    registerCommand('vsim._editor.stats', (u?: unknown) => provider.stats(toUri(u))),
+    registerCommand('vsim._editor.applyIntent', (u: unknown, intent: unknown) => {
       const uri = toUri(u);
-      return uri ? provider.applyIntent(uri, intent) : { ok: false, error: 'no uri' };
+      return uri ? provider.applyIntent(uri, intent as Intent) : { ok: false, error: 'no uri' };
     }),
-    vscode.commands.registerCommand('vsim._editor.postLiveState', (u: unknown, states: Record<string, LiveState>) => {
+    registerCommand('vsim._editor.postLiveState', (u: unknown, states: unknown) => {
       const uri = toUri(u);
-      if (uri) provider.postLiveState(uri, states);
+      if (uri) provider.postLiveState(uri, states as Record<string, LiveState>);
     }),
   );
   return Object.assign(d, { provider });
