@@ -73,12 +73,9 @@ export class Consoles extends Disposable {
     if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
     const lab = this.labs.get(n.uri)?.lab;
     if (!lab) throw new Error(`${vscode.workspace.asRelativePath(n.uri)} has errors; fix them before opening a console.`);
-    const topology = lab.current;
-    const vm = topology.vms?.[n.vm];
+    const vm = lab.current.vms?.[n.vm];
     if (!vm) throw new Error(`No VM named ${n.vm} in ${vscode.workspace.asRelativePath(n.uri)}.`);
-    const host = topology.hosts?.[vm.host];
-    if (!host) throw new Error(`VM ${n.vm}: no host named ${vm.host} in the topology.`);
-    return { topology, vm, hostName: vm.host, host };
+    return { ...lab.hostTarget(vm.host), vm };
   }
 
   private consoleTarget(n: VmNode): ConsoleTarget {

@@ -6,12 +6,13 @@ import * as vscode from 'vscode';
 import { imageBuildPlan } from '../../build/plan';
 import type { Connections } from '../../workspace/connections';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { targetCommand } from '../registry';
 import { vmTargets } from '../vm/pickVms';
 import { cancelBuilds, nixSettings, runningBuilds, runPlanWithUi, streamOpener, type BuildSummary } from './buildUi';
 
 export function buildImage(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, nodes?: unknown): Promise<BuildSummary | BuildSummary[]> => {
-    const targets = await vmTargets(labs, node, nodes, { title: 'Build the image of which VM?', many: true });
+  return targetCommand(async (call): Promise<BuildSummary | BuildSummary[]> => {
+    const targets = await vmTargets(labs, call, { title: 'Build the image of which VM?', many: true });
     const out = await Promise.all(targets.map(async (t) => {
       const lab = labs.get(t.uri)?.lab;
       if (!lab) throw new Error(`${vscode.workspace.asRelativePath(t.uri)} has errors; fix them before building.`);
@@ -33,7 +34,7 @@ export function buildImage(labs: WorkspaceLabs, connections: Connections) {
       return summary;
     }));
     return out.length === 1 ? (out[0] as BuildSummary) : out;
-  };
+  });
 }
 
 export function cancelBuild() {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { Consoles } from '../../console/consoles';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { registerCommand } from '../registry';
-import { vmTargets } from '../vm/pickVms';
+import { NO_TARGET, vmTargets } from '../vm/pickVms';
 import { openConsole } from './openConsole';
 import { sshIntoVm } from './sshIntoVm';
 
@@ -15,7 +15,7 @@ export function registerConsoleCommands(labs: WorkspaceLabs, consoles: Consoles)
     registerCommand('vsim.sshIntoVm', sshIntoVm(labs, consoles)),
     vscode.window.registerTerminalProfileProvider(CONSOLE_PROFILE_ID, {
       async provideTerminalProfile() {
-        const [t] = await vmTargets(labs, undefined, undefined, { title: 'Open the console of which VM?', states: ['running', 'paused'] });
+        const [t] = await vmTargets(labs, NO_TARGET, { title: 'Open the console of which VM?', states: ['running', 'paused'] });
         if (!t) return undefined;
         return new vscode.TerminalProfile({ name: Consoles.terminalName('console', t), pty: consoles.create('console', t), iconPath: new vscode.ThemeIcon('terminal') });
       },
