@@ -88,18 +88,13 @@ export class Consoles extends Disposable {
         const { topology, vm, hostName, host } = this.resolve(n);
         const run = await this.connections.runnerFor(hostName, host, topology);
         const ctx: BackendContext = { hostName, host, topology, run };
-        const cmd = consoleCommand(ctx, n.vm, vm, this.backends()[vm.backend], force);
+        const { argv, ...behaviour } = consoleCommand(ctx, n.vm, vm, this.backends()[vm.backend], force);
         const pooled = this.connections.pool.get(await this.connections.endpoint(hostName, host, topology));
         connection = pooled.connection;
         return {
-          command: buildCommand(cmd.argv),
-          pty: cmd.pty,
-          canForce: cmd.canForce,
-          readOnly: cmd.readOnly,
-          ...(cmd.detach ? { detach: cmd.detach } : {}),
-          ...(cmd.detachHint ? { detachHint: cmd.detachHint } : {}),
-          ...(cmd.readyLine ? { readyLine: cmd.readyLine } : {}),
-          open: (dims: Dims) => pooled.shell.stream(cmd.argv, cmd.pty ? { pty: { cols: dims.cols, rows: dims.rows } } : {}),
+          ...behaviour,
+          command: buildCommand(argv),
+          open: (dims: Dims) => pooled.shell.stream(argv, behaviour.pty ? { pty: { cols: dims.cols, rows: dims.rows } } : {}),
         };
       },
     };

@@ -16,7 +16,7 @@ import * as virsh from '../../backends/libvirt/renderVirsh';
 import { vmState, vmStateArgv } from '../../backends/microvm/backend';
 import { log } from '../../common/log';
 import type { Lab } from '../../lab/lab';
-import { isValidName, NAME_PATTERN } from '../../model/names';
+import { isValidName, NAME_PATTERN, NAME_RULE } from '../../model/names';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import type { VmNode } from '../../tree/nodes';
 import { targetCommand } from '../registry';
@@ -27,8 +27,6 @@ import { parseVmStateList, type VmStateListing } from './vmStateList';
 const ch = createCloudHypervisorBackend();
 
 // ---- shared --------------------------------------------------------------------------------------
-
-const NAME_RULE = 'letters, digits, \'-\' and \'_\', starting with a letter or digit, at most 63 characters';
 
 function validName(given: string): string {
   if (!isValidName(given)) throw new Error(`Invalid name ${JSON.stringify(given)}: ${NAME_RULE} (${NAME_PATTERN.source}).`);
