@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SessionStats as Stats } from '../../src/editor/session';
-import { genTopology } from '../unit/editor/genTopology';
+import { genTopology } from '../unit/model/edits/genTopology';
 import { waitFor, workspaceUri, writeWorkspaceFile, figure } from './util';
 
 const VIEW_TYPE = 'vsim.topologyEditor';

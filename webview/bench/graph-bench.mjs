@@ -15,7 +15,7 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
   // The graph model as the extension would send it (built with the real code through tsx).
   const state = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', `
-    const { genTopology } = require('./test/unit/editor/genTopology');
+    const { genTopology } = require('./test/unit/model/edits/genTopology');
     const { analyze } = require('./src/model/analyze');
     const { buildGraph } = require('./src/model/edits/graph');
     const a = analyze(genTopology(${n}));
