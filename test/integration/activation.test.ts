@@ -1,6 +1,7 @@
 // The installed vsim extension is present, activates without error, and contributes its view container.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { VsimApi } from '../../src/extension';
 import { figure } from './util';
 
 const EXTENSION_ID = 'vsim.vsim';
@@ -27,7 +28,10 @@ describe('activation', () => {
     assert.equal(ext.isActive, true);
   });
 
-  it('the vsim view container opens', async () => {
+  it('the vsim view container opens and its Labs tree answers', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.vsim');
+    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as VsimApi;
+    const roots = await api.tree.getChildren();
+    assert.ok(Array.isArray(roots), 'the Labs tree returns its top nodes');
   });
 });
