@@ -26,12 +26,11 @@ export interface EditorState {
   /** Document version the graph was built from. */
   version: number;
   graph: GraphModel;
-  /** First error while the current text is invalid; the graph is then the last valid one. */
-  banner: Banner | null;
   readOnly: boolean;
 }
 
-/** Initial data embedded in the page (no round trip needed to draw). */
+/** Initial data embedded in the page (no round trip needed to draw). `banner`, here and in the
+ * messages: the first error while the current text is invalid (the graph is then the last valid one). */
 export interface InitialData {
   state: EditorState | null;
   banner: Banner | null;
