@@ -3,6 +3,7 @@
 // Pure: the config text and the environment (home, local user) are passed in.
 import os from 'node:os';
 import SSHConfig from 'ssh-config';
+import type { Host } from '../model/types';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'ask' | 'accept-new';
 
@@ -21,15 +22,8 @@ export interface HostEndpoint {
   jump?: HostEndpoint[];
 }
 
-/** The SSH-related fields of a topology host (a structural subset of model/types Host). */
-export interface TopologySshHost {
-  sshConfigHost?: string;
-  address?: string;
-  port?: number;
-  user?: string;
-  identityFile?: string;
-  proxyJump?: string;
-}
+/** The SSH-related fields of a topology host. */
+export type TopologySshHost = Pick<Host, 'sshConfigHost' | 'address' | 'port' | 'user' | 'identityFile' | 'proxyJump'>;
 
 export interface SshEnv {
   home: string;

@@ -322,14 +322,20 @@ export function vmStateClone(labs: WorkspaceLabs) {
   });
 }
 
+/** The slot a command acts on, its assignment, and the state to put in it (given, or picked among the others). */
+async function slotAndState(labs: WorkspaceLabs, call: CommandCall, title: (slot: string | undefined) => string) {
+  const w = await where(labs, call.target, true);
+  const ctx = await w.lab.context(w.host);
+  const l = await listing(ctx);
+  const row = l.assignments.find((a) => a.slot === w.slot);
+  const [state] = call.values;
+  const st = await pick(state, l.states.filter((s) => s !== row?.state), title(w.slot), `states on ${w.host}`);
+  return { w, ctx, row, st };
+}
+
 export function vmStateAssign(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<VmStateListing> => {
-    const w = await where(labs, call.target, true);
-    const ctx = await w.lab.context(w.host);
-    const l = await listing(ctx);
-    const row = l.assignments.find((a) => a.slot === w.slot);
-    const [state] = call.values;
-    const st = await pick(state, l.states.filter((s) => s !== row?.state), `Assign which state to ${w.slot}?`, `states on ${w.host}`);
+    const { w, ctx, row, st } = await slotAndState(labs, call, (slot) => `Assign which state to ${slot}?`);
     if (row?.running) {
       await confirm(call.options, `Assign ${st} to ${w.slot}, which is running?`,
         `The assignment takes effect when microvm@${w.slot} restarts; until then the running VM keeps using ${row.state}. "Migrate" stops, assigns and starts in one step.`, 'Assign');
@@ -341,12 +347,7 @@ export function vmStateAssign(labs: WorkspaceLabs) {
 
 export function vmStateMigrate(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<VmStateListing> => {
-    const w = await where(labs, call.target, true);
-    const ctx = await w.lab.context(w.host);
-    const l = await listing(ctx);
-    const row = l.assignments.find((a) => a.slot === w.slot);
-    const [state] = call.values;
-    const st = await pick(state, l.states.filter((s) => s !== row?.state), `Migrate which state into ${w.slot}?`, `states on ${w.host}`);
+    const { w, ctx, row, st } = await slotAndState(labs, call, (slot) => `Migrate which state into ${slot}?`);
     await confirm(call.options, `Migrate ${st} into ${w.slot}?`,
       `vm-state stops microvm@${w.slot}${row ? ` (now running ${row.state})` : ''}, assigns ${st} and starts it again.`, 'Migrate');
     await runVmState(w, ctx, `vm-state migrate ${st}`, `migrating ${st} into ${w.slot}`, vmStateArgv.migrate(st, w.slot as string));
