@@ -38,8 +38,8 @@ export function buildImage(labs: WorkspaceLabs, connections: Connections) {
 }
 
 export function cancelBuild() {
-  return async (node?: unknown): Promise<string[]> => {
-    const key = typeof node === 'string' ? node : node && typeof node === 'object' && 'vm' in node ? String((node as { vm: string }).vm) : undefined;
+  return targetCommand(async ({ target }): Promise<string[]> => {
+    const key = target?.kind === 'named' ? target.name : target?.kind === 'vm' ? target.vm : undefined;
     if (key !== undefined) return cancelBuilds(key);
     const builds = runningBuilds();
     if (!builds.length) {
@@ -50,5 +50,5 @@ export function cancelBuild() {
     const picked = await vscode.window.showQuickPick(builds.map((b) => ({ label: b.key, description: b.progress, detail: b.title })), { title: 'Cancel which build?', canPickMany: true });
     if (!picked) return [];
     return picked.flatMap((p) => cancelBuilds(p.label));
-  };
+  });
 }
