@@ -7,7 +7,8 @@ import { registerDiagnostics } from './language/diagnostics';
 import { bridgeLiveState } from './editor/liveStateBridge';
 import { registerTopologyEditor } from './editor/topologyEditor';
 import { registerLanguageFeatures } from './language';
-import { registerLabs, type LabsFeature } from './session/labsFeature';
+import { registerLabTree, type LabTreeFeature } from './tree';
+import { registerLabs, type LabsFeature } from './workspace/labsFeature';
 import { modelLoaded } from './common/model';
 
 export interface VsimApi {
@@ -21,18 +22,21 @@ export interface VsimApi {
   readonly labs: LabsFeature['labs'];
   readonly connections: LabsFeature['connections'];
   /** The Labs tree provider (tests read its items). */
-  readonly tree: LabsFeature['tree'];
+  readonly tree: LabTreeFeature['tree'];
 }
 
 export function activate(context: vscode.ExtensionContext): VsimApi {
   const t0 = performance.now();
   const labs = registerLabs(context);
+  const tree = registerLabTree(labs.labs);
+  const consoles = registerConsoles(labs);
   context.subscriptions.push(
     registerDiagnostics(),
     registerLanguageFeatures(),
+    tree,
     labs,
-    registerCommands(labs),
-    registerConsoles(labs),
+    registerCommands({ ...labs, consoles }),
+    consoles,
   );
   const editor = registerTopologyEditor(context);
   context.subscriptions.push(
@@ -41,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
     { dispose: disposeLog },
   );
   const loadStart = (globalThis as { __vsimLoadStart?: number }).__vsimLoadStart;
-  return { activationMs: performance.now() - t0, loadMs: loadStart === undefined ? undefined : t0 - loadStart, modelAtActivation: modelLoaded(), labs: labs.labs, connections: labs.connections, tree: labs.tree };
+  return { activationMs: performance.now() - t0, loadMs: loadStart === undefined ? undefined : t0 - loadStart, modelAtActivation: modelLoaded(), labs: labs.labs, connections: labs.connections, tree: tree.tree };
 }
 
 export function deactivate(): void {

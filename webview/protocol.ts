@@ -1,10 +1,11 @@
 // The one message protocol between the topology editor's extension side and its webview.
 // Imported by both sides; messages FROM the webview are validated with `parseFromWebview` before use.
 import type { GraphModel, GraphPatch } from '../src/model/edits/graph';
-import { INTENT_KINDS, PLACED_SECTIONS, type Intent } from '../src/model/edits/intentTypes';
-import type { Section } from '../src/model/types';
+import { PLACED_SECTIONS, type Intent, type IntentKind } from '../src/model/edits/intentTypes';
+import { NAME_PATTERN } from '../src/model/namePattern';
+import { SECTIONS, type Section } from '../src/model/types';
 
-export type { Intent } from '../src/model/edits/intents';
+export type { Intent } from '../src/model/edits/intentTypes';
 export type { GraphModel, GraphNode, GraphEdge, GraphPatch } from '../src/model/edits/graph';
 
 export type LiveState = 'running' | 'stopped' | 'paused' | 'unknown';
@@ -25,12 +26,11 @@ export interface EditorState {
   /** Document version the graph was built from. */
   version: number;
   graph: GraphModel;
-  /** First error while the current text is invalid; the graph is then the last valid one. */
-  banner: Banner | null;
   readOnly: boolean;
 }
 
-/** Initial data embedded in the page (no round trip needed to draw). */
+/** Initial data embedded in the page (no round trip needed to draw). `banner`, here and in the
+ * messages: the first error while the current text is invalid (the graph is then the last valid one). */
 export interface InitialData {
   state: EditorState | null;
   banner: Banner | null;
@@ -78,49 +78,39 @@ export type FromWebview =
   | { type: 'openText'; section?: Section; name?: string };
 
 // ---------------------------------------------------------------- validation
-const SECTIONS: readonly string[] = ['hosts', 'networks', 'vms', 'slots', 'states', 'profiles', 'links'];
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isName = (v: unknown): v is string => typeof v === 'string' && NAME.test(v);
+const isName = (v: unknown): v is string => typeof v === 'string' && NAME_PATTERN.test(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const optional = (o: Obj, k: string, check: (v: unknown) => boolean) => o[k] === undefined || check(o[k]);
 const isXY = (v: unknown) => isObj(v) && isNum(v.x) && isNum(v.y) && Math.abs(v.x) < 1e7 && Math.abs(v.y) < 1e7;
 /** Only these keys may appear (rejects smuggled fields). */
 const onlyKeys = (o: Obj, keys: string[]) => Object.keys(o).every((k) => keys.includes(k));
+const isSection = (v: unknown) => (SECTIONS as readonly unknown[]).includes(v);
+
+/** Each intent kind's check of a message's fields: the record's type makes it name every kind of the union. */
+const INTENT_CHECKS: { [K in IntentKind]: (v: Obj) => boolean } = {
+  addVm: (v) => onlyKeys(v, ['kind', 'name', 'host', 'backend', 'network', 'position']) && optional(v, 'name', isName) && optional(v, 'host', isName)
+    && optional(v, 'network', isName) && optional(v, 'backend', (b) => b === 'libvirt' || b === 'qemu') && optional(v, 'position', isXY),
+  addNetwork: (v) => onlyKeys(v, ['kind', 'name', 'host', 'position']) && optional(v, 'name', isName) && optional(v, 'host', isName) && optional(v, 'position', isXY),
+  connectNic: (v) => onlyKeys(v, ['kind', 'vm', 'network']) && isName(v.vm) && isName(v.network),
+  disconnectNic: (v) => onlyKeys(v, ['kind', 'vm', 'index']) && isName(v.vm) && isInt(v.index) && v.index >= 0 && v.index < 4096,
+  addLink: (v) => onlyKeys(v, ['kind', 'a', 'b', 'name', 'profile']) && isName(v.a) && isName(v.b) && optional(v, 'name', isName) && optional(v, 'profile', isName),
+  // `to` is checked by the intent itself (with a readable message), but must be a short string.
+  rename: (v) => onlyKeys(v, ['kind', 'section', 'from', 'to']) && isSection(v.section) && isName(v.from) && typeof v.to === 'string' && v.to.length <= 63,
+  delete: (v) => onlyKeys(v, ['kind', 'section', 'name']) && isSection(v.section) && isName(v.name),
+  setLinkProfile: (v) => onlyKeys(v, ['kind', 'link', 'profile']) && isName(v.link) && (v.profile === null || isName(v.profile)),
+  setProperty: (v) => onlyKeys(v, ['kind', 'path', 'value']) && Array.isArray(v.path) && v.path.length >= 3 && v.path.length <= 8
+    && v.path.every((p) => (typeof p === 'string' && p.length > 0 && p.length <= 64 && !/[\n\r]/.test(p)) || (isInt(p) && p >= 0 && p < 4096))
+    && (v.value === null || typeof v.value === 'boolean' || isNum(v.value) || (typeof v.value === 'string' && v.value.length <= 4096)),
+  movePositions: (v) => onlyKeys(v, ['kind', 'positions']) && Array.isArray(v.positions) && v.positions.length <= 5000
+    && v.positions.every((p) => isObj(p) && onlyKeys(p, ['section', 'name', 'x', 'y']) && (PLACED_SECTIONS as readonly unknown[]).includes(p.section) && isName(p.name) && isXY(p)),
+};
 
 export function isIntent(v: unknown): v is Intent {
-  if (!isObj(v) || typeof v.kind !== 'string' || !(INTENT_KINDS as readonly string[]).includes(v.kind)) return false;
-  switch (v.kind as Intent['kind']) {
-    case 'addVm':
-      return onlyKeys(v, ['kind', 'name', 'host', 'backend', 'network', 'position']) && optional(v, 'name', isName) && optional(v, 'host', isName)
-        && optional(v, 'network', isName) && optional(v, 'backend', (b) => b === 'libvirt' || b === 'qemu') && optional(v, 'position', isXY);
-    case 'addNetwork':
-      return onlyKeys(v, ['kind', 'name', 'host', 'position']) && optional(v, 'name', isName) && optional(v, 'host', isName) && optional(v, 'position', isXY);
-    case 'connectNic':
-      return onlyKeys(v, ['kind', 'vm', 'network']) && isName(v.vm) && isName(v.network);
-    case 'disconnectNic':
-      return onlyKeys(v, ['kind', 'vm', 'index']) && isName(v.vm) && isInt(v.index) && v.index >= 0 && v.index < 4096;
-    case 'addLink':
-      return onlyKeys(v, ['kind', 'a', 'b', 'name', 'profile']) && isName(v.a) && isName(v.b) && optional(v, 'name', isName) && optional(v, 'profile', isName);
-    case 'rename':
-      // `to` is checked by the intent itself (with a readable message), but must be a short string.
-      return onlyKeys(v, ['kind', 'section', 'from', 'to']) && SECTIONS.includes(v.section as string) && isName(v.from) && typeof v.to === 'string' && v.to.length <= 63;
-    case 'delete':
-      return onlyKeys(v, ['kind', 'section', 'name']) && SECTIONS.includes(v.section as string) && isName(v.name);
-    case 'setLinkProfile':
-      return onlyKeys(v, ['kind', 'link', 'profile']) && isName(v.link) && (v.profile === null || isName(v.profile));
-    case 'setProperty':
-      return onlyKeys(v, ['kind', 'path', 'value']) && Array.isArray(v.path) && v.path.length >= 3 && v.path.length <= 8
-        && v.path.every((p) => (typeof p === 'string' && p.length > 0 && p.length <= 64 && !/[\n\r]/.test(p)) || (isInt(p) && p >= 0 && p < 4096))
-        && (v.value === null || typeof v.value === 'boolean' || isNum(v.value) || (typeof v.value === 'string' && v.value.length <= 4096));
-    case 'movePositions':
-      return onlyKeys(v, ['kind', 'positions']) && Array.isArray(v.positions) && v.positions.length <= 5000
-        && v.positions.every((p) => isObj(p) && onlyKeys(p, ['section', 'name', 'x', 'y']) && (PLACED_SECTIONS as readonly unknown[]).includes(p.section) && isName(p.name) && isXY(p));
-  }
-  return false;
+  return isObj(v) && typeof v.kind === 'string' && Object.hasOwn(INTENT_CHECKS, v.kind) && INTENT_CHECKS[v.kind as IntentKind](v);
 }
 
 /** The message, when it is a well-formed message from the webview; undefined otherwise. */
@@ -156,7 +146,7 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
       return { type: 'liveShown', counts: c as Partial<Record<LiveState, number>> };
     }
     case 'openText':
-      return onlyKeys(v, ['type', 'section', 'name']) && optional(v, 'section', (s) => SECTIONS.includes(s as string)) && optional(v, 'name', isName)
+      return onlyKeys(v, ['type', 'section', 'name']) && optional(v, 'section', isSection) && optional(v, 'name', isName)
         ? (v as FromWebview) : undefined;
   }
   return undefined;

@@ -4,13 +4,11 @@
 //
 // Cancel. The build runs under a pty and Cancel writes Ctrl-C (\x03): the pty's line discipline
 // sends SIGINT to the foreground process group, i.e. `nix`, which stops its builders (their
-// process group) and exits 1 within ~100 ms. Measured against OpenSSH 9.2: the SSH "signal"
-// channel request (ssh2's `channel.signal('INT')`) is REFUSED for root logins — sshd logs
-// "session_signal_req: session signalling requires privilege separation" (root sessions run
-// without post-auth privilege separation) — and seed hypervisors are reached as root. So Ctrl-C on
-// a pty is the primary path; if the process has not exited after `cancelGraceMs`, the runner also
-// sends the signal request (works for non-root logins) and closes the channel, which hangs up the
-// pty (SIGHUP: Nix handles it like SIGINT). Never SIGKILL: that leaves builders and temp dirs behind.
+// process group) and exits 1. The SSH "signal" channel request (ssh2's `channel.signal('INT')`) is
+// refused by OpenSSH for root logins ("session signalling requires privilege separation"), and
+// hypervisors are reached as root. So Ctrl-C on a pty is the primary path; if the process has not
+// exited after `cancelGraceMs`, the runner also sends the signal request (works for non-root
+// logins) and closes the channel, which hangs up the pty (SIGHUP: Nix handles it like SIGINT). Never SIGKILL: that leaves builders and temp dirs behind.
 //
 // With a pty, stdout and stderr arrive merged, with CRLF line ends and a few terminal escapes
 // (`\r\e[0m\e[K` before the first lines): lines are cleaned, `@nix {…}` lines go to the progress

@@ -1,4 +1,5 @@
-// Every vsim command id, as a typed union (package.json contributes the same ids).
+// Every vsim command id, as a typed union. package.json contributes the same ids, except the
+// internal hooks `vsim._*` (for tests and other features; not in the palette).
 export type CommandId =
   | 'vsim.validateTopology'
   | 'vsim.newTopology'
@@ -15,6 +16,10 @@ export type CommandId =
   | 'vsim.revealVmDefinition'
   | 'vsim.openConsole'
   | 'vsim.sshIntoVm'
+  | 'vsim.openTopologyEditor'
+  | 'vsim._editor.stats'
+  | 'vsim._editor.applyIntent'
+  | 'vsim._editor.postLiveState'
   | 'vsim.applyProfile'
   | 'vsim.showProfile'
   | 'vsim.clearProfile'

@@ -1,7 +1,9 @@
 // Registers every command through the one registry.
 import * as vscode from 'vscode';
-import type { Connections } from '../session/connections';
-import type { WorkspaceLabs } from '../session/workspaceLabs';
+import type { Consoles } from '../console/consoles';
+import type { Connections } from '../workspace/connections';
+import type { WorkspaceLabs } from '../workspace/workspaceLabs';
+import { registerConsoleCommands } from './console';
 import { connectHost, disconnectHost, refresh } from './host/hostCommands';
 import { newTopology } from './newTopology';
 import { registerCommand } from './registry';
@@ -13,19 +15,23 @@ import { revealVmDefinition } from './vm/revealVmDefinition';
 import { buildImage, cancelBuild } from './build/buildImage';
 import { deployHost, deploySlot, exportNixos } from './deploy/deployCommands';
 import * as state from './state/stateCommands';
+import { TcOps } from '../tc/ops';
 
 export interface CommandDeps {
   labs: WorkspaceLabs;
   connections: Connections;
+  consoles: Consoles;
 }
 
-export function registerCommands({ labs, connections }: CommandDeps): vscode.Disposable {
+export function registerCommands({ labs, connections, consoles }: CommandDeps): vscode.Disposable {
+  // What the tc commands learn of each host (netem, gact), until the host is disconnected.
+  const tc = new TcOps();
   return vscode.Disposable.from(
     registerCommand('vsim.validateTopology', validateTopology),
     registerCommand('vsim.newTopology', newTopology),
     registerCommand('vsim.refresh', refresh(labs)),
     registerCommand('vsim.connectHost', connectHost(labs)),
-    registerCommand('vsim.disconnectHost', disconnectHost(labs, connections)),
+    registerCommand('vsim.disconnectHost', disconnectHost(labs, connections, tc)),
     registerCommand('vsim.startVm', lifecycleCommand(labs, LIFECYCLE.start)),
     registerCommand('vsim.stopVm', lifecycleCommand(labs, LIFECYCLE.stop)),
     registerCommand('vsim.restartVm', lifecycleCommand(labs, LIFECYCLE.restart)),
@@ -34,28 +40,29 @@ export function registerCommands({ labs, connections }: CommandDeps): vscode.Dis
     registerCommand('vsim.resumeVm', lifecycleCommand(labs, LIFECYCLE.resume)),
     registerCommand('vsim.copyVmIp', copyVmIp(labs)),
     registerCommand('vsim.revealVmDefinition', revealVmDefinition(labs)),
-    registerCommand('vsim.applyProfile', applyProfile(labs, connections)),
-    registerCommand('vsim.showProfile', showProfile(labs, connections)),
-    registerCommand('vsim.clearProfile', clearProfile(labs, connections)),
-    registerCommand('vsim.partitionLink', partitionLink(labs, connections)),
-    registerCommand('vsim.healLink', healLink(labs, connections)),
+    registerConsoleCommands(labs, consoles),
+    registerCommand('vsim.applyProfile', applyProfile(labs, tc)),
+    registerCommand('vsim.showProfile', showProfile(labs, tc)),
+    registerCommand('vsim.clearProfile', clearProfile(labs, tc)),
+    registerCommand('vsim.partitionLink', partitionLink(labs, tc)),
+    registerCommand('vsim.healLink', healLink(labs, tc)),
     registerCommand('vsim.buildImage', buildImage(labs, connections)),
     registerCommand('vsim.cancelBuild', cancelBuild()),
     registerCommand('vsim.deploySlot', deploySlot(labs, connections)),
     registerCommand('vsim.deployHost', deployHost(labs, connections)),
     registerCommand('vsim.exportNixos', exportNixos(labs)),
-    registerCommand('vsim.snapshotVm', state.snapshotVm(labs, connections)),
-    registerCommand('vsim.listSnapshots', state.listSnapshots(labs, connections)),
-    registerCommand('vsim.revertSnapshot', state.revertSnapshot(labs, connections)),
-    registerCommand('vsim.deleteSnapshot', state.deleteSnapshot(labs, connections)),
-    registerCommand('vsim.saveVm', state.saveVm(labs, connections)),
-    registerCommand('vsim.restoreVm', state.restoreVm(labs, connections)),
-    registerCommand('vsim.vmStateList', state.vmStateList(labs, connections)),
-    registerCommand('vsim.vmStateCreate', state.vmStateCreate(labs, connections)),
-    registerCommand('vsim.vmStateSnapshot', state.vmStateSnapshot(labs, connections)),
-    registerCommand('vsim.vmStateClone', state.vmStateClone(labs, connections)),
-    registerCommand('vsim.vmStateAssign', state.vmStateAssign(labs, connections)),
-    registerCommand('vsim.vmStateMigrate', state.vmStateMigrate(labs, connections)),
-    registerCommand('vsim.vmStateRestore', state.vmStateRestore(labs, connections)),
+    registerCommand('vsim.snapshotVm', state.snapshotVm(labs)),
+    registerCommand('vsim.listSnapshots', state.listSnapshots(labs)),
+    registerCommand('vsim.revertSnapshot', state.revertSnapshot(labs)),
+    registerCommand('vsim.deleteSnapshot', state.deleteSnapshot(labs)),
+    registerCommand('vsim.saveVm', state.saveVm(labs)),
+    registerCommand('vsim.restoreVm', state.restoreVm(labs)),
+    registerCommand('vsim.vmStateList', state.vmStateList(labs)),
+    registerCommand('vsim.vmStateCreate', state.vmStateCreate(labs)),
+    registerCommand('vsim.vmStateSnapshot', state.vmStateSnapshot(labs)),
+    registerCommand('vsim.vmStateClone', state.vmStateClone(labs)),
+    registerCommand('vsim.vmStateAssign', state.vmStateAssign(labs)),
+    registerCommand('vsim.vmStateMigrate', state.vmStateMigrate(labs)),
+    registerCommand('vsim.vmStateRestore', state.vmStateRestore(labs)),
   );
 }

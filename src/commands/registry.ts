@@ -1,6 +1,7 @@
 // One command registry: id -> handler, with error reporting and logging in one place.
 import * as vscode from 'vscode';
 import type { CommandId } from './ids';
+import { resolveTargets, type CommandCall } from './targets';
 import { log } from '../common/log';
 
 export type Handler = (...args: unknown[]) => unknown;
@@ -17,4 +18,9 @@ export function registerCommand(id: CommandId, handler: Handler): vscode.Disposa
       return undefined;
     }
   });
+}
+
+/** A handler that takes the command's arguments read once (src/commands/targets.ts) instead of guessing them. */
+export function targetCommand<T>(handler: (call: CommandCall) => Promise<T>): (...args: unknown[]) => Promise<T> {
+  return (...args) => handler(resolveTargets(args, (x): x is vscode.Uri => x instanceof vscode.Uri));
 }

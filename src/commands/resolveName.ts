@@ -1,18 +1,9 @@
 // Names given to commands by the graph ({ kind, name, uri }) or by tests and keybindings (a bare
-// name): which topology file do they mean? The graph says; for a bare name defined in several files
-// the active editor's file wins, otherwise the user picks (never silently the first file).
+// name): which topology file do they mean? The graph says; for a bare name defined in several
+// files the active editor's file wins, otherwise the user picks (never silently the first file).
 import * as vscode from 'vscode';
 import type { Lab } from '../lab/lab';
-import type { LabEntry, WorkspaceLabs } from '../session/workspaceLabs';
-
-/** What the topology graph passes to a command: a VM or link of the file the graph shows. */
-export interface GraphTarget { kind: 'vm' | 'link'; name: string; uri: vscode.Uri }
-
-export function isGraphTarget(x: unknown): x is GraphTarget {
-  if (!x || typeof x !== 'object') return false;
-  const t = x as Partial<GraphTarget>;
-  return (t.kind === 'vm' || t.kind === 'link') && typeof t.name === 'string' && t.uri instanceof vscode.Uri;
-}
+import type { LabEntry, WorkspaceLabs } from '../workspace/workspaceLabs';
 
 function activeUri(): string | undefined {
   const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;

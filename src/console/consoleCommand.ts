@@ -4,20 +4,11 @@
 import type { BackendContext, VmBackend } from '../backends/backend';
 import * as virsh from '../backends/libvirt/renderVirsh';
 import type { Vm } from '../model/types';
+import type { ConsoleBehaviour } from './remoteTerminal';
 
-export interface ConsoleCommand {
+/** The remote program of a console and how it behaves. */
+export interface ConsoleCommand extends ConsoleBehaviour {
   argv: string[];
-  pty: boolean;
-  /** Bytes that detach the console program cleanly before the channel closes (virsh: Ctrl-]). */
-  detach?: string;
-  /** The user-facing name of the detach key, for the hint line. */
-  detachHint?: string;
-  /** libvirt: a busy console can be taken over with --force. */
-  canForce: boolean;
-  /** Read-only console (journal): input is not sent. */
-  readOnly: boolean;
-  /** A startup line that says the program is attached; input waits for it. */
-  readyLine?: RegExp;
 }
 
 export const VIRSH_DETACH = '\x1d';

@@ -9,8 +9,8 @@ import { UNTRUSTED } from '../lab/lab';
 import type { Backend } from '../model/types';
 import type { SshConnection } from '../remote/connection';
 import { buildCommand } from '../remote/quote';
-import type { Connections } from '../session/connections';
-import type { WorkspaceLabs } from '../session/workspaceLabs';
+import type { Connections } from '../workspace/connections';
+import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import type { VmNode } from '../tree/nodes';
 import { consoleCommand } from './consoleCommand';
 import { RemoteTerminal, type ConsoleTarget, type Dims } from './remoteTerminal';
@@ -73,12 +73,9 @@ export class Consoles extends Disposable {
     if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
     const lab = this.labs.get(n.uri)?.lab;
     if (!lab) throw new Error(`${vscode.workspace.asRelativePath(n.uri)} has errors; fix them before opening a console.`);
-    const topology = lab.current;
-    const vm = topology.vms?.[n.vm];
+    const vm = lab.current.vms?.[n.vm];
     if (!vm) throw new Error(`No VM named ${n.vm} in ${vscode.workspace.asRelativePath(n.uri)}.`);
-    const host = topology.hosts?.[vm.host];
-    if (!host) throw new Error(`VM ${n.vm}: no host named ${vm.host} in the topology.`);
-    return { topology, vm, hostName: vm.host, host };
+    return { ...lab.hostTarget(vm.host), vm };
   }
 
   private consoleTarget(n: VmNode): ConsoleTarget {
@@ -91,18 +88,13 @@ export class Consoles extends Disposable {
         const { topology, vm, hostName, host } = this.resolve(n);
         const run = await this.connections.runnerFor(hostName, host, topology);
         const ctx: BackendContext = { hostName, host, topology, run };
-        const cmd = consoleCommand(ctx, n.vm, vm, this.backends()[vm.backend], force);
+        const { argv, ...behaviour } = consoleCommand(ctx, n.vm, vm, this.backends()[vm.backend], force);
         const pooled = this.connections.pool.get(await this.connections.endpoint(hostName, host, topology));
         connection = pooled.connection;
         return {
-          command: buildCommand(cmd.argv),
-          pty: cmd.pty,
-          canForce: cmd.canForce,
-          readOnly: cmd.readOnly,
-          ...(cmd.detach ? { detach: cmd.detach } : {}),
-          ...(cmd.detachHint ? { detachHint: cmd.detachHint } : {}),
-          ...(cmd.readyLine ? { readyLine: cmd.readyLine } : {}),
-          open: (dims: Dims) => pooled.shell.stream(cmd.argv, cmd.pty ? { pty: { cols: dims.cols, rows: dims.rows } } : {}),
+          ...behaviour,
+          command: buildCommand(argv),
+          open: (dims: Dims) => pooled.shell.stream(argv, behaviour.pty ? { pty: { cols: dims.cols, rows: dims.rows } } : {}),
         };
       },
     };

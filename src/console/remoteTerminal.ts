@@ -13,17 +13,25 @@ export interface Dims {
   rows: number;
 }
 
-/** What one connect attempt runs: resolved fresh each time (the VM may have moved, force changes argv). */
-export interface PreparedConsole {
-  /** The remote command as shown in messages. */
-  command: string;
+/** How the program on the other end of a console behaves. */
+export interface ConsoleBehaviour {
   pty: boolean;
+  /** Bytes that detach the console program cleanly before the channel closes (virsh: Ctrl-]). */
   detach?: string;
+  /** The user-facing name of the detach key, for the hint line. */
   detachHint?: string;
+  /** libvirt: a busy console can be taken over with --force. */
   canForce: boolean;
+  /** Read-only console (journal): input is not sent. */
   readOnly: boolean;
   /** A startup line that says the program is attached: input typed before it is held back. */
   readyLine?: RegExp;
+}
+
+/** What one connect attempt runs: resolved fresh each time (the VM may have moved, force changes argv). */
+export interface PreparedConsole extends ConsoleBehaviour {
+  /** The remote command as shown in messages. */
+  command: string;
   open(dims: Dims): Promise<ConsoleChannel>;
 }
 

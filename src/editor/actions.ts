@@ -1,19 +1,20 @@
-// Context-menu actions of the graph (start/stop/console, profiles, partition/heal). Remote actions are
-// other features' commands: run `vsim.<…>` when it is registered, otherwise say it is not available.
+// Context-menu actions of the graph (start/stop/console, profiles, partition/heal): the remote ones
+// run the command of the same action with the graph's target ({ kind, name, uri }).
 import * as vscode from 'vscode';
 import { analysisOf } from '../common/topologyDocuments';
 import type { Intent } from '../model/edits/intents';
 import type { ActionCommand } from '../../webview/protocol';
+import type { CommandId } from '../commands/ids';
 
-/** Command ids tried for each action, in order (the first registered one runs). */
-export const ACTION_COMMAND_IDS: Record<Exclude<ActionCommand, 'setProfile'>, string[]> = {
-  start: ['vsim.startVm', 'vsim.start'],
-  stop: ['vsim.stopVm', 'vsim.stop'],
-  console: ['vsim.openConsole', 'vsim.console'],
-  applyProfile: ['vsim.applyProfile'],
-  clearProfile: ['vsim.clearProfile'],
-  partition: ['vsim.partitionLink', 'vsim.partition'],
-  heal: ['vsim.healLink', 'vsim.heal'],
+/** The command each remote action of the graph runs. */
+export const ACTION_COMMAND_IDS: Record<Exclude<ActionCommand, 'setProfile'>, CommandId> = {
+  start: 'vsim.startVm',
+  stop: 'vsim.stopVm',
+  console: 'vsim.openConsole',
+  applyProfile: 'vsim.applyProfile',
+  clearProfile: 'vsim.clearProfile',
+  partition: 'vsim.partitionLink',
+  heal: 'vsim.healLink',
 };
 
 type Result = { ok: boolean; error?: string };
@@ -32,12 +33,6 @@ export async function runAction(
     if (pick === undefined) return { ok: false };
     return apply({ kind: 'setLinkProfile', link: target.name, profile: pick === none ? null : pick });
   }
-  const available = new Set(await vscode.commands.getCommands(true));
-  const id = ACTION_COMMAND_IDS[command].find((c) => available.has(c));
-  if (!id) {
-    void vscode.window.showInformationMessage(`vsim: "${command}" for ${target.kind === 'vm' ? 'VM' : 'link'} ${target.name} is not available yet.`);
-    return { ok: false, error: 'not available yet' };
-  }
-  await vscode.commands.executeCommand(id, { kind: target.kind, name: target.name, uri: document.uri });
+  await vscode.commands.executeCommand(ACTION_COMMAND_IDS[command], { kind: target.kind, name: target.name, uri: document.uri });
   return { ok: true };
 }

@@ -3,7 +3,7 @@
 // graphs opened later). A visible graph counts as a viewer for the one refresh policy.
 import * as vscode from 'vscode';
 import type { VmState } from '../backends/backend';
-import type { WorkspaceLabs } from '../session/workspaceLabs';
+import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import type { LiveState } from '../../webview/protocol';
 import type { TopologyEditorProvider } from './topologyEditor';
 

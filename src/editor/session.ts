@@ -40,7 +40,8 @@ export interface SessionStats {
 
 export class EditorSession extends Disposable {
   private ready = false;
-  private lastValid: { version: number; graph: GraphModel } | undefined;
+  /** The graph of the last text without errors, shown while the text has errors. */
+  private lastValid: GraphModel | undefined;
   /** The state the webview holds (the page's initial data until it is ready); the next state is sent as a patch of it. */
   private sent: { version: number; graph: GraphModel } | undefined;
   private initial: { version: number; graph: GraphModel } | undefined;
@@ -215,12 +216,11 @@ export class EditorSession extends Disposable {
     const firstError = a.problems.find((p) => p.severity === 'error');
     const banner: Banner | null = firstError ? { message: firstError.message, line: doc.positionAt(firstError.start).line + 1 } : null;
     let graph: GraphModel | undefined;
-    let version = doc.version;
     if (!firstError && a.topology) {
       graph = model().buildGraph(a.topology);
-      this.lastValid = { version, graph };
+      this.lastValid = graph;
     } else if (this.lastValid) {
-      ({ graph, version } = this.lastValid);
+      graph = this.lastValid;
     } else if (a.topology) {
       try {
         graph = model().buildGraph(a.topology); // best effort on a file that opened with errors
@@ -230,7 +230,7 @@ export class EditorSession extends Disposable {
     }
     if (this.stats.lastIntent && this.stats.lastIntent.buildMs === undefined) this.stats.lastIntent.buildMs = performance.now() - t0;
     const readOnly = !isTopologyDocument(doc) || doc.uri.scheme === 'git';
-    return { state: graph ? { version: doc.version, graph, banner, readOnly } : null, banner };
+    return { state: graph ? { version: doc.version, graph, readOnly } : null, banner };
   }
 
   /**
@@ -246,7 +246,7 @@ export class EditorSession extends Disposable {
       const prev = this.sent;
       if (prev) {
         const patch = model().diffGraph(prev.graph, state.graph);
-        this.post({ type: 'patch', base: prev.version, patch, state: { version: state.version, banner: state.banner, readOnly: state.readOnly }, banner });
+        this.post({ type: 'patch', base: prev.version, patch, state: { version: state.version, readOnly: state.readOnly }, banner });
       } else {
         this.post({ type: 'state', state, banner });
       }

@@ -1,6 +1,7 @@
 // The topology graph editor: a CustomTextEditorProvider for *.vsim.yaml (offered by "Open With…" and
-// an editor-title button), plus the hooks the lab store and the tests use.
+// an editor-title button), plus the hooks the live-state bridge and the tests use.
 import * as vscode from 'vscode';
+import { registerCommand } from '../commands/registry';
 import { Disposable } from '../common/lifecycle';
 import type { Intent } from '../model/edits/intents';
 import type { LiveState } from '../../webview/protocol';
@@ -9,7 +10,6 @@ import { EditorSession, type SessionStats } from './session';
 export const TOPOLOGY_EDITOR_VIEW_TYPE = 'vsim.topologyEditor';
 
 export class TopologyEditorProvider extends Disposable implements vscode.CustomTextEditorProvider {
-  private static current: TopologyEditorProvider | undefined;
   private readonly sessions = new Set<EditorSession>();
   /** Last live states per document URI, so a graph opened later starts with them. */
   private readonly live = new Map<string, Record<string, LiveState>>();
@@ -20,16 +20,9 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
 
   constructor(private readonly extensionUri: vscode.Uri) {
     super();
-    TopologyEditorProvider.current = this;
     this._register({ dispose: () => {
       for (const s of this.sessions) s.dispose();
-      if (TopologyEditorProvider.current === this) TopologyEditorProvider.current = undefined;
     } });
-  }
-
-  /** The registered provider (for the lab store: `TopologyEditorProvider.instance?.postLiveState(…)`). */
-  static get instance(): TopologyEditorProvider | undefined {
-    return TopologyEditorProvider.current;
   }
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
@@ -89,15 +82,15 @@ export function registerTopologyEditor(context: vscode.ExtensionContext): vscode
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     }),
-    vscode.commands.registerCommand('vsim.openTopologyEditor', openTopologyEditor),
-    vscode.commands.registerCommand('vsim._editor.stats', (u?: unknown) => provider.stats(toUri(u))),
-    vscode.commands.registerCommand('vsim._editor.applyIntent', (u: unknown, intent: Intent) => {
+    registerCommand('vsim.openTopologyEditor', openTopologyEditor),
+    registerCommand('vsim._editor.stats', (u?: unknown) => provider.stats(toUri(u))),
+    registerCommand('vsim._editor.applyIntent', (u: unknown, intent: unknown) => {
       const uri = toUri(u);
-      return uri ? provider.applyIntent(uri, intent) : { ok: false, error: 'no uri' };
+      return uri ? provider.applyIntent(uri, intent as Intent) : { ok: false, error: 'no uri' };
     }),
-    vscode.commands.registerCommand('vsim._editor.postLiveState', (u: unknown, states: Record<string, LiveState>) => {
+    registerCommand('vsim._editor.postLiveState', (u: unknown, states: unknown) => {
       const uri = toUri(u);
-      if (uri) provider.postLiveState(uri, states);
+      if (uri) provider.postLiveState(uri, states as Record<string, LiveState>);
     }),
   );
   return Object.assign(d, { provider });

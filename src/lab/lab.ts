@@ -76,12 +76,21 @@ export class Lab implements Disposable {
     if (fingerprint(before) !== fingerprint(after)) this.changed.fire({ host: name });
   }
 
-  private async context(hostName: string): Promise<BackendContext> {
+  /**
+   * The guard every remote operation on a host passes: the workspace is trusted and the topology
+   * names the host. Throws with the message to show otherwise.
+   */
+  hostTarget(hostName: string): { hostName: string; host: Host; topology: Topology } {
+    if (!this.deps.trusted()) throw new Error(UNTRUSTED);
     const host = this.topology.hosts?.[hostName];
     if (!host) throw new Error(`No host named ${hostName} in this topology.`);
-    if (!this.deps.trusted()) throw new Error(UNTRUSTED);
-    const run = await this.deps.runnerFor(hostName, host, this.topology);
-    return { hostName, host, topology: this.topology, run };
+    return { hostName, host, topology: this.topology };
+  }
+
+  /** The guarded host with its runner: what backends and remote commands run with. */
+  async context(hostName: string): Promise<BackendContext> {
+    const t = this.hostTarget(hostName);
+    return { ...t, run: await this.deps.runnerFor(hostName, t.host, t.topology) };
   }
 
   /** Lists all VMs of a host: one round trip per backend present, whatever the number of VMs. */

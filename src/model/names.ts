@@ -1,7 +1,8 @@
 // Name patterns, taken from the schema so there is one source of truth.
 import schema from '../../schemas/topology.schema.json';
+import { NAME_PATTERN } from './namePattern';
 
-export const NAME_PATTERN = new RegExp(schema.definitions.name.pattern);
+export { NAME_PATTERN, NAME_RULE } from './namePattern';
 export const IFNAME_PATTERN = new RegExp(schema.definitions.ifname.pattern);
 export const PATH_PATTERN = new RegExp(schema.definitions.path.pattern);
 

@@ -5,32 +5,13 @@ import { isDocument, isMap, isPair, isScalar, isSeq, parseDocument, type Documen
 import type { ChunkCache } from './chunkCache';
 import { LineIndex } from './lineIndex';
 import { CHUNK_THRESHOLD, parseChunked } from './parseChunked';
+import type { ParsedTopology } from './parsedTopology';
 import type { Problem } from './problem';
 import type { Path, Topology } from './types';
 import { firstLine, PARSE_OPTIONS, syntaxProblems, TO_JS_OPTIONS } from './yamlSyntax';
 
 /** Files larger than this are not parsed: a diagnostic says so instead. */
 export const MAX_BYTES = 5 * 1024 * 1024;
-
-export interface ParsedTopology {
-  text: string;
-  /**
-   * The yaml Document of the whole text, comments included (what the topology editor edits).
-   * For a file parsed in chunks it is parsed on first use: lookups should use `root`.
-   */
-  doc: Document.Parsed | undefined;
-  /** The root node, ranges as offsets in `text`: what lookups walk (`locate`, `rangeOf`, IntelliSense). No comments. */
-  root: Node | undefined;
-  /** The plain value (`toJS`), whatever its shape. */
-  value: unknown;
-  lines: LineIndex;
-  /** YAML syntax problems (and refusals such as binary or oversized input). */
-  syntax: Problem[];
-  /** The plain value as far as it can be read, also when there are syntax errors (`doc.toJS()`); may throw. */
-  looseValue(): unknown;
-  /** Set when the text was parsed in chunks: how many there are, and how many this parse did not find in the cache. */
-  chunks?: { total: number; parsed: number };
-}
 
 export interface ParseOptions {
   /** Texts of at least this many characters are parsed in chunks (default CHUNK_THRESHOLD; Infinity: never). */

@@ -10,7 +10,7 @@ import { ChunkCache, type ParsedChunk } from './chunkCache';
 import { joinRoot, moved, shiftedPair, type JoinPart } from './chunkTree';
 import { splitTopology } from './chunks';
 import { LineIndex } from './lineIndex';
-import type { ParsedTopology } from './parse';
+import type { ParsedTopology } from './parsedTopology';
 import type { Problem } from './problem';
 import { PARSE_OPTIONS, syntaxProblems, yamlError } from './yamlSyntax';
 

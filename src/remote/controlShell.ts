@@ -1,5 +1,5 @@
-// Frequent small commands over ONE persistent `sh` channel per host (~0.2 ms each instead of a
-// channel per command). Each command is written as
+// Frequent small commands over ONE persistent `sh` channel per host, so a command does not open a
+// channel of its own. Each command is written as
 //   ( CMD ) </dev/null; rc=$?; printf '%s %d\n' MARK "$rc"; printf '%s\n' MARK >&2
 // with a fresh random MARK: stdout is everything before "MARK <rc>\n" on the channel's stdout, stderr
 // everything before "MARK\n" on its stderr, so output without a trailing newline stays exact.

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseSshOptions, SshConfigRefused, type CommandLineOptions, type SshOptions } from './sshConfigParse';
 import { expandClientPath, type SshEnv } from './sshTokens';
+import type { Host } from '../model/types';
 
 export type { SshEnv } from './sshTokens';
 export type StrictHostKeyChecking = 'yes' | 'no' | 'ask' | 'accept-new';
@@ -41,15 +42,8 @@ export interface HostEndpoint {
   jump?: HostEndpoint[];
 }
 
-/** The SSH-related fields of a topology host (a structural subset of model/types Host). */
-export interface TopologySshHost {
-  sshConfigHost?: string;
-  address?: string;
-  port?: number;
-  user?: string;
-  identityFile?: string;
-  proxyJump?: string;
-}
+/** The SSH-related fields of a topology host. */
+export type TopologySshHost = Pick<Host, 'sshConfigHost' | 'address' | 'port' | 'user' | 'identityFile' | 'proxyJump'>;
 
 /** The local user as ssh sees it: the passwd entry (home, name, uid), this host's name, the environment. */
 export function defaultSshEnv(): SshEnv {

@@ -7,7 +7,7 @@ import type { Profile, Topology } from '../model/types';
 import { buildCommand } from '../remote/quote';
 import { compareShaping } from './compare';
 import { ifbName } from './ifbName';
-import { activeShaping, parseQdiscJson, type ActiveShaping } from './parseQdisc';
+import { activeShaping, parseQdiscJson, parseTcJson, type ActiveShaping } from './parseQdisc';
 import { parseScriptOutput, scriptArgv, libvirtTapMac, type ScriptDevice, type ScriptOutput, type ScriptUnit, type TcScript } from './opsScript';
 import { gactProbe, isMissingFeature, netemProbe } from './probe';
 import { renderApply, renderClear } from './renderClear';
@@ -100,12 +100,7 @@ function readDevice(out: ScriptOutput, i: number): { dev: string; egress: Active
 
 /** `tc -j filter show dev X parent ffff:` → one entry per filter preference (u32 prints a few rows each). */
 export function parseFilterJson(text: string): TcFilter[] {
-  let data: unknown;
-  try {
-    data = JSON.parse(text.trim() || '[]');
-  } catch (err) {
-    throw new Error(`tc did not print JSON (${(err as Error).message}): ${text.slice(0, 200)}`);
-  }
+  const data = parseTcJson(text);
   if (!Array.isArray(data)) return [];
   const byPref = new Map<number, TcFilter>();
   for (const raw of data as Record<string, unknown>[]) {

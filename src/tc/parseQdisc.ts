@@ -46,13 +46,17 @@ const ZERO: QdiscCounters = { bytes: 0, packets: 0, drops: 0, overlimits: 0, req
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
-export function parseQdiscJson(text: string): Qdisc[] {
-  let data: unknown;
+/** The value of `tc -j …` output (empty output: no entries). */
+export function parseTcJson(text: string): unknown {
   try {
-    data = JSON.parse(text.trim() || '[]');
+    return JSON.parse(text.trim() || '[]');
   } catch (err) {
     throw new Error(`tc did not print JSON (${(err as Error).message}): ${text.slice(0, 200)}`);
   }
+}
+
+export function parseQdiscJson(text: string): Qdisc[] {
+  const data = parseTcJson(text);
   if (!Array.isArray(data)) throw new Error('tc -j qdisc show: expected a JSON array');
   return data.map((raw) => {
     const q = obj(raw);

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { VmStatus } from '../backends/backend';
 import type { HostLive } from '../lab/hostState';
 import type { Host, Slot, Vm } from '../model/types';
-import type { LabEntry } from '../session/workspaceLabs';
+import type { LabEntry } from '../workspace/workspaceLabs';
 import type { TcStateStore } from '../tc/opsState';
 import { nodeId, type FileNode, type HostNode, type MessageNode, type SlotNode, type VmNode } from './nodes';
 

@@ -2,7 +2,7 @@
 // Declared VMs missing on the host and undeclared VMs found there are both shown, marked.
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
-import type { WorkspaceLabs } from '../session/workspaceLabs';
+import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import { fileItem, hostItem, messageItem, slotItem, vmItem } from './items';
 import type { HostNode, LabNode } from './nodes';
 

@@ -254,7 +254,7 @@ export const uiChecks = [
       const graph = () => page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
       for (const n of [500, 1000]) {
         const file = path.join(ctx.workspace, `gen-ui-${n}.vsim.yaml`);
-        const text = execFileSync(process.execPath, ['--import', 'tsx', '-e', `process.stdout.write(require('./test/unit/editor/genTopology').genTopology(${n}))`], { cwd: ctx.repo, maxBuffer: 64 << 20 }).toString();
+        const text = execFileSync(process.execPath, ['--import', 'tsx', '-e', `process.stdout.write(require('./test/unit/model/edits/genTopology').genTopology(${n}))`], { cwd: ctx.repo, maxBuffer: 64 << 20 }).toString();
         fs.writeFileSync(file, text);
         try {
           await runCommand(page, 'View: Close All Editors').catch(() => {});

@@ -3,6 +3,7 @@
 // topology files only; activate() leaves the model bundle unloaded until a topology document needs it.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { VsimApi } from '../../src/extension';
 import { figure, waitFor, workspaceUri } from './util';
 
 const EXTENSION_ID = 'vsim.vsim';
@@ -55,7 +56,10 @@ describe('activation', () => {
     assert.ok(symbols.some((s) => s.name === 'vms') && symbols.some((s) => s.name === 'hosts'), JSON.stringify(symbols.map((s) => s.name)));
   });
 
-  it('the vsim view container opens', async () => {
+  it('the vsim view container opens and its Labs tree answers', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.vsim');
+    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as VsimApi;
+    const roots = await api.tree.getChildren();
+    assert.ok(Array.isArray(roots), 'the Labs tree returns its top nodes');
   });
 });

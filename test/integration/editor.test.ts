@@ -2,24 +2,12 @@
 // undo restores it, text edits update the graph, invalid text keeps the last graph; open and edit timings.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { genTopology } from '../unit/editor/genTopology';
+import type { SessionStats as Stats } from '../../src/editor/session';
+import { genTopology } from '../unit/model/edits/genTopology';
 import { waitFor, workspaceUri, writeWorkspaceFile, figure } from './util';
 
 const VIEW_TYPE = 'vsim.topologyEditor';
 
-interface Stats {
-  uri: string;
-  documentVersion: number;
-  resolvedAt: number;
-  readyAt?: number;
-  webviewTiming?: { pageStart: number; pageLoaded: number; scriptLoaded: number; scriptStart: number };
-  sent?: { version: number; nodes: number; edges: number; at: number; banner: string | null };
-  rendered?: { version: number; nodes: number; edges: number; ms: number; at: number };
-  firstRenderedAt?: number;
-  lastIntent?: { kind: string; receivedAt: number; computedAt?: number; appliedAt?: number; version?: number; ok?: boolean; error?: string };
-  lastPushMs?: number;
-  rejectedMessages: number;
-}
 
 async function stats(uri: vscode.Uri): Promise<Stats | undefined> {
   const all = (await vscode.commands.executeCommand<Stats[]>('vsim._editor.stats', uri)) ?? [];

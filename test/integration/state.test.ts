@@ -1,14 +1,18 @@
-// VM state through the commands in the real VS Code against the sandbox (arguments given → no
-// prompts): libvirt snapshot → change → revert → delete on `storage` (qcow2), queued visibly on the
+// VM state through the commands in the real VS Code against the sandbox (every argument given and
+// { confirmed: true } → no prompts): libvirt snapshot → change → revert → delete on `storage` (qcow2), queued visibly on the
 // VM; vm-state create / snapshot / clone / assign / restore on hv2's stand-in through a slot node.
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { VmStateListing } from '../../src/commands/state/vmStateList';
+import type { CommandOptions } from '../../src/commands/targets';
 import type { VsimApi } from '../../src/extension';
 import type { Lab } from '../../src/lab/lab';
 import type { SlotNode, VmNode } from '../../src/tree/nodes';
 import { waitFor } from './util';
+
+/** The caller has confirmed: destructive commands skip their modal (which a test cannot answer). */
+const CONFIRMED: CommandOptions = { confirmed: true };
 
 describe('VM state on the sandbox', function () {
   this.timeout(180_000);
@@ -43,7 +47,7 @@ describe('VM state on the sandbox', function () {
     // The change: start it.
     await vscode.commands.executeCommand('vsim.startVm', storage);
     await waitFor('storage running', async () => { await lab.refresh('vsim-hv1'); return state() === 'running' ? true : undefined; }, 30_000, 200);
-    const reverting = vscode.commands.executeCommand('vsim.revertSnapshot', storage, snap);
+    const reverting = vscode.commands.executeCommand('vsim.revertSnapshot', storage, snap, CONFIRMED);
     await waitFor('the revert queued on storage', () => (lab.queue.ops('storage').length === 1 ? true : undefined), 10_000, 5);
     // A second operation on the same VM waits behind the revert, visibly.
     const queuedList = vscode.commands.executeCommand('vsim.snapshotVm', storage, `it2-${id}`);
@@ -53,8 +57,8 @@ describe('VM state on the sandbox', function () {
     await queuedList;
     await lab.refresh('vsim-hv1');
     assert.equal(state(), 'stopped', 'reverted to the shut-off snapshot');
-    await vscode.commands.executeCommand('vsim.deleteSnapshot', storage, snap);
-    await vscode.commands.executeCommand('vsim.deleteSnapshot', storage, `it2-${id}`);
+    await vscode.commands.executeCommand('vsim.deleteSnapshot', storage, snap, CONFIRMED);
+    await vscode.commands.executeCommand('vsim.deleteSnapshot', storage, `it2-${id}`, CONFIRMED);
   });
 
   it('vm-state through a slot node: create, snapshot, clone, assign, restore', async () => {
@@ -70,16 +74,16 @@ describe('VM state on the sandbox', function () {
       assert.ok(l.snapshots.some((s) => s.snapshot === snap));
       l = (await vscode.commands.executeCommand('vsim.vmStateClone', slot3, a, b)) as VmStateListing;
       assert.ok(l.states.includes(b));
-      l = (await vscode.commands.executeCommand('vsim.vmStateAssign', slot3, b)) as VmStateListing;
+      l = (await vscode.commands.executeCommand('vsim.vmStateAssign', slot3, b, CONFIRMED)) as VmStateListing;
       assert.equal(l.assignments.find((x) => x.slot === 'slot3')?.state, b);
-      l = (await vscode.commands.executeCommand('vsim.vmStateRestore', slot3, snap, r)) as VmStateListing;
+      l = (await vscode.commands.executeCommand('vsim.vmStateRestore', slot3, snap, r, CONFIRMED)) as VmStateListing;
       assert.ok(l.states.includes(r));
       // A name that breaks the schema's pattern is refused before anything runs.
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('vsim.vmStateCreate', slot3, 'bad name')).then((v) => {
         if (v === undefined) throw new Error('refused');
       }));
     } finally {
-      await vscode.commands.executeCommand('vsim.vmStateAssign', slot3, original.state);
+      await vscode.commands.executeCommand('vsim.vmStateAssign', slot3, original.state, CONFIRMED);
       // vsim has no delete verb (the seeds do not use it); the stand-in's delete cleans up.
       const run = await api.connections.runnerFor('vsim-hv2', lab.current.hosts['vsim-hv2']!, lab.current);
       for (const s of [r, b, a]) await run.exec(['env', 'VM_STATE_ASSUME_YES=1', 'vm-state', 'delete', s]);

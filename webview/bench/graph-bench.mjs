@@ -15,11 +15,11 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
   // The graph model as the extension would send it (built with the real code through tsx).
   const state = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', `
-    const { genTopology } = require('./test/unit/editor/genTopology');
+    const { genTopology } = require('./test/unit/model/edits/genTopology');
     const { analyze } = require('./src/model/analyze');
     const { buildGraph } = require('./src/model/edits/graph');
     const a = analyze(genTopology(${n}));
-    process.stdout.write(JSON.stringify({ version: 1, graph: buildGraph(a.topology), banner: null, readOnly: false }));
+    process.stdout.write(JSON.stringify({ version: 1, graph: buildGraph(a.topology), readOnly: false }));
   `], { cwd: REPO, maxBuffer: 64 << 20 }).toString());
   const html = `<!DOCTYPE html><html><head><link rel="stylesheet" href="${path.join(REPO, 'dist/webview/topology.css')}"></head>
 <body class="vscode-dark" style="--vscode-editor-background:#1e1e1e;--vscode-editor-foreground:#ccc">
@@ -55,7 +55,7 @@ for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
   const node = structuredClone(moved.graph.nodes.filter((x) => x.kind === 'vm')[1]);
   node.x = 7;
   node.y = 7;
-  const patched = await send({ type: 'patch', base: 2, patch: { nodes: [node], removedNodes: [], edges: [], removedEdges: [], meta: {} }, state: { version: 3, banner: null, readOnly: false }, banner: null });
+  const patched = await send({ type: 'patch', base: 2, patch: { nodes: [node], removedNodes: [], edges: [], removedEdges: [], meta: {} }, state: { version: 3, readOnly: false }, banner: null });
   if (cdp) {
     const { profile } = await cdp.send('Profiler.stop');
     const self = new Map();

@@ -1,8 +1,8 @@
 // The vis-network canvas: DataSets updated incrementally (add/update/remove by id, never a full
 // redraw), positions from the file's layout section or a deterministic auto layout, physics off,
 // host groups drawn behind the nodes, clustering by host for big graphs. vis-network's esnext build (no
-// bundled polyfills) and none of its stylesheet (220 KB, nearly all images for the manipulation toolbar,
-// navigation buttons and configurator, none of which is used): styles.css has the tooltip's rules.
+// bundled polyfills) and not its stylesheet, which styles the manipulation toolbar, navigation buttons
+// and configurator this view does not use: styles.css has the tooltip's rules.
 import { DataSet } from 'vis-data/esnext';
 import { Network, type ClusterOptions, type Edge, type IdType, type Node, type Options } from 'vis-network/esnext';
 import { autoLayout, type LayoutMode, type Point } from '../../src/model/edits/layout';

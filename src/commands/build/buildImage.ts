@@ -4,14 +4,15 @@
 // "Cancel build" (vsim.cancelBuild): cancels a running build (by VM/slot/host name, or all).
 import * as vscode from 'vscode';
 import { imageBuildPlan } from '../../build/plan';
-import type { Connections } from '../../session/connections';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { Connections } from '../../workspace/connections';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { targetCommand } from '../registry';
 import { vmTargets } from '../vm/pickVms';
 import { cancelBuilds, nixSettings, runningBuilds, runPlanWithUi, streamOpener, type BuildSummary } from './buildUi';
 
 export function buildImage(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, nodes?: unknown): Promise<BuildSummary | BuildSummary[]> => {
-    const targets = await vmTargets(labs, node, nodes, { title: 'Build the image of which VM?', many: true });
+  return targetCommand(async (call): Promise<BuildSummary | BuildSummary[]> => {
+    const targets = await vmTargets(labs, call, { title: 'Build the image of which VM?', many: true });
     const out = await Promise.all(targets.map(async (t) => {
       const lab = labs.get(t.uri)?.lab;
       if (!lab) throw new Error(`${vscode.workspace.asRelativePath(t.uri)} has errors; fix them before building.`);
@@ -33,12 +34,12 @@ export function buildImage(labs: WorkspaceLabs, connections: Connections) {
       return summary;
     }));
     return out.length === 1 ? (out[0] as BuildSummary) : out;
-  };
+  });
 }
 
 export function cancelBuild() {
-  return async (node?: unknown): Promise<string[]> => {
-    const key = typeof node === 'string' ? node : node && typeof node === 'object' && 'vm' in node ? String((node as { vm: string }).vm) : undefined;
+  return targetCommand(async ({ target }): Promise<string[]> => {
+    const key = target?.kind === 'named' ? target.name : target?.kind === 'vm' ? target.vm : undefined;
     if (key !== undefined) return cancelBuilds(key);
     const builds = runningBuilds();
     if (!builds.length) {
@@ -49,5 +50,5 @@ export function cancelBuild() {
     const picked = await vscode.window.showQuickPick(builds.map((b) => ({ label: b.key, description: b.progress, detail: b.title })), { title: 'Cancel which build?', canPickMany: true });
     if (!picked) return [];
     return picked.flatMap((p) => cancelBuilds(p.label));
-  };
+  });
 }

@@ -7,9 +7,8 @@ import { describeFailure, runBuild, type BuildOutcome, type OpenStream } from '.
 import { nixEnv, type BuildPlan, type NixSettings } from '../../build/plan';
 import { log } from '../../common/log';
 import type { Lab } from '../../lab/lab';
-import { UNTRUSTED } from '../../lab/lab';
 import { describeProgress, type BuildProgress } from '../../nix/progress';
-import type { Connections } from '../../session/connections';
+import type { Connections } from '../../workspace/connections';
 
 /** What the build commands return (to the graph, tests, other commands). */
 export interface BuildSummary {
@@ -34,10 +33,8 @@ export function nixSettings(): NixSettings {
 }
 
 export async function streamOpener(connections: Connections, lab: Lab, hostName: string): Promise<OpenStream> {
-  if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
-  const host = lab.current.hosts[hostName];
-  if (!host) throw new Error(`No host named ${hostName} in this topology.`);
-  const pooled = connections.pool.get(await connections.endpoint(hostName, host, lab.current));
+  const { host, topology } = lab.hostTarget(hostName);
+  const pooled = connections.pool.get(await connections.endpoint(hostName, host, topology));
   return (argv, opts) => pooled.shell.stream(argv, opts);
 }
 

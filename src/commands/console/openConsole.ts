@@ -2,13 +2,14 @@
 // Returns the pseudoterminals (tests read what they wrote).
 import type { Consoles } from '../../console/consoles';
 import type { RemoteTerminal } from '../../console/remoteTerminal';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { targetCommand } from '../registry';
 import { vmTargets } from '../vm/pickVms';
 
 export function openConsole(labs: WorkspaceLabs, consoles: Consoles) {
-  return async (node?: unknown, nodes?: unknown): Promise<RemoteTerminal[]> => {
-    const targets = await vmTargets(labs, node, nodes, { title: 'Open the console of which VM?', states: ['running', 'paused'], many: true });
+  return targetCommand(async (call): Promise<RemoteTerminal[]> => {
+    const targets = await vmTargets(labs, call, { title: 'Open the console of which VM?', states: ['running', 'paused'], many: true });
     // Several at once: the last one gets the focus.
     return targets.map((t, i) => consoles.show('console', t, i < targets.length - 1));
-  };
+  });
 }

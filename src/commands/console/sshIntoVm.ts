@@ -3,12 +3,13 @@
 // policy); `exit` closes the terminal, a failure keeps it open with the reason.
 import type { Consoles } from '../../console/consoles';
 import type { RemoteTerminal } from '../../console/remoteTerminal';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { targetCommand } from '../registry';
 import { vmTargets } from '../vm/pickVms';
 
 export function sshIntoVm(labs: WorkspaceLabs, consoles: Consoles) {
-  return async (node?: unknown, nodes?: unknown): Promise<RemoteTerminal[]> => {
-    const targets = await vmTargets(labs, node, nodes, { title: 'SSH into which VM?', states: ['running'], many: true });
+  return targetCommand(async (call): Promise<RemoteTerminal[]> => {
+    const targets = await vmTargets(labs, call, { title: 'SSH into which VM?', states: ['running'], many: true });
     return targets.map((t, i) => consoles.show('ssh', t, i < targets.length - 1));
-  };
+  });
 }

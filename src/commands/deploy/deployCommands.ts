@@ -11,10 +11,10 @@ import * as vscode from 'vscode';
 import { hostDeployPlan, slotDeployPlan, type BuildPlan } from '../../build/plan';
 import { model } from '../../common/model';
 import type { Lab } from '../../lab/lab';
-import { UNTRUSTED } from '../../lab/lab';
-import type { Connections } from '../../session/connections';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
-import { isHostNode, isVmNode, type LabNode } from '../../tree/nodes';
+import type { Connections } from '../../workspace/connections';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import type { LabNode } from '../../tree/nodes';
+import { targetCommand } from '../registry';
 import { nixSettings, runPlanWithUi, streamOpener, type BuildSummary } from '../build/buildUi';
 
 // ---- export ------------------------------------------------------------------------------------
@@ -77,10 +77,7 @@ export function exportNixos(labs: WorkspaceLabs) {
 // ---- deploy ------------------------------------------------------------------------------------
 
 async function requireProgram(connections: Connections, lab: Lab, hostName: string, program: string): Promise<void> {
-  if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
-  const host = lab.current.hosts[hostName];
-  if (!host) throw new Error(`No host named ${hostName} in this topology.`);
-  const run = await connections.runnerFor(hostName, host, lab.current);
+  const { run } = await lab.context(hostName);
   const r = await run.exec(['sh', '-c', 'command -v "$1"', 'sh', program]);
   if (r.code !== 0) throw new Error(`${program} not found on ${hostName}: install it there (NixOS has it; elsewhere use nixos-rebuild from nixpkgs) or deploy from a machine that has it.`);
 }
@@ -98,14 +95,13 @@ function findLab(labs: WorkspaceLabs, uri: vscode.Uri | undefined, has: (lab: La
 }
 
 export function deploySlot(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown): Promise<BuildSummary | undefined> => {
+  return targetCommand(async ({ target: n }): Promise<BuildSummary | undefined> => {
     await labs.ready();
     let name: string | undefined;
     let uri: vscode.Uri | undefined;
-    const n = node as LabNode | undefined;
-    if (n && typeof n === 'object' && n.kind === 'slot') ({ slot: name, uri } = n);
-    else if (isVmNode(n)) ({ vm: name, uri } = n);
-    else if (typeof node === 'string') name = node;
+    if (n?.kind === 'slot') ({ slot: name, uri } = n);
+    else if (n?.kind === 'vm') ({ vm: name, uri } = n);
+    else if (n?.kind === 'named') ({ name, uri } = n);
     if (!name) {
       const items = labs.all().flatMap((e) => Object.entries(e.lab?.current.slots ?? {}).map(([s, slot]) => ({ label: s, description: `${slot.ip ?? ''} · ${slot.host}`, uri: e.uri })));
       if (!items.length) throw new Error('No slots in the workspace\'s topologies.');
@@ -118,16 +114,16 @@ export function deploySlot(labs: WorkspaceLabs, connections: Connections) {
     if (!lab) throw new Error(`No slot or slot VM named ${slotName} in the workspace's topologies.`);
     const plan = slotDeployPlan(lab.current, slotName);
     return deploy(connections, lab, plan.vm, plan);
-  };
+  });
 }
 
 export function deployHost(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown): Promise<BuildSummary | undefined> => {
+  return targetCommand(async ({ target: n }): Promise<BuildSummary | undefined> => {
     await labs.ready();
     let hostName: string | undefined;
     let uri: vscode.Uri | undefined;
-    if (isHostNode(node)) ({ host: hostName, uri } = node);
-    else if (typeof node === 'string') hostName = node;
+    if (n?.kind === 'host') ({ host: hostName, uri } = n);
+    else if (n?.kind === 'named') ({ name: hostName, uri } = n);
     if (!hostName) {
       const items = labs.all().flatMap((e) => Object.entries(e.lab?.current.hosts ?? {}).map(([h, host]) => ({ label: h, description: host.flake ?? 'no flake set', uri: e.uri })));
       const picked = await vscode.window.showQuickPick(items, { title: 'Deploy which host (nixos-rebuild switch --flake <flake>#<host>)?' });
@@ -138,5 +134,5 @@ export function deployHost(labs: WorkspaceLabs, connections: Connections) {
     const lab = findLab(labs, uri, (l) => !!l.current.hosts[h]);
     if (!lab) throw new Error(`No host named ${h} in the workspace's topologies.`);
     return deploy(connections, lab, `host:${h}`, hostDeployPlan(lab.current, h));
-  };
+  });
 }

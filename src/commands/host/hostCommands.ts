@@ -1,12 +1,20 @@
 // Host commands: refresh (all or one host), connect (retry), disconnect.
 import * as vscode from 'vscode';
-import type { Connections } from '../../session/connections';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
-import { isHostNode, type HostNode } from '../../tree/nodes';
+import type { TcOps } from '../../tc/ops';
+import type { Connections } from '../../workspace/connections';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import type { HostNode } from '../../tree/nodes';
+import { targetCommand } from '../registry';
+import type { Target } from '../targets';
 
-async function pickHost(labs: WorkspaceLabs, node: unknown): Promise<HostNode> {
-  if (isHostNode(node)) return node;
+async function pickHost(labs: WorkspaceLabs, node: Target | undefined): Promise<HostNode> {
+  if (node?.kind === 'host') return node;
   await labs.ready();
+  if (node?.kind === 'named') {
+    const e = labs.all().find((x) => (!node.uri || x.uri.toString() === node.uri.toString()) && x.lab?.current.hosts[node.name]);
+    if (!e) throw new Error(`No host named ${node.name} in the workspace's topologies.`);
+    return { kind: 'host', uri: e.uri, host: node.name };
+  }
   const items = labs.all().flatMap((e) => (e.lab ? e.lab.hostNames().map((host) => ({ label: host, description: vscode.workspace.asRelativePath(e.uri), node: { kind: 'host' as const, uri: e.uri, host } })) : []));
   const picked = await vscode.window.showQuickPick(items, { title: 'Which host?' });
   if (!picked) throw new vscode.CancellationError();
@@ -14,29 +22,31 @@ async function pickHost(labs: WorkspaceLabs, node: unknown): Promise<HostNode> {
 }
 
 export function refresh(labs: WorkspaceLabs) {
-  return async (node?: unknown): Promise<void> => {
+  return targetCommand(async ({ target: node }): Promise<void> => {
     await labs.ready();
-    if (isHostNode(node)) return labs.get(node.uri)?.lab?.refresh(node.host);
+    if (node?.kind === 'host') return labs.get(node.uri)?.lab?.refresh(node.host);
     await Promise.all(labs.all().flatMap((e) => (e.lab ? e.lab.hostNames().map((h) => e.lab!.refresh(h)) : [])));
-  };
+  });
 }
 
 export function connectHost(labs: WorkspaceLabs) {
-  return async (node?: unknown): Promise<void> => {
-    const h = await pickHost(labs, node);
+  return targetCommand(async ({ target }): Promise<void> => {
+    const h = await pickHost(labs, target);
     const lab = labs.get(h.uri)?.lab;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `vsim: connecting to ${h.host}` }, () => lab?.refresh(h.host) ?? Promise.resolve());
     const c = lab?.host(h.host).connection;
     if (c && (c.kind === 'error' || c.kind === 'missing-tool')) throw new Error(`${h.host}: ${c.message}`);
     await lab?.watch(h.host);
-  };
+  });
 }
 
-export function disconnectHost(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown): Promise<void> => {
-    const h = await pickHost(labs, node);
+export function disconnectHost(labs: WorkspaceLabs, connections: Connections, tc: TcOps) {
+  return targetCommand(async ({ target }): Promise<void> => {
+    const h = await pickHost(labs, target);
     const lab = labs.get(h.uri)?.lab;
     lab?.unwatch(h.host);
     connections.pool.disconnect(h.host);
-  };
+    // The host may come back changed (another kernel, modules loaded): probe it again next time.
+    tc.forget(h.host);
+  });
 }

@@ -3,8 +3,9 @@
 // (list, create, snapshot, clone, assign, migrate, restore — the seed's argv, vmStateArgv).
 // Every operation runs through lab.queue.run(VM, label, …) so two operations on one VM queue,
 // visibly in the tree; then the host is refreshed. Names are asked with an InputBox validated
-// against the schema's name pattern; destructive operations are confirmed with a modal — unless
-// the caller passed every argument (graph, tests): executeCommand('vsim.revertSnapshot', 'storage', 'snap1').
+// against the schema's name pattern (a name given as an argument is checked the same way);
+// destructive operations are confirmed with a modal unless the caller says it already confirmed:
+// executeCommand('vsim.revertSnapshot', 'storage', 'snap1', { confirmed: true }).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { mustRun, type BackendContext } from '../../backends/backend';
@@ -15,11 +16,11 @@ import * as virsh from '../../backends/libvirt/renderVirsh';
 import { vmState, vmStateArgv } from '../../backends/microvm/backend';
 import { log } from '../../common/log';
 import type { Lab } from '../../lab/lab';
-import { UNTRUSTED } from '../../lab/lab';
-import { isValidName, NAME_PATTERN } from '../../model/names';
-import type { Connections } from '../../session/connections';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
-import { isHostNode, isVmNode, type LabNode, type VmNode } from '../../tree/nodes';
+import { isValidName, NAME_PATTERN, NAME_RULE } from '../../model/names';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import type { VmNode } from '../../tree/nodes';
+import { targetCommand } from '../registry';
+import type { CommandCall, CommandOptions, Target } from '../targets';
 import { vmTargets } from '../vm/pickVms';
 import { parseVmStateList, type VmStateListing } from './vmStateList';
 
@@ -27,26 +28,14 @@ const ch = createCloudHypervisorBackend();
 
 // ---- shared --------------------------------------------------------------------------------------
 
-/** From the palette (no argument) or a tree menu (the selection comes second): show results in the UI. */
-function fromUi(node: unknown, nodes: unknown): boolean {
-  return node === undefined || Array.isArray(nodes);
+function validName(given: string): string {
+  if (!isValidName(given)) throw new Error(`Invalid name ${JSON.stringify(given)}: ${NAME_RULE} (${NAME_PATTERN.source}).`);
+  return given;
 }
-
-async function contextFor(connections: Connections, lab: Lab, hostName: string): Promise<BackendContext> {
-  if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
-  const host = lab.current.hosts[hostName];
-  if (!host) throw new Error(`No host named ${hostName} in this topology.`);
-  return { hostName, host, topology: lab.current, run: await connections.runnerFor(hostName, host, lab.current) };
-}
-
-const NAME_RULE = 'letters, digits, \'-\' and \'_\', starting with a letter or digit, at most 63 characters';
 
 /** The name argument, or an InputBox validated against the schema's name pattern. */
-async function askName(given: unknown, prompt: string, value: string, taken: readonly string[] = []): Promise<string> {
-  if (typeof given === 'string') {
-    if (!isValidName(given)) throw new Error(`Invalid name ${JSON.stringify(given)}: ${NAME_RULE} (${NAME_PATTERN.source}).`);
-    return given;
-  }
+async function askName(given: string | undefined, prompt: string, value: string, taken: readonly string[] = []): Promise<string> {
+  if (given !== undefined) return validName(given);
   const name = await vscode.window.showInputBox({
     title: prompt, value, prompt: NAME_RULE,
     validateInput: (v) => (!isValidName(v) ? `Use ${NAME_RULE}.` : taken.includes(v) ? `${v} already exists.` : undefined),
@@ -55,17 +44,18 @@ async function askName(given: unknown, prompt: string, value: string, taken: rea
   return name;
 }
 
-async function pick(given: unknown, items: readonly string[], title: string, what: string): Promise<string> {
-  if (typeof given === 'string') return given;
+/** The name argument (validated like a typed one), or a QuickPick of `items`. */
+async function pick(given: string | undefined, items: readonly string[], title: string, what: string): Promise<string> {
+  if (given !== undefined) return validName(given);
   if (!items.length) throw new Error(`No ${what} to choose from.`);
   const p = await vscode.window.showQuickPick(items.map((label) => ({ label })), { title });
   if (!p) throw new vscode.CancellationError();
   return p.label;
 }
 
-/** A modal confirmation, skipped when the caller gave every argument. */
-async function confirm(interactive: boolean, message: string, detail: string, action: string): Promise<void> {
-  if (!interactive) return;
+/** A modal confirmation, skipped only when the caller says it already confirmed. */
+async function confirm(options: CommandOptions, message: string, detail: string, action: string): Promise<void> {
+  if (options.confirmed) return;
   const ok = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
   if (ok !== action) throw new vscode.CancellationError();
 }
@@ -79,8 +69,8 @@ async function queued<T>(lab: Lab, key: string, label: string, host: string, tit
   }
 }
 
-async function oneVm(labs: WorkspaceLabs, node: unknown, title: string, backends: string[]): Promise<{ t: VmNode; lab: Lab; backend: string }> {
-  const [t] = await vmTargets(labs, node, undefined, { title });
+async function oneVm(labs: WorkspaceLabs, call: CommandCall, title: string, backends: string[]): Promise<{ t: VmNode; lab: Lab; backend: string }> {
+  const [t] = await vmTargets(labs, { target: call.target, selection: [] }, { title });
   const lab = t && labs.get(t.uri)?.lab;
   const vm = t && lab?.current.vms?.[t.vm];
   if (!t || !lab || !vm) throw new Error('No VM chosen.');
@@ -104,11 +94,12 @@ async function listSnapshotsOf(ctx: BackendContext, lab: Lab, vm: string, backen
 
 // ---- libvirt + cloud-hypervisor snapshots -------------------------------------------------------
 
-export function snapshotVm(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, name?: unknown): Promise<{ vm: string; snapshot: string }> => {
-    const { t, lab, backend } = await oneVm(labs, node, 'Snapshot which VM?', ['libvirt', 'cloud-hypervisor']);
-    const ctx = await contextFor(connections, lab, t.host);
-    const existing = typeof name === 'string' ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend);
+export function snapshotVm(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
+    const { t, lab, backend } = await oneVm(labs, call, 'Snapshot which VM?', ['libvirt', 'cloud-hypervisor']);
+    const ctx = await lab.context(t.host);
+    const [name] = call.values;
+    const existing = name !== undefined ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend);
     const snap = await askName(name, `Name of the new snapshot of ${t.vm}`, `${t.vm}-${new Date().toISOString().slice(0, 10)}`, existing);
     await queued(lab, t.vm, `snapshot ${snap}`, t.host, `snapshotting ${t.vm} as ${snap}`, async () => {
       if (backend === 'libvirt') {
@@ -128,29 +119,29 @@ export function snapshotVm(labs: WorkspaceLabs, connections: Connections) {
     });
     log().info(`snapshot ${snap} of ${t.vm} on ${t.host} created`);
     return { vm: t.vm, snapshot: snap };
-  };
+  });
 }
 
-export function listSnapshots(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, nodes?: unknown): Promise<string[]> => {
-    const { t, lab, backend } = await oneVm(labs, node, 'List the snapshots of which VM?', ['libvirt', 'cloud-hypervisor']);
-    const ctx = await contextFor(connections, lab, t.host);
+export function listSnapshots(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<string[]> => {
+    const { t, lab, backend } = await oneVm(labs, call, 'List the snapshots of which VM?', ['libvirt', 'cloud-hypervisor']);
+    const ctx = await lab.context(t.host);
     const names = await lab.queue.run(t.vm, 'listing snapshots', () => listSnapshotsOf(ctx, lab, t.vm, backend));
-    if (fromUi(node, nodes)) {
+    if (call.fromUi) {
       if (!names.length) void vscode.window.showInformationMessage(`vsim: ${t.vm} has no snapshots.`);
-      else void vscode.window.showQuickPick(names, { title: `Snapshots of ${t.vm} on ${t.host}` }).then((n) => n && vscode.commands.executeCommand('vsim.revertSnapshot', t, n, { confirm: true }));
+      else void vscode.window.showQuickPick(names, { title: `Snapshots of ${t.vm} on ${t.host}` }).then((n) => n && vscode.commands.executeCommand('vsim.revertSnapshot', t, n));
     }
     return names;
-  };
+  });
 }
 
-export function revertSnapshot(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, name?: unknown, opts?: unknown): Promise<{ vm: string; snapshot: string }> => {
-    const { t, lab, backend } = await oneVm(labs, node, 'Revert which VM to a snapshot?', ['libvirt', 'cloud-hypervisor']);
-    const ctx = await contextFor(connections, lab, t.host);
-    const snap = await pick(name, typeof name === 'string' ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend), `Revert ${t.vm} to which snapshot?`, `snapshots of ${t.vm}`);
-    const interactive = typeof name !== 'string' || (opts as { confirm?: boolean } | undefined)?.confirm === true;
-    await confirm(interactive, `Revert ${t.vm} to snapshot ${snap}?`, backend === 'libvirt'
+export function revertSnapshot(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
+    const { t, lab, backend } = await oneVm(labs, call, 'Revert which VM to a snapshot?', ['libvirt', 'cloud-hypervisor']);
+    const ctx = await lab.context(t.host);
+    const [name] = call.values;
+    const snap = await pick(name, name !== undefined ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend), `Revert ${t.vm} to which snapshot?`, `snapshots of ${t.vm}`);
+    await confirm(call.options, `Revert ${t.vm} to snapshot ${snap}?`, backend === 'libvirt'
       ? `The disks and (if the snapshot has it) the memory of ${t.vm} go back to ${snap}; changes since then are lost.`
       : `cloud-hypervisor restores ${t.vm} from ${chSnapshotDir(lab, t.vm, snap)}; the VMM must have no VM created.`, 'Revert');
     await queued(lab, t.vm, `revert to ${snap}`, t.host, `reverting ${t.vm} to ${snap}`, async () => {
@@ -158,46 +149,49 @@ export function revertSnapshot(labs: WorkspaceLabs, connections: Connections) {
       else await ch.restore(ctx, t.vm, chSnapshotDir(lab, t.vm, snap));
     });
     return { vm: t.vm, snapshot: snap };
-  };
+  });
 }
 
-export function deleteSnapshot(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, name?: unknown): Promise<{ vm: string; snapshot: string }> => {
-    const { t, lab, backend } = await oneVm(labs, node, 'Delete a snapshot of which VM?', ['libvirt', 'cloud-hypervisor']);
-    const ctx = await contextFor(connections, lab, t.host);
-    const snap = await pick(name, typeof name === 'string' ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend), `Delete which snapshot of ${t.vm}?`, `snapshots of ${t.vm}`);
-    await confirm(typeof name !== 'string', `Delete snapshot ${snap} of ${t.vm}?`, 'The snapshot cannot be recovered.', 'Delete');
+export function deleteSnapshot(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
+    const { t, lab, backend } = await oneVm(labs, call, 'Delete a snapshot of which VM?', ['libvirt', 'cloud-hypervisor']);
+    const ctx = await lab.context(t.host);
+    const [name] = call.values;
+    const snap = await pick(name, name !== undefined ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend), `Delete which snapshot of ${t.vm}?`, `snapshots of ${t.vm}`);
+    await confirm(call.options, `Delete snapshot ${snap} of ${t.vm}?`, 'The snapshot cannot be recovered.', 'Delete');
     await queued(lab, t.vm, `delete snapshot ${snap}`, t.host, `deleting snapshot ${snap} of ${t.vm}`, async () => {
       if (backend === 'libvirt') await mustRun(ctx, virsh.snapshotDelete(libvirtUri(ctx), t.vm, snap), { timeoutMs: 120_000 });
       else await mustRun(ctx, ['rm', '-rf', '--', chSnapshotDir(lab, t.vm, snap)]);
     });
     return { vm: t.vm, snapshot: snap };
-  };
+  });
 }
 
 const defaultSaveFile = (vm: string): string => `/var/lib/libvirt/qemu/save/${vm}.save`;
 
-export function saveVm(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, file?: unknown): Promise<{ vm: string; file: string }> => {
-    const { t, lab } = await oneVm(labs, node, 'Save (suspend to disk) which VM?', ['libvirt']);
-    const ctx = await contextFor(connections, lab, t.host);
-    const f = typeof file === 'string' ? file : await vscode.window.showInputBox({ title: `Save ${t.vm}'s memory to a file on ${t.host}`, value: defaultSaveFile(t.vm), prompt: 'An absolute path on the host; the VM stops until restored.' });
+export function saveVm(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<{ vm: string; file: string }> => {
+    const { t, lab } = await oneVm(labs, call, 'Save (suspend to disk) which VM?', ['libvirt']);
+    const ctx = await lab.context(t.host);
+    const [file] = call.values;
+    const f = file ?? await vscode.window.showInputBox({ title: `Save ${t.vm}'s memory to a file on ${t.host}`, value: defaultSaveFile(t.vm), prompt: 'An absolute path on the host; the VM stops until restored.' });
     if (!f) throw new vscode.CancellationError();
     await queued(lab, t.vm, 'save', t.host, `saving ${t.vm} to ${f}`, () => mustRun(ctx, virsh.save(libvirtUri(ctx), t.vm, f), { timeoutMs: 300_000 }));
     return { vm: t.vm, file: f };
-  };
+  });
 }
 
-export function restoreVm(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, file?: unknown): Promise<{ vm: string; file: string }> => {
-    const { t, lab } = await oneVm(labs, node, 'Restore which VM from a save file?', ['libvirt']);
-    const ctx = await contextFor(connections, lab, t.host);
-    const f = typeof file === 'string' ? file : await vscode.window.showInputBox({ title: `Restore ${t.vm} from a save file on ${t.host}`, value: defaultSaveFile(t.vm) });
+export function restoreVm(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<{ vm: string; file: string }> => {
+    const { t, lab } = await oneVm(labs, call, 'Restore which VM from a save file?', ['libvirt']);
+    const ctx = await lab.context(t.host);
+    const [file] = call.values;
+    const f = file ?? await vscode.window.showInputBox({ title: `Restore ${t.vm} from a save file on ${t.host}`, value: defaultSaveFile(t.vm) });
     if (!f) throw new vscode.CancellationError();
-    await confirm(typeof file !== 'string', `Restore ${t.vm} from ${f}?`, `${t.vm} resumes where it was saved.`, 'Restore');
+    await confirm(call.options, `Restore ${t.vm} from ${f}?`, `${t.vm} resumes where it was saved.`, 'Restore');
     await queued(lab, t.vm, 'restore', t.host, `restoring ${t.vm} from ${f}`, () => mustRun(ctx, virsh.restore(libvirtUri(ctx), f), { timeoutMs: 300_000 }));
     return { vm: t.vm, file: f };
-  };
+  });
 }
 
 // ---- microvm.nix: vm-state ----------------------------------------------------------------------
@@ -216,25 +210,25 @@ function slotVm(lab: Lab, slot: string): string | undefined {
 }
 
 /** A slot node, microvm VM node, host node, or a slot / VM / host name → where vm-state runs. */
-async function where(labs: WorkspaceLabs, node: unknown, needSlot: boolean): Promise<Where> {
+async function where(labs: WorkspaceLabs, n: Target | undefined, needSlot: boolean): Promise<Where> {
   await labs.ready();
-  const n = node as LabNode | undefined;
   const entries = labs.all().filter((e) => e.lab);
-  if (n && typeof n === 'object' && n.kind === 'slot') {
+  if (n?.kind === 'slot') {
     const lab = labs.get(n.uri)?.lab;
     if (lab) return { lab, host: n.host, slot: n.slot, vm: slotVm(lab, n.slot) };
   }
-  if (isVmNode(n)) {
+  if (n?.kind === 'vm') {
     const lab = labs.get(n.uri)?.lab;
     const vm = lab?.current.vms?.[n.vm];
     if (lab && vm?.backend === 'microvm') return { lab, host: n.host, slot: vm.slot ?? n.vm, vm: n.vm };
   }
-  if (isHostNode(n) && !needSlot) {
+  if (n?.kind === 'host' && !needSlot) {
     const lab = labs.get(n.uri)?.lab;
     if (lab) return { lab, host: n.host };
   }
-  if (typeof node === 'string') {
-    for (const e of entries) {
+  if (n?.kind === 'named') {
+    const node = n.name;
+    for (const e of entries.filter((x) => !n.uri || x.uri.toString() === n.uri.toString())) {
       const lab = e.lab as Lab;
       const slot = lab.current.slots?.[node];
       if (slot) return { lab, host: slot.host, slot: node, vm: slotVm(lab, node) };
@@ -269,12 +263,12 @@ async function runVmState(w: Where, ctx: BackendContext, label: string, title: s
   return out;
 }
 
-export function vmStateList(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, nodes?: unknown): Promise<VmStateListing> => {
-    const w = await where(labs, node, false);
-    const ctx = await contextFor(connections, w.lab, w.host);
+export function vmStateList(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<VmStateListing> => {
+    const w = await where(labs, call.target, false);
+    const ctx = await w.lab.context(w.host);
     const l = await listing(ctx);
-    if (fromUi(node, nodes)) {
+    if (call.fromUi) {
       const items: vscode.QuickPickItem[] = [
         { label: 'Assignments', kind: vscode.QuickPickItemKind.Separator },
         ...l.assignments.map((a) => ({ label: a.slot, description: `${a.state}${a.running ? ' · running' : ''}`, detail: a.dataset })),
@@ -286,85 +280,92 @@ export function vmStateList(labs: WorkspaceLabs, connections: Connections) {
       void vscode.window.showQuickPick(items, { title: `vm-state list on ${w.host}` });
     }
     return l;
-  };
+  });
 }
 
-export function vmStateCreate(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, name?: unknown): Promise<VmStateListing> => {
-    const w = await where(labs, node, false);
-    const ctx = await contextFor(connections, w.lab, w.host);
-    const taken = typeof name === 'string' ? [] : (await listing(ctx)).states;
+export function vmStateCreate(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<VmStateListing> => {
+    const w = await where(labs, call.target, false);
+    const ctx = await w.lab.context(w.host);
+    const [name] = call.values;
+    const taken = name !== undefined ? [] : (await listing(ctx)).states;
     const state = await askName(name, `Name of the new portable state on ${w.host}`, 'new-state', taken);
     await runVmState(w, ctx, `vm-state create ${state}`, `creating state ${state} on ${w.host}`, vmStateArgv.create(state));
     return listing(ctx);
-  };
+  });
 }
 
-export function vmStateSnapshot(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, name?: unknown): Promise<VmStateListing> => {
-    const w = await where(labs, node, true);
-    const ctx = await contextFor(connections, w.lab, w.host);
-    const taken = typeof name === 'string' ? [] : (await listing(ctx)).snapshots.map((s) => s.snapshot);
+export function vmStateSnapshot(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<VmStateListing> => {
+    const w = await where(labs, call.target, true);
+    const ctx = await w.lab.context(w.host);
+    const [name] = call.values;
+    const taken = name !== undefined ? [] : (await listing(ctx)).snapshots.map((s) => s.snapshot);
     const snap = await askName(name, `Name of the snapshot of ${w.slot}'s state`, `${w.slot}-${new Date().toISOString().slice(0, 10)}`, taken);
     await runVmState(w, ctx, `vm-state snapshot ${snap}`, `snapshotting ${w.slot} as ${snap}`, vmStateArgv.snapshot(w.slot as string, snap));
     return listing(ctx);
-  };
+  });
 }
 
-export function vmStateClone(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, source?: unknown, target?: unknown): Promise<VmStateListing> => {
-    const w = await where(labs, node, false);
-    const ctx = await contextFor(connections, w.lab, w.host);
+export function vmStateClone(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<VmStateListing> => {
+    const w = await where(labs, call.target, false);
+    const ctx = await w.lab.context(w.host);
     const l = await listing(ctx);
     const current = w.slot ? l.assignments.find((a) => a.slot === w.slot)?.state : undefined;
-    const src = source === undefined && current && typeof target === 'string' ? current
+    const [source, target] = call.values;
+    const src = source === undefined && current && target !== undefined ? current
       : await pick(source, current ? [current, ...l.states.filter((s) => s !== current)] : l.states, 'Clone which state?', `states on ${w.host}`);
     const dst = await askName(target, `Name of the clone of ${src}`, `${src}-clone`, l.states);
     await runVmState(w, ctx, `vm-state clone ${src} ${dst}`, `cloning ${src} to ${dst}`, vmStateArgv.clone(src, dst));
     return listing(ctx);
-  };
+  });
 }
 
-export function vmStateAssign(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, state?: unknown): Promise<VmStateListing> => {
-    const w = await where(labs, node, true);
-    const ctx = await contextFor(connections, w.lab, w.host);
-    const l = await listing(ctx);
-    const row = l.assignments.find((a) => a.slot === w.slot);
-    const st = await pick(state, l.states.filter((s) => s !== row?.state), `Assign which state to ${w.slot}?`, `states on ${w.host}`);
+/** The slot a command acts on, its assignment, and the state to put in it (given, or picked among the others). */
+async function slotAndState(labs: WorkspaceLabs, call: CommandCall, title: (slot: string | undefined) => string) {
+  const w = await where(labs, call.target, true);
+  const ctx = await w.lab.context(w.host);
+  const l = await listing(ctx);
+  const row = l.assignments.find((a) => a.slot === w.slot);
+  const [state] = call.values;
+  const st = await pick(state, l.states.filter((s) => s !== row?.state), title(w.slot), `states on ${w.host}`);
+  return { w, ctx, row, st };
+}
+
+export function vmStateAssign(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<VmStateListing> => {
+    const { w, ctx, row, st } = await slotAndState(labs, call, (slot) => `Assign which state to ${slot}?`);
     if (row?.running) {
-      await confirm(typeof state !== 'string', `Assign ${st} to ${w.slot}, which is running?`,
+      await confirm(call.options, `Assign ${st} to ${w.slot}, which is running?`,
         `The assignment takes effect when microvm@${w.slot} restarts; until then the running VM keeps using ${row.state}. "Migrate" stops, assigns and starts in one step.`, 'Assign');
     }
     await runVmState(w, ctx, `vm-state assign ${st}`, `assigning ${st} to ${w.slot}`, vmStateArgv.assign(w.slot as string, st));
     return listing(ctx);
-  };
+  });
 }
 
-export function vmStateMigrate(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, state?: unknown): Promise<VmStateListing> => {
-    const w = await where(labs, node, true);
-    const ctx = await contextFor(connections, w.lab, w.host);
-    const l = await listing(ctx);
-    const row = l.assignments.find((a) => a.slot === w.slot);
-    const st = await pick(state, l.states.filter((s) => s !== row?.state), `Migrate which state into ${w.slot}?`, `states on ${w.host}`);
-    await confirm(typeof state !== 'string', `Migrate ${st} into ${w.slot}?`,
+export function vmStateMigrate(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<VmStateListing> => {
+    const { w, ctx, row, st } = await slotAndState(labs, call, (slot) => `Migrate which state into ${slot}?`);
+    await confirm(call.options, `Migrate ${st} into ${w.slot}?`,
       `vm-state stops microvm@${w.slot}${row ? ` (now running ${row.state})` : ''}, assigns ${st} and starts it again.`, 'Migrate');
     await runVmState(w, ctx, `vm-state migrate ${st}`, `migrating ${st} into ${w.slot}`, vmStateArgv.migrate(st, w.slot as string));
     return listing(ctx);
-  };
+  });
 }
 
-export function vmStateRestore(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, snapshot?: unknown, target?: unknown): Promise<VmStateListing> => {
-    const w = await where(labs, node, false);
-    const ctx = await contextFor(connections, w.lab, w.host);
+export function vmStateRestore(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<VmStateListing> => {
+    const w = await where(labs, call.target, false);
+    const ctx = await w.lab.context(w.host);
     const l = await listing(ctx);
+    const [snapshot, target] = call.values;
     const snap = await pick(snapshot, l.snapshots.map((s) => s.snapshot), 'Restore which snapshot?', `snapshots on ${w.host}`);
     const dst = await askName(target, `Name of the new state restored from ${snap}`, `${snap}-restored`, l.states);
-    await confirm(typeof snapshot !== 'string' || typeof target !== 'string', `Restore snapshot ${snap} as the new state ${dst}?`,
+    await confirm(call.options, `Restore snapshot ${snap} as the new state ${dst}?`,
       `vm-state clones ${snap} into ${dst} and promotes it: the snapshot then belongs to ${dst}.`, 'Restore');
     await runVmState(w, ctx, `vm-state restore ${snap}`, `restoring ${snap} as ${dst}`, vmStateArgv.restore(snap, dst));
     return listing(ctx);
-  };
+  });
 }

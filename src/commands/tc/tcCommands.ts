@@ -6,15 +6,15 @@ import * as vscode from 'vscode';
 import type { CommandRunner } from '../../backends/backend';
 import { log } from '../../common/log';
 import type { Lab } from '../../lab/lab';
-import { UNTRUSTED } from '../../lab/lab';
 import type { Profile, Topology } from '../../model/types';
-import type { Connections } from '../../session/connections';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { describeIface, TcOps, vmIfaces, type IfaceReadback, type PartitionEndRef, type PartitionResult, type TcHostResult } from '../../tc/ops';
 import { netemUnavailableMessage } from '../../tc/probe';
 import { isEmptyShaping, needsNetem, shapingFor } from '../../tc/renderProfile';
-import { isHostNode, isVmNode, type VmNode } from '../../tree/nodes';
-import { isGraphTarget, labDefining } from '../resolveName';
+import { isVmNode, type VmNode } from '../../tree/nodes';
+import { labDefining } from '../resolveName';
+import { targetCommand } from '../registry';
+import type { CommandCall } from '../targets';
 import { vmTargets } from '../vm/pickVms';
 
 /** The result the commands return: per VM tap, what the kernel has. */
@@ -25,8 +25,6 @@ export interface TcSummary {
   warnings: string[];
   partitioned?: boolean;
 }
-
-const ops = new TcOps();
 
 function summarize(results: TcHostResult[], profile?: string): TcSummary {
   const s: TcSummary = { profile, ifaces: [], errors: [], warnings: [] };
@@ -39,13 +37,6 @@ function summarize(results: TcHostResult[], profile?: string): TcSummary {
     if (r.netemSkipped) s.warnings.push(`${netemUnavailableMessage(r.host)}: delay/jitter/loss not applied (rate limits applied)`);
   }
   return s;
-}
-
-async function runnerFor(connections: Connections, lab: Lab, host: string): Promise<CommandRunner> {
-  if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
-  const h = lab.current.hosts?.[host];
-  if (!h) throw new Error(`No host named ${host} in this topology.`);
-  return connections.runnerFor(host, h, lab.current);
 }
 
 /** Runs `work` while holding the queue of every VM (sorted, so two multi-VM operations never deadlock). */
@@ -63,13 +54,14 @@ interface Group {
 }
 
 /** VMs from the tree (node, selection), a host node (its VMs), a name, or a QuickPick. */
-async function pickVmGroups(labs: WorkspaceLabs, node: unknown, nodes: unknown, title: string): Promise<Group[]> {
+async function pickVmGroups(labs: WorkspaceLabs, call: CommandCall, title: string): Promise<Group[]> {
   let targets: VmNode[];
-  if (isHostNode(node) && !(Array.isArray(nodes) && nodes.length > 1)) {
+  const node = call.target;
+  if (node?.kind === 'host' && !call.selection.length) {
     const lab = labs.get(node.uri)?.lab;
     targets = Object.entries(lab?.current.vms ?? {}).filter(([, v]) => v.host === node.host).map(([vm]) => ({ kind: 'vm', uri: node.uri, host: node.host, vm }));
   } else {
-    targets = await vmTargets(labs, node, Array.isArray(nodes) ? nodes : undefined, { title, many: true });
+    targets = await vmTargets(labs, call, { title, many: true });
   }
   const groups = new Map<string, Group>();
   for (const t of targets.filter((x) => !x.undeclared)) {
@@ -94,9 +86,9 @@ function profileDetail(p: Profile): string {
   return parts.join(' · ');
 }
 
-async function pickProfile(topology: Topology, arg: unknown): Promise<string> {
+async function pickProfile(topology: Topology, arg: string | undefined): Promise<string> {
   const profiles = topology.profiles ?? {};
-  if (typeof arg === 'string') {
+  if (arg !== undefined) {
     if (!profiles[arg]) throw new Error(`No profile ${JSON.stringify(arg)} in ${topology.name ?? 'the topology'} (profiles: ${Object.keys(profiles).join(', ') || 'none'}).`);
     return arg;
   }
@@ -132,11 +124,11 @@ function report(verb: string, s: TcSummary): void {
   }
 }
 
-async function perGroup(groups: Group[], title: string, work: (g: Group, run: CommandRunner) => Promise<TcHostResult>, connections: Connections): Promise<TcHostResult[]> {
+async function perGroup(groups: Group[], title: string, work: (g: Group, run: CommandRunner) => Promise<TcHostResult>): Promise<TcHostResult[]> {
   const total = groups.reduce((n, g) => n + g.vms.length, 0);
   const run = (): Promise<TcHostResult[]> => Promise.all(groups.map(async (g) => {
     try {
-      const r = await work(g, await runnerFor(connections, g.lab, g.host));
+      const r = await work(g, (await g.lab.context(g.host)).run);
       remember(g, r);
       return r;
     } catch (err) {
@@ -148,49 +140,47 @@ async function perGroup(groups: Group[], title: string, work: (g: Group, run: Co
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `vsim: ${title} (${total} VMs on ${groups.length} host${groups.length > 1 ? 's' : ''})…` }, run);
 }
 
-export function applyProfile(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, nodes?: unknown, profileArg?: unknown): Promise<TcSummary> => {
-    // ('chassis', 'constrained') from the graph/tests; (node, selection[]) from the tree.
-    const profileName0 = typeof nodes === 'string' ? nodes : profileArg;
-    const groups = await pickVmGroups(labs, node, typeof nodes === 'string' ? undefined : nodes, 'Apply a profile to which VMs?');
-    const name = await pickProfile((groups[0] as Group).lab.current, profileName0);
+export function applyProfile(labs: WorkspaceLabs, ops: TcOps) {
+  return targetCommand(async (call): Promise<TcSummary> => {
+    const groups = await pickVmGroups(labs, call, 'Apply a profile to which VMs?');
+    const name = await pickProfile((groups[0] as Group).lab.current, call.values[0]);
     const results = await perGroup(groups, `applying ${name}`, (g, run) => {
       const profile = g.lab.current.profiles?.[name];
       if (!profile) throw new Error(`No profile ${name} in ${vscode.workspace.asRelativePath(g.uri)}.`);
       const ifaces = g.vms.flatMap((vm) => vmIfaces(g.lab.current, vm, profile));
       if (!ifaces.length) throw new Error(`${g.vms.join(', ')}: no NIC with a \`tap\` in the topology: nothing to shape.`);
       return withVmQueues(g.lab, g.vms, `apply ${name}`, () => ops.apply(g.host, run, g.lab.current, name, ifaces));
-    }, connections);
+    });
     const s = summarize(results, name);
     report(`apply ${name}`, s);
     return s;
-  };
+  });
 }
 
-export function showProfile(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, nodes?: unknown): Promise<TcSummary> => {
-    const groups = await pickVmGroups(labs, node, nodes, 'Show the traffic control of which VMs?');
+export function showProfile(labs: WorkspaceLabs, ops: TcOps) {
+  return targetCommand(async (call): Promise<TcSummary> => {
+    const groups = await pickVmGroups(labs, call, 'Show the traffic control of which VMs?');
     const results = await perGroup(groups, 'reading tc', (g, run) => {
       const ifaces = g.vms.flatMap((vm) => vmIfaces(g.lab.current, vm));
       return ops.show(g.host, run, g.lab.current, ifaces);
-    }, connections);
+    });
     const s = summarize(results);
     report('show', s);
     return s;
-  };
+  });
 }
 
-export function clearProfile(labs: WorkspaceLabs, connections: Connections) {
-  return async (node?: unknown, nodes?: unknown): Promise<TcSummary> => {
-    const groups = await pickVmGroups(labs, node, nodes, 'Clear the traffic control of which VMs?');
+export function clearProfile(labs: WorkspaceLabs, ops: TcOps) {
+  return targetCommand(async (call): Promise<TcSummary> => {
+    const groups = await pickVmGroups(labs, call, 'Clear the traffic control of which VMs?');
     const results = await perGroup(groups, 'clearing tc', (g, run) => {
       const ifaces = g.vms.flatMap((vm) => vmIfaces(g.lab.current, vm));
       return withVmQueues(g.lab, g.vms, 'clear tc', () => ops.clear(g.host, run, g.lab.current, ifaces));
-    }, connections);
+    });
     const s = summarize(results);
     report('clear', s);
     return s;
-  };
+  });
 }
 
 interface Pair {
@@ -202,20 +192,21 @@ interface Pair {
 }
 
 /** A link name, two VM names, two selected VM nodes, or a QuickPick of the topologies' links. */
-async function pickPair(labs: WorkspaceLabs, node: unknown, nodes: unknown): Promise<Pair> {
+async function pickPair(labs: WorkspaceLabs, call: CommandCall): Promise<Pair> {
   await labs.ready();
-  if (typeof node === 'string' && typeof nodes === 'string') {
-    const found = await labDefining(labs, 'vms', node);
-    if (!found.lab.current.vms?.[nodes]) throw new Error(`No VM named ${nodes} next to ${node} in ${vscode.workspace.asRelativePath(found.entry.uri)}.`);
-    return { uri: found.entry.uri, lab: found.lab, a: node, b: nodes, label: `${node} ↔ ${nodes}` };
+  const node = call.target;
+  const other = call.values[0];
+  if (node?.kind === 'named' && !node.is && other !== undefined) {
+    const found = await labDefining(labs, 'vms', node.name);
+    if (!found.lab.current.vms?.[other]) throw new Error(`No VM named ${other} next to ${node.name} in ${vscode.workspace.asRelativePath(found.entry.uri)}.`);
+    return { uri: found.entry.uri, lab: found.lab, a: node.name, b: other, label: `${node.name} ↔ ${other}` };
   }
-  if (typeof node === 'string' || (isGraphTarget(node) && node.kind === 'link')) {
-    const name = typeof node === 'string' ? node : node.name;
-    const { entry, lab } = await labDefining(labs, 'links', name, typeof node === 'string' ? undefined : node.uri);
-    const link = lab.current.links![name]!;
-    return { uri: entry.uri, lab, a: link.endpoints[0], b: link.endpoints[1], label: name };
+  if (node?.kind === 'named' && node.is !== 'vm') {
+    const { entry, lab } = await labDefining(labs, 'links', node.name, node.uri);
+    const link = lab.current.links![node.name]!;
+    return { uri: entry.uri, lab, a: link.endpoints[0], b: link.endpoints[1], label: node.name };
   }
-  const sel = (Array.isArray(nodes) ? nodes : [node]).filter(isVmNode);
+  const sel = (call.selection.length ? call.selection : [node]).filter(isVmNode);
   if (sel.length === 2 && sel[0]!.uri.toString() === sel[1]!.uri.toString()) {
     const lab = labs.get(sel[0]!.uri)?.lab;
     if (!lab) throw new Error('The topology has errors.');
@@ -240,9 +231,9 @@ function endOf(t: Topology, vm: string): PartitionEndRef {
   return { ...nic, ip: nic.ip };
 }
 
-function partitionCommand(labs: WorkspaceLabs, connections: Connections, heal: boolean) {
-  return async (node?: unknown, nodes?: unknown): Promise<TcSummary> => {
-    const p = await pickPair(labs, node, nodes);
+function partitionCommand(labs: WorkspaceLabs, ops: TcOps, heal: boolean) {
+  return targetCommand(async (call): Promise<TcSummary> => {
+    const p = await pickPair(labs, call);
     const t = p.lab.current;
     const ha = t.vms?.[p.a]?.host;
     const hb = t.vms?.[p.b]?.host;
@@ -250,7 +241,7 @@ function partitionCommand(labs: WorkspaceLabs, connections: Connections, heal: b
     const a = endOf(t, p.a);
     const b = endOf(t, p.b);
     const verb = heal ? 'heal' : 'partition';
-    const run = await runnerFor(connections, p.lab, ha);
+    const { run } = await p.lab.context(ha);
     let r: PartitionResult;
     try {
       r = await withVmQueues(p.lab, [p.a, p.b], `${verb} ${p.label}`, () => (heal ? ops.heal(ha, run, t, a, b) : ops.partition(ha, run, t, a, b)));
@@ -267,8 +258,8 @@ function partitionCommand(labs: WorkspaceLabs, connections: Connections, heal: b
     if (ok) void vscode.window.showInformationMessage(`vsim: ${p.label}: ${state}`);
     else void vscode.window.showWarningMessage(`vsim: ${verb} ${p.label}: the kernel reports ${state}`);
     return s;
-  };
+  });
 }
 
-export const partitionLink = (labs: WorkspaceLabs, connections: Connections) => partitionCommand(labs, connections, false);
-export const healLink = (labs: WorkspaceLabs, connections: Connections) => partitionCommand(labs, connections, true);
+export const partitionLink = (labs: WorkspaceLabs, ops: TcOps) => partitionCommand(labs, ops, false);
+export const healLink = (labs: WorkspaceLabs, ops: TcOps) => partitionCommand(labs, ops, true);

@@ -1,11 +1,12 @@
 // Copies the VM's IP address(es) to the clipboard.
 import * as vscode from 'vscode';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { targetCommand } from '../registry';
 import { vmTargets } from './pickVms';
 
 export function copyVmIp(labs: WorkspaceLabs) {
-  return async (node?: unknown, nodes?: unknown): Promise<string> => {
-    const [t] = await vmTargets(labs, node, nodes, { title: 'Copy the IP of which VM?' });
+  return targetCommand(async (call): Promise<string> => {
+    const [t] = await vmTargets(labs, call, { title: 'Copy the IP of which VM?' });
     const vm = t && labs.get(t.uri)?.lab?.current.vms?.[t.vm];
     const ips = (vm?.nics ?? []).map((n) => n.ip).filter((x): x is string => !!x);
     const slotIp = vm?.slot ? labs.get(t!.uri)?.lab?.current.slots?.[vm.slot]?.ip : undefined;
@@ -14,5 +15,5 @@ export function copyVmIp(labs: WorkspaceLabs) {
     await vscode.env.clipboard.writeText(all.join(' '));
     void vscode.window.setStatusBarMessage(`vsim: copied ${all.join(' ')}`, 3000);
     return all.join(' ');
-  };
+  });
 }

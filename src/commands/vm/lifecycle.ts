@@ -2,8 +2,9 @@
 // Operations on one VM queue (Lab.queue); several VMs run side by side; progress is visible.
 import * as vscode from 'vscode';
 import type { LifecycleOp, VmState } from '../../backends/backend';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import type { VmNode } from '../../tree/nodes';
+import { targetCommand } from '../registry';
 import { vmTargets } from './pickVms';
 
 interface OpSpec {
@@ -23,17 +24,15 @@ export const LIFECYCLE: Record<'start' | 'stop' | 'restart' | 'destroy' | 'suspe
 };
 
 export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec) {
-  // opts.confirmed: the caller (graph context menu after its own prompt, tests) already confirmed.
-  return async (node?: unknown, nodes?: unknown, opts?: unknown): Promise<void> => {
-    const targets = await vmTargets(labs, node, nodes, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true });
-    const confirmed = !!opts && typeof opts === 'object' && (opts as { confirmed?: unknown }).confirmed === true;
-    if (spec.confirm && !confirmed) {
+  return targetCommand(async (call): Promise<void> => {
+    const targets = await vmTargets(labs, call, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true });
+    if (spec.confirm && !call.options.confirmed) {
       const names = targets.map((t) => t.vm).join(', ');
       const ok = await vscode.window.showWarningMessage(`${spec.verb.replace(/ing$/, '')} ${names}?`, { modal: true, detail: spec.confirm }, 'Destroy');
       if (ok !== 'Destroy') return;
     }
     await Promise.all(targets.map((t) => runOne(labs, t, spec)));
-  };
+  });
 }
 
 async function runOne(labs: WorkspaceLabs, t: VmNode, spec: OpSpec): Promise<void> {

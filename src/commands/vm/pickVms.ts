@@ -1,22 +1,22 @@
-// Commands take (node?, nodes?): from a context menu they get the clicked VM and the selection;
-// from the palette they ask which VM(s) with a QuickPick.
+// The VMs a command acts on: the tree's selection, the clicked VM, a VM named by the graph or a
+// caller, or (from the palette) the ones the user picks in a QuickPick.
 import * as vscode from 'vscode';
 import type { VmState } from '../../backends/backend';
 import { isVmNode, type VmNode } from '../../tree/nodes';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
-import { isGraphTarget, labDefining } from '../resolveName';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { labDefining } from '../resolveName';
+import type { CommandCall } from '../targets';
 
-export async function vmTargets(labs: WorkspaceLabs, node: unknown, nodes: unknown, opts: { title: string; states?: VmState[]; many?: boolean }): Promise<VmNode[]> {
-  if (Array.isArray(nodes) && nodes.length > 1) return nodes.filter(isVmNode);
-  if (isGraphTarget(node) || typeof node === 'string') {
-    // From the graph ({ kind: 'vm', name, uri }) or a bare name (tests, keybindings).
-    const name = typeof node === 'string' ? node : node.name;
-    if (typeof node !== 'string' && node.kind !== 'vm') throw new Error(`${node.name} is a link, not a VM.`);
-    const found = await labDefining(labs, 'vms', name, typeof node === 'string' ? undefined : node.uri);
-    const vm = found.lab.current.vms?.[name];
-    return [{ kind: 'vm', uri: found.entry.uri, host: vm?.host ?? '', vm: name }];
+export async function vmTargets(labs: WorkspaceLabs, call: Pick<CommandCall, 'target' | 'selection'>, opts: { title: string; states?: VmState[]; many?: boolean }): Promise<VmNode[]> {
+  if (call.selection.length) return call.selection.filter(isVmNode);
+  const t = call.target;
+  if (t?.kind === 'named') {
+    if (t.is === 'link') throw new Error(`${t.name} is a link, not a VM.`);
+    const found = await labDefining(labs, 'vms', t.name, t.uri);
+    const vm = found.lab.current.vms?.[t.name];
+    return [{ kind: 'vm', uri: found.entry.uri, host: vm?.host ?? '', vm: t.name }];
   }
-  if (isVmNode(node)) return [node];
+  if (t?.kind === 'vm') return [t];
   await labs.ready();
   const items: (vscode.QuickPickItem & { node: VmNode })[] = [];
   for (const e of labs.all()) {
@@ -32,3 +32,6 @@ export async function vmTargets(labs: WorkspaceLabs, node: unknown, nodes: unkno
   if (!picked) throw new vscode.CancellationError();
   return (Array.isArray(picked) ? picked : [picked]).map((p) => p.node);
 }
+
+/** No target: what the palette and the terminal profile pass. */
+export const NO_TARGET: Pick<CommandCall, 'target' | 'selection'> = { target: undefined, selection: [] };

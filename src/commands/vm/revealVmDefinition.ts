@@ -2,16 +2,17 @@
 import * as vscode from 'vscode';
 import { analysisOf } from '../../common/topologyDocuments';
 import { model } from '../../common/model';
-import type { WorkspaceLabs } from '../../session/workspaceLabs';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { targetCommand } from '../registry';
 import { vmTargets } from './pickVms';
 
 export function revealVmDefinition(labs: WorkspaceLabs) {
-  return async (node?: unknown, nodes?: unknown): Promise<void> => {
-    const [t] = await vmTargets(labs, node, nodes, { title: 'Open the definition of which VM?' });
+  return targetCommand(async (call): Promise<void> => {
+    const [t] = await vmTargets(labs, call, { title: 'Open the definition of which VM?' });
     if (!t) return;
     const doc = await vscode.workspace.openTextDocument(t.uri);
     const [start, end] = model().rangeOf(analysisOf(doc).parsed, ['vms', t.vm], 'key');
     const range = new vscode.Range(doc.positionAt(start), doc.positionAt(end));
     await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: true, preview: true });
-  };
+  });
 }

@@ -1,5 +1,6 @@
 // What every semantic check gets: the typed topology and a way to report at a path.
-import { rangeOf, type ParsedTopology } from '../parse';
+import { rangeOf } from '../parse';
+import type { ParsedTopology } from '../parsedTopology';
 import type { FixData, Problem, Severity } from '../problem';
 import type { Path, Topology } from '../types';
 

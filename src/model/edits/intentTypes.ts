@@ -26,4 +26,3 @@ export type Intent =
   | { kind: 'movePositions'; positions: { section: PlacedSection; name: string; x: number; y: number }[] };
 
 export type IntentKind = Intent['kind'];
-export const INTENT_KINDS: readonly IntentKind[] = ['addVm', 'addNetwork', 'connectNic', 'disconnectNic', 'addLink', 'rename', 'delete', 'setLinkProfile', 'setProperty', 'movePositions'];

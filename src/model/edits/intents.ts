@@ -2,16 +2,16 @@
 // Pure (no vscode): the webview sends these, the extension applies the resulting edits.
 import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { formatCidr, formatIp, inCidr, overlaps, parseCidr, parseIp, nextFreeIp } from '../ipv4';
-import { isValidName } from '../names';
+import { isValidName, NAME_RULE } from '../names';
 import { referenceSites, singular } from '../references';
-import type { Backend, Path, Section, Topology } from '../types';
+import { SECTIONS, type Backend, type Path, type Section, type Topology } from '../types';
 import { TO_JS_OPTIONS } from '../yamlSyntax';
 import type { TextEdit } from './textDiff';
 import { editYaml, type EditOptions, ensureChildMap, ensureTopMap, IntentError, mapAt, pairOf, parseForEdit, removePair, seqAt, setScalar, type YDoc } from './yamlEdit';
 
 export { IntentError } from './yamlEdit';
 
-export { INTENT_KINDS, PLACED_SECTIONS, type Intent, type IntentKind, type PlacedSection, type Scalarish, type XY } from './intentTypes';
+export { PLACED_SECTIONS, type Intent, type IntentKind, type PlacedSection, type Scalarish, type XY } from './intentTypes';
 import type { Intent, PlacedSection, Scalarish, XY } from './intentTypes';
 
 export interface IntentResult {
@@ -47,7 +47,10 @@ export function applyIntent(text: string, intent: Intent, base: EditOptions & { 
       case 'setLinkProfile': setLinkProfile(doc, t, intent.link, intent.profile); break;
       case 'setProperty': setProperty(doc, t, intent.path, intent.value); break;
       case 'movePositions': movePositions(doc, t, intent.positions); break;
-      default: throw new IntentError(`Unknown intent ${(intent as { kind: string }).kind}.`);
+      default: {
+        const unknown: never = intent; // every kind of the union is handled above
+        throw new IntentError(`Unknown intent ${(unknown as { kind: string }).kind}.`);
+      }
     }
   }, base);
   return { ...r, created, removed };
@@ -68,7 +71,7 @@ function need(t: Topology, s: Section, n: string): void {
 }
 
 function checkNewName(t: Topology, s: Section, name: string): void {
-  if (!isValidName(name)) throw new IntentError(`\`${name}\` is not a valid name: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.`);
+  if (!isValidName(name)) throw new IntentError(`\`${name}\` is not a valid name: ${NAME_RULE}.`);
   if (has(t, s, name)) throw new IntentError(`A ${singular(s)} named \`${name}\` already exists.`);
   // VM and link names share profile targets.
   if (s === 'vms' && has(t, 'links', name)) throw new IntentError(`\`${name}\` is already a link name; VM and link names must differ.`);
@@ -402,7 +405,7 @@ function setLinkProfile(doc: YDoc, t: Topology, link: string, profile: string | 
 /** Fields the side form may set: a scalar below an existing entry (not its name, not a whole section). */
 function setProperty(doc: YDoc, t: Topology, path: (string | number)[], value: Scalarish | null): void {
   const [section, name] = path;
-  if (path.length < 3 || typeof section !== 'string' || typeof name !== 'string' || !['hosts', 'networks', 'vms', 'slots', 'states', 'profiles', 'links'].includes(section)) {
+  if (path.length < 3 || typeof section !== 'string' || typeof name !== 'string' || !(SECTIONS as readonly string[]).includes(section)) {
     throw new IntentError(`Cannot set ${path.join('.')}: only fields of a host, network, VM, slot, state, profile or link.`);
   }
   need(t, section as Section, name);

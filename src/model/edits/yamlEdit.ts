@@ -10,7 +10,7 @@
 //
 // With the analysed document at hand (EditOptions.doc), the same is done on the touched entries only
 // (partialEdit.ts): no clone of the whole document, no print of it, a diff of a few lines; the text it
-// gives is the full path's (test/unit/editor/partial.test.ts).
+// gives is the full path's (test/unit/model/edits/partial.test.ts).
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { mapEdits } from './lineMap';
 import { editPartial } from './partialEdit';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudHypervisorApiError, createCloudHypervisorBackend } from '../../../src/backends/cloudHypervisor/backend';
 import type { Topology } from '../../../src/model/types';
-import { ctxFor, fakeRunner } from './fakeRunner';
+import { ctxFor, fakeRunner } from '../fakes/runner';
 
 const topo: Topology = {
   version: 1,

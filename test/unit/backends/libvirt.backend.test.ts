@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createLibvirtBackend, isConsoleBusy, ShutdownTimeoutError } from '../../../src/backends/libvirt/backend';
 import { RemoteCommandError, type CommandRunner } from '../../../src/backends/backend';
 import type { Topology } from '../../../src/model/types';
-import { ctxFor, fakeRunner } from './fakeRunner';
+import { ctxFor, fakeRunner } from '../fakes/runner';
 
 const topo: Topology = {
   version: 1,

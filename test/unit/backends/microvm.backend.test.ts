@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { join, resolve } from 'node:path';
 import { createMicrovmBackend, MicrovmUnitError, vmState, vmStateArgv } from '../../../src/backends/microvm/backend';
 import type { Topology } from '../../../src/model/types';
-import { ctxFor, fakeRunner, localRunner } from './fakeRunner';
+import { ctxFor, fakeRunner, localRunner } from '../fakes/runner';
 
 const topo: Topology = {
   version: 1,

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createQemuBackend, QEMU_START_UNSUPPORTED, QmpError } from '../../../src/backends/qemu/backend';
 import type { Topology } from '../../../src/model/types';
-import { ctxFor, fakeRunner, localRunner } from './fakeRunner';
+import { ctxFor, fakeRunner, localRunner } from '../fakes/runner';
 
 const topo = (dir = '/run/q'): Topology => ({
   version: 1,

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { Lab, type LabDeps } from '../../../src/lab/lab';
 import { OperationQueue } from '../../../src/lab/queue';
 import { RefreshPolicy, type Timers } from '../../../src/lab/refreshPolicy';
-import type { CommandRunner, ExecResult, VmBackend } from '../../../src/backends/backend';
+import type { CommandRunner, VmBackend } from '../../../src/backends/backend';
 import { mustRun } from '../../../src/backends/backend';
 import type { Topology } from '../../../src/model/types';
+import { fakeRunner } from '../fakes/runner';
 
 function topology(n: number): Topology {
   const vms: Topology['vms'] = {};
@@ -13,17 +14,7 @@ function topology(n: number): Topology {
   return { version: 1, hosts: { h1: { address: 'x' } }, vms };
 }
 
-/** A runner that answers `list` with every VM running, or with a given result. */
-function runner(answer: (argv: readonly string[]) => Partial<ExecResult>): CommandRunner & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    async exec(argv) {
-      calls.push([...argv]);
-      return { stdout: '', stderr: '', code: 0, durationMs: 1, ...answer(argv) };
-    },
-  };
-}
+const runner = fakeRunner;
 
 const fakeLibvirt: VmBackend = {
   kind: 'libvirt',
@@ -156,52 +147,84 @@ class FakeTimers implements Timers {
   }
 }
 
-test('refresh policy: nothing while hidden; refresh + watch when visible; polls only unwatched hosts; debounced', () => {
-  const refreshed: string[] = [];
-  const watched: string[] = [];
-  let unwatched = 0;
-  const fully = new Set(['h2']);
+/** A RefreshPolicy over hosts h1 and h2 (h2 has an event stream), on fake timers, recording what it does. */
+function policyUnderTest() {
+  const calls = { refreshed: [] as string[], watched: [] as string[], unwatched: 0 };
   const target = {
     hostNames: () => ['h1', 'h2'],
-    refresh: async (h: string) => { refreshed.push(h); },
-    watch: async (h: string) => { watched.push(h); },
-    unwatch: () => { unwatched++; },
-    isFullyWatched: (h: string) => fully.has(h),
+    refresh: async (h: string) => { calls.refreshed.push(h); },
+    watch: async (h: string) => { calls.watched.push(h); },
+    unwatch: () => { calls.unwatched++; },
+    isFullyWatched: (h: string) => h === 'h2',
   };
   const timers = new FakeTimers();
   const p = new RefreshPolicy(target, { pollMs: 10_000, debounceMs: 100 }, timers);
-  timers.advance(60_000);
-  assert.deepEqual(refreshed, [], 'hidden: no remote work at all');
+  /** What was refreshed and watched while `f` ran (sorted). */
+  const during = (f: () => void) => {
+    const [r, w] = [calls.refreshed.length, calls.watched.length];
+    f();
+    return { refreshed: calls.refreshed.slice(r).sort(), watched: calls.watched.slice(w).sort() };
+  };
+  return { p, timers, calls, during };
+}
+
+test('refresh policy: nothing at all while hidden', () => {
+  const { p, timers, during } = policyUnderTest();
+  assert.deepEqual(during(() => timers.advance(60_000)), { refreshed: [], watched: [] });
+  p.dispose();
+});
+
+test('refresh policy: shown, every host is refreshed and watched once (requests debounced)', () => {
+  const { p, timers, during } = policyUnderTest();
+  assert.deepEqual(during(() => {
+    p.setVisible(true);
+    p.request('h1');
+    p.request('h1');
+    timers.advance(100);
+  }), { refreshed: ['h1', 'h2'], watched: ['h1', 'h2'] });
+  p.dispose();
+});
+
+test('refresh policy: polls only the hosts without an event stream', () => {
+  const { p, timers, during } = policyUnderTest();
   p.setVisible(true);
-  p.request('h1');
-  p.request('h1');
   timers.advance(100);
-  assert.deepEqual(refreshed.sort(), ['h1', 'h2']);
-  assert.deepEqual(watched.sort(), ['h1', 'h2']);
-  refreshed.length = 0;
-  timers.advance(10_000 + 100);
-  assert.deepEqual(refreshed, ['h1'], 'h2 has an event stream: not polled');
-  // A topology graph showing live state keeps the work going when the tree hides.
+  assert.deepEqual(during(() => timers.advance(10_000 + 100)).refreshed, ['h1'], 'h2 has an event stream: not polled');
+  p.dispose();
+});
+
+test('refresh policy: a topology graph showing live state keeps the work going when the tree hides', () => {
+  const { p, timers, calls, during } = policyUnderTest();
+  p.setVisible(true);
+  timers.advance(100);
   p.setViewer('graph', true);
   p.setVisible(false);
-  assert.equal(unwatched, 0, 'the graph still shows live state');
-  refreshed.length = 0;
-  timers.advance(10_000 + 100);
-  assert.deepEqual(refreshed, ['h1']);
-  // restart (workspace trust granted) while only the graph is visible: every host again, refreshed and watched.
-  refreshed.length = 0;
-  watched.length = 0;
-  p.restart();
-  timers.advance(100);
-  assert.deepEqual(refreshed.sort(), ['h1', 'h2']);
-  assert.deepEqual(watched.sort(), ['h1', 'h2']);
+  assert.equal(calls.unwatched, 0, 'the graph still shows live state');
+  assert.deepEqual(during(() => timers.advance(10_000 + 100)).refreshed, ['h1']);
   p.setViewer('graph', false);
-  assert.equal(unwatched, 1);
-  refreshed.length = 0;
-  watched.length = 0;
-  p.restart();
-  timers.advance(120_000);
-  assert.deepEqual(refreshed, [], 'restart while nothing is visible does nothing');
-  assert.deepEqual(watched, []);
+  assert.equal(calls.unwatched, 1, 'nothing shows live state any more');
+  p.dispose();
+});
+
+test('refresh policy: restart (workspace trust granted) while only the graph is visible: every host again', () => {
+  const { p, timers, during } = policyUnderTest();
+  p.setViewer('graph', true);
+  timers.advance(100);
+  assert.deepEqual(during(() => {
+    p.restart();
+    timers.advance(100);
+  }), { refreshed: ['h1', 'h2'], watched: ['h1', 'h2'] });
+  p.dispose();
+});
+
+test('refresh policy: restart while nothing is visible does nothing', () => {
+  const { p, timers, during } = policyUnderTest();
+  p.setViewer('graph', true);
+  timers.advance(100);
+  p.setViewer('graph', false);
+  assert.deepEqual(during(() => {
+    p.restart();
+    timers.advance(120_000);
+  }), { refreshed: [], watched: [] });
   p.dispose();
 });

@@ -16,7 +16,7 @@ import { activeShaping, parseQdiscJson } from '../../../src/tc/parseQdisc';
 import { renderApply, renderClear } from '../../../src/tc/renderClear';
 import { buildCommand, shellQuote } from '../../../src/remote/quote';
 import { NOTHING_TO_DELETE } from '../../../src/tc/steps';
-import { fakeRunner } from '../backends/fakeRunner';
+import { fakeRunner } from '../fakes/runner';
 import { EXAMPLES } from '../model/helpers';
 import { Netns } from './netns';
 

@@ -8,9 +8,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { analyze } from '../../../src/model/analyze';
-import { applyIntent, IntentError, type Intent } from '../../../src/model/edits/intents';
-import type { Section, Topology } from '../../../src/model/types';
+import { analyze } from '../../../../src/model/analyze';
+import { applyIntent, IntentError, type Intent } from '../../../../src/model/edits/intents';
+import type { Section, Topology } from '../../../../src/model/types';
 import { genTopology } from './genTopology';
 
 const keys = (t: Topology, s: Section, limit = Infinity) => Object.keys((t[s] as object | undefined) ?? {}).slice(0, limit);
@@ -82,9 +82,9 @@ function compare(name: string, text: string, intents: (t: Topology) => Intent[],
   return r;
 }
 
-const examples = new URL('../../../examples/', import.meta.url);
+const examples = new URL('../../../../examples/', import.meta.url);
 const fixture = (f: string) => readFileSync(new URL(`./fixtures/${f}`, import.meta.url), 'utf8');
-const script = (n: number) => execFileSync(process.execPath, [fileURLToPath(new URL('../../../scripts/gen-topology.mjs', import.meta.url)), String(n)], { encoding: 'utf8', maxBuffer: 16 << 20 });
+const script = (n: number) => execFileSync(process.execPath, [fileURLToPath(new URL('../../../../scripts/gen-topology.mjs', import.meta.url)), String(n)], { encoding: 'utf8', maxBuffer: 16 << 20 });
 
 describe('partial edits = full edits', () => {
   const small: [string, string][] = [

@@ -1,5 +1,5 @@
-// A scripted CommandRunner for backend unit tests: records argv, answers from a function.
-// localRunner: runs argv for real on this machine (spawn, no shell of ours), for the composed scripts.
+// Scripted CommandRunners for unit tests: fakeRunner records argv and answers from a function;
+// localRunner runs argv for real on this machine (spawn, no shell of ours), for the composed scripts.
 import { spawn } from 'node:child_process';
 import type { BackendContext, CommandRunner, ExecResult } from '../../../src/backends/backend';
 import type { Topology } from '../../../src/model/types';

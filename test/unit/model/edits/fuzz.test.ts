@@ -4,11 +4,11 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { analyze } from '../../../src/model/analyze';
-import { applyIntent, IntentError, type Intent } from '../../../src/model/edits/intents';
-import type { Section, Topology } from '../../../src/model/types';
+import { analyze } from '../../../../src/model/analyze';
+import { applyIntent, IntentError, type Intent } from '../../../../src/model/edits/intents';
+import type { Section, Topology } from '../../../../src/model/types';
 import { genTopology } from './genTopology';
-import { prng } from '../model/helpers';
+import { prng } from '../helpers';
 
 const rng = prng;
 
@@ -88,7 +88,7 @@ function randomIntent(t: Topology, r: () => number, step: number): Intent {
   }
 }
 
-const dir = new URL('../../../examples/', import.meta.url);
+const dir = new URL('../../../../examples/', import.meta.url);
 const files: [string, string][] = [
   ...readdirSync(dir).filter((f) => f.endsWith('.vsim.yaml')).map((f) => [f, readFileSync(new URL(f, dir), 'utf8')] as [string, string]),
   ['tiny.vsim.yaml', readFileSync(new URL('./fixtures/tiny.vsim.yaml', import.meta.url), 'utf8')],

@@ -2,9 +2,9 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { analyze } from '../../../src/model/analyze';
-import { applyIntent, IntentError, type Intent } from '../../../src/model/edits/intents';
-import { applyEdits } from '../../../src/model/edits/textDiff';
+import { analyze } from '../../../../src/model/analyze';
+import { applyIntent, IntentError, type Intent } from '../../../../src/model/edits/intents';
+import { applyEdits } from '../../../../src/model/edits/textDiff';
 
 const TINY = readFileSync(new URL('./fixtures/tiny.vsim.yaml', import.meta.url), 'utf8');
 

@@ -3,10 +3,10 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { analyze } from '../../../src/model/analyze';
-import { applyGraphPatch, buildGraph, diffGraph, type GraphModel, type GraphPatch } from '../../../src/model/edits/graph';
-import { applyIntent, IntentError, type Intent } from '../../../src/model/edits/intents';
-import { isToWebview, parseFromWebview } from '../../../webview/protocol';
+import { analyze } from '../../../../src/model/analyze';
+import { applyGraphPatch, buildGraph, diffGraph, type GraphModel, type GraphPatch } from '../../../../src/model/edits/graph';
+import { applyIntent, IntentError, type Intent } from '../../../../src/model/edits/intents';
+import { isToWebview, parseFromWebview } from '../../../../webview/protocol';
 import { genTopology } from './genTopology';
 
 const graphOf = (text: string): GraphModel => buildGraph(analyze(text).topology!);
@@ -21,7 +21,7 @@ function roundTrip(prev: GraphModel, next: GraphModel, where: string): GraphPatc
 }
 
 describe('graph patches', () => {
-  const dir = new URL('../../../examples/', import.meta.url);
+  const dir = new URL('../../../../examples/', import.meta.url);
   const files = readdirSync(dir).filter((f) => f.endsWith('.vsim.yaml')).map((f) => [f, readFileSync(new URL(f, dir), 'utf8')] as const);
 
   it('every intent on every example: patch(old) = new graph', () => {

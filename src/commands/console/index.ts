@@ -1,0 +1,24 @@
+// The console commands and the "vsim: VM Console" terminal profile, over the console feature's terminals.
+import * as vscode from 'vscode';
+import { Consoles } from '../../console/consoles';
+import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { registerCommand } from '../registry';
+import { NO_TARGET, vmTargets } from '../vm/pickVms';
+import { openConsole } from './openConsole';
+import { sshIntoVm } from './sshIntoVm';
+
+export const CONSOLE_PROFILE_ID = 'vsim.console';
+
+export function registerConsoleCommands(labs: WorkspaceLabs, consoles: Consoles): vscode.Disposable {
+  return vscode.Disposable.from(
+    registerCommand('vsim.openConsole', openConsole(labs, consoles)),
+    registerCommand('vsim.sshIntoVm', sshIntoVm(labs, consoles)),
+    vscode.window.registerTerminalProfileProvider(CONSOLE_PROFILE_ID, {
+      async provideTerminalProfile() {
+        const [t] = await vmTargets(labs, NO_TARGET, { title: 'Open the console of which VM?', states: ['running', 'paused'] });
+        if (!t) return undefined;
+        return new vscode.TerminalProfile({ name: Consoles.terminalName('console', t), pty: consoles.create('console', t), iconPath: new vscode.ThemeIcon('terminal') });
+      },
+    }),
+  );
+}

@@ -1,0 +1,69 @@
+// What a command was called with, read once: commands take (target?, selection?, …values, options?)
+// however they are called. From a tree menu: the clicked node and the selection; from the graph:
+// { kind, name, uri }; from the palette: nothing (the command asks); from tests, keybindings and
+// other commands: a node or a name, then plain values (a profile, a snapshot name…), then options.
+// Pure (the registry passes how to recognise a vscode.Uri), so it is unit-tested.
+import type * as vscode from 'vscode';
+import type { FileNode, HostNode, LabNode, SlotNode, VmNode } from '../tree/nodes';
+
+/** A name to look up in the topologies: from the graph (a VM or link of `uri`) or given bare. */
+export interface NamedTarget {
+  kind: 'named';
+  name: string;
+  /** The graph says what the name is and which file defines it; a bare name says neither. */
+  is?: 'vm' | 'link';
+  uri?: vscode.Uri;
+}
+
+export type Target = FileNode | HostNode | SlotNode | VmNode | NamedTarget;
+
+/** Set explicitly by a caller; never inferred from the other arguments. */
+export interface CommandOptions {
+  /** The caller already asked the user (the graph's own prompt) or runs unattended (tests): no confirmation modal. */
+  confirmed?: boolean;
+}
+
+export interface CommandCall {
+  /** What the command acts on; undefined from the palette (the command asks). */
+  target: Target | undefined;
+  /** The tree's selection when it has more than one node (the clicked one among them), else empty. */
+  selection: Target[];
+  /** The plain values after the target: strings, or undefined where the caller left one out. Each is validated by the command. */
+  values: (string | undefined)[];
+  options: CommandOptions;
+  /** Called from the palette or a tree menu (not by code): the command shows its result in the UI. */
+  fromUi: boolean;
+}
+
+/** What the topology graph passes to a command: a VM or link of the file the graph shows. */
+export interface GraphTarget { kind: 'vm' | 'link'; name: string; uri: vscode.Uri }
+
+export type IsUri = (x: unknown) => x is vscode.Uri;
+
+const NODE_KINDS = new Set<LabNode['kind']>(['file', 'host', 'slot', 'vm']);
+
+function toTarget(x: unknown, isUri: IsUri): Target | undefined {
+  if (typeof x === 'string') return { kind: 'named', name: x };
+  if (isUri(x)) return { kind: 'file', uri: x };
+  if (!x || typeof x !== 'object' || !isUri((x as { uri?: unknown }).uri)) return undefined;
+  const t = x as Partial<GraphTarget> | LabNode;
+  if ((t.kind === 'vm' || t.kind === 'link') && 'name' in t && typeof t.name === 'string') return { kind: 'named', name: t.name, is: t.kind, uri: t.uri as vscode.Uri };
+  if (t.kind && NODE_KINDS.has(t.kind as LabNode['kind'])) return t as FileNode | HostNode | SlotNode | VmNode;
+  return undefined;
+}
+
+function isOptions(x: unknown, isUri: IsUri): x is CommandOptions {
+  return !!x && typeof x === 'object' && !Array.isArray(x) && !isUri(x) && !('kind' in x);
+}
+
+/** Reads a command's arguments; what is none of the accepted kinds counts as not given. */
+export function resolveTargets(args: readonly unknown[], isUri: IsUri): CommandCall {
+  const [first, ...rest] = args;
+  const target = toTarget(first, isUri);
+  const fromUi = first === undefined || Array.isArray(rest[0]);
+  const selected = Array.isArray(rest[0]) ? (rest.shift() as unknown[]) : [];
+  const options: CommandOptions = isOptions(rest[rest.length - 1], isUri) ? (rest.pop() as CommandOptions) : {};
+  const values = rest.map((v) => (typeof v === 'string' ? v : undefined));
+  const selection = selected.length > 1 ? selected.map((x) => toTarget(x, isUri)).filter((t): t is Target => !!t) : [];
+  return { target, selection, values, options: { confirmed: options.confirmed === true }, fromUi };
+}

@@ -1,0 +1,59 @@
+// resolveTargets: every way a command is called gives one typed CommandCall; confirmation comes only
+// from an explicit { confirmed: true }, never from the arguments being strings.
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type * as vscode from 'vscode';
+import { resolveTargets, type IsUri } from '../../../src/commands/targets';
+
+/** A stand-in for vscode.Uri (the unit tests run without VS Code). */
+class FakeUri {
+  constructor(readonly path: string) {}
+  toString(): string {
+    return `file://${this.path}`;
+  }
+}
+const isUri: IsUri = (x): x is vscode.Uri => x instanceof FakeUri;
+const uri = new FakeUri('/lab.vsim.yaml') as unknown as vscode.Uri;
+const vm = (name: string) => ({ kind: 'vm' as const, uri, host: 'hv1', vm: name });
+
+test('from the palette: nothing given, shown in the UI', () => {
+  assert.deepEqual(resolveTargets([], isUri), { target: undefined, selection: [], values: [], options: { confirmed: false }, fromUi: true });
+});
+
+test('from a tree menu: the clicked node and the selection (only when it has several nodes)', () => {
+  const one = resolveTargets([vm('a'), [vm('a')]], isUri);
+  assert.deepEqual(one.target, vm('a'));
+  assert.deepEqual(one.selection, []);
+  assert.equal(one.fromUi, true);
+  const two = resolveTargets([vm('a'), [vm('a'), vm('b')]], isUri);
+  assert.deepEqual(two.selection, [vm('a'), vm('b')]);
+  assert.deepEqual(resolveTargets([vm('a'), [vm('a')], 'constrained'], isUri).values, ['constrained']);
+});
+
+test('from the graph: a named VM or link of its file', () => {
+  const c = resolveTargets([{ kind: 'link', name: 'l1', uri }], isUri);
+  assert.deepEqual(c.target, { kind: 'named', name: 'l1', is: 'link', uri });
+  assert.equal(c.fromUi, false);
+});
+
+test('from code: a name, then values (holes kept), then options', () => {
+  const c = resolveTargets(['slot3', undefined, 'dst', { confirmed: true }], isUri);
+  assert.deepEqual(c.target, { kind: 'named', name: 'slot3' });
+  assert.deepEqual(c.values, [undefined, 'dst']);
+  assert.deepEqual(c.options, { confirmed: true });
+  assert.equal(c.fromUi, false);
+  assert.deepEqual(resolveTargets([vm('a'), undefined, { confirmed: true }], isUri).values, [undefined]);
+  assert.deepEqual(resolveTargets([uri], isUri).target, { kind: 'file', uri });
+});
+
+test('strings never confirm: only { confirmed: true } does', () => {
+  assert.deepEqual(resolveTargets(['storage', 'snap1'], isUri).options, { confirmed: false });
+  assert.deepEqual(resolveTargets(['storage', 'snap1', { confirmed: 'yes' }], isUri).options, { confirmed: false });
+  assert.deepEqual(resolveTargets(['storage', 'snap1', { confirm: true }], isUri).options, { confirmed: false });
+});
+
+test('what is not a target or a value counts as not given', () => {
+  assert.equal(resolveTargets([{ kind: 'message', id: 'x', text: 'y' }], isUri).target, undefined);
+  assert.equal(resolveTargets([{ kind: 'vm', vm: 'a', uri: 'not a uri' }], isUri).target, undefined);
+  assert.deepEqual(resolveTargets(['a', 42], isUri).values, [undefined]);
+});
