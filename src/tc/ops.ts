@@ -8,7 +8,7 @@ import { buildCommand } from '../remote/quote';
 import { compareShaping } from './compare';
 import { ifbName } from './ifbName';
 import { activeShaping, parseQdiscJson, type ActiveShaping } from './parseQdisc';
-import { parseScriptOutput, scriptArgv, libvirtTapMac, type ScriptDevice, type ScriptOutput, type ScriptUnit, type TcScript } from './opsScript';
+import { parseScriptOutput, SCRIPT_ARGV, scriptStdin, libvirtTapMac, type ScriptDevice, type ScriptOutput, type ScriptUnit, type TcScript } from './opsScript';
 import { gactProbe, isMissingFeature, netemProbe } from './probe';
 import { renderApply, renderClear } from './renderClear';
 import { DEFAULT_BLACKHOLE, partitionPref, renderHeal, renderPartition, type DropMethod } from './renderPartition';
@@ -154,19 +154,18 @@ export class TcOps {
   constructor(private readonly onRoundTrip?: (host: string, ms: number) => void) {}
 
   private async exec(host: string, run: CommandRunner, script: TcScript): Promise<{ out: ScriptOutput; ms: number }> {
-    const argv = scriptArgv(script);
     const t0 = Date.now();
     let r;
     try {
-      r = await run.exec(argv, { timeoutMs: TIMEOUT_MS });
+      r = await run.exec(SCRIPT_ARGV, { timeoutMs: TIMEOUT_MS, stdin: scriptStdin(script) });
     } catch (err) {
-      // Connection failures quote the command line: keep the message, not the whole script.
-      const m = (err as Error).message.split(buildCommand(argv)).join('<vsim tc script>');
+      // Connection failures quote the command line: name it as the script.
+      const m = (err as Error).message.split(buildCommand(SCRIPT_ARGV)).join('<vsim tc script>');
       throw new Error(m.includes(host) ? m : `${host}: ${m}`);
     }
     const ms = Date.now() - t0;
     this.onRoundTrip?.(host, ms);
-    if (r.code !== 0) throw RemoteCommandError.fromResult(host, ['sh', '-c', '<vsim tc script>'], r);
+    if (r.code !== 0) throw RemoteCommandError.fromResult(host, ['sh', '-s', '<vsim tc script>'], r);
     return { out: parseScriptOutput(script, r.stdout), ms };
   }
 

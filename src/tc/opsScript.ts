@@ -1,5 +1,6 @@
 // One round trip for a whole tc operation on one host: the steps of every interface, composed into
-// ONE `sh -c` script, followed by the kernel's readback (`tc -s -j qdisc show`, `tc -j filter show`).
+// ONE script sent on the stdin of `sh -s` (not one argv element: the kernel's limit of 128 KiB per
+// argument is reached at about 140 interfaces), followed by the kernel's readback (`tc -s -j qdisc show`, `tc -j filter show`).
 // Pure: composition and parsing of the script's marked output (src/backends/script.ts sections).
 //
 // The script's functions are constant; each step line is built with buildCommand() (the one quoting
@@ -9,7 +10,7 @@
 // ignores target names starting with "vnet" and names such taps vnetN itself. Bridges are skipped:
 // a Linux bridge takes the lowest MAC of its ports, so it often carries the tap's MAC too.
 import { buildCommand, shellQuote } from '../remote/quote';
-import { MARK, shScript, splitSections } from '../backends/script';
+import { MARK, splitSections } from '../backends/script';
 import { assertIfname } from '../model/names';
 import { isTolerated, type TcStep } from './steps';
 
@@ -101,9 +102,15 @@ export function composeScript(s: TcScript): string {
   return lines.join('\n');
 }
 
-/** argv to run the script (`sh -c SCRIPT vsim`). */
-export function scriptArgv(s: TcScript): string[] {
-  return shScript(composeScript(s), []);
+/** The command that reads the script from stdin; constant, whatever the number of interfaces. */
+export const SCRIPT_ARGV: readonly string[] = ['sh', '-s'];
+
+/**
+ * The script as `sh -s` reads it: one `{ … } </dev/null` group, so the shell parses all of it
+ * before running anything and no command can read the rest of the script as its own input.
+ */
+export function scriptStdin(s: TcScript): string {
+  return `{\n${composeScript(s)}\n} </dev/null\n`;
 }
 
 export interface StepOutcome {
