@@ -24,6 +24,8 @@ export interface ScriptDevice {
   qdiscs?: { ifb?: string };
   /** Readback: the filters of the device's ingress qdisc (partitions). */
   filters?: boolean;
+  /** Readback: the per-link classes and filters under the root htb (src/tc/renderLink.ts). */
+  links?: boolean;
 }
 
 /** A group of steps that stops at its first failure that is not tolerated (one per interface or partition). */
@@ -62,6 +64,9 @@ q() { eval "d=\\$D$1"; [ -n "$d" ] || return 0
   if [ -n "$2" ] && ip link show dev "$2" >/dev/null 2>&1; then printf '${MARK} ifb %s\\n' "$1"; tc -s -j qdisc show dev "$2" 2>&1; echo; fi; }
 f() { eval "d=\\$D$1"; [ -n "$d" ] || return 0
   printf '${MARK} filter %s\\n' "$1"; tc -j filter show dev "$d" parent ffff: 2>/dev/null; echo; }
+l() { eval "d=\\$D$1"; [ -n "$d" ] || return 0
+  printf '${MARK} class %s\\n' "$1"; tc class show dev "$d" 2>/dev/null
+  printf '${MARK} lfilter %s\\n' "$1"; tc -j filter show dev "$d" parent 1: 2>/dev/null; echo; }
 p() { n=$1; shift; e=$("$@" 2>&1 >/dev/null); printf '${MARK} probe %s %s\\n%s\\n' "$n" "$?" "$e"; }
 `.trim();
 
@@ -97,6 +102,7 @@ export function composeScript(s: TcScript): string {
   s.devices.forEach((d, i) => {
     if (d.qdiscs) lines.push(`q ${i} ${buildCommand([d.qdiscs.ifb ?? ''])}`);
     if (d.filters) lines.push(`f ${i}`);
+    if (d.links) lines.push(`l ${i}`);
   });
   lines.push('exit 0');
   return lines.join('\n');
@@ -128,6 +134,8 @@ export interface DeviceOutput {
   qdiscJson?: string;
   ifbJson?: string;
   filterJson?: string;
+  classText?: string;
+  linkFilterJson?: string;
 }
 
 export interface ScriptOutput {
@@ -168,6 +176,12 @@ export function parseScriptOutput(s: TcScript, stdout: string): ScriptOutput {
         break;
       case 'filter':
         if (out.devices[i]) out.devices[i].filterJson = sec.body;
+        break;
+      case 'class':
+        if (out.devices[i]) out.devices[i].classText = sec.body;
+        break;
+      case 'lfilter':
+        if (out.devices[i]) out.devices[i].linkFilterJson = sec.body;
         break;
       case 'probe':
         out.probes[args[0] as string] = { code: Number(args[1]), stderr: sec.body };

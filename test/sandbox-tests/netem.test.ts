@@ -6,6 +6,7 @@
 // Run: node scripts/test-unit.mjs --tap test-results/netem.tap test/sandbox-tests/netem.test.ts
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { linkProfileShaping, linkTaps } from '../../src/tc/linkTargets';
 import { describeIface, TcOps, vmIfaces, type IfaceReadback } from '../../src/tc/ops';
 import { median, netemRunner, netemTopology, netemUp, NETEM_HOST, pingTimes, ping, type NetemEnv } from './netemHost';
 import type { SshRunner } from './sshRunner';
@@ -139,4 +140,88 @@ test('corrupt + duplicate + delay combined (ad-hoc profile): all three read back
   assert.equal(i.egress.duplicatePct, 2);
   assert.deepEqual(i.match, { kind: 'profile', profile: 'mix' });
   await new TcOps().clear(NETEM_HOST, host(), t2, vmIfaces(t2, 'ep3'));
+});
+
+// ---- per link: links.<name>.profile, ad-hoc values, partitions alongside ------------------------
+
+
+async function applyLinks(shaping: Parameters<typeof linkTaps>[1], changed: string[]): Promise<IfaceReadback[]> {
+  const out: IfaceReadback[] = [];
+  for (const g of linkTaps(topo, shaping, changed)) {
+    const r = await new TcOps().applyLinks(g.host, host(), topo, g.taps);
+    assert.deepEqual(r.errors.map(String), []);
+    assert.equal(r.roundTrips <= 2, true, 'one round trip (plus the probe the first time)');
+    out.push(...r.ifaces);
+  }
+  return out;
+}
+
+test('links.ep1-ep2.profile (wan: 40ms, 20mbit): ep1↔ep2 delayed both ways, ep3\'s RTT to both unchanged', async () => {
+  await new TcOps().clear(NETEM_HOST, host(), topo, all);
+  const ifaces = await applyLinks(linkProfileShaping(topo), ['ep1-ep2']);
+  for (const i of ifaces) console.log(`# ${describeIface(i)}`);
+  const ep1 = byVm(ifaces, 'ep1');
+  assert.deepEqual(ep1.match, { kind: 'links' });
+  assert.equal(ep1.links?.[0]?.peerIp, IP.ep2);
+  assert.equal(ep1.links?.[0]?.shaping.delayUs, 40_000);
+  assert.equal(ep1.links?.[0]?.shaping.rateBits, 20_000_000);
+  assert.equal(byVm(ifaces, 'ep2').links?.[0]?.peerIp, IP.ep1);
+  // Independent readback: the u32 filter and the netem leaf, with plain tc.
+  const f = await host().exec(['tc', 'filter', 'show', 'dev', 'tap-ep1', 'parent', '1:']);
+  assert.match(f.stdout, /match 0a63000c\/ffffffff at 12/, 'filter on the source address 10.99.0.12');
+  const q = await host().exec(['tc', 'qdisc', 'show', 'dev', 'tap-ep1']);
+  assert.match(q.stdout, /qdisc netem 10: parent 1:10 .*delay 40ms/);
+
+  const p12 = await pingTimes(host(), 'ep1', IP.ep2, 10);
+  const p31 = await pingTimes(host(), 'ep3', IP.ep1, 10);
+  const p32 = await pingTimes(host(), 'ep3', IP.ep2, 10);
+  console.log(`# per-link: RTT ep1→ep2 median ${median(p12.rtts).toFixed(1)} ms; ep3→ep1 ${median(p31.rtts).toFixed(1)} ms; ep3→ep2 ${median(p32.rtts).toFixed(1)} ms (baseline ${baseline.toFixed(1)} ms)`);
+  assert.ok(Math.min(...p12.rtts) >= 80, `ep1→ep2 min RTT ≥ 2 × 40 ms: ${p12.rtts}`);
+  assert.ok(median(p12.rtts) < 80 + 40, `ep1→ep2 median < 120 ms: ${p12.rtts}`);
+  assert.ok(median(p31.rtts) < 15, `ep3→ep1 not shaped: ${p31.rtts}`);
+  assert.ok(median(p32.rtts) < 15, `ep3→ep2 not shaped: ${p32.rtts}`);
+});
+
+test('partition ep1↔ep3 + per-link ep1-ep2 together: both in the kernel, both in effect; a profile apply keeps the partition; clear', async () => {
+  const ops = new TcOps();
+  const a = { ...vmIfaces(topo, 'ep1')[0]!, ip: IP.ep1 };
+  const c = { ...vmIfaces(topo, 'ep3')[0]!, ip: IP.ep3 };
+  const p = await ops.partition(NETEM_HOST, host(), topo, a, c);
+  assert.deepEqual(p.errors.map(String), []);
+  assert.equal(p.partitioned, true);
+  assert.equal(p.method, 'gact');
+  // Re-applying the link after the partition leaves the drop filters (and vice versa above).
+  const ifaces = await applyLinks({ 'ep1-ep2': { delay: '30ms', jitter: '5ms', loss: '1%' } }, ['ep1-ep2']);
+  assert.equal(byVm(ifaces, 'ep1').links?.[0]?.shaping.delayUs, 30_000);
+  assert.equal(byVm(ifaces, 'ep1').links?.[0]?.shaping.lossPct, 1);
+  const shown = await ops.show(NETEM_HOST, host(), topo, all);
+  const ep1 = byVm(shown.ifaces, 'ep1');
+  assert.ok(ep1.filters.some((f) => f.action === 'drop'), `drop filter still there: ${JSON.stringify(ep1.filters)}`);
+  assert.deepEqual(ep1.match, { kind: 'links' });
+  const toEp3 = await ping(host(), 'ep1', IP.ep3, 5, 0.1);
+  const toEp2 = await pingTimes(host(), 'ep1', IP.ep2, 10);
+  console.log(`# partition + link: ep1→ep3 ${toEp3.received}/${toEp3.sent} replies; ep1→ep2 median ${median(toEp2.rtts).toFixed(1)} ms`);
+  assert.equal(toEp3.received, 0, 'partitioned');
+  assert.ok(Math.min(...toEp2.rtts) >= 50, `ep1→ep2 delayed (2 × 30 ms − 2 × 5 ms jitter): ${toEp2.rtts}`);
+
+  // A whole-VM profile on ep1 replaces its per-link root but must not heal the partition.
+  const lossy = await ops.apply(NETEM_HOST, host(), topo, 'constrained', vmIfaces(topo, 'ep1'));
+  assert.deepEqual(lossy.errors.map(String), []);
+  const after1 = await ops.show(NETEM_HOST, host(), topo, vmIfaces(topo, 'ep1'));
+  assert.ok(after1.ifaces[0]!.filters.some((f) => f.action === 'drop'), 'partition kept by a profile apply');
+  assert.equal((await ping(host(), 'ep1', IP.ep3, 3, 0.1)).received, 0, 'still partitioned');
+
+  const h = await ops.heal(NETEM_HOST, host(), topo, a, c);
+  assert.equal(h.partitioned, false);
+  await applyLinks({}, ['ep1-ep2', 'ep1-ep3']);
+  const cl = await ops.clear(NETEM_HOST, host(), topo, all);
+  assert.deepEqual(cl.errors.map(String), []);
+  const s = await ops.show(NETEM_HOST, host(), topo, all);
+  for (const i of s.ifaces) {
+    assert.deepEqual(i.match, { kind: 'none' }, describeIface(i));
+    assert.equal(i.filters.filter((f) => f.pref < 40000).length, 0);
+  }
+  const back = await pingTimes(host(), 'ep1', IP.ep3, 5, 0.1);
+  assert.equal(back.received, 5);
+  assert.ok(median(back.rtts) < 15, `cleared: ${back.rtts}`);
 });

@@ -53,7 +53,8 @@ test('composeScript: one script on the stdin of sh -s, steps quoted by buildComm
     'r 0 tap-chassis fe:54:00:00:00:10',
     'u 0',
     `s 0 '1 2' ${TOL} tc qdisc del dev "$D0" root`,
-    `s 1 '1 2' ${TOL} tc qdisc del dev "$D0" ingress`,
+    // The ingress qdisc stays (a partition's drop filters live there): only the ifb redirect goes.
+    `s 1 '1 2' ${TOL} tc filter del dev "$D0" parent ffff: protocol all prio 40000`,
     // The ifb device keeps the name derived from the configured tap (stable across vnetN renumbering).
     `s 2 '1 2' ${TOL} ip link del dev ${ifbName('tap-chassis')}`,
     `s 3 '' . tc qdisc add dev "$D0" root handle 1: tbf rate 10mbit burst 32kbit latency 50ms`,
