@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 // Domain folders: pure code that must never import the VS Code API.
-const domain = ['src/model/**', 'src/remote/**', 'src/backends/**', 'src/tc/**', 'src/nix/**', 'src/lab/**', 'src/cli.ts', 'webview/**'];
+const domain = ['src/model/**', 'src/remote/**', 'src/backends/**', 'src/tc/**', 'src/capture/**', 'src/nix/**', 'src/lab/**', 'src/cli.ts', 'webview/**'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', '.vscode-test/**', '.sandbox/**', 'test-results/**', 'bench/results/**', '**/*.mjs', '**/*.js'] },

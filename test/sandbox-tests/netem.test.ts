@@ -6,10 +6,15 @@
 // Run: node scripts/test-unit.mjs --tap test-results/netem.tap test/sandbox-tests/netem.test.ts
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CommandRunner } from '../../src/backends/backend';
+import { Capture } from '../../src/capture/capture';
+import { countByProto, parsePcap, PCAP_HEADER_BYTES } from '../../src/capture/pcap';
 import { linkProfileShaping, linkTaps } from '../../src/tc/linkTargets';
 import { describeIface, TcOps, vmIfaces, type IfaceReadback } from '../../src/tc/ops';
 import { median, netemRunner, netemTopology, netemUp, NETEM_HOST, pingTimes, ping, type NetemEnv } from './netemHost';
-import type { SshRunner } from './sshRunner';
+import { REPO, until, type SshRunner } from './sshRunner';
 
 const topo = netemTopology();
 const all = ['ep1', 'ep2', 'ep3'].flatMap((vm) => vmIfaces(topo, vm));
@@ -224,4 +229,70 @@ test('partition ep1↔ep3 + per-link ep1-ep2 together: both in the kernel, both 
   const back = await pingTimes(host(), 'ep1', IP.ep3, 5, 0.1);
   assert.equal(back.received, 5);
   assert.ok(median(back.rtts) < 15, `cleared: ${back.rtts}`);
+});
+
+// ---- packet capture: tcpdump on its own channel, growing pcap, stop leaves no remote process ----
+
+async function remoteTcpdumps(): Promise<string> {
+  const r = await host().exec(['pgrep', '-x', 'tcpdump']);
+  assert.ok(r.code === 0 || r.code === 1, `pgrep: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+test('capture on tap-ep2 while ep1 pings: a growing .pcap that parses, one text line per packet; stop → no tcpdump left (pgrep)', async () => {
+  const file = join(REPO, 'test-results', 'netem-capture.pcap');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, '');
+  const lines: string[] = [];
+  let sizeWhileRunning = 0;
+  const cap = new Capture(NETEM_HOST, host(), 'tap-ep2', { filter: 'icmp and host 10.99.0.11' }, {
+    onPcap: (c) => appendFileSync(file, c),
+    onLine: (l) => lines.push(l),
+  });
+  let s: Awaited<ReturnType<Capture['stop']>>;
+  try {
+    const pid = await cap.whenStarted();
+    assert.ok(pid > 1);
+    assert.match(await remoteTcpdumps(), new RegExp(`\\b${pid}\\b`), 'the remote tcpdump runs');
+    const p = await ping(host(), 'ep1', IP.ep2, 10, 0.1);
+    assert.equal(p.received, 10);
+    await until('20 packet lines', 30_000, async () => lines.filter((l) => l.includes('ICMP')).length >= 20);
+    sizeWhileRunning = statSync(file).size;
+    assert.ok(sizeWhileRunning > PCAP_HEADER_BYTES, 'the file grows while the capture runs');
+  } finally {
+    s = await cap.stop();
+  }
+  assert.equal(s.gone, true, 'the host reports that tcpdump gone');
+  assert.equal(await remoteTcpdumps(), '', 'pgrep finds no tcpdump on the host');
+  const counts = countByProto(readFileSync(file));
+  console.log(`# capture: ${JSON.stringify(counts)} in ${statSync(file).size} bytes; ${lines.filter((l) => l.includes('ICMP')).length} text lines, e.g. ${lines.find((l) => l.includes('ICMP'))}`);
+  assert.equal(counts.ICMP, 20, '10 echo requests + 10 replies');
+  assert.equal(Object.keys(counts).length, 1, 'the filter kept only ICMP');
+  assert.equal(parsePcap(readFileSync(file)).header.linktype, 1);
+});
+
+test('capture with a packet limit ends by itself; a bad filter and a missing tcpdump are reported clearly', async () => {
+  const chunks: Buffer[] = [];
+  const cap = new Capture(NETEM_HOST, host(), 'tap-ep3', { filter: 'icmp', count: 4 }, { onPcap: (c) => chunks.push(c), onLine: () => undefined });
+  await cap.whenStarted();
+  await ping(host(), 'ep1', IP.ep3, 6, 0.1);
+  const end = await cap.done;
+  assert.equal(end.code, 0);
+  assert.equal(countByProto(Buffer.concat(chunks)).ICMP, 4);
+  assert.equal(await remoteTcpdumps(), '');
+
+  const bad = new Capture(NETEM_HOST, host(), 'tap-ep3', { filter: 'icmp andd host' }, { onPcap: () => undefined, onLine: () => undefined });
+  await assert.rejects(bad.whenStarted(), /The capture filter does not compile on vsim-netem: .*syntax error/);
+  await bad.done;
+  assert.throws(() => new Capture(NETEM_HOST, host(), 'tap-ep3', { filter: 'icmp\nreboot' }, { onPcap: () => undefined, onLine: () => undefined }), /printable ASCII/);
+
+  // The same script on a PATH without tcpdump (busybox only): the package is named.
+  const noTcpdump: CommandRunner = {
+    exec: (argv, o) => host().exec(argv, o),
+    streamRaw: (argv, sinks) => host().streamRaw(['env', 'PATH=/bin:/sbin', ...argv], sinks),
+  };
+  const missing = new Capture(NETEM_HOST, noTcpdump, 'tap-ep3', {}, { onPcap: () => undefined, onLine: () => undefined });
+  await assert.rejects(missing.whenStarted(), /tcpdump is not installed on vsim-netem: install the package tcpdump/);
+  const nodev = new Capture(NETEM_HOST, host(), 'tap-nope', {}, { onPcap: () => undefined, onLine: () => undefined });
+  await assert.rejects(nodev.whenStarted(), /tap-nope does not exist on vsim-netem/);
 });

@@ -2,7 +2,8 @@
 # Builds the netem host's initramfs into DIR (default REPO/.sandbox/netem): the Debian kernel of
 # /boot (vmlinuz) and a busybox-static userland with, copied from this machine with the libraries
 # ldd lists: OpenSSH's sshd, iproute2's ip and tc, tcpdump, dash (as `sh`, so that `tc`/`ip` are
-# iproute2's and not busybox's applets) and util-linux's unshare (vsim's netem probe), plus the
+# iproute2's and not busybox's applets), util-linux's unshare (vsim's netem probe) and procps'
+# pgrep (the capture tests check no tcpdump is left), plus the
 # kernel modules for netem, tbf, htb, ingress, u32, mirred, gact, ifb, veth and the bridge.
 # The ssh host key and the authorized client key (DIR/ssh/) are baked in.
 # Inside the guest (init: /etc/rcS): eth0 10.0.2.15/24 (QEMU user-mode network), sshd on :22
@@ -23,9 +24,9 @@ busybox=$(command -v busybox || true)
 if [[ -z $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
   echo "netem: need a static busybox (busybox-static)" >&2; exit 1
 fi
-bins=(/usr/sbin/sshd /usr/sbin/tc /usr/sbin/ip /usr/bin/tcpdump /usr/bin/dash /usr/bin/unshare)
+bins=(/usr/sbin/sshd /usr/sbin/tc /usr/sbin/ip /usr/bin/tcpdump /usr/bin/dash /usr/bin/unshare /usr/bin/pgrep)
 for b in "${bins[@]}"; do
-  [[ -x $b ]] || { echo "netem: $b missing (Debian packages openssh-server iproute2 tcpdump dash util-linux)" >&2; exit 1; }
+  [[ -x $b ]] || { echo "netem: $b missing (Debian packages openssh-server iproute2 tcpdump dash util-linux procps)" >&2; exit 1; }
 done
 [[ -s $out/ssh/host_ed25519_key && -s $out/ssh/client_ed25519.pub ]] || { echo "netem: keys missing in $out/ssh (up.sh makes them)" >&2; exit 1; }
 
@@ -64,6 +65,7 @@ copy_with_libs /usr/sbin/ip /usr/local/sbin/ip
 copy_with_libs /usr/bin/tcpdump /usr/local/sbin/tcpdump
 copy_with_libs /usr/bin/dash /usr/local/bin/sh
 copy_with_libs /usr/bin/unshare /usr/local/bin/unshare
+copy_with_libs /usr/bin/pgrep /usr/local/bin/pgrep
 # Debian's layout: /lib -> usr/lib is a symlink here but libraries are named /lib/...; keep both resolvable.
 [[ -d $root/lib64 ]] || mkdir -p "$root/lib64"
 [[ -e $root/lib64/ld-linux-x86-64.so.2 ]] || install -D -m 0755 /lib64/ld-linux-x86-64.so.2 "$root/lib64/ld-linux-x86-64.so.2"
@@ -99,10 +101,12 @@ done
 cat >"$root/etc/passwd" <<'P'
 root:x:0:0:root:/root:/usr/local/bin/sh
 sshd:x:101:65534::/run/sshd:/bin/false
+tcpdump:x:102:102::/nonexistent:/bin/false
 nobody:x:65534:65534:nobody:/:/bin/false
 P
 cat >"$root/etc/group" <<'G'
 root:x:0:
+tcpdump:x:102:
 nogroup:x:65534:
 G
 echo 'hosts: files' >"$root/etc/nsswitch.conf"

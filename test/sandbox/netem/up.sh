@@ -17,6 +17,8 @@ mkdir -p "$dir/ssh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
+# A guest booted from an older image than its build script describes is restarted.
+if [[ -s $dir/initramfs.gz && $here/build-initramfs.sh -nt $dir/initramfs.gz ]]; then bash "$here/down.sh" >&2; fi
 if netem_alive "$dir" && netem_ssh "$dir" true 2>/dev/null; then
   echo "vsim-netem 127.0.0.1 $(cat "$dir/port") $dir/ssh/config"
   exit 0
