@@ -13,6 +13,8 @@ import { revealVmDefinition } from './vm/revealVmDefinition';
 import { buildImage, cancelBuild } from './build/buildImage';
 import { deployHost, deploySlot, exportNixos } from './deploy/deployCommands';
 import * as state from './state/stateCommands';
+import { applyLinkProfiles, clearLinkImpairment, impairLink } from './tc/linkCommands';
+import { captureTraffic, disposeCaptures, stopCapture } from './capture/captureCommands';
 
 export interface CommandDeps {
   labs: WorkspaceLabs;
@@ -39,6 +41,12 @@ export function registerCommands({ labs, connections }: CommandDeps): vscode.Dis
     registerCommand('vsim.clearProfile', clearProfile(labs, connections)),
     registerCommand('vsim.partitionLink', partitionLink(labs, connections)),
     registerCommand('vsim.healLink', healLink(labs, connections)),
+    registerCommand('vsim.impairLink', impairLink(labs, connections)),
+    registerCommand('vsim.applyLinkProfile', applyLinkProfiles(labs, connections)),
+    registerCommand('vsim.clearLinkImpairment', clearLinkImpairment(labs, connections)),
+    registerCommand('vsim.captureTraffic', captureTraffic(labs, connections)),
+    registerCommand('vsim.stopCapture', stopCapture()),
+    disposeCaptures(),
     registerCommand('vsim.buildImage', buildImage(labs, connections)),
     registerCommand('vsim.cancelBuild', cancelBuild()),
     registerCommand('vsim.deploySlot', deploySlot(labs, connections)),

@@ -28,6 +28,11 @@ export interface TcSummary {
 
 const ops = new TcOps();
 
+/** The one TcOps of the extension (its per-host capability cache is shared by the tc commands). */
+export function sharedTcOps(): TcOps {
+  return ops;
+}
+
 function summarize(results: TcHostResult[], profile?: string): TcSummary {
   const s: TcSummary = { profile, ifaces: [], errors: [], warnings: [] };
   for (const r of results) {
@@ -41,7 +46,7 @@ function summarize(results: TcHostResult[], profile?: string): TcSummary {
   return s;
 }
 
-async function runnerFor(connections: Connections, lab: Lab, host: string): Promise<CommandRunner> {
+export async function runnerFor(connections: Connections, lab: Lab, host: string): Promise<CommandRunner> {
   if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
   const h = lab.current.hosts?.[host];
   if (!h) throw new Error(`No host named ${host} in this topology.`);
@@ -49,7 +54,7 @@ async function runnerFor(connections: Connections, lab: Lab, host: string): Prom
 }
 
 /** Runs `work` while holding the queue of every VM (sorted, so two multi-VM operations never deadlock). */
-function withVmQueues<T>(lab: Lab, vms: string[], label: string, work: () => Promise<T>): Promise<T> {
+export function withVmQueues<T>(lab: Lab, vms: string[], label: string, work: () => Promise<T>): Promise<T> {
   const sorted = [...new Set(vms)].sort();
   const step = (i: number): Promise<T> => (i >= sorted.length ? work() : lab.queue.run(sorted[i] as string, label, () => step(i + 1)));
   return step(0);
