@@ -14,6 +14,9 @@ export const ACTION_COMMAND_IDS: Record<Exclude<ActionCommand, 'setProfile'>, st
   clearProfile: ['vsim.clearProfile'],
   partition: ['vsim.partitionLink', 'vsim.partition'],
   heal: ['vsim.healLink', 'vsim.heal'],
+  impair: ['vsim.impairLink'],
+  clearImpair: ['vsim.clearLinkImpairment'],
+  capture: ['vsim.captureTraffic'],
 };
 
 type Result = { ok: boolean; error?: string };

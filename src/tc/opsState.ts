@@ -17,6 +17,8 @@ export interface LinkTcState {
   readback: string[];
   /** The profile the values came from, when they did. */
   profile?: string;
+  /** Drop filters on both taps (vsim's last partition/heal of this link said so). */
+  partitioned?: boolean;
   at: number;
 }
 

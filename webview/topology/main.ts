@@ -2,7 +2,7 @@
 // the side form, a banner while the text has errors, and a status line with the counts.
 import type { LayoutMode } from '../../src/model/edits/layout';
 import { applyGraphPatch, parseNodeId, type GraphPatch } from '../../src/model/edits/graph';
-import type { Banner, EditorState, GraphModel, InitialData, Intent, ToWebview } from '../protocol';
+import type { ActionCommand, Banner, EditorState, GraphModel, InitialData, Intent, ToWebview } from '../protocol';
 import { closeMenu, showMenu, type MenuItem } from './contextMenu';
 import { GraphView } from './graphView';
 import { renderForm } from './sideForm';
@@ -183,7 +183,7 @@ function refreshForm(): void {
 }
 
 function contextMenu(target: { kind: 'node' | 'edge'; id: string }, x: number, y: number): void {
-  const cmd = (command: 'start' | 'stop' | 'console' | 'applyProfile' | 'clearProfile' | 'partition' | 'heal' | 'setProfile', kind: 'vm' | 'link', name: string) =>
+  const cmd = (command: ActionCommand, kind: 'vm' | 'link', name: string) =>
     post({ type: 'command', requestId: requestId(), command, target: { kind, name } });
   const ro = locked || fileReadOnly;
   let items: MenuItem[] = [];
@@ -198,6 +198,7 @@ function contextMenu(target: { kind: 'node' | 'edge'; id: string }, x: number, y
         { label: 'Open console', run: () => cmd('console', 'vm', p.name) },
         { label: 'Apply tc profile…', run: () => cmd('applyProfile', 'vm', p.name) },
         { label: 'Clear tc profile', run: () => cmd('clearProfile', 'vm', p.name) },
+        { label: 'Capture traffic…', run: () => cmd('capture', 'vm', p.name) },
       ];
     }
     items.push(
@@ -213,6 +214,9 @@ function contextMenu(target: { kind: 'node' | 'edge'; id: string }, x: number, y
         { label: 'Partition link', run: () => cmd('partition', 'link', name) },
         { label: 'Heal link', run: () => cmd('heal', 'link', name) },
         { label: 'Set tc profile…', disabled: ro, run: () => cmd('setProfile', 'link', name) },
+        { label: 'Impair link (delay, loss…)…', run: () => cmd('impair', 'link', name) },
+        { label: 'Clear link impairments', run: () => cmd('clearImpair', 'link', name) },
+        { label: 'Capture traffic…', run: () => cmd('capture', 'link', name) },
         { label: 'Show in text', run: () => post({ type: 'openText', section: 'links', name }) },
         { label: 'Delete link', disabled: ro, run: () => send({ kind: 'delete', section: 'links', name }) },
       ];
@@ -307,6 +311,7 @@ onMessage((msg: ToWebview) => {
       break;
     case 'banner': showBanner(msg.banner); break;
     case 'liveState': post({ type: 'liveShown', counts: view.setLiveState(msg.states) }); break;
+    case 'linkState': view.setLinkState(msg.links); break;
     case 'result':
       if (msg.ok && msg.created) {
         const kind = msg.created.section === 'vms' ? 'vm' : msg.created.section === 'networks' ? 'network' : undefined;

@@ -95,7 +95,7 @@ async function applyLinkValues(p: PickedLink, connections: Connections, changed:
     const v = p.lab.tc.linkValues.get(link);
     const requested = v ? formatImpairment(v) : '';
     const readback = linkReadback(t, link, ifaces);
-    p.lab.tc.setLink(link, { requested, readback, profile: v && t.links?.[link]?.profile && formatImpairment(linkProfileShaping(t)[link] ?? {}) === requested ? t.links[link]?.profile : undefined });
+    p.lab.tc.setLink(link, { requested, readback, partitioned: p.lab.tc.getLink(link)?.partitioned, profile: v && t.links?.[link]?.profile && formatImpairment(linkProfileShaping(t)[link] ?? {}) === requested ? t.links[link]?.profile : undefined });
     return { link, requested, readback, errors, warnings };
   });
 }

@@ -263,6 +263,12 @@ function partitionCommand(labs: WorkspaceLabs, connections: Connections, heal: b
       throw new Error(`${verb} ${p.label} on ${ha}: ${(err as Error).message}`);
     }
     remember({ uri: p.uri, lab: p.lab, host: ha, vms: [p.a, p.b] }, r);
+    // The graph draws a partitioned link differently: note it on the link(s) between the pair.
+    for (const [name, l] of Object.entries(t.links ?? {})) {
+      if (!l.endpoints.includes(p.a) || !l.endpoints.includes(p.b)) continue;
+      const prev = p.lab.tc.getLink(name);
+      p.lab.tc.setLink(name, { requested: prev?.requested ?? '', readback: prev?.readback ?? [], profile: prev?.profile, partitioned: r.partitioned });
+    }
     const s = { ...summarize([r]), partitioned: r.partitioned };
     for (const e of s.errors) log().error(`tc ${verb}: ${e}`);
     if (s.errors.length) throw new Error(s.errors.join('\n'));
