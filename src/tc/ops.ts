@@ -84,7 +84,12 @@ export interface PartitionResult extends TcHostResult {
   method: DropMethod['kind'];
 }
 
-const TIMEOUT_MS = 30_000;
+/** A script's time limit: a base plus an allowance per device (a slow host with many taps needs more). */
+export interface TcTimeouts {
+  baseMs: number;
+  perDeviceMs: number;
+}
+const DEFAULT_TIMEOUTS: TcTimeouts = { baseMs: 30_000, perDeviceMs: 1_000 };
 
 /** The tap interfaces of a VM, with the override names that apply for `profile`. */
 export function vmIfaces(topology: Topology, vm: string, profile?: Profile): VmIface[] {
@@ -162,13 +167,13 @@ function stepErrors(host: string, out: ScriptOutput, devices: ScriptDevice[]): E
 export class TcOps {
   private readonly caps = new Map<string, Promise<HostCaps>>();
 
-  constructor(private readonly onRoundTrip?: (host: string, ms: number) => void) {}
+  constructor(private readonly onRoundTrip?: (host: string, ms: number) => void, private readonly timeouts: TcTimeouts = DEFAULT_TIMEOUTS) {}
 
   private async exec(host: string, run: CommandRunner, script: TcScript): Promise<{ out: ScriptOutput; ms: number }> {
     const t0 = Date.now();
     let r;
     try {
-      r = await run.exec(SCRIPT_ARGV, { timeoutMs: TIMEOUT_MS, stdin: scriptStdin(script) });
+      r = await run.exec(SCRIPT_ARGV, { timeoutMs: this.timeouts.baseMs + this.timeouts.perDeviceMs * script.devices.length, stdin: scriptStdin(script) });
     } catch (err) {
       // Connection failures quote the command line: name it as the script.
       const m = (err as Error).message.split(buildCommand(SCRIPT_ARGV)).join('<vsim tc script>');

@@ -6,14 +6,15 @@
 // Run: node scripts/test-unit.mjs --tap test-results/netem.tap test/sandbox-tests/netem.test.ts
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CommandRunner } from '../../src/backends/backend';
 import { Capture } from '../../src/capture/capture';
 import { countByProto, parsePcap, PCAP_HEADER_BYTES } from '../../src/capture/pcap';
 import { linkProfileShaping, linkTaps } from '../../src/tc/linkTargets';
 import { describeIface, TcOps, vmIfaces, type IfaceReadback } from '../../src/tc/ops';
-import { median, netemRunner, netemTopology, netemUp, NETEM_HOST, pingTimes, ping, type NetemEnv } from './netemHost';
+import { median, netemRunner, netemTopology, netemUp, NETEM_DIR, NETEM_HOST, pingTimes, ping, type NetemEnv } from './netemHost';
 import { REPO, until, type SshRunner } from './sshRunner';
 
 const topo = netemTopology();
@@ -29,6 +30,9 @@ function host(): SshRunner {
   return run;
 }
 
+// A netem host this suite started is stopped after it (one that was up stays up).
+const wasUp = existsSync(join(NETEM_DIR, 'env.json'));
+
 before(async () => {
   env = netemUp();
   if (typeof env === 'string') return;
@@ -40,6 +44,7 @@ before(async () => {
 after(async () => {
   if (run) await new TcOps().clear(NETEM_HOST, run, topo, all).catch(() => undefined);
   run?.close();
+  if (!wasUp) spawnSync('bash', [join(REPO, 'test/sandbox/netem/down.sh')], { stdio: 'inherit' });
 });
 
 function byVm(ifaces: IfaceReadback[], vm: string): IfaceReadback {
