@@ -6,7 +6,7 @@
 // executeCommand('vsim.captureTraffic', vmNode, { iface, filter, count, seconds }).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { Capture } from '../../capture/capture';
 import { validateBpf } from '../../capture/captureScript';
@@ -144,7 +144,10 @@ async function askOptions(t: Target, req: CaptureRequest, interactive: boolean):
 }
 
 function captureFile(t: Target, req: CaptureRequest): string {
-  if (req.file) return req.file;
+  if (req.file) {
+    mkdirSync(dirname(req.file), { recursive: true });
+    return req.file;
+  }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!folder) throw new Error('Open a folder to capture into (the .pcap goes to its captures/ folder).');
   const dir = join(folder, 'captures');
@@ -167,6 +170,7 @@ export function captureTraffic(labs: WorkspaceLabs, connections: Connections) {
     const run = await runnerFor(connections, t.lab, t.host);
     const file = captureFile(t, req);
     const out = createWriteStream(file);
+    out.on('error', (err) => log().error(`capture into ${file}: ${err.message}`));
     const id = nextId++;
     const summary: CaptureSummary = { id, host: t.host, iface: t.iface, file };
     const write = new vscode.EventEmitter<string>();
