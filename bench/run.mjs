@@ -27,18 +27,20 @@ writeFileSync(path.join(RESULTS, 'bundle.json'), JSON.stringify({ date: new Date
   { measure: 'main extension bundle (production)', value: ext / 1024, unit: 'KiB', goal: '< 1 MB (heavy deps lazy)', versus: { label: 'ssh2, loaded lazily', value: ssh2 / 1024 }, met: ext < 1024 * 1024 },
 ] }, null, 2));
 
-// 2. The sandbox, for the benchmarks that talk to a hypervisor.
+// 2. The sandbox, for the benchmarks that talk to a hypervisor (not for those that bring up a
+//    sandbox part of their own: *netem* benches start test/sandbox/netem/up.sh themselves).
+const selected = readdirSync(path.join(REPO, 'bench')).filter((f) => /\.bench\.(ts|mjs)$/.test(f) && (!only.length || only.some((o) => f.includes(o))));
+const needsSandbox = selected.some((f) => !f.includes('netem'));
 const sandbox = path.join(REPO, 'test/sandbox/sandbox.sh');
 let startedSandbox = false;
-if (existsSync(sandbox) && !existsSync(path.join(REPO, '.sandbox/env.json'))) {
+if (needsSandbox && existsSync(sandbox) && !existsSync(path.join(REPO, '.sandbox/env.json'))) {
   run('bash', [path.join(REPO, 'test/sandbox/install-deps.sh')]);
   startedSandbox = run('bash', [sandbox, 'up']);
 }
 
 // 3. Every bench/*.bench.ts (tsx) and bench/*.bench.mjs.
 try {
-  for (const f of readdirSync(path.join(REPO, 'bench')).sort()) {
-    if (only.length && !only.some((o) => f.includes(o))) continue;
+  for (const f of selected.sort()) {
     if (f.endsWith('.bench.ts')) run(process.execPath, ['--import', 'tsx', path.join('bench', f)]);
     else if (f.endsWith('.bench.mjs')) run(process.execPath, [path.join('bench', f)]);
   }

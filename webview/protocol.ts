@@ -12,8 +12,18 @@ export type LiveState = 'running' | 'stopped' | 'paused' | 'unknown';
 export const LIVE_STATES: readonly LiveState[] = ['running', 'stopped', 'paused', 'unknown'];
 
 /** Actions from the context menus, run as `vsim.<command>` commands when they exist. */
-export type ActionCommand = 'start' | 'stop' | 'console' | 'applyProfile' | 'clearProfile' | 'partition' | 'heal' | 'setProfile';
-export const ACTION_COMMANDS: readonly ActionCommand[] = ['start', 'stop', 'console', 'applyProfile', 'clearProfile', 'partition', 'heal', 'setProfile'];
+export type ActionCommand = 'start' | 'stop' | 'console' | 'applyProfile' | 'clearProfile' | 'partition' | 'heal' | 'setProfile' | 'impair' | 'clearImpair' | 'capture';
+export const ACTION_COMMANDS: readonly ActionCommand[] = ['start', 'stop', 'console', 'applyProfile', 'clearProfile', 'partition', 'heal', 'setProfile', 'impair', 'clearImpair', 'capture'];
+
+/** A link's live impairment as read back from the kernel (drawn on the link: label, tooltip, style). */
+export interface LinkLive {
+  /** Short values for the label, e.g. "delay 40ms rate 20mbit" ('' when none). */
+  label: string;
+  /** The kernel's readback, one line per end (tooltip). */
+  tooltip: string;
+  impaired: boolean;
+  partitioned: boolean;
+}
 
 export interface Banner {
   message: string;
@@ -46,6 +56,8 @@ export type ToWebview =
   | { type: 'patch'; base: number; patch: GraphPatch; state: Omit<EditorState, 'graph'>; banner: Banner | null }
   | { type: 'banner'; banner: Banner | null }
   | { type: 'liveState'; states: Record<string, LiveState> }
+  /** Live per-link impairments and partitions (replaces the previous set). */
+  | { type: 'linkState'; links: Record<string, LinkLive> }
   | { type: 'result'; requestId: number; ok: boolean; error?: string; created?: { section: Section; name: string } }
   | { type: 'focus'; nodeId: string };
 
@@ -154,5 +166,5 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
 
 /** Light check of messages from the extension (trusted, but the webview must not crash on surprises). */
 export function isToWebview(v: unknown): v is ToWebview {
-  return isObj(v) && typeof v.type === 'string' && ['state', 'patch', 'banner', 'liveState', 'result', 'focus'].includes(v.type);
+  return isObj(v) && typeof v.type === 'string' && ['state', 'patch', 'banner', 'liveState', 'linkState', 'result', 'focus'].includes(v.type);
 }

@@ -77,10 +77,11 @@ rec {
     else optionals (dir == "egress" || dir == "both") (renderShaping target.iface s)
       ++ optionals (dir == "ingress" || dir == "both") (renderIngressRedirect target.iface ++ renderShaping (ifbName target.iface) s);
 
-  # Removing vsim's shaping from an interface; each command may fail (nothing there).
+  # Removing vsim's shaping from an interface; each command may fail (nothing there). The ingress
+  # qdisc stays (partitions keep their drop filters there): only the ifb redirect filter goes.
   renderClear = iface: [
     [ "tc" "qdisc" "del" "dev" iface "root" ]
-    [ "tc" "qdisc" "del" "dev" iface "ingress" ]
+    [ "tc" "filter" "del" "dev" iface "parent" "ffff:" "protocol" "all" "prio" (toString mirredPref) ]
     [ "ip" "link" "del" "dev" (ifbName iface) ]
   ];
 

@@ -17,6 +17,8 @@ export interface CommandRunner {
   exec(argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult>;
   /** Starts a long-running command; each stdout line is delivered; `done` settles with its exit code. */
   follow?(argv: readonly string[], onLine: (line: string) => void): { done: Promise<number>; dispose(): void };
+  /** Starts a long-running command on its own channel with raw stdout and stderr (binary-safe, e.g. a pcap). */
+  streamRaw?(argv: readonly string[], sinks: { onStdout(chunk: Buffer): void; onStderr(chunk: Buffer): void }): { done: Promise<number>; dispose(): void };
 }
 
 export type VmState = 'running' | 'paused' | 'stopped' | 'crashed' | 'starting' | 'stopping' | 'missing' | 'unknown';

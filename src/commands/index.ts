@@ -16,6 +16,8 @@ import { buildImage, cancelBuild } from './build/buildImage';
 import { deployHost, deploySlot, exportNixos } from './deploy/deployCommands';
 import * as state from './state/stateCommands';
 import { TcOps } from '../tc/ops';
+import { applyLinkProfiles, clearLinkImpairment, impairLink } from './tc/linkCommands';
+import { captureTraffic, disposeCaptures, stopCapture } from './capture/captureCommands';
 
 export interface CommandDeps {
   labs: WorkspaceLabs;
@@ -46,6 +48,12 @@ export function registerCommands({ labs, connections, consoles }: CommandDeps): 
     registerCommand('vsim.clearProfile', clearProfile(labs, tc)),
     registerCommand('vsim.partitionLink', partitionLink(labs, tc)),
     registerCommand('vsim.healLink', healLink(labs, tc)),
+    registerCommand('vsim.impairLink', impairLink(labs, tc)),
+    registerCommand('vsim.applyLinkProfile', applyLinkProfiles(labs, tc)),
+    registerCommand('vsim.clearLinkImpairment', clearLinkImpairment(labs, tc)),
+    registerCommand('vsim.captureTraffic', captureTraffic(labs)),
+    registerCommand('vsim.stopCapture', stopCapture()),
+    disposeCaptures(),
     registerCommand('vsim.buildImage', buildImage(labs, connections)),
     registerCommand('vsim.cancelBuild', cancelBuild()),
     registerCommand('vsim.deploySlot', deploySlot(labs, connections)),

@@ -1,7 +1,7 @@
 // One command registry: id -> handler, with error reporting and logging in one place.
 import * as vscode from 'vscode';
 import type { CommandId } from './ids';
-import { resolveTargets, type CommandCall } from './targets';
+import { resolveTargets, type CommandCall, type Target } from './targets';
 import { log } from '../common/log';
 
 export type Handler = (...args: unknown[]) => unknown;
@@ -23,4 +23,9 @@ export function registerCommand(id: CommandId, handler: Handler): vscode.Disposa
 /** A handler that takes the command's arguments read once (src/commands/targets.ts) instead of guessing them. */
 export function targetCommand<T>(handler: (call: CommandCall) => Promise<T>): (...args: unknown[]) => Promise<T> {
   return (...args) => handler(resolveTargets(args, (x): x is vscode.Uri => x instanceof vscode.Uri));
+}
+
+/** The target a single argument names (a tree node, the graph's { kind, name, uri }, a bare name, a file), read as targetCommand reads it. */
+export function targetOf(arg: unknown): Target | undefined {
+  return resolveTargets([arg], (x): x is vscode.Uri => x instanceof vscode.Uri).target;
 }

@@ -15,6 +15,9 @@ export const ACTION_COMMAND_IDS: Record<Exclude<ActionCommand, 'setProfile'>, Co
   clearProfile: 'vsim.clearProfile',
   partition: 'vsim.partitionLink',
   heal: 'vsim.healLink',
+  impair: 'vsim.impairLink',
+  clearImpair: 'vsim.clearLinkImpairment',
+  capture: 'vsim.captureTraffic',
 };
 
 type Result = { ok: boolean; error?: string };

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import type { VmState } from '../backends/backend';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
-import type { LiveState } from '../../webview/protocol';
+import type { LinkLive, LiveState } from '../../webview/protocol';
+import type { Lab } from '../lab/lab';
 import type { TopologyEditorProvider } from './topologyEditor';
 
 /** The graph's four colours for the backends' eight states. */
@@ -18,11 +19,29 @@ export function toLiveState(s: VmState | undefined): LiveState {
   }
 }
 
+/** The lab's live link impairments and partitions, as the graph draws them. */
+export function linkLiveOf(lab: Lab): Record<string, LinkLive> {
+  const out: Record<string, LinkLive> = {};
+  for (const [name, s] of lab.tc.links()) {
+    const inKernel = s.readback.length > 0 && s.readback.every((l) => l.includes(' from '));
+    const label = [s.requested && (inKernel ? s.requested : `${s.requested} (not read back)`), s.partitioned ? 'partitioned' : ''].filter(Boolean).join(' · ');
+    out[name] = { label, tooltip: [...s.readback, ...(s.partitioned ? ['partitioned: drop filters on both taps'] : [])].join('\n'), impaired: !!s.requested, partitioned: !!s.partitioned };
+  }
+  return out;
+}
+
 export function bridgeLiveState(labs: WorkspaceLabs, p: TopologyEditorProvider): vscode.Disposable {
   const last = new Map<string, string>();
+  const lastLinks = new Map<string, string>();
   const post = (uri: vscode.Uri): void => {
     const lab = labs.get(uri)?.lab;
     if (!lab) return;
+    const links = linkLiveOf(lab);
+    const lf = JSON.stringify(links);
+    if (lastLinks.get(uri.toString()) !== lf) {
+      lastLinks.set(uri.toString(), lf);
+      p.postLinkState(uri, links);
+    }
     const states: Record<string, LiveState> = {};
     for (const [name, vm] of Object.entries(lab.current.vms ?? {})) states[name] = toLiveState(lab.host(vm.host).vms[name]?.state);
     const fp = JSON.stringify(states);

@@ -10,7 +10,7 @@ import type { GraphModel } from '../model/edits/graph';
 import type { Intent } from '../model/edits/intents';
 import type { Section } from '../model/types';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
-import { parseFromWebview, type Banner, type EditorState, type FromWebview, type InitialData, type LiveState, type ReadyTiming, type ToWebview } from '../../webview/protocol';
+import { parseFromWebview, type Banner, type EditorState, type FromWebview, type InitialData, type LinkLive, type LiveState, type ReadyTiming, type ToWebview } from '../../webview/protocol';
 import { runAction } from './actions';
 
 const DEBOUNCE_MS = 50;
@@ -49,6 +49,7 @@ export class EditorSession extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ownEditPending = false;
   private live: Record<string, LiveState> = {};
+  private linkLive: Record<string, LinkLive> = {};
   readonly stats: SessionStats;
   private readonly disposedEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this.disposedEmitter.event;
@@ -97,6 +98,12 @@ export class EditorSession extends Disposable {
     if (this.isDisposed) return;
     this.disposedEmitter.fire();
     super.dispose();
+  }
+
+  /** Live link impairments from the lab's tc store (the whole set each time). */
+  setLinkState(links: Record<string, LinkLive>): void {
+    this.linkLive = links;
+    if (this.ready) this.post({ type: 'linkState', links });
   }
 
   /** Live VM states (running/stopped/…) from the lab store. */
@@ -148,6 +155,7 @@ export class EditorSession extends Disposable {
         this.sent = this.initial;
         if (this.sent?.version !== this.document.version) this.push();
         if (Object.keys(this.live).length) this.post({ type: 'liveState', states: this.live });
+        if (Object.keys(this.linkLive).length) this.post({ type: 'linkState', links: this.linkLive });
         return;
       case 'resync':
         this.sent = undefined;

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommand } from '../commands/registry';
 import { Disposable } from '../common/lifecycle';
 import type { Intent } from '../model/edits/intents';
-import type { LiveState } from '../../webview/protocol';
+import type { LinkLive, LiveState } from '../../webview/protocol';
 import { EditorSession, type SessionStats } from './session';
 
 export const TOPOLOGY_EDITOR_VIEW_TYPE = 'vsim.topologyEditor';
@@ -13,6 +13,7 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
   private readonly sessions = new Set<EditorSession>();
   /** Last live states per document URI, so a graph opened later starts with them. */
   private readonly live = new Map<string, Record<string, LiveState>>();
+  private readonly linkLive = new Map<string, Record<string, LinkLive>>();
   private readonly visibility = this._register(new vscode.EventEmitter<boolean>());
   /** Fires whether any graph is visible, when that changes (the lab refresh policy listens). */
   readonly onDidChangeAnyVisible = this.visibility.event;
@@ -28,6 +29,8 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
     const session = new EditorSession(document, panel, this.extensionUri, this.live.get(document.uri.toString()));
     this.sessions.add(session);
+    const links = this.linkLive.get(document.uri.toString());
+    if (links) session.setLinkState(links);
     session.onDidDispose(() => {
       this.sessions.delete(session);
       this.noteVisibility();
@@ -44,6 +47,12 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
   }
 
   /** Colours VMs by state in every graph of `uri` (VM name → state). */
+  postLinkState(uri: vscode.Uri, links: Record<string, LinkLive>): void {
+    const key = uri.toString();
+    this.linkLive.set(key, links);
+    for (const s of this.sessions) if (s.document.uri.toString() === key) s.setLinkState(links);
+  }
+
   postLiveState(uri: vscode.Uri, states: Record<string, LiveState>): void {
     const key = uri.toString();
     this.live.set(key, { ...this.live.get(key), ...states });

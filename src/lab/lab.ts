@@ -36,9 +36,9 @@ export class Lab implements Disposable {
 
   constructor(topology: Topology, private readonly deps: LabDeps) {
     this.topology = topology;
-    this.tc.onDidChange(({ vm }) => {
-      const host = this.topology.vms?.[vm]?.host;
-      if (host) this.changed.fire({ host });
+    this.tc.onDidChange(({ vm, link }) => {
+      const ends = vm ? [vm] : link ? (this.topology.links?.[link]?.endpoints ?? []) : [];
+      for (const host of new Set(ends.map((v) => this.topology.vms?.[v]?.host))) if (host) this.changed.fire({ host });
     });
   }
 

@@ -8,11 +8,13 @@ import { buildCommand } from '../remote/quote';
 import { compareShaping } from './compare';
 import { ifbName } from './ifbName';
 import { activeShaping, parseQdiscJson, parseTcJson, type ActiveShaping } from './parseQdisc';
-import { parseScriptOutput, scriptArgv, libvirtTapMac, type ScriptDevice, type ScriptOutput, type ScriptUnit, type TcScript } from './opsScript';
+import { parseScriptOutput, SCRIPT_ARGV, scriptStdin, libvirtTapMac, type ScriptDevice, type ScriptOutput, type ScriptUnit, type TcScript } from './opsScript';
 import { gactProbe, isMissingFeature, netemProbe } from './probe';
 import { renderApply, renderClear } from './renderClear';
 import { DEFAULT_BLACKHOLE, partitionPref, renderHeal, renderPartition, type DropMethod } from './renderPartition';
 import { isEmptyShaping, needsNetem, shapingFor } from './renderProfile';
+import { readLinks, type LinkReadback } from './parseLink';
+import { renderLinkShaping, type LinkShapingSpec } from './renderLink';
 import { formatDuration, formatRate } from './units';
 
 /** A host-side interface of a VM that vsim shapes. */
@@ -47,11 +49,18 @@ export interface IfaceReadback extends VmIface {
   /** The ifb device's shaping (ingress direction), when the ifb exists. */
   ingress?: ActiveShaping;
   filters: TcFilter[];
-  /** What the kernel has, named: a profile, "custom" or "none". */
+  /** Per-link shaping under the root htb (read when the operation asked for it). */
+  links?: LinkReadback[];
+  /** What the kernel has, named: a profile, per-link shaping, "custom" or "none". */
   match: ProfileMatch;
 }
 
-export type ProfileMatch = { kind: 'none' } | { kind: 'profile'; profile: string } | { kind: 'custom' } | { kind: 'missing' };
+export type ProfileMatch = { kind: 'none' } | { kind: 'profile'; profile: string } | { kind: 'links' } | { kind: 'custom' } | { kind: 'missing' };
+
+/** A tap whose per-link shaping is rebuilt: all the links of its VM that carry values. */
+export interface LinkTap extends VmIface {
+  specs: LinkShapingSpec[];
+}
 
 export interface TcHostResult {
   host: string;
@@ -75,7 +84,12 @@ export interface PartitionResult extends TcHostResult {
   method: DropMethod['kind'];
 }
 
-const TIMEOUT_MS = 30_000;
+/** A script's time limit: a base plus an allowance per device (a slow host with many taps needs more). */
+export interface TcTimeouts {
+  baseMs: number;
+  perDeviceMs: number;
+}
+const DEFAULT_TIMEOUTS: TcTimeouts = { baseMs: 30_000, perDeviceMs: 1_000 };
 
 /** The tap interfaces of a VM, with the override names that apply for `profile`. */
 export function vmIfaces(topology: Topology, vm: string, profile?: Profile): VmIface[] {
@@ -91,11 +105,13 @@ export function vmIfaces(topology: Topology, vm: string, profile?: Profile): VmI
   }));
 }
 
-function readDevice(out: ScriptOutput, i: number): { dev: string; egress: ActiveShaping; ingress?: ActiveShaping; filters: TcFilter[] } {
+function readDevice(out: ScriptOutput, i: number): { dev: string; egress: ActiveShaping; ingress?: ActiveShaping; filters: TcFilter[]; links?: LinkReadback[] } {
   const d = out.devices[i] ?? { dev: '' };
-  const egress = activeShaping(d.qdiscJson !== undefined ? parseQdiscJson(d.qdiscJson) : []);
+  const qdiscs = d.qdiscJson !== undefined ? parseQdiscJson(d.qdiscJson) : [];
+  const egress = activeShaping(qdiscs);
   const ingress = d.ifbJson !== undefined ? activeShaping(parseQdiscJson(d.ifbJson)) : undefined;
-  return { dev: d.dev, egress, ingress, filters: d.filterJson !== undefined ? parseFilterJson(d.filterJson) : [] };
+  const links = d.linkFilterJson !== undefined ? readLinks(qdiscs, d.classText ?? '', d.linkFilterJson) : undefined;
+  return { dev: d.dev, egress, ingress, filters: d.filterJson !== undefined ? parseFilterJson(d.filterJson) : [], ...(links ? { links } : {}) };
 }
 
 /** `tc -j filter show dev X parent ffff:` → one entry per filter preference (u32 prints a few rows each). */
@@ -146,22 +162,21 @@ function stepErrors(host: string, out: ScriptOutput, devices: ScriptDevice[]): E
 export class TcOps {
   private readonly caps = new Map<string, Promise<HostCaps>>();
 
-  constructor(private readonly onRoundTrip?: (host: string, ms: number) => void) {}
+  constructor(private readonly onRoundTrip?: (host: string, ms: number) => void, private readonly timeouts: TcTimeouts = DEFAULT_TIMEOUTS) {}
 
   private async exec(host: string, run: CommandRunner, script: TcScript): Promise<{ out: ScriptOutput; ms: number }> {
-    const argv = scriptArgv(script);
     const t0 = Date.now();
     let r;
     try {
-      r = await run.exec(argv, { timeoutMs: TIMEOUT_MS });
+      r = await run.exec(SCRIPT_ARGV, { timeoutMs: this.timeouts.baseMs + this.timeouts.perDeviceMs * script.devices.length, stdin: scriptStdin(script) });
     } catch (err) {
-      // Connection failures quote the command line: keep the message, not the whole script.
-      const m = (err as Error).message.split(buildCommand(argv)).join('<vsim tc script>');
+      // Connection failures quote the command line: name it as the script.
+      const m = (err as Error).message.split(buildCommand(SCRIPT_ARGV)).join('<vsim tc script>');
       throw new Error(m.includes(host) ? m : `${host}: ${m}`);
     }
     const ms = Date.now() - t0;
     this.onRoundTrip?.(host, ms);
-    if (r.code !== 0) throw RemoteCommandError.fromResult(host, ['sh', '-c', '<vsim tc script>'], r);
+    if (r.code !== 0) throw RemoteCommandError.fromResult(host, ['sh', '-s', '<vsim tc script>'], r);
     return { out: parseScriptOutput(script, r.stdout), ms };
   }
 
@@ -191,14 +206,46 @@ export class TcOps {
 
   private readback(host: string, topology: Topology, ifaces: VmIface[], out: ScriptOutput, netem: boolean | undefined): IfaceReadback[] {
     return ifaces.map((t, i) => {
+      const { specs: _specs, ...iface } = t as LinkTap;
       const r = readDevice(out, i);
-      const match: ProfileMatch = r.dev ? identifyIface(r.egress, r.ingress, topology.profiles ?? {}, t.names, netem) : { kind: 'missing' };
-      return { ...t, ...r, match };
+      const match: ProfileMatch = !r.dev ? { kind: 'missing' }
+        : r.links?.length && r.egress.kinds[0] === 'htb' ? { kind: 'links' }
+          : identifyIface(r.egress, r.ingress, topology.profiles ?? {}, t.names, netem);
+      return { ...iface, ...r, match };
     });
   }
 
-  private devices(ifaces: VmIface[], filters = false): ScriptDevice[] {
-    return ifaces.map((t) => ({ iface: t.iface, hostMac: t.hostMac, qdiscs: { ifb: ifbName(t.iface) }, filters }));
+  private devices(ifaces: VmIface[], filters = false, links = false): ScriptDevice[] {
+    return ifaces.map((t) => ({ iface: t.iface, hostMac: t.hostMac, qdiscs: { ifb: ifbName(t.iface) }, filters, links }));
+  }
+
+  /**
+   * Rebuilds the per-link shaping of the given taps (each with ALL its links' values; none: the
+   * per-link shaping is removed) and reads back qdiscs, classes and filters. One round trip (plus
+   * the netem probe the first time). Partitions (ingress filters) are untouched.
+   */
+  async applyLinks(host: string, run: CommandRunner, topology: Topology, taps: LinkTap[]): Promise<TcHostResult> {
+    let roundTrips = 0;
+    let netem: boolean | undefined;
+    const wantsNetem = taps.some((t) => t.specs.some((s) => needsNetem(s.shaping)));
+    if (wantsNetem) {
+      const c = await this.capabilities(host, run);
+      roundTrips += c.roundTrips;
+      netem = c.caps.netem;
+    } else {
+      netem = (await this.cachedCaps(host))?.netem;
+    }
+    const devices = this.devices(taps, true, true);
+    const units: ScriptUnit[] = taps.map((t, i) => ({ devices: [i], steps: renderLinkShaping(t.iface, t.specs, { netem: netem !== false }) }));
+    const { out, ms } = await this.exec(host, run, { devices, units });
+    return {
+      host,
+      ifaces: this.readback(host, topology, taps, out, netem),
+      errors: stepErrors(host, out, devices),
+      netemSkipped: wantsNetem && netem === false,
+      durationMs: ms,
+      roundTrips: roundTrips + 1,
+    };
   }
 
   /**
@@ -239,7 +286,7 @@ export class TcOps {
 
   /** Reads what the kernel has on the interfaces (qdiscs, ifb, ingress filters). One round trip. */
   async show(host: string, run: CommandRunner, topology: Topology, ifaces: VmIface[]): Promise<TcHostResult> {
-    const devices = this.devices(ifaces, true);
+    const devices = this.devices(ifaces, true, true);
     const { out, ms } = await this.exec(host, run, { devices, units: [] });
     const netem = (await this.cachedCaps(host))?.netem;
     return { host, ifaces: this.readback(host, topology, ifaces, out, netem), errors: stepErrors(host, out, devices), netemSkipped: false, durationMs: ms, roundTrips: 1 };
@@ -312,7 +359,12 @@ export function describeCounters(a: ActiveShaping): string {
 }
 
 export function describeMatchShort(m: ProfileMatch): string {
-  return m.kind === 'profile' ? m.profile : m.kind === 'missing' ? 'tap not found' : m.kind;
+  return m.kind === 'profile' ? m.profile : m.kind === 'missing' ? 'tap not found' : m.kind === 'links' ? 'per-link' : m.kind;
+}
+
+/** "from 10.99.0.11: htb+netem rate 20mbit delay 40ms". */
+export function describeLink(l: LinkReadback): string {
+  return `from ${l.peerIp}: ${describeShaping(l.shaping)}`;
 }
 
 /** "chassis vnet0: constrained (tbf rate 10mbit burst 4096b; sent 1.2 kB / 12 pkts, 0 dropped, 0 overlimits)". */
@@ -320,7 +372,8 @@ export function describeIface(r: IfaceReadback): string {
   const dev = r.dev && r.dev !== r.iface ? `${r.iface} (${r.dev})` : r.iface;
   if (r.match.kind === 'missing') return `${r.vm} ${dev}: tap not found on the host`;
   const details: string[] = [];
-  if (!r.egress.none) details.push(`egress ${describeShaping(r.egress)}; ${describeCounters(r.egress)}`);
+  if (r.match.kind === 'links') details.push(...(r.links ?? []).map((l) => `link ${describeLink(l)}; ${describeCounters(l.shaping)}`));
+  else if (!r.egress.none) details.push(`egress ${describeShaping(r.egress)}; ${describeCounters(r.egress)}`);
   if (r.ingress && !r.ingress.none) details.push(`ingress ${describeShaping(r.ingress)}; ${describeCounters(r.ingress)}`);
   const drops = r.filters.filter((f) => f.pref < 40000);
   if (drops.length) details.push(`${drops.length} partition filter${drops.length > 1 ? 's' : ''}`);

@@ -1,5 +1,6 @@
 // One round trip for a whole tc operation on one host: the steps of every interface, composed into
-// ONE `sh -c` script, followed by the kernel's readback (`tc -s -j qdisc show`, `tc -j filter show`).
+// ONE script sent on the stdin of `sh -s` (not one argv element: the kernel's limit of 128 KiB per
+// argument is reached at about 140 interfaces), followed by the kernel's readback (`tc -s -j qdisc show`, `tc -j filter show`).
 // Pure: composition and parsing of the script's marked output (src/backends/script.ts sections).
 //
 // The script's functions are constant; each step line is built with buildCommand() (the one quoting
@@ -9,7 +10,7 @@
 // ignores target names starting with "vnet" and names such taps vnetN itself. Bridges are skipped:
 // a Linux bridge takes the lowest MAC of its ports, so it often carries the tap's MAC too.
 import { buildCommand, shellQuote } from '../remote/quote';
-import { MARK, shScript, splitSections } from '../backends/script';
+import { MARK, splitSections } from '../backends/script';
 import { assertIfname } from '../model/names';
 import { isTolerated, type TcStep } from './steps';
 
@@ -23,6 +24,8 @@ export interface ScriptDevice {
   qdiscs?: { ifb?: string };
   /** Readback: the filters of the device's ingress qdisc (partitions). */
   filters?: boolean;
+  /** Readback: the per-link classes and filters under the root htb (src/tc/renderLink.ts). */
+  links?: boolean;
 }
 
 /** A group of steps that stops at its first failure that is not tolerated (one per interface or partition). */
@@ -61,6 +64,9 @@ q() { eval "d=\\$D$1"; [ -n "$d" ] || return 0
   if [ -n "$2" ] && ip link show dev "$2" >/dev/null 2>&1; then printf '${MARK} ifb %s\\n' "$1"; tc -s -j qdisc show dev "$2" 2>&1; echo; fi; }
 f() { eval "d=\\$D$1"; [ -n "$d" ] || return 0
   printf '${MARK} filter %s\\n' "$1"; tc -j filter show dev "$d" parent ffff: 2>/dev/null; echo; }
+l() { eval "d=\\$D$1"; [ -n "$d" ] || return 0
+  printf '${MARK} class %s\\n' "$1"; tc class show dev "$d" 2>/dev/null
+  printf '${MARK} lfilter %s\\n' "$1"; tc -j filter show dev "$d" parent 1: 2>/dev/null; echo; }
 p() { n=$1; shift; e=$("$@" 2>&1 >/dev/null); printf '${MARK} probe %s %s\\n%s\\n' "$n" "$?" "$e"; }
 `.trim();
 
@@ -96,14 +102,21 @@ export function composeScript(s: TcScript): string {
   s.devices.forEach((d, i) => {
     if (d.qdiscs) lines.push(`q ${i} ${buildCommand([d.qdiscs.ifb ?? ''])}`);
     if (d.filters) lines.push(`f ${i}`);
+    if (d.links) lines.push(`l ${i}`);
   });
   lines.push('exit 0');
   return lines.join('\n');
 }
 
-/** argv to run the script (`sh -c SCRIPT vsim`). */
-export function scriptArgv(s: TcScript): string[] {
-  return shScript(composeScript(s), []);
+/** The command that reads the script from stdin; constant, whatever the number of interfaces. */
+export const SCRIPT_ARGV: readonly string[] = ['sh', '-s'];
+
+/**
+ * The script as `sh -s` reads it: one `{ … } </dev/null` group, so the shell parses all of it
+ * before running anything and no command can read the rest of the script as its own input.
+ */
+export function scriptStdin(s: TcScript): string {
+  return `{\n${composeScript(s)}\n} </dev/null\n`;
 }
 
 export interface StepOutcome {
@@ -121,6 +134,8 @@ export interface DeviceOutput {
   qdiscJson?: string;
   ifbJson?: string;
   filterJson?: string;
+  classText?: string;
+  linkFilterJson?: string;
 }
 
 export interface ScriptOutput {
@@ -161,6 +176,12 @@ export function parseScriptOutput(s: TcScript, stdout: string): ScriptOutput {
         break;
       case 'filter':
         if (out.devices[i]) out.devices[i].filterJson = sec.body;
+        break;
+      case 'class':
+        if (out.devices[i]) out.devices[i].classText = sec.body;
+        break;
+      case 'lfilter':
+        if (out.devices[i]) out.devices[i].linkFilterJson = sec.body;
         break;
       case 'probe':
         out.probes[args[0] as string] = { code: Number(args[1]), stderr: sec.body };

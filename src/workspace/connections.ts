@@ -89,6 +89,19 @@ export class Connections implements vscode.Disposable {
         })();
         return { done, dispose: () => { disposed = true; channel?.close(); } };
       },
+      streamRaw: (argv, sinks) => {
+        let channel: { close(): void } | undefined;
+        let disposed = false;
+        const done = (async () => {
+          const ch = await pooled.shell.stream(argv);
+          channel = ch;
+          if (disposed) ch.close();
+          ch.on('data', (d: Buffer) => sinks.onStdout(d));
+          ch.stderr.on('data', (d: Buffer) => sinks.onStderr(d));
+          return new Promise<number>((resolve) => ch.on('close', (code: number | null) => resolve(code ?? -1)));
+        })();
+        return { done, dispose: () => { disposed = true; channel?.close(); } };
+      },
     };
   }
 

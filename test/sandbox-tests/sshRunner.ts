@@ -92,6 +92,19 @@ export class SshRunner implements CommandRunner {
     return { done, dispose: () => p.kill('SIGTERM') };
   }
 
+  streamRaw(argv: readonly string[], sinks: { onStdout(chunk: Buffer): void; onStderr(chunk: Buffer): void }): { done: Promise<number>; dispose(): void } {
+    this.calls.push([...argv]);
+    const p = spawn('ssh', [...this.args(), buildCommand(argv)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.children.add(p);
+    p.stdout.on('data', (d: Buffer) => sinks.onStdout(d));
+    p.stderr.on('data', (d: Buffer) => sinks.onStderr(d));
+    const done = new Promise<number>((r) => p.on('close', (code) => {
+      this.children.delete(p);
+      r(code ?? -1);
+    }));
+    return { done, dispose: () => p.kill('SIGTERM') };
+  }
+
   /** Kills only the ssh processes this runner started, and closes its master connection. */
   close(): void {
     for (const c of this.children) c.kill('SIGTERM');

@@ -22,6 +22,7 @@ export function contextMenu(page: Page, target: { kind: 'node' | 'edge'; id: str
         { label: 'Open console', run: () => cmd('console', 'vm', p.name) },
         { label: 'Apply tc profile…', run: () => cmd('applyProfile', 'vm', p.name) },
         { label: 'Clear tc profile', run: () => cmd('clearProfile', 'vm', p.name) },
+        { label: 'Capture traffic…', run: () => cmd('capture', 'vm', p.name) },
       ];
     }
     items.push(
@@ -37,6 +38,9 @@ export function contextMenu(page: Page, target: { kind: 'node' | 'edge'; id: str
         { label: 'Partition link', run: () => cmd('partition', 'link', name) },
         { label: 'Heal link', run: () => cmd('heal', 'link', name) },
         { label: 'Set tc profile…', disabled: ro, run: () => cmd('setProfile', 'link', name) },
+        { label: 'Impair link (delay, loss…)…', run: () => cmd('impair', 'link', name) },
+        { label: 'Clear link impairments', run: () => cmd('clearImpair', 'link', name) },
+        { label: 'Capture traffic…', run: () => cmd('capture', 'link', name) },
         { label: 'Show in text', run: () => post({ type: 'openText', section: 'links', name }) },
         { label: 'Delete link', disabled: ro, run: () => page.send({ kind: 'delete', section: 'links', name }) },
       ];

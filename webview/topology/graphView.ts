@@ -6,7 +6,7 @@
 import { DataSet } from 'vis-data/esnext';
 import { Network, type ClusterOptions, type Edge, type IdType, type Node, type Options } from 'vis-network/esnext';
 import { autoLayout, type LayoutMode, type Point } from '../../src/model/edits/layout';
-import type { GraphEdge, GraphModel, GraphNode, GraphPatch, LiveState } from '../protocol';
+import type { GraphEdge, GraphModel, GraphNode, GraphPatch, LinkLive, LiveState } from '../protocol';
 import { readPalette, vmIcon, type Palette } from './theme';
 
 export type VNode = Node & { id: string; kind: GraphNode['kind']; host: string; name: string };
@@ -34,6 +34,7 @@ export class GraphView {
   private filePos = new Map<string, string>();
   private sig = new Map<string, string>();
   private live: Record<string, LiveState> = {};
+  private linkLive: Record<string, LinkLive> = {};
   private groups: { host: string; x0: number; y0: number; x1: number; y1: number }[] = [];
   private groupsDirty = true;
   private clustered = false;
@@ -304,6 +305,16 @@ export class GraphView {
     return counts;
   }
 
+  /** Live link impairments: the links whose state changed are restyled (label, tooltip, dashes). */
+  setLinkState(links: Record<string, LinkLive>): number {
+    const before = this.linkLive;
+    this.linkLive = links;
+    if (!this.model) return 0;
+    const changed = this.model.edges.filter((e) => e.kind === 'link' && e.link && JSON.stringify(before[e.link]) !== JSON.stringify(links[e.link]));
+    if (changed.length) this.edges.update(changed.map((e) => this.visEdge(e)));
+    return changed.length;
+  }
+
   /** Re-reads theme colours and restyles everything (on a theme change). */
   retheme(): void {
     const palette = readPalette();
@@ -370,9 +381,17 @@ export class GraphView {
     const p = this.palette;
     const base = { id: e.id, kind: e.kind, from: e.from, to: e.to, ...(e.label ? { label: e.label } : {}), ...(e.link ? { link: e.link } : {}) };
     switch (e.kind) {
-      case 'link':
+      case 'link': {
+        // Impaired (live values on the link, dashed) or partitioned (red, sparse dashes): see setLinkState.
+        const live = e.link ? this.linkLive[e.link] : undefined;
+        if (live && (live.impaired || live.partitioned)) {
+          const colour = live.partitioned ? p.partitioned : p.impaired;
+          return { ...base, label: [e.label, live.label].filter(Boolean).join('\n'), title: live.tooltip, width: 4, dashes: live.partitioned ? [2, 6] : [10, 5],
+            smooth: { enabled: true, type: 'curvedCW', roundness: 0.25 }, color: { color: colour, highlight: p.focus, hover: p.focus }, font: { color: colour, size: 11, strokeWidth: 3, strokeColor: p.bg } };
+        }
         // Curved, so links between VMs in one row do not hide behind each other.
         return { ...base, width: 3, smooth: { enabled: true, type: 'curvedCW', roundness: 0.25 }, color: { color: e.profiles?.length ? p.link : p.fg, highlight: p.focus, hover: p.focus }, font: { color: p.link, size: 11, strokeWidth: 3, strokeColor: p.bg } };
+      }
       case 'nic':
         return { ...base, width: 1.5, color: { color: e.profiles?.length ? p.link : p.network, highlight: p.focus, hover: p.focus, opacity: 0.8 } };
       case 'host':

@@ -200,6 +200,7 @@ export class TopologyPage implements Page {
         break;
       case 'banner': this.showBanner(msg.banner); break;
       case 'liveState': post({ type: 'liveShown', counts: this.view.setLiveState(msg.states) }); break;
+      case 'linkState': this.view.setLinkState(msg.links); break;
       case 'result':
         if (msg.ok && msg.created) {
           const kind = msg.created.section === 'vms' ? 'vm' : msg.created.section === 'networks' ? 'network' : undefined;

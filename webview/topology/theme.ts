@@ -16,6 +16,9 @@ export interface Palette {
   link: string;
   nic: string;
   group: string;
+  /** Impaired link (live netem values) and partitioned link. */
+  impaired: string;
+  partitioned: string;
   state: Record<LiveState, string>;
   backend: Record<string, string>;
 }
@@ -44,6 +47,8 @@ export function readPalette(): Palette {
     link: cssVar('--vscode-charts-orange', '#d18616'),
     nic: cssVar('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#717171'),
     group: cssVar('--vscode-editorWidget-background', dark ? '#252526' : '#f3f3f3'),
+    impaired: cssVar('--vscode-charts-yellow', '#cca700'),
+    partitioned: cssVar('--vscode-charts-red', cssVar('--vscode-errorForeground', '#f14c4c')),
     state: {
       running: cssVar('--vscode-testing-iconPassed', cssVar('--vscode-charts-green', '#89d185')),
       stopped: cssVar('--vscode-disabledForeground', dark ? '#858585' : '#a0a0a0'),

@@ -40,7 +40,7 @@ function summarize(results: TcHostResult[], profile?: string): TcSummary {
 }
 
 /** Runs `work` while holding the queue of every VM (sorted, so two multi-VM operations never deadlock). */
-function withVmQueues<T>(lab: Lab, vms: string[], label: string, work: () => Promise<T>): Promise<T> {
+export function withVmQueues<T>(lab: Lab, vms: string[], label: string, work: () => Promise<T>): Promise<T> {
   const sorted = [...new Set(vms)].sort();
   const step = (i: number): Promise<T> => (i >= sorted.length ? work() : lab.queue.run(sorted[i] as string, label, () => step(i + 1)));
   return step(0);
@@ -249,6 +249,12 @@ function partitionCommand(labs: WorkspaceLabs, ops: TcOps, heal: boolean) {
       throw new Error(`${verb} ${p.label} on ${ha}: ${(err as Error).message}`);
     }
     remember({ uri: p.uri, lab: p.lab, host: ha, vms: [p.a, p.b] }, r);
+    // The graph draws a partitioned link differently: note it on the link(s) between the pair.
+    for (const [name, l] of Object.entries(t.links ?? {})) {
+      if (!l.endpoints.includes(p.a) || !l.endpoints.includes(p.b)) continue;
+      const prev = p.lab.tc.getLink(name);
+      p.lab.tc.setLink(name, { requested: prev?.requested ?? '', readback: prev?.readback ?? [], profile: prev?.profile, partitioned: r.partitioned });
+    }
     const s = { ...summarize([r]), partitioned: r.partitioned };
     for (const e of s.errors) log().error(`tc ${verb}: ${e}`);
     if (s.errors.length) throw new Error(s.errors.join('\n'));

@@ -21,9 +21,9 @@ export class Netns {
     return new Netns(holder, holder.pid);
   }
 
-  run(argv: readonly string[]): RunResult {
+  run(argv: readonly string[], input?: string): RunResult {
     const userns = process.getuid?.() === 0 ? [] : ['-U', '--preserve-credentials'];
-    const r = spawnSync('nsenter', ['-t', String(this.pid), ...userns, '-n', '--', ...argv], { encoding: 'utf8' });
+    const r = spawnSync('nsenter', ['-t', String(this.pid), ...userns, '-n', '--', ...argv], { encoding: 'utf8', input });
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
 

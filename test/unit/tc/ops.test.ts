@@ -10,7 +10,7 @@ import type { CommandRunner } from '../../../src/backends/backend';
 import { analyze } from '../../../src/model/analyze';
 import type { Topology } from '../../../src/model/types';
 import { describeIface, hasDrop, identifyIface, parseFilterJson, TcOps, vmIfaces, type VmIface } from '../../../src/tc/ops';
-import { composeScript, libvirtTapMac, parseScriptOutput, scriptArgv, type TcScript } from '../../../src/tc/opsScript';
+import { composeScript, libvirtTapMac, parseScriptOutput, SCRIPT_ARGV, scriptStdin, type TcScript } from '../../../src/tc/opsScript';
 import { ifbName } from '../../../src/tc/ifbName';
 import { activeShaping, parseQdiscJson } from '../../../src/tc/parseQdisc';
 import { renderApply, renderClear } from '../../../src/tc/renderClear';
@@ -38,22 +38,23 @@ test('vmIfaces: taps of the VM, libvirt host-side MAC, overrides of links in the
   assert.equal(libvirtTapMac('52:54:00:AB:00:10'), 'fe:54:00:ab:00:10');
 });
 
-test('composeScript: one sh -c, steps quoted by buildCommand, the tap as the resolved device variable', () => {
+test('composeScript: one script on the stdin of sh -s, steps quoted by buildCommand, the tap as the resolved device variable', () => {
   const s: TcScript = {
     devices: [{ iface: 'tap-chassis', hostMac: 'fe:54:00:00:00:10', qdiscs: { ifb: ifbName('tap-chassis') } }],
     units: [{ devices: [0], steps: renderApply({ rate: '10mbit', burst: '32kbit' }, { iface: 'tap-chassis' }) }],
   };
   const TOL = shellQuote(NOTHING_TO_DELETE.stderr.source);
-  const argv = scriptArgv(s);
-  assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
-  assert.deepEqual(argv.slice(3), ['vsim']);
-  const body = (argv[2] as string).split('\n');
+  assert.deepEqual(SCRIPT_ARGV, ['sh', '-s']);
+  const stdin = scriptStdin(s);
+  assert.ok(stdin.startsWith('{\n') && stdin.endsWith('\n} </dev/null\n'), 'one group: parsed whole, commands read /dev/null');
+  const body = stdin.slice(2, -'\n} </dev/null\n'.length).split('\n');
   const tail = body.slice(body.findIndex((l) => l.startsWith('r 0')));
   assert.deepEqual(tail, [
     'r 0 tap-chassis fe:54:00:00:00:10',
     'u 0',
     `s 0 '1 2' ${TOL} tc qdisc del dev "$D0" root`,
-    `s 1 '1 2' ${TOL} tc qdisc del dev "$D0" ingress`,
+    // The ingress qdisc stays (a partition's drop filters live there): only the ifb redirect goes.
+    `s 1 '1 2' ${TOL} tc filter del dev "$D0" parent ffff: protocol all prio 40000`,
     // The ifb device keeps the name derived from the configured tap (stable across vnetN renumbering).
     `s 2 '1 2' ${TOL} ip link del dev ${ifbName('tap-chassis')}`,
     `s 3 '' . tc qdisc add dev "$D0" root handle 1: tbf rate 10mbit burst 32kbit latency 50ms`,
@@ -83,7 +84,10 @@ test('parseScriptOutput: devices, failures (tolerance re-checked in JS), missing
 
 /** A fake host: answers the probe script and the op scripts from a function of the script text. */
 function fakeHost(answer: (script: string) => string, code = 0): CommandRunner & { calls: string[][] } {
-  return fakeRunner((argv) => ({ stdout: answer(argv[2] as string), code }));
+  return fakeRunner((argv, stdin) => {
+    assert.deepEqual(argv, SCRIPT_ARGV);
+    return { stdout: answer(stdin ?? ''), code };
+  });
 }
 
 test('apply constrained: one round trip, readback names the profile and counters', async () => {
@@ -166,9 +170,9 @@ let skip: string | false = hasTc ? false : 'tc/nsenter not installed';
 
 function nsRunner(n: Netns): CommandRunner {
   return {
-    async exec(argv) {
+    async exec(argv, opts) {
       const t0 = Date.now();
-      const r = n.run(argv);
+      const r = n.run(argv, opts?.stdin);
       return { stdout: r.stdout, stderr: r.stderr, code: r.status, durationMs: Date.now() - t0 };
     },
   };
@@ -240,4 +244,27 @@ test('real tc: partition puts both drop filters in, heal removes them', { skip: 
   assert.deepEqual(h.errors.map(String), []);
   assert.equal(h.partitioned, false);
   await ops.clear('local', run, topo, [a, b]);
+});
+
+test('500 interfaces on one host: one round trip, argv constant, the script on stdin run by the real sh', async () => {
+  const many: Topology = { ...topo, vms: {} };
+  for (let i = 0; i < 500; i++) {
+    many.vms![`vm${i}`] = { host: 'vsim-hv1', backend: 'microvm', nics: [{ network: 'vsimbr0', tap: `vsimt${i}`, ip: `192.168.${100 + (i >> 8)}.${i & 255}` }] };
+  }
+  const ifaces = Object.keys(many.vms!).flatMap((vm) => vmIfaces(many, vm));
+  assert.equal(ifaces.length, 500);
+  const { localRunner } = await import('../fakes/runner');
+  // The real /bin/sh reads the script; no device exists, so each unit stops at "missing" (nothing is changed).
+  const run = localRunner();
+  const r = await new TcOps().apply('vsim-hv1', run, many, 'constrained', ifaces);
+  assert.equal(run.calls.length, 1);
+  assert.deepEqual(run.calls[0], ['sh', '-s']);
+  assert.ok(buildCommand(run.calls[0]!).length < 16, 'the command line does not grow with the interfaces');
+  const stdin = scriptStdin({ devices: ifaces.map((t) => ({ iface: t.iface, qdiscs: {} })), units: ifaces.map((t, i) => ({ devices: [i], steps: renderApply({ rate: '10mbit' }, t) })) });
+  assert.ok(stdin.length > 128 * 1024, `the script (${stdin.length} bytes) is larger than one argv element may be`);
+  assert.equal(r.roundTrips, 1);
+  assert.equal(r.ifaces.length, 500);
+  assert.ok(r.ifaces.every((i) => i.match.kind === 'missing'), 'every device looked up by the script, none found');
+  assert.equal(r.errors.length, 500);
+  assert.match(r.errors[499]!.message, /vsimt499 does not exist on vsim-hv1/);
 });

@@ -1,7 +1,7 @@
 // Messages from the webview are validated before use: well-formed ones pass, anything else is rejected.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isIntent, parseFromWebview } from '../../../webview/protocol';
+import { isIntent, isToWebview, parseFromWebview } from '../../../webview/protocol';
 import { diffLines, minimalEdit, splitLines } from '../../../src/model/edits/textDiff';
 
 describe('protocol validation', () => {
@@ -71,4 +71,12 @@ describe('text diffs', () => {
     const b = splitLines('1\nX\n3\n4\n5\nY\n');
     assert.deepEqual(diffLines(a, b), [{ aStart: 1, aEnd: 2, bStart: 1, bEnd: 2 }, { aStart: 5, aEnd: 5, bStart: 5, bEnd: 6 }]);
   });
+});
+
+it('linkState: a message the extension sends; the link actions impair/clearImpair/capture are accepted from the webview', () => {
+  assert.ok(isToWebview({ type: 'linkState', links: { 'ep1-ep2': { label: 'delay 40ms', tooltip: 'ep1 tap-ep1 from 10.99.0.12: htb+netem delay 40ms', impaired: true, partitioned: false } } }));
+  for (const command of ['impair', 'clearImpair', 'capture'] as const) {
+    assert.deepEqual(parseFromWebview({ type: 'command', requestId: 1, command, target: { kind: 'link', name: 'ep1-ep2' } }), { type: 'command', requestId: 1, command, target: { kind: 'link', name: 'ep1-ep2' } });
+  }
+  assert.equal(parseFromWebview({ type: 'command', requestId: 1, command: 'rm', target: { kind: 'link', name: 'x' } }), undefined);
 });
