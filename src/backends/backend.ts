@@ -56,6 +56,39 @@ export interface VmBackend {
   watch?(ctx: BackendContext, onChange: (vmNames: string[] | 'all') => void): Disposable;
   /** argv and pty need of the serial console of a VM. */
   console?(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
+  /** Bring-up: how the backend compares and makes the VMs the file declares (plan/apply/destroy). */
+  provisioner?: Provisioner;
+}
+
+/**
+ * A VM's definition as comparable text fields (`vcpus`, `memory`, `arch`, `accel`, `kernel`,
+ * `initrd`, `cmdline`, `disks[0].path`, `nics[0].network`, `nics[0].mac`, `nics[0].tap`, `qos…`):
+ * the file's side from `declared`, the host's from `inspect`, compared field by field (plan/diff.ts).
+ */
+export type VmSpec = Record<string, string>;
+
+export interface InspectedVm {
+  /** The host has the VM (a domain, a created cloud-hypervisor VM, a built slot). */
+  exists: boolean;
+  running: boolean;
+  /** What the host has, in `declared`'s fields; absent when the backend cannot read it. */
+  spec?: VmSpec;
+  /** microvm slots: booted ≠ current (`stale`), current ≠ fresh evaluation (`outdated`), nothing built. */
+  drift?: 'stale' | 'outdated' | 'not-built';
+  detail?: string;
+}
+
+export interface Provisioner {
+  /** Programs the host needs to provision (besides `tool`), e.g. `cloud-hypervisor`, `nix`. */
+  readonly tools?: readonly string[];
+  /** What the host has for these VMs, in ONE round trip whatever their number. */
+  inspect(ctx: BackendContext, vmNames: readonly string[], opts?: { evaluate?: boolean }): Promise<Record<string, InspectedVm>>;
+  /** The file's side of the comparison, in the fields `inspect` reports. Pure. */
+  declared(topology: Topology, vmName: string): VmSpec;
+  /** Makes the host hold the declared VM (define / redefine, start the VMM + vm.create, build the slot). Idempotent; does not boot it. */
+  provision(ctx: BackendContext, vmName: string): Promise<void>;
+  /** Removes what `provision` made, after the caller stopped the VM. Never called for undeclared VMs. */
+  deprovision(ctx: BackendContext, vmName: string): Promise<void>;
 }
 
 export { RemoteCommandError };
