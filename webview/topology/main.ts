@@ -137,8 +137,15 @@ const clusterBtn = button({ label: 'Group hosts', title: 'Collapse each host int
 const fit = button({ label: 'Fit', title: 'Fit the whole graph in view', id: 'fit', onClick: () => view.fit() });
 const search = field({ label: '', value: '', placeholder: 'Find node…', id: 'search', onCommit: (q) => find(q), onInput: (q) => highlight(q) });
 search.element.setAttribute('aria-label', 'Find a node by name');
+// The lab's bring-up from the graph: the extension confirms (one modal listing everything) and runs the command.
+const labAction = (action: 'plan' | 'up' | 'down' | 'destroy') => post({ type: 'labAction', requestId: requestId(), action });
+const planBtn = button({ label: 'Plan', title: 'Lab: Plan (compare the file with its hosts)', id: 'lab-plan', onClick: () => labAction('plan') });
+const upBtn = button({ label: 'Up', title: 'Lab: Up (apply the plan, then start every VM)', id: 'lab-up', onClick: () => labAction('up') });
+const downBtn = button({ label: 'Down', title: 'Lab: Down (shut every VM down)', id: 'lab-down', onClick: () => labAction('down') });
+const destroyBtn = button({ label: 'Destroy', title: 'Lab: Destroy (remove the VMs and networks the file declares)', id: 'lab-destroy', onClick: () => labAction('destroy') });
 toolbar.append(addVm.element, addNet.element, addLink.element, el('vscode-divider', { role: 'separator' }), undo.element, redo.element, lock.element,
-  layoutSel, clusterBtn.element, fit.element, search.element);
+  layoutSel, clusterBtn.element, fit.element, search.element, el('vscode-divider', { role: 'separator' }),
+  planBtn.element, upBtn.element, downBtn.element, destroyBtn.element);
 
 function setLocked(l: boolean): void {
   locked = l;
@@ -307,6 +314,7 @@ onMessage((msg: ToWebview) => {
       break;
     case 'banner': showBanner(msg.banner); break;
     case 'liveState': post({ type: 'liveShown', counts: view.setLiveState(msg.states) }); break;
+    case 'planMarks': post({ type: 'marksShown', counts: view.setPlanMarks(msg.marks) }); break;
     case 'result':
       if (msg.ok && msg.created) {
         const kind = msg.created.section === 'vms' ? 'vm' : msg.created.section === 'networks' ? 'network' : undefined;
