@@ -44,11 +44,11 @@ describe('schema: start and after', () => {
   for (const [what, start] of [['a shell string', '"nix run .#x"'], ['an empty argv', '{ argv: [] }'], ['a relative cwd', '{ argv: [nix], cwd: n3x }'], ['an unknown key', '{ argv: [nix], shell: true }']] as const) {
     test(`start as ${what} is refused by the schema`, () => {
       const a = analyze(mutate(['    sockets: { qmp: /run/b.qmp }\n', `    sockets: { qmp: /run/b.qmp }\n    start: ${start}\n`]));
-      assert.ok(a.problems.some((p) => p.severity === 'error' && p.path.join('.').startsWith('vms.b.start')), JSON.stringify(a.problems.map((p) => [p.code, p.path.join('.'), p.message])));
+      assert.ok(a.problems.some((p) => p.severity === 'error' && (p.path ?? []).join('.').startsWith('vms.b.start')), JSON.stringify(a.problems.map((p) => [p.code, (p.path ?? []).join('.'), p.message])));
     });
   }
   test('an argv element with a newline is refused', () => {
     const a = analyze(mutate(['    sockets: { qmp: /run/b.qmp }\n', '    sockets: { qmp: /run/b.qmp }\n    start: { argv: ["nix\\nrm"] }\n']));
-    assert.ok(a.problems.some((p) => p.severity === 'error' && p.path.join('.').startsWith('vms.b.start.argv')), JSON.stringify(a.problems.map((p) => p.path.join('.'))));
+    assert.ok(a.problems.some((p) => p.severity === 'error' && (p.path ?? []).join('.').startsWith('vms.b.start.argv')), JSON.stringify(a.problems.map((p) => (p.path ?? []).join('.'))));
   });
 });
