@@ -13,8 +13,12 @@ export interface ExecResult {
 }
 
 export interface CommandRunner {
-  /** Runs one command (argv, quoted by the runner) and collects its output. */
-  exec(argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult>;
+  /**
+   * Runs one command (argv, quoted by the runner) and collects its output. `channel`: a long
+   * command that may run side by side with others on the host (its own SSH exec channel instead of
+   * waiting its turn on the host's control shell); runners without channels ignore it.
+   */
+  exec(argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string; channel?: boolean }): Promise<ExecResult>;
   /** Starts a long-running command; each stdout line is delivered; `done` settles with its exit code. */
   follow?(argv: readonly string[], onLine: (line: string) => void): { done: Promise<number>; dispose(): void };
 }
@@ -54,10 +58,38 @@ export interface VmBackend {
   lifecycle(ctx: BackendContext, vmName: string, op: LifecycleOp): Promise<void>;
   /** Live changes where the backend has an event stream; calls back with the VM names that changed. */
   watch?(ctx: BackendContext, onChange: (vmNames: string[] | 'all') => void): Disposable;
-  /** argv and pty need of the serial console of a VM. */
-  console?(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
+  /** argv and pty need of the serial console of a VM; `force` takes over a busy one where `consoleOptions.force`. */
+  console?(ctx: BackendContext, vmName: string, opts?: ConsoleOptions): { argv: string[]; pty: boolean };
+  /** What the console accepts besides the default (absent: nothing). */
+  readonly consoleOptions?: { force?: boolean };
   /** Bring-up: how the backend compares and makes the VMs the file declares (plan/apply/destroy). */
   provisioner?: Provisioner;
+  /** Named snapshots of a VM (libvirt snapshot-*, cloud-hypervisor vm.snapshot / vm.restore). */
+  snapshots?: Snapshots;
+  /** Memory saved to a file on the host and restored from it (libvirt save / restore). */
+  save?: SaveRestore;
+}
+
+export interface ConsoleOptions {
+  /** Take over a console another client holds (libvirt `virsh console --force`). */
+  force?: boolean;
+}
+
+/** `running`: the VM's state as the caller last saw it (cloud-hypervisor pauses a running VM around a snapshot). */
+export interface Snapshots {
+  list(ctx: BackendContext, vm: string): Promise<string[]>;
+  create(ctx: BackendContext, vm: string, name: string, opts: { running: boolean }): Promise<void>;
+  revert(ctx: BackendContext, vm: string, name: string, opts: { running: boolean }): Promise<void>;
+  delete(ctx: BackendContext, vm: string, name: string): Promise<void>;
+  /** What a revert does, for the confirmation. */
+  revertDetail(topology: Topology, vm: string, name: string): string;
+}
+
+export interface SaveRestore {
+  /** Where a save goes unless the user says otherwise. */
+  defaultFile(vm: string): string;
+  save(ctx: BackendContext, vm: string, file: string): Promise<void>;
+  restore(ctx: BackendContext, vm: string, file: string): Promise<void>;
 }
 
 /**
@@ -93,7 +125,7 @@ export interface Provisioner {
 
 export { RemoteCommandError };
 
-export async function mustRun(ctx: BackendContext, argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult> {
+export async function mustRun(ctx: BackendContext, argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string; channel?: boolean }): Promise<ExecResult> {
   const r = await ctx.run.exec(argv, opts);
   if (r.code !== 0) throw RemoteCommandError.fromResult(ctx.hostName, argv, r);
   return r;

@@ -3,7 +3,7 @@
 // Signatures agreed between the plan engine and its callers; implemented in this folder.
 import type { CommandRunner, VmBackend } from '../backends/backend';
 import type { Backend, Host, Topology } from '../model/types';
-import type { ApplyOptions, ApplyResult, Plan } from './types';
+import type { Plan } from './types';
 
 export interface PlanDeps {
   /** A runner for the host (pooled SSH in the extension, one connection per host in the CLI). */
@@ -35,3 +35,8 @@ export { driftCount, isApplicable } from './types';
 //   downLab(input: PlanInput, deps: PlanDeps, opts?: ApplyOptions & { timeoutMs?: number }): Promise<ApplyResult>   graceful shutdown; VMs still running at the timeout listed as failed with offerDestroy
 //   destroyLab(input: PlanInput, deps: PlanDeps, opts?: ApplyOptions): Promise<ApplyResult>  stop + deprovision every declared VM, then tear down declared networks; never an undeclared VM
 //   describeChange(c: Change): string   one line per change, the same text in the Plan view and `vsim plan`
+
+export { planLab, planHost } from './planLab';
+export { applyPlan } from './apply';
+export { upLab, downLab, destroyLab, startAll } from './lifecycle';
+export { describeChange, describeFields } from './describe';

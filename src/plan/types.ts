@@ -84,7 +84,8 @@ export interface ApplyOptions {
 
 export interface ApplyResult {
   done: string[];
-  failed: { id: string; message: string }[];
+  /** `offerDestroy`: a VM still running after the graceful shutdown's timeout (the UI offers a hard stop). */
+  failed: { id: string; message: string; offerDestroy?: boolean }[];
   skipped: string[];
   cancelled: boolean;
   /** Running VMs whose definition changed: "restart needed" (never restarted without asking). */

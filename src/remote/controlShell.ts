@@ -19,6 +19,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Text for the command's stdin (no NUL bytes through the shell; larger input goes through an exec channel). */
   stdin?: string;
+  /** Its own exec channel, not queued behind the shell's commands: long commands side by side (virsh start, define). */
+  channel?: boolean;
 }
 
 export interface ExecResult {
@@ -89,6 +91,7 @@ export class ControlShell implements Disposable {
   /** Runs argv; resolves with its output and exit code (non-zero is not an error), rejects on timeout or a lost connection. */
   exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const command = buildCommand(argv); // validates argv before queueing
+    if (opts.channel) return this.run(argv, command, opts);
     const run = this.queue.then(() => this.run(argv, command, opts));
     this.queue = run.catch(() => undefined);
     return run;
@@ -128,7 +131,7 @@ export class ControlShell implements Disposable {
     let connected = false;
     try {
       let raw: { stdout: Buffer; stderr: Buffer; code: number };
-      const useShell = opts.stdin === undefined || (Buffer.byteLength(opts.stdin) <= MAX_SHELL_STDIN && !opts.stdin.includes('\0'));
+      const useShell = !opts.channel && (opts.stdin === undefined || (Buffer.byteLength(opts.stdin) <= MAX_SHELL_STDIN && !opts.stdin.includes('\0')));
       await this.conn.client(); // connection errors (host key, auth, refused) are final, not a reason to fall back
       connected = true;
       const shell = useShell ? await this.ensureShell().catch(() => undefined) : undefined;
