@@ -13,20 +13,24 @@ import { revealVmDefinition } from './vm/revealVmDefinition';
 import { buildImage, cancelBuild } from './build/buildImage';
 import { deployHost, deploySlot, exportNixos } from './deploy/deployCommands';
 import * as state from './state/stateCommands';
+import * as lab from './lab/labCommands';
+import type { PlanStore } from '../tree/planStore';
 
 export interface CommandDeps {
   labs: WorkspaceLabs;
   connections: Connections;
+  /** The plans of the Plan view (lab commands plan again after they run). */
+  plans: PlanStore;
 }
 
-export function registerCommands({ labs, connections }: CommandDeps): vscode.Disposable {
+export function registerCommands({ labs, connections, plans }: CommandDeps): vscode.Disposable {
   return vscode.Disposable.from(
     registerCommand('vsim.validateTopology', validateTopology),
     registerCommand('vsim.newTopology', newTopology),
     registerCommand('vsim.refresh', refresh(labs)),
     registerCommand('vsim.connectHost', connectHost(labs)),
     registerCommand('vsim.disconnectHost', disconnectHost(labs, connections)),
-    registerCommand('vsim.startVm', lifecycleCommand(labs, LIFECYCLE.start)),
+    registerCommand('vsim.startVm', lifecycleCommand(labs, LIFECYCLE.start, plans)),
     registerCommand('vsim.stopVm', lifecycleCommand(labs, LIFECYCLE.stop)),
     registerCommand('vsim.restartVm', lifecycleCommand(labs, LIFECYCLE.restart)),
     registerCommand('vsim.destroyVm', lifecycleCommand(labs, LIFECYCLE.destroy)),
@@ -57,5 +61,11 @@ export function registerCommands({ labs, connections }: CommandDeps): vscode.Dis
     registerCommand('vsim.vmStateAssign', state.vmStateAssign(labs, connections)),
     registerCommand('vsim.vmStateMigrate', state.vmStateMigrate(labs, connections)),
     registerCommand('vsim.vmStateRestore', state.vmStateRestore(labs, connections)),
+    registerCommand('vsim.planLab', lab.planLab({ labs, plans })),
+    registerCommand('vsim.applyChange', lab.applyChange({ labs, plans })),
+    registerCommand('vsim.applyAll', lab.applyAll({ labs, plans })),
+    registerCommand('vsim.labUp', lab.labUp({ labs, plans })),
+    registerCommand('vsim.labDown', lab.labDown({ labs, plans })),
+    registerCommand('vsim.labDestroy', lab.labDestroy({ labs, plans })),
   );
 }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import type { Intent } from '../model/edits/intents';
-import type { LiveState } from '../../webview/protocol';
+import type { LiveState, PlanMark } from '../../webview/protocol';
 import { EditorSession, type SessionStats } from './session';
 
 export const TOPOLOGY_EDITOR_VIEW_TYPE = 'vsim.topologyEditor';
@@ -13,6 +13,8 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
   private readonly sessions = new Set<EditorSession>();
   /** Last live states per document URI, so a graph opened later starts with them. */
   private readonly live = new Map<string, Record<string, LiveState>>();
+  /** Last plan markers per document URI, for graphs opened later. */
+  private readonly marks = new Map<string, Record<string, PlanMark>>();
   private readonly visibility = this._register(new vscode.EventEmitter<boolean>());
   /** Fires whether any graph is visible, when that changes (the lab refresh policy listens). */
   readonly onDidChangeAnyVisible = this.visibility.event;
@@ -33,7 +35,7 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
   }
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
-    const session = new EditorSession(document, panel, this.extensionUri, this.live.get(document.uri.toString()));
+    const session = new EditorSession(document, panel, this.extensionUri, this.live.get(document.uri.toString()), this.marks.get(document.uri.toString()));
     this.sessions.add(session);
     session.onDidDispose(() => {
       this.sessions.delete(session);
@@ -55,6 +57,13 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
     const key = uri.toString();
     this.live.set(key, { ...this.live.get(key), ...states });
     for (const s of this.sessions) if (s.document.uri.toString() === key) s.setLiveState(states);
+  }
+
+  /** Marks the VMs the plan says differ or are missing in every graph of `uri` (the whole set). */
+  postPlanMarks(uri: vscode.Uri, marks: Record<string, PlanMark>): void {
+    const key = uri.toString();
+    this.marks.set(key, marks);
+    for (const s of this.sessions) if (s.document.uri.toString() === key) s.setPlanMarks(marks);
   }
 
   stats(uri?: vscode.Uri): SessionStats[] {

@@ -17,17 +17,13 @@ export interface Confirmation {
   empty: boolean;
 }
 
-/** The declared start argv of a qemu VM (`start:` in the file), when there is one. */
-export function startArgv(t: Topology, vm: string): string[] | undefined {
-  const start = (t.vms?.[vm] as { start?: unknown } | undefined)?.start;
-  return Array.isArray(start) && start.every((a) => typeof a === 'string') ? (start as string[]) : undefined;
-}
-
 function startLines(t: Topology, vms: readonly string[]): string[] {
   return vms.map((vm) => {
     const v = t.vms?.[vm];
-    const argv = startArgv(t, vm);
-    return `start ${vm} (${v?.backend ?? '?'} on ${v?.host ?? '?'})${argv ? `: runs ${buildCommand(argv)}` : ''}`;
+    // A qemu VM's declared launcher (argv, never a shell string) is shown as it will run.
+    const start = v?.backend === 'qemu' ? v.start : undefined;
+    const runs = start?.argv.length ? `: runs ${buildCommand(start.argv)}${start.cwd ? ` in ${start.cwd}` : ''}` : '';
+    return `start ${vm} (${v?.backend ?? '?'} on ${v?.host ?? '?'})${runs}`;
   });
 }
 

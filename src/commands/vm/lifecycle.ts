@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { LifecycleOp, VmState } from '../../backends/backend';
 import type { WorkspaceLabs } from '../../session/workspaceLabs';
 import type { VmNode } from '../../tree/nodes';
+import type { PlanStore } from '../../tree/planStore';
+import { defineFirst } from '../lab/defineFirst';
 import { vmTargets } from './pickVms';
 
 interface OpSpec {
@@ -22,7 +24,7 @@ export const LIFECYCLE: Record<'start' | 'stop' | 'restart' | 'destroy' | 'suspe
   resume: { op: 'resume', verb: 'Resuming', from: ['paused'] },
 };
 
-export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec) {
+export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec, plans?: PlanStore) {
   // opts.confirmed: the caller (graph context menu after its own prompt, tests) already confirmed.
   return async (node?: unknown, nodes?: unknown, opts?: unknown): Promise<void> => {
     const targets = await vmTargets(labs, node, nodes, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true });
@@ -32,7 +34,13 @@ export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec) {
       const ok = await vscode.window.showWarningMessage(`${spec.verb.replace(/ing$/, '')} ${names}?`, { modal: true, detail: spec.confirm }, 'Destroy');
       if (ok !== 'Destroy') return;
     }
-    await Promise.all(targets.map((t) => runOne(labs, t, spec)));
+    await Promise.all(targets.map(async (t) => {
+      // Start on a VM the host does not have: offer to apply (define) it first, then start it.
+      if (spec.op === 'start' && plans && labs.get(t.uri)?.lab?.host(t.host).vms[t.vm]?.state === 'missing') {
+        if (!(await defineFirst(labs, plans, t, confirmed))) return;
+      }
+      await runOne(labs, t, spec);
+    }));
   };
 }
 

@@ -24,7 +24,7 @@ const topology: Topology = {
   vms: {
     a: { host: H, backend: 'libvirt', nics: [{ network: 'br0' }] },
     b: { host: H, backend: 'libvirt' },
-    q: { host: H, backend: 'qemu', start: ['nix', 'run', '.#emulation-vm-bg', '--', "it's"] } as unknown as NonNullable<Topology['vms']>[string],
+    q: { host: H, backend: 'qemu', start: { argv: ['nix', 'run', '.#emulation-vm-bg', '--', "it's"], cwd: '/srv/n3x' } },
   },
 };
 
@@ -69,7 +69,7 @@ describe('lab command words', () => {
   it('up lists the changes, then every declared VM it starts, a qemu start argv quoted as it runs', () => {
     const c = upConfirmation('ui', topology, plan, describe1);
     assert.equal(c.lines.length, 3 + 3);
-    assert.equal(c.lines[5], "start q (qemu on hv1): runs nix run '.#emulation-vm-bg' -- 'it'\\''s'");
+    assert.equal(c.lines[5], "start q (qemu on hv1): runs nix run '.#emulation-vm-bg' -- 'it'\\''s' in /srv/n3x");
     assert.ok(!c.lines.some((l) => l.includes('stray')));
   });
 

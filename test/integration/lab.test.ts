@@ -1,0 +1,227 @@
+// Bringing a lab up from the file in the real VS Code, against the sandbox's real libvirt: a
+// topology of its own (ui- VMs and bridge on vsim-hv1, the sandbox's guest kernel) is planned (the
+// Plan view lists the missing VMs and the bridge, the Labs tree badges them, the Labs view title
+// counts them), brought Up through the command of the Labs view's title (its confirmation lists
+// every change and start), shut Down, and Destroyed — the sandbox's own domains untouched.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CommandRunner } from '../../src/backends/backend';
+import type { LabRun } from '../../src/commands/lab/labCommands';
+import type { VsimApi } from '../../src/extension';
+import type { Lab } from '../../src/lab/lab';
+import { driftCount, type Plan } from '../../src/plan/types';
+import type { PlanNode } from '../../src/tree/planTree';
+import { figure, waitFor, writeWorkspaceFile } from './util';
+
+const HV1 = 'vsim-hv1';
+const FILE = 'ui-lab.vsim.yaml';
+const VMS = ['ui-a', 'ui-b'];
+const BRIDGE = 'ui-br0';
+const GUEST = { kernel: '/run/vsim-sandbox/guest/vmlinuz', initrd: '/run/vsim-sandbox/guest/initramfs.gz' };
+
+const vm = (name: string, i: number) => `  ${name}:
+    host: ${HV1}
+    backend: libvirt
+    accel: tcg
+    memory: 128
+    boot: { kernel: ${GUEST.kernel}, initrd: ${GUEST.initrd}, cmdline: "console=ttyS0 vsim.hostname=${name} vsim.ip=192.168.150.${10 + i}/24" }
+    nics: [{ network: ${BRIDGE}, mac: "52:54:00:00:15:${(10 + i).toString(16).padStart(2, '0')}", ip: 192.168.150.${10 + i}, tap: tap-${name} }]
+`;
+const TOPOLOGY = `# The VS Code suite's own lab on the sandbox hypervisor (test/integration/lab.test.ts).
+version: 1
+name: ui-lab
+hosts:
+  ${HV1}: { sshConfigHost: ${HV1}, arch: x86_64, kvm: false }
+networks:
+  ${BRIDGE}: { host: ${HV1}, subnet: 192.168.150.0/24, gateway: 192.168.150.1 }
+vms:
+${VMS.map(vm).join('')}`;
+
+(vscode.workspace.isTrusted ? describe : describe.skip)('lab bring-up from the file (Plan view, badges, Up / Down / Destroy)', function () {
+  this.timeout(300_000);
+  let api: VsimApi;
+  let lab: Lab;
+  let uri: vscode.Uri;
+  let run: CommandRunner;
+  const virsh = (...a: string[]) => run.exec(['virsh', '-c', 'qemu:///system', ...a]);
+  const domains = async () => (await virsh('list', '--all', '--name')).stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  const bridgeExists = async () => (await run.exec(['ip', 'link', 'show', 'dev', BRIDGE])).code === 0;
+
+  /** Leaves the hypervisor as the sandbox made it: no ui- domain, no ui- bridge. */
+  async function cleanUp(): Promise<void> {
+    for (const d of (await domains()).filter((n) => VMS.includes(n))) {
+      await virsh('destroy', d);
+      await virsh('undefine', d);
+    }
+    if (await bridgeExists()) await run.exec(['ip', 'link', 'del', 'dev', BRIDGE]);
+  }
+
+  before(async function () {
+    if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
+      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
+      this.skip();
+    }
+    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
+    await api.labs.ready();
+    uri = await writeWorkspaceFile(FILE, TOPOLOGY);
+    const entry = await waitFor(`${FILE} loaded`, () => api.labs.get(uri)?.lab && api.labs.get(uri));
+    assert.equal(entry.errors, 0, entry.firstError);
+    lab = entry.lab!;
+    run = await api.connections.runnerFor(HV1, lab.current.hosts[HV1]!, lab.current);
+    await cleanUp();
+  });
+
+  after(async () => {
+    if (!run) return;
+    await cleanUp();
+    await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+  });
+
+  async function planRows(): Promise<{ label: string; description: string; context: string; tooltip: string }[]> {
+    const files = await api.plans.tree.getChildren();
+    const file = files.find((n) => n.kind === 'plan-file' && n.uri.toString() === uri.toString());
+    assert.ok(file, 'the Plan view lists the file');
+    const hosts = await api.plans.tree.getChildren(file);
+    const host = hosts.find((n): n is Extract<PlanNode, { kind: 'plan-host' }> => n.kind === 'plan-host' && n.host === HV1);
+    assert.ok(host, `the Plan view lists ${HV1}: ${JSON.stringify(hosts.map((h) => api.plans.tree.getTreeItem(h).label))}`);
+    return (await api.plans.tree.getChildren(host)).map((n) => {
+      const item = api.plans.tree.getTreeItem(n);
+      const tip = item.tooltip;
+      return { label: String(item.label), description: String(item.description ?? ''), context: item.contextValue ?? '', tooltip: typeof tip === 'string' ? tip : tip?.value ?? '' };
+    });
+  }
+
+  it('Plan lists the missing VMs and the bridge; the sandbox\'s own domains as undeclared; badges and the Labs title count', async () => {
+    const t0 = Date.now();
+    const plan = (await vscode.commands.executeCommand('vsim.planLab', uri)) as Plan;
+    figure('lab.planMs', Date.now() - t0);
+    const h = plan.hosts.find((x) => x.host === HV1);
+    assert.ok(h && !h.error, JSON.stringify(h));
+    console.log('      plan of %s: %d changes, %d round trips, %d ms', FILE, h.changes.length, h.roundTrips, Date.now() - t0);
+    const kinds = h.changes.map((c) => `${c.kind}:${'vm' in c ? c.vm : 'network' in c ? c.network : ''}`);
+    for (const v of VMS) assert.ok(kinds.includes(`vm-missing:${v}`), `${v} missing: ${kinds.join(', ')}`);
+    assert.ok(kinds.includes(`network-missing:${BRIDGE}`), `bridge missing: ${kinds.join(', ')}`);
+
+    const rows = await planRows();
+    const applicable = rows.filter((r) => r.context === 'plan.change.applicable');
+    for (const name of [...VMS, BRIDGE]) assert.ok(applicable.some((r) => r.label.includes(name)), `a Plan view line for ${name}: ${JSON.stringify(rows.map((r) => r.label))}`);
+    const chassis = rows.find((r) => r.label.includes('chassis'));
+    assert.ok(chassis, 'the sandbox\'s chassis domain is listed (undeclared in this file)');
+    assert.equal(chassis.context, 'plan.change.undeclared');
+    assert.match(chassis.description, /^not in topology/);
+
+    // Badges: the Labs tree marks each missing VM; the Labs view title counts the applicable changes.
+    const files = await api.tree.getChildren();
+    const fileNode = files.find((n) => n.kind === 'file' && n.uri.toString() === uri.toString())!;
+    const hostNode = (await api.tree.getChildren(fileNode)).find((n) => n.kind === 'host' && n.host === HV1)!;
+    for (const n of (await api.tree.getChildren(hostNode)).filter((x) => x.kind === 'vm' && VMS.includes(x.vm))) {
+      assert.match(String(api.tree.getTreeItem(n).description), /≠ plan: not defined on host/);
+    }
+    const count = api.plans.store.total();
+    assert.ok(count >= 3, `at least 2 VMs and a bridge to apply (${count})`);
+    assert.equal(api.plans.labsBadge(), count, 'the Labs view title shows the count');
+  });
+
+  it('Up from the Labs view title: one confirmation lists every change and start; then all running, the plan empty, the badge gone', async () => {
+    const title = (vscode.extensions.getExtension('vsim.vsim')!.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]> } }).contributes.menus['view/title'];
+    assert.ok(title?.some((m) => m.command === 'vsim.labUp' && m.when === 'view == vsim.labs'), 'Up is in the Labs view title');
+    let asked: { message: string; lines: string[] } | undefined;
+    let asks = 0;
+    const t0 = Date.now();
+    const r = (await vscode.commands.executeCommand('vsim.labUp', { kind: 'file', uri }, undefined, {
+      confirm: (c: { message: string; lines: string[] }) => { asks++; asked = c; return true; },
+    })) as LabRun;
+    figure('lab.upMs', Date.now() - t0);
+    assert.equal(asks, 1, 'one confirmation');
+    assert.ok(asked);
+    console.log('      Up confirmation: %s\n        %s', asked.message, asked.lines.join('\n        '));
+    for (const v of VMS) {
+      assert.ok(asked.lines.some((l) => l.startsWith(`start ${v} `)), `starts ${v}`);
+      assert.ok(asked.lines.some((l) => l.includes(v) && !l.startsWith('start ')), `defines ${v}`);
+    }
+    assert.ok(asked.lines.some((l) => l.includes(BRIDGE)), 'creates the bridge');
+    assert.ok(!asked.lines.some((l) => /chassis|compute|storage/.test(l)), 'never lists a VM the file does not declare');
+    console.log('      Up: %s in %d ms', r.summary, Date.now() - t0);
+    assert.deepEqual(r.result.failed, [], r.summary);
+    for (const v of VMS) {
+      assert.equal((await virsh('domstate', v)).stdout.trim(), 'running', `${v} running`);
+      assert.equal(lab.host(HV1).vms[v]?.state, 'running', `the tree shows ${v} running`);
+    }
+    assert.ok(await bridgeExists(), `${BRIDGE} exists`);
+    assert.ok(r.plan, 'planned again after Up');
+    assert.equal(driftCount(r.plan), 0, `plan empty after Up: ${JSON.stringify(r.plan.hosts.map((h) => h.changes.filter((c) => c.kind !== 'vm-undeclared')))}`);
+    assert.equal(api.plans.store.total(), 0);
+    assert.equal(api.plans.labsBadge() ?? 0, 0, 'badge count 0');
+    assert.ok(!(await planRows()).some((r2) => r2.context === 'plan.change.applicable'), 'no applicable line left in the Plan view');
+  });
+
+  it('Down shuts every VM of the file down (graceful, once the guests are up)', async () => {
+    // The guest powers off on the ACPI button once its acpid runs: wait for its ready line on the serial log.
+    for (const v of VMS) {
+      const log = /<log file='([^']+)'/.exec((await virsh('dumpxml', v)).stdout)?.[1];
+      if (!log) {
+        console.log('      note: %s has no serial log file; Down may need the force-off fallback', v);
+        continue;
+      }
+      await waitFor(`${v} guest ready`, async () => ((await run.exec(['grep', '-qa', `vsim-guest ${v} ready`, log])).code === 0 ? true : undefined), 120_000, 500);
+    }
+    const t0 = Date.now();
+    const r = (await vscode.commands.executeCommand('vsim.labDown', { kind: 'file', uri }, undefined, { confirmed: true })) as LabRun;
+    console.log('      Down: %s in %d ms', r.summary, Date.now() - t0);
+    assert.deepEqual(r.result.failed, [], r.summary);
+    for (const v of VMS) assert.equal((await virsh('domstate', v)).stdout.trim(), 'shut off', `${v} shut off`);
+  });
+
+  it('Destroy names every declared VM and network (and the undeclared ones as untouched), removes them, and leaves the sandbox\'s domains alone', async () => {
+    const before = await domains();
+    const sandboxRunning = (await virsh('list', '--name')).stdout.split('\n').map((s) => s.trim()).filter((n) => n && !VMS.includes(n));
+    let asked: { message: string; lines: string[] } | undefined;
+    const r = (await vscode.commands.executeCommand('vsim.labDestroy', { kind: 'file', uri }, undefined, {
+      confirm: (c: { message: string; lines: string[] }) => { asked = c; return true; },
+    })) as LabRun;
+    assert.ok(asked);
+    console.log('      Destroy confirmation: %s\n        %s', asked.message, asked.lines.join('\n        '));
+    for (const v of VMS) assert.ok(asked.lines.some((l) => l.includes(`VM ${v} `)), `names ${v}`);
+    assert.ok(asked.lines.some((l) => l.includes(`network ${BRIDGE} `)), `names ${BRIDGE}`);
+    const untouched = asked.lines.find((l) => l.startsWith('not touched'));
+    assert.ok(untouched?.includes('chassis'), `says chassis is not touched: ${untouched}`);
+    assert.deepEqual(r.result.failed, [], r.summary);
+    const after = await domains();
+    for (const v of VMS) assert.ok(!after.includes(v), `${v} undefined`);
+    assert.ok(!(await bridgeExists()), `${BRIDGE} removed`);
+    assert.deepEqual(after.sort(), before.filter((d) => !VMS.includes(d)).sort(), 'every other domain still defined');
+    for (const d of sandboxRunning) assert.equal((await virsh('domstate', d)).stdout.trim(), 'running', `${d} still running`);
+    assert.ok(r.plan && driftCount(r.plan) >= 3, 'the plan shows the lab missing again');
+  });
+
+  it('refuses a file with errors: nothing is applied', async () => {
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(`${TOPOLOGY}  ui-c: { host: nowhere, backend: libvirt }\n`, 'utf8'));
+    await waitFor('the error seen', () => (api.labs.get(uri)?.errors ? true : undefined));
+    // The registry reports the refusal ("… a topology that does not validate is never applied") and the command returns nothing.
+    const r = await vscode.commands.executeCommand('vsim.labUp', uri, undefined, { confirmed: true });
+    assert.equal(r, undefined, 'refused');
+    assert.ok(!(await domains()).some((d) => VMS.includes(d)), 'no ui- domain defined');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(TOPOLOGY, 'utf8'));
+  });
+});
+
+// Registered only in the untrusted pass (scripts/test-integration.mjs greps 'untrusted workspace').
+if (!vscode.workspace.isTrusted) {
+  describe('untrusted workspace: lab bring-up', function () {
+    this.timeout(60_000);
+    it('Plan, Apply All, Up, Down and Destroy are refused: no handshake, no remote command, no plan', async () => {
+      const api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
+      await api.labs.ready();
+      const entry = await waitFor('sandbox lab loaded', () => api.labs.all().find((e) => e.uri.path.endsWith('/sandbox.vsim.yaml') && e.lab));
+      const commands0 = api.connections.pool.commandCount();
+      const handshakes0 = api.connections.pool.handshakes(HV1);
+      for (const id of ['vsim.planLab', 'vsim.applyAll', 'vsim.labUp', 'vsim.labDown', 'vsim.labDestroy']) {
+        const r = await vscode.commands.executeCommand(id, entry.uri, undefined, { confirmed: true });
+        assert.equal(r, undefined, `${id} refused`);
+      }
+      assert.equal(api.plans.store.get(entry.uri)?.plan, undefined, 'nothing planned');
+      assert.equal(api.connections.pool.commandCount() - commands0, 0, 'no remote command');
+      assert.equal(api.connections.pool.handshakes(HV1) - handshakes0, 0, 'no SSH handshake');
+    });
+  });
+}
