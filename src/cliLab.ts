@@ -36,8 +36,11 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
-/** Runners over one pooled SSH connection per host (the extension's pool, without VS Code). */
-function cliDeps(sshConfig: string | undefined): { deps: PlanDeps; dispose(): void } {
+/**
+ * Runners over one pooled SSH connection per host (the extension's pool, without VS Code).
+ * `channels: false` runs every command on the host's control shell, one at a time (benchmarks).
+ */
+export function cliDeps(sshConfig: string | undefined, opts: { channels?: boolean } = {}): { deps: PlanDeps; dispose(): void } {
   const pool = new SshPool({
     hostKeys: new KnownHostsPolicy({ askTrust: (r) => ask(`The authenticity of host ${r.label} can't be established. ${r.keyType} key fingerprint is ${r.fingerprint}. Trust it and add it to ${r.knownHostsFile}?`) }),
     askPassphrase: async () => undefined,
@@ -49,7 +52,8 @@ function cliDeps(sshConfig: string | undefined): { deps: PlanDeps; dispose(): vo
   const deps: PlanDeps = {
     async runnerFor(hostName, host, topology: Topology): Promise<CommandRunner> {
       const pooled = pool.get(resolveEndpoint({ ...host, name: hostName }, (n) => topology.hosts?.[n], await config()));
-      return { exec: (argv, opts) => pooled.shell.exec(argv, opts) };
+      const channels = opts.channels ?? true;
+      return { exec: (argv, o) => pooled.shell.exec(argv, channels || !o ? o : { ...o, channel: false }) };
     },
     backends: createBackends(),
     trusted: () => true,
