@@ -107,6 +107,8 @@ export interface InspectedVm {
   spec?: VmSpec;
   /** microvm slots: booted ≠ current (`stale`), current ≠ fresh evaluation (`outdated`), nothing built. */
   drift?: 'stale' | 'outdated' | 'not-built';
+  /** Running an older build than the one provisioned (microvm: booted ≠ current): offer a restart, never do it unasked. */
+  restartNeeded?: boolean;
   detail?: string;
 }
 
