@@ -1,9 +1,9 @@
 // The Plan view and the plan's badges: one PlanStore, the `vsim.plan` TreeView, the drift badges
 // of the Labs tree and the change count in the Labs view's title (TreeView.badge).
-// Refresh: never polled. The first time the Plan view is shown each file is planned once; after
-// that only the Plan command and apply / up / down / destroy plan again.
+// Refresh: never polled, never automatic. Planning is remote work on every host of a file (and a
+// workspace may hold example files whose hosts must not be dialled unasked): a file is planned by
+// the Plan command (its Plan view row offers it) and again after each apply / up / down / destroy.
 import * as vscode from 'vscode';
-import { log } from '../common/log';
 import type { LabsFeature } from '../session/labsFeature';
 import { PlanStore } from './planStore';
 import { PlanTree, type PlanNode } from './planTree';
@@ -25,18 +25,9 @@ export function registerPlans(labs: LabsFeature): PlanFeature {
     labs.view.badge = n ? { value: n, tooltip: `${n} change${n === 1 ? '' : 's'} between the topology files and their hosts (see the Plan view)` } : undefined;
     view.badge = labs.view.badge;
   };
-  let plannedOnce = false;
-  const planAllOnce = (): void => {
-    if (plannedOnce || !vscode.workspace.isTrusted) return;
-    plannedOnce = true;
-    void labs.labs.ready().then(() => Promise.all(labs.labs.all().filter((e) => e.lab && !store.get(e.uri)?.plan)
-      .map((e) => store.plan(e.uri).catch((err: Error) => log().warn(`plan of ${vscode.workspace.asRelativePath(e.uri)}: ${err.message}`)))));
-  };
-  if (view.visible) planAllOnce();
   const d = vscode.Disposable.from(
     labs.tree.showPlans(store),
     store.onDidChange(updateBadge),
-    view.onDidChangeVisibility((e) => e.visible && planAllOnce()),
     view,
     tree,
     store,

@@ -1,7 +1,6 @@
 // The last plan of each topology file, for the Plan view, the Labs tree's badges and the graph's
 // markers. Planning is remote work (one round trip per host and backend), so it is never polled:
-// it runs when asked (the Plan command, the Plan view shown for the first time) and after apply /
-// up / down / destroy. An edit of the file marks its plan stale (shown so) instead of re-planning.
+// it runs when asked (the Plan command) and after apply / up / down / destroy. An edit of the file marks its plan stale (shown so) instead of re-planning.
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import type { Plan } from '../plan/types';

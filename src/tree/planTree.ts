@@ -71,7 +71,6 @@ export class PlanTree extends Disposable implements vscode.TreeDataProvider<Plan
         const msgs: PlanNode[] = [];
         if (!e?.plan) {
           if (e?.error) msgs.push({ kind: 'plan-message', id: `err:${k}`, icon: 'error', text: `Planning failed: ${e.error}` });
-          else if (!e?.running) msgs.push({ kind: 'plan-message', id: `none:${k}`, icon: 'info', text: 'Not planned yet: run Plan to compare the file with its hosts.', command: { command: 'vsim.planLab', title: 'Plan', arguments: [{ kind: 'plan-file', uri: node.uri }] } });
           return msgs;
         }
         for (const [i, b] of e.plan.blockers.entries()) msgs.push({ kind: 'plan-message', id: `blk:${k}:${i}`, icon: 'error', text: `Blocked: ${b.message}`, tooltip: 'A topology with errors is never applied.' });
@@ -108,18 +107,20 @@ export class PlanTree extends Disposable implements vscode.TreeDataProvider<Plan
   private fileItem(node: PlanFileNode): vscode.TreeItem {
     const entry = this.labs.get(node.uri);
     const e = this.store.get(node.uri);
-    const item = new vscode.TreeItem(entry?.lab?.current.name ?? vscode.workspace.asRelativePath(node.uri), vscode.TreeItemCollapsibleState.Expanded);
+    // A file not planned yet is one row (its inline Plan button plans it): nothing below it to show.
+    const item = new vscode.TreeItem(entry?.lab?.current.name ?? vscode.workspace.asRelativePath(node.uri),
+      e?.plan || e?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = planNodeId(node);
     item.resourceUri = node.uri;
     const n = e?.plan ? e.plan.hosts.reduce((s, h) => s + h.changes.filter(isApplicable).length, 0) : 0;
     const hostErrors = e?.plan?.hosts.filter((h) => h.error).length ?? 0;
     const state = e?.running ? 'planning…'
-      : !e?.plan ? 'not planned'
+      : !e?.plan ? 'not planned: Plan compares it with its hosts'
       : e.plan.blockers.length ? 'blocked: the file has errors'
       : n ? plural(n, 'change') : hostErrors ? 'some hosts not inspectable' : 'in sync';
     const when = e?.at ? ` · ${new Date(e.at).toLocaleTimeString()}` : '';
     item.description = `${state}${e?.stale ? ' · stale: the file changed, plan again' : ''}${when}`;
-    item.iconPath = new vscode.ThemeIcon(e?.running ? 'loading~spin' : n ? 'diff' : e?.plan ? 'pass' : 'file-code');
+    item.iconPath = new vscode.ThemeIcon(e?.running ? 'loading~spin' : n ? 'diff' : !e?.plan ? 'file-code' : hostErrors || e.plan.blockers.length ? 'warning' : 'pass');
     item.tooltip = `${vscode.workspace.asRelativePath(node.uri)}: ${state}`;
     item.contextValue = `plan.file${n ? '.drift' : ''}`;
     return item;

@@ -1,17 +1,18 @@
 // UI checks of the lab bring-up (spread into uiChecks by ui-checks.mjs): the Plan view in the vsim
 // sidebar, and the one confirmation modal of Lab: Destroy naming every VM and network of the file.
-// The file's host is unreachable on purpose (127.0.0.1 port 1): nothing can be touched even if a
-// click went wrong; the modal is cancelled.
+// The file declares its own ui-check- VMs and bridge on the sandbox's vsim-hv1 (unreachable when the
+// sandbox is not up: the Plan view then shows the host's error); the modal is cancelled, and even a
+// wrong click could only touch what this file declares, which is never created.
 const FILE = 'ui-check.vsim.yaml';
 const TOPOLOGY = `version: 1
 name: ui-check
 hosts:
-  ui-nowhere: { address: 127.0.0.1, port: 1, user: root, kvm: false }
+  vsim-hv1: { sshConfigHost: vsim-hv1, kvm: false }
 networks:
-  ui-check-br: { host: ui-nowhere, subnet: 192.168.151.0/24, gateway: 192.168.151.1 }
+  ui-check-br: { host: vsim-hv1, subnet: 192.168.151.0/24, gateway: 192.168.151.1 }
 vms:
-  ui-check-a: { host: ui-nowhere, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-check-br, mac: "52:54:00:00:16:0a" }] }
-  ui-check-b: { host: ui-nowhere, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-check-br, mac: "52:54:00:00:16:0b" }] }
+  ui-check-a: { host: vsim-hv1, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-check-br, mac: "52:54:00:00:16:0a" }] }
+  ui-check-b: { host: vsim-hv1, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-check-br, mac: "52:54:00:00:16:0b" }] }
 `;
 
 /** F1, the command, then the file in the "which topology?" pick that follows. */
@@ -30,7 +31,7 @@ async function runLabCommand(page, title, fileName) {
 export function labUiChecks({ showVsimView }) {
   return [
     {
-      name: 'lab: the Plan view lists a file and its unreachable host; Lab: Destroy shows one modal naming every VM and network',
+      name: 'lab: the Plan view lists the missing VMs, bridge and undeclared domains; Lab: Destroy shows one modal naming every VM and network',
       timeoutMs: 90_000,
       async run(page, ctx) {
         const fs = await import('node:fs');
@@ -45,9 +46,13 @@ export function labUiChecks({ showVsimView }) {
           const header = planPane.locator('.pane-header').first();
           if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
           await runLabCommand(page, 'vsim: Lab: Plan', FILE);
-          await planPane.getByRole('treeitem', { name: /ui-nowhere/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
-          await planPane.getByRole('treeitem', { name: /Not inspectable/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
-          ctx.log(`Plan view rows: ${JSON.stringify((await planPane.getByRole('treeitem').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')).slice(0, 12))}`);
+          const row = (text) => planPane.locator('.monaco-list-row', { hasText: text }).first();
+          await row('vsim-hv1').waitFor({ state: 'visible', timeout: 30_000 });
+          // With the sandbox up: the missing VMs and bridge, and the sandbox's domains dimmed as not in topology.
+          const missing = row('ui-check-a: libvirt VM missing');
+          await missing.or(row('Not inspectable')).first().waitFor({ state: 'visible', timeout: 30_000 });
+          if (await missing.isVisible()) await row('not in topology').waitFor({ state: 'visible', timeout: 10_000 });
+          ctx.log(`Plan view rows: ${JSON.stringify((await planPane.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')))}`);
           await ctx.screenshot('lab-plan-view');
 
           await runLabCommand(page, 'vsim: Lab: Destroy', FILE);

@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CommandRunner } from '../../src/backends/backend';
+import type { RemoteTerminal } from '../../src/console/remoteTerminal';
 import type { LabRun } from '../../src/commands/lab/labCommands';
 import type { VsimApi } from '../../src/extension';
 import type { Lab } from '../../src/lab/lab';
@@ -77,6 +78,28 @@ ${VMS.map(vm).join('')}`;
     await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
   });
 
+  /** Opens the VM's console and types until its shell answers (the guest booted), then closes it. */
+  async function consoleAnswers(v: string): Promise<void> {
+    const ptys = await vscode.commands.executeCommand<RemoteTerminal[] | undefined>('vsim.openConsole', { kind: 'vm', uri, host: HV1, vm: v });
+    assert.equal(ptys?.length, 1, `console of ${v}`);
+    const pty = ptys![0]!;
+    let out = '';
+    const sub = pty.onDidWrite((s) => { out += s; });
+    const terminal = await waitFor(`terminal of ${v}`, () => vscode.window.terminals.find((t) => t.name === `console: ${v} (${HV1})`));
+    try {
+      const t0 = Date.now();
+      await waitFor(`${v}'s shell answers on its console`, async () => {
+        terminal.sendText('echo ui-up-$((20+22))\r', false);
+        await new Promise((r) => setTimeout(r, 1000));
+        return /ui-up-42/.test(out) ? true : undefined;
+      }, 180_000, 0).catch((err: Error) => { throw new Error(`${err.message}; console output: ${JSON.stringify(out.slice(-400))}`); });
+      console.log('      %s: console answers %d ms after Up', v, Date.now() - t0);
+    } finally {
+      sub.dispose();
+      terminal.dispose();
+    }
+  }
+
   async function planRows(): Promise<{ label: string; description: string; context: string; tooltip: string }[]> {
     const files = await api.plans.tree.getChildren();
     const file = files.find((n) => n.kind === 'plan-file' && n.uri.toString() === uri.toString());
@@ -122,6 +145,21 @@ ${VMS.map(vm).join('')}`;
     assert.equal(api.plans.labsBadge(), count, 'the Labs view title shows the count');
   });
 
+  it('the topology graph marks the missing VMs (planMarks → the webview draws them → marksShown)', async () => {
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'vsim.topologyEditor');
+    try {
+      const shown = await waitFor('the graph reports its plan markers', async () => {
+        const s = (await vscode.commands.executeCommand('vsim._editor.stats', uri)) as { marksShown?: Record<string, number> }[];
+        const m = s.find((x) => x.marksShown)?.marksShown;
+        return m && m.missing === VMS.length ? m : undefined;
+      }, 60_000, 200);
+      assert.deepEqual(shown, { missing: VMS.length });
+    } finally {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === uri.toString());
+      await vscode.window.tabGroups.close(tabs);
+    }
+  });
+
   it('Up from the Labs view title: one confirmation lists every change and start; then all running, the plan empty, the badge gone', async () => {
     const title = (vscode.extensions.getExtension('vsim.vsim')!.packageJSON as { contributes: { menus: Record<string, { command: string; when?: string }[]> } }).contributes.menus['view/title'];
     assert.ok(title?.some((m) => m.command === 'vsim.labUp' && m.when === 'view == vsim.labs'), 'Up is in the Labs view title');
@@ -156,15 +194,9 @@ ${VMS.map(vm).join('')}`;
   });
 
   it('Down shuts every VM of the file down (graceful, once the guests are up)', async () => {
-    // The guest powers off on the ACPI button once its acpid runs: wait for its ready line on the serial log.
-    for (const v of VMS) {
-      const log = /<log file='([^']+)'/.exec((await virsh('dumpxml', v)).stdout)?.[1];
-      if (!log) {
-        console.log('      note: %s has no serial log file; Down may need the force-off fallback', v);
-        continue;
-      }
-      await waitFor(`${v} guest ready`, async () => ((await run.exec(['grep', '-qa', `vsim-guest ${v} ready`, log])).code === 0 ? true : undefined), 120_000, 500);
-    }
+    // The guest powers off on the ACPI button once its acpid runs, which is before its shell starts:
+    // the VM's console (vsim.openConsole, the real pty) answering a command means it is up.
+    for (const v of VMS) await consoleAnswers(v);
     const t0 = Date.now();
     const r = (await vscode.commands.executeCommand('vsim.labDown', { kind: 'file', uri }, undefined, { confirmed: true })) as LabRun;
     console.log('      Down: %s in %d ms', r.summary, Date.now() - t0);
