@@ -1,13 +1,8 @@
 // The field diff of a VM: the file's VmSpec (provisioner.declared) against the host's
-// (provisioner.inspect). Only fields the file states are compared; list lengths (`nics`,
-// `disks`) catch entries the host has in excess. Pure.
+// (provisioner.inspect). Only fields the file states are compared (a MAC or tap name left to the
+// backend is not); list lengths (`nics`, `disks`) catch entries the host has in excess. Pure.
 import type { VmSpec } from '../backends/backend';
 import type { FieldDiff } from './types';
-
-/** Natural order of field names: `nics[2]` before `nics[10]`, fields of one entry together. */
-function fieldOrder(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
-}
 
 /** The fields whose values differ, in the declared spec's key order (stable for the Plan view and tests). */
 export function diffSpec(declared: VmSpec, inspected: VmSpec): FieldDiff[] {
@@ -19,5 +14,3 @@ export function diffSpec(declared: VmSpec, inspected: VmSpec): FieldDiff[] {
   }
   return out;
 }
-
-export { fieldOrder };

@@ -102,7 +102,8 @@ export async function planHost(input: PlanInput, deps: PlanDeps, hostName: strin
     const vmChanges = plans.flatMap((p) => p.changes).sort((a, b) => (vmOrder.get(vmOf(a)) ?? 0) - (vmOrder.get(vmOf(b)) ?? 0));
     const running = plans.flatMap((p) => p.running);
     const tc = nets.tools.has('tc') ? await tcChanges(ctx, running) : [];
-    const changes = [...toolChanges, ...networkChanges(topology, hostName, nets), ...vmChanges, ...tc, ...plans.flatMap((p) => p.undeclared)];
+    const undeclared = plans.flatMap((p) => p.undeclared).sort((a, b) => vmOf(a).localeCompare(vmOf(b)));
+    const changes = [...toolChanges, ...networkChanges(topology, hostName, nets), ...vmChanges, ...tc, ...undeclared];
     return { host: hostName, changes, roundTrips: run.count };
   } catch (err) {
     return { host: hostName, changes: [], error: (err as Error).message, roundTrips: run.count };
