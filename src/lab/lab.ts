@@ -151,6 +151,12 @@ export class Lab implements Disposable {
     await this.refresh(vm.host);
   }
 
+  /** The backend of a declared VM (commands ask it for its capabilities instead of branching on the kind). */
+  backendOf(vmName: string): VmBackend | undefined {
+    const kind = this.topology.vms?.[vmName]?.backend;
+    return kind ? this.deps.backends[kind] : undefined;
+  }
+
   /** The plan engine's deps: this Lab's runners, backends, trust and per-VM queue. */
   private planDeps(): PlanDeps {
     return { ...this.deps, queue: (vm, op, f) => this.queue.run(vm, op, f) };

@@ -9,6 +9,7 @@ import type { Topology } from '../../model/types';
 import { mustRun, type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
 import { mustRunScript, splitSections } from '../script';
 import { createChProvisioner } from './provisioner';
+import { serialSocketConsole } from '../qemu/backend';
 
 /**
  * $1 = METHOD, $2 = API path (e.g. vm.info), $3 = JSON body or '' (none), then sockets.
@@ -151,6 +152,8 @@ export function createCloudHypervisorBackend(): VmBackend & {
     kind: 'cloud-hypervisor',
     tool: 'curl',
     provisioner: createChProvisioner(api),
+    /** serial.mode Socket (vmConfig with sockets.serial): the same socat attach as qemu's. */
+    console: serialSocketConsole,
 
     snapshots: {
       async list(ctx, vm) {

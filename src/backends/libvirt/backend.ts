@@ -10,6 +10,7 @@ import type { DomainState } from './parseState';
 import { renderDomainXml, type DomainXmlOptions } from './renderDomainXml';
 import * as virsh from './renderVirsh';
 import { createLibvirtProvisioner } from './provisioner';
+import { libvirtSave, libvirtSnapshots } from './snapshots';
 
 export interface LibvirtBackendOptions {
   /** How long `shutdown` waits for the domain to be shut off before failing with an offer to destroy. */
@@ -94,6 +95,9 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     kind: 'libvirt',
     tool: 'virsh',
     provisioner: createLibvirtProvisioner({ uri: libvirtUri }),
+    snapshots: libvirtSnapshots(libvirtUri),
+    save: libvirtSave(libvirtUri),
+    consoleOptions: { force: true },
 
     async list(ctx, vmNames) {
       const r = await mustRun(ctx, virsh.domstats(libvirtUri(ctx)));

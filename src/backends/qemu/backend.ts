@@ -173,14 +173,19 @@ export function createQemuBackend(): VmBackend & {
     },
 
     /** The serial socket, raw, in a pty. A busy socket (another client) shows nothing: see CONSOLE_BUSY_HINT. */
-    console(ctx, vmName) {
-      const p = ctx.topology.vms?.[vmName]?.sockets?.serial;
-      if (!p) throw new Error(`${vmName} has no sockets.serial in the topology: no console.`);
-      return { argv: ['socat', '-,raw,echo=0', `UNIX-CONNECT:${assertPath(p, `serial socket of ${vmName}`)}`], pty: true };
-    },
+    console: serialSocketConsole,
 
     qmp,
   };
+}
+
+/** The serial unix socket (sockets.serial, else console.path), raw in a pty: qemu and cloud-hypervisor. */
+export function serialSocketConsole(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean } {
+  const vm = ctx.topology.vms?.[vmName];
+  const p = vm?.sockets?.serial ?? vm?.console?.path;
+  if (!p) throw new Error(`${vmName} has no sockets.serial (or console.path) in the topology: no serial console to attach to.`);
+  // raw, no local echo: the guest's tty echoes; one client at a time (QEMU serves the first).
+  return { argv: ['socat', '-,raw,echo=0', `UNIX-CONNECT:${assertPath(p, `serial socket of ${vmName}`)}`], pty: true };
 }
 
 /** Shown when the serial console stays silent: QEMU's socket chardev serves one client at a time. */
