@@ -23,7 +23,6 @@ export function registerPlans(labs: LabsFeature): PlanFeature {
   const updateBadge = (): void => {
     const n = store.total();
     labs.view.badge = n ? { value: n, tooltip: `${n} change${n === 1 ? '' : 's'} between the topology files and their hosts (see the Plan view)` } : undefined;
-    view.badge = labs.view.badge;
   };
   const d = vscode.Disposable.from(
     labs.tree.showPlans(store),

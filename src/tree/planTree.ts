@@ -110,7 +110,8 @@ export class PlanTree extends Disposable implements vscode.TreeDataProvider<Plan
     // A file not planned yet is one row (its inline Plan button plans it): nothing below it to show.
     const item = new vscode.TreeItem(entry?.lab?.current.name ?? vscode.workspace.asRelativePath(node.uri),
       e?.plan || e?.error ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    item.id = planNodeId(node);
+    // The id changes once planned: VS Code keeps a row's collapsed state by id, and a row that had no children would stay collapsed.
+    item.id = `${planNodeId(node)}${e?.plan || e?.error ? ':planned' : ''}`;
     item.resourceUri = node.uri;
     const n = e?.plan ? e.plan.hosts.reduce((s, h) => s + h.changes.filter(isApplicable).length, 0) : 0;
     const hostErrors = e?.plan?.hosts.filter((h) => h.error).length ?? 0;
