@@ -122,7 +122,7 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
           await mustRun(ctx, virsh.shutdown(uri, vm));
           await waitShutOff(ctx, vm);
           return;
-        case 'destroy': await mustRun(ctx, virsh.destroy(uri, vm), { channel: true }); return;
+        case 'destroy': await mustRun(ctx, virsh.destroy(uri, vm), { channel: true, timeoutMs: 120_000 }); return;
         case 'reboot': await mustRun(ctx, virsh.reboot(uri, vm)); return;
         case 'suspend': await mustRun(ctx, virsh.suspend(uri, vm)); return;
         case 'resume': await mustRun(ctx, virsh.resume(uri, vm)); return;
