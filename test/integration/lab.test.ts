@@ -193,6 +193,34 @@ ${VMS.map(vm).join('')}`;
     assert.ok(!(await planRows()).some((r2) => r2.context === 'plan.change.applicable'), 'no applicable line left in the Plan view');
   });
 
+  it('a changed memory and MAC in the file: the Plan view shows exactly those fields (want → have); Apply Change, then Apply All; restart needed', async () => {
+    const changed = TOPOLOGY.replace(/(ui-a:\n(?:.*\n)*?    memory: )128/, '$1192').replace('"52:54:00:00:15:0b"', '"52:54:00:00:15:bb"');
+    assert.notEqual(changed, TOPOLOGY);
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(changed, 'utf8'));
+    await waitFor('the new text loaded', () => (api.labs.get(uri)?.lab?.current.vms?.['ui-a']?.memory === 192 ? true : undefined));
+    const plan = (await vscode.commands.executeCommand('vsim.planLab', uri)) as Plan;
+    const h = plan.hosts.find((x) => x.host === HV1)!;
+    const differs = h.changes.filter((c) => c.kind === 'vm-differs');
+    assert.deepEqual(differs.map((c) => `${c.kind === 'vm-differs' ? c.vm : ''}:${c.kind === 'vm-differs' ? c.fields.map((f) => f.field).join(',') : ''}`).sort(), ['ui-a:memory', 'ui-b:nics[0].mac'], JSON.stringify(differs));
+    assert.equal(driftCount(plan), 2, 'nothing else differs');
+    const rows = await planRows();
+    const a = rows.find((r) => r.context === 'plan.change.applicable' && r.label.includes('ui-a'));
+    assert.ok(a, JSON.stringify(rows));
+    assert.match(a.tooltip, /\| memory \| 192\S* \| 128\S* \|/, a.tooltip);
+    assert.match(a.description, /restart needed/);
+    // One change from the Plan view (its ✓), then the rest for the host.
+    const one = (await vscode.commands.executeCommand('vsim.applyChange', { kind: 'plan-change', uri, host: HV1, id: differs.find((c) => c.kind === 'vm-differs' && c.vm === 'ui-a')!.id }, undefined, { confirmed: true })) as LabRun;
+    console.log('      Apply Change: %s', one.summary);
+    assert.deepEqual(one.result.failed, [], one.summary);
+    assert.deepEqual(one.result.restartNeeded, ['ui-a']);
+    assert.equal(driftCount(one.plan!), 1, 'only ui-b left');
+    const all = (await vscode.commands.executeCommand('vsim.applyAll', { kind: 'plan-host', uri, host: HV1 }, undefined, { confirmed: true })) as LabRun;
+    console.log('      Apply All: %s', all.summary);
+    assert.deepEqual(all.result.restartNeeded, ['ui-b']);
+    assert.equal(driftCount(all.plan!), 0, 'in sync again');
+    assert.match((await virsh('dumpxml', '--inactive', 'ui-b')).stdout, /52:54:00:00:15:bb/);
+  });
+
   it('Down shuts every VM of the file down (graceful, once the guests are up)', async () => {
     // The guest powers off on the ACPI button once its acpid runs, which is before its shell starts:
     // the VM's console (vsim.openConsole, the real pty) answering a command means it is up.
@@ -226,13 +254,21 @@ ${VMS.map(vm).join('')}`;
     assert.ok(r.plan && driftCount(r.plan) >= 3, 'the plan shows the lab missing again');
   });
 
+  it('Start on a missing VM applies (defines) it and its bridge first, then starts it', async () => {
+    await waitFor('ui-a missing in the tree', () => (lab.host(HV1).vms['ui-a']?.state === 'missing' ? true : undefined), 30_000);
+    await vscode.commands.executeCommand('vsim.startVm', { kind: 'vm', uri, host: HV1, vm: 'ui-a' }, undefined, { confirmed: true });
+    assert.equal((await virsh('domstate', 'ui-a')).stdout.trim(), 'running');
+    assert.ok(await bridgeExists(), `${BRIDGE} created for it`);
+  });
+
   it('refuses a file with errors: nothing is applied', async () => {
+    const before = (await domains()).sort();
     await vscode.workspace.fs.writeFile(uri, Buffer.from(`${TOPOLOGY}  ui-c: { host: nowhere, backend: libvirt }\n`, 'utf8'));
     await waitFor('the error seen', () => (api.labs.get(uri)?.errors ? true : undefined));
     // The registry reports the refusal ("… a topology that does not validate is never applied") and the command returns nothing.
     const r = await vscode.commands.executeCommand('vsim.labUp', uri, undefined, { confirmed: true });
     assert.equal(r, undefined, 'refused');
-    assert.ok(!(await domains()).some((d) => VMS.includes(d)), 'no ui- domain defined');
+    assert.deepEqual((await domains()).sort(), before, 'no domain defined or removed');
     await vscode.workspace.fs.writeFile(uri, Buffer.from(TOPOLOGY, 'utf8'));
   });
 });
