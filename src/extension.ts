@@ -5,11 +5,13 @@ import { registerConsoles } from './console';
 import { disposeLog } from './common/log';
 import { registerDiagnostics } from './language/diagnostics';
 import { bridgeLiveState } from './editor/liveStateBridge';
+import { bridgePlanMarks } from './editor/planMarksBridge';
 import { registerTopologyEditor } from './editor/topologyEditor';
 import { registerLanguageFeatures } from './language';
 import { registerLabTree, type LabTreeFeature } from './tree';
 import { registerLabs, type LabsFeature } from './workspace/labsFeature';
 import { modelLoaded } from './common/model';
+import { registerPlans, type PlanFeature } from './tree/planFeature';
 
 export interface VsimApi {
   /** Time activate() took, in milliseconds. */
@@ -23,6 +25,8 @@ export interface VsimApi {
   readonly connections: LabsFeature['connections'];
   /** The Labs tree provider (tests read its items). */
   readonly tree: LabTreeFeature['tree'];
+  /** The Plan view, its plans and the Labs view's badge (tests read them). */
+  readonly plans: PlanFeature;
 }
 
 export function activate(context: vscode.ExtensionContext): VsimApi {
@@ -30,22 +34,25 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
   const labs = registerLabs(context);
   const tree = registerLabTree(labs.labs);
   const consoles = registerConsoles(labs);
+  const plans = registerPlans(labs, tree);
   context.subscriptions.push(
     registerDiagnostics(),
     registerLanguageFeatures(),
     tree,
     labs,
-    registerCommands({ ...labs, consoles }),
+    plans,
+    registerCommands({ ...labs, consoles, plans: plans.store }),
     consoles,
   );
   const editor = registerTopologyEditor(context);
   context.subscriptions.push(
     editor,
     bridgeLiveState(labs.labs, editor.provider),
+    bridgePlanMarks(plans.store, editor.provider),
     { dispose: disposeLog },
   );
   const loadStart = (globalThis as { __vsimLoadStart?: number }).__vsimLoadStart;
-  return { activationMs: performance.now() - t0, loadMs: loadStart === undefined ? undefined : t0 - loadStart, modelAtActivation: modelLoaded(), labs: labs.labs, connections: labs.connections, tree: tree.tree };
+  return { activationMs: performance.now() - t0, loadMs: loadStart === undefined ? undefined : t0 - loadStart, modelAtActivation: modelLoaded(), labs: labs.labs, connections: labs.connections, tree: tree.tree, plans };
 }
 
 export function deactivate(): void {

@@ -25,6 +25,14 @@ export interface LinkLive {
   partitioned: boolean;
 }
 
+/** A VM's marker from the lab's plan: not defined on its host, defined otherwise, or a stale slot/profile. */
+export type PlanMark = 'missing' | 'differs' | 'stale';
+export const PLAN_MARKS: readonly PlanMark[] = ['missing', 'differs', 'stale'];
+
+/** The graph toolbar's lab actions, run as the `vsim.planLab` / `vsim.labUp` / `vsim.labDown` / `vsim.labDestroy` commands. */
+export type LabActionId = 'plan' | 'up' | 'down' | 'destroy';
+export const LAB_ACTIONS: readonly LabActionId[] = ['plan', 'up', 'down', 'destroy'];
+
 export interface Banner {
   message: string;
   /** 1-based line of the first problem. */
@@ -58,6 +66,8 @@ export type ToWebview =
   | { type: 'liveState'; states: Record<string, LiveState> }
   /** Live per-link impairments and partitions (replaces the previous set). */
   | { type: 'linkState'; links: Record<string, LinkLive> }
+  /** The plan's markers: every VM that differs from the file or is missing (replaces the previous set). */
+  | { type: 'planMarks'; marks: Record<string, PlanMark> }
   | { type: 'result'; requestId: number; ok: boolean; error?: string; created?: { section: Section; name: string } }
   | { type: 'focus'; nodeId: string };
 
@@ -87,6 +97,10 @@ export type FromWebview =
   | { type: 'rendered'; version: number; nodes: number; edges: number; ms: number }
   /** After a liveState message: how many drawn VM nodes show each state. */
   | { type: 'liveShown'; counts: Partial<Record<LiveState, number>> }
+  /** A toolbar lab action (the extension confirms and runs it as its command). */
+  | { type: 'labAction'; requestId: number; action: LabActionId }
+  /** After a planMarks message: how many drawn VM nodes carry each marker. */
+  | { type: 'marksShown'; counts: Partial<Record<PlanMark, number>> }
   | { type: 'openText'; section?: Section; name?: string };
 
 // ---------------------------------------------------------------- validation
@@ -157,6 +171,15 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
       if (!Object.entries(c).every(([k, n]) => (LIVE_STATES as readonly string[]).includes(k) && isInt(n) && n >= 0)) return undefined;
       return { type: 'liveShown', counts: c as Partial<Record<LiveState, number>> };
     }
+    case 'labAction':
+      return onlyKeys(v, ['type', 'requestId', 'action']) && isInt(v.requestId) && (LAB_ACTIONS as readonly unknown[]).includes(v.action)
+        ? { type: 'labAction', requestId: v.requestId, action: v.action as LabActionId } : undefined;
+    case 'marksShown': {
+      const c = v.counts;
+      if (!onlyKeys(v, ['type', 'counts']) || !isObj(c)) return undefined;
+      if (!Object.entries(c).every(([k, n]) => (PLAN_MARKS as readonly string[]).includes(k) && isInt(n) && n >= 0)) return undefined;
+      return { type: 'marksShown', counts: c as Partial<Record<PlanMark, number>> };
+    }
     case 'openText':
       return onlyKeys(v, ['type', 'section', 'name']) && optional(v, 'section', isSection) && optional(v, 'name', isName)
         ? (v as FromWebview) : undefined;
@@ -166,5 +189,5 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
 
 /** Light check of messages from the extension (trusted, but the webview must not crash on surprises). */
 export function isToWebview(v: unknown): v is ToWebview {
-  return isObj(v) && typeof v.type === 'string' && ['state', 'patch', 'banner', 'liveState', 'linkState', 'result', 'focus'].includes(v.type);
+  return isObj(v) && typeof v.type === 'string' && ['state', 'patch', 'banner', 'liveState', 'linkState', 'planMarks', 'result', 'focus'].includes(v.type);
 }

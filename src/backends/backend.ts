@@ -13,8 +13,12 @@ export interface ExecResult {
 }
 
 export interface CommandRunner {
-  /** Runs one command (argv, quoted by the runner) and collects its output. */
-  exec(argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult>;
+  /**
+   * Runs one command (argv, quoted by the runner) and collects its output. `channel`: a long
+   * command that may run side by side with others on the host (its own SSH exec channel instead of
+   * waiting its turn on the host's control shell); runners without channels ignore it.
+   */
+  exec(argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string; channel?: boolean }): Promise<ExecResult>;
   /** Starts a long-running command; each stdout line is delivered; `done` settles with its exit code. */
   follow?(argv: readonly string[], onLine: (line: string) => void): { done: Promise<number>; dispose(): void };
   /** Starts a long-running command on its own channel with raw stdout and stderr (binary-safe, e.g. a pcap). */
@@ -56,13 +60,76 @@ export interface VmBackend {
   lifecycle(ctx: BackendContext, vmName: string, op: LifecycleOp): Promise<void>;
   /** Live changes where the backend has an event stream; calls back with the VM names that changed. */
   watch?(ctx: BackendContext, onChange: (vmNames: string[] | 'all') => void): Disposable;
-  /** argv and pty need of the serial console of a VM. */
-  console?(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
+  /** argv and pty need of the serial console of a VM; `force` takes over a busy one where `consoleOptions.force`. */
+  console?(ctx: BackendContext, vmName: string, opts?: ConsoleOptions): { argv: string[]; pty: boolean };
+  /** What the console accepts besides the default (absent: nothing). */
+  readonly consoleOptions?: { force?: boolean };
+  /** Bring-up: how the backend compares and makes the VMs the file declares (plan/apply/destroy). */
+  provisioner?: Provisioner;
+  /** Named snapshots of a VM (libvirt snapshot-*, cloud-hypervisor vm.snapshot / vm.restore). */
+  snapshots?: Snapshots;
+  /** Memory saved to a file on the host and restored from it (libvirt save / restore). */
+  save?: SaveRestore;
+}
+
+export interface ConsoleOptions {
+  /** Take over a console another client holds (libvirt `virsh console --force`). */
+  force?: boolean;
+}
+
+/** `running`: the VM's state as the caller last saw it (cloud-hypervisor pauses a running VM around a snapshot). */
+export interface Snapshots {
+  list(ctx: BackendContext, vm: string): Promise<string[]>;
+  create(ctx: BackendContext, vm: string, name: string, opts: { running: boolean }): Promise<void>;
+  revert(ctx: BackendContext, vm: string, name: string, opts: { running: boolean }): Promise<void>;
+  delete(ctx: BackendContext, vm: string, name: string): Promise<void>;
+  /** What a revert does, for the confirmation. */
+  revertDetail(topology: Topology, vm: string, name: string): string;
+}
+
+export interface SaveRestore {
+  /** Where a save goes unless the user says otherwise. */
+  defaultFile(vm: string): string;
+  save(ctx: BackendContext, vm: string, file: string): Promise<void>;
+  restore(ctx: BackendContext, vm: string, file: string): Promise<void>;
+}
+
+/**
+ * A VM's definition as comparable text fields (`vcpus`, `memory`, `arch`, `accel`, `kernel`,
+ * `initrd`, `cmdline`, `disks[0].path`, `nics[0].network`, `nics[0].mac`, `nics[0].tap`, `qos…`):
+ * the file's side from `declared`, the host's from `inspect`, compared field by field (plan/diff.ts).
+ */
+export type VmSpec = Record<string, string>;
+
+export interface InspectedVm {
+  /** The host has the VM (a domain, a created cloud-hypervisor VM, a built slot). */
+  exists: boolean;
+  running: boolean;
+  /** What the host has, in `declared`'s fields; absent when the backend cannot read it. */
+  spec?: VmSpec;
+  /** microvm slots: booted ≠ current (`stale`), current ≠ fresh evaluation (`outdated`), nothing built. */
+  drift?: 'stale' | 'outdated' | 'not-built';
+  /** Running an older build than the one provisioned (microvm: booted ≠ current): offer a restart, never do it unasked. */
+  restartNeeded?: boolean;
+  detail?: string;
+}
+
+export interface Provisioner {
+  /** Programs the host needs to provision (besides `tool`), e.g. `cloud-hypervisor`, `nix`. */
+  readonly tools?: readonly string[];
+  /** What the host has for these VMs, in ONE round trip whatever their number. */
+  inspect(ctx: BackendContext, vmNames: readonly string[], opts?: { evaluate?: boolean }): Promise<Record<string, InspectedVm>>;
+  /** The file's side of the comparison, in the fields `inspect` reports. Pure. */
+  declared(topology: Topology, vmName: string): VmSpec;
+  /** Makes the host hold the declared VM (define / redefine, start the VMM + vm.create, build the slot). Idempotent; does not boot it. */
+  provision(ctx: BackendContext, vmName: string): Promise<void>;
+  /** Removes what `provision` made, after the caller stopped the VM. Never called for undeclared VMs. */
+  deprovision(ctx: BackendContext, vmName: string): Promise<void>;
 }
 
 export { RemoteCommandError };
 
-export async function mustRun(ctx: BackendContext, argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<ExecResult> {
+export async function mustRun(ctx: BackendContext, argv: readonly string[], opts?: { timeoutMs?: number; stdin?: string; channel?: boolean }): Promise<ExecResult> {
   const r = await ctx.run.exec(argv, opts);
   if (r.code !== 0) throw RemoteCommandError.fromResult(ctx.hostName, argv, r);
   return r;

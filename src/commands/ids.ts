@@ -47,4 +47,10 @@ export type CommandId =
   | 'vsim.vmStateClone'
   | 'vsim.vmStateAssign'
   | 'vsim.vmStateMigrate'
-  | 'vsim.vmStateRestore';
+  | 'vsim.vmStateRestore'
+  | 'vsim.planLab'
+  | 'vsim.applyChange'
+  | 'vsim.applyAll'
+  | 'vsim.labUp'
+  | 'vsim.labDown'
+  | 'vsim.labDestroy';

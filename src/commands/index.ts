@@ -18,14 +18,18 @@ import * as state from './state/stateCommands';
 import { TcOps } from '../tc/ops';
 import { applyLinkProfiles, clearLinkImpairment, impairLink } from './tc/linkCommands';
 import { captureTraffic, disposeCaptures, stopCapture } from './capture/captureCommands';
+import * as lab from './lab/labCommands';
+import type { PlanStore } from '../tree/planStore';
 
 export interface CommandDeps {
   labs: WorkspaceLabs;
   connections: Connections;
   consoles: Consoles;
+  /** The plans of the Plan view (lab commands plan again after they run). */
+  plans: PlanStore;
 }
 
-export function registerCommands({ labs, connections, consoles }: CommandDeps): vscode.Disposable {
+export function registerCommands({ labs, connections, consoles, plans }: CommandDeps): vscode.Disposable {
   // What the tc commands learn of each host (netem, gact), until the host is disconnected.
   const tc = new TcOps();
   return vscode.Disposable.from(
@@ -34,7 +38,7 @@ export function registerCommands({ labs, connections, consoles }: CommandDeps): 
     registerCommand('vsim.refresh', refresh(labs)),
     registerCommand('vsim.connectHost', connectHost(labs)),
     registerCommand('vsim.disconnectHost', disconnectHost(labs, connections, tc)),
-    registerCommand('vsim.startVm', lifecycleCommand(labs, LIFECYCLE.start)),
+    registerCommand('vsim.startVm', lifecycleCommand(labs, LIFECYCLE.start, plans)),
     registerCommand('vsim.stopVm', lifecycleCommand(labs, LIFECYCLE.stop)),
     registerCommand('vsim.restartVm', lifecycleCommand(labs, LIFECYCLE.restart)),
     registerCommand('vsim.destroyVm', lifecycleCommand(labs, LIFECYCLE.destroy)),
@@ -72,5 +76,11 @@ export function registerCommands({ labs, connections, consoles }: CommandDeps): 
     registerCommand('vsim.vmStateAssign', state.vmStateAssign(labs)),
     registerCommand('vsim.vmStateMigrate', state.vmStateMigrate(labs)),
     registerCommand('vsim.vmStateRestore', state.vmStateRestore(labs)),
+    registerCommand('vsim.planLab', lab.planLab({ labs, plans })),
+    registerCommand('vsim.applyChange', lab.applyChange({ labs, plans })),
+    registerCommand('vsim.applyAll', lab.applyAll({ labs, plans })),
+    registerCommand('vsim.labUp', lab.labUp({ labs, plans })),
+    registerCommand('vsim.labDown', lab.labDown({ labs, plans })),
+    registerCommand('vsim.labDestroy', lab.labDestroy({ labs, plans })),
   );
 }

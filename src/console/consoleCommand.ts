@@ -1,8 +1,8 @@
-// The remote command of a VM's serial console: the backend's own console() when it has one, else
-// the same recipes here (libvirt `virsh console` with a pty, QEMU/cloud-hypervisor serial unix
-// socket through socat, microvm.nix the unit's journal). Pure (no vscode).
+// The remote command of a VM's serial console, from its backend's console capability (libvirt
+// `virsh console` with a pty, QEMU/cloud-hypervisor serial unix socket through socat, microvm.nix
+// the unit's journal), plus what the console session needs to know about it (detach key, ready
+// line, read-only, force). Pure (no vscode).
 import type { BackendContext, VmBackend } from '../backends/backend';
-import * as virsh from '../backends/libvirt/renderVirsh';
 import type { Vm } from '../model/types';
 import type { ConsoleBehaviour } from './remoteTerminal';
 
@@ -15,9 +15,7 @@ export const VIRSH_DETACH = '\x1d';
 /** virsh's banner line, printed right before it switches the tty to raw mode and attaches. */
 export const VIRSH_READY = /^Escape character is /;
 
-type ConsoleFn = (ctx: BackendContext, vmName: string, opts?: { force?: boolean }) => { argv: string[]; pty: boolean };
-
-function describe(argv: string[], pty: boolean, force: boolean): ConsoleCommand {
+function describe(argv: string[], pty: boolean, force: boolean, canForce: boolean): ConsoleCommand {
   const isVirsh = argv[0] === 'virsh' && argv.includes('console');
   // Without -q virsh prints "Connected to domain … / Escape character is ^]" before attaching: that
   // banner is the only sign that typed input will not be flushed away; the noise filter drops it.
@@ -30,32 +28,20 @@ function describe(argv: string[], pty: boolean, force: boolean): ConsoleCommand 
   return {
     argv,
     pty,
-    canForce: isVirsh,
+    canForce,
     readOnly,
     ...(isVirsh ? { detach: VIRSH_DETACH, detachHint: 'Ctrl-]', readyLine: VIRSH_READY } : {}),
   };
 }
 
-/** The console command of `vmName` (force: take over a busy libvirt console). Throws when the VM has none. */
+/**
+ * The console command of `vmName`, from its backend's console capability (force: take over a busy
+ * console where the backend's consoleOptions allow it). Throws when the VM or its backend has none.
+ */
 export function consoleCommand(ctx: BackendContext, vmName: string, vm: Vm, backend: VmBackend | undefined, force = false): ConsoleCommand {
   if (vm.console?.kind === 'none') throw new Error(`${vmName} has no console (console.kind: none in the topology).`);
-  if (backend?.console) {
-    const c = (backend.console as ConsoleFn)(ctx, vmName, { force });
-    return describe(c.argv, c.pty, force);
-  }
-  switch (vm.backend) {
-    case 'libvirt':
-      return describe(virsh.console(ctx.host.libvirtUri ?? virsh.DEFAULT_URI, vmName, { force }), true, force);
-    case 'qemu':
-    case 'cloud-hypervisor': {
-      const sock = vm.sockets?.serial ?? vm.console?.path;
-      if (!sock) throw new Error(`${vmName} has no sockets.serial (or console.path) in the topology: no serial console to attach to.`);
-      // raw, no local echo: the guest's tty echoes; one client at a time (QEMU serves the first).
-      return describe(['socat', '-,raw,echo=0', `UNIX-CONNECT:${sock}`], true, false);
-    }
-    case 'microvm':
-      return describe(['journalctl', '-f', '-n', '200', '--no-pager', '-o', 'cat', '-u', `microvm@${vmName}`], false, false);
-    default:
-      throw new Error(`No console for backend ${String(vm.backend)} (VM ${vmName}).`);
-  }
+  if (!backend?.console) throw new Error(`No console for backend ${String(vm.backend)} (VM ${vmName}).`);
+  const canForce = backend.consoleOptions?.force === true;
+  const c = backend.console(ctx, vmName, canForce && force ? { force: true } : {});
+  return describe(c.argv, c.pty, canForce && force, canForce);
 }

@@ -10,10 +10,12 @@ import type { GraphModel } from '../model/edits/graph';
 import type { Intent } from '../model/edits/intents';
 import type { Section } from '../model/types';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
-import { parseFromWebview, type Banner, type EditorState, type FromWebview, type InitialData, type LinkLive, type LiveState, type ReadyTiming, type ToWebview } from '../../webview/protocol';
+import { parseFromWebview, type Banner, type EditorState, type FromWebview, type InitialData, type LinkLive, type LiveState, type PlanMark, type ReadyTiming, type ToWebview } from '../../webview/protocol';
 import { runAction } from './actions';
 
 const DEBOUNCE_MS = 50;
+/** The commands behind the graph toolbar's lab actions. */
+const LAB_ACTION_COMMANDS = { plan: 'vsim.planLab', up: 'vsim.labUp', down: 'vsim.labDown', destroy: 'vsim.labDestroy' } as const;
 /** Quiet time after a state is drawn before the parsed Document for the next intent is prepared (not while typing). */
 const WARM_UP_MS = 300;
 
@@ -36,6 +38,10 @@ export interface SessionStats {
   rejectedMessages: number;
   /** What the graph last reported showing after live VM states arrived (drawn VMs per state). */
   liveShown?: Partial<Record<LiveState, number>>;
+  /** What the graph last reported drawing after the plan's markers arrived (drawn VMs per marker). */
+  marksShown?: Partial<Record<PlanMark, number>>;
+  /** Toolbar lab actions received (validated), in order. */
+  labActions?: string[];
 }
 
 export class EditorSession extends Disposable {
@@ -50,12 +56,14 @@ export class EditorSession extends Disposable {
   private ownEditPending = false;
   private live: Record<string, LiveState> = {};
   private linkLive: Record<string, LinkLive> = {};
+  private marks: Record<string, PlanMark> | undefined;
   readonly stats: SessionStats;
   private readonly disposedEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this.disposedEmitter.event;
 
-  constructor(readonly document: vscode.TextDocument, readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, live: Record<string, LiveState> | undefined) {
+  constructor(readonly document: vscode.TextDocument, readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, live: Record<string, LiveState> | undefined, marks?: Record<string, PlanMark>) {
     super();
+    this.marks = marks;
     this.stats = { uri: document.uri.toString(), documentVersion: document.version, resolvedAt: performance.now(), rejectedMessages: 0 };
     this.live = { ...live };
     const webview = panel.webview;
@@ -112,6 +120,12 @@ export class EditorSession extends Disposable {
     if (this.ready) this.post({ type: 'liveState', states });
   }
 
+  /** The plan's markers (VM name → missing/differs/stale), replacing the previous set. */
+  setPlanMarks(marks: Record<string, PlanMark>): void {
+    this.marks = { ...marks };
+    if (this.ready) this.post({ type: 'planMarks', marks: this.marks });
+  }
+
   /** Applies an intent as a WorkspaceEdit; the graph update follows from the document change. */
   async applyIntent(intent: Intent): Promise<{ ok: boolean; error?: string; created?: { section: Section; name: string } }> {
     const receivedAt = performance.now();
@@ -156,6 +170,7 @@ export class EditorSession extends Disposable {
         if (this.sent?.version !== this.document.version) this.push();
         if (Object.keys(this.live).length) this.post({ type: 'liveState', states: this.live });
         if (Object.keys(this.linkLive).length) this.post({ type: 'linkState', links: this.linkLive });
+        if (this.marks) this.post({ type: 'planMarks', marks: this.marks });
         return;
       case 'resync':
         this.sent = undefined;
@@ -190,6 +205,19 @@ export class EditorSession extends Disposable {
       case 'liveShown':
         this.stats.liveShown = msg.counts;
         return;
+      case 'marksShown':
+        this.stats.marksShown = msg.counts;
+        return;
+      case 'labAction': {
+        (this.stats.labActions ??= []).push(msg.action);
+        const id = LAB_ACTION_COMMANDS[msg.action];
+        // The command confirms (one modal) and reports its own errors; the file is this graph's.
+        void vscode.commands.executeCommand(id, this.document.uri).then(
+          () => this.post({ type: 'result', requestId: msg.requestId, ok: true }),
+          (err: Error) => this.post({ type: 'result', requestId: msg.requestId, ok: false, error: err.message }),
+        );
+        return;
+      }
       case 'openText':
         await this.revealInText(msg.section, msg.name);
         return;

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommand } from '../commands/registry';
 import { Disposable } from '../common/lifecycle';
 import type { Intent } from '../model/edits/intents';
-import type { LinkLive, LiveState } from '../../webview/protocol';
+import type { LinkLive, LiveState, PlanMark } from '../../webview/protocol';
 import { EditorSession, type SessionStats } from './session';
 
 export const TOPOLOGY_EDITOR_VIEW_TYPE = 'vsim.topologyEditor';
@@ -14,6 +14,8 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
   /** Last live states per document URI, so a graph opened later starts with them. */
   private readonly live = new Map<string, Record<string, LiveState>>();
   private readonly linkLive = new Map<string, Record<string, LinkLive>>();
+  /** Last plan markers per document URI, for graphs opened later. */
+  private readonly marks = new Map<string, Record<string, PlanMark>>();
   private readonly visibility = this._register(new vscode.EventEmitter<boolean>());
   /** Fires whether any graph is visible, when that changes (the lab refresh policy listens). */
   readonly onDidChangeAnyVisible = this.visibility.event;
@@ -27,7 +29,7 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
   }
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
-    const session = new EditorSession(document, panel, this.extensionUri, this.live.get(document.uri.toString()));
+    const session = new EditorSession(document, panel, this.extensionUri, this.live.get(document.uri.toString()), this.marks.get(document.uri.toString()));
     this.sessions.add(session);
     const links = this.linkLive.get(document.uri.toString());
     if (links) session.setLinkState(links);
@@ -57,6 +59,13 @@ export class TopologyEditorProvider extends Disposable implements vscode.CustomT
     const key = uri.toString();
     this.live.set(key, { ...this.live.get(key), ...states });
     for (const s of this.sessions) if (s.document.uri.toString() === key) s.setLiveState(states);
+  }
+
+  /** Marks the VMs the plan says differ or are missing in every graph of `uri` (the whole set). */
+  postPlanMarks(uri: vscode.Uri, marks: Record<string, PlanMark>): void {
+    const key = uri.toString();
+    this.marks.set(key, marks);
+    for (const s of this.sessions) if (s.document.uri.toString() === key) s.setPlanMarks(marks);
   }
 
   stats(uri?: vscode.Uri): SessionStats[] {

@@ -6,6 +6,11 @@ import { Emitter, type Disposable } from '../remote/events';
 import { emptyHost, fingerprint, type HostLive } from './hostState';
 import { OperationQueue } from './queue';
 import { TcStateStore } from '../tc/opsState';
+import { applyPlan, destroyLab, downLab, planLab, upLab, type PlanDeps, type PlanInput } from '../plan';
+import type { ApplyOptions, ApplyResult, Plan } from '../plan/types';
+
+/** What a Lab's bring-up call says besides its own topology. */
+export type LabPlanInput = Omit<PlanInput, 'topology'>;
 
 export interface LabDeps {
   /** A runner for the host (pooled SSH in the extension). Throws with a clear message when unreachable. */
@@ -153,6 +158,51 @@ export class Lab implements Disposable {
       await backend.lifecycle(ctx, vmName, op);
     });
     await this.refresh(vm.host);
+  }
+
+  /** The backend of a declared VM (commands ask it for its capabilities instead of branching on the kind). */
+  backendOf(vmName: string): VmBackend | undefined {
+    const kind = this.topology.vms?.[vmName]?.backend;
+    return kind ? this.deps.backends[kind] : undefined;
+  }
+
+  /** The plan engine's deps: this Lab's runners, backends, trust and per-VM queue. */
+  private planDeps(): PlanDeps {
+    return { ...this.deps, queue: (vm, op, f) => this.queue.run(vm, op, f) };
+  }
+
+  private planInput(input: LabPlanInput): PlanInput {
+    return { ...input, topology: this.topology };
+  }
+
+  /** Refreshes the hosts a bring-up touched (all of the run's hosts), whatever its outcome. */
+  private async after<T>(input: LabPlanInput, p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } finally {
+      await Promise.all((input.hosts ?? this.hostNames()).map((h) => this.refresh(h)));
+    }
+  }
+
+  /** What differs between the file and its hosts (src/plan/planLab). */
+  plan(input: LabPlanInput = {}): Promise<Plan> {
+    return planLab(this.planInput(input), this.planDeps());
+  }
+
+  apply(plan: Plan, ids: readonly string[] | 'all', input: LabPlanInput = {}, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.after(input, applyPlan(plan, ids, this.planInput(input), this.planDeps(), opts));
+  }
+
+  up(input: LabPlanInput = {}, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.after(input, upLab(this.planInput(input), this.planDeps(), opts));
+  }
+
+  down(input: LabPlanInput = {}, opts: ApplyOptions & { timeoutMs?: number } = {}): Promise<ApplyResult> {
+    return this.after(input, downLab(this.planInput(input), this.planDeps(), opts));
+  }
+
+  destroy(input: LabPlanInput = {}, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.after(input, destroyLab(this.planInput(input), this.planDeps(), opts));
   }
 
   /** Starts the backends' event streams for a host (where they have one). */

@@ -19,6 +19,7 @@ export const REF_RULES: readonly RefRule[] = [
   { pattern: ['vms', '*', 'host'], targets: ['hosts'] },
   { pattern: ['vms', '*', 'slot'], targets: ['slots'] },
   { pattern: ['vms', '*', 'nics', '#', 'network'], targets: ['networks'] },
+  { pattern: ['vms', '*', 'after', '#'], targets: ['vms'] },
   { pattern: ['networks', '*', 'host'], targets: ['hosts'] },
   { pattern: ['slots', '*', 'host'], targets: ['hosts'] },
   { pattern: ['slots', '*', 'network'], targets: ['networks'] },

@@ -70,6 +70,16 @@ export interface Vm {
   slot?: string;
   sockets?: { qmp?: string; serial?: string; api?: string };
   autostart?: boolean;
+  /** qemu: the launcher vsim runs to start the VM (argv, never a shell string), e.g. `nix run .#emulation-vm-bg`. */
+  start?: StartCommand;
+  /** VMs of the same host that Up starts before this one. */
+  after?: string[];
+}
+
+export interface StartCommand {
+  argv: string[];
+  /** Directory on the host to run it in. */
+  cwd?: string;
 }
 
 export interface Slot {

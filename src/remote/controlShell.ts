@@ -19,6 +19,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Text for the command's stdin (no NUL bytes through the shell; larger input goes through an exec channel). */
   stdin?: string;
+  /** Its own exec channel, not queued behind the shell's commands: long commands side by side (virsh start, define). */
+  channel?: boolean;
 }
 
 export interface ExecResult {
@@ -67,11 +69,15 @@ interface Shell {
 }
 
 const MAX_SHELL_STDIN = 64 * 1024;
+/** Own-channel commands in flight per connection (exec's `channel` option). */
+const MAX_CHANNELS = 6;
 
 export class ControlShell implements Disposable {
   private shell: Shell | undefined;
   private starting: Promise<Shell> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private channels = 0;
+  private readonly channelWaiters: (() => void)[] = [];
   private readonly log: CommandLog;
   private readonly defaultTimeoutMs: number;
   /** Commands run through the shell and through exec fallbacks, and shells started (for benchmarks and tests). */
@@ -89,9 +95,32 @@ export class ControlShell implements Disposable {
   /** Runs argv; resolves with its output and exit code (non-zero is not an error), rejects on timeout or a lost connection. */
   exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const command = buildCommand(argv); // validates argv before queueing
+    if (opts.channel) return this.runOnOwnChannel(argv, command, opts);
     const run = this.queue.then(() => this.run(argv, command, opts));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * At most MAX_CHANNELS commands on their own channels at once (sshd's MaxSessions is 10 per
+   * connection by default, and the shell and event streams take some); a refused channel open runs
+   * the command on the shell instead.
+   */
+  private async runOnOwnChannel(argv: readonly string[], command: string, opts: ExecOptions): Promise<ExecResult> {
+    while (this.channels >= MAX_CHANNELS) await new Promise<void>((resolve) => this.channelWaiters.push(resolve));
+    this.channels++;
+    try {
+      return await this.run(argv, command, opts);
+    } catch (err) {
+      if (!/Channel open failure/.test((err as Error).message)) throw err;
+      const onShell = { ...opts, channel: false };
+      const run = this.queue.then(() => this.run(argv, command, onShell));
+      this.queue = run.catch(() => undefined);
+      return run;
+    } finally {
+      this.channels--;
+      this.channelWaiters.shift()?.();
+    }
   }
 
   /** Like exec, but a non-zero exit is an error naming the host, the command and stderr. */
@@ -128,7 +157,7 @@ export class ControlShell implements Disposable {
     let connected = false;
     try {
       let raw: { stdout: Buffer; stderr: Buffer; code: number };
-      const useShell = opts.stdin === undefined || (Buffer.byteLength(opts.stdin) <= MAX_SHELL_STDIN && !opts.stdin.includes('\0'));
+      const useShell = !opts.channel && (opts.stdin === undefined || (Buffer.byteLength(opts.stdin) <= MAX_SHELL_STDIN && !opts.stdin.includes('\0')));
       await this.conn.client(); // connection errors (host key, auth, refused) are final, not a reason to fall back
       connected = true;
       const shell = useShell ? await this.ensureShell().catch(() => undefined) : undefined;

@@ -6,6 +6,7 @@ import type { HostLive } from '../lab/hostState';
 import type { Host, Slot, Vm } from '../model/types';
 import type { LabEntry } from '../workspace/workspaceLabs';
 import type { TcStateStore } from '../tc/opsState';
+import { escapeMarkdown, type VmDrift } from './planPresent';
 import { nodeId, type FileNode, type HostNode, type MessageNode, type SlotNode, type VmNode } from './nodes';
 
 const STATE_ICON: Record<VmStatus['state'], [string, string | undefined]> = {
@@ -82,7 +83,7 @@ export function slotItem(n: SlotNode, slot: Slot | undefined, facts: Record<stri
   return item;
 }
 
-export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefined, queued: readonly { label: string; running: boolean }[], tcState?: TcStateStore): vscode.TreeItem {
+export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefined, queued: readonly { label: string; running: boolean }[], tcState?: TcStateStore, planDrift?: VmDrift): vscode.TreeItem {
   const item = new vscode.TreeItem(n.vm, vscode.TreeItemCollapsibleState.None);
   item.id = nodeId(n);
   const state = status?.state ?? 'unknown';
@@ -96,7 +97,9 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
   const f = status?.facts;
   const short = (p?: string): string => (p ?? '?').replace(/^([0-9a-z]{7})[0-9a-z]{25}-/, '$1…-');
   const drift = f?.drift === 'stale' ? ` · stale: booted ${short(f.booted)} ≠ current ${short(f.current)}` : f?.drift === 'not booted' && state === 'running' ? ' · not booted from current' : '';
-  item.description = `${ops}${where}${drift}${vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : ''}${ips.length ? ` · ${ips.join(', ')}` : ''}${tc ? ` · ${tc}` : ''}`;
+  // The plan's badge: a declared VM whose definition on the host differs from the file, or is missing.
+  const planned = planDrift ? ` · ≠ plan: ${planDrift.text}` : '';
+  item.description = `${ops}${where}${drift}${vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : ''}${ips.length ? ` · ${ips.join(', ')}` : ''}${tc ? ` · ${tc}` : ''}${planned}`;
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${n.vm}** — ${state}${status?.detail ? ` (${status.detail})` : ''}\n\n`);
   if (vm) {
@@ -108,6 +111,7 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
   const tcLines = tcState?.lines(n.vm) ?? [];
   if (tcLines.length) md.appendMarkdown(`\n**Traffic control** (read back from the kernel ${new Date(tcState?.get(n.vm)?.at ?? 0).toLocaleTimeString()}):\n\n${tcLines.map((l) => `- ${l}`).join('\n')}\n`);
   if (n.undeclared) md.appendMarkdown('\nThis VM exists on the host but is not declared in the topology file.');
+  if (planDrift) md.appendMarkdown(`\n**Plan:** ${escapeMarkdown(planDrift.text)} (see the Plan view; apply to make the host match).`);
   item.tooltip = md;
   item.contextValue = n.undeclared ? `vm.undeclared.${state}` : `vm.${state}${vm ? `.${vm.backend}` : ''}`;
   if (!n.undeclared) item.command = { command: 'vsim.revealVmDefinition', title: 'Open Definition', arguments: [n] };

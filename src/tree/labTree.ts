@@ -5,6 +5,8 @@ import { Disposable } from '../common/lifecycle';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import { fileItem, hostItem, messageItem, slotItem, vmItem } from './items';
 import type { HostNode, LabNode } from './nodes';
+import { vmDrifts, type VmDrift } from './planPresent';
+import type { PlanStore } from './planStore';
 
 export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNode> {
   private readonly changed = this._register(new vscode.EventEmitter<LabNode | undefined>());
@@ -26,6 +28,22 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
 
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  private plans: PlanStore | undefined;
+  private drifts = new Map<string, Map<string, VmDrift>>();
+
+  /** Badges from the plans: each declared VM the last plan says differs or is missing. */
+  showPlans(plans: PlanStore): vscode.Disposable {
+    this.plans = plans;
+    return plans.onDidChange(() => {
+      this.drifts = new Map(plans.all().map((e) => [e.uri.toString(), vmDrifts(e.plan)]));
+      this.changed.fire(undefined);
+    });
+  }
+
+  private drift(uri: vscode.Uri, vm: string): VmDrift | undefined {
+    return this.plans ? this.drifts.get(uri.toString())?.get(vm) : undefined;
   }
 
   async getChildren(node?: LabNode): Promise<LabNode[]> {
@@ -71,8 +89,12 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
     const entry = this.labs.get(node.uri);
     const lab = entry?.lab;
     switch (node.kind) {
-      case 'file':
-        return fileItem(node, entry);
+      case 'file': {
+        const item = fileItem(node, entry);
+        const drifting = this.drifts.get(node.uri.toString())?.size ?? 0;
+        if (drifting) item.description = `${String(item.description ?? '')} · ${drifting} VM${drifting === 1 ? '' : 's'} differ from the file`;
+        return item;
+      }
       case 'host': {
         const count = Object.values(lab?.current.vms ?? {}).filter((v) => v?.host === node.host).length;
         return hostItem(node, lab?.current.hosts?.[node.host], lab?.host(node.host) ?? { connection: { kind: 'idle' }, vms: {}, undeclared: [] }, count);
@@ -84,7 +106,7 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
       case 'vm': {
         const live = lab?.host(node.host);
         const status = node.undeclared ? live?.undeclared.find((u) => u.name === node.vm)?.status : live?.vms[node.vm];
-        return vmItem(node, node.undeclared ? undefined : lab?.current.vms?.[node.vm], status, lab?.queue.ops(node.vm) ?? [], lab?.tc);
+        return vmItem(node, node.undeclared ? undefined : lab?.current.vms?.[node.vm], status, lab?.queue.ops(node.vm) ?? [], lab?.tc, node.undeclared ? undefined : this.drift(node.uri, node.vm));
       }
     }
   }

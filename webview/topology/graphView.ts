@@ -6,7 +6,7 @@
 import { DataSet } from 'vis-data/esnext';
 import { Network, type ClusterOptions, type Edge, type IdType, type Node, type Options } from 'vis-network/esnext';
 import { autoLayout, type LayoutMode, type Point } from '../../src/model/edits/layout';
-import type { GraphEdge, GraphModel, GraphNode, GraphPatch, LinkLive, LiveState } from '../protocol';
+import type { GraphEdge, GraphModel, GraphNode, GraphPatch, LinkLive, LiveState, PlanMark } from '../protocol';
 import { readPalette, vmIcon, type Palette } from './theme';
 
 export type VNode = Node & { id: string; kind: GraphNode['kind']; host: string; name: string };
@@ -35,6 +35,8 @@ export class GraphView {
   private sig = new Map<string, string>();
   private live: Record<string, LiveState> = {};
   private linkLive: Record<string, LinkLive> = {};
+  /** The plan's markers per VM name (drawn over the node's top-left corner). */
+  private marks: Record<string, PlanMark> = {};
   private groups: { host: string; x0: number; y0: number; x1: number; y1: number }[] = [];
   private groupsDirty = true;
   private clustered = false;
@@ -77,7 +79,8 @@ export class GraphView {
       } else if (id) this.events.doubleClick(id);
     });
     this.network.on('beforeDrawing', (ctx: CanvasRenderingContext2D) => this.drawGroups(ctx));
-    this.network.on('afterDrawing', () => {
+    this.network.on('afterDrawing', (ctx: CanvasRenderingContext2D) => {
+      this.drawMarks(ctx);
       if (!this.pendingRender) return;
       const { t0 } = this.pendingRender;
       this.pendingRender = undefined;
@@ -313,6 +316,50 @@ export class GraphView {
     const changed = this.model.edges.filter((e) => e.kind === 'link' && e.link && JSON.stringify(before[e.link]) !== JSON.stringify(links[e.link]));
     if (changed.length) this.edges.update(changed.map((e) => this.visEdge(e)));
     return changed.length;
+  }
+
+  /** Replaces the plan's markers and redraws; returns how many drawn VMs carry each marker. */
+  setPlanMarks(marks: Record<string, PlanMark>): Partial<Record<PlanMark, number>> {
+    this.marks = { ...marks };
+    this.network.redraw();
+    const counts: Partial<Record<PlanMark, number>> = {};
+    for (const n of this.model?.nodes ?? []) {
+      const m = n.kind === 'vm' ? this.marks[n.name] : undefined;
+      if (m && this.nodes.get(n.id)) counts[m] = (counts[m] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** A small badge on each marked VM: `+` not defined on its host, `≠` defined otherwise, `↻` stale. */
+  private drawMarks(ctx: CanvasRenderingContext2D): void {
+    const names = Object.keys(this.marks);
+    if (!names.length || !this.model) return;
+    const ids = names.map((n) => `vm:${n}`).filter((id) => this.nodes.get(id) && !this.network.isCluster(this.network.findNode(id)[0] ?? ''));
+    const pos = this.network.getPositions(ids);
+    const p = this.palette;
+    const colour: Record<PlanMark, string> = { missing: p.network, differs: p.link, stale: p.slot };
+    const glyph: Record<PlanMark, string> = { missing: '+', differs: '≠', stale: '↻' };
+    ctx.save();
+    for (const id of ids) {
+      const q = pos[id];
+      const mark = this.marks[id.slice(3)];
+      if (!q || !mark) continue;
+      const x = q.x - 20;
+      const y = q.y - 20;
+      ctx.beginPath();
+      ctx.arc(x, y, 8, 0, 2 * Math.PI);
+      ctx.fillStyle = colour[mark];
+      ctx.fill();
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = p.bg;
+      ctx.stroke();
+      ctx.fillStyle = p.bg;
+      ctx.font = `bold 11px ${p.font}`;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(glyph[mark], x, y + 0.5);
+    }
+    ctx.restore();
   }
 
   /** Re-reads theme colours and restyles everything (on a theme change). */

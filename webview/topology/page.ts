@@ -201,6 +201,7 @@ export class TopologyPage implements Page {
       case 'banner': this.showBanner(msg.banner); break;
       case 'liveState': post({ type: 'liveShown', counts: this.view.setLiveState(msg.states) }); break;
       case 'linkState': this.view.setLinkState(msg.links); break;
+      case 'planMarks': post({ type: 'marksShown', counts: this.view.setPlanMarks(msg.marks) }); break;
       case 'result':
         if (msg.ok && msg.created) {
           const kind = msg.created.section === 'vms' ? 'vm' : msg.created.section === 'networks' ? 'network' : undefined;

@@ -1,6 +1,7 @@
 // The graph's toolbar: palette (+ VM, + Network, + Link; drag onto the graph to place), undo/redo,
-// lock, layout, host groups, fit, search.
+// lock, layout, host groups, fit, search; the lab's Plan / Up / Down / Destroy.
 import { parseNodeId } from '../../src/model/edits/graph';
+import type { LabActionId } from '../protocol';
 import type { Page } from './pageApi';
 import { button, type Button } from './ui/button';
 import { field } from './ui/field';
@@ -55,7 +56,7 @@ export function createToolbar(page: Page, toolbar: HTMLElement): Toolbar {
   const search = field({ label: '', value: '', placeholder: 'Find node…', id: 'search', onCommit: (q) => find(page, q), onInput: (q) => highlight(page, q) });
   search.element.setAttribute('aria-label', 'Find a node by name');
   toolbar.append(addVm.element, addNet.element, addLink.element, el('vscode-divider', { role: 'separator' }), undo.element, redo.element, lock.element,
-    layoutSel, cluster.element, fit.element, search.element);
+    layoutSel, cluster.element, fit.element, search.element, el('vscode-divider', { role: 'separator' }), ...labButtons());
   return { addLink, lock, cluster, editing: [addVm, addNet, addLink, undo, redo], search };
 }
 
@@ -89,4 +90,15 @@ function find(page: Page, q: string): void {
     page.view.focusNode(ids[0]);
     page.graphEl.focus();
   }
+}
+
+/** The lab's bring-up from the graph: the extension confirms (one modal listing everything) and runs the command. */
+function labButtons(): HTMLElement[] {
+  const labAction = (action: LabActionId) => post({ type: 'labAction', requestId: requestId(), action });
+  return [
+    button({ label: 'Plan', title: 'Lab: Plan (compare the file with its hosts)', id: 'lab-plan', onClick: () => labAction('plan') }),
+    button({ label: 'Up', title: 'Lab: Up (apply the plan, then start every VM)', id: 'lab-up', onClick: () => labAction('up') }),
+    button({ label: 'Down', title: 'Lab: Down (shut every VM down)', id: 'lab-down', onClick: () => labAction('down') }),
+    button({ label: 'Destroy', title: 'Lab: Destroy (remove the VMs and networks the file declares)', id: 'lab-destroy', onClick: () => labAction('destroy') }),
+  ].map((b) => b.element);
 }

@@ -3,9 +3,13 @@
 // constant sh script asks vm.info on every socket in turn). Error bodies (a JSON array of the
 // error chain's messages, as cloud-hypervisor's HTTP layer writes them) become clear messages.
 // Pure (no vscode).
-import { assertPath } from '../../model/names';
-import { type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
+import * as path from 'node:path';
+import { assertName, assertPath, isValidName } from '../../model/names';
+import type { Topology } from '../../model/types';
+import { mustRun, type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
 import { mustRunScript, splitSections } from '../script';
+import { createChProvisioner } from './provisioner';
+import { serialSocketConsole } from '../qemu/backend';
 
 /**
  * $1 = METHOD, $2 = API path (e.g. vm.info), $3 = JSON body or '' (none), then sockets.
@@ -106,6 +110,14 @@ function fileUrl(dir: string): string {
   return `file://${assertPath(dir, 'snapshot directory')}`;
 }
 
+/** Where cloud-hypervisor snapshots of a VM live on its host: `snapshots/VM/NAME` next to its API socket. */
+export function chSnapshotDir(topology: Topology, vm: string, name?: string): string {
+  const sock = topology.vms?.[vm]?.sockets?.api;
+  if (!sock) throw new Error(`VM ${vm} has no sockets.api in the topology.`);
+  const dir = path.posix.join(path.posix.dirname(assertPath(sock, `API socket of ${vm}`)), 'snapshots', assertName(vm, 'VM name'));
+  return name ? path.posix.join(dir, assertName(name, 'snapshot name')) : dir;
+}
+
 export function createCloudHypervisorBackend(): VmBackend & {
   /** PUT/GET one API path of a VM's VMM; throws CloudHypervisorApiError on 4xx/5xx or no VMM. */
   api(ctx: BackendContext, vm: string, method: 'GET' | 'PUT', path: string, body?: unknown): Promise<{ status: number; body: string }>;
@@ -126,9 +138,47 @@ export function createCloudHypervisorBackend(): VmBackend & {
     return { status: a.status ?? 0, body: a.body ?? '' };
   }
 
+  async function snapshot(ctx: BackendContext, vm: string, dir: string): Promise<void> {
+    await api(ctx, vm, 'PUT', 'vm.snapshot', { destination_url: fileUrl(dir) });
+  }
+
+  /** vm.restore needs a VMM without a VM: vm.delete first (it shuts a booted VM down; a no-op when none is created). */
+  async function restore(ctx: BackendContext, vm: string, dir: string, resume = false): Promise<void> {
+    await api(ctx, vm, 'PUT', 'vm.delete');
+    await api(ctx, vm, 'PUT', 'vm.restore', { source_url: fileUrl(dir), ...(resume ? { resume: true } : {}) });
+  }
+
   return {
     kind: 'cloud-hypervisor',
     tool: 'curl',
+    provisioner: createChProvisioner(api),
+    /** serial.mode Socket (vmConfig with sockets.serial): the same socat attach as qemu's. */
+    console: serialSocketConsole,
+
+    snapshots: {
+      async list(ctx, vm) {
+        const r = await ctx.run.exec(['sh', '-c', 'ls -1 "$1" 2>/dev/null; true', 'sh', chSnapshotDir(ctx.topology, vm)]);
+        return r.stdout.split('\n').map((l) => l.trim()).filter(isValidName);
+      },
+      /** cloud-hypervisor snapshots a paused VM only: pause, snapshot into a new directory, resume. */
+      async create(ctx, vm, name, { running }) {
+        const dir = chSnapshotDir(ctx.topology, vm, name);
+        await mustRun(ctx, ['mkdir', '-p', '--', dir]);
+        if (running) await api(ctx, vm, 'PUT', 'vm.pause');
+        try {
+          await snapshot(ctx, vm, dir);
+        } finally {
+          if (running) await api(ctx, vm, 'PUT', 'vm.resume');
+        }
+      },
+      async revert(ctx, vm, name, { running }) {
+        await restore(ctx, vm, chSnapshotDir(ctx.topology, vm, name), running);
+      },
+      async delete(ctx, vm, name) {
+        await mustRun(ctx, ['rm', '-rf', '--', chSnapshotDir(ctx.topology, vm, name)]);
+      },
+      revertDetail: (t, vm, name) => `cloud-hypervisor drops the VM ${vm} (vm.delete) and restores it from ${chSnapshotDir(t, vm, name)}; changes since then are lost.`,
+    },
 
     async list(ctx, vmNames) {
       const vms: Record<string, VmStatus> = {};
@@ -158,12 +208,7 @@ export function createCloudHypervisorBackend(): VmBackend & {
     api,
 
     /** vm.snapshot needs a paused VM (cloud-hypervisor refuses otherwise); `dir` must exist on the host. */
-    async snapshot(ctx, vm, dir) {
-      await api(ctx, vm, 'PUT', 'vm.snapshot', { destination_url: fileUrl(dir) });
-    },
-
-    async restore(ctx, vm, dir, resume = false) {
-      await api(ctx, vm, 'PUT', 'vm.restore', { source_url: fileUrl(dir), ...(resume ? { resume: true } : {}) });
-    },
+    snapshot,
+    restore,
   };
 }

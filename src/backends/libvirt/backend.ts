@@ -9,6 +9,8 @@ import { VirshEventParser } from './parseEvents';
 import type { DomainState } from './parseState';
 import { renderDomainXml, type DomainXmlOptions } from './renderDomainXml';
 import * as virsh from './renderVirsh';
+import { createLibvirtProvisioner } from './provisioner';
+import { libvirtSave, libvirtSnapshots } from './snapshots';
 
 export interface LibvirtBackendOptions {
   /** How long `shutdown` waits for the domain to be shut off before failing with an offer to destroy. */
@@ -92,6 +94,10 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
   return {
     kind: 'libvirt',
     tool: 'virsh',
+    provisioner: createLibvirtProvisioner({ uri: libvirtUri }),
+    snapshots: libvirtSnapshots(libvirtUri),
+    save: libvirtSave(libvirtUri),
+    consoleOptions: { force: true },
 
     async list(ctx, vmNames) {
       const r = await mustRun(ctx, virsh.domstats(libvirtUri(ctx)));
@@ -109,13 +115,14 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     async lifecycle(ctx, vm, op: LifecycleOp) {
       const uri = libvirtUri(ctx);
       switch (op) {
-        case 'start': await mustRun(ctx, virsh.start(uri, vm)); return;
+        // Its own channel: a host's starts run side by side (a TCG start takes seconds).
+        case 'start': await mustRun(ctx, virsh.start(uri, vm), { channel: true, timeoutMs: 120_000 }); return;
         case 'shutdown':
           // Returns 0 at once even when the guest ignores ACPI: wait for "shut off" with a deadline.
           await mustRun(ctx, virsh.shutdown(uri, vm));
           await waitShutOff(ctx, vm);
           return;
-        case 'destroy': await mustRun(ctx, virsh.destroy(uri, vm)); return;
+        case 'destroy': await mustRun(ctx, virsh.destroy(uri, vm), { channel: true, timeoutMs: 120_000 }); return;
         case 'reboot': await mustRun(ctx, virsh.reboot(uri, vm)); return;
         case 'suspend': await mustRun(ctx, virsh.suspend(uri, vm)); return;
         case 'resume': await mustRun(ctx, virsh.resume(uri, vm)); return;

@@ -39,8 +39,9 @@ export const autostart = (uri: string, name: string, on: boolean): string[] =>
 /** The domain XML goes on stdin (renderDomainXml). */
 export const define = (uri: string): string[] => virsh(uri, 'define', '/dev/stdin');
 /** `nvram`: also remove UEFI variables (aarch64 domains have them; undefine refuses otherwise). */
-export const undefine = (uri: string, name: string, options: { nvram?: boolean; snapshotsMetadata?: boolean } = {}): string[] =>
-  virsh(uri, 'undefine', ...(options.nvram ? ['--nvram'] : []), ...(options.snapshotsMetadata ? ['--snapshots-metadata'] : []), dom(name));
+export const undefine = (uri: string, name: string, options: { nvram?: boolean; snapshotsMetadata?: boolean; managedSave?: boolean } = {}): string[] =>
+  virsh(uri, 'undefine', ...(options.nvram ? ['--nvram'] : []), ...(options.snapshotsMetadata ? ['--snapshots-metadata'] : []),
+    ...(options.managedSave ? ['--managed-save'] : []), dom(name));
 
 /** Needs a qcow2 disk (internal snapshot of disks + RAM). */
 export const snapshotCreate = (uri: string, name: string, snapshot: string): string[] =>

@@ -7,10 +7,14 @@ import { mustRun, RemoteCommandError, type BackendContext, type VmBackend, type 
 import { mustRunScript, splitSections } from '../script';
 import { parseSystemctlShow, type UnitStatus } from './parseSystemctl';
 import { parseVmStateList, vmStateCommand } from './parseVmState';
+import { createMicrovmProvisioner } from './provisioner';
+import type { NixSettings } from '../../build/plan';
 
 export interface MicrovmBackendOptions {
   /** microvm.nix's `microvm.stateDir`. */
   stateDir?: string;
+  /** NIX_CONFIG / environment for the runner builds of provision and the `outdated` evaluation. */
+  nix?: NixSettings;
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/microvms';
@@ -65,6 +69,7 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
   return {
     kind: 'microvm',
     tool: 'systemctl',
+    provisioner: createMicrovmProvisioner({ stateDir, ...(options.nix ? { nix: options.nix } : {}) }),
 
     async list(ctx, vmNames) {
       if (vmNames.length === 0) return { vms: {}, undeclared: [] };

@@ -1,11 +1,12 @@
-// QEMU-with-sockets backend (seed 001, n3x): QEMU processes started by their own launcher with a
-// QMP socket and a serial socket (paths in the topology's `sockets`). State and lifecycle through
-// QMP over `socat` on the host. Each socket serves ONE client: connect, ask, close, and say "busy"
-// when someone else holds it. list: ONE round trip (a constant sh script asks every socket in
+// QEMU-with-sockets backend (seed 001, n3x): QEMU processes started by their own launcher (the
+// topology's `start` argv, run by start.ts) with a QMP socket and a serial socket (paths in the
+// topology's `sockets`). State and lifecycle through QMP over `socat` on the host. Each socket
+// serves ONE client: connect, ask, close, and say "busy" when someone else holds it. list: ONE round trip (a constant sh script asks every socket in
 // turn). Pure (no vscode).
 import { assertPath } from '../../model/names';
 import { type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
 import { mustRunScript, splitSections } from '../script';
+import { createQemuProvisioner, startQemu } from './start';
 
 /**
  * `qmp SOCK WANT CMD…`: sends each CMD (one JSON per line) and keeps the write side open until WANT
@@ -99,8 +100,6 @@ export class QmpError extends Error {
   }
 }
 
-export const QEMU_START_UNSUPPORTED = 'qemu VMs are started by their own launcher (e.g. nix run .#emulation-vm-bg); vsim can stop, pause and resume them.';
-
 function qmpSocket(ctx: BackendContext, vm: string): string | undefined {
   const p = ctx.topology.vms?.[vm]?.sockets?.qmp;
   return p === undefined ? undefined : assertPath(p, `QMP socket of ${vm}`);
@@ -131,6 +130,7 @@ export function createQemuBackend(): VmBackend & {
   return {
     kind: 'qemu',
     tool: 'socat',
+    provisioner: createQemuProvisioner(),
 
     async list(ctx, vmNames) {
       const vms: Record<string, VmStatus> = {};
@@ -162,7 +162,8 @@ export function createQemuBackend(): VmBackend & {
 
     async lifecycle(ctx, vm, op: LifecycleOp) {
       switch (op) {
-        case 'start': throw new Error(`${vm} on ${ctx.hostName}: ${QEMU_START_UNSUPPORTED}`);
+        // The declared launcher (vms.NAME.start), detached; running once QMP accepts a client.
+        case 'start': await startQemu(ctx, vm); return;
         case 'shutdown': await qmp(ctx, vm, 'system_powerdown'); return;
         case 'destroy': await qmp(ctx, vm, 'quit'); return;
         case 'reboot': await qmp(ctx, vm, 'system_reset'); return;
@@ -172,14 +173,19 @@ export function createQemuBackend(): VmBackend & {
     },
 
     /** The serial socket, raw, in a pty. A busy socket (another client) shows nothing: see CONSOLE_BUSY_HINT. */
-    console(ctx, vmName) {
-      const p = ctx.topology.vms?.[vmName]?.sockets?.serial;
-      if (!p) throw new Error(`${vmName} has no sockets.serial in the topology: no console.`);
-      return { argv: ['socat', '-,raw,echo=0', `UNIX-CONNECT:${assertPath(p, `serial socket of ${vmName}`)}`], pty: true };
-    },
+    console: serialSocketConsole,
 
     qmp,
   };
+}
+
+/** The serial unix socket (sockets.serial, else console.path), raw in a pty: qemu and cloud-hypervisor. */
+export function serialSocketConsole(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean } {
+  const vm = ctx.topology.vms?.[vmName];
+  const p = vm?.sockets?.serial ?? vm?.console?.path;
+  if (!p) throw new Error(`${vmName} has no sockets.serial (or console.path) in the topology: no serial console to attach to.`);
+  // raw, no local echo: the guest's tty echoes; one client at a time (QEMU serves the first).
+  return { argv: ['socat', '-,raw,echo=0', `UNIX-CONNECT:${assertPath(p, `serial socket of ${vmName}`)}`], pty: true };
 }
 
 /** Shown when the serial console stays silent: QEMU's socket chardev serves one client at a time. */

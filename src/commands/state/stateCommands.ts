@@ -1,18 +1,14 @@
-// VM state from the tree: libvirt snapshots (create/list/revert/delete) and save/restore,
-// cloud-hypervisor vm.snapshot / vm.restore, and microvm.nix portable states through `vm-state`
-// (list, create, snapshot, clone, assign, migrate, restore — the seed's argv, vmStateArgv).
+// VM state from the tree: named snapshots (create/list/revert/delete) and save/restore through
+// the backends' optional capabilities (VmBackend.snapshots / .save: libvirt snapshot-* and save,
+// cloud-hypervisor vm.snapshot / vm.delete + vm.restore), and microvm.nix portable states through
+// `vm-state` (list, create, snapshot, clone, assign, migrate, restore — the seed's argv, vmStateArgv).
 // Every operation runs through lab.queue.run(VM, label, …) so two operations on one VM queue,
 // visibly in the tree; then the host is refreshed. Names are asked with an InputBox validated
 // against the schema's name pattern (a name given as an argument is checked the same way);
 // destructive operations are confirmed with a modal unless the caller says it already confirmed:
 // executeCommand('vsim.revertSnapshot', 'storage', 'snap1', { confirmed: true }).
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { mustRun, type BackendContext } from '../../backends/backend';
-import { createCloudHypervisorBackend } from '../../backends/cloudHypervisor/backend';
-import { libvirtUri } from '../../backends/libvirt/backend';
-import { parseSnapshotNames } from '../../backends/libvirt/parseSnapshots';
-import * as virsh from '../../backends/libvirt/renderVirsh';
+import type { BackendContext, SaveRestore, Snapshots } from '../../backends/backend';
 import { vmState, vmStateArgv } from '../../backends/microvm/backend';
 import { log } from '../../common/log';
 import type { Lab } from '../../lab/lab';
@@ -23,8 +19,6 @@ import { targetCommand } from '../registry';
 import type { CommandCall, CommandOptions, Target } from '../targets';
 import { vmTargets } from '../vm/pickVms';
 import { parseVmStateList, type VmStateListing } from './vmStateList';
-
-const ch = createCloudHypervisorBackend();
 
 // ---- shared --------------------------------------------------------------------------------------
 
@@ -69,54 +63,33 @@ async function queued<T>(lab: Lab, key: string, label: string, host: string, tit
   }
 }
 
-async function oneVm(labs: WorkspaceLabs, call: CommandCall, title: string, backends: string[]): Promise<{ t: VmNode; lab: Lab; backend: string }> {
+type Capability = 'snapshots' | 'save';
+
+/** One VM whose backend has the capability (its words when it has not). */
+async function oneVm<C extends Capability>(labs: WorkspaceLabs, call: CommandCall, title: string, cap: C):
+Promise<{ t: VmNode; lab: Lab; can: C extends 'snapshots' ? Snapshots : SaveRestore }> {
   const [t] = await vmTargets(labs, { target: call.target, selection: [] }, { title });
   const lab = t && labs.get(t.uri)?.lab;
   const vm = t && lab?.current.vms?.[t.vm];
   if (!t || !lab || !vm) throw new Error('No VM chosen.');
-  if (!backends.includes(vm.backend)) throw new Error(`${title.replace(/\?$/, '')}: not available for ${vm.backend} VMs (${t.vm}); it works for ${backends.join(' and ')} VMs.`);
-  return { t, lab, backend: vm.backend };
+  const can = lab.backendOf(t.vm)?.[cap];
+  if (!can) throw new Error(`${title.replace(/\?$/, '')}: not available for ${vm.backend} VMs (${t.vm}): the backend has no ${cap === 'save' ? 'save/restore' : 'snapshots'}.`);
+  return { t, lab, can: can as C extends 'snapshots' ? Snapshots : SaveRestore };
 }
 
-/** Where cloud-hypervisor snapshots of a VM live on its host: next to its API socket. */
-export function chSnapshotDir(lab: Lab, vm: string, name?: string): string {
-  const sock = lab.current.vms?.[vm]?.sockets?.api;
-  if (!sock) throw new Error(`VM ${vm} has no sockets.api in the topology.`);
-  const dir = path.posix.join(path.posix.dirname(sock), 'snapshots', vm);
-  return name ? path.posix.join(dir, name) : dir;
-}
+const isRunning = (lab: Lab, t: VmNode): boolean => lab.host(t.host).vms[t.vm]?.state === 'running';
 
-async function listSnapshotsOf(ctx: BackendContext, lab: Lab, vm: string, backend: string): Promise<string[]> {
-  if (backend === 'libvirt') return parseSnapshotNames((await mustRun(ctx, virsh.snapshotList(libvirtUri(ctx), vm))).stdout);
-  const r = await ctx.run.exec(['sh', '-c', 'ls -1 "$1" 2>/dev/null; true', 'sh', chSnapshotDir(lab, vm)]);
-  return r.stdout.split('\n').map((l) => l.trim()).filter(isValidName);
-}
-
-// ---- libvirt + cloud-hypervisor snapshots -------------------------------------------------------
+// ---- snapshots (libvirt, cloud-hypervisor) --------------------------------------------------------
 
 export function snapshotVm(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
-    const { t, lab, backend } = await oneVm(labs, call, 'Snapshot which VM?', ['libvirt', 'cloud-hypervisor']);
+    const { t, lab, can } = await oneVm(labs, call, 'Snapshot which VM?', 'snapshots');
     const ctx = await lab.context(t.host);
     const [name] = call.values;
-    const existing = name !== undefined ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend);
+    const existing = name !== undefined ? [] : await can.list(ctx, t.vm);
     const snap = await askName(name, `Name of the new snapshot of ${t.vm}`, `${t.vm}-${new Date().toISOString().slice(0, 10)}`, existing);
-    await queued(lab, t.vm, `snapshot ${snap}`, t.host, `snapshotting ${t.vm} as ${snap}`, async () => {
-      if (backend === 'libvirt') {
-        await mustRun(ctx, virsh.snapshotCreate(libvirtUri(ctx), t.vm, snap), { timeoutMs: 300_000 });
-        return;
-      }
-      // cloud-hypervisor snapshots a paused VM only: pause, snapshot into a new directory, resume.
-      const dir = chSnapshotDir(lab, t.vm, snap);
-      await mustRun(ctx, ['mkdir', '-p', dir]);
-      const wasRunning = lab.host(t.host).vms[t.vm]?.state === 'running';
-      if (wasRunning) await ch.api(ctx, t.vm, 'PUT', 'vm.pause');
-      try {
-        await ch.snapshot(ctx, t.vm, dir);
-      } finally {
-        if (wasRunning) await ch.api(ctx, t.vm, 'PUT', 'vm.resume');
-      }
-    });
+    await queued(lab, t.vm, `snapshot ${snap}`, t.host, `snapshotting ${t.vm} as ${snap}`,
+      () => can.create(ctx, t.vm, snap, { running: isRunning(lab, t) }));
     log().info(`snapshot ${snap} of ${t.vm} on ${t.host} created`);
     return { vm: t.vm, snapshot: snap };
   });
@@ -124,9 +97,9 @@ export function snapshotVm(labs: WorkspaceLabs) {
 
 export function listSnapshots(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<string[]> => {
-    const { t, lab, backend } = await oneVm(labs, call, 'List the snapshots of which VM?', ['libvirt', 'cloud-hypervisor']);
+    const { t, lab, can } = await oneVm(labs, call, 'List the snapshots of which VM?', 'snapshots');
     const ctx = await lab.context(t.host);
-    const names = await lab.queue.run(t.vm, 'listing snapshots', () => listSnapshotsOf(ctx, lab, t.vm, backend));
+    const names = await lab.queue.run(t.vm, 'listing snapshots', () => can.list(ctx, t.vm));
     if (call.fromUi) {
       if (!names.length) void vscode.window.showInformationMessage(`vsim: ${t.vm} has no snapshots.`);
       else void vscode.window.showQuickPick(names, { title: `Snapshots of ${t.vm} on ${t.host}` }).then((n) => n && vscode.commands.executeCommand('vsim.revertSnapshot', t, n));
@@ -137,59 +110,52 @@ export function listSnapshots(labs: WorkspaceLabs) {
 
 export function revertSnapshot(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
-    const { t, lab, backend } = await oneVm(labs, call, 'Revert which VM to a snapshot?', ['libvirt', 'cloud-hypervisor']);
+    const { t, lab, can } = await oneVm(labs, call, 'Revert which VM to a snapshot?', 'snapshots');
     const ctx = await lab.context(t.host);
     const [name] = call.values;
-    const snap = await pick(name, name !== undefined ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend), `Revert ${t.vm} to which snapshot?`, `snapshots of ${t.vm}`);
-    await confirm(call.options, `Revert ${t.vm} to snapshot ${snap}?`, backend === 'libvirt'
-      ? `The disks and (if the snapshot has it) the memory of ${t.vm} go back to ${snap}; changes since then are lost.`
-      : `cloud-hypervisor restores ${t.vm} from ${chSnapshotDir(lab, t.vm, snap)}; the VMM must have no VM created.`, 'Revert');
-    await queued(lab, t.vm, `revert to ${snap}`, t.host, `reverting ${t.vm} to ${snap}`, async () => {
-      if (backend === 'libvirt') await mustRun(ctx, virsh.snapshotRevert(libvirtUri(ctx), t.vm, snap), { timeoutMs: 300_000 });
-      else await ch.restore(ctx, t.vm, chSnapshotDir(lab, t.vm, snap));
-    });
+    const snap = await pick(name, name !== undefined ? [] : await can.list(ctx, t.vm), `Revert ${t.vm} to which snapshot?`, `snapshots of ${t.vm}`);
+    await confirm(call.options, `Revert ${t.vm} to snapshot ${snap}?`, can.revertDetail(lab.current, t.vm, snap), 'Revert');
+    await queued(lab, t.vm, `revert to ${snap}`, t.host, `reverting ${t.vm} to ${snap}`,
+      () => can.revert(ctx, t.vm, snap, { running: isRunning(lab, t) }));
     return { vm: t.vm, snapshot: snap };
   });
 }
 
 export function deleteSnapshot(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
-    const { t, lab, backend } = await oneVm(labs, call, 'Delete a snapshot of which VM?', ['libvirt', 'cloud-hypervisor']);
+    const { t, lab, can } = await oneVm(labs, call, 'Delete a snapshot of which VM?', 'snapshots');
     const ctx = await lab.context(t.host);
     const [name] = call.values;
-    const snap = await pick(name, name !== undefined ? [] : await listSnapshotsOf(ctx, lab, t.vm, backend), `Delete which snapshot of ${t.vm}?`, `snapshots of ${t.vm}`);
+    const snap = await pick(name, name !== undefined ? [] : await can.list(ctx, t.vm), `Delete which snapshot of ${t.vm}?`, `snapshots of ${t.vm}`);
     await confirm(call.options, `Delete snapshot ${snap} of ${t.vm}?`, 'The snapshot cannot be recovered.', 'Delete');
-    await queued(lab, t.vm, `delete snapshot ${snap}`, t.host, `deleting snapshot ${snap} of ${t.vm}`, async () => {
-      if (backend === 'libvirt') await mustRun(ctx, virsh.snapshotDelete(libvirtUri(ctx), t.vm, snap), { timeoutMs: 120_000 });
-      else await mustRun(ctx, ['rm', '-rf', '--', chSnapshotDir(lab, t.vm, snap)]);
-    });
+    await queued(lab, t.vm, `delete snapshot ${snap}`, t.host, `deleting snapshot ${snap} of ${t.vm}`, () => can.delete(ctx, t.vm, snap));
     return { vm: t.vm, snapshot: snap };
   });
 }
 
-const defaultSaveFile = (vm: string): string => `/var/lib/libvirt/qemu/save/${vm}.save`;
+// ---- save / restore (libvirt) ---------------------------------------------------------------------
 
 export function saveVm(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; file: string }> => {
-    const { t, lab } = await oneVm(labs, call, 'Save (suspend to disk) which VM?', ['libvirt']);
+    const { t, lab, can } = await oneVm(labs, call, 'Save (suspend to disk) which VM?', 'save');
     const ctx = await lab.context(t.host);
     const [file] = call.values;
-    const f = file ?? await vscode.window.showInputBox({ title: `Save ${t.vm}'s memory to a file on ${t.host}`, value: defaultSaveFile(t.vm), prompt: 'An absolute path on the host; the VM stops until restored.' });
+    const f = file ?? await vscode.window.showInputBox({ title: `Save ${t.vm}'s memory to a file on ${t.host}`, value: can.defaultFile(t.vm), prompt: 'An absolute path on the host; the VM stops until restored.' });
     if (!f) throw new vscode.CancellationError();
-    await queued(lab, t.vm, 'save', t.host, `saving ${t.vm} to ${f}`, () => mustRun(ctx, virsh.save(libvirtUri(ctx), t.vm, f), { timeoutMs: 300_000 }));
+    await queued(lab, t.vm, 'save', t.host, `saving ${t.vm} to ${f}`, () => can.save(ctx, t.vm, f));
     return { vm: t.vm, file: f };
   });
 }
 
 export function restoreVm(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; file: string }> => {
-    const { t, lab } = await oneVm(labs, call, 'Restore which VM from a save file?', ['libvirt']);
+    const { t, lab, can } = await oneVm(labs, call, 'Restore which VM from a save file?', 'save');
     const ctx = await lab.context(t.host);
     const [file] = call.values;
-    const f = file ?? await vscode.window.showInputBox({ title: `Restore ${t.vm} from a save file on ${t.host}`, value: defaultSaveFile(t.vm) });
+    const f = file ?? await vscode.window.showInputBox({ title: `Restore ${t.vm} from a save file on ${t.host}`, value: can.defaultFile(t.vm) });
     if (!f) throw new vscode.CancellationError();
     await confirm(call.options, `Restore ${t.vm} from ${f}?`, `${t.vm} resumes where it was saved.`, 'Restore');
-    await queued(lab, t.vm, 'restore', t.host, `restoring ${t.vm} from ${f}`, () => mustRun(ctx, virsh.restore(libvirtUri(ctx), f), { timeoutMs: 300_000 }));
+    await queued(lab, t.vm, 'restore', t.host, `restoring ${t.vm} from ${f}`, () => can.restore(ctx, t.vm, f));
     return { vm: t.vm, file: f };
   });
 }

@@ -5,6 +5,8 @@ import type { LifecycleOp, VmState } from '../../backends/backend';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import type { VmNode } from '../../tree/nodes';
 import { targetCommand } from '../registry';
+import type { PlanStore } from '../../tree/planStore';
+import { defineFirst } from '../lab/defineFirst';
 import { vmTargets } from './pickVms';
 
 interface OpSpec {
@@ -23,15 +25,22 @@ export const LIFECYCLE: Record<'start' | 'stop' | 'restart' | 'destroy' | 'suspe
   resume: { op: 'resume', verb: 'Resuming', from: ['paused'] },
 };
 
-export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec) {
+export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec, plans?: PlanStore) {
   return targetCommand(async (call): Promise<void> => {
     const targets = await vmTargets(labs, call, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true });
-    if (spec.confirm && !call.options.confirmed) {
+    const confirmed = call.options.confirmed === true;
+    if (spec.confirm && !confirmed) {
       const names = targets.map((t) => t.vm).join(', ');
       const ok = await vscode.window.showWarningMessage(`${spec.verb.replace(/ing$/, '')} ${names}?`, { modal: true, detail: spec.confirm }, 'Destroy');
       if (ok !== 'Destroy') return;
     }
-    await Promise.all(targets.map((t) => runOne(labs, t, spec)));
+    await Promise.all(targets.map(async (t) => {
+      // Start on a VM the host does not have: offer to apply (define) it first, then start it.
+      if (spec.op === 'start' && plans && labs.get(t.uri)?.lab?.host(t.host).vms[t.vm]?.state === 'missing') {
+        if (!(await defineFirst(labs, plans, t, confirmed))) return;
+      }
+      await runOne(labs, t, spec);
+    }));
   });
 }
 

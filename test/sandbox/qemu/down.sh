@@ -5,7 +5,8 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 SB=${VSIM_SANDBOX_DIR:-$REPO/.sandbox}
-NAME=jetson-1
+NAME=${1:-jetson-1}   # down.sh [NAME]
+[[ $NAME =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$ ]] || { echo "usage: $0 [NAME]" >&2; exit 2; }
 D=$SB/qemu/$NAME
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 log() { printf '[qemu %s] %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }

@@ -8,6 +8,7 @@
 #   .sandbox/qemu/jetson-1/monitor.sock  HMP monitor (the seed stops the VM with `echo quit | socat - unix-connect:monitor.sock`)
 # Runs inside netns vsim-hv1 when it exists, with a TAP on bridge vsimbr0 (guest 192.168.100.20/24)
 # when that bridge exists; otherwise without a NIC. Records the pid in .sandbox/qemu/jetson-1/pid.
+# Args: [NAME MAC IP/PREFIX TAP] (default jetson-1 52:54:00:00:00:20 192.168.100.20/24 tap-jetson1).
 # Env: VSIM_SANDBOX_DIR (default REPO/.sandbox), VSIM_HV1_NETNS (vsim-hv1), VSIM_QEMU_BRIDGE (vsimbr0),
 #      VSIM_QEMU_WAIT_READY (1: wait for "vsim-guest jetson-1 ready" in serial.log, max 120 s).
 set -euo pipefail
@@ -16,11 +17,14 @@ SB=${VSIM_SANDBOX_DIR:-$REPO/.sandbox}
 mkdir -p "$SB"; SB=$(cd "$SB" && pwd)
 NS=${VSIM_HV1_NETNS:-vsim-hv1}
 BR=${VSIM_QEMU_BRIDGE:-vsimbr0}
-NAME=jetson-1
-IP=192.168.100.20/24
+# up.sh [NAME MAC IP/PREFIX TAP]: another guest of the same shape (tests use their own), default jetson-1.
+NAME=${1:-jetson-1}
+MAC=${2:-52:54:00:00:00:20}
+IP=${3:-192.168.100.20/24}
+TAP=${4:-tap-jetson1}
 GW=192.168.100.1
-MAC=52:54:00:00:00:20
-TAP=tap-jetson1
+[[ $NAME =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$ && $TAP =~ ^[A-Za-z0-9_-]{1,15}$ && $MAC =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ && $IP =~ ^[0-9.]+/[0-9]+$ ]] \
+  || { echo "usage: $0 [NAME MAC IP/PREFIX TAP]" >&2; exit 2; }
 D=$SB/qemu/$NAME
 GUEST=$SB/guest
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

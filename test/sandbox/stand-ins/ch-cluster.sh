@@ -48,6 +48,8 @@ up() {
   t0=$(now_ms)
   mkdir -p "$CH/snapshots"
   # The stand-in runs no guest; the payload paths only need to look like a real lab's.
+  # The paths examples/sandbox.vsim.yaml declares (/run/vsim-sandbox → this sandbox dir), so its plan matches.
+  if [ "$(readlink /run/vsim-sandbox 2>/dev/null)" = "$SB" ]; then GUEST=/run/vsim-sandbox/guest; fi
   kernel="$GUEST/vmlinuz"; initrd="$GUEST/initramfs.gz"
   for i in $(seq 1 "$n"); do
     sock="$CH/node-$i.sock"
@@ -60,7 +62,7 @@ up() {
     wait_for 5000 api "$sock" GET vmm.ping >/dev/null || { echo "ch-cluster: node-$i did not answer vmm.ping" >&2; exit 1; }
     local ip="10.100.0.$((i + 1))" tap="aspen-tap$((i - 1))"
     if ! api "$sock" GET vm.info >/dev/null 2>&1; then
-      api "$sock" PUT vm.create "$(printf '{"cpus":{"boot_vcpus":2,"max_vcpus":2},"memory":{"size":536870912},"payload":{"kernel":"%s","initramfs":"%s","cmdline":"console=hvc0 vsim.hostname=aspen-node-%d vsim.ip=%s/24"},"net":[{"tap":"%s","mac":"52:54:00:64:00:%02x"}],"serial":{"mode":"Null"},"console":{"mode":"Pty"}}' \
+      api "$sock" PUT vm.create "$(printf '{"cpus":{"boot_vcpus":2,"max_vcpus":2},"memory":{"size":536870912},"payload":{"kernel":"%s","initramfs":"%s","cmdline":"console=hvc0 vsim.hostname=aspen-node-%d vsim.ip=%s/24"},"net":[{"tap":"%s","mac":"02:a5:00:00:00:%02x"}],"serial":{"mode":"Pty"},"console":{"mode":"Off"}}' \
         "$kernel" "$initrd" "$i" "$ip" "$tap" "$((i + 1))")" >/dev/null
       api "$sock" PUT vm.boot >/dev/null
     fi

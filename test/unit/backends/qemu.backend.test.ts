@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createQemuBackend, QEMU_START_UNSUPPORTED, QmpError } from '../../../src/backends/qemu/backend';
+import { createQemuBackend, QmpError } from '../../../src/backends/qemu/backend';
+import { NO_START_COMMAND } from '../../../src/backends/qemu/start';
 import type { Topology } from '../../../src/model/types';
 import { ctxFor, fakeRunner, localRunner } from '../fakes/runner';
 
@@ -46,7 +47,7 @@ test('lifecycle: QMP commands; errors and start refused clearly', async () => {
   const ctx = ctxFor(topo(), 'hv', run);
   for (const op of ['suspend', 'resume', 'shutdown', 'reboot', 'destroy'] as const) await b.lifecycle(ctx, 'j1', op);
   assert.deepEqual(run.calls.map((c) => c[4]), ['stop', 'cont', 'system_powerdown', 'system_reset', 'quit']);
-  await assert.rejects(b.lifecycle(ctx, 'j1', 'start'), (e: Error) => e.message === `j1 on hv: ${QEMU_START_UNSUPPORTED}`);
+  await assert.rejects(b.lifecycle(ctx, 'j1', 'start'), (e: Error) => e.message === `j1 on hv: ${NO_START_COMMAND}.`);
   answer = ['@@vsim sock /run/q/j1/qmp.sock', GREETING, '{"return": {}}', '{"error": {"class": "GenericError", "desc": "VM is not running"}}', '@@vsim rc 0'].join('\n');
   await assert.rejects(b.lifecycle(ctx, 'j1', 'suspend'), (e: Error) => e instanceof QmpError && e.message === 'QMP stop for j1 on hv failed: GenericError: VM is not running');
   answer = '@@vsim sock /run/q/j1/qmp.sock\n@@vsim rc 0\n';

@@ -35,6 +35,8 @@ export function localRunner(env: NodeJS.ProcessEnv = {}): CommandRunner & { call
         p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         p.on('error', reject);
         p.on('close', (code) => resolve({ stdout, stderr, code: code ?? -1, durationMs: Date.now() - t0 }));
+        // A program that exits before reading stdin closes the pipe: not an error of the test.
+        p.stdin.on('error', () => undefined);
         p.stdin.end(opts?.stdin ?? '');
       });
     },

@@ -79,6 +79,12 @@ const SEMANTIC: [string, string, string, ('error' | 'warning')?][] = [
   ['jitter-without-delay', 'Profile `fast`, `a`: jitter needs a `delay`', mutate(['links:\n', '  fast: { rate: 1gbit, overrides: { a: { jitter: «1ms» } } }\nlinks:\n'])],
   ['link-self', 'Link `ab` connects `a` to itself', mutate(['ab: { endpoints: [a, b]', 'ab: { «endpoints»: [a, a]'])],
   ['jump-loop', 'Host `hv1` jumps through itself', mutate(['    address: 10.0.0.1\n', '    address: 10.0.0.1\n    proxyJump: «hv1»\n'])],
+  ['unknown-reference', 'No VM named `c`', mutate(['    backend: libvirt\n    vcpus: 2\n', '    backend: libvirt\n    vcpus: 2\n    after: [b, «c»]\n'])],
+  ['after-cycle', 'Start order loops: `a` → `b` → `a`', mutate(['    backend: libvirt\n    vcpus: 2\n', '    backend: libvirt\n    vcpus: 2\n    after: [«b»]\n'],
+    ['    sockets: { qmp: /run/b.qmp }\n', '    sockets: { qmp: /run/b.qmp }\n    after: [a]\n'])],
+  ['after-cycle', 'VM `a` is listed in its own `after`', mutate(['    backend: libvirt\n    vcpus: 2\n', '    backend: libvirt\n    vcpus: 2\n    after: [«a»]\n'])],
+  ['after-other-host', '`m` runs on host `hv2`, not `hv1`', mutate(['    backend: libvirt\n    vcpus: 2\n', '    backend: libvirt\n    vcpus: 2\n    after: [«m»]\n']), 'warning'],
+  ['start-ignored', '`start` is the launcher of a qemu VM; backend libvirt', mutate(['    backend: libvirt\n    vcpus: 2\n', '    backend: libvirt\n    vcpus: 2\n    «start»: { argv: [true] }\n']), 'warning'],
 ];
 
 describe('semantic checks', () => {

@@ -1,0 +1,99 @@
+// Apply: each change through the capability that owns it — the backend's provisioner for VMs and
+// slots, src/deploy's network steps (the renderers nix/ uses), src/tc for the default profile.
+// Hosts in parallel; per host networks first, then VMs side by side (bounded; one VM's operations
+// serialised by deps.queue), then tc. A failure names host, command and stderr; the rest goes on.
+import { RemoteCommandError, type BackendContext } from '../backends/backend';
+import { mustRunScript } from '../backends/script';
+import { DNSMASQ_APPLY_SCRIPT, dnsmasqConfPath, dnsmasqPidPath, renderNetworkSetup } from '../deploy/renderNetworkSetup';
+import type { Topology } from '../model/types';
+import { isTolerated, type TcStep } from '../tc/steps';
+import { describeChange } from './describe';
+import { boundedAll, hostContext, queued } from './hosts';
+import type { PlanDeps, PlanInput } from './index';
+import { dnsmasqText } from './networks';
+import { ItemRunner, emptyResult } from './run';
+import { applyDefaultProfile } from './tc';
+import { isApplicable, type ApplyOptions, type ApplyResult, type Change, type Plan } from './types';
+
+export const DEFAULT_PER_HOST_CONCURRENCY = 8;
+
+/** Runs steps in order; a failure that is not tolerated stops them and names host, command and stderr. */
+export async function runSteps(ctx: BackendContext, steps: readonly TcStep[]): Promise<void> {
+  for (const step of steps) {
+    const r = await ctx.run.exec(step.argv, { timeoutMs: 60_000 });
+    if (!isTolerated(step, r.code, r.stderr)) throw RemoteCommandError.fromResult(ctx.hostName, step.argv, r);
+  }
+}
+
+/** The topology with only network `name` (renderNetworkSetup then renders just its steps). */
+export function oneNetwork(topology: Topology, name: string): Topology {
+  const net = topology.networks?.[name];
+  return { ...topology, networks: net ? { [name]: net } : {} };
+}
+
+export async function applyNetwork(ctx: BackendContext, name: string): Promise<void> {
+  await runSteps(ctx, renderNetworkSetup(oneNetwork(ctx.topology, name), ctx.hostName));
+  const text = dnsmasqText(ctx.topology, name);
+  if (text) await mustRunScript(ctx, 'vsim dnsmasq apply', DNSMASQ_APPLY_SCRIPT, [dnsmasqConfPath(name), dnsmasqPidPath(name), text]);
+}
+
+async function applyVm(ctx: BackendContext, deps: PlanDeps, c: Change & { vm: string }): Promise<void> {
+  const vm = ctx.topology.vms?.[c.vm];
+  if (!vm) throw new Error(`No VM named ${c.vm} in this topology.`);
+  const prov = deps.backends[vm.backend]?.provisioner;
+  if (!prov) throw new Error(`The ${vm.backend} backend cannot create VMs yet (${c.vm}).`);
+  await queued(deps, c.vm, 'apply', () => prov.provision(ctx, c.vm));
+}
+
+async function applyHost(host: string, changes: Change[], input: PlanInput, deps: PlanDeps, items: ItemRunner, opts: ApplyOptions): Promise<void> {
+  let ctx: BackendContext;
+  try {
+    ctx = await hostContext(input.topology, deps, host);
+  } catch (err) {
+    for (const c of changes) await items.item(c.id, host, describeChange(c), () => Promise.reject(err));
+    return;
+  }
+  const nets = changes.filter((c) => c.kind === 'network-missing' || c.kind === 'network-differs');
+  const vms = changes.filter((c) => c.kind === 'vm-missing' || c.kind === 'vm-differs' || c.kind === 'slot-drift');
+  const tcs = changes.filter((c) => c.kind === 'tc-differs');
+  const failedNets = new Set<string>();
+  for (const c of nets) {
+    if (c.kind !== 'network-missing' && c.kind !== 'network-differs') continue;
+    if (!await items.item(c.id, host, describeChange(c), () => applyNetwork(ctx, c.network))) failedNets.add(c.network);
+  }
+  await boundedAll(vms, opts.perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY, async (c) => {
+    if (c.kind !== 'vm-missing' && c.kind !== 'vm-differs' && c.kind !== 'slot-drift') return;
+    const title = describeChange(c);
+    const onFailed = (input.topology.vms?.[c.vm]?.nics ?? []).find((n) => failedNets.has(n.network));
+    if (onFailed) return items.skip(c.id, host, title, `network ${onFailed.network} could not be set up`);
+    await items.item(c.id, host, title, async () => {
+      await applyVm(ctx, deps, c);
+      if (c.kind === 'vm-differs' && c.running) {
+        items.result.restartNeeded.push(c.vm);
+        return 'restart needed: the running VM keeps its old definition until it restarts';
+      }
+      return undefined;
+    });
+  });
+  for (const c of tcs) {
+    if (c.kind !== 'tc-differs') continue;
+    await items.item(c.id, host, describeChange(c), () => applyDefaultProfile(ctx, c.vm));
+  }
+}
+
+/** Carries out the plan's applicable changes (all, or those with the given ids). */
+export async function applyPlan(plan: Plan, ids: readonly string[] | 'all', input: PlanInput, deps: PlanDeps, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const items = new ItemRunner(emptyResult(), opts);
+  const chosen = (c: Change): boolean => ids === 'all' || ids.includes(c.id);
+  const work = new Map<string, Change[]>();
+  for (const h of plan.hosts) {
+    for (const c of h.changes.filter(chosen)) {
+      if (plan.blockers.length) items.skip(c.id, h.host, describeChange(c), 'the file has errors');
+      else if (!isApplicable(c)) {
+        if (ids !== 'all' || c.kind !== 'vm-undeclared') items.skip(c.id, h.host, describeChange(c), c.blockedBy ?? 'not declared in the file: never touched');
+      } else work.set(h.host, [...(work.get(h.host) ?? []), c]);
+    }
+  }
+  await Promise.all([...work].map(([host, changes]) => applyHost(host, changes, input, deps, items, opts)));
+  return items.result;
+}

@@ -1,0 +1,137 @@
+// A host's networks in ONE round trip (with the tool probe): Linux bridges and addresses
+// (`ip -j`), OVS bridges (`ovs-vsctl list-br` when present), the NAT chain (`iptables -t nat -S
+// POSTROUTING`) and vsim's dnsmasq files; compared with what src/deploy renders for the file's
+// networks (the same renderers nix/ and the golden vectors use). Pure but for `inspectHostNetworks`.
+import { shScript, splitSections } from '../backends/script';
+import type { CommandRunner } from '../backends/backend';
+import { renderDnsmasqLines } from '../deploy/renderDnsmasq';
+import { dnsmasqConfPath, natRule, renderDnsmasqConf } from '../deploy/renderNetworkSetup';
+import { parseCidr } from '../model/ipv4';
+import { bridgeName, type Network, type Topology } from '../model/types';
+import type { Change, FieldDiff } from './types';
+
+/** Sections: `tools` (present ones, one a line), `links`, `addrs` (ip -j), `ovs`, `nat`, `dnsmasq FILE` per vsim file. */
+export const NETWORK_SCRIPT = [
+  "printf '@@vsim tools\\n'",
+  'for t in "$@"; do command -v "$t" >/dev/null 2>&1 && printf "%s\\n" "$t"; done',
+  "printf '@@vsim links\\n'",
+  "ip -j link show type bridge 2>/dev/null || echo '[]'",
+  "printf '@@vsim addrs\\n'",
+  "ip -j addr show 2>/dev/null || echo '[]'",
+  "printf '@@vsim ovs\\n'",
+  '! command -v ovs-vsctl >/dev/null 2>&1 || ovs-vsctl list-br 2>/dev/null',
+  "printf '@@vsim nat\\n'",
+  '! command -v iptables >/dev/null 2>&1 || iptables -t nat -S POSTROUTING 2>/dev/null',
+  'for f in /etc/dnsmasq.d/vsim-*.conf; do',
+  '  [ -f "$f" ] || continue',
+  "  printf '@@vsim dnsmasq %s\\n' \"$f\"",
+  '  cat "$f"',
+  'done',
+  'exit 0',
+].join('\n');
+
+export interface HostNetworks {
+  tools: Set<string>;
+  /** Linux bridges: name → up. */
+  bridges: Map<string, boolean>;
+  /** Interface → its IPv4 addresses as `a.b.c.d/len`. */
+  addrs: Map<string, string[]>;
+  ovs: Set<string>;
+  /** `iptables -t nat -S POSTROUTING` lines. */
+  nat: string[];
+  /** vsim dnsmasq file path → its text. */
+  dnsmasq: Map<string, string>;
+}
+
+function json<T>(text: string): T[] {
+  try {
+    const v = JSON.parse(text || '[]') as unknown;
+    return Array.isArray(v) ? (v as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function parseHostNetworks(stdout: string): HostNetworks {
+  const out: HostNetworks = { tools: new Set(), bridges: new Map(), addrs: new Map(), ovs: new Set(), nat: [], dnsmasq: new Map() };
+  const lines = (s: string): string[] => s.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const s of splitSections(stdout)) {
+    if (s.kind === 'tools') lines(s.body).forEach((t) => out.tools.add(t));
+    else if (s.kind === 'links') {
+      for (const l of json<{ ifname?: string; flags?: string[] }>(s.body)) if (l.ifname) out.bridges.set(l.ifname, !!l.flags?.includes('UP'));
+    } else if (s.kind === 'addrs') {
+      for (const l of json<{ ifname?: string; addr_info?: { family?: string; local?: string; prefixlen?: number }[] }>(s.body)) {
+        if (!l.ifname) continue;
+        out.addrs.set(l.ifname, (l.addr_info ?? []).filter((a) => a.family === 'inet' && a.local).map((a) => `${a.local}/${a.prefixlen}`));
+      }
+    } else if (s.kind === 'ovs') lines(s.body).forEach((b) => out.ovs.add(b));
+    else if (s.kind === 'nat') out.nat = lines(s.body);
+    else if (s.kind === 'dnsmasq') out.dnsmasq.set(s.arg, s.body);
+  }
+  return out;
+}
+
+/** One round trip: the tool probe and the network facts of the host. */
+export async function inspectHostNetworks(run: CommandRunner, tools: readonly string[]): Promise<HostNetworks> {
+  const r = await run.exec(shScript(NETWORK_SCRIPT, tools), { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`network inspection failed (exit ${r.code}): ${r.stderr.trim()}`);
+  return parseHostNetworks(r.stdout);
+}
+
+/** The declared networks of a host, in file order. */
+export function hostNetworks(topology: Topology, host: string): [string, Network][] {
+  return Object.entries(topology.networks ?? {}).filter(([, n]) => n.host === host);
+}
+
+/** The dnsmasq file text vsim writes for a network ('' when it has no dhcp). */
+export function dnsmasqText(topology: Topology, name: string): string {
+  const lines = renderDnsmasqLines(topology, name);
+  return lines.length ? renderDnsmasqConf({ [name]: lines }) : '';
+}
+
+/** Tools a network needs on its host. */
+export function networkTools(net: Network): string[] {
+  return [net.kind === 'ovs' ? 'ovs-vsctl' : 'ip', ...(net.nat ? ['iptables'] : []), ...(net.dhcp ? ['dnsmasq'] : [])];
+}
+
+/** network-missing / network-differs for the host's declared networks. */
+export function networkChanges(topology: Topology, host: string, have: HostNetworks): Change[] {
+  const out: Change[] = [];
+  for (const [name, net] of hostNetworks(topology, host)) {
+    const bridge = bridgeName(name, net);
+    const missingTools = networkTools(net).filter((t) => !have.tools.has(t));
+    const blockedBy = missingTools.length ? `${host} lacks ${missingTools.join(', ')}` : undefined;
+    const base = { host, network: name, bridge, ...(blockedBy ? { blockedBy } : {}) };
+    const isLinux = have.bridges.has(bridge);
+    const isOvs = have.ovs.has(bridge);
+    if (!isLinux && !isOvs) {
+      out.push({ ...base, id: `${host}/network/${name}`, kind: 'network-missing' });
+      continue;
+    }
+    const fields: FieldDiff[] = [];
+    const kind = net.kind ?? 'bridge';
+    const hasKind = isOvs ? 'ovs' : 'bridge';
+    if (kind !== hasKind) fields.push({ field: 'kind', want: kind, have: hasKind });
+    if (isLinux && !have.bridges.get(bridge)) fields.push({ field: 'state', want: 'up', have: 'down' });
+    const cidr = net.subnet ? parseCidr(net.subnet) : undefined;
+    if (net.gateway && cidr) {
+      const dev = net.hostInterface ?? bridge;
+      const want = `${net.gateway}/${cidr.prefix}`;
+      const addrs = have.addrs.get(dev) ?? [];
+      if (!addrs.includes(want)) fields.push({ field: 'gateway', want, have: addrs.join(', ') });
+    }
+    if (net.nat && net.subnet) {
+      const want = `-A ${natRule(net).join(' ')}`;
+      if (!have.nat.includes(want)) fields.push({ field: 'nat', want: 'MASQUERADE', have: '' });
+    }
+    const leases = dnsmasqText(topology, name);
+    const file = have.dnsmasq.get(dnsmasqConfPath(name));
+    if (leases && (file ?? '').trim() !== leases.trim()) {
+      const wantLines = leases.trim().split('\n').filter((l) => !l.startsWith('#'));
+      const haveLines = (file ?? '').trim().split('\n').filter((l) => l && !l.startsWith('#'));
+      fields.push({ field: 'dnsmasq', want: wantLines.filter((l) => !haveLines.includes(l)).join('; '), have: haveLines.filter((l) => !wantLines.includes(l)).join('; ') });
+    }
+    if (fields.length) out.push({ ...base, id: `${host}/network/${name}`, kind: 'network-differs', fields });
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+// UI checks of the lab bring-up (spread into uiChecks by ui-checks.mjs): the Plan view in the vsim
+// sidebar, and the one confirmation modal of Lab: Destroy naming every VM and network of the file.
+// The file declares its own ui-check- VMs and bridge on the sandbox's vsim-hv1 (unreachable when the
+// sandbox is not up: the Plan view then shows the host's error); the modal is cancelled, and even a
+// wrong click could only touch what this file declares, which is never created.
+const FILE = 'ui-check.vsim.yaml';
+const TOPOLOGY = `version: 1
+name: ui-check
+hosts:
+  vsim-hv1: { sshConfigHost: vsim-hv1, kvm: false }
+networks:
+  ui-check-br: { host: vsim-hv1, subnet: 192.168.151.0/24, gateway: 192.168.151.1 }
+vms:
+  ui-check-a: { host: vsim-hv1, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-check-br, mac: "52:54:00:00:16:0a" }] }
+  ui-check-b: { host: vsim-hv1, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-check-br, mac: "52:54:00:00:16:0b" }] }
+`;
+
+/** F1, the command, then the file in the "which topology?" pick that follows. */
+async function runLabCommand(page, title, fileName) {
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
+  await pick.waitFor({ state: 'visible', timeout: 15_000 });
+  await pick.click();
+}
+
+export function labUiChecks({ showVsimView }) {
+  return [
+    {
+      name: 'lab: the Plan view lists the missing VMs, bridge and undeclared domains; Lab: Destroy shows one modal naming every VM and network',
+      timeoutMs: 90_000,
+      async run(page, ctx) {
+        const fs = await import('node:fs');
+        const path = await import('node:path');
+        const file = path.join(ctx.workspace, FILE);
+        fs.writeFileSync(file, TOPOLOGY);
+        try {
+          await showVsimView(page);
+          const sidebar = page.locator('.part.sidebar');
+          await sidebar.locator('.pane-header', { hasText: /plan/i }).first().waitFor({ state: 'visible', timeout: 15_000 });
+          const planPane = sidebar.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*plan/i }) }).first();
+          const header = planPane.locator('.pane-header').first();
+          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+          await runLabCommand(page, 'vsim: Lab: Plan', FILE);
+          const row = (text) => planPane.locator('.monaco-list-row', { hasText: text }).first();
+          await row('vsim-hv1').waitFor({ state: 'visible', timeout: 30_000 });
+          // With the sandbox up: the missing VMs and bridge, and the sandbox's domains dimmed as not in topology.
+          const missing = row('ui-check-a: libvirt VM missing');
+          await missing.or(row('Not inspectable')).first().waitFor({ state: 'visible', timeout: 30_000 });
+          if (await missing.isVisible()) await row('not in topology').waitFor({ state: 'visible', timeout: 10_000 });
+          ctx.log(`Plan view rows: ${JSON.stringify((await planPane.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')))}`);
+          await ctx.screenshot('lab-plan-view');
+
+          await runLabCommand(page, 'vsim: Lab: Destroy', FILE);
+          const box = page.locator('.monaco-dialog-box');
+          await box.waitFor({ state: 'visible', timeout: 30_000 });
+          const text = (await box.innerText()).replace(/\s+/g, ' ');
+          ctx.log(`Destroy modal: ${text}`);
+          for (const name of ['ui-check-a', 'ui-check-b', 'ui-check-br']) if (!text.includes(name)) throw new Error(`the modal does not name ${name}: ${text}`);
+          await ctx.screenshot('lab-destroy-modal');
+          await box.getByRole('button', { name: 'Cancel' }).click();
+          await box.waitFor({ state: 'hidden', timeout: 10_000 });
+        } finally {
+          await page.keyboard.press('Escape').catch(() => {});
+          fs.rmSync(file, { force: true });
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,112 @@
+// Fakes for the plan engine's unit tests: a host runner that answers the network script from a
+// description and records every other command, and an in-memory backend with a provisioner.
+import type { CommandRunner, ExecResult, InspectedVm, VmBackend, VmSpec } from '../../../src/backends/backend';
+import type { PlanDeps } from '../../../src/plan';
+
+export interface FakeHostState {
+  tools: string[];
+  bridges?: { name: string; up?: boolean; addrs?: string[] }[];
+  nat?: string[];
+  dnsmasq?: Record<string, string>;
+}
+
+export function networkStdout(s: FakeHostState): string {
+  const links = (s.bridges ?? []).map((b) => ({ ifname: b.name, flags: b.up === false ? ['BROADCAST'] : ['BROADCAST', 'UP'] }));
+  const addrs = (s.bridges ?? []).map((b) => ({ ifname: b.name, addr_info: (b.addrs ?? []).map((a) => ({ family: 'inet', local: a.split('/')[0], prefixlen: Number(a.split('/')[1]) })) }));
+  return ['@@vsim tools', ...s.tools, '@@vsim links', JSON.stringify(links), '@@vsim addrs', JSON.stringify(addrs), '@@vsim ovs', '@@vsim nat', '-P POSTROUTING ACCEPT', ...(s.nat ?? []),
+    ...Object.entries(s.dnsmasq ?? {}).flatMap(([f, t]) => [`@@vsim dnsmasq ${f}`, t])].join('\n');
+}
+
+export interface FakeHost extends CommandRunner {
+  state: FakeHostState;
+  calls: string[][];
+  /** argv[0..1] joined → a failing answer. */
+  fail: Map<string, Partial<ExecResult>>;
+}
+
+export function fakeHost(state: FakeHostState): FakeHost {
+  const h: FakeHost = {
+    state,
+    calls: [],
+    fail: new Map(),
+    async exec(argv) {
+      h.calls.push([...argv]);
+      await new Promise((r) => setTimeout(r, 1));
+      if (argv[0] === 'sh' && argv[2]?.includes('@@vsim tools')) return { stdout: networkStdout(h.state), stderr: '', code: 0, durationMs: 1 };
+      const f = h.fail.get(argv.slice(0, 2).join(' ')) ?? h.fail.get(argv.join(' '));
+      if (f) return { stdout: '', stderr: '', code: 1, durationMs: 1, ...f };
+      if (argv[0] === 'ip' && argv[2] === 'add') h.state.bridges = [...(h.state.bridges ?? []), { name: argv[4] as string }];
+      if (argv[0] === 'ip' && argv[2] === 'replace') {
+        const b = h.state.bridges?.find((x) => x.name === argv[5]);
+        if (b) b.addrs = [argv[3] as string];
+      }
+      if (argv[0] === 'iptables' && argv[3] === '-A') h.state.nat = [...(h.state.nat ?? []), `-A ${argv.slice(4).join(' ')}`];
+      return { stdout: '', stderr: '', code: 0, durationMs: 1 };
+    },
+  };
+  return h;
+}
+
+export interface FakeVm {
+  spec: VmSpec;
+  running: boolean;
+}
+
+/** An in-memory backend: `vms` is what the host has; declared() returns `declared[name]`. */
+export function fakeBackend(declared: Record<string, VmSpec>, vms: Map<string, FakeVm>, log: string[] = [], opts: { delayMs?: number; failProvision?: Set<string> } = {}): VmBackend & { log: string[] } {
+  const wait = (): Promise<void> => new Promise((r) => setTimeout(r, opts.delayMs ?? 1));
+  return {
+    kind: 'libvirt',
+    tool: 'virsh',
+    log,
+    async list(_ctx, names) {
+      return { vms: Object.fromEntries(names.map((n) => [n, vms.has(n) ? { state: vms.get(n)?.running ? 'running' : 'stopped' } : { state: 'missing' }])), undeclared: [] };
+    },
+    async lifecycle(_ctx, vm, op) {
+      log.push(`${op} ${vm} begin`);
+      await wait();
+      const v = vms.get(vm);
+      if (!v) throw new Error(`no ${vm}`);
+      v.running = op === 'start' || op === 'resume' || op === 'reboot';
+      log.push(`${op} ${vm} end`);
+    },
+    provisioner: {
+      async inspect(ctx, names) {
+        await ctx.run.exec(['virsh', 'inspect-stand-in', ...names]);
+        const out: Record<string, InspectedVm> = {};
+        for (const n of names) {
+          const v = vms.get(n);
+          out[n] = v ? { exists: true, running: v.running, spec: { ...v.spec } } : { exists: false, running: false };
+        }
+        for (const [n, v] of vms) if (!names.includes(n) && !(n in declared)) out[n] = { exists: true, running: v.running, detail: v.running ? 'running' : 'shutoff' };
+        return out;
+      },
+      declared: (_t, vm) => ({ ...(declared[vm] ?? {}) }),
+      async provision(_ctx, vm) {
+        log.push(`provision ${vm} begin`);
+        await wait();
+        if (opts.failProvision?.has(vm)) throw new Error(`virsh define on hv failed (exit 1): error: bad ${vm}`);
+        const v = vms.get(vm);
+        vms.set(vm, { spec: { ...(declared[vm] ?? {}) }, running: v?.running ?? false });
+        log.push(`provision ${vm} end`);
+      },
+      async deprovision(_ctx, vm) {
+        log.push(`deprovision ${vm}`);
+        vms.delete(vm);
+      },
+    },
+  };
+}
+
+export function depsFor(hosts: Record<string, CommandRunner>, backend: VmBackend, extra: Partial<PlanDeps> = {}): PlanDeps {
+  return {
+    runnerFor: async (name) => {
+      const h = hosts[name];
+      if (!h) throw new Error(`${name}: connection refused`);
+      return h;
+    },
+    backends: { libvirt: backend },
+    trusted: () => true,
+    ...extra,
+  };
+}
