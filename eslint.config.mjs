@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 // Domain folders: pure code that must never import the VS Code API.
 const domain = [
   'src/model/**', 'src/remote/**', 'src/backends/**', 'src/tc/**', 'src/nix/**', 'src/lab/**',
-  'src/build/**', 'src/deploy/**', 'src/export/**', 'src/lib/**', 'src/capture/**', 'src/cli.ts', 'webview/**',
+  'src/build/**', 'src/deploy/**', 'src/export/**', 'src/lib/**', 'src/capture/**', 'src/plan/**', 'src/cli.ts', 'src/cliLab.ts', 'webview/**',
 ];
 
 export default tseslint.config(
