@@ -3,7 +3,7 @@
 //   dist/lib/model.js next to it;
 // - from source (tsx: unit tests, bench) __dirname is src/common/: tsx compiles src/lib/model.ts.
 import path from 'node:path';
-import { requireBundled } from '../lib/requireBundled';
+import { requireBundled } from '../loader/requireBundled';
 
 export type Model = typeof import('../lib/model');
 

@@ -4,7 +4,7 @@
 import type { ErrorObject } from 'ajv';
 import schema from '../../schemas/topology.schema.json';
 import path from 'node:path';
-import { requireBundled } from '../lib/requireBundled';
+import { requireBundled } from '../loader/requireBundled';
 import type validateTopology from './generated/topologyValidator';
 import { rangeOf } from './parse';
 import type { ParsedTopology } from './parsedTopology';

@@ -9,7 +9,7 @@ import type { Topology } from '../model/types';
 import { isTolerated, type TcStep } from '../tc/steps';
 import { describeChange } from './describe';
 import { boundedAll, hostContext, queued } from './hosts';
-import type { PlanDeps, PlanInput } from './index';
+import type { PlanDeps, PlanInput } from './types';
 import { dnsmasqText } from './networks';
 import { ItemRunner, emptyResult } from './run';
 import { applyDefaultProfile } from './tc';

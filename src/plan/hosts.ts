@@ -2,7 +2,7 @@
 // a runner that counts round trips, the host's declared VMs by backend, a concurrency bound. Pure.
 import type { BackendContext, CommandRunner } from '../backends/backend';
 import type { Backend, Topology } from '../model/types';
-import type { PlanDeps, PlanInput } from './index';
+import type { PlanDeps, PlanInput } from './types';
 
 export const UNTRUSTED_PLAN = 'This workspace is not trusted: vsim does not connect to hypervisors. Trust the workspace to plan or apply.';
 

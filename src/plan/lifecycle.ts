@@ -5,10 +5,10 @@
 import type { BackendContext, InspectedVm, VmBackend } from '../backends/backend';
 import { mustRunScript } from '../backends/script';
 import { DNSMASQ_REMOVE_SCRIPT, dnsmasqConfPath, dnsmasqPidPath, renderNetworkTeardown } from '../deploy/renderNetworkSetup';
-import { startOrder } from '../model/checks/order';
+import { startOrder } from '../model/startOrder';
 import { DEFAULT_PER_HOST_CONCURRENCY, oneNetwork, applyPlan, runSteps } from './apply';
 import { boundedAll, hostContext, hostsOf, queued, vmsByBackend } from './hosts';
-import type { PlanDeps, PlanInput } from './index';
+import type { PlanDeps, PlanInput } from './types';
 import { hostNetworks } from './networks';
 import { planLab } from './planLab';
 import { ItemRunner, emptyResult, mergeResults } from './run';

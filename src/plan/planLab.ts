@@ -5,7 +5,7 @@ import type { BackendContext, VmBackend } from '../backends/backend';
 import type { Backend, Topology } from '../model/types';
 import { diffSpec } from './diff';
 import { countingRunner, hostContext, hostsOf, vmsByBackend } from './hosts';
-import type { PlanDeps, PlanInput } from './index';
+import type { PlanDeps, PlanInput } from './types';
 import { hostNetworks, inspectHostNetworks, networkChanges, networkTools, type HostNetworks } from './networks';
 import { tcChanges } from './tc';
 import type { Change, HostPlan, Plan } from './types';

@@ -1,7 +1,8 @@
 // The plan of a lab: what differs between the topology file and each host, as typed changes.
 // Pure (no vscode): built by plan/planLab.ts from each backend's inspection of its host,
 // shown by the Plan view, the badges and `vsim plan`, carried out by plan/apply.ts.
-import type { Backend } from '../model/types';
+import type { CommandRunner, VmBackend } from '../backends/backend';
+import type { Backend, Host, Topology } from '../model/types';
 
 /** One field of a declared object that the host has otherwise. */
 export interface FieldDiff {
@@ -90,4 +91,24 @@ export interface ApplyResult {
   cancelled: boolean;
   /** Running VMs whose definition changed: "restart needed" (never restarted without asking). */
   restartNeeded: string[];
+}
+
+export interface PlanDeps {
+  /** A runner for the host (pooled SSH in the extension, one connection per host in the CLI). */
+  runnerFor(hostName: string, host: Host, topology: Topology): Promise<CommandRunner>;
+  backends: Partial<Record<Backend, VmBackend>>;
+  /** False in an untrusted workspace: nothing remote happens, every host plan says why. */
+  trusted(): boolean;
+  /** Serialises operations on one VM (the Lab's per-VM queue); default: none. */
+  queue?<T>(vm: string, op: string, f: () => Promise<T>): Promise<T>;
+}
+
+export interface PlanInput {
+  topology: Topology;
+  /** Error diagnostics of the file: any → the plan is blocked and applies nothing. */
+  blockers?: Plan['blockers'];
+  /** Limit to these hosts (default all). */
+  hosts?: readonly string[];
+  /** Also evaluate microvm flakes for `outdated` (slow; only when the user asks). */
+  evaluate?: boolean;
 }

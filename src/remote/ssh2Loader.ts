@@ -3,9 +3,9 @@
 //   built dist/lib/ssh2.js next to it: require that file on first use.
 // - From source (tsx: unit tests, bench) __dirname is src/remote/: require src/lib/ssh2.ts, which
 //   tsx compiles on the fly.
-// (src/lib/requireBundled.ts keeps esbuild from pulling ssh2 into the extension bundle.)
+// (src/loader/requireBundled.ts keeps esbuild from pulling ssh2 into the extension bundle.)
 import path from 'node:path';
-import { requireBundled } from '../lib/requireBundled';
+import { requireBundled } from '../loader/requireBundled';
 
 export type Ssh2 = typeof import('../lib/ssh2');
 

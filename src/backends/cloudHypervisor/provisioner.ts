@@ -9,7 +9,7 @@ import { memoryMiB, type Topology } from '../../model/types';
 import { type BackendContext, type InspectedVm, type Provisioner, type VmSpec } from '../backend';
 import { mustRunScript } from '../script';
 import { vmConfig } from './apiRequests';
-import { API_SCRIPT, CloudHypervisorApiError, errorMessages, parseApiSections, type ApiAnswer } from './backend';
+import { API_SCRIPT, CloudHypervisorApiError, errorMessages, parseApiSections, type ApiAnswer } from './apiScript';
 
 /** The transient systemd unit of a VM's VMM. */
 export const vmmUnit = (vm: string): string => `vsim-ch-${assertName(vm, 'VM name')}`;

@@ -8,7 +8,7 @@ import { assertName, assertPath } from '../../model/names';
 import type { StartCommand, Topology } from '../../model/types';
 import type { BackendContext, InspectedVm, Provisioner } from '../backend';
 import { mustRunScript, splitSections } from '../script';
-import { qmpStatus, QMP_SCRIPT } from './backend';
+import { qmpStatus, QMP_SCRIPT } from './qmpScript';
 
 /**
  * $1 = log file, $2 = cwd ('' = login directory), $3 = QMP socket, $4 = seconds to wait, then the
