@@ -15,10 +15,6 @@ export interface PlanHostNode { kind: 'plan-host'; uri: vscode.Uri; host: string
 export interface PlanChangeNode { kind: 'plan-change'; uri: vscode.Uri; host: string; id: string }
 export interface PlanMessageNode { kind: 'plan-message'; id: string; text: string; icon: string; tooltip?: string; command?: vscode.Command }
 
-export function isPlanNode(x: unknown): x is PlanNode {
-  return !!x && typeof x === 'object' && typeof (x as { kind?: unknown }).kind === 'string' && (x as { kind: string }).kind.startsWith('plan-');
-}
-
 /** URIs of dimmed rows (undeclared VMs): a FileDecorationProvider greys their labels. */
 const DIM_SCHEME = 'vsim-plan-dim';
 
