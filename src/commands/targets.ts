@@ -5,6 +5,7 @@
 // Pure (the registry passes how to recognise a vscode.Uri), so it is unit-tested.
 import type * as vscode from 'vscode';
 import type { FileNode, HostNode, LabNode, SlotNode, VmNode } from '../tree/nodes';
+import type { PlanChangeNode, PlanNode } from '../tree/planTree';
 
 /** A name to look up in the topologies: from the graph (a VM or link of `uri`) or given bare. */
 export interface NamedTarget {
@@ -15,12 +16,20 @@ export interface NamedTarget {
   uri?: vscode.Uri;
 }
 
-export type Target = FileNode | HostNode | SlotNode | VmNode | NamedTarget;
+/** The Plan view's file and host rows arrive as a FileNode / HostNode; its change rows as themselves. */
+export type Target = FileNode | HostNode | SlotNode | VmNode | PlanChangeNode | NamedTarget;
+
+/** What a confirming command would ask the user: its modal's message, one line per item, the button. */
+export interface ConfirmRequest { message: string; lines: string[]; button: string }
 
 /** Set explicitly by a caller; never inferred from the other arguments. */
 export interface CommandOptions {
   /** The caller already asked the user (the graph's own prompt) or runs unattended (tests): no confirmation modal. */
   confirmed?: boolean;
+  /** Answers the confirmation instead of the modal (tests read exactly what a user would confirm). */
+  confirm?(c: ConfirmRequest): boolean | Promise<boolean>;
+  /** Limits a lab command to these hosts of its file. */
+  hosts?: string[];
 }
 
 export interface CommandCall {
@@ -46,14 +55,27 @@ function toTarget(x: unknown, isUri: IsUri): Target | undefined {
   if (typeof x === 'string') return { kind: 'named', name: x };
   if (isUri(x)) return { kind: 'file', uri: x };
   if (!x || typeof x !== 'object' || !isUri((x as { uri?: unknown }).uri)) return undefined;
-  const t = x as Partial<GraphTarget> | LabNode;
+  const t = x as Partial<GraphTarget> | LabNode | PlanNode;
   if ((t.kind === 'vm' || t.kind === 'link') && 'name' in t && typeof t.name === 'string') return { kind: 'named', name: t.name, is: t.kind, uri: t.uri as vscode.Uri };
+  if (t.kind === 'plan-file') return { kind: 'file', uri: t.uri };
+  if (t.kind === 'plan-host' && typeof t.host === 'string') return { kind: 'host', uri: t.uri, host: t.host };
+  if (t.kind === 'plan-change' && typeof t.host === 'string' && typeof t.id === 'string') return { kind: 'plan-change', uri: t.uri, host: t.host, id: t.id };
   if (t.kind && NODE_KINDS.has(t.kind as LabNode['kind'])) return t as FileNode | HostNode | SlotNode | VmNode;
   return undefined;
 }
 
-function isOptions(x: unknown, isUri: IsUri): x is CommandOptions {
+function isOptions(x: unknown, isUri: IsUri): x is Record<string, unknown> {
   return !!x && typeof x === 'object' && !Array.isArray(x) && !isUri(x) && !('kind' in x);
+}
+
+/** Only the options a caller spelled out with the right type; anything else is not given. */
+function readOptions(o: Record<string, unknown>): CommandOptions {
+  const hosts = o.hosts;
+  return {
+    confirmed: o.confirmed === true,
+    ...(typeof o.confirm === 'function' ? { confirm: o.confirm as CommandOptions['confirm'] } : {}),
+    ...(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string') ? { hosts: [...hosts] as string[] } : {}),
+  };
 }
 
 /** Reads a command's arguments; what is none of the accepted kinds counts as not given. */
@@ -62,8 +84,8 @@ export function resolveTargets(args: readonly unknown[], isUri: IsUri): CommandC
   const target = toTarget(first, isUri);
   const fromUi = first === undefined || Array.isArray(rest[0]);
   const selected = Array.isArray(rest[0]) ? (rest.shift() as unknown[]) : [];
-  const options: CommandOptions = isOptions(rest[rest.length - 1], isUri) ? (rest.pop() as CommandOptions) : {};
+  const options = readOptions(isOptions(rest[rest.length - 1], isUri) ? (rest.pop() as Record<string, unknown>) : {});
   const values = rest.map((v) => (typeof v === 'string' ? v : undefined));
   const selection = selected.length > 1 ? selected.map((x) => toTarget(x, isUri)).filter((t): t is Target => !!t) : [];
-  return { target, selection, values, options: { confirmed: options.confirmed === true }, fromUi };
+  return { target, selection, values, options, fromUi };
 }

@@ -116,3 +116,11 @@ export function totalDrift(plans: Iterable<Plan | undefined>): number {
   for (const p of plans) for (const h of p?.hosts ?? []) n += h.changes.filter(isApplicable).length;
   return n;
 }
+
+/**
+ * A Plan view host row's contextValue (package.json's menus match it): `plan.host`, then `.drift`
+ * when it has changes to apply, then `.nixos` when the file names its NixOS flake (Deploy host is offered).
+ */
+export function planHostContext(drift: boolean, nixos: boolean): string {
+  return `plan.host${drift ? '.drift' : ''}${nixos ? '.nixos' : ''}`;
+}

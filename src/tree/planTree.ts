@@ -6,7 +6,7 @@ import { Disposable } from '../common/lifecycle';
 import { describeChange } from '../plan';
 import { isApplicable, type Change, type HostPlan } from '../plan/types';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
-import { changeTooltip, KIND_ICON, orderedChanges } from './planPresent';
+import { changeTooltip, KIND_ICON, orderedChanges, planHostContext } from './planPresent';
 import type { PlanStore } from './planStore';
 
 export type PlanNode = PlanFileNode | PlanHostNode | PlanChangeNode | PlanMessageNode;
@@ -14,10 +14,6 @@ export interface PlanFileNode { kind: 'plan-file'; uri: vscode.Uri }
 export interface PlanHostNode { kind: 'plan-host'; uri: vscode.Uri; host: string }
 export interface PlanChangeNode { kind: 'plan-change'; uri: vscode.Uri; host: string; id: string }
 export interface PlanMessageNode { kind: 'plan-message'; id: string; text: string; icon: string; tooltip?: string; command?: vscode.Command }
-
-export function isPlanNode(x: unknown): x is PlanNode {
-  return !!x && typeof x === 'object' && typeof (x as { kind?: unknown }).kind === 'string' && (x as { kind: string }).kind.startsWith('plan-');
-}
 
 /** URIs of dimmed rows (undeclared VMs): a FileDecorationProvider greys their labels. */
 const DIM_SCHEME = 'vsim-plan-dim';
@@ -142,7 +138,8 @@ export class PlanTree extends Disposable implements vscode.TreeDataProvider<Plan
       item.description = [n ? plural(n, 'change') : 'in sync', undeclared ? `${undeclared} not in topology` : ''].filter(Boolean).join(' · ');
       item.tooltip = `${node.host}: ${item.description} (${plural(h?.roundTrips ?? 0, 'round trip')})`;
     }
-    item.contextValue = `plan.host${n ? '.drift' : ''}`;
+    // A host whose NixOS configuration is a flake can hold the lab itself (Deploy host: nixos-rebuild).
+    item.contextValue = planHostContext(n > 0, !!this.labs.get(node.uri)?.lab?.current.hosts[node.host]?.flake);
     return item;
   }
 

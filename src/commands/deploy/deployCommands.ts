@@ -1,6 +1,6 @@
 // Deploy and export: the topology as the hypervisor's NixOS configuration (nix/).
-// - vsim.exportNixos (uri | file node | path?, target?): `vsim export --json` of a topology, written
-//   next to it (NAME.json) or to a chosen path; returns { path, bytes }.
+// - vsim.exportNixos (file | any node of the file | topology path?, output path?): `vsim export --json`
+//   of a topology, written next to it (NAME.json) or to a chosen path; returns { path, bytes }.
 // - vsim.deploySlot (slot node | VM node | 'slotN' | 'vm'): seed 002's slot deploy run ON the
 //   hypervisor: `nixos-rebuild switch --flake <host flake>#<VM> --target-host root@<slot IP>`.
 // - vsim.deployHost (host node | 'host'): `nixos-rebuild switch --flake <host flake>#<host>` run on
@@ -13,18 +13,16 @@ import { model } from '../../common/model';
 import type { Lab } from '../../lab/lab';
 import type { Connections } from '../../workspace/connections';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
-import type { LabNode } from '../../tree/nodes';
 import { targetCommand } from '../registry';
+import type { Target } from '../targets';
 import { nixSettings, runPlanWithUi, streamOpener, type BuildSummary } from '../build/buildUi';
 
 // ---- export ------------------------------------------------------------------------------------
 
-function topologyUriOf(arg: unknown): vscode.Uri | undefined {
-  if (arg instanceof vscode.Uri) return arg;
-  if (typeof arg === 'string') return vscode.Uri.file(arg);
-  const n = arg as LabNode | undefined;
-  if (n && typeof n === 'object' && 'uri' in n && n.uri instanceof vscode.Uri) return n.uri;
-  return undefined;
+/** The topology a target is of: its file; a bare name is the topology's path. */
+function topologyUriOf(t: Target | undefined): vscode.Uri | undefined {
+  if (t?.kind === 'named') return t.uri ?? vscode.Uri.file(t.name);
+  return t?.uri;
 }
 
 export function exportedPathFor(topology: vscode.Uri): vscode.Uri {
@@ -33,8 +31,8 @@ export function exportedPathFor(topology: vscode.Uri): vscode.Uri {
 }
 
 export function exportNixos(labs: WorkspaceLabs) {
-  return async (arg?: unknown, target?: unknown): Promise<{ path: string; bytes: number } | undefined> => {
-    let uri = topologyUriOf(arg);
+  return targetCommand(async (call): Promise<{ path: string; bytes: number } | undefined> => {
+    let uri = topologyUriOf(call.target);
     if (!uri) {
       const active = vscode.window.activeTextEditor?.document.uri;
       if (active && /\.vsim\.ya?ml$/.test(active.path)) uri = active;
@@ -53,10 +51,11 @@ export function exportNixos(labs: WorkspaceLabs) {
       const first = r.problems.find((p) => p.severity === 'error');
       throw new Error(`${vscode.workspace.asRelativePath(uri)} has ${r.problems.filter((p) => p.severity === 'error').length} error(s); fix them before exporting${first ? ` (first: ${first.message})` : ''}.`);
     }
-    let out: vscode.Uri | undefined = typeof target === 'string' ? vscode.Uri.file(target) : target instanceof vscode.Uri ? target : undefined;
+    const [outPath] = call.values;
+    let out = outPath !== undefined ? vscode.Uri.file(outPath) : undefined;
     if (!out) {
       const next = exportedPathFor(uri);
-      if (arg !== undefined) out = next;
+      if (call.target) out = next;
       else {
         const choice = await vscode.window.showQuickPick([
           { label: `Next to the topology: ${vscode.workspace.asRelativePath(next)}`, uri: next as vscode.Uri | undefined },
@@ -71,7 +70,7 @@ export function exportNixos(labs: WorkspaceLabs) {
     await vscode.workspace.fs.writeFile(out, bytes);
     void vscode.window.showInformationMessage(`vsim: exported ${vscode.workspace.asRelativePath(uri)} → ${vscode.workspace.asRelativePath(out)}. Use it with nix/'s module: services.vsim = { enable = true; topology = ./${path.posix.basename(out.path)}; host = "…"; }.`);
     return { path: out.fsPath, bytes: bytes.length };
-  };
+  });
 }
 
 // ---- deploy ------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ import type { PlanStore } from '../../tree/planStore';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import * as ops from './labOps';
 import { applyConfirmation, declaredNetworks, declaredVms, destroyConfirmation, downConfirmation, upConfirmation } from './labText';
-import { labName, labOptions, labTarget, requireTrust, type LabCommandOptions, type LabTarget } from './labTarget';
+import { targetCommand } from '../registry';
+import type { CommandCall, CommandOptions } from '../targets';
+import { labName, labTarget, requireTrust, type LabTarget } from './labTarget';
 import { confirmOnce, runWithProgress, showSummary, type RunOutcome } from './runWithProgress';
 
 /** What a changing lab command returns (tests read it): the run and the plan made after it. */
@@ -22,7 +24,15 @@ export interface LabCommandDeps {
   plans: PlanStore;
 }
 
-type Handler = (node?: unknown, nodes?: unknown, opts?: unknown) => Promise<unknown>;
+type Handler = (...args: unknown[]) => Promise<unknown>;
+
+/** A lab command: refused in an untrusted workspace, then its lab (and hosts) from the registry's typed target. */
+function labCommand<T>(d: LabCommandDeps, title: string, run: (t: LabTarget, opts: CommandOptions) => Promise<T>): Handler {
+  return targetCommand(async (call: CommandCall) => {
+    requireTrust();
+    return run(await labTarget(d.labs, call.target, title), call.options);
+  });
+}
 
 async function planNow(d: LabCommandDeps, t: LabTarget, hosts?: readonly string[]): Promise<Plan> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `vsim: planning ${labName(t)}…` },
@@ -54,18 +64,15 @@ async function afterRun(d: LabCommandDeps, t: LabTarget, o: RunOutcome, title: s
 }
 
 export function planLab(d: LabCommandDeps): Handler {
-  return async (node, _nodes, raw) => {
-    requireTrust();
-    const opts = labOptions(raw);
-    const t = await labTarget(d.labs, node, 'Plan which topology?');
+  return labCommand(d, 'Plan which topology?', async (t, opts) => {
     const plan = await planNow(d, t, opts.hosts ?? t.hosts);
     void vscode.commands.executeCommand('vsim.plan.focus');
     return plan;
-  };
+  });
 }
 
 /** Applies the given changes of a fresh plan (a change no longer in it is already done). */
-async function applyIds(d: LabCommandDeps, t: LabTarget, opts: LabCommandOptions, pick: (plan: Plan) => Change[]): Promise<LabRun | undefined> {
+async function applyIds(d: LabCommandDeps, t: LabTarget, opts: CommandOptions, pick: (plan: Plan) => Change[]): Promise<LabRun | undefined> {
   const hosts = opts.hosts ?? t.hosts;
   const plan = await planNow(d, t, hosts);
   refuseBlocked(plan, t);
@@ -79,17 +86,14 @@ async function applyIds(d: LabCommandDeps, t: LabTarget, opts: LabCommandOptions
 }
 
 export function applyChange(d: LabCommandDeps): Handler {
-  return async (node, _nodes, raw) => {
-    requireTrust();
-    const opts = labOptions(raw);
-    const t = await labTarget(d.labs, node, 'Apply a change of which topology?');
+  return labCommand(d, 'Apply a change of which topology?', async (t, opts) => {
     const id = t.changeId ?? (await pickChange(d, t));
     return applyIds(d, t, { ...opts, hosts: opts.hosts ?? t.hosts ?? [id.split('/')[0]!] }, (plan) => {
       const found = applicable(plan).filter((c) => c.id === id);
       if (!found.length) void vscode.window.showInformationMessage(`vsim: ${id} is no longer in the plan (already applied, or the file changed).`);
       return found;
     });
-  };
+  });
 }
 
 async function pickChange(d: LabCommandDeps, t: LabTarget): Promise<string> {
@@ -102,19 +106,13 @@ async function pickChange(d: LabCommandDeps, t: LabTarget): Promise<string> {
 }
 
 export function applyAll(d: LabCommandDeps): Handler {
-  return async (node, _nodes, raw) => {
-    requireTrust();
-    const opts = labOptions(raw);
-    const t = await labTarget(d.labs, node, 'Apply all changes of which topology?');
+  return labCommand(d, 'Apply all changes of which topology?', async (t, opts) => {
     return applyIds(d, { ...t, changeId: undefined }, opts, (plan) => applicable(plan, opts.hosts ?? t.hosts));
-  };
+  });
 }
 
 export function labUp(d: LabCommandDeps): Handler {
-  return async (node, _nodes, raw) => {
-    requireTrust();
-    const opts = labOptions(raw);
-    const t = await labTarget(d.labs, node, 'Bring up which topology?');
+  return labCommand(d, 'Bring up which topology?', async (t, opts) => {
     const hosts = opts.hosts ?? t.hosts;
     const plan = await planNow(d, t, hosts);
     refuseBlocked(plan, t);
@@ -124,14 +122,11 @@ export function labUp(d: LabCommandDeps): Handler {
     const total = applicable(plan, hosts).length + declaredVms(t.lab.current, hosts).length;
     const o = await runWithProgress('up', title, total, (o2) => ops.up({ ...t, hosts }, o2));
     return afterRun(d, t, o, title, hosts);
-  };
+  });
 }
 
 export function labDown(d: LabCommandDeps): Handler {
-  return async (node, _nodes, raw) => {
-    requireTrust();
-    const opts = labOptions(raw);
-    const t = await labTarget(d.labs, node, 'Shut down which topology?');
+  return labCommand(d, 'Shut down which topology?', async (t, opts) => {
     const hosts = opts.hosts ?? t.hosts;
     const c = downConfirmation(labName(t), t.lab.current, hosts);
     if (!(await confirmOnce(c, opts))) return undefined;
@@ -139,7 +134,7 @@ export function labDown(d: LabCommandDeps): Handler {
     const o = await runWithProgress('down', title, declaredVms(t.lab.current, hosts).length, (o2) => ops.down({ ...t, hosts }, o2));
     offerForceOff(t, o.result);
     return afterRun(d, t, o, title, hosts);
-  };
+  });
 }
 
 /** VMs still running when Down's timeout ran out: offer to force them off. */
@@ -153,10 +148,7 @@ function offerForceOff(t: LabTarget, r: ApplyResult): void {
 }
 
 export function labDestroy(d: LabCommandDeps): Handler {
-  return async (node, _nodes, raw) => {
-    requireTrust();
-    const opts = labOptions(raw);
-    const t = await labTarget(d.labs, node, 'Destroy which topology?');
+  return labCommand(d, 'Destroy which topology?', async (t, opts) => {
     const hosts = opts.hosts ?? t.hosts;
     // The plan names the undeclared VMs the modal says are left alone; Destroy works without it.
     const plan = await planNow(d, t, hosts).catch(() => undefined);
@@ -166,5 +158,5 @@ export function labDestroy(d: LabCommandDeps): Handler {
     const total = declaredVms(t.lab.current, hosts).length + declaredNetworks(t.lab.current, hosts).length;
     const o = await runWithProgress('destroy', title, total, (o2) => ops.destroy({ ...t, hosts }, o2));
     return afterRun(d, t, o, title, hosts);
-  };
+  });
 }

@@ -1,11 +1,12 @@
-// Which lab (and which of its hosts) a lab command is about: the Labs tree's file or host item,
-// the Plan view's file / host / change, the graph's document ({ uri }), a Uri (tests), or — from
-// the palette or a view title — the one lab of the workspace, else the user picks the file.
+// Which lab (and which of its hosts) a lab command is about, from the registry's typed target
+// (src/commands/targets.ts): a file or host (the Labs tree's or the Plan view's rows), a Plan view
+// change, a VM or slot (its file), the graph's document (a Uri: a file), or — from the palette or
+// a view title — the one lab of the workspace, else the user picks the file.
 import * as vscode from 'vscode';
 import type { Lab } from '../../lab/lab';
 import { UNTRUSTED } from '../../lab/lab';
 import type { LabEntry, WorkspaceLabs } from '../../workspace/workspaceLabs';
-import { isPlanNode } from '../../tree/planTree';
+import type { Target } from '../targets';
 
 export interface LabTarget {
   entry: LabEntry;
@@ -14,26 +15,6 @@ export interface LabTarget {
   hosts?: string[];
   /** A single change (a Plan view change item). */
   changeId?: string;
-}
-
-/** Options a caller passes explicitly as the third argument (tests, the graph after its own prompt). */
-export interface LabCommandOptions {
-  /** The caller already confirmed: no modal. */
-  confirmed?: boolean;
-  /** Answers the confirmation instead of the modal (tests read exactly what a user would confirm). */
-  confirm?(c: { message: string; lines: string[]; button: string }): boolean | Promise<boolean>;
-  /** Limit to these hosts. */
-  hosts?: string[];
-}
-
-export function labOptions(x: unknown): LabCommandOptions {
-  if (!x || typeof x !== 'object' || x instanceof vscode.Uri) return {};
-  const o = x as Record<string, unknown>;
-  return {
-    ...(o.confirmed === true ? { confirmed: true } : {}),
-    ...(typeof o.confirm === 'function' ? { confirm: o.confirm as LabCommandOptions['confirm'] } : {}),
-    ...(Array.isArray(o.hosts) && o.hosts.every((h) => typeof h === 'string') ? { hosts: o.hosts as string[] } : {}),
-  };
 }
 
 /** Refuses in an untrusted workspace, with the Lab's own words. */
@@ -49,18 +30,15 @@ function entryFor(labs: WorkspaceLabs, uri: vscode.Uri): { entry: LabEntry; lab:
   return { entry, lab: entry.lab };
 }
 
-export async function labTarget(labs: WorkspaceLabs, node: unknown, title: string): Promise<LabTarget> {
+export async function labTarget(labs: WorkspaceLabs, target: Target | undefined, title: string): Promise<LabTarget> {
   await labs.ready();
-  if (node instanceof vscode.Uri) return entryFor(labs, node);
-  if (node && typeof node === 'object') {
-    const n = node as { kind?: unknown; uri?: unknown; host?: unknown; id?: unknown };
-    if (n.uri instanceof vscode.Uri) {
-      const found = entryFor(labs, n.uri);
-      if (isPlanNode(node) && node.kind === 'plan-change') return { ...found, hosts: [node.host], changeId: node.id };
-      if (typeof n.host === 'string' && (n.kind === 'host' || n.kind === 'plan-host')) return { ...found, hosts: [n.host] };
-      return found;
-    }
+  if (target && target.kind !== 'named') {
+    const found = entryFor(labs, target.uri);
+    if (target.kind === 'plan-change') return { ...found, hosts: [target.host], changeId: target.id };
+    if (target.kind === 'host') return { ...found, hosts: [target.host] };
+    return found;
   }
+  if (target?.uri) return entryFor(labs, target.uri);
   const all = labs.all().filter((e) => e.lab);
   if (!all.length) throw new Error('No topology in this workspace: open a folder with a *.vsim.yaml file.');
   if (all.length === 1) return entryFor(labs, all[0]!.uri);

@@ -5,10 +5,10 @@ import * as vscode from 'vscode';
 import { log } from '../../common/log';
 import type { ApplyEvent, ApplyOptions, ApplyResult } from '../../plan/types';
 import { confirmationDetail, summaryLine, type Confirmation, type LabAction } from './labText';
-import type { LabCommandOptions } from './labTarget';
+import type { CommandOptions } from '../targets';
 
 /** Asks once (the modal lists every item); true to go ahead. `opts.confirmed` / `opts.confirm` answer instead. */
-export async function confirmOnce(c: Confirmation, opts: LabCommandOptions): Promise<boolean> {
+export async function confirmOnce(c: Confirmation, opts: CommandOptions): Promise<boolean> {
   if (c.empty) {
     void vscode.window.showInformationMessage(`vsim: ${c.message.replace(/\?$/, '')}: nothing to do.`);
     return false;

@@ -57,3 +57,21 @@ test('what is not a target or a value counts as not given', () => {
   assert.equal(resolveTargets([{ kind: 'vm', vm: 'a', uri: 'not a uri' }], isUri).target, undefined);
   assert.deepEqual(resolveTargets(['a', 42], isUri).values, [undefined]);
 });
+
+test('from the Plan view: its file and host rows read as a file and a host, a change row as itself', () => {
+  assert.deepEqual(resolveTargets([{ kind: 'plan-file', uri }, [{ kind: 'plan-file', uri }]], isUri).target, { kind: 'file', uri });
+  assert.deepEqual(resolveTargets([{ kind: 'plan-host', uri, host: 'hv1' }], isUri).target, { kind: 'host', uri, host: 'hv1' });
+  assert.deepEqual(resolveTargets([{ kind: 'plan-change', uri, host: 'hv1', id: 'hv1/vm/a' }], isUri).target, { kind: 'plan-change', uri, host: 'hv1', id: 'hv1/vm/a' });
+  assert.equal(resolveTargets([{ kind: 'plan-change', uri, host: 'hv1' }], isUri).target, undefined, 'a change row without its id');
+  assert.equal(resolveTargets([{ kind: 'plan-message', id: 'x', text: 'y', icon: 'error' }], isUri).target, undefined);
+});
+
+test('the lab options: a confirm callback and a host list, only when typed right', () => {
+  const confirm = () => true;
+  const o = resolveTargets([{ kind: 'file', uri }, undefined, { confirm, hosts: ['hv1', 'hv2'] }], isUri).options;
+  assert.equal(o.confirm, confirm);
+  assert.deepEqual(o.hosts, ['hv1', 'hv2']);
+  assert.equal(o.confirmed, false, 'a confirm callback is not a confirmation');
+  assert.deepEqual(resolveTargets([uri, undefined, { hosts: ['hv1', 2], confirm: 'yes' }], isUri).options, { confirmed: false });
+  assert.deepEqual(resolveTargets([uri, undefined, { hosts: 'hv1' }], isUri).options, { confirmed: false });
+});
