@@ -225,9 +225,20 @@ export class TcOps {
    * the netem probe the first time). Partitions (ingress filters) are untouched.
    */
   async applyLinks(host: string, run: CommandRunner, topology: Topology, taps: LinkTap[]): Promise<TcHostResult> {
+    const wantsNetem = taps.some((t) => t.specs.some((s) => needsNetem(s.shaping)));
+    return this.shape(host, run, topology, taps, wantsNetem, this.devices(taps, true, true),
+      (t, i, netem) => ({ devices: [i], steps: renderLinkShaping(t.iface, t.specs, { netem }) }));
+  }
+
+  /**
+   * One shaping round trip for `ifaces` of a host (plus the netem probe the first time a host meets
+   * values that need it): each interface's unit of steps, rendered knowing whether netem is there,
+   * then the readback.
+   */
+  private async shape<T extends VmIface>(host: string, run: CommandRunner, topology: Topology, ifaces: T[], wantsNetem: boolean,
+    devices: ScriptDevice[], unit: (t: T, i: number, netem: boolean) => ScriptUnit): Promise<TcHostResult> {
     let roundTrips = 0;
     let netem: boolean | undefined;
-    const wantsNetem = taps.some((t) => t.specs.some((s) => needsNetem(s.shaping)));
     if (wantsNetem) {
       const c = await this.capabilities(host, run);
       roundTrips += c.roundTrips;
@@ -235,12 +246,11 @@ export class TcOps {
     } else {
       netem = (await this.cachedCaps(host))?.netem;
     }
-    const devices = this.devices(taps, true, true);
-    const units: ScriptUnit[] = taps.map((t, i) => ({ devices: [i], steps: renderLinkShaping(t.iface, t.specs, { netem: netem !== false }) }));
+    const units = ifaces.map((t, i) => unit(t, i, netem !== false));
     const { out, ms } = await this.exec(host, run, { devices, units });
     return {
       host,
-      ifaces: this.readback(host, topology, taps, out, netem),
+      ifaces: this.readback(host, topology, ifaces, out, netem),
       errors: stepErrors(host, out, devices),
       netemSkipped: wantsNetem && netem === false,
       durationMs: ms,
@@ -256,27 +266,9 @@ export class TcOps {
   async apply(host: string, run: CommandRunner, topology: Topology, profileName: string, ifaces: VmIface[]): Promise<TcHostResult> {
     const profile = topology.profiles?.[profileName];
     if (!profile) throw new Error(`No profile ${JSON.stringify(profileName)} in the topology.`);
-    let roundTrips = 0;
-    let netem: boolean | undefined;
     const wantsNetem = ifaces.some((t) => needsNetem(shapingFor(profile, t.names)));
-    if (wantsNetem) {
-      const c = await this.capabilities(host, run);
-      roundTrips += c.roundTrips;
-      netem = c.caps.netem;
-    } else {
-      netem = (await this.cachedCaps(host))?.netem;
-    }
-    const devices = this.devices(ifaces);
-    const units: ScriptUnit[] = ifaces.map((t, i) => ({ devices: [i], steps: renderApply(profile, t, { netem: netem !== false }) }));
-    const { out, ms } = await this.exec(host, run, { devices, units });
-    return {
-      host,
-      ifaces: this.readback(host, topology, ifaces, out, netem),
-      errors: stepErrors(host, out, devices),
-      netemSkipped: wantsNetem && netem === false,
-      durationMs: ms,
-      roundTrips: roundTrips + 1,
-    };
+    return this.shape(host, run, topology, ifaces, wantsNetem, this.devices(ifaces),
+      (t, i, netem) => ({ devices: [i], steps: renderApply(profile, t, { netem }) }));
   }
 
   private async cachedCaps(host: string): Promise<HostCaps | undefined> {
