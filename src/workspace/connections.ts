@@ -69,39 +69,21 @@ export class Connections implements vscode.Disposable {
     const pooled = this.pool.get(await this.endpoint(hostName, host, topology));
     return {
       exec: (argv, opts) => pooled.shell.exec(argv, opts),
-      follow: (argv, onLine) => {
-        let channel: { close(): void } | undefined;
-        let disposed = false;
-        const done = (async () => {
-          const ch = await pooled.shell.stream(argv);
-          channel = ch;
-          if (disposed) ch.close();
-          let buf = '';
-          ch.on('data', (d: Buffer) => {
-            buf += d.toString('utf8');
-            let i: number;
-            while ((i = buf.indexOf('\n')) >= 0) {
-              onLine(buf.slice(0, i));
-              buf = buf.slice(i + 1);
-            }
-          });
-          return new Promise<number>((resolve) => ch.on('close', (code: number | null) => resolve(code ?? -1)));
-        })();
-        return { done, dispose: () => { disposed = true; channel?.close(); } };
-      },
-      streamRaw: (argv, sinks) => {
-        let channel: { close(): void } | undefined;
-        let disposed = false;
-        const done = (async () => {
-          const ch = await pooled.shell.stream(argv);
-          channel = ch;
-          if (disposed) ch.close();
-          ch.on('data', (d: Buffer) => sinks.onStdout(d));
-          ch.stderr.on('data', (d: Buffer) => sinks.onStderr(d));
-          return new Promise<number>((resolve) => ch.on('close', (code: number | null) => resolve(code ?? -1)));
-        })();
-        return { done, dispose: () => { disposed = true; channel?.close(); } };
-      },
+      follow: (argv, onLine) => openStream(() => pooled.shell.stream(argv), (ch) => {
+        let buf = '';
+        ch.on('data', (d: Buffer) => {
+          buf += d.toString('utf8');
+          let i: number;
+          while ((i = buf.indexOf('\n')) >= 0) {
+            onLine(buf.slice(0, i));
+            buf = buf.slice(i + 1);
+          }
+        });
+      }),
+      streamRaw: (argv, sinks) => openStream(() => pooled.shell.stream(argv), (ch) => {
+        ch.on('data', (d: Buffer) => sinks.onStdout(d));
+        ch.stderr.on('data', (d: Buffer) => sinks.onStderr(d));
+      }),
     };
   }
 
@@ -119,4 +101,23 @@ export class Connections implements vscode.Disposable {
   dispose(): void {
     this.pool.dispose();
   }
+}
+
+interface StreamChannel {
+  close(): void;
+  on(event: 'close', listener: (code: number | null) => void): unknown;
+}
+
+/** A long-running remote command on its own channel: `attach` reads it; done = its exit code; dispose closes it (also before it opened). */
+function openStream<C extends StreamChannel>(open: () => Promise<C>, attach: (ch: C) => void): { done: Promise<number>; dispose(): void } {
+  let channel: C | undefined;
+  let disposed = false;
+  const done = (async () => {
+    const ch = await open();
+    channel = ch;
+    if (disposed) ch.close();
+    attach(ch);
+    return new Promise<number>((resolve) => ch.on('close', (code: number | null) => resolve(code ?? -1)));
+  })();
+  return { done, dispose: () => { disposed = true; channel?.close(); } };
 }
