@@ -15,17 +15,30 @@ vms:
   ui-check-b: { host: vsim-hv1, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-check-br, mac: "52:54:00:00:16:0b" }] }
 `;
 
-/** F1, the command, then the file in the "which topology?" pick that follows. */
-async function runLabCommand(page, title, fileName) {
+/**
+ * F1, the command, then the file in the "which topology?" pick that follows. A file written just
+ * before is listed once the workspace's watcher has seen it: until then the pick lacks it, so the
+ * command is asked again (Escape, F1) until the file is there or the attempts run out.
+ */
+async function runLabCommand(page, title, fileName, attempts = 4) {
   const input = page.locator('.quick-input-widget input');
-  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
-  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
-  await pick.waitFor({ state: 'visible', timeout: 15_000 });
-  await pick.click();
+  for (let i = 1; ; i++) {
+    await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
+    try {
+      await pick.waitFor({ state: 'visible', timeout: 8_000 });
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await page.keyboard.press('Escape');
+      continue;
+    }
+    await pick.click();
+    return;
+  }
 }
 
 export function labUiChecks({ showVsimView }) {
