@@ -1,4 +1,4 @@
-// Builds vsim with esbuild: the extension as one node/cjs bundle (vscode external),
+// Builds vsim with esbuild: the extension's activation and its features as node/cjs bundles (vscode external),
 // the CLI, heavy libraries as their own lazily required bundles, and each webview as a browser bundle.
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -28,6 +28,9 @@ const builds = [
   // The banner stamps when the bundle starts evaluating: activate() reports module load vs its own time.
   { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'],
     banner: { js: 'globalThis.__vsimLoadStart = performance.now();' } },
+  // The features (labs, trees, commands, consoles, the graph editor): required on first use. Beside
+  // dist/extension.js so that both find dist/lib/ from the same __dirname.
+  { ...node, entryPoints: ['src/features.ts'], outfile: 'dist/features.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // ssh2 is heavy; the extension requires it only when it first connects.
   { ...node, entryPoints: ['src/lib/ssh2.ts'], outfile: 'dist/lib/ssh2.js', external: ['cpu-features', '*.node'] },

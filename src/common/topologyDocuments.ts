@@ -3,16 +3,13 @@
 import * as vscode from 'vscode';
 import type { Analysis } from '../model/analyze';
 import { model } from './model';
+import { TOPOLOGY_GLOB } from './topologyFiles';
 
-export const TOPOLOGY_GLOB = '**/*.vsim.{yaml,yml}';
+export { isTopologyDocument, TOPOLOGY_GLOB } from './topologyFiles';
 export const TOPOLOGY_SELECTOR: vscode.DocumentSelector = [
   { language: 'yaml', pattern: TOPOLOGY_GLOB },
   { scheme: 'untitled', language: 'yaml', pattern: TOPOLOGY_GLOB },
 ];
-
-export function isTopologyDocument(doc: vscode.TextDocument): boolean {
-  return /\.vsim\.ya?ml$/i.test(doc.uri.path);
-}
 
 const cache = new WeakMap<vscode.TextDocument, { version: number; analysis: Analysis }>();
 

@@ -1,13 +1,14 @@
 // The topology graph editor: a CustomTextEditorProvider for *.vsim.yaml (offered by "Open With…" and
 // an editor-title button), plus the hooks the live-state bridge and the tests use.
 import * as vscode from 'vscode';
+import type { Ports } from '../activation/ports';
+import { TOPOLOGY_EDITOR_VIEW_TYPE } from '../activation/contributed';
 import { registerCommand } from '../commands/registry';
 import { Disposable } from '../common/lifecycle';
 import type { Intent } from '../model/edits/intents';
 import type { LinkLive, LiveState, PlanMark } from '../../webview/protocol';
 import { EditorSession, type SessionStats } from './session';
 
-export const TOPOLOGY_EDITOR_VIEW_TYPE = 'vsim.topologyEditor';
 
 export class TopologyEditorProvider extends Disposable implements vscode.CustomTextEditorProvider {
   private readonly sessions = new Set<EditorSession>();
@@ -91,15 +92,12 @@ async function openTopologyEditor(uri?: unknown): Promise<void> {
 }
 
 /** Registers the editor, its open command and the internal hooks (`vsim._editor.*`, not in the palette). */
-export function registerTopologyEditor(context: vscode.ExtensionContext): vscode.Disposable & { provider: TopologyEditorProvider } {
+export function registerTopologyEditor(context: vscode.ExtensionContext, slot: Ports['topologyEditor']): vscode.Disposable & { provider: TopologyEditorProvider } {
   const provider = new TopologyEditorProvider(context.extensionUri);
   const toUri = (u: unknown) => (u instanceof vscode.Uri ? u : typeof u === 'string' ? vscode.Uri.parse(u) : undefined);
   const d = vscode.Disposable.from(
     provider,
-    vscode.window.registerCustomEditorProvider(TOPOLOGY_EDITOR_VIEW_TYPE, provider, {
-      webviewOptions: { retainContextWhenHidden: true },
-      supportsMultipleEditorsPerDocument: true,
-    }),
+    slot.attach(provider),
     registerCommand('vsim.openTopologyEditor', openTopologyEditor),
     registerCommand('vsim._editor.stats', (u?: unknown) => provider.stats(toUri(u))),
     registerCommand('vsim._editor.applyIntent', (u: unknown, intent: unknown) => {

@@ -1,6 +1,7 @@
 // The Labs view: the tree of the workspace's labs, shown while its view is visible (a viewer for
 // the one refresh policy).
 import * as vscode from 'vscode';
+import type { LazyView } from '../activation/ports';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import { LabTree } from './labTree';
 
@@ -9,15 +10,15 @@ export interface LabTreeFeature extends vscode.Disposable {
   tree: LabTree;
 }
 
-export function registerLabTree(labs: WorkspaceLabs): LabTreeFeature {
+/** Attaches the Labs tree to its view (created at activation, src/activation/ports.ts). */
+export function registerLabTree(labs: WorkspaceLabs, { view, provider }: LazyView): LabTreeFeature {
   const tree = new LabTree(labs, () => !vscode.workspace.isTrusted);
-  const view = vscode.window.createTreeView('vsim.labs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   labs.policy.setVisible(view.visible);
   const disposable = vscode.Disposable.from(
     view.onDidChangeVisibility((e) => labs.policy.setVisible(e.visible)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
-    view,
+    provider.attach(tree as vscode.TreeDataProvider<unknown>),
     tree,
   );
-  return { tree, view: view as vscode.TreeView<unknown>, dispose: () => disposable.dispose() };
+  return { tree, view, dispose: () => disposable.dispose() };
 }

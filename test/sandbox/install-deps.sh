@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the local sandbox hypervisor needs (run as root).
-# Idempotent: a fast no-op when every package is already installed.
+# Installs the Debian packages the local sandbox hypervisor needs (run as root), or, given package
+# names, just those (test/unit/backends/install-test-deps.sh uses it for the unit tests' programs).
+# Idempotent: a fast no-op when every package is already installed. Services are not started.
 #   VSIM_SANDBOX_OVS=1  also install openvswitch-switch (optional, user-space OVS).
 #   VSIM_SANDBOX_LINT=1 also install shellcheck (to lint these scripts).
 set -euo pipefail
 
-pkgs=(openssh-server libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
-      linux-image-amd64 busybox-static cpio socat iproute2 nix-bin xz-utils zstd jq curl
-      tcpdump)
-if [[ "${VSIM_SANDBOX_OVS:-0}" == 1 ]]; then pkgs+=(openvswitch-switch); fi
-if [[ "${VSIM_SANDBOX_LINT:-0}" == 1 ]]; then pkgs+=(shellcheck); fi
+if (($# > 0)); then
+  pkgs=("$@")
+else
+  pkgs=(openssh-server libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
+        linux-image-amd64 busybox-static cpio socat iproute2 nix-bin xz-utils zstd jq curl
+        tcpdump)
+  if [[ "${VSIM_SANDBOX_OVS:-0}" == 1 ]]; then pkgs+=(openvswitch-switch); fi
+  if [[ "${VSIM_SANDBOX_LINT:-0}" == 1 ]]; then pkgs+=(shellcheck); fi
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -7,18 +7,20 @@ import { NO_TARGET, vmTargets } from '../vm/pickVms';
 import { openConsole } from './openConsole';
 import { sshIntoVm } from './sshIntoVm';
 
-export const CONSOLE_PROFILE_ID = 'vsim.console';
-
 export function registerConsoleCommands(labs: WorkspaceLabs, consoles: Consoles): vscode.Disposable {
   return vscode.Disposable.from(
     registerCommand('vsim.openConsole', openConsole(labs, consoles)),
     registerCommand('vsim.sshIntoVm', sshIntoVm(labs, consoles)),
-    vscode.window.registerTerminalProfileProvider(CONSOLE_PROFILE_ID, {
-      async provideTerminalProfile() {
-        const [t] = await vmTargets(labs, NO_TARGET, { title: 'Open the console of which VM?', states: ['running', 'paused'] });
-        if (!t) return undefined;
-        return new vscode.TerminalProfile({ name: Consoles.terminalName('console', t), pty: consoles.create('console', t), iconPath: new vscode.ThemeIcon('terminal') });
-      },
-    }),
   );
+}
+
+/** The "vsim: VM Console" profile (registered at activation, src/activation/ports.ts): asks which VM, opens its console. */
+export function consoleProfileProvider(labs: WorkspaceLabs, consoles: Consoles): vscode.TerminalProfileProvider {
+  return {
+    async provideTerminalProfile() {
+      const [t] = await vmTargets(labs, NO_TARGET, { title: 'Open the console of which VM?', states: ['running', 'paused'] });
+      if (!t) return undefined;
+      return new vscode.TerminalProfile({ name: Consoles.terminalName('console', t), pty: consoles.create('console', t), iconPath: new vscode.ThemeIcon('terminal') });
+    },
+  };
 }

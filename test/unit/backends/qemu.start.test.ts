@@ -2,6 +2,7 @@
 // validation; and the script run for real (sh, socat, a unix-socket listener started by the launcher).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createQemuProvisioner, NO_START_COMMAND, START_SCRIPT, startCommand, startLogPath, startQemu } from '../../../src/backends/qemu/start';
@@ -37,7 +38,9 @@ test('qemu provisioner: exists = start declared or QMP answers; provision refuse
   assert.deepEqual(p.declared(topo(), 'ev'), {});
 });
 
-test('START_SCRIPT for real: a launcher that opens the socket → socket; already listening → already; failing launcher → exit 1 + log tail', async () => {
+const hasSocat = spawnSync('sh', ['-c', 'command -v socat']).status === 0;
+
+test('START_SCRIPT for real: a launcher that opens the socket → socket; already listening → already; failing launcher → exit 1 + log tail', { skip: hasSocat ? false : 'socat not installed (test/unit/backends/install-test-deps.sh installs it)' }, async () => {
   const dir = join(resolve(__dirname, '../../..'), '.sandbox', 'unit-qemu-start');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
