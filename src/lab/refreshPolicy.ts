@@ -13,6 +13,9 @@ export interface PolicyTarget {
   isFullyWatched(host: string): boolean;
 }
 
+/** The shortest poll interval: a setting of 0.001 s must not become a 1 ms loop (0 still means never). */
+export const MIN_POLL_MS = 1000;
+
 export class RefreshPolicy {
   /** Views showing live state (the Labs tree, topology graphs): live work while any is visible. */
   private readonly viewers = new Set<string>();
@@ -77,11 +80,11 @@ export class RefreshPolicy {
 
   private schedulePoll(): void {
     this.timers.clearTimeout(this.pollHandle);
-    if (!this.isVisible || this.opts.pollMs <= 0) return;
+    if (!this.isVisible || !(this.opts.pollMs > 0)) return;
     this.pollHandle = this.timers.setTimeout(() => {
       for (const h of this.target.hostNames()) if (!this.target.isFullyWatched(h)) this.request(h);
       this.schedulePoll();
-    }, this.opts.pollMs);
+    }, Math.max(this.opts.pollMs, MIN_POLL_MS));
   }
 
   dispose(): void {

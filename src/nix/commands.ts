@@ -57,7 +57,8 @@ export function parseNixBuildJson(stdout: string): BuildResult[] {
   });
 }
 
-const HOST = /^[A-Za-z0-9_.:-]+$/;
+/** A host name or address, never starting with `-` (nixos-rebuild and ssh would read it as an option). */
+const HOST = /^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$/;
 const USER = /^[a-z_][a-z0-9_-]*$/;
 
 export interface RebuildOptions {

@@ -52,7 +52,7 @@ export function renderDomainXml(topology: Topology, vmName: string, options: Dom
   line(1, `<name>${xmlEscape(vmName)}</name>`);
   line(1, `<uuid>${domainUuid(vmName)}</uuid>`);
   line(1, `<memory unit='MiB'>${memoryMiB(vm.memory)}</memory>`);
-  line(1, `<vcpu>${vm.vcpus ?? 1}</vcpu>`);
+  line(1, `<vcpu>${xmlEscape(vm.vcpus ?? 1)}</vcpu>`);
   line(1, arch === 'aarch64' ? `<os firmware='efi'>` : '<os>');
   line(2, `<type${xmlAttrs({ arch, machine: machineType(arch, accel) })}>hvm</type>`);
   if (vm.boot) {
@@ -76,7 +76,7 @@ export function renderDomainXml(topology: Topology, vmName: string, options: Dom
   line(1, '<devices>');
   (vm.disks ?? []).forEach((disk, i) => {
     line(2, `<disk type='file' device='disk'>`);
-    line(3, `<driver name='qemu' type='${disk.format ?? 'qcow2'}'/>`);
+    line(3, `<driver${xmlAttrs({ name: 'qemu', type: disk.format ?? 'qcow2' })}/>`);
     line(3, `<source${xmlAttrs({ file: assertPath(disk.path, 'disk path') })}/>`);
     line(3, `<target dev='${diskTarget(i)}' bus='virtio'/>`);
     if (disk.readonly) line(3, '<readonly/>');
@@ -90,7 +90,7 @@ export function renderDomainXml(topology: Topology, vmName: string, options: Dom
     line(3, `<source${xmlAttrs({ bridge: assertIfname(bridgeName(nic.network, net), 'bridge name') })}/>`);
     if (net.kind === 'ovs') line(3, `<virtualport type='openvswitch'/>`);
     if (nic.tap) line(3, `<target${xmlAttrs({ dev: assertIfname(nic.tap, 'tap name') })}/>`);
-    line(3, `<model type='${nic.model ?? 'virtio'}'/>`);
+    line(3, `<model${xmlAttrs({ type: nic.model ?? 'virtio' })}/>`);
     const qos = i === 0 ? vm.qos : undefined;
     if (qos && (qos.inbound || qos.outbound)) {
       line(3, '<bandwidth>');

@@ -80,6 +80,19 @@ test('direct kernel boot with escaped cmdline; NICs on bridge and OVS with QoS o
   assert.match(x, /<features>\n\s+<acpi\/>\n\s+<\/features>/);
 });
 
+test('values that skipped the schema (a file from another tool, an API caller) cannot add XML: format, model and vcpus are escaped', () => {
+  const hostile = "x'/><devices><hostdev a='";
+  const x = renderDomainXml(base({
+    vcpus: '2</vcpu><x>' as unknown as number,
+    disks: [{ path: '/v/d.img', format: hostile as 'raw' }],
+    nics: [{ network: 'br0', model: hostile }],
+  }), 'v1');
+  assert.doesNotMatch(x, /<hostdev|<x>/, 'an element was injected');
+  assert.match(x, /<vcpu>2&lt;\/vcpu&gt;&lt;x&gt;<\/vcpu>/);
+  assert.match(x, /<driver name='qemu' type='x&apos;\/&gt;&lt;devices&gt;&lt;hostdev a=&apos;'\/>/);
+  assert.match(x, /<model type='x&apos;\/&gt;&lt;devices&gt;&lt;hostdev a=&apos;'\/>/);
+});
+
 test('bad names and unknown VMs are refused', () => {
   assert.throws(() => renderDomainXml(base({}), 'nope'), /No VM "nope"/);
   const t = base({});

@@ -148,7 +148,7 @@ class FakeTimers implements Timers {
 }
 
 /** A RefreshPolicy over hosts h1 and h2 (h2 has an event stream), on fake timers, recording what it does. */
-function policyUnderTest() {
+function policyUnderTest(pollMs = 10_000) {
   const calls = { refreshed: [] as string[], watched: [] as string[], unwatched: 0 };
   const target = {
     hostNames: () => ['h1', 'h2'],
@@ -158,7 +158,7 @@ function policyUnderTest() {
     isFullyWatched: (h: string) => h === 'h2',
   };
   const timers = new FakeTimers();
-  const p = new RefreshPolicy(target, { pollMs: 10_000, debounceMs: 100 }, timers);
+  const p = new RefreshPolicy(target, { pollMs, debounceMs: 100 }, timers);
   /** What was refreshed and watched while `f` ran (sorted). */
   const during = (f: () => void) => {
     const [r, w] = [calls.refreshed.length, calls.watched.length];
@@ -167,6 +167,17 @@ function policyUnderTest() {
   };
   return { p, timers, calls, during };
 }
+
+test('refresh policy: a tiny poll interval (pollSeconds 0.001) polls once a second, not every millisecond', () => {
+  const { p, timers, calls } = policyUnderTest(1);
+  p.setViewer('tree', true);
+  timers.advance(200);
+  const before = calls.refreshed.length;
+  timers.advance(10_000);
+  const polled = calls.refreshed.length - before;
+  assert.ok(polled >= 9 && polled <= 11, `h1 polled ${polled} times in 10 s`);
+  p.dispose();
+});
 
 test('refresh policy: nothing at all while hidden', () => {
   const { p, timers, during } = policyUnderTest();

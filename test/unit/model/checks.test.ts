@@ -122,6 +122,13 @@ describe('schema errors', () => {
   test('wrong type: a list where a map belongs', () => void expectProblem(mutate(['    sockets: { qmp: /run/b.qmp }', '    «sockets»: [/run/b.qmp]']), 'bad-type', 'must be a map'));
   test('bad format (pattern)', () => void expectProblem(mutate(['ip: 192.168.1.10', 'ip: «192.168.1.300»']), 'bad-format', '"192.168.1.300" is not valid. An IPv4 address.'));
   test('out of range', () => void expectProblem(mutate(['vcpus: 2', 'vcpus: «0»']), 'out-of-range', 'vms.a.vcpus must be >= 1'));
+  test('a host address, ssh alias, jump host or flake cannot start with - (ssh and nix would read an option)', () => {
+    void expectProblem(mutate(['address: 10.0.0.1', 'address: «-oBatchMode»']), 'bad-format', 'hosts.hv1.address');
+    void expectProblem(mutate(['address: 10.0.0.1', 'address: 10.0.0.1\n    sshConfigHost: «-F.x»']), 'bad-format', 'hosts.hv1.sshConfigHost');
+    void expectProblem(mutate(['address: 10.0.0.1', 'address: 10.0.0.1\n    proxyJump: «-Jx»']), 'bad-format', 'hosts.hv1.proxyJump');
+    void expectProblem(mutate(['address: 10.0.0.1', 'address: 10.0.0.1\n    flake: «--impure»']), 'bad-format', 'hosts.hv1.flake');
+    void expectProblem(mutate(['address: 10.0.0.1', 'address: 10.0.0.1\n    flake: «/x;reboot»']), 'bad-format', 'hosts.hv1.flake');
+  });
   test('wrong version', () => void expectProblem(mutate(['version: 1', 'version: «2»']), 'bad-value', 'version must be 1'));
 });
 

@@ -77,6 +77,7 @@ test('command lines', () => {
   for (const bad of ['a b', "x'y", '$(reboot)', 'a;b', '--impure']) assert.throws(() => buildCommand(bad), /Invalid flake reference/);
   assert.deepEqual(nixosRebuildCommand('.#slot1', '10.1.0.2'), ['nixos-rebuild', 'switch', '--flake', '.#slot1', '--target-host', 'root@10.1.0.2']);
   assert.throws(() => nixosRebuildCommand('.#a', 'h;x'), /Invalid target host/);
+  assert.throws(() => nixosRebuildCommand('.#a', '-oProxyCommand'), /Invalid target host/, 'a leading - would be an option of nixos-rebuild');
 });
 
 const NIX_CONFIG = 'build-users-group =\nsandbox = false\nsubstituters =\nexperimental-features = nix-command flakes';
