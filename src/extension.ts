@@ -46,20 +46,20 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
   context.subscriptions.push(ports, stubs, onFirstTopologyDocument(load));
   const t3 = performance.now();
   const loadStart = (globalThis as { __vsimLoadStart?: number }).__vsimLoadStart;
-  const atActivation = features !== undefined;
+  const modelLoaded = (): boolean => features?.modelLoaded() ?? false;
   const activationMs = performance.now() - t0;
   return {
     activationMs,
     loadMs: loadStart === undefined ? undefined : t0 - loadStart,
-    featuresAtActivation: atActivation,
-    modelAtActivation: atActivation && load().modelLoaded(),
+    featuresAtActivation: features !== undefined,
+    modelAtActivation: modelLoaded(),
     get featuresMs() { return featuresMs; },
     activationSteps: { ports: t1 - t0, stubs: t2 - t1, documents: t3 - t2 },
     get labs() { return load().labs; },
     get connections() { return load().connections; },
     get tree() { return load().tree; },
     get plans() { return load().plans; },
-    modelLoaded: () => features?.modelLoaded() ?? false,
+    modelLoaded,
   };
 }
 
