@@ -15,6 +15,7 @@
 // tracker, the `--json` result line (`[{"drvPath":…}]`) is recognized by its shape, everything else
 // is build log text.
 import { parseNixBuildJson, type BuildResult } from '../nix/commands';
+import { envScript, hasEnv, withEnvFile } from '../remote/secretEnv';
 import { stripAnsi } from '../nix/parseLog';
 import { BuildProgressTracker, type BuildProgress } from '../nix/progress';
 
@@ -35,9 +36,11 @@ export type OpenStream = (argv: readonly string[], opts: { pty?: { cols: number;
 export interface RunBuildOptions {
   /** The command (nixBuildCommand / nixosRebuildCommand output). */
   argv: readonly string[];
-  /** Environment for the remote command (e.g. NIX_CONFIG), passed as an `env K=V …` prefix. */
+  /** Environment for the remote command (e.g. NIX_CONFIG): staged through `stageEnv`, never in the argv. */
   env?: Record<string, string>;
   open: OpenStream;
+  /** Writes an `export K='v'` script to a private file on the host (stdin, not argv) and returns its path. */
+  stageEnv?(script: string): Promise<string>;
   /** Called when the progress changed (the caller throttles what it shows). */
   onProgress?(p: BuildProgress): void;
   /** Every cleaned output line, for the full log. */
@@ -83,25 +86,18 @@ function isResultJson(line: string): boolean {
   return line === '[]' || (line.startsWith('[{"drvPath":') && line.endsWith(']'));
 }
 
-/** `env K=V … argv` when there is an environment. */
-export function withEnv(argv: readonly string[], env: Record<string, string> | undefined): string[] {
-  const pairs = Object.entries(env ?? {}).filter(([, v]) => v !== '');
-  for (const [k] of pairs) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`Invalid environment variable name ${JSON.stringify(k)}`);
-  return pairs.length ? ['env', ...pairs.map(([k, v]) => `${k}=${v}`), ...argv] : [...argv];
-}
-
 export async function runBuild(opts: RunBuildOptions): Promise<BuildOutcome> {
   const t0 = performance.now();
   const tracker = new BuildProgressTracker(200);
   const tail: string[] = [];
   const results: BuildResult[] = [];
-  const argv = withEnv(opts.argv, opts.env);
   const usePty = opts.pty ?? true;
   const graceMs = opts.cancelGraceMs ?? 3000;
 
   if (opts.signal?.aborted) {
     return { status: 'cancelled', code: null, results, outPaths: [], progress: tracker.progress, durationMs: 0, tail, cancelLatencyMs: 0 };
   }
+  const argv = await commandWithEnv(opts);
   const ch = await opts.open(argv, usePty ? { pty: { cols: 200, rows: 50, term: 'dumb' } } : {});
 
   const line = (raw: string): void => {
@@ -184,19 +180,24 @@ export async function runBuild(opts: RunBuildOptions): Promise<BuildOutcome> {
     outcome.cancelLatencyMs = exitAt - cancelAt;
     if (cancelledBy) outcome.cancelledBy = cancelledBy;
   }
-  if (exitCode === 127) outcome.missingProgram = missingProgram(argv, tail);
+  if (exitCode === 127) outcome.missingProgram = missingProgram(opts.argv, tail);
   return outcome;
 }
 
-/** The program that was not found: from `env: 'X': No such file…` / `sh: X: not found`, else the command's first word. */
+/** The program that was not found: from `env: 'X': No such file…` / `sh: 1: exec: X: not found` / `sh: X: not found`, else the command's first word. */
 function missingProgram(argv: readonly string[], tail: readonly string[]): string {
   for (const l of tail) {
-    const m = /env: '([^']+)': No such file/.exec(l) ?? /(?:sh|bash): (?:line \d+: )?([^:\s]+): (?:command )?not found/.exec(l);
+    const m = /env: '([^']+)': No such file/.exec(l) ?? /exec: ([^:\s]+): not found/.exec(l) ?? /(?:sh|bash): (?:line \d+: )?([^:\s]+): (?:command )?not found/.exec(l);
     if (m) return m[1] as string;
   }
-  let i = 0;
-  if (argv[0] === 'env') for (i = 1; i < argv.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i] as string); i++);
-  return argv[i] ?? argv[0] ?? '';
+  return argv[0] ?? '';
+}
+
+/** The argv to open: the command itself, or a wrapper that reads the staged environment first. */
+async function commandWithEnv(opts: RunBuildOptions): Promise<readonly string[]> {
+  if (!hasEnv(opts.env)) return opts.argv;
+  if (!opts.stageEnv) throw new Error('runBuild: an environment needs stageEnv (values never go into the command line)');
+  return withEnvFile(opts.argv, await opts.stageEnv(envScript(opts.env)));
 }
 
 /** The failure in words: the failing derivation, its message and its last log lines. */

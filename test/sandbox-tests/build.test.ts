@@ -12,6 +12,7 @@ import { nixBuildCommand } from '../../src/nix/commands';
 import type { BuildProgress } from '../../src/nix/progress';
 import { KnownHostsPolicy } from '../../src/remote/hostKeyPolicy';
 import { SshPool, type PooledHost } from '../../src/remote/pool';
+import { STAGE_ENV_ARGV, stagedPath } from '../../src/remote/secretEnv';
 import { resolveSshDestination } from '../../src/remote/sshConfig';
 import { REPO, SANDBOX, sandboxEnv, until } from './sshRunner';
 
@@ -59,9 +60,22 @@ async function sh(script: string, ...args: string[]): Promise<{ stdout: string; 
 
 const envArgs = (): string[] => Object.entries(NIX_ENV).map(([k, v]) => `${k}=${v}`);
 
+/** The extension's staging (src/commands/build/buildUi.ts): the environment on stdin into a private file. */
+const stageEnv = async (script: string): Promise<string> => stagedPath((await hv1.shell.execOk(STAGE_ENV_ARGV, { stdin: script })).stdout);
+
 function build(flakeRef: string, opts: { signal?: AbortSignal; onProgress?: (p: BuildProgress) => void; onLine?: (l: string) => void } = {}): Promise<BuildOutcome> {
-  return runBuild({ argv: nixBuildCommand(flakeRef, { offline: true }), env: NIX_ENV, open, ...opts });
+  return runBuild({ argv: nixBuildCommand(flakeRef, { offline: true }), env: NIX_ENV, open, stageEnv, ...opts });
 }
+
+test('the build environment reaches the command but no command line on hv1 (ps), and its staged file is gone', { skip }, async () => {
+  const secret = 'access-tokens = example.invalid=vsim_s3cr3t_token';
+  const lines: string[] = [];
+  // While the command runs, every process's argv on hv1 (hv1 shares this machine's pid namespace).
+  const probe = 'env | grep -c "^NIX_CONFIG=access-tokens" ; ps -eo args | grep -c "[v]sim_s3cr3t" ; ls "$TMPDIR" | grep -c "^vsim-env\\." ; true';
+  const o = await runBuild({ argv: ['sh', '-c', probe], env: { NIX_CONFIG: secret }, open, stageEnv, onLine: (l) => lines.push(l) });
+  assert.equal(o.code, 0, o.tail.join('\n'));
+  assert.deepEqual(lines, ['1', '0', '0'], 'NIX_CONFIG set in the command; no argv holds the token; the staged file was deleted');
+});
 
 test('ssh vsim-hv1 nix --version', { skip }, async () => {
   const r = await hv1.shell.exec(['nix', '--version']);

@@ -11,6 +11,7 @@ import { assertName, assertPath } from '../../model/names';
 import type { Topology } from '../../model/types';
 import { assertFlakeRef, nixBuildCommand, resolveFlakeRef } from '../../nix/commands';
 import { mustRun, RemoteCommandError, type InspectedVm, type Provisioner } from '../backend';
+import { withEnvOnStdin } from '../../remote/secretEnv';
 import { shScript, splitSections } from '../script';
 import { drift, type MicrovmLinks } from './parseDrift';
 import { parseSystemctlShow } from './parseSystemctl';
@@ -104,9 +105,6 @@ export interface MicrovmProvisionerOptions {
   nix?: NixSettings;
 }
 
-const withEnv = (argv: string[], env: Record<string, string>): string[] =>
-  Object.keys(env).length ? ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv] : argv;
-
 export function createMicrovmProvisioner(o: MicrovmProvisionerOptions): Provisioner {
   const stateDir = assertPath(o.stateDir, 'microvm state directory');
   const env = nixEnv(o.nix ?? {});
@@ -120,7 +118,8 @@ export function createMicrovmProvisioner(o: MicrovmProvisionerOptions): Provisio
       const flakes = new Set(vmNames.map((n) => evalFlake(ctx.topology, n)).filter((f): f is string => !!f));
       const flake = opts?.evaluate && flakes.size === 1 ? [...flakes][0] ?? '' : '';
       const args = [stateDir, flake, ...vmNames];
-      const r = await ctx.run.exec(withEnv(shScript(INSPECT_SCRIPT, args), env), { timeoutMs: 30_000 + (flake ? 60_000 * vmNames.length : 0) });
+      const cmd = withEnvOnStdin(shScript(INSPECT_SCRIPT, args), env);
+      const r = await ctx.run.exec(cmd.argv, { ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}), timeoutMs: 30_000 + (flake ? 60_000 * vmNames.length : 0) });
       if (r.code !== 0) throw RemoteCommandError.fromResult(ctx.hostName, ['sh', '-c', '<microvm inspect script>', ...args], r);
       const secs = splitSections(r.stdout);
       const units = new Map(parseSystemctlShow(secs.find((s) => s.kind === 'units')?.body ?? '').map((u) => [u.unit.replace(/\.service$/, ''), u]));
@@ -144,7 +143,8 @@ export function createMicrovmProvisioner(o: MicrovmProvisionerOptions): Provisio
 
     async provision(ctx, vm) {
       await mustRun(ctx, ['mkdir', '-p', '--', `${stateDir}/${assertName(vm, 'VM name')}`]);
-      await mustRun(ctx, provisionArgv(ctx.topology, vm, stateDir, o.nix), { timeoutMs: 3_600_000 });
+      const cmd = provisionCommand(ctx.topology, vm, stateDir, o.nix);
+      await mustRun(ctx, cmd.argv, { ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}), timeoutMs: 3_600_000 });
     },
 
     async deprovision(ctx, vm) {
@@ -156,6 +156,11 @@ export function createMicrovmProvisioner(o: MicrovmProvisionerOptions): Provisio
 }
 
 /** The build a provision runs (also for confirmations): nix build … --out-link STATE_DIR/NAME/current. */
-export function provisionArgv(t: Topology, vm: string, stateDir: string, nix: NixSettings = {}): string[] {
-  return withEnv(nixBuildCommand(runnerFlakeRef(t, vm), { outLink: `${assertPath(stateDir, 'state directory')}/${assertName(vm, 'VM name')}/current` }), nixEnv(nix));
+export function provisionArgv(t: Topology, vm: string, stateDir: string): string[] {
+  return nixBuildCommand(runnerFlakeRef(t, vm), { outLink: `${assertPath(stateDir, 'state directory')}/${assertName(vm, 'VM name')}/current` });
+}
+
+/** provisionArgv with the Nix environment on its stdin (values never in the argv: `ps`, logs). */
+export function provisionCommand(t: Topology, vm: string, stateDir: string, nix: NixSettings = {}): { argv: string[]; stdin?: string } {
+  return withEnvOnStdin(provisionArgv(t, vm, stateDir), nixEnv(nix));
 }

@@ -18,8 +18,8 @@ export function buildImage(labs: WorkspaceLabs, connections: Connections) {
       if (!lab) throw new Error(`${vscode.workspace.asRelativePath(t.uri)} has errors; fix them before building.`);
       const settings = nixSettings();
       const plan = imageBuildPlan(lab.current, t.vm, settings);
-      const open = await streamOpener(connections, lab, plan.host);
-      const summary = await lab.queue.run(t.vm, 'building image', () => runPlanWithUi(t.vm, plan, open, { settings }));
+      const remote = await streamOpener(connections, lab, plan.host);
+      const summary = await lab.queue.run(t.vm, 'building image', () => runPlanWithUi(t.vm, plan, remote, { settings }));
       if (summary.status === 'succeeded') {
         const state = lab.host(plan.host).vms[t.vm]?.state;
         const action = state === 'running' ? 'Restart VM' : 'Start VM';

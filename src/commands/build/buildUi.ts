@@ -8,6 +8,7 @@ import { nixEnv, type BuildPlan, type NixSettings } from '../../build/plan';
 import { log } from '../../common/log';
 import type { Lab } from '../../lab/lab';
 import { describeProgress, type BuildProgress } from '../../nix/progress';
+import { STAGE_ENV_ARGV, stagedPath } from '../../remote/secretEnv';
 import type { Connections } from '../../workspace/connections';
 
 /** What the build commands return (to the graph, tests, other commands). */
@@ -32,10 +33,19 @@ export function nixSettings(): NixSettings {
   return { config: c.get<string>('nix.config', ''), offline: c.get<boolean>('nix.offline', false), environment: c.get<Record<string, string>>('nix.environment', {}) };
 }
 
-export async function streamOpener(connections: Connections, lab: Lab, hostName: string): Promise<OpenStream> {
+/** How a build reaches its host: a stream channel, and the staging of its environment (on stdin, never in an argv). */
+export interface BuildRemote {
+  open: OpenStream;
+  stageEnv(script: string): Promise<string>;
+}
+
+export async function streamOpener(connections: Connections, lab: Lab, hostName: string): Promise<BuildRemote> {
   const { host, topology } = lab.hostTarget(hostName);
   const pooled = connections.pool.get(await connections.endpoint(hostName, host, topology));
-  return (argv, opts) => pooled.shell.stream(argv, opts);
+  return {
+    open: (argv, opts) => pooled.shell.stream(argv, opts),
+    stageEnv: async (script) => stagedPath((await pooled.shell.execOk(STAGE_ENV_ARGV, { stdin: script })).stdout),
+  };
 }
 
 /** Builds in progress, so that `vsim.cancelBuild` (and the notification's Cancel) can stop them. */
@@ -57,7 +67,7 @@ export function cancelBuilds(key?: string): string[] {
   return out;
 }
 
-export async function runPlanWithUi(key: string, plan: BuildPlan, open: OpenStream, opts: { settings?: NixSettings } = {}): Promise<BuildSummary> {
+export async function runPlanWithUi(key: string, plan: BuildPlan, remote: BuildRemote, opts: { settings?: NixSettings } = {}): Promise<BuildSummary> {
   if (running.has(key)) throw new Error(`A build for ${key} is already running (${running.get(key)?.title}).`);
   const controller = new AbortController();
   const entry: { controller: AbortController; title: string; progress?: BuildProgress } = { controller, title: plan.title };
@@ -99,7 +109,8 @@ export async function runPlanWithUi(key: string, plan: BuildPlan, open: OpenStre
           return await runBuild({
             argv: plan.argv,
             env: nixEnv(opts.settings ?? nixSettings()),
-            open,
+            open: remote.open,
+            stageEnv: remote.stageEnv,
             signal: controller.signal,
             onProgress: show,
             onLine: (l) => log().info(`${tag} ${l}`),

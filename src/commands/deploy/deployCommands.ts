@@ -83,9 +83,9 @@ async function requireProgram(connections: Connections, lab: Lab, hostName: stri
 
 async function deploy(connections: Connections, lab: Lab, key: string, plan: BuildPlan): Promise<BuildSummary> {
   await requireProgram(connections, lab, plan.host, 'nixos-rebuild');
-  const open = await streamOpener(connections, lab, plan.host);
+  const remote = await streamOpener(connections, lab, plan.host);
   const settings = nixSettings();
-  return lab.queue.run(key, 'deploying', () => runPlanWithUi(key, plan, open, { settings }));
+  return lab.queue.run(key, 'deploying', () => runPlanWithUi(key, plan, remote, { settings }));
 }
 
 function findLab(labs: WorkspaceLabs, uri: vscode.Uri | undefined, has: (lab: Lab) => boolean): Lab | undefined {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMicrovmBackend } from '../../../src/backends/microvm/backend';
-import { INSPECT_SCRIPT, inspectedMicrovm, linksFrom, provisionArgv, runnerFlakeRef } from '../../../src/backends/microvm/provisioner';
+import { INSPECT_SCRIPT, inspectedMicrovm, linksFrom, provisionArgv, provisionCommand, runnerFlakeRef } from '../../../src/backends/microvm/provisioner';
 import type { Topology } from '../../../src/model/types';
 import { ctxFor, fakeRunner } from '../fakes/runner';
 
@@ -51,10 +51,13 @@ test('runnerFlakeRef: host flake + declaredRunner attribute, or the VM\'s image.
   delete t2.hosts.hv?.flake;
   assert.throws(() => runnerFlakeRef(t2, 'slot1'), /host hv has no `flake`/);
   assert.throws(() => runnerFlakeRef(t2, 'slot2'), /relative, but host hv has no `flake`/);
-  assert.deepEqual(provisionArgv(topo, 'slot1', D, { config: 'sandbox = false' }), [
-    'env', 'NIX_CONFIG=sandbox = false', 'nix', 'build', '-L', '--log-format', 'internal-json', '-v', '--json',
-    '--out-link', `${D}/slot1/current`, '/etc/nixos#nixosConfigurations.slot1.config.microvm.declaredRunner',
-  ]);
+  const build = ['nix', 'build', '-L', '--log-format', 'internal-json', '-v', '--json',
+    '--out-link', `${D}/slot1/current`, '/etc/nixos#nixosConfigurations.slot1.config.microvm.declaredRunner'];
+  assert.deepEqual(provisionArgv(topo, 'slot1', D), build);
+  const cmd = provisionCommand(topo, 'slot1', D, { config: 'access-tokens = github.com=secret' });
+  assert.deepEqual(cmd.argv.slice(4), build);
+  assert.ok(!cmd.argv.join(' ').includes('secret'), 'the value is not in the argv');
+  assert.equal(cmd.stdin, "export NIX_CONFIG='access-tokens = github.com=secret'\n");
 });
 
 test('inspect: ONE exec for all VMs; evaluation only with evaluate; provision mkdir + build; deprovision stop + rm current', async () => {

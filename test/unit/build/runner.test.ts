@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanLine, describeFailure, runBuild, withEnv, type BuildChannel } from '../../../src/build/runner';
+import { cleanLine, describeFailure, runBuild, type BuildChannel } from '../../../src/build/runner';
 import { hostDeployPlan, imageBuildPlan, nixEnv, slotDeployPlan } from '../../../src/build/plan';
 import type { Topology } from '../../../src/model/types';
 
@@ -58,9 +58,11 @@ test('success over a pty: progress 1/1, current build seen while running, result
   const totals: string[] = [];
   const lines: string[] = [];
   let opened: { argv: readonly string[]; pty: boolean } | undefined;
+  const staged: string[] = [];
   const p = runBuild({
     argv: ['nix', 'build', 'x'], env: { NIX_CONFIG: 'sandbox = false' },
     open: async (argv, o) => { opened = { argv, pty: !!o.pty }; return ch; },
+    stageEnv: async (script) => { staged.push(script); return '/h/tmp/vsim-env.AbCdEf0123'; },
     onProgress: (pr) => { seen.push([...pr.current]); totals.push(`${pr.built}/${pr.total}`); },
     onLine: (l) => lines.push(l),
   });
@@ -69,7 +71,9 @@ test('success over a pty: progress 1/1, current build seen while running, result
   ch.feed(fixture('tiny-ok.json'));
   ch.finish(0);
   const o = await p;
-  assert.deepEqual(opened, { argv: ['env', 'NIX_CONFIG=sandbox = false', 'nix', 'build', 'x'], pty: true });
+  assert.deepEqual(staged, ["export NIX_CONFIG='sandbox = false'\n"]);
+  assert.deepEqual(opened, { argv: ['sh', '-c', '. "$1" && rm -f -- "$1" && shift && exec "$@"', 'sh', '/h/tmp/vsim-env.AbCdEf0123', 'nix', 'build', 'x'], pty: true });
+  assert.ok(!opened.argv.some((a) => a.includes('sandbox = false')), 'the value is not in the command line');
   assert.equal(o.status, 'succeeded');
   assert.equal(o.code, 0);
   assert.deepEqual(o.outPaths, ['/nix/store/xpvcddhgwbkffsfcjqwda4x5bccyynna-vsim-tiny-image']);
@@ -155,7 +159,7 @@ test('a missing program (exit 127) is named: through env, and a plain shell', as
     [['nixos-rebuild', 'switch'], '', 'nixos-rebuild'],
   ] as const) {
     const ch = new FakeChannel();
-    const p = runBuild({ argv, env: { NIX_CONFIG: 'x = y' }, open: async () => ch });
+    const p = runBuild({ argv, env: { NIX_CONFIG: 'x = y' }, open: async () => ch, stageEnv: async () => '/t/vsim-env.0123456789' });
     await new Promise(setImmediate);
     ch.feed(text);
     ch.finish(127);
@@ -164,18 +168,21 @@ test('a missing program (exit 127) is named: through env, and a plain shell', as
     assert.equal(describeFailure(o, 'hv9').summary, `${want} not found on hv9`);
   }
   const ch = new FakeChannel();
-  const p = runBuild({ argv: ['nix', 'build'], env: { NIX_CONFIG: 'x = y' }, open: async () => ch });
+  const p = runBuild({ argv: ['nixos-rebuild', 'build'], env: { NIX_CONFIG: 'x = y' }, open: async () => ch, stageEnv: async () => '/t/vsim-env.0123456789' });
   await new Promise(setImmediate);
-  ch.feed("env: 'nix': No such file or directory\n");
+  ch.feed("sh: 1: exec: nixos-rebuild-ng: not found\n");
   ch.finish(127);
-  assert.equal((await p).missingProgram, 'nix');
+  assert.equal((await p).missingProgram, 'nixos-rebuild-ng');
 });
 
-test('cleanLine / withEnv', () => {
+test('cleanLine', () => {
   assert.equal(cleanLine('\r\x1b[0m\x1b[K\r\x1b[0m\x1b[K@nix {"a":1}\r'), '@nix {"a":1}');
-  assert.deepEqual(withEnv(['nix'], {}), ['nix']);
-  assert.deepEqual(withEnv(['nix'], { A: '1', B: '' }), ['env', 'A=1', 'nix']);
-  assert.throws(() => withEnv(['nix'], { 'A B': '1' }), /Invalid environment variable name/);
+});
+
+test('an environment without stageEnv is refused before anything is opened (values never go into an argv)', async () => {
+  let opened = false;
+  await assert.rejects(runBuild({ argv: ['nix'], env: { NIX_CONFIG: 'access-tokens = x' }, open: async () => { opened = true; return new FakeChannel(); } }), /needs stageEnv/);
+  assert.equal(opened, false);
 });
 
 const topo: Topology = {
