@@ -117,9 +117,11 @@ async function main() {
   const env = isolatedEnv(runDir);
   const sshConfig = path.join(REPO, '.sandbox', 'ssh', 'config');
   const wsSettings = { ...jsonFromEnv('VSIM_WORKSPACE_SETTINGS') };
-  if (fs.existsSync(sshConfig)) wsSettings['vsim.ssh.configFile'] = sshConfig;
+  // vsim.ssh.configFile is machine-scoped (a workspace cannot choose where vsim connects): user settings.
+  const userSettings = { ...jsonFromEnv('VSIM_USER_SETTINGS') };
+  if (fs.existsSync(sshConfig)) userSettings['vsim.ssh.configFile'] = sshConfig;
   const workspace = makeWorkspace(path.join(runDir, 'workspace'), { settings: wsSettings });
-  writeUserSettings(L.userDataDir, jsonFromEnv('VSIM_USER_SETTINGS'));
+  writeUserSettings(L.userDataDir, userSettings);
   const inst = await installVsix({ vsix, extensionsDir: L.extensionsDir, userDataDir: L.userDataDir, env });
   log(`installed ${rel(vsix)} in ${inst.ms} ms`);
   server = await startCodeServer({ runDir, env, workspace, port: opt.port ? Number(opt.port) : undefined });

@@ -28,23 +28,32 @@ process.on('SIGTERM', () => { stop(); process.exit(143); });
 
 try {
   sh('bash', ['test/harness/install-code-server.sh']);
-  const settings = {};
+  // Machine-scoped settings (where to connect, what runs as root on the hypervisor) come from the
+  // user's settings; the workspace tries to set them too, and test/integration/settings.test.ts checks
+  // that vsim does not read those values.
+  const userSettings = {};
+  const settings = {
+    'vsim.ssh.configFile': 'from-workspace-config',
+    'vsim.nix.environment': { VSIM_FROM_WORKSPACE: '1' },
+    'vsim.nix.config': 'post-build-hook = /from/workspace',
+  };
   if (useSandbox) {
     if (!alreadyUp) {
       sh('bash', ['test/sandbox/install-deps.sh']);
       sandboxUp = true;
       sh('bash', ['test/sandbox/sandbox.sh', 'up']);
     }
-    settings['vsim.ssh.configFile'] = resolve('.sandbox/ssh/config');
+    userSettings['vsim.ssh.configFile'] = resolve('.sandbox/ssh/config');
   } else {
     console.log('[test:integration] sandbox not started (VSIM_NO_SANDBOX=1): tests that need it skip with that reason');
   }
   sh('npm', ['run', '--silent', 'package']);
   sh(process.execPath, ['test/harness/build-tests.mjs']);
   const wsSettings = JSON.stringify({ ...settings, ...JSON.parse(process.env.VSIM_WORKSPACE_SETTINGS ?? '{}') });
+  const userJson = JSON.stringify({ ...userSettings, ...JSON.parse(process.env.VSIM_USER_SETTINGS ?? '{}') });
   const r = spawnSync(process.execPath, ['test/harness/run-integration.mjs'], {
     stdio: 'inherit',
-    env: { ...process.env, VSIM_WORKSPACE_SETTINGS: wsSettings },
+    env: { ...process.env, VSIM_WORKSPACE_SETTINGS: wsSettings, VSIM_USER_SETTINGS: userJson },
   });
   code = r.status ?? 1;
   // Second pass: the same suite in an untrusted window (workspace trust on, the folder not trusted);
@@ -58,7 +67,7 @@ try {
         VSIM_WORKSPACE_SETTINGS: wsSettings,
         VSIM_WORKSPACE_TRUST: '1',
         VSIM_TEST_GREP: 'untrusted workspace', // the other suites need a trusted window
-        VSIM_USER_SETTINGS: JSON.stringify({ ...JSON.parse(process.env.VSIM_USER_SETTINGS ?? '{}'), 'security.workspace.trust.enabled': true }),
+        VSIM_USER_SETTINGS: JSON.stringify({ ...JSON.parse(userJson), 'security.workspace.trust.enabled': true }),
       },
     });
     if (u.status !== 0) code = code || (u.status ?? 1);

@@ -128,10 +128,15 @@ export function runLayout(runDir) {
   };
 }
 
-/** Write `<userDataDir>/User/settings.json`: quiet defaults + `extra`. */
+/**
+ * Write `<userDataDir>/User/settings.json`: quiet defaults + `extra`; and the same as the server's
+ * machine settings (`<userDataDir>/Machine/settings.json`), where code-server's extension host reads
+ * machine-scoped settings (vsim.ssh.configFile, vsim.nix.*) from.
+ */
 export function writeUserSettings(userDataDir, extra = {}) {
   const dir = path.join(userDataDir, 'User');
   fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
   const settings = {
     'workbench.startupEditor': 'none',
     'telemetry.telemetryLevel': 'off',
@@ -146,6 +151,7 @@ export function writeUserSettings(userDataDir, extra = {}) {
     ...extra,
   };
   fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
+  fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
   return settings;
 }
 

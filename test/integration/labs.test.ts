@@ -181,7 +181,7 @@ describe('live labs on the sandbox', function () {
     const badCfg = path.join(path.dirname(cfg), 'config.badkey');
     writeFileSync(badCfg, `${text}\nHost vsim-hv1-badkey\n${block.replace(/UserKnownHostsFile .*/, `UserKnownHostsFile ${bad}`)}\n`);
     const settings = vscode.workspace.getConfiguration('vsim');
-    await settings.update('ssh.configFile', badCfg, vscode.ConfigurationTarget.Workspace);
+    await settings.update('ssh.configFile', badCfg, vscode.ConfigurationTarget.Global);
     const uri = await writeWorkspaceFile('badkey.vsim.yaml', 'version: 1\nhosts:\n  vsim-hv1-badkey: { sshConfigHost: vsim-hv1-badkey, kvm: false }\nvms:\n  chassis: { host: vsim-hv1-badkey, backend: libvirt, accel: tcg }\n');
     try {
       const entry = await waitFor('badkey lab', () => api.labs.get(uri)?.lab && api.labs.get(uri));
@@ -191,7 +191,7 @@ describe('live labs on the sandbox', function () {
       assert.equal(c.kind, 'error');
       assert.match(c.kind === 'error' ? c.message : '', /does not match known_hosts: expected SHA256:\S+, got SHA256:\S+\. Refusing to connect\./);
     } finally {
-      await settings.update('ssh.configFile', cfg, vscode.ConfigurationTarget.Workspace);
+      await settings.update('ssh.configFile', cfg, vscode.ConfigurationTarget.Global);
       await vscode.workspace.fs.delete(uri);
     }
   });

@@ -57,8 +57,29 @@ describe('VM state on the sandbox', function () {
     await queuedList;
     await lab.refresh('vsim-hv1');
     assert.equal(state(), 'stopped', 'reverted to the shut-off snapshot');
+    // A declined confirmation deletes nothing; a string argument alone never skips it.
+    const asked: string[] = [];
+    const declined = await vscode.commands.executeCommand('vsim.deleteSnapshot', storage, snap, { confirm: (c: { message: string }) => { asked.push(c.message); return false; } });
+    assert.equal(declined, undefined, 'declined: no result');
+    assert.deepEqual(asked, [`Delete snapshot ${snap} of storage?`]);
+    assert.ok(((await vscode.commands.executeCommand('vsim.listSnapshots', storage)) as string[]).includes(snap), 'still there after the declined delete');
     await vscode.commands.executeCommand('vsim.deleteSnapshot', storage, snap, CONFIRMED);
     await vscode.commands.executeCommand('vsim.deleteSnapshot', storage, `it2-${id}`, CONFIRMED);
+  });
+
+  it('a hostile name given as an argument is refused before anything runs, however the command is called', async () => {
+    const storage: VmNode = { kind: 'vm', uri, host: 'vsim-hv1', vm: 'storage' };
+    const evil = '../../../../../var/lib/important';
+    for (const [cmd, args] of [
+      ['vsim.deleteSnapshot', [storage, evil, CONFIRMED]], ['vsim.deleteSnapshot', ['storage', evil]],
+      ['vsim.revertSnapshot', ['storage', evil, CONFIRMED]], ['vsim.snapshotVm', ['storage', evil]],
+      ['vsim.vmStateCreate', ['vsim-hv2', evil]], ['vsim.restoreVm', ['storage', '/x; rm -rf /', CONFIRMED]],
+    ] as const) {
+      const commands0 = api.connections.pool.commandCount();
+      const r = await vscode.commands.executeCommand(cmd, ...args);
+      assert.equal(r, undefined, `${cmd} ${JSON.stringify(args.slice(1))} refused (the registry shows "Invalid name …")`);
+      assert.equal(api.connections.pool.commandCount() - commands0, 0, `${cmd}: no remote command ran`);
+    }
   });
 
   it('vm-state through a slot node: create, snapshot, clone, assign, restore', async () => {

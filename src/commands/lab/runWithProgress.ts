@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { log } from '../../common/log';
 import type { ApplyEvent, ApplyOptions, ApplyResult } from '../../plan/types';
 import { confirmationDetail, summaryLine, type Confirmation, type LabAction } from './labText';
+import { askConfirmation } from '../confirm';
 import type { CommandOptions } from '../targets';
 
 /** Asks once (the modal lists every item); true to go ahead. `opts.confirmed` / `opts.confirm` answer instead. */
@@ -13,10 +14,7 @@ export async function confirmOnce(c: Confirmation, opts: CommandOptions): Promis
     void vscode.window.showInformationMessage(`vsim: ${c.message.replace(/\?$/, '')}: nothing to do.`);
     return false;
   }
-  if (opts.confirmed) return true;
-  if (opts.confirm) return !!(await opts.confirm({ message: c.message, lines: [...c.lines], button: c.button }));
-  const answer = await vscode.window.showWarningMessage(c.message, { modal: true, detail: confirmationDetail(c) }, c.button);
-  return answer === c.button;
+  return askConfirmation(opts, c, confirmationDetail(c));
 }
 
 export interface RunOutcome {

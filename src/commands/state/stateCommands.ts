@@ -12,9 +12,10 @@ import type { BackendContext, SaveRestore, Snapshots } from '../../backends/back
 import { vmState, vmStateArgv } from '../../backends/microvm/backend';
 import { log } from '../../common/log';
 import type { Lab } from '../../lab/lab';
-import { isValidName, NAME_PATTERN, NAME_RULE } from '../../model/names';
+import { assertPath, isValidName, NAME_PATTERN, NAME_RULE } from '../../model/names';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import type { VmNode } from '../../tree/nodes';
+import { askConfirmation } from '../confirm';
 import { targetCommand } from '../registry';
 import type { CommandCall, CommandOptions, Target } from '../targets';
 import { vmTargets } from '../vm/pickVms';
@@ -25,6 +26,17 @@ import { parseVmStateList, type VmStateListing } from './vmStateList';
 function validName(given: string): string {
   if (!isValidName(given)) throw new Error(`Invalid name ${JSON.stringify(given)}: ${NAME_RULE} (${NAME_PATTERN.source}).`);
   return given;
+}
+
+/** The names the command was given, each checked against the name rule before anything runs on a host. */
+function givenNames(call: CommandCall): (string | undefined)[] {
+  return call.values.map((v) => (v === undefined ? v : validName(v)));
+}
+
+/** The file the command was given, checked as an absolute host path before anything runs. */
+function givenFile(call: CommandCall): string | undefined {
+  const [file] = call.values;
+  return file === undefined ? file : assertPath(file, 'save file');
 }
 
 /** The name argument, or an InputBox validated against the schema's name pattern. */
@@ -47,11 +59,9 @@ async function pick(given: string | undefined, items: readonly string[], title: 
   return p.label;
 }
 
-/** A modal confirmation, skipped only when the caller says it already confirmed. */
+/** A modal confirmation (or the caller's explicit answer); declined = cancelled, nothing runs. */
 async function confirm(options: CommandOptions, message: string, detail: string, action: string): Promise<void> {
-  if (options.confirmed) return;
-  const ok = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
-  if (ok !== action) throw new vscode.CancellationError();
+  if (!(await askConfirmation(options, { message, lines: [detail], button: action }))) throw new vscode.CancellationError();
 }
 
 async function queued<T>(lab: Lab, key: string, label: string, host: string, title: string, work: () => Promise<T>): Promise<T> {
@@ -83,9 +93,9 @@ const isRunning = (lab: Lab, t: VmNode): boolean => lab.host(t.host).vms[t.vm]?.
 
 export function snapshotVm(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
+    const [name] = givenNames(call);
     const { t, lab, can } = await oneVm(labs, call, 'Snapshot which VM?', 'snapshots');
     const ctx = await lab.context(t.host);
-    const [name] = call.values;
     const existing = name !== undefined ? [] : await can.list(ctx, t.vm);
     const snap = await askName(name, `Name of the new snapshot of ${t.vm}`, `${t.vm}-${new Date().toISOString().slice(0, 10)}`, existing);
     await queued(lab, t.vm, `snapshot ${snap}`, t.host, `snapshotting ${t.vm} as ${snap}`,
@@ -110,9 +120,9 @@ export function listSnapshots(labs: WorkspaceLabs) {
 
 export function revertSnapshot(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
+    const [name] = givenNames(call);
     const { t, lab, can } = await oneVm(labs, call, 'Revert which VM to a snapshot?', 'snapshots');
     const ctx = await lab.context(t.host);
-    const [name] = call.values;
     const snap = await pick(name, name !== undefined ? [] : await can.list(ctx, t.vm), `Revert ${t.vm} to which snapshot?`, `snapshots of ${t.vm}`);
     await confirm(call.options, `Revert ${t.vm} to snapshot ${snap}?`, can.revertDetail(lab.current, t.vm, snap), 'Revert');
     await queued(lab, t.vm, `revert to ${snap}`, t.host, `reverting ${t.vm} to ${snap}`,
@@ -123,9 +133,9 @@ export function revertSnapshot(labs: WorkspaceLabs) {
 
 export function deleteSnapshot(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
+    const [name] = givenNames(call);
     const { t, lab, can } = await oneVm(labs, call, 'Delete a snapshot of which VM?', 'snapshots');
     const ctx = await lab.context(t.host);
-    const [name] = call.values;
     const snap = await pick(name, name !== undefined ? [] : await can.list(ctx, t.vm), `Delete which snapshot of ${t.vm}?`, `snapshots of ${t.vm}`);
     await confirm(call.options, `Delete snapshot ${snap} of ${t.vm}?`, 'The snapshot cannot be recovered.', 'Delete');
     await queued(lab, t.vm, `delete snapshot ${snap}`, t.host, `deleting snapshot ${snap} of ${t.vm}`, () => can.delete(ctx, t.vm, snap));
@@ -137,9 +147,9 @@ export function deleteSnapshot(labs: WorkspaceLabs) {
 
 export function saveVm(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; file: string }> => {
+    const file = givenFile(call);
     const { t, lab, can } = await oneVm(labs, call, 'Save (suspend to disk) which VM?', 'save');
     const ctx = await lab.context(t.host);
-    const [file] = call.values;
     const f = file ?? await vscode.window.showInputBox({ title: `Save ${t.vm}'s memory to a file on ${t.host}`, value: can.defaultFile(t.vm), prompt: 'An absolute path on the host; the VM stops until restored.' });
     if (!f) throw new vscode.CancellationError();
     await queued(lab, t.vm, 'save', t.host, `saving ${t.vm} to ${f}`, () => can.save(ctx, t.vm, f));
@@ -149,9 +159,9 @@ export function saveVm(labs: WorkspaceLabs) {
 
 export function restoreVm(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; file: string }> => {
+    const file = givenFile(call);
     const { t, lab, can } = await oneVm(labs, call, 'Restore which VM from a save file?', 'save');
     const ctx = await lab.context(t.host);
-    const [file] = call.values;
     const f = file ?? await vscode.window.showInputBox({ title: `Restore ${t.vm} from a save file on ${t.host}`, value: can.defaultFile(t.vm) });
     if (!f) throw new vscode.CancellationError();
     await confirm(call.options, `Restore ${t.vm} from ${f}?`, `${t.vm} resumes where it was saved.`, 'Restore');
@@ -251,9 +261,9 @@ export function vmStateList(labs: WorkspaceLabs) {
 
 export function vmStateCreate(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<VmStateListing> => {
+    const [name] = givenNames(call);
     const w = await where(labs, call.target, false);
     const ctx = await w.lab.context(w.host);
-    const [name] = call.values;
     const taken = name !== undefined ? [] : (await listing(ctx)).states;
     const state = await askName(name, `Name of the new portable state on ${w.host}`, 'new-state', taken);
     await runVmState(w, ctx, `vm-state create ${state}`, `creating state ${state} on ${w.host}`, vmStateArgv.create(state));
@@ -263,9 +273,9 @@ export function vmStateCreate(labs: WorkspaceLabs) {
 
 export function vmStateSnapshot(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<VmStateListing> => {
+    const [name] = givenNames(call);
     const w = await where(labs, call.target, true);
     const ctx = await w.lab.context(w.host);
-    const [name] = call.values;
     const taken = name !== undefined ? [] : (await listing(ctx)).snapshots.map((s) => s.snapshot);
     const snap = await askName(name, `Name of the snapshot of ${w.slot}'s state`, `${w.slot}-${new Date().toISOString().slice(0, 10)}`, taken);
     await runVmState(w, ctx, `vm-state snapshot ${snap}`, `snapshotting ${w.slot} as ${snap}`, vmStateArgv.snapshot(w.slot as string, snap));
@@ -275,11 +285,11 @@ export function vmStateSnapshot(labs: WorkspaceLabs) {
 
 export function vmStateClone(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<VmStateListing> => {
+    const [source, target] = givenNames(call);
     const w = await where(labs, call.target, false);
     const ctx = await w.lab.context(w.host);
     const l = await listing(ctx);
     const current = w.slot ? l.assignments.find((a) => a.slot === w.slot)?.state : undefined;
-    const [source, target] = call.values;
     const src = source === undefined && current && target !== undefined ? current
       : await pick(source, current ? [current, ...l.states.filter((s) => s !== current)] : l.states, 'Clone which state?', `states on ${w.host}`);
     const dst = await askName(target, `Name of the clone of ${src}`, `${src}-clone`, l.states);
@@ -290,11 +300,11 @@ export function vmStateClone(labs: WorkspaceLabs) {
 
 /** The slot a command acts on, its assignment, and the state to put in it (given, or picked among the others). */
 async function slotAndState(labs: WorkspaceLabs, call: CommandCall, title: (slot: string | undefined) => string) {
+  const [state] = givenNames(call);
   const w = await where(labs, call.target, true);
   const ctx = await w.lab.context(w.host);
   const l = await listing(ctx);
   const row = l.assignments.find((a) => a.slot === w.slot);
-  const [state] = call.values;
   const st = await pick(state, l.states.filter((s) => s !== row?.state), title(w.slot), `states on ${w.host}`);
   return { w, ctx, row, st };
 }
@@ -323,10 +333,10 @@ export function vmStateMigrate(labs: WorkspaceLabs) {
 
 export function vmStateRestore(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<VmStateListing> => {
+    const [snapshot, target] = givenNames(call);
     const w = await where(labs, call.target, false);
     const ctx = await w.lab.context(w.host);
     const l = await listing(ctx);
-    const [snapshot, target] = call.values;
     const snap = await pick(snapshot, l.snapshots.map((s) => s.snapshot), 'Restore which snapshot?', `snapshots on ${w.host}`);
     const dst = await askName(target, `Name of the new state restored from ${snap}`, `${snap}-restored`, l.states);
     await confirm(call.options, `Restore snapshot ${snap} as the new state ${dst}?`,

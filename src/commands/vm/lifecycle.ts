@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { LifecycleOp, VmState } from '../../backends/backend';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import type { VmNode } from '../../tree/nodes';
+import { askConfirmation } from '../confirm';
 import { targetCommand } from '../registry';
 import type { PlanStore } from '../../tree/planStore';
 import { defineFirst } from '../lab/defineFirst';
@@ -29,10 +30,9 @@ export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec, plans?: Plan
   return targetCommand(async (call): Promise<void> => {
     const targets = await vmTargets(labs, call, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true });
     const confirmed = call.options.confirmed === true;
-    if (spec.confirm && !confirmed) {
-      const names = targets.map((t) => t.vm).join(', ');
-      const ok = await vscode.window.showWarningMessage(`${spec.verb.replace(/ing$/, '')} ${names}?`, { modal: true, detail: spec.confirm }, 'Destroy');
-      if (ok !== 'Destroy') return;
+    if (spec.confirm) {
+      const names = targets.map((t) => `${t.vm} on ${t.host}`).join(', ');
+      if (!(await askConfirmation(call.options, { message: `${spec.verb.replace(/ing$/, '')} ${names}?`, lines: [spec.confirm], button: 'Destroy' }))) return;
     }
     await Promise.all(targets.map(async (t) => {
       // Start on a VM the host does not have: offer to apply (define) it first, then start it.
