@@ -6,7 +6,8 @@ import type { HostLive } from '../lab/hostState';
 import type { Host, Slot, Vm } from '../model/types';
 import type { LabEntry } from '../workspace/workspaceLabs';
 import type { TcStateStore } from '../tc/opsState';
-import { escapeMarkdown, type VmDrift } from './planPresent';
+import type { VmDrift } from './planPresent';
+import { hostTooltipHead, vmTooltip } from './vmTooltip';
 import { nodeId, type FileNode, type HostNode, type MessageNode, type SlotNode, type VmNode } from './nodes';
 
 const STATE_ICON: Record<VmStatus['state'], [string, string | undefined]> = {
@@ -63,7 +64,7 @@ export function hostItem(n: HostNode, host: Host | undefined, live: HostLive, vm
       item.description = where;
       break;
   }
-  const md = new vscode.MarkdownString(`**${n.host}** — ${where}\n\n`);
+  const md = new vscode.MarkdownString(hostTooltipHead(n.host, where));
   if (host?.description) md.appendText(`${host.description}\n\n`);
   if (c.kind === 'error' || c.kind === 'missing-tool') md.appendText(c.message);
   if (live.refreshedAt) md.appendMarkdown(`\n\nUpdated ${new Date(live.refreshedAt).toLocaleTimeString()}`);
@@ -100,19 +101,15 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
   // The plan's badge: a declared VM whose definition on the host differs from the file, or is missing.
   const planned = planDrift ? ` · ≠ plan: ${planDrift.text}` : '';
   item.description = `${ops}${where}${drift}${vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : ''}${ips.length ? ` · ${ips.join(', ')}` : ''}${tc ? ` · ${tc}` : ''}${planned}`;
-  const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${n.vm}** — ${state}${status?.detail ? ` (${status.detail})` : ''}\n\n`);
-  if (vm) {
-    md.appendMarkdown(`| | |\n|---|---|\n| backend | ${vm.backend} |\n| arch | ${vm.arch ?? 'x86_64'} (${vm.accel ?? 'kvm'}) |\n| vCPUs | ${vm.vcpus ?? 1} |\n| memory | ${vm.memory ?? '—'} |\n`);
-    if (ips.length) md.appendMarkdown(`| IPs | ${ips.join(', ')} |\n`);
-    if (vm.role) md.appendMarkdown(`| role | ${vm.role} |\n`);
-  }
-  for (const [k, v] of Object.entries(status?.facts ?? {})) md.appendMarkdown(`| ${k} | ${v} |\n`);
   const tcLines = tcState?.lines(n.vm) ?? [];
-  if (tcLines.length) md.appendMarkdown(`\n**Traffic control** (read back from the kernel ${new Date(tcState?.get(n.vm)?.at ?? 0).toLocaleTimeString()}):\n\n${tcLines.map((l) => `- ${l}`).join('\n')}\n`);
-  if (n.undeclared) md.appendMarkdown('\nThis VM exists on the host but is not declared in the topology file.');
-  if (planDrift) md.appendMarkdown(`\n**Plan:** ${escapeMarkdown(planDrift.text)} (see the Plan view; apply to make the host match).`);
-  item.tooltip = md;
+  item.tooltip = new vscode.MarkdownString(vmTooltip({
+    name: n.vm, state, ips, undeclared: !!n.undeclared,
+    ...(status?.detail ? { detail: status.detail } : {}),
+    ...(vm ? { vm } : {}),
+    ...(status?.facts ? { facts: status.facts } : {}),
+    ...(tcLines.length ? { tc: { lines: tcLines, at: tcState?.get(n.vm)?.at ?? 0 } } : {}),
+    ...(planDrift ? { planDrift: planDrift.text } : {}),
+  }));
   item.contextValue = n.undeclared ? `vm.undeclared.${state}` : `vm.${state}${vm ? `.${vm.backend}` : ''}`;
   if (!n.undeclared) item.command = { command: 'vsim.revealVmDefinition', title: 'Open Definition', arguments: [n] };
   return item;

@@ -94,7 +94,7 @@ export function fieldRows(c: Change): { field: string; want: string; have: strin
 
 /** Text made safe inside Markdown (a table cell, a bold name): every Markdown punctuation escaped. */
 export function escapeMarkdown(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ');
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>~:@&]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, ' ');
 }
 
 /** Markdown tooltip of one change: its line, the field diffs (want → have), why it is blocked. */

@@ -50,9 +50,9 @@ describe('plan presentation', () => {
   it('tooltip: a want → have row per field, Markdown in names escaped', () => {
     const md = changeTooltip(differs, 'b differs');
     assert.match(md, /\| memory \| 256 \| 128 \|/);
-    assert.match(md, /\| nics\\\[0\\\]\\\.mac \| 52:54:00:00:00:02 \| 52:54:00:00:00:99 \|/);
+    assert.match(md, /\| nics\\\[0\\\]\\\.mac \| 52\\:54\\:00\\:00\\:00\\:02 \| 52\\:54\\:00\\:00\\:00\\:99 \|/);
     assert.match(md, /restart/);
-    assert.equal(escapeMarkdown('[x](javascript:y) *b* | c'), '\\[x\\]\\(javascript:y\\) \\*b\\* \\| c');
+    assert.equal(escapeMarkdown('[x](javascript:y) *b* | c'), '\\[x\\]\\(javascript\\:y\\) \\*b\\* \\| c');
     assert.match(changeTooltip(blocked, 'c'), /Blocked: virsh is not installed/);
   });
 });
