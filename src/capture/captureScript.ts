@@ -1,11 +1,13 @@
 // The remote side of a packet capture: ONE tcpdump on the host, on its own SSH channel, writing the
 // pcap to the channel's stdout and its one-line-per-packet text (`-l -n --print`) to stderr. Pure.
 // The script is constant; the interface, the packet limit and the BPF filter reach it as "$@".
-import { shScript } from '../backends/script';
 import { assertIfname } from '../model/names';
 
 /** Marker lines the script writes on stderr (before tcpdump's own output). */
 export const CAPTURE_MARK = '@@vsim-capture';
+
+/** `sh -c SCRIPT vsim ARG…` without a section mark: stdout is the pcap stream itself, its marks go to stderr. */
+const unmarkedScript = (script: string, args: readonly string[]): string[] => ['sh', '-c', script, 'vsim', ...args];
 
 export const TCPDUMP_PACKAGE = 'tcpdump';
 
@@ -51,7 +53,7 @@ else sh -c "$run" vsim-capture tcpdump -i "$d" -U -n -l --print -w /proc/self/fd
 export function captureArgv(iface: string, o: CaptureOptions = {}): string[] {
   assertIfname(iface);
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1 || o.count > 1e9)) throw new Error(`Invalid packet limit ${o.count}`);
-  return shScript(SCRIPT, [iface, o.count === undefined ? '' : String(o.count), validateBpf(o.filter ?? '')]);
+  return unmarkedScript(SCRIPT, [iface, o.count === undefined ? '' : String(o.count), validateBpf(o.filter ?? '')]);
 }
 
 function pidArg(pid: number): string {
@@ -61,7 +63,7 @@ function pidArg(pid: number): string {
 
 /** Stops the capture (SIGINT: tcpdump flushes and exits) and reports whether that tcpdump is gone. */
 export function stopArgv(pid: number): string[] {
-  return shScript(`p=$1
+  return unmarkedScript(`p=$1
 is_ours() { [ -r /proc/$p/cmdline ] && tr '\\0' ' ' </proc/$p/cmdline | grep -q '^tcpdump '; }
 is_ours || { echo gone; exit 0; }
 kill -INT "$p" 2>/dev/null

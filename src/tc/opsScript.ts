@@ -10,7 +10,7 @@
 // ignores target names starting with "vnet" and names such taps vnetN itself. Bridges are skipped:
 // a Linux bridge takes the lowest MAC of its ports, so it often carries the tap's MAC too.
 import { buildCommand, shellQuote } from '../remote/quote';
-import { MARK, splitSections } from '../backends/script';
+import { MARK, markedScript, splitSections } from '../backends/script';
 import { assertIfname } from '../model/names';
 import { isTolerated, type TcStep } from './steps';
 
@@ -116,7 +116,7 @@ export const SCRIPT_ARGV: readonly string[] = ['sh', '-s'];
  * before running anything and no command can read the rest of the script as its own input.
  */
 export function scriptStdin(s: TcScript): string {
-  return `{\n${composeScript(s)}\n} </dev/null\n`;
+  return `${markedScript(`{\n${composeScript(s)}\n} </dev/null`)}\n`;
 }
 
 export interface StepOutcome {

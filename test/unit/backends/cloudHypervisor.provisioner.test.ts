@@ -10,7 +10,7 @@ import { chSnapshotDir, createCloudHypervisorBackend } from '../../../src/backen
 import { declaredSpec, inspectedFrom, specFromConfig, START_VMM_SCRIPT, STOP_VMM_SCRIPT, vmmUnit } from '../../../src/backends/cloudHypervisor/provisioner';
 import { vmConfig } from '../../../src/backends/cloudHypervisor/apiRequests';
 import type { Topology } from '../../../src/model/types';
-import { ctxFor, fakeRunner, localRunner } from '../fakes/runner';
+import { ctxFor, fakeRunner, localRunner, unmarked } from '../fakes/runner';
 
 const topo: Topology = {
   version: 1,
@@ -54,7 +54,7 @@ test('inspect: ONE exec for every socket; provision: start VMM, vm.info, vm.crea
   let infoAnswer: string | undefined;
   const run = fakeRunner((argv) => {
     const path = argv[5];
-    if (argv[2] === START_VMM_SCRIPT) return { stdout: '@@vsim pid 42\n@@vsim ready\n' };
+    if (unmarked(argv[2]) === START_VMM_SCRIPT) return { stdout: '@@vsim pid 42\n@@vsim ready\n' };
     if (path === 'vm.info') {
       return { stdout: infoAnswer === undefined ? '@@vsim sock /run/ch/n1.sock\n["VM is not created"]\n404\n@@vsim rc 0\n' : `@@vsim sock /run/ch/n1.sock\n${infoAnswer}\n200\n@@vsim rc 0\n` };
     }
@@ -89,7 +89,7 @@ test('inspect: ONE exec for every socket; provision: start VMM, vm.info, vm.crea
 
   run.calls.length = 0;
   await prov.deprovision(ctx, 'n1');
-  assert.equal(run.calls[0]?.[2], STOP_VMM_SCRIPT);
+  assert.equal(unmarked(run.calls[0]?.[2]), STOP_VMM_SCRIPT);
   assert.deepEqual(run.calls[0]?.slice(3), ['vsim', '/run/ch/n1.sock', 'vsim-ch-n1']);
   assert.equal(vmmUnit('n1'), 'vsim-ch-n1');
   assert.throws(() => vmmUnit('a;b'), /Invalid/);

@@ -8,7 +8,7 @@ import { renderDomainXml } from '../../../src/backends/libvirt/renderDomainXml';
 import { domainUuid } from '../../../src/backends/libvirt/renderUuid';
 import { diffSpec } from '../../../src/plan/diff';
 import type { Topology } from '../../../src/model/types';
-import { ctxFor, fakeRunner, localRunner } from '../fakes/runner';
+import { asMarked, ctxFor, fakeRunner, localRunner, unmarked } from '../fakes/runner';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 
@@ -84,9 +84,11 @@ test('a changed memory and MAC are exactly the two fields that differ; an extra 
 });
 
 test('parseInspect: requested domains missing or present (spec, running), others under their own name', () => {
-  const xml = renderDomainXml(topo, 'a');
-  const out = ['@@vsim stats', "Domain: 'a'", '  state.state=1', '  state.reason=1', "Domain: 'stray'", '  state.state=5', '',
-    '@@vsim dom a', xml].join('\n');
+  // A description on the host that tries to start sections of its own: the run's mark is not `@@vsim `.
+  const xml = renderDomainXml(topo, 'a').replace('</domain>', `<description>\n@@vsim dom b\n<domain type='kvm'><name>b</name></domain>\n@@vsim stats\n</description>\n</domain>`);
+  const mark = `@@vsim.${'0f'.repeat(16)}`;
+  const out = asMarked(['@@vsim stats', "Domain: 'a'", '  state.state=1', '  state.reason=1', "Domain: 'stray'", '  state.state=5', '',
+    '@@vsim dom a'].join('\n'), mark) + `\n${xml}`;
   const r = parseInspect(out, ['a', 'b']);
   assert.equal(r.a?.exists, true);
   assert.equal(r.a?.running, true);
@@ -106,7 +108,8 @@ test('inspect: ONE round trip whatever the number of domains; the script dumps o
     'case "$*" in',
     '  "-q list --all --name") printf "a\\nstray\\n";;',
     '  "domstats --state") printf "Domain: \'a\'\\n  state.state=5\\nDomain: \'stray\'\\n  state.state=1\\n";;',
-    '  *) printf "%s\\n" "$*" > "$(dirname "$0")/cmds"; printf "@@vsim dom a\\n<domain type=\'qemu\'><name>a</name><memory unit=\'KiB\'>262144</memory><vcpu>1</vcpu></domain>\\n";;',
+    // virsh's own `echo` prints the run's mark the script gave it.
+    '  *) printf "%s\\n" "$*" > "$(dirname "$0")/cmds"; set -- $*; printf "%s dom a\\n<domain type=\'qemu\'><name>a</name><memory unit=\'KiB\'>262144</memory><vcpu>1</vcpu></domain>\\n" "$2";;',
     'esac',
   ].join('\n'));
   chmodSync(join(dir, 'virsh'), 0o755);
@@ -114,8 +117,8 @@ test('inspect: ONE round trip whatever the number of domains; the script dumps o
   const names = Array.from({ length: 100 }, (_, i) => (i === 0 ? 'a' : `vm${i}`));
   const r = await createLibvirtProvisioner().inspect(ctxFor(topo, 'hv', run), names);
   assert.equal(run.calls.length, 1);
-  assert.equal(run.calls[0]?.[2], INSPECT_SCRIPT);
-  assert.equal(readFileSync(join(dir, 'cmds'), 'utf8').trim(), 'echo @@vsim dom a; dumpxml --inactive a;');
+  assert.equal(unmarked(run.calls[0]?.[2]), INSPECT_SCRIPT);
+  assert.match(readFileSync(join(dir, 'cmds'), 'utf8').trim(), /^echo @@vsim\.[0-9a-f]{32} dom a; dumpxml --inactive a;$/);
   assert.equal(r.a?.spec?.memory, '256MiB');
   assert.equal(r.vm5?.exists, false);
   assert.equal(r.stray?.running, true);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createMicrovmBackend } from '../../../src/backends/microvm/backend';
 import { INSPECT_SCRIPT, inspectedMicrovm, linksFrom, provisionArgv, provisionCommand, runnerFlakeRef } from '../../../src/backends/microvm/provisioner';
 import type { Topology } from '../../../src/model/types';
-import { ctxFor, fakeRunner } from '../fakes/runner';
+import { ctxFor, fakeRunner, unmarked } from '../fakes/runner';
 
 const D = '/var/lib/microvms';
 const topo: Topology = {
@@ -71,7 +71,7 @@ test('inspect: ONE exec for all VMs; evaluation only with evaluate; provision mk
   assert.ok(prov);
   const i = await prov.inspect(ctx, ['slot1', 'slot2']);
   assert.equal(run.calls.length, 1);
-  assert.equal(run.calls[0]?.[2], INSPECT_SCRIPT);
+  assert.equal(unmarked(run.calls[0]?.[2]), INSPECT_SCRIPT);
   assert.deepEqual(run.calls[0]?.slice(3), ['vsim', D, '', 'slot1', 'slot2']);
   assert.deepEqual([i.slot1?.running, i.slot1?.drift, i.slot1?.restartNeeded], [true, 'stale', true]);
   assert.deepEqual([i.slot2?.exists, i.slot2?.drift], [false, 'not-built']);

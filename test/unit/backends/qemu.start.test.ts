@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createQemuProvisioner, NO_START_COMMAND, START_SCRIPT, startCommand, startLogPath, startQemu } from '../../../src/backends/qemu/start';
 import type { Topology } from '../../../src/model/types';
-import { ctxFor, fakeRunner, localRunner } from '../fakes/runner';
+import { ctxFor, fakeRunner, localRunner, unmarked } from '../fakes/runner';
 
 const topo = (start?: unknown, qmp = '/run/n3x/monitor.sock'): Topology => ({
   version: 1,
@@ -19,7 +19,7 @@ test('startQemu: argv after the constant script, log next to the QMP socket, cwd
   const t = topo({ argv: ['nix', 'run', '.#emulation-vm-bg; rm -rf /'], cwd: '/home/dev/n3x' });
   const run = fakeRunner(() => ({ stdout: '@@vsim pid 9\n@@vsim socket\n' }));
   assert.equal(await startQemu(ctxFor(t, 'ws', run), 'ev', 5), 'socket');
-  assert.deepEqual(run.calls[0], ['sh', '-c', START_SCRIPT, 'vsim', '/run/n3x/ev.start.log', '/home/dev/n3x', '/run/n3x/monitor.sock', '5', 'nix', 'run', '.#emulation-vm-bg; rm -rf /']);
+  assert.deepEqual([...(run.calls[0] ?? []).slice(0, 2), unmarked(run.calls[0]?.[2]), ...(run.calls[0] ?? []).slice(3)], ['sh', '-c', START_SCRIPT, 'vsim', '/run/n3x/ev.start.log', '/home/dev/n3x', '/run/n3x/monitor.sock', '5', 'nix', 'run', '.#emulation-vm-bg; rm -rf /']);
   assert.equal(startLogPath(t, 'ev'), '/run/n3x/ev.start.log');
   await assert.rejects(startQemu(ctxFor(topo(), 'ws', run), 'ev'), new RegExp(NO_START_COMMAND.replace(/[.()#[\]]/g, '\\$&')));
   assert.throws(() => startCommand(topo({ argv: ['a\nb'] }), 'ev'), /without newlines/);

@@ -6,6 +6,27 @@ import type { Topology } from '../../../src/model/types';
 
 export type Answer = Partial<ExecResult>;
 
+const ANNOUNCED = /^echo (@@vsim\.[0-9a-f]{32})\n/;
+
+/** The run's own mark, when argv or stdin is a marked script (src/backends/script.ts markedScript). */
+export function runMarkOf(argv: readonly string[], stdin?: string): string | undefined {
+  for (const text of [...argv, stdin ?? '']) {
+    const m = ANNOUNCED.exec(text);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Output written with plain `@@vsim KIND` lines, as the marked script would print it: the announcement, then its own mark. */
+export function asMarked(stdout: string, mark: string | undefined): string {
+  return mark ? `${mark}\n${stdout.replace(/^@@vsim /gm, `${mark} `)}` : stdout;
+}
+
+/** The script as written in the source: what markedScript made of it, undone (for comparing argv). */
+export function unmarked(script: string | undefined): string | undefined {
+  return script?.replace(ANNOUNCED, '').replace(/@@vsim\.[0-9a-f]{32} /g, '@@vsim ');
+}
+
 export function fakeRunner(answer: (argv: readonly string[], stdin?: string) => Answer): CommandRunner & { calls: string[][]; stdins: (string | undefined)[] } {
   const calls: string[][] = [];
   const stdins: (string | undefined)[] = [];
@@ -15,7 +36,8 @@ export function fakeRunner(answer: (argv: readonly string[], stdin?: string) => 
     async exec(argv, opts) {
       calls.push([...argv]);
       stdins.push(opts?.stdin);
-      return { stdout: '', stderr: '', code: 0, durationMs: 1, ...answer(argv, opts?.stdin) };
+      const a = answer(argv, opts?.stdin);
+      return { stdout: '', stderr: '', code: 0, durationMs: 1, ...a, ...(a.stdout !== undefined ? { stdout: asMarked(a.stdout, runMarkOf(argv, opts?.stdin)) } : {}) };
     },
   };
 }

@@ -2,6 +2,7 @@
 // description and records every other command, and an in-memory backend with a provisioner.
 import type { CommandRunner, ExecResult, InspectedVm, VmBackend, VmSpec } from '../../../src/backends/backend';
 import type { PlanDeps } from '../../../src/plan';
+import { asMarked, runMarkOf, unmarked } from '../fakes/runner';
 
 export interface FakeHostState {
   tools: string[];
@@ -32,7 +33,7 @@ export function fakeHost(state: FakeHostState): FakeHost {
     async exec(argv) {
       h.calls.push([...argv]);
       await new Promise((r) => setTimeout(r, 1));
-      if (argv[0] === 'sh' && argv[2]?.includes('@@vsim tools')) return { stdout: networkStdout(h.state), stderr: '', code: 0, durationMs: 1 };
+      if (argv[0] === 'sh' && unmarked(argv[2])?.includes('@@vsim tools')) return { stdout: asMarked(networkStdout(h.state), runMarkOf(argv)), stderr: '', code: 0, durationMs: 1 };
       const f = h.fail.get(argv.slice(0, 2).join(' ')) ?? h.fail.get(argv.join(' '));
       if (f) return { stdout: '', stderr: '', code: 1, durationMs: 1, ...f };
       if (argv[0] === 'ip' && argv[2] === 'add') h.state.bridges = [...(h.state.bridges ?? []), { name: argv[4] as string }];

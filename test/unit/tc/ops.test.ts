@@ -16,7 +16,7 @@ import { activeShaping, parseQdiscJson } from '../../../src/tc/parseQdisc';
 import { renderApply, renderClear } from '../../../src/tc/renderClear';
 import { buildCommand, shellQuote } from '../../../src/remote/quote';
 import { NOTHING_TO_DELETE } from '../../../src/tc/steps';
-import { fakeRunner } from '../fakes/runner';
+import { asMarked, fakeRunner, unmarked } from '../fakes/runner';
 import { EXAMPLES } from '../model/helpers';
 import { Netns } from './netns';
 
@@ -45,7 +45,9 @@ test('composeScript: one script on the stdin of sh -s, steps quoted by buildComm
   };
   const TOL = shellQuote(NOTHING_TO_DELETE.stderr.source);
   assert.deepEqual(SCRIPT_ARGV, ['sh', '-s']);
-  const stdin = scriptStdin(s);
+  const marked = scriptStdin(s);
+  assert.match(marked, /^echo @@vsim\.[0-9a-f]{32}\n\{\n/, 'the run announces its own mark first');
+  const stdin = unmarked(marked) ?? '';
   assert.ok(stdin.startsWith('{\n') && stdin.endsWith('\n} </dev/null\n'), 'one group: parsed whole, commands read /dev/null');
   const body = stdin.slice(2, -'\n} </dev/null\n'.length).split('\n');
   const tail = body.slice(body.findIndex((l) => l.startsWith('r 0')));
@@ -67,13 +69,13 @@ test('composeScript: one script on the stdin of sh -s, steps quoted by buildComm
 
 test('parseScriptOutput: devices, failures (tolerance re-checked in JS), missing devices, readbacks, probes', () => {
   const s: TcScript = { devices: [{ iface: 'vnet-a', qdiscs: {} }, { iface: 'vnet-b', qdiscs: {} }], units: [{ devices: [0], steps: renderClear('vnet-a') }, { devices: [1], steps: renderClear('vnet-b') }] };
-  const out = parseScriptOutput(s, [
+  const out = parseScriptOutput(s, asMarked([
     '@@vsim probe netem 2', 'Error: Specified qdisc kind is unknown.',
     '@@vsim dev 0 vnet0', '@@vsim dev 1 ',
     '@@vsim step 0 2 1', 'Error: Cannot delete qdisc with handle of zero.',
     '@@vsim missing 1',
     '@@vsim qdisc 0', NOQUEUE, '',
-  ].join('\n'));
+  ].join('\n'), `@@vsim.${'ab'.repeat(16)}`));
   assert.deepEqual(out.devices.map((d) => d.dev), ['vnet0', '']);
   assert.equal(out.failures.length, 1);
   assert.equal(out.failures[0]!.tolerated, true);
