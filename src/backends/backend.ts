@@ -33,6 +33,8 @@ export interface VmStatus {
   detail?: string;
   /** Backend-specific facts for the tooltip (booted/current system, state assigned to a slot…). */
   facts?: Record<string, string>;
+  /** While the host is unreachable (state `unknown`): the state last listed and when (ms since the epoch). */
+  lastKnown?: { state: VmState; at: number };
 }
 
 export interface HostListing {

@@ -3,7 +3,7 @@
 import { RemoteCommandError, type BackendContext, type CommandRunner, type LifecycleOp, type VmBackend } from '../backends/backend';
 import type { Backend as BackendKind, Host, Topology } from '../model/types';
 import { Emitter, type Disposable } from '../remote/events';
-import { emptyHost, fingerprint, type HostLive } from './hostState';
+import { emptyHost, fingerprint, unreachable, type HostLive } from './hostState';
 import { OperationQueue } from './queue';
 import { TcStateStore } from '../tc/opsState';
 import { applyPlan, destroyLab, downLab, planLab, upLab, type PlanDeps, type PlanInput } from '../plan';
@@ -117,7 +117,7 @@ export class Lab implements Disposable {
     try {
       ctx = await this.context(hostName);
     } catch (err) {
-      this.update(hostName, (h) => ({ ...h, connection: { kind: 'error', message: (err as Error).message } }));
+      this.update(hostName, (h) => unreachable(h, { kind: 'error', message: (err as Error).message }));
       return;
     }
     const vms: HostLive['vms'] = {};
@@ -135,11 +135,11 @@ export class Lab implements Disposable {
         for (const u of listing.undeclared) undeclared.push({ ...u, backend: kind });
       } catch (err) {
         if (err instanceof RemoteCommandError && (err.result?.code === 127 || (/command not found|No such file/.test(err.result?.stderr ?? '') && err.argv[0] === backend.tool))) {
-          this.update(hostName, (h) => ({ ...h, connection: { kind: 'missing-tool', tool: backend.tool,
-            message: `${backend.tool} is not installed on ${hostName} (needed for ${kind} VMs).` } }));
+          this.update(hostName, (h) => unreachable(h, { kind: 'missing-tool', tool: backend.tool,
+            message: `${backend.tool} is not installed on ${hostName} (needed for ${kind} VMs).` }));
           return;
         }
-        this.update(hostName, (h) => ({ ...h, connection: { kind: 'error', message: (err as Error).message } }));
+        this.update(hostName, (h) => unreachable(h, { kind: 'error', message: (err as Error).message }));
         return;
       }
     }

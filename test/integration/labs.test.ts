@@ -208,6 +208,10 @@ describe('live labs on the sandbox', function () {
       const c = lab.host(HV1).connection;
       return c.kind === 'error' ? c : undefined;
     }, 60_000, 200).then((c) => console.log('      while sshd is down: %s', c.message));
+    const stale = lab.host(HV1).vms.chassis;
+    assert.equal(stale?.state, 'unknown', 'not shown as running while the host cannot be asked');
+    assert.equal(stale?.lastKnown?.state, 'running');
+    assert.match(stale?.detail ?? '', /^last known running at /);
     execFileSync('bash', [path.join(repo, 'test', 'sandbox', 'sandbox.sh'), 'up'], { stdio: 'ignore', timeout: 120_000 });
     await waitFor('reconnected after sshd came back', async () => {
       await lab.refresh(HV1);

@@ -80,6 +80,37 @@ test('an unreachable host is an error with the reason; untrusted workspaces neve
   await assert.rejects(untrusted.lifecycle('vm0', 'start'), /not trusted/);
 });
 
+test('a host that becomes unreachable: its VMs are unknown, with the last known state and when it was seen', async () => {
+  let down: Error | undefined;
+  const r = runner(() => ({ stdout: 'vm0\nstray\n' }));
+  const lab = new Lab(topology(2), { runnerFor: async () => { if (down) throw down; return r; }, backends: { libvirt: fakeLibvirt }, trusted: () => true });
+  await lab.refresh('h1');
+  const seenAt = lab.host('h1').refreshedAt ?? 0;
+  assert.equal(lab.host('h1').vms.vm0?.state, 'running');
+  const at = new Date(seenAt).toLocaleTimeString();
+  for (const [i, reason] of ['connect ECONNREFUSED 127.0.0.1:2222', 'Host key for h1 changed'].entries()) {
+    down = new Error(reason);
+    await lab.refresh('h1');
+    const h = lab.host('h1');
+    assert.deepEqual(h.connection, { kind: 'error', message: reason });
+    assert.deepEqual(h.vms.vm0, { state: 'unknown', detail: `last known running at ${at}`, lastKnown: { state: 'running', at: seenAt } }, `failure ${i + 1}: still the first time seen`);
+    assert.deepEqual(h.vms.vm1?.lastKnown, { state: 'stopped', at: seenAt });
+    assert.equal(h.undeclared[0]?.status.state, 'unknown');
+    assert.equal(h.refreshedAt, seenAt, 'the time of the last listing is kept');
+  }
+  down = undefined;
+  await lab.refresh('h1');
+  assert.deepEqual(lab.host('h1').vms.vm0, { state: 'running' }, 'back: listed afresh');
+  // A tool that disappeared: the same.
+  const gone = runner(() => ({ code: 127, stderr: 'sh: 1: virsh: not found' }));
+  const lab2 = new Lab(topology(1), { runnerFor: async () => (down ? gone : r), backends: { libvirt: fakeLibvirt }, trusted: () => true });
+  await lab2.refresh('h1');
+  down = new Error('x');
+  await lab2.refresh('h1');
+  assert.equal(lab2.host('h1').connection.kind, 'missing-tool');
+  assert.equal(lab2.host('h1').vms.vm0?.lastKnown?.state, 'running');
+});
+
 test('change events fire only when the state changed', async () => {
   const r = runner(() => ({ stdout: 'vm0\n' }));
   const lab = new Lab(topology(1), deps(r));
