@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { withDialGuard } from './lib/sandboxNetworks.mjs';
 
 function find(p, out = []) {
   const st = statSync(p);
@@ -25,5 +26,5 @@ const r = spawnSync(process.execPath, [
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tap}`,
   ...files,
-], { stdio: 'inherit' });
+], { stdio: 'inherit', env: withDialGuard() }); // tests dial only loopback and the sandbox's namespaces
 process.exit(r.status ?? 1);

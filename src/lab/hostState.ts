@@ -7,6 +7,8 @@ export type Connection =
   | { kind: 'connecting' }
   | { kind: 'connected' }
   | { kind: 'untrusted' }
+  /** The file says `offline: true`: vsim never connects to its hosts. */
+  | { kind: 'offline' }
   | { kind: 'missing-tool'; tool: string; message: string }
   | { kind: 'error'; message: string };
 

@@ -7,6 +7,7 @@ import { emptyHost, fingerprint, unreachable, type HostLive } from './hostState'
 import { OperationQueue } from './queue';
 import { TcStateStore } from '../tc/opsState';
 import { applyPlan, destroyLab, downLab, planLab, upLab, type PlanDeps, type PlanInput } from '../plan';
+import { offlineMessage } from '../plan/hosts';
 import type { ApplyOptions, ApplyResult, Plan } from '../plan/types';
 
 /** What a Lab's bring-up call says besides its own topology. */
@@ -87,6 +88,7 @@ export class Lab implements Disposable {
    */
   hostTarget(hostName: string): { hostName: string; host: Host; topology: Topology } {
     if (!this.deps.trusted()) throw new Error(UNTRUSTED);
+    if (this.topology.offline) throw new Error(offlineMessage(hostName));
     const host = this.topology.hosts?.[hostName];
     if (!host) throw new Error(`No host named ${hostName} in this topology.`);
     return { hostName, host, topology: this.topology };
@@ -110,6 +112,10 @@ export class Lab implements Disposable {
   private async doRefresh(hostName: string): Promise<void> {
     if (!this.deps.trusted()) {
       this.update(hostName, (h) => ({ ...h, connection: { kind: 'untrusted' } }));
+      return;
+    }
+    if (this.topology.offline) {
+      this.update(hostName, (h) => ({ ...h, connection: { kind: 'offline' } }));
       return;
     }
     if (this.host(hostName).connection.kind !== 'connected') this.update(hostName, (h) => ({ ...h, connection: { kind: 'connecting' } }));

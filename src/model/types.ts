@@ -136,6 +136,8 @@ export interface Topology {
   version: 1;
   name?: string;
   description?: string;
+  /** true: vsim never connects to this file's hosts. */
+  offline?: boolean;
   hosts: Record<string, Host>;
   networks?: Record<string, Network>;
   vms?: Record<string, Vm>;

@@ -6,6 +6,10 @@ import type { PlanDeps, PlanInput } from './types';
 
 export const UNTRUSTED_PLAN = 'This workspace is not trusted: vsim does not connect to hypervisors. Trust the workspace to plan or apply.';
 
+/** Why a host of an `offline: true` file is never reached (plan, apply and every host command). */
+export const offlineMessage = (hostName: string): string =>
+  `The topology says offline: true: vsim does not connect to ${hostName}. Remove the line to connect.`;
+
 /** Counts exec calls (round trips) of a runner. */
 export function countingRunner(run: CommandRunner): CommandRunner & { count: number } {
   const counted: CommandRunner & { count: number } = {
@@ -23,6 +27,7 @@ export async function hostContext(topology: Topology, deps: PlanDeps, hostName: 
   const host = topology.hosts?.[hostName];
   if (!host) throw new Error(`No host named ${hostName} in this topology.`);
   if (!deps.trusted()) throw new Error(UNTRUSTED_PLAN);
+  if (topology.offline) throw new Error(offlineMessage(hostName));
   return { hostName, host, topology, run: await deps.runnerFor(hostName, host, topology) };
 }
 

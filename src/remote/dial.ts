@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { AnyAuthMethod, Client, ConnectConfig } from 'ssh2';
 import { defaultIdentityFiles, type IdentityStore, type LoadedKey } from './identities';
+import { dialGuardFrom } from './dialGuard';
 import { endpointLabel, HostKeyError, type HostKeyPolicy } from './hostKeyPolicy';
 import type { HostEndpoint } from './sshConfig';
 import { loadSsh2 } from './ssh2Loader';
@@ -40,6 +41,9 @@ class AuthFailed extends Error {}
 
 export async function dialChain(endpoint: HostEndpoint, deps: DialDeps): Promise<DialedChain> {
   const hops = [...(endpoint.jump ?? []), endpoint];
+  // Every hop's destination before any socket: a jump host would dial the next hop for us.
+  const guard = dialGuardFrom();
+  for (const hop of hops) guard?.check(hop.host, endpointLabel(hop));
   const clients: Client[] = [];
   const end = () => {
     for (const c of [...clients].reverse()) c.end();

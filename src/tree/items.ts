@@ -51,6 +51,10 @@ export function hostItem(n: HostNode, host: Host | undefined, live: HostLive, vm
       item.iconPath = new vscode.ThemeIcon('shield');
       item.description = 'workspace not trusted: not connecting';
       break;
+    case 'offline':
+      item.iconPath = new vscode.ThemeIcon('debug-disconnect');
+      item.description = `offline (offline: true in the file) · ${where}`;
+      break;
     case 'missing-tool':
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
       item.description = `missing ${c.tool}`;

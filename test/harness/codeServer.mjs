@@ -6,6 +6,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseDocument } from 'yaml';
+import { SANDBOX_NETWORKS } from '../../scripts/lib/sandboxNetworks.mjs';
 
 const execFileP = promisify(execFile);
 
@@ -112,6 +114,8 @@ export function isolatedEnv(runDir, extra = {}) {
     XDG_RUNTIME_DIR: d('xdg/runtime', 0o700),
     TMPDIR: d('tmp'),
     EXTENSIONS_GALLERY: '{}',
+    // vsim in this code-server dials only the sandbox (src/remote/dialGuard.ts).
+    VSIM_DIAL_ONLY: SANDBOX_NETWORKS,
     ...extra,
   };
 }
@@ -301,11 +305,31 @@ export function killGroupSync(pgid) {
 export function makeWorkspace(dir, { from = path.join(REPO, 'examples'), settings } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   if (fs.existsSync(from)) fs.cpSync(from, dir, { recursive: true });
+  for (const f of fs.readdirSync(dir)) if (/\.vsim\.ya?ml$/.test(f) && f !== SANDBOX_TOPOLOGY) markOffline(path.join(dir, f));
   if (settings && Object.keys(settings).length) {
     fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
   }
   return dir;
+}
+
+/** The one example whose hosts the workspace may connect to: the local sandbox. */
+const SANDBOX_TOPOLOGY = 'sandbox.vsim.yaml';
+
+/**
+ * `offline: true` in a copied seed example (after version/name/description, through the yaml
+ * Document API so its comments stay): its hosts are other people's labs, never dialed from a test
+ * or the demo; the tree says "offline".
+ */
+export function markOffline(file) {
+  const doc = parseDocument(fs.readFileSync(file, 'utf8'));
+  if (doc.get('offline') === true) return;
+  const items = doc.contents.items;
+  const after = Math.max(...['version', 'name', 'description'].map((k) => items.findIndex((p) => p.key?.value === k)));
+  const pair = doc.createPair('offline', true);
+  pair.key.commentBefore = ' A seed lab, not the sandbox: vsim never connects to its hosts here (test/demo workspace).';
+  items.splice(after + 1, 0, pair);
+  fs.writeFileSync(file, doc.toString());
 }
 
 /**

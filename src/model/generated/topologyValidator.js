@@ -3,7 +3,7 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain, the microvm unit instance (microvm@NAME) or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}},"network":{"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with serial and QMP unix sockets) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal`, cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host.","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP monitor socket (qemu).","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its QMP socket; the VM counts as running once its QMP socket answers. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/name"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/name"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/name"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"offline":{"description":"true: vsim never connects to this file's hosts (shown offline in the tree; plan, apply and every host command refuse). For topologies describing labs that are not reachable from here, such as the examples copied into the demo workspace.","type":"boolean","default":false},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain, the microvm unit instance (microvm@NAME) or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}},"network":{"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with serial and QMP unix sockets) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal`, cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host.","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP monitor socket (qemu).","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its QMP socket; the VM counts as running once its QMP socket answers. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/name"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/name"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/name"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
 const schema12 = {"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"};
 const schema14 = {"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}};
 const func2 = Object.prototype.hasOwnProperty;
@@ -3294,14 +3294,10 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data.hosts !== undefined){
-let data3 = data.hosts;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key1 in data3){
-const _errs10 = errors;
-if(typeof key1 === "string"){
-if(!pattern0.test(key1)){
-const err7 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key1,propertyName:key1};
+if(data.offline !== undefined){
+let data3 = data.offline;
+if(typeof data3 !== "boolean"){
+const err7 = {instancePath:instancePath+"/offline",schemaPath:"#/properties/offline/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.offline.type,parentSchema:schema11.properties.offline,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3311,8 +3307,14 @@ vErrors.push(err7);
 errors++;
 }
 }
-else {
-const err8 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key1,propertyName:key1};
+if(data.hosts !== undefined){
+let data4 = data.hosts;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key1 in data4){
+const _errs12 = errors;
+if(typeof key1 === "string"){
+if(!pattern0.test(key1)){
+const err8 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3321,9 +3323,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-var valid2 = _errs10 === errors;
-if(!valid2){
-const err9 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema11.properties.hosts.propertyNames,parentSchema:schema11.properties.hosts,data:data3};
+}
+else {
+const err9 = {instancePath:instancePath+"/hosts",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3332,15 +3334,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-for(const key2 in data3){
-let data4 = data3[key2];
-const _errs17 = errors;
-let valid6 = false;
-const _errs18 = errors;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.address === undefined){
-const err10 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/anyOf/0/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema14.anyOf[0].required,parentSchema:schema14.anyOf[0],data:data4};
+var valid2 = _errs12 === errors;
+if(!valid2){
+const err10 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema11.properties.hosts.propertyNames,parentSchema:schema11.properties.hosts,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3350,13 +3346,14 @@ vErrors.push(err10);
 errors++;
 }
 }
-var _valid0 = _errs18 === errors;
-valid6 = valid6 || _valid0;
-if(!valid6){
+for(const key2 in data4){
+let data5 = data4[key2];
 const _errs19 = errors;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.sshConfigHost === undefined){
-const err11 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/anyOf/1/required",keyword:"required",params:{missingProperty: "sshConfigHost"},message:"must have required property '"+"sshConfigHost"+"'",schema:schema14.anyOf[1].required,parentSchema:schema14.anyOf[1],data:data4};
+let valid6 = false;
+const _errs20 = errors;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.address === undefined){
+const err11 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/anyOf/0/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema14.anyOf[0].required,parentSchema:schema14.anyOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3366,11 +3363,13 @@ vErrors.push(err11);
 errors++;
 }
 }
-var _valid0 = _errs19 === errors;
+var _valid0 = _errs20 === errors;
 valid6 = valid6 || _valid0;
-}
 if(!valid6){
-const err12 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.anyOf,parentSchema:schema14,data:data4};
+const _errs21 = errors;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.sshConfigHost === undefined){
+const err12 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/anyOf/1/required",keyword:"required",params:{missingProperty: "sshConfigHost"},message:"must have required property '"+"sshConfigHost"+"'",schema:schema14.anyOf[1].required,parentSchema:schema14.anyOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3379,21 +3378,12 @@ vErrors.push(err12);
 }
 errors++;
 }
-else {
-errors = _errs17;
-if(vErrors !== null){
-if(_errs17){
-vErrors.length = _errs17;
 }
-else {
-vErrors = null;
+var _valid0 = _errs21 === errors;
+valid6 = valid6 || _valid0;
 }
-}
-}
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-for(const key3 in data4){
-if(!(func2.call(schema14.properties, key3))){
-const err13 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data4};
+if(!valid6){
+const err13 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.anyOf,parentSchema:schema14,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3402,11 +3392,21 @@ vErrors.push(err13);
 }
 errors++;
 }
+else {
+errors = _errs19;
+if(vErrors !== null){
+if(_errs19){
+vErrors.length = _errs19;
 }
-if(data4.description !== undefined){
-let data5 = data4.description;
-if(typeof data5 !== "string"){
-const err14 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/definitions/host/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.description.type,parentSchema:schema14.properties.description,data:data5};
+else {
+vErrors = null;
+}
+}
+}
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key3 in data5){
+if(!(func2.call(schema14.properties, key3))){
+const err14 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3416,11 +3416,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data4.sshConfigHost !== undefined){
-let data6 = data4.sshConfigHost;
-if(typeof data6 === "string"){
-if(!pattern2.test(data6)){
-const err15 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/sshConfigHost",schemaPath:"#/definitions/host/properties/sshConfigHost/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.][A-Za-z0-9_.-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$"+"\"",schema:"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$",parentSchema:schema14.properties.sshConfigHost,data:data6};
+if(data5.description !== undefined){
+let data6 = data5.description;
+if(typeof data6 !== "string"){
+const err15 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/definitions/host/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.description.type,parentSchema:schema14.properties.description,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3430,8 +3429,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/sshConfigHost",schemaPath:"#/definitions/host/properties/sshConfigHost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.sshConfigHost.type,parentSchema:schema14.properties.sshConfigHost,data:data6};
+if(data5.sshConfigHost !== undefined){
+let data7 = data5.sshConfigHost;
+if(typeof data7 === "string"){
+if(!pattern2.test(data7)){
+const err16 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/sshConfigHost",schemaPath:"#/definitions/host/properties/sshConfigHost/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.][A-Za-z0-9_.-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$"+"\"",schema:"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$",parentSchema:schema14.properties.sshConfigHost,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3441,11 +3443,8 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data4.address !== undefined){
-let data7 = data4.address;
-if(typeof data7 === "string"){
-if(!pattern3.test(data7)){
-const err17 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/definitions/host/properties/address/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$"+"\"",schema:"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$",parentSchema:schema14.properties.address,data:data7};
+else {
+const err17 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/sshConfigHost",schemaPath:"#/definitions/host/properties/sshConfigHost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.sshConfigHost.type,parentSchema:schema14.properties.sshConfigHost,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3455,8 +3454,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-else {
-const err18 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/definitions/host/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.address.type,parentSchema:schema14.properties.address,data:data7};
+if(data5.address !== undefined){
+let data8 = data5.address;
+if(typeof data8 === "string"){
+if(!pattern3.test(data8)){
+const err18 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/definitions/host/properties/address/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$"+"\"",schema:"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$",parentSchema:schema14.properties.address,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3466,10 +3468,8 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data4.port !== undefined){
-let data8 = data4.port;
-if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
-const err19 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/port",schemaPath:"#/definitions/host/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.port.type,parentSchema:schema14.properties.port,data:data8};
+else {
+const err19 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/definitions/host/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.address.type,parentSchema:schema14.properties.address,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3478,9 +3478,11 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(typeof data8 == "number"){
-if(data8 > 65535 || isNaN(data8)){
-const err20 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/port",schemaPath:"#/definitions/host/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema14.properties.port,data:data8};
+}
+if(data5.port !== undefined){
+let data9 = data5.port;
+if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
+const err20 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/port",schemaPath:"#/definitions/host/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.port.type,parentSchema:schema14.properties.port,data:data9};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3489,8 +3491,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data8 < 1 || isNaN(data8)){
-const err21 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/port",schemaPath:"#/definitions/host/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.port,data:data8};
+if(typeof data9 == "number"){
+if(data9 > 65535 || isNaN(data9)){
+const err21 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/port",schemaPath:"#/definitions/host/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema14.properties.port,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3499,13 +3502,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-}
-if(data4.user !== undefined){
-let data9 = data4.user;
-if(typeof data9 === "string"){
-if(!pattern4.test(data9)){
-const err22 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/host/properties/user/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z_][a-z0-9_-]*$"+"\"",schema:"^[a-z_][a-z0-9_-]*$",parentSchema:schema14.properties.user,data:data9};
+if(data9 < 1 || isNaN(data9)){
+const err22 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/port",schemaPath:"#/definitions/host/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.port,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3515,8 +3513,12 @@ vErrors.push(err22);
 errors++;
 }
 }
-else {
-const err23 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/host/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.user.type,parentSchema:schema14.properties.user,data:data9};
+}
+if(data5.user !== undefined){
+let data10 = data5.user;
+if(typeof data10 === "string"){
+if(!pattern4.test(data10)){
+const err23 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/host/properties/user/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z_][a-z0-9_-]*$"+"\"",schema:"^[a-z_][a-z0-9_-]*$",parentSchema:schema14.properties.user,data:data10};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3526,11 +3528,8 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data4.identityFile !== undefined){
-let data10 = data4.identityFile;
-if(typeof data10 === "string"){
-if(!pattern5.test(data10)){
-const err24 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/identityFile",schemaPath:"#/definitions/host/properties/identityFile/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]+$"},message:"must match pattern \""+"^[^\\n\\r]+$"+"\"",schema:"^[^\\n\\r]+$",parentSchema:schema14.properties.identityFile,data:data10};
+else {
+const err24 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/host/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.user.type,parentSchema:schema14.properties.user,data:data10};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3540,8 +3539,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-else {
-const err25 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/identityFile",schemaPath:"#/definitions/host/properties/identityFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.identityFile.type,parentSchema:schema14.properties.identityFile,data:data10};
+if(data5.identityFile !== undefined){
+let data11 = data5.identityFile;
+if(typeof data11 === "string"){
+if(!pattern5.test(data11)){
+const err25 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/identityFile",schemaPath:"#/definitions/host/properties/identityFile/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]+$"},message:"must match pattern \""+"^[^\\n\\r]+$"+"\"",schema:"^[^\\n\\r]+$",parentSchema:schema14.properties.identityFile,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3551,11 +3553,8 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data4.proxyJump !== undefined){
-let data11 = data4.proxyJump;
-if(typeof data11 === "string"){
-if(!pattern6.test(data11)){
-const err26 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/proxyJump",schemaPath:"#/definitions/host/properties/proxyJump/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"+"\"",schema:"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$",parentSchema:schema14.properties.proxyJump,data:data11};
+else {
+const err26 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/identityFile",schemaPath:"#/definitions/host/properties/identityFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.identityFile.type,parentSchema:schema14.properties.identityFile,data:data11};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3565,8 +3564,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-else {
-const err27 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/proxyJump",schemaPath:"#/definitions/host/properties/proxyJump/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.proxyJump.type,parentSchema:schema14.properties.proxyJump,data:data11};
+if(data5.proxyJump !== undefined){
+let data12 = data5.proxyJump;
+if(typeof data12 === "string"){
+if(!pattern6.test(data12)){
+const err27 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/proxyJump",schemaPath:"#/definitions/host/properties/proxyJump/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"+"\"",schema:"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$",parentSchema:schema14.properties.proxyJump,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3576,10 +3578,8 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data4.arch !== undefined){
-let data12 = data4.arch;
-if(!((data12 === "x86_64") || (data12 === "aarch64"))){
-const err28 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/arch",schemaPath:"#/definitions/host/properties/arch/enum",keyword:"enum",params:{allowedValues: schema14.properties.arch.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.arch.enum,parentSchema:schema14.properties.arch,data:data12};
+else {
+const err28 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/proxyJump",schemaPath:"#/definitions/host/properties/proxyJump/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.proxyJump.type,parentSchema:schema14.properties.proxyJump,data:data12};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3589,10 +3589,10 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data4.kvm !== undefined){
-let data13 = data4.kvm;
-if(typeof data13 !== "boolean"){
-const err29 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kvm",schemaPath:"#/definitions/host/properties/kvm/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema14.properties.kvm.type,parentSchema:schema14.properties.kvm,data:data13};
+if(data5.arch !== undefined){
+let data13 = data5.arch;
+if(!((data13 === "x86_64") || (data13 === "aarch64"))){
+const err29 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/arch",schemaPath:"#/definitions/host/properties/arch/enum",keyword:"enum",params:{allowedValues: schema14.properties.arch.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.arch.enum,parentSchema:schema14.properties.arch,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3602,11 +3602,10 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data4.libvirtUri !== undefined){
-let data14 = data4.libvirtUri;
-if(typeof data14 === "string"){
-if(!pattern7.test(data14)){
-const err30 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/libvirtUri",schemaPath:"#/definitions/host/properties/libvirtUri/pattern",keyword:"pattern",params:{pattern: "^[a-z+]+://[A-Za-z0-9_./@:-]*$"},message:"must match pattern \""+"^[a-z+]+://[A-Za-z0-9_./@:-]*$"+"\"",schema:"^[a-z+]+://[A-Za-z0-9_./@:-]*$",parentSchema:schema14.properties.libvirtUri,data:data14};
+if(data5.kvm !== undefined){
+let data14 = data5.kvm;
+if(typeof data14 !== "boolean"){
+const err30 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kvm",schemaPath:"#/definitions/host/properties/kvm/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema14.properties.kvm.type,parentSchema:schema14.properties.kvm,data:data14};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3616,8 +3615,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-else {
-const err31 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/libvirtUri",schemaPath:"#/definitions/host/properties/libvirtUri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.libvirtUri.type,parentSchema:schema14.properties.libvirtUri,data:data14};
+if(data5.libvirtUri !== undefined){
+let data15 = data5.libvirtUri;
+if(typeof data15 === "string"){
+if(!pattern7.test(data15)){
+const err31 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/libvirtUri",schemaPath:"#/definitions/host/properties/libvirtUri/pattern",keyword:"pattern",params:{pattern: "^[a-z+]+://[A-Za-z0-9_./@:-]*$"},message:"must match pattern \""+"^[a-z+]+://[A-Za-z0-9_./@:-]*$"+"\"",schema:"^[a-z+]+://[A-Za-z0-9_./@:-]*$",parentSchema:schema14.properties.libvirtUri,data:data15};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3627,11 +3629,8 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data4.flake !== undefined){
-let data15 = data4.flake;
-if(typeof data15 === "string"){
-if(!pattern8.test(data15)){
-const err32 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"},message:"must match pattern \""+"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"+"\"",schema:"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$",parentSchema:schema14.properties.flake,data:data15};
+else {
+const err32 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/libvirtUri",schemaPath:"#/definitions/host/properties/libvirtUri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.libvirtUri.type,parentSchema:schema14.properties.libvirtUri,data:data15};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3641,8 +3640,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-else {
-const err33 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.flake.type,parentSchema:schema14.properties.flake,data:data15};
+if(data5.flake !== undefined){
+let data16 = data5.flake;
+if(typeof data16 === "string"){
+if(!pattern8.test(data16)){
+const err33 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"},message:"must match pattern \""+"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"+"\"",schema:"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$",parentSchema:schema14.properties.flake,data:data16};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3652,9 +3654,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-}
 else {
-const err34 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data4};
+const err34 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.flake.type,parentSchema:schema14.properties.flake,data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3666,7 +3667,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.hosts.type,parentSchema:schema11.properties.hosts,data:data3};
+const err35 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data5};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3676,14 +3677,9 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data.networks !== undefined){
-let data16 = data.networks;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key4 in data16){
-const _errs44 = errors;
-if(typeof key4 === "string"){
-if(!pattern0.test(key4)){
-const err36 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key4,propertyName:key4};
+}
+else {
+const err36 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.hosts.type,parentSchema:schema11.properties.hosts,data:data4};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3693,8 +3689,14 @@ vErrors.push(err36);
 errors++;
 }
 }
-else {
-const err37 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key4,propertyName:key4};
+if(data.networks !== undefined){
+let data17 = data.networks;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+for(const key4 in data17){
+const _errs46 = errors;
+if(typeof key4 === "string"){
+if(!pattern0.test(key4)){
+const err37 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3703,9 +3705,9 @@ vErrors.push(err37);
 }
 errors++;
 }
-var valid8 = _errs44 === errors;
-if(!valid8){
-const err38 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema11.properties.networks.propertyNames,parentSchema:schema11.properties.networks,data:data16};
+}
+else {
+const err38 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3714,16 +3716,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-for(const key5 in data16){
-if(!(validate11(data16[key5], {instancePath:instancePath+"/networks/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data16,parentDataProperty:key5,rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err39 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.networks.type,parentSchema:schema11.properties.networks,data:data16};
+var valid8 = _errs46 === errors;
+if(!valid8){
+const err39 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema11.properties.networks.propertyNames,parentSchema:schema11.properties.networks,data:data17};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3733,14 +3728,15 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data.vms !== undefined){
-let data18 = data.vms;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key6 in data18){
-const _errs51 = errors;
-if(typeof key6 === "string"){
-if(!pattern0.test(key6)){
-const err40 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key6,propertyName:key6};
+for(const key5 in data17){
+if(!(validate11(data17[key5], {instancePath:instancePath+"/networks/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data17,parentDataProperty:key5,rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.networks.type,parentSchema:schema11.properties.networks,data:data17};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3750,8 +3746,14 @@ vErrors.push(err40);
 errors++;
 }
 }
-else {
-const err41 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key6,propertyName:key6};
+if(data.vms !== undefined){
+let data19 = data.vms;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key6 in data19){
+const _errs53 = errors;
+if(typeof key6 === "string"){
+if(!pattern0.test(key6)){
+const err41 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3760,9 +3762,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-var valid11 = _errs51 === errors;
-if(!valid11){
-const err42 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema11.properties.vms.propertyNames,parentSchema:schema11.properties.vms,data:data18};
+}
+else {
+const err42 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3771,16 +3773,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-for(const key7 in data18){
-if(!(validate13(data18[key7], {instancePath:instancePath+"/vms/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data18,parentDataProperty:key7,rootData}))){
-vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err43 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.vms.type,parentSchema:schema11.properties.vms,data:data18};
+var valid11 = _errs53 === errors;
+if(!valid11){
+const err43 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema11.properties.vms.propertyNames,parentSchema:schema11.properties.vms,data:data19};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3790,14 +3785,15 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data.slots !== undefined){
-let data20 = data.slots;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-for(const key8 in data20){
-const _errs58 = errors;
-if(typeof key8 === "string"){
-if(!pattern0.test(key8)){
-const err44 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key8,propertyName:key8};
+for(const key7 in data19){
+if(!(validate13(data19[key7], {instancePath:instancePath+"/vms/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data19,parentDataProperty:key7,rootData}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.vms.type,parentSchema:schema11.properties.vms,data:data19};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3807,8 +3803,14 @@ vErrors.push(err44);
 errors++;
 }
 }
-else {
-const err45 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key8,propertyName:key8};
+if(data.slots !== undefined){
+let data21 = data.slots;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+for(const key8 in data21){
+const _errs60 = errors;
+if(typeof key8 === "string"){
+if(!pattern0.test(key8)){
+const err45 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key8,propertyName:key8};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3817,9 +3819,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-var valid14 = _errs58 === errors;
-if(!valid14){
-const err46 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid",schema:schema11.properties.slots.propertyNames,parentSchema:schema11.properties.slots,data:data20};
+}
+else {
+const err46 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key8,propertyName:key8};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3828,16 +3830,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-for(const key9 in data20){
-if(!(validate19(data20[key9], {instancePath:instancePath+"/slots/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data20,parentDataProperty:key9,rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.slots.type,parentSchema:schema11.properties.slots,data:data20};
+var valid14 = _errs60 === errors;
+if(!valid14){
+const err47 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid",schema:schema11.properties.slots.propertyNames,parentSchema:schema11.properties.slots,data:data21};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3847,14 +3842,15 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.states !== undefined){
-let data22 = data.states;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key10 in data22){
-const _errs65 = errors;
-if(typeof key10 === "string"){
-if(!pattern0.test(key10)){
-const err48 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key10,propertyName:key10};
+for(const key9 in data21){
+if(!(validate19(data21[key9], {instancePath:instancePath+"/slots/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data21,parentDataProperty:key9,rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.slots.type,parentSchema:schema11.properties.slots,data:data21};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3864,8 +3860,14 @@ vErrors.push(err48);
 errors++;
 }
 }
-else {
-const err49 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key10,propertyName:key10};
+if(data.states !== undefined){
+let data23 = data.states;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key10 in data23){
+const _errs67 = errors;
+if(typeof key10 === "string"){
+if(!pattern0.test(key10)){
+const err49 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key10,propertyName:key10};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3874,9 +3876,9 @@ vErrors.push(err49);
 }
 errors++;
 }
-var valid17 = _errs65 === errors;
-if(!valid17){
-const err50 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/propertyNames",keyword:"propertyNames",params:{propertyName: key10},message:"property name must be valid",schema:schema11.properties.states.propertyNames,parentSchema:schema11.properties.states,data:data22};
+}
+else {
+const err50 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key10,propertyName:key10};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3885,16 +3887,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-for(const key11 in data22){
-if(!(validate21(data22[key11], {instancePath:instancePath+"/states/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data22,parentDataProperty:key11,rootData}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err51 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.states.type,parentSchema:schema11.properties.states,data:data22};
+var valid17 = _errs67 === errors;
+if(!valid17){
+const err51 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/propertyNames",keyword:"propertyNames",params:{propertyName: key10},message:"property name must be valid",schema:schema11.properties.states.propertyNames,parentSchema:schema11.properties.states,data:data23};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3904,14 +3899,15 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data.profiles !== undefined){
-let data24 = data.profiles;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-for(const key12 in data24){
-const _errs72 = errors;
-if(typeof key12 === "string"){
-if(!pattern0.test(key12)){
-const err52 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key12,propertyName:key12};
+for(const key11 in data23){
+if(!(validate21(data23[key11], {instancePath:instancePath+"/states/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data23,parentDataProperty:key11,rootData}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.states.type,parentSchema:schema11.properties.states,data:data23};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3921,8 +3917,14 @@ vErrors.push(err52);
 errors++;
 }
 }
-else {
-const err53 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key12,propertyName:key12};
+if(data.profiles !== undefined){
+let data25 = data.profiles;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key12 in data25){
+const _errs74 = errors;
+if(typeof key12 === "string"){
+if(!pattern0.test(key12)){
+const err53 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key12,propertyName:key12};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3931,9 +3933,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-var valid20 = _errs72 === errors;
-if(!valid20){
-const err54 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid",schema:schema11.properties.profiles.propertyNames,parentSchema:schema11.properties.profiles,data:data24};
+}
+else {
+const err54 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key12,propertyName:key12};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3942,16 +3944,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-for(const key13 in data24){
-if(!(validate23(data24[key13], {instancePath:instancePath+"/profiles/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data24,parentDataProperty:key13,rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err55 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.profiles.type,parentSchema:schema11.properties.profiles,data:data24};
+var valid20 = _errs74 === errors;
+if(!valid20){
+const err55 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid",schema:schema11.properties.profiles.propertyNames,parentSchema:schema11.properties.profiles,data:data25};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3961,14 +3956,15 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data.links !== undefined){
-let data26 = data.links;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-for(const key14 in data26){
-const _errs79 = errors;
-if(typeof key14 === "string"){
-if(!pattern0.test(key14)){
-const err56 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key14,propertyName:key14};
+for(const key13 in data25){
+if(!(validate23(data25[key13], {instancePath:instancePath+"/profiles/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data25,parentDataProperty:key13,rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.profiles.type,parentSchema:schema11.properties.profiles,data:data25};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3978,8 +3974,14 @@ vErrors.push(err56);
 errors++;
 }
 }
-else {
-const err57 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key14,propertyName:key14};
+if(data.links !== undefined){
+let data27 = data.links;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key14 in data27){
+const _errs81 = errors;
+if(typeof key14 === "string"){
+if(!pattern0.test(key14)){
+const err57 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key14,propertyName:key14};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3988,9 +3990,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-var valid23 = _errs79 === errors;
-if(!valid23){
-const err58 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/propertyNames",keyword:"propertyNames",params:{propertyName: key14},message:"property name must be valid",schema:schema11.properties.links.propertyNames,parentSchema:schema11.properties.links,data:data26};
+}
+else {
+const err58 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key14,propertyName:key14};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3999,21 +4001,32 @@ vErrors.push(err58);
 }
 errors++;
 }
+var valid23 = _errs81 === errors;
+if(!valid23){
+const err59 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/propertyNames",keyword:"propertyNames",params:{propertyName: key14},message:"property name must be valid",schema:schema11.properties.links.propertyNames,parentSchema:schema11.properties.links,data:data27};
+if(vErrors === null){
+vErrors = [err59];
 }
-for(const key15 in data26){
-if(!(validate27(data26[key15], {instancePath:instancePath+"/links/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data26,parentDataProperty:key15,rootData}))){
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+for(const key15 in data27){
+if(!(validate27(data27[key15], {instancePath:instancePath+"/links/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data27,parentDataProperty:key15,rootData}))){
 vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.links.type,parentSchema:schema11.properties.links,data:data26};
+const err60 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.links.type,parentSchema:schema11.properties.links,data:data27};
 if(vErrors === null){
-vErrors = [err59];
+vErrors = [err60];
 }
 else {
-vErrors.push(err59);
+vErrors.push(err60);
 }
 errors++;
 }
@@ -4026,12 +4039,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err60 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err61 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
 if(vErrors === null){
-vErrors = [err60];
+vErrors = [err61];
 }
 else {
-vErrors.push(err60);
+vErrors.push(err61);
 }
 errors++;
 }

@@ -111,6 +111,16 @@ test('a host that becomes unreachable: its VMs are unknown, with the last known 
   assert.equal(lab2.host('h1').vms.vm0?.lastKnown?.state, 'running');
 });
 
+test('offline: true — the hosts show offline, nothing connects, operations say why', async () => {
+  let asked = 0;
+  const lab = new Lab({ ...topology(1), offline: true }, { runnerFor: async () => { asked++; return runner(() => ({})); }, backends: { libvirt: fakeLibvirt }, trusted: () => true });
+  await lab.refresh('h1');
+  assert.deepEqual(lab.host('h1').connection, { kind: 'offline' });
+  await assert.rejects(lab.lifecycle('vm0', 'start'), /offline: true: vsim does not connect to h1/);
+  assert.throws(() => lab.hostTarget('h1'), /offline: true/);
+  assert.equal(asked, 0);
+});
+
 test('change events fire only when the state changed', async () => {
   const r = runner(() => ({ stdout: 'vm0\n' }));
   const lab = new Lab(topology(1), deps(r));

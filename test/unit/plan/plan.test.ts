@@ -226,3 +226,15 @@ test('an unreachable host fails its items; the other hosts are planned and appli
   assert.deepEqual(up.failed.map((f) => f.id), ['far/plan']);
   assert.ok(up.done.includes('hv/start/vm1'));
 });
+
+test('offline: true — plan and up never ask for a runner; every host says why', async () => {
+  const t = { ...topo(1), offline: true };
+  let asked = 0;
+  const deps = depsFor({ hv: fakeHost({ tools }) }, fakeBackend(declaredOf(t), new Map()));
+  const counted = { ...deps, runnerFor: (...a: Parameters<typeof deps.runnerFor>) => { asked++; return deps.runnerFor(...a); } };
+  const plan = await planLab({ topology: t }, counted);
+  assert.match(plan.hosts[0]?.error ?? '', /offline: true: vsim does not connect to hv/);
+  const up = await upLab({ topology: t }, counted);
+  assert.equal(up.done.length, 0);
+  assert.equal(asked, 0, 'no runner, no connection');
+});
