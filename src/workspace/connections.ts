@@ -46,18 +46,20 @@ export class Connections implements vscode.Disposable {
     });
   }
 
-  private configPath(): string {
+  /** The configured file, or the user's default (read with the system-wide config after it, as plain `ssh` does). */
+  private configPath(): { path: string; defaultFiles: boolean } {
     const configured = vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile', '');
     const p = configured || '~/.ssh/config';
-    return p.startsWith('~/') ? `${os.homedir()}${p.slice(1)}` : p;
+    return { path: p.startsWith('~/') ? `${os.homedir()}${p.slice(1)}` : p, defaultFiles: !configured };
   }
 
   /** How hosts resolve: `ssh -G` on the config file when OpenSSH is installed, else vsim's parser of it. */
   private async optionsSource(): Promise<AsyncOptionsSource> {
-    const path = this.configPath();
-    if (this.sourceCache && this.sourceCache.path === path && Date.now() - this.sourceCache.at < 2000) return this.sourceCache.source;
-    const source = await configFileSource(path, defaultSshEnv());
-    this.sourceCache = { path, source, at: Date.now() };
+    const { path, defaultFiles } = this.configPath();
+    const cacheKey = `${defaultFiles ? 'default:' : ''}${path}`;
+    if (this.sourceCache && this.sourceCache.path === cacheKey && Date.now() - this.sourceCache.at < 2000) return this.sourceCache.source;
+    const source = await configFileSource(path, defaultSshEnv(), { defaultFiles });
+    this.sourceCache = { path: cacheKey, source, at: Date.now() };
     return source;
   }
 

@@ -2,6 +2,7 @@
 // ProxyJump, and a server crash with reconnect.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fingerprint } from '../../../src/remote/knownHosts';
@@ -105,15 +106,25 @@ describe('remote over a real sshd', { skip }, () => {
     assert.match(out, /has-tty/);
   });
 
-  test('host key mismatch is refused with both fingerprints', async () => {
+  test('host key mismatch is refused with both fingerprints, the FILE:LINE of the old key and the ssh-keygen -R that removes it', async () => {
     const other = keygen(path.join(sshd.dir, 'other_host_key'));
-    const kh = knownHostsFile('kh-bad', `[127.0.0.1]:${sshd.port} ${other.type} ${other.blob.toString('base64')}\n`);
+    const kh = knownHostsFile('kh-bad', `# kept\n[127.0.0.1]:${sshd.port} ${other.type} ${other.blob.toString('base64')}\n`);
     const asked: TrustRequest[] = [];
     const h = pool({ asked, trust: true }).get(endpoint('vsim-hv1', kh));
-    const expected = `Host key for vsim-hv1 (127.0.0.1:${sshd.port}) does not match known_hosts: expected ${fingerprint(other.blob)}, got ${fingerprint(sshd.hostKey.blob)}. Refusing to connect.`;
-    await assert.rejects(h.shell.exec(['true']), (err: Error) => err.message.includes(expected));
+    const name = `[127.0.0.1]:${sshd.port}`;
+    const expected = `Host key for vsim-hv1 (127.0.0.1:${sshd.port}) does not match known_hosts: expected ${fingerprint(other.blob)} (${kh}:2), got ${fingerprint(sshd.hostKey.blob)}. ` +
+      `If the host's key was changed on purpose, remove the old key with ssh-keygen -R '${name}' -f ${kh} and connect again. Refusing to connect.`;
+    let message = '';
+    await assert.rejects(h.shell.exec(['true']), (err: Error) => { message = err.message; return err.message.includes(expected); });
     assert.equal(asked.length, 0);
-    assert.equal(readFileSync(kh, 'utf8').split('\n').filter(Boolean).length, 1);
+    assert.equal(readFileSync(kh, 'utf8').split('\n').filter(Boolean).length, 2);
+    // The suggested command, run as printed (through sh), removes exactly the old key; the next connect asks again.
+    const cmd = /remove the old key with (.*) and connect again/.exec(message)?.[1] as string;
+    execFileSync('sh', ['-c', `${cmd} 2>/dev/null`]);
+    assert.equal(readFileSync(kh, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).length, 0);
+    const again = pool({ asked, trust: true }).get(endpoint('vsim-hv1b', kh));
+    assert.equal((await again.shell.exec(['echo', 'ok'])).stdout, 'ok\n');
+    assert.equal(asked.length, 1);
   });
 
   test('unknown host: askTrust with the fingerprint; accept appends to known_hosts, reject refuses', async () => {
