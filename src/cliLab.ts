@@ -48,7 +48,7 @@ export function cliDeps(sshConfig: string | undefined, opts: { channels?: boolea
   const configPath = sshConfig ?? `${os.homedir()}/.ssh/config`;
   // Hosts resolve as in the extension: `ssh -G` on the config file where OpenSSH is installed, else vsim's parser of it.
   let source: Promise<AsyncOptionsSource> | undefined;
-  const options = (): Promise<AsyncOptionsSource> => (source ??= configFileSource(configPath, defaultSshEnv()));
+  const options = (): Promise<AsyncOptionsSource> => (source ??= configFileSource(configPath, defaultSshEnv(), { defaultFiles: sshConfig === undefined }));
   const deps: PlanDeps = {
     async runnerFor(hostName, host, topology: Topology): Promise<CommandRunner> {
       const pooled = pool.get(await resolveEndpointWith({ ...host, name: hostName }, (n) => topology.hosts?.[n], await options()));

@@ -6,6 +6,7 @@ export type CommandId =
   | 'vsim.refresh'
   | 'vsim.connectHost'
   | 'vsim.disconnectHost'
+  | 'vsim.forgetPassphrases'
   | 'vsim.startVm'
   | 'vsim.stopVm'
   | 'vsim.restartVm'

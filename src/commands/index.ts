@@ -5,6 +5,7 @@ import type { Connections } from '../workspace/connections';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import { registerConsoleCommands } from './console';
 import { connectHost, disconnectHost, refresh } from './host/hostCommands';
+import { forgetPassphrases } from './host/forgetPassphrases';
 import { newTopology } from './newTopology';
 import { registerCommand } from './registry';
 import { applyProfile, clearProfile, healLink, partitionLink, showProfile } from './tc/tcCommands';
@@ -38,6 +39,7 @@ export function registerCommands({ labs, connections, consoles, plans }: Command
     registerCommand('vsim.refresh', refresh(labs)),
     registerCommand('vsim.connectHost', connectHost(labs)),
     registerCommand('vsim.disconnectHost', disconnectHost(labs, connections, tc)),
+    registerCommand('vsim.forgetPassphrases', forgetPassphrases(connections)),
     registerCommand('vsim.startVm', lifecycleCommand(labs, LIFECYCLE.start, plans)),
     registerCommand('vsim.stopVm', lifecycleCommand(labs, LIFECYCLE.stop)),
     registerCommand('vsim.restartVm', lifecycleCommand(labs, LIFECYCLE.restart)),

@@ -1,8 +1,12 @@
 // Host key decisions for a connection: known_hosts files of the endpoint, trust on first use via an
 // injected askTrust callback (the UI), refusal with a clear message on mismatch. Never accepts silently.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fingerprint, formatKnownHostsLine, keyTypeOf, knownKeyTypes, parseKnownHosts, verifyHostKey, type KnownHostEntry } from './knownHosts';
+import {
+  entryMatchesName, entryWhere, fingerprint, formatKnownHostsLine, keyTypeOf, knownKeyTypes, lookupName, malformedLines, parseKnownHosts, verifyHostKey,
+  type KnownHostEntry,
+} from './knownHosts';
+import { shellQuote } from './quote';
 import type { HostEndpoint } from './sshConfig';
 
 export interface HostKeyPolicy {
@@ -13,7 +17,7 @@ export interface HostKeyPolicy {
 }
 
 export class HostKeyError extends Error {
-  constructor(message: string, readonly kind: 'mismatch' | 'revoked' | 'rejected' | 'strict' | 'cert-authority' | 'unrecordable') {
+  constructor(message: string, readonly kind: 'mismatch' | 'revoked' | 'rejected' | 'strict' | 'cert-authority' | 'unrecordable' | 'not-known-hosts') {
     super(message);
     this.name = 'HostKeyError';
   }
@@ -48,7 +52,7 @@ async function readEntries(files: readonly string[]): Promise<KnownHostEntry[]> 
   const all: KnownHostEntry[] = [];
   for (const f of files) {
     try {
-      all.push(...parseKnownHosts(await readFile(f, 'utf8')));
+      all.push(...parseKnownHosts(await readFile(f, 'utf8'), f));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -76,20 +80,29 @@ export class KnownHostsPolicy implements HostKeyPolicy {
   async check(endpoint: HostEndpoint, keyBlob: Buffer): Promise<void> {
     const label = endpointLabel(endpoint);
     const got = fingerprint(keyBlob);
-    const result = verifyHostKey(await readEntries(allFiles(endpoint)), endpoint.host, endpoint.port, keyBlob, endpoint.hostKeyAlias);
+    const entries = await readEntries(allFiles(endpoint));
+    const result = verifyHostKey(entries, endpoint.host, endpoint.port, keyBlob, endpoint.hostKeyAlias);
     if (result.status === 'match') return;
+    const name = lookupName(endpoint.host, endpoint.port, endpoint.hostKeyAlias);
+    const named = entries.filter((e) => entryMatchesName(e, name));
     if (result.status === 'mismatch') {
       if (result.revoked) {
-        throw new HostKeyError(`Host key for ${label} is marked @revoked in known_hosts (${got}). Refusing to connect.`, 'revoked');
+        const where = named.filter((e) => e.marker === 'revoked' && e.key.equals(keyBlob)).map(entryWhere);
+        throw new HostKeyError(`Host key for ${label} is marked @revoked in known_hosts (${got}, ${where.join(', ')}). Refusing to connect.`, 'revoked');
       }
+      const old = named.filter((e) => e.marker === undefined && !e.key.equals(keyBlob));
+      const files = [...new Set(old.map((e) => e.file).filter((f): f is string => f !== undefined))];
+      const remove = files.map((f) => `ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(f)}`).join(' and ');
       throw new HostKeyError(
-        `Host key for ${label} does not match known_hosts: expected ${result.expectedFingerprints.join(' or ')}, got ${got}. Refusing to connect.`,
+        `Host key for ${label} does not match known_hosts: expected ${result.expectedFingerprints.join(' or ')} (${old.map(entryWhere).join(', ')}), got ${got}. ` +
+          `If the host's key was changed on purpose, remove the old key with ${remove} and connect again. Refusing to connect.`,
         'mismatch',
       );
     }
     if (result.certAuthorityLines) {
+      const where = named.filter((e) => e.marker === 'cert-authority').map(entryWhere);
       throw new HostKeyError(
-        `known_hosts names a certificate authority for ${label} (line ${result.certAuthorityLines.join(', ')}), and vsim does not verify host certificates; the plain key ${got} is not trusted on first use. Refusing to connect.`,
+        `known_hosts names a certificate authority for ${label} (${where.join(', ')}), and vsim does not verify host certificates; the plain key ${got} is not trusted on first use. Refusing to connect.`,
         'cert-authority',
       );
     }
@@ -110,6 +123,8 @@ export class KnownHostsPolicy implements HostKeyPolicy {
     } catch (err) {
       throw new HostKeyError(`Host key for ${label} (${got}) cannot be recorded: ${(err as Error).message}. Refusing to connect.`, 'unrecordable');
     }
+    // Refused before asking: the file must be a known_hosts file.
+    const prefix = await appendPrefix(file, label);
     const request: TrustRequest = {
       label, alias: endpoint.alias, host: endpoint.host, port: endpoint.port, keyType, fingerprint: got, knownHostsFile: file,
     };
@@ -117,14 +132,35 @@ export class KnownHostsPolicy implements HostKeyPolicy {
       throw new HostKeyError(`Host key for ${label} (${got}) was not trusted. Refusing to connect.`, 'rejected');
     }
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    let prefix = '';
-    try {
-      const existing = await readFile(file, 'utf8');
-      if (existing.length > 0 && !existing.endsWith('\n')) prefix = '\n';
-    } catch {
-      // new file
-    }
     await appendFile(file, `${prefix}${line}\n`, { mode: 0o600 });
     this.opts.onTrusted?.(request);
   }
+}
+
+/**
+ * Before appending to a UserKnownHostsFile: it must be a regular file whose every line is blank, a
+ * comment or a known_hosts entry (the config may point it at a shell rc file). Returns the newline
+ * to put first when the file does not end with one.
+ */
+async function appendPrefix(file: string, label: string): Promise<string> {
+  // UserKnownHostsFile /dev/null: ssh "writes" the key nowhere; so does vsim.
+  if (file === '/dev/null') return '';
+  let text: string;
+  try {
+    if (!(await stat(file)).isFile()) {
+      throw new HostKeyError(`UserKnownHostsFile ${file} is not a regular file; vsim will not add the host key of ${label} to it. Refusing to connect.`, 'not-known-hosts');
+    }
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+  const bad = malformedLines(text);
+  if (bad.length) {
+    throw new HostKeyError(
+      `${file}:${bad[0]}: not a known_hosts line; vsim will not add the host key of ${label} to a file that is not a known_hosts file (UserKnownHostsFile). Refusing to connect.`,
+      'not-known-hosts',
+    );
+  }
+  return text.length > 0 && !text.endsWith('\n') ? '\n' : '';
 }

@@ -1,6 +1,7 @@
-// Private keys for public-key auth: identity files parsed with ssh2, encrypted ones unlocked through
-// an injected askPassphrase callback (the UI decides whether to remember it). Decrypted keys are kept
-// in memory for reconnects; passphrases are never logged.
+// Private keys for public-key auth: identity files parsed with ssh2, encrypted ones unlocked with a
+// saved passphrase or through an injected askPassphrase callback (up to MAX_PASSPHRASE_TRIES). A
+// passphrase is offered for saving only after it decrypted the key; a saved one that no longer does
+// is forgotten. Decrypted keys are kept in memory for reconnects; passphrases are never logged.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParsedKey } from '../lib/ssh2';
@@ -17,8 +18,19 @@ export interface AvailableKeys {
   encrypted: string[];
 }
 
-/** Returns a passphrase, or undefined when the user cancels. */
-export type AskPassphrase = (file: string) => Promise<string | undefined>;
+/** Returns a passphrase, or undefined when the user cancels; `retry` says why the previous one failed. */
+export type AskPassphrase = (file: string, retry?: string) => Promise<string | undefined>;
+
+/** Where passphrases are kept between sessions (VS Code's secret storage in the extension). */
+export interface SavedPassphrases {
+  get(file: string): Promise<string | undefined>;
+  /** The passphrase decrypted the key: the UI may ask whether to keep it, and keeps it if so. */
+  offer(file: string, passphrase: string): Promise<void>;
+  /** The saved passphrase no longer decrypts the key. */
+  delete(file: string): Promise<void>;
+}
+
+export const MAX_PASSPHRASE_TRIES = 3;
 
 export class PassphraseError extends Error {
   constructor(message: string) {
@@ -34,7 +46,7 @@ export function defaultIdentityFiles(home: string): string[] {
 export class IdentityStore {
   private readonly unlocked = new Map<string, ParsedKey>();
 
-  constructor(private readonly askPassphrase: AskPassphrase) {}
+  constructor(private readonly askPassphrase: AskPassphrase, private readonly saved?: SavedPassphrases) {}
 
   /** Parses the files that exist; missing files are skipped, as OpenSSH does. */
   async available(files: readonly string[]): Promise<AvailableKeys> {
@@ -62,22 +74,47 @@ export class IdentityStore {
     return result;
   }
 
-  /** Asks for the passphrase of an encrypted key and decrypts it; a wrong passphrase is a clear error. */
+  /**
+   * Decrypts an encrypted key: with the saved passphrase if there is one (forgotten when it fails),
+   * else asking up to MAX_PASSPHRASE_TRIES times; an asked passphrase is offered for saving only
+   * once it worked. Wrong every time or cancelled: a PassphraseError.
+   */
   async unlock(file: string): Promise<LoadedKey> {
     const cached = this.unlocked.get(file);
     if (cached) return { file, key: cached };
-    const passphrase = await this.askPassphrase(file);
-    if (passphrase === undefined) {
-      throw new PassphraseError(`No passphrase given for identity file ${file}`);
+    const data = await readFile(file);
+    const decrypt = (passphrase: string) => first(loadSsh2().utils.parseKey(data, passphrase));
+    const saved = await this.saved?.get(file);
+    let retry: string | undefined;
+    if (saved !== undefined) {
+      const parsed = decrypt(saved);
+      if (!(parsed instanceof Error)) return this.keep(file, parsed);
+      await this.saved?.delete(file);
+      retry = 'The saved passphrase did not decrypt the key and was forgotten.';
     }
-    const parsed = first(loadSsh2().utils.parseKey(await readFile(file), passphrase));
-    if (parsed instanceof Error) {
-      throw new PassphraseError(`Wrong passphrase for identity file ${file} (${parsed.message})`);
+    let lastError = '';
+    for (let attempt = 1; attempt <= MAX_PASSPHRASE_TRIES; attempt++) {
+      const passphrase = await this.askPassphrase(file, retry);
+      if (passphrase === undefined) {
+        throw new PassphraseError(`No passphrase given for identity file ${file}`);
+      }
+      const parsed = decrypt(passphrase);
+      if (!(parsed instanceof Error)) {
+        await this.saved?.offer(file, passphrase);
+        return this.keep(file, parsed);
+      }
+      lastError = parsed.message;
+      retry = `Wrong passphrase (try ${attempt} of ${MAX_PASSPHRASE_TRIES}).`;
     }
-    this.unlocked.set(file, parsed);
-    return { file, key: parsed };
+    throw new PassphraseError(`Wrong passphrase for identity file ${file} (${MAX_PASSPHRASE_TRIES} tries; ${lastError})`);
   }
 
+  private keep(file: string, key: ParsedKey): LoadedKey {
+    this.unlocked.set(file, key);
+    return { file, key };
+  }
+
+  /** Decrypted keys are dropped: the next connection that needs one unlocks it again. */
   forget(): void {
     this.unlocked.clear();
   }

@@ -15,6 +15,8 @@ export interface KnownHostEntry {
   key: Buffer;
   /** 1-based line in its file, for messages. */
   line: number;
+  /** The file it was read from, for messages. */
+  file?: string;
 }
 
 export type VerifyResult =
@@ -24,37 +26,61 @@ export type VerifyResult =
   | { status: 'unknown'; certAuthorityLines?: number[] };
 
 /** Parses known_hosts text; malformed lines are skipped (OpenSSH does the same). */
-export function parseKnownHosts(text: string): KnownHostEntry[] {
+export function parseKnownHosts(text: string, file?: string): KnownHostEntry[] {
   const out: KnownHostEntry[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
-    const fields = line.split(/\s+/);
-    let marker: KnownHostEntry['marker'];
-    if (fields[0]?.startsWith('@')) {
-      const m = fields.shift();
-      if (m === '@revoked') marker = 'revoked';
-      else if (m === '@cert-authority') marker = 'cert-authority';
-      else return;
-    }
-    const [hosts, keyType, b64] = fields;
-    if (!hosts || !keyType || !b64) return;
-    const key = Buffer.from(b64, 'base64');
-    if (key.length === 0 || keyTypeOf(key) !== keyType) return;
-    const entry: KnownHostEntry = { patterns: [], keyType, key, line: i + 1, ...(marker ? { marker } : {}) };
-    if (hosts.startsWith('|1|')) {
-      const [, , salt, hash, extra] = hosts.split('|');
-      if (!salt || !hash || extra !== undefined) return;
-      const h = { salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
-      // extract_salt: the salt is exactly one SHA-1 length
-      if (h.salt.length !== 20 || h.hash.length !== 20) return;
-      entry.hashed = h;
-    } else {
-      entry.patterns = hosts.split(',').filter(Boolean);
-    }
-    out.push(entry);
+    const e = parseLine(raw, i + 1);
+    if (e && e !== 'blank') out.push(file !== undefined ? { ...e, file } : e);
   });
   return out;
+}
+
+/**
+ * 1-based numbers of the lines that are neither blank, a comment, nor a known_hosts entry: a file with
+ * any is not a known_hosts file (a shell rc file, say), and vsim will not append to it.
+ */
+export function malformedLines(text: string): number[] {
+  const bad: number[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    if (parseLine(raw, i + 1) === undefined) bad.push(i + 1);
+  });
+  return bad;
+}
+
+/** One line: an entry, 'blank' (empty or a comment), or undefined when it does not parse. */
+function parseLine(raw: string, lineNo: number): KnownHostEntry | 'blank' | undefined {
+  const line = raw.trim();
+  if (!line || line.startsWith('#')) return 'blank';
+  const fields = line.split(/\s+/);
+  let marker: KnownHostEntry['marker'];
+  if (fields[0]?.startsWith('@')) {
+    const m = fields.shift();
+    if (m === '@revoked') marker = 'revoked';
+    else if (m === '@cert-authority') marker = 'cert-authority';
+    else return undefined;
+  }
+  const [hosts, keyType, b64] = fields;
+  if (!hosts || !keyType || !b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+  const key = Buffer.from(b64, 'base64');
+  if (key.length === 0 || keyTypeOf(key) !== keyType) return undefined;
+  const entry: KnownHostEntry = { patterns: [], keyType, key, line: lineNo, ...(marker ? { marker } : {}) };
+  if (hosts.startsWith('|1|')) {
+    const [, , salt, hash, extra] = hosts.split('|');
+    if (!salt || !hash || extra !== undefined) return undefined;
+    const h = { salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
+    // extract_salt: the salt is exactly one SHA-1 length
+    if (h.salt.length !== 20 || h.hash.length !== 20) return undefined;
+    entry.hashed = h;
+  } else {
+    entry.patterns = hosts.split(',').filter(Boolean);
+  }
+  return entry;
+}
+
+/** `FILE:LINE` of an entry (just the line when it was parsed without a file name). */
+export function entryWhere(e: KnownHostEntry): string {
+  return e.file !== undefined ? `${e.file}:${e.line}` : `line ${e.line}`;
 }
 
 /** The name known_hosts uses for a host: `host` on port 22, else `[host]:port` (put_host_port). */
@@ -62,9 +88,9 @@ export function hostKeyName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-/** The name ssh looks up and writes: HostKeyAlias as given, else the host as ssh cases it (lower-cased unless an address), its port off 22. */
+/** The name ssh looks up and writes: HostKeyAlias (lower-cased, as ssh.c does), else the host as ssh cases it (lower-cased unless an address), its port off 22. */
 export function lookupName(host: string, port: number, hostKeyAlias?: string): string {
-  return hostKeyAlias ?? hostKeyName(sshHostCase(host), port);
+  return hostKeyAlias?.toLowerCase() ?? hostKeyName(sshHostCase(host), port);
 }
 
 /** Whether an entry names `name` (hashed: HMAC-SHA1(salt, name); plain: match_hostname, `!` negates). */
@@ -132,9 +158,15 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, 
   return exact.length || hostKeyAlias !== undefined || port === 22 ? exact : types(lookupName(host, 22));
 }
 
-/** Characters check_host_key refuses to record in a name (plus whitespace and control characters). */
-export function recordableName(name: string): boolean {
-  return name.length > 0 && !/[@?*#[\]|'"\\\s\x00-\x1f\x7f]/.test(name);
+/**
+ * A HostName or HostKeyAlias vsim connects to and may write into known_hosts. OpenSSH's
+ * valid_hostname (misc.c) refuses a leading '-', shell metacharacters, whitespace and control
+ * characters; check_host_key will not record pattern characters (@?*#[]|). vsim takes only what a
+ * DNS name or an IP literal is made of: letters, digits, '.', '_', '-', and ':' and '%' for IPv6
+ * literals (with a zone), never starting with '-'. Nothing else can end up in a known_hosts line.
+ */
+export function validHostName(name: string): boolean {
+  return name.length > 0 && name.length <= 1024 && /^[A-Za-z0-9._:%][A-Za-z0-9._:%-]*$/.test(name);
 }
 
 /**
@@ -148,7 +180,7 @@ export function formatKnownHostsLine(
   keyBlob: Buffer,
   opts: { hash?: boolean; salt?: Buffer; hostKeyAlias?: string } = {},
 ): string {
-  if (!recordableName(host) || (opts.hostKeyAlias !== undefined && !recordableName(opts.hostKeyAlias))) {
+  if (!validHostName(host) || (opts.hostKeyAlias !== undefined && !validHostName(opts.hostKeyAlias))) {
     throw new Error(`Will not record host ${JSON.stringify(opts.hostKeyAlias ?? host)} in known_hosts: invalid characters in the name`);
   }
   if (!/^[A-Za-z0-9@._-]+$/.test(keyType)) throw new Error(`Will not record a key of type ${JSON.stringify(keyType)}`);

@@ -6,13 +6,15 @@ import { SshConnection, type ReconnectPolicy, type StateChange, type Timers } fr
 import { dialChain, type DialedChain } from './dial';
 import { Emitter, type Disposable, type Event } from './events';
 import type { HostKeyPolicy } from './hostKeyPolicy';
-import { IdentityStore, type AskPassphrase } from './identities';
+import { IdentityStore, type AskPassphrase, type SavedPassphrases } from './identities';
 import { nullLog, type CommandLog } from './log';
 import type { HostEndpoint } from './sshConfig';
 
 export interface PoolOptions {
   hostKeys: HostKeyPolicy;
   askPassphrase: AskPassphrase;
+  /** Passphrases kept between sessions (offered after a successful unlock only). */
+  savedPassphrases?: SavedPassphrases;
   log?: CommandLog;
   timers?: Timers;
   /** Idle close after this long unused; default 10 minutes; 0 = never. */
@@ -49,7 +51,7 @@ export class SshPool implements Disposable {
   private readonly log: CommandLog;
 
   constructor(private readonly opts: PoolOptions) {
-    this.identities = new IdentityStore(opts.askPassphrase);
+    this.identities = new IdentityStore(opts.askPassphrase, opts.savedPassphrases);
     this.log = opts.log ?? nullLog;
   }
 

@@ -5,6 +5,7 @@
 // first hop's own ProxyJump applies. Commands from the config (ProxyCommand, LocalCommand) are refused.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { validHostName } from './knownHosts';
 import { parseSshOptions, SshConfigRefused, type CommandLineOptions, type SshOptions } from './sshConfigParse';
 import { expandClientPath, type SshEnv } from './sshTokens';
 import type { Host } from '../model/types';
@@ -131,10 +132,12 @@ export function parseJumpSpec(spec: string): JumpSpec {
 
 const STRICT: Record<SshOptions['stricthostkeychecking'], StrictHostKeyChecking> = { true: 'yes', false: 'no', ask: 'ask', 'accept-new': 'accept-new' };
 
-/** A HostName vsim will connect to and may write to known_hosts: no whitespace, control or pattern characters. */
-function checkHostName(name: string, dest: string): void {
-  if (!name || /[\s\x00-\x1f\x7f@?*#|'"\\,]/.test(name) || /[[\]]/.test(name)) {
-    throw new Error(`ssh config for ${dest} gives an invalid HostName ${JSON.stringify(name)}`);
+/** HostName and HostKeyAlias end up in known_hosts lines: only host and address characters (knownHosts.validHostName). */
+function checkHostName(o: SshOptions): void {
+  for (const [keyword, value] of [['HostName', o.hostname], ['HostKeyAlias', o.hostkeyalias]] as const) {
+    if (value !== undefined && !validHostName(value)) {
+      throw new SshConfigRefused(`ssh config for ${o.host} gives an invalid ${keyword} ${JSON.stringify(value)}: only letters, digits and . _ - : % are allowed, not starting with '-'`);
+    }
   }
 }
 
@@ -146,7 +149,7 @@ export function endpointFromOptions(alias: string, o: SshOptions, env: SshEnv, u
   if (o.localcommand !== undefined && o.permitlocalcommand) {
     throw new SshConfigRefused(`ssh config for ${o.host} sets LocalCommand with PermitLocalCommand yes (${o.localcommand}); vsim does not run local commands`);
   }
-  checkHostName(o.hostname, o.host);
+  checkHostName(o);
   const t = { alias: o.host, host: o.hostname, port: o.port, user: o.user, ...(o.hostkeyalias !== undefined ? { hostKeyAlias: o.hostkeyalias } : {}) };
   const notNone = (f: string) => f.toLowerCase() !== 'none';
   const e: HostEndpoint = {

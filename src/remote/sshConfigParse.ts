@@ -528,6 +528,8 @@ function readText(text: string, file: string, raw: Raw, p: Pass, s: { active: { 
 export interface ParseInput {
   /** The config text and the name messages use for it; undefined = no config file. */
   config?: { text: string; file: string };
+  /** The system-wide file ssh reads after the user's when no `-F` is given (e.g. Debian's HashKnownHosts yes). */
+  system?: { text: string; file: string };
   fs?: IncludeFs;
 }
 
@@ -559,7 +561,9 @@ export function parseSshOptions(dest: string, input: ParseInput, env: SshEnv, cm
     processLine(l, raw, p, { file: 'command-line', line: 0, active: { v: true }, neverMatch: false, cmdline: true, depth: 0 });
   }
   const read = () => {
-    if (input.config) readText(input.config.text, input.config.file, raw, p, { active: { v: true }, neverMatch: false, depth: 0 });
+    for (const c of [input.config, input.system]) {
+      if (c) readText(c.text, c.file, raw, p, { active: { v: true }, neverMatch: false, depth: 0 });
+    }
   };
   read();
   if (p.errors.length === 0 && p.wantFinal) {

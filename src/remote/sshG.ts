@@ -4,7 +4,7 @@
 // such a config is refused, as are ProxyCommand and LocalCommand (sshConfig.ts). Without OpenSSH
 // (`ssh -V` fails) the parser answers instead.
 import { execFile } from 'node:child_process';
-import { argvSplit, parseSshOptions, SshConfigRefused, commandLineArgs, type SshOptions } from './sshConfigParse';
+import { argvSplit, parseSshOptions, SshConfigRefused, commandLineArgs, type ParseInput, type SshOptions } from './sshConfigParse';
 import type { AsyncOptionsSource, OptionsQuery } from './sshConfig';
 import { includeFiles, nodeIncludeFs, type IncludeFs } from './sshConfigInclude';
 import type { SshEnv } from './sshTokens';
@@ -74,14 +74,22 @@ export function parseSshG(text: string, dest: string): SshOptions {
   return o;
 }
 
-/** The arguments of `ssh -G` for one query. */
-export function sshGArgs(configFile: string, q: OptionsQuery): string[] {
-  return ['-G', '-F', configFile, ...commandLineArgs(q.cmdline), '--', q.dest];
+/** The arguments of `ssh -G` for one query; no `-F` (undefined): ssh's default files, the user's and the system-wide one. */
+export function sshGArgs(configFile: string | undefined, q: OptionsQuery): string[] {
+  return ['-G', ...(configFile !== undefined ? ['-F', configFile] : []), ...commandLineArgs(q.cmdline), '--', q.dest];
 }
+
+/** The system-wide client config, read after the user's when ssh runs without `-F`. */
+export const SYSTEM_SSH_CONFIG = '/etc/ssh/ssh_config';
 
 export interface OpenSshSourceOptions {
   /** The config file ssh reads (`-F`); its text, for the Match exec check. Undefined = no config (`-F /dev/null`). */
   config?: { file: string; text: string };
+  /**
+   * ssh's default files: run without `-F`, so ssh reads the user's config and then the system-wide
+   * one (`system`: its text, which the parser reads after `config`).
+   */
+  defaultFiles?: { system?: { file: string; text: string } };
   env: SshEnv;
   fs?: IncludeFs;
   run?: Run;
@@ -94,13 +102,20 @@ export interface OpenSshSourceOptions {
  */
 export function parserView(q: OptionsQuery, o: OpenSshSourceOptions): SshOptions | undefined {
   try {
-    return parseSshOptions(q.dest, { ...(o.config ? { config: o.config } : {}), ...(o.fs ? { fs: o.fs } : {}) }, o.env, q.cmdline);
+    return parseSshOptions(q.dest, parseInput(o), o.env, q.cmdline);
   } catch (err) {
     if (err instanceof SshConfigRefused) throw err;
-    // The parser stopped before the end: refuse any `Match … exec` anywhere the file can reach.
-    if (o.config) refuseAnyMatchExec(o.config.text, o.config.file, o.env, o.fs ?? nodeIncludeFs, 0);
+    // The parser stopped before the end: refuse any `Match … exec` anywhere the files can reach.
+    for (const c of [o.config, o.defaultFiles?.system]) {
+      if (c) refuseAnyMatchExec(c.text, c.file, o.env, o.fs ?? nodeIncludeFs, 0);
+    }
     return undefined;
   }
+}
+
+function parseInput(o: OpenSshSourceOptions): ParseInput {
+  const system = o.defaultFiles?.system;
+  return { ...(o.config ? { config: o.config } : {}), ...(system ? { system } : {}), ...(o.fs ? { fs: o.fs } : {}) };
 }
 
 /** Every Match line with an exec criterion in the file and every file its Include lines name, whatever block they are in. */
@@ -149,7 +164,7 @@ export function openSshSource(o: OpenSshSourceOptions): AsyncOptionsSource {
   const run = o.run ?? runFile;
   return async (q) => {
     const parsed = parserView(q, o);
-    const r = await run(o.ssh ?? 'ssh', sshGArgs(o.config?.file ?? '/dev/null', q));
+    const r = await run(o.ssh ?? 'ssh', sshGArgs(o.defaultFiles ? undefined : o.config?.file ?? '/dev/null', q));
     if (r.code !== 0) {
       throw new Error(`ssh -G for ${q.dest} failed: ${r.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${r.code}`}`);
     }
@@ -159,19 +174,27 @@ export function openSshSource(o: OpenSshSourceOptions): AsyncOptionsSource {
 
 /** The fallback source (no OpenSSH on this machine). */
 export function parserAsyncSource(o: OpenSshSourceOptions): AsyncOptionsSource {
-  return async (q) => parseSshOptions(q.dest, { ...(o.config ? { config: o.config } : {}), ...(o.fs ? { fs: o.fs } : {}) }, o.env, q.cmdline);
+  return async (q) => parseSshOptions(q.dest, parseInput(o), o.env, q.cmdline);
 }
 
 let openSshHere: Promise<boolean> | undefined;
 
 /**
  * The source for one config file: `ssh -G` when OpenSSH runs here (checked once), else the parser.
- * A missing file is no config (`-F /dev/null`), as a missing ~/.ssh/config is for ssh.
+ * A missing file is no config (`-F /dev/null`), as a missing ~/.ssh/config is for ssh. `defaultFiles`:
+ * the file is the user's default config, so it is read as plain `ssh` reads it, with the system-wide
+ * config after it (no `-F`): a `HashKnownHosts yes` there applies to vsim too.
  */
-export async function configFileSource(file: string, env: SshEnv, opts: { run?: Run; fs?: IncludeFs } = {}): Promise<AsyncOptionsSource> {
+export async function configFileSource(file: string, env: SshEnv, opts: { run?: Run; fs?: IncludeFs; defaultFiles?: boolean } = {}): Promise<AsyncOptionsSource> {
   const fs = opts.fs ?? nodeIncludeFs;
   const text = fs.read(file);
-  const o: OpenSshSourceOptions = { env, fs, ...(text !== undefined ? { config: { file, text } } : {}), ...(opts.run ? { run: opts.run } : {}) };
+  const systemText = opts.defaultFiles ? fs.read(SYSTEM_SSH_CONFIG) : undefined;
+  const o: OpenSshSourceOptions = {
+    env, fs,
+    ...(text !== undefined ? { config: { file, text } } : {}),
+    ...(opts.defaultFiles ? { defaultFiles: systemText !== undefined ? { system: { file: SYSTEM_SSH_CONFIG, text: systemText } } : {} } : {}),
+    ...(opts.run ? { run: opts.run } : {}),
+  };
   openSshHere ??= hasOpenSsh(opts.run);
   return (await openSshHere) ? openSshSource(o) : parserAsyncSource(o);
 }

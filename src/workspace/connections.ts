@@ -1,5 +1,6 @@
 // The one SSH connection pool of the extension, and its VS Code faces: host-key trust prompts,
-// passphrase prompts (kept in SecretStorage only if the user agrees) and the "vsim" command log.
+// passphrase prompts (kept in SecretStorage only once they decrypted the key and the user agrees) and
+// the "vsim" command log.
 import os from 'node:os';
 import * as vscode from 'vscode';
 import type { CommandRunner } from '../backends/backend';
@@ -8,6 +9,7 @@ import type { Host, Topology } from '../model/types';
 import { KnownHostsPolicy, type TrustRequest } from '../remote/hostKeyPolicy';
 import type { CommandLog } from '../remote/log';
 import { SshPool } from '../remote/pool';
+import { SecretPassphrases } from '../remote/savedPassphrases';
 import { buildCommand } from '../remote/quote';
 import { defaultSshEnv, resolveEndpointWith, type AsyncOptionsSource, type HostEndpoint } from '../remote/sshConfig';
 import { configFileSource } from '../remote/sshG';
@@ -33,31 +35,43 @@ async function askTrust(r: TrustRequest): Promise<boolean> {
   return answer === trust;
 }
 
+async function askPassphrase(file: string, retry?: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `vsim: passphrase for ${file}`, password: true, ignoreFocusOut: true, prompt: `${retry ? `${retry} ` : ''}The key ${file} is encrypted.`,
+  });
+}
+
 export class Connections implements vscode.Disposable {
   readonly pool: SshPool;
   private sourceCache: { path: string; source: AsyncOptionsSource; at: number } | undefined;
+  private readonly passphrases: SecretPassphrases;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
+  constructor(secrets: vscode.SecretStorage) {
+    this.passphrases = new SecretPassphrases(secrets, async (file) =>
+      (await vscode.window.showInformationMessage(`vsim: the key ${file} is unlocked. Remember its passphrase in VS Code's secret storage?`, 'Remember', 'Not Now')) === 'Remember');
     this.pool = new SshPool({
       hostKeys: new KnownHostsPolicy({ askTrust, onTrusted: (r) => log().info(`trusted new host key for ${r.label}: ${r.fingerprint}`) }),
-      askPassphrase: (file) => this.askPassphrase(file),
+      askPassphrase,
+      savedPassphrases: this.passphrases,
       log: commandLog,
       idleMs: vscode.workspace.getConfiguration('vsim').get<number>('ssh.idleMinutes', 10) * 60_000,
     });
   }
 
-  private configPath(): string {
+  /** The configured file, or the user's default (read with the system-wide config after it, as plain `ssh` does). */
+  private configPath(): { path: string; defaultFiles: boolean } {
     const configured = vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile', '');
     const p = configured || '~/.ssh/config';
-    return p.startsWith('~/') ? `${os.homedir()}${p.slice(1)}` : p;
+    return { path: p.startsWith('~/') ? `${os.homedir()}${p.slice(1)}` : p, defaultFiles: !configured };
   }
 
   /** How hosts resolve: `ssh -G` on the config file when OpenSSH is installed, else vsim's parser of it. */
   private async optionsSource(): Promise<AsyncOptionsSource> {
-    const path = this.configPath();
-    if (this.sourceCache && this.sourceCache.path === path && Date.now() - this.sourceCache.at < 2000) return this.sourceCache.source;
-    const source = await configFileSource(path, defaultSshEnv());
-    this.sourceCache = { path, source, at: Date.now() };
+    const { path, defaultFiles } = this.configPath();
+    const cacheKey = `${defaultFiles ? 'default:' : ''}${path}`;
+    if (this.sourceCache && this.sourceCache.path === cacheKey && Date.now() - this.sourceCache.at < 2000) return this.sourceCache.source;
+    const source = await configFileSource(path, defaultSshEnv(), { defaultFiles });
+    this.sourceCache = { path: cacheKey, source, at: Date.now() };
     return source;
   }
 
@@ -87,15 +101,10 @@ export class Connections implements vscode.Disposable {
     };
   }
 
-  private async askPassphrase(file: string): Promise<string | undefined> {
-    const key = `vsim.passphrase:${file}`;
-    const saved = await this.secrets.get(key);
-    if (saved !== undefined) return saved;
-    const pass = await vscode.window.showInputBox({ title: `vsim: passphrase for ${file}`, password: true, ignoreFocusOut: true, prompt: `The key ${file} is encrypted.` });
-    if (pass === undefined) return undefined;
-    const remember = await vscode.window.showInformationMessage(`Remember the passphrase for ${file} in VS Code's secret storage?`, 'Remember', 'Not Now');
-    if (remember === 'Remember') await this.secrets.store(key, pass);
-    return pass;
+  /** Deletes every saved passphrase and the decrypted keys in memory: the next connection that needs a key asks. */
+  async forgetPassphrases(): Promise<string[]> {
+    this.pool.identities.forget();
+    return this.passphrases.forgetAll();
   }
 
   dispose(): void {

@@ -12,7 +12,7 @@
 //   with accept-new); vsim refuses, since it does not verify host certificates;
 // - StrictHostKeyChecking no: OpenSSH connects to a new host silently and to a changed one with
 //   restrictions; vsim asks about a new key and refuses a changed one (hostKeyPolicy.ts);
-// - a HostName with whitespace, quotes or pattern characters: vsim refuses to connect (sshConfig.ts).
+// - a HostName or HostKeyAlias with other than host/address characters: vsim refuses to connect (sshConfig.ts).
 // ssh -G prints a known_hosts list on one line, so lists are compared as that line (see reconcileLists).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,11 +2,13 @@
 // ProxyJump, and a server crash with reconnect.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fingerprint } from '../../../src/remote/knownHosts';
 import { KnownHostsPolicy, type TrustRequest } from '../../../src/remote/hostKeyPolicy';
 import { SshPool, type PoolOptions } from '../../../src/remote/pool';
+import { passphraseKey, SecretPassphrases } from '../../../src/remote/savedPassphrases';
 import type { HostEndpoint } from '../../../src/remote/sshConfig';
 import type { StateChange } from '../../../src/remote/connection';
 import { keygen, sshdMissingReason, TestSshd } from './sshdFixture';
@@ -105,15 +107,25 @@ describe('remote over a real sshd', { skip }, () => {
     assert.match(out, /has-tty/);
   });
 
-  test('host key mismatch is refused with both fingerprints', async () => {
+  test('host key mismatch is refused with both fingerprints, the FILE:LINE of the old key and the ssh-keygen -R that removes it', async () => {
     const other = keygen(path.join(sshd.dir, 'other_host_key'));
-    const kh = knownHostsFile('kh-bad', `[127.0.0.1]:${sshd.port} ${other.type} ${other.blob.toString('base64')}\n`);
+    const kh = knownHostsFile('kh-bad', `# kept\n[127.0.0.1]:${sshd.port} ${other.type} ${other.blob.toString('base64')}\n`);
     const asked: TrustRequest[] = [];
     const h = pool({ asked, trust: true }).get(endpoint('vsim-hv1', kh));
-    const expected = `Host key for vsim-hv1 (127.0.0.1:${sshd.port}) does not match known_hosts: expected ${fingerprint(other.blob)}, got ${fingerprint(sshd.hostKey.blob)}. Refusing to connect.`;
-    await assert.rejects(h.shell.exec(['true']), (err: Error) => err.message.includes(expected));
+    const name = `[127.0.0.1]:${sshd.port}`;
+    const expected = `Host key for vsim-hv1 (127.0.0.1:${sshd.port}) does not match known_hosts: expected ${fingerprint(other.blob)} (${kh}:2), got ${fingerprint(sshd.hostKey.blob)}. ` +
+      `If the host's key was changed on purpose, remove the old key with ssh-keygen -R '${name}' -f ${kh} and connect again. Refusing to connect.`;
+    let message = '';
+    await assert.rejects(h.shell.exec(['true']), (err: Error) => { message = err.message; return err.message.includes(expected); });
     assert.equal(asked.length, 0);
-    assert.equal(readFileSync(kh, 'utf8').split('\n').filter(Boolean).length, 1);
+    assert.equal(readFileSync(kh, 'utf8').split('\n').filter(Boolean).length, 2);
+    // The suggested command, run as printed (through sh), removes exactly the old key; the next connect asks again.
+    const cmd = /remove the old key with (.*) and connect again/.exec(message)?.[1] as string;
+    execFileSync('sh', ['-c', `${cmd} 2>/dev/null`]);
+    assert.equal(readFileSync(kh, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).length, 0);
+    const again = pool({ asked, trust: true }).get(endpoint('vsim-hv1b', kh));
+    assert.equal((await again.shell.exec(['echo', 'ok'])).stdout, 'ok\n');
+    assert.equal(asked.length, 1);
   });
 
   test('unknown host: askTrust with the fingerprint; accept appends to known_hosts, reject refuses', async () => {
@@ -137,18 +149,51 @@ describe('remote over a real sshd', { skip }, () => {
     assert.equal(asked.length, 2);
   });
 
-  test('encrypted identity: askPassphrase; a wrong passphrase is a clear error', async () => {
+  test('encrypted identity: askPassphrase; a wrong passphrase is asked again, 3 times, then a clear error', async () => {
     const enc = keygen(path.join(sshd.dir, 'id_encrypted'), 'correct horse');
     sshd.authorize(enc);
     const kh = knownHostsFile('kh-enc', `${sshd.knownHostsLine()}\n`);
     const asked: string[] = [];
-    const wrong = pool({ askPassphrase: async (f) => { asked.push(f); return 'wrong'; } })
+    const retries: Array<string | undefined> = [];
+    const wrong = pool({ askPassphrase: async (f, retry) => { asked.push(f); retries.push(retry); return 'wrong'; } })
       .get(endpoint('vsim-enc', kh, { identityFiles: [enc.file] }));
-    await assert.rejects(wrong.shell.exec(['true']), /Wrong passphrase for identity file .*id_encrypted/);
+    await assert.rejects(wrong.shell.exec(['true']), /Wrong passphrase for identity file .*id_encrypted \(3 tries/);
+    assert.deepEqual(retries, [undefined, 'Wrong passphrase (try 1 of 3).', 'Wrong passphrase (try 2 of 3).']);
     const right = pool({ askPassphrase: async (f) => { asked.push(f); return 'correct horse'; } })
       .get(endpoint('vsim-enc', kh, { identityFiles: [enc.file] }));
     assert.equal((await right.shell.exec(['echo', 'in'])).stdout, 'in\n');
-    assert.deepEqual(asked, [enc.file, enc.file]);
+    assert.deepEqual(asked, [enc.file, enc.file, enc.file, enc.file]);
+  });
+
+  test('saved passphrases: a wrong saved one is forgotten and asked again, a typo gets another try, only the one that worked is kept, Forget deletes it', async () => {
+    const enc = keygen(path.join(sshd.dir, 'id_saved'), 'battery staple');
+    sshd.authorize(enc);
+    const kh = knownHostsFile('kh-saved', `${sshd.knownHostsLine()}\n`);
+    // VS Code's SecretStorage as the pool sees it: strings by key. A typo saved by an earlier "Remember".
+    const secrets = new Map<string, string>([[passphraseKey(enc.file), 'battery stapel']]);
+    const store = { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => { secrets.set(k, v); }, delete: async (k: string) => { secrets.delete(k); } };
+    const offered: string[] = [];
+    const saved = new SecretPassphrases(store, async (f) => { offered.push(f); return true; });
+    const retries: Array<string | undefined> = [];
+    const answers = ['battery stable', 'battery staple'];
+    const first = pool({ askPassphrase: async (_f, retry) => { retries.push(retry); return answers.shift(); }, savedPassphrases: saved })
+      .get(endpoint('vsim-saved', kh, { identityFiles: [enc.file] }));
+    assert.equal((await first.shell.exec(['echo', 'in'])).stdout, 'in\n');
+    assert.deepEqual(retries, ['The saved passphrase did not decrypt the key and was forgotten.', 'Wrong passphrase (try 1 of 3).']);
+    assert.deepEqual(offered, [enc.file], 'offered once, after the key was decrypted');
+    assert.equal(secrets.get(passphraseKey(enc.file)), 'battery staple');
+    // The next session: the saved passphrase, no question.
+    const never = async (): Promise<string | undefined> => { throw new Error('asked although a working passphrase is saved'); };
+    const second = pool({ askPassphrase: never, savedPassphrases: saved }).get(endpoint('vsim-saved', kh, { identityFiles: [enc.file] }));
+    assert.equal((await second.shell.exec(['echo', 'again'])).stdout, 'again\n');
+    // Forget Saved Passphrases: nothing left in the store; the next connection asks (cancelled here).
+    assert.deepEqual(await saved.forgetAll(), [enc.file]);
+    assert.deepEqual([...secrets.keys()], []);
+    let askedAfter = 0;
+    const third = pool({ askPassphrase: async () => { askedAfter++; return undefined; }, savedPassphrases: saved })
+      .get(endpoint('vsim-saved', kh, { identityFiles: [enc.file] }));
+    await assert.rejects(third.shell.exec(['true']), /No passphrase given for identity file .*id_saved/);
+    assert.equal(askedAfter, 1);
   });
 
   test('ProxyJump: through a jump connection (forwardOut) to the target', async () => {
