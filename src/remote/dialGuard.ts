@@ -24,7 +24,7 @@ export function dialGuardFrom(env: NodeJS.ProcessEnv = process.env): DialGuard |
   }
   return {
     check(host, label) {
-      const ip = host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, '');
+      const ip = host.toLowerCase() === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, '');
       const family = isIP(ip);
       if (family && allow.check(ip, family === 6 ? 'ipv6' : 'ipv4')) return;
       throw new Error(`Refusing to dial ${label}: test/demo mode allows only ${spec} (${DIAL_ONLY_ENV})`);

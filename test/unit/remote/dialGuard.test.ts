@@ -17,7 +17,7 @@ test('the test suites run with the sandbox guard on', () => {
 test('only addresses inside the listed networks pass; names that need DNS never do', () => {
   const g = dialGuardFrom({ [DIAL_ONLY_ENV]: SANDBOX });
   assert.ok(g);
-  for (const ok of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '10.77.0.2']) g.check(ok, ok);
+  for (const ok of ['127.0.0.1', '127.1.2.3', 'localhost', 'LocalHost', '::1', '[::1]', '10.77.0.2']) g.check(ok, ok);
   for (const bad of ['10.77.1.2', '192.168.1.50', '172.16.0.10', '8.8.8.8', 'hv1.lab.example', 'fe80::1', '']) {
     assert.throws(() => g.check(bad, `h(${bad})`), new RegExp(`Refusing to dial h\\(${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\).*test/demo mode allows only 127\\.0\\.0\\.0/8`));
   }
