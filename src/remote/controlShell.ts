@@ -1,16 +1,19 @@
 // Frequent small commands over ONE persistent `sh` channel per host, so a command does not open a
-// channel of its own. Each command is written as
-//   ( CMD ) </dev/null; rc=$?; printf '%s %d\n' MARK "$rc"; printf '%s\n' MARK >&2
-// with a fresh random MARK: stdout is everything before "MARK <rc>\n" on the channel's stdout, stderr
-// everything before "MARK\n" on its stderr, so output without a trailing newline stays exact.
+// channel of its own. Each command is written as (framing.ts)
+//   printf MARKs; printf MARKs >&2; ( CMD ) </dev/null; rc=$?; printf '%s %03d\n' MARKe "$rc"; printf '%s\n' MARKe >&2
+// with a fresh random MARK: stdout is everything between "MARKs\n" and "MARKe <rc>\n" on the channel's
+// stdout, stderr everything between "MARKs\n" and "MARKe\n" on its stderr, so output without a trailing
+// newline stays exact, and what came before the start (a login shell's rc files, a background job of
+// an earlier command) is not part of the result.
 // The subshell keeps `exit`/`cd` from touching the control shell; </dev/null (or a printf pipe for
 // stdin) keeps the command from eating the next commands. Commands are serialized. If the shell cannot
 // be started, a fresh exec channel runs the command; a shell that dies or times out is replaced next time.
 // Long-running or interactive work uses stream(): its own exec channel.
-import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from './connection';
 import type { Disposable } from './events';
+import { FramedChannel, type RemoteStream } from './framedChannel';
+import { newMark, SH_EXEC, SH_EXEC_PTY, shellScript } from './framing';
 import { nullLog, type CommandLog } from './log';
 import { buildCommand, shellQuote } from './quote';
 
@@ -56,6 +59,9 @@ export class RemoteCommandError extends Error {
 
 interface Pending {
   mark: string;
+  /** The start marks seen on stdout and on stderr: what is before them is not this command's. */
+  outStarted: boolean;
+  errStarted: boolean;
   resolve(r: { stdout: Buffer; stderr: Buffer; code: number }): void;
   reject(err: Error): void;
 }
@@ -133,11 +139,16 @@ export class ControlShell implements Disposable {
     return r;
   }
 
-  /** Opens its own exec channel (consoles, builds, event streams); with `pty` for interactive programs. */
-  async stream(argv: readonly string[], opts: StreamOptions = {}): Promise<ClientChannel> {
+  /**
+   * Opens its own exec channel (consoles, builds, event streams); with `pty` for interactive
+   * programs. The channel runs `sh` and gets the command on its stdin; the program's stdin is what
+   * the caller writes once it runs.
+   */
+  async stream(argv: readonly string[], opts: StreamOptions = {}): Promise<RemoteStream> {
     const t0 = performance.now();
+    const command = buildCommand(argv);
     const pty = opts.pty ? { cols: opts.pty.cols, rows: opts.pty.rows, term: opts.pty.term ?? 'xterm-256color' } : undefined;
-    const ch = await this.conn.exec(buildCommand(argv), pty ? { pty } : {});
+    const ch = new FramedChannel(await this.conn.exec(pty ? SH_EXEC_PTY : SH_EXEC, pty ? { pty } : {}), command, newMark(), { pty: !!pty, stdin: true });
     let code: number | null = null;
     ch.once('exit', (c: number | null) => { code = c; });
     ch.once('close', () => this.log.command({ host: this.host, argv, code, durationMs: performance.now() - t0, via: 'stream' }));
@@ -191,12 +202,13 @@ export class ControlShell implements Disposable {
   private ensureShell(): Promise<Shell> {
     if (this.shell?.alive) return Promise.resolve(this.shell);
     if (this.starting) return this.starting;
-    this.starting = this.conn.exec('sh', { holdsConnection: false }).then(
+    this.starting = this.conn.exec(SH_EXEC, { holdsConnection: false }).then(
       (ch) => {
         this.starting = undefined;
         const shell: Shell = { ch, out: Buffer.alloc(0), err: Buffer.alloc(0), alive: true };
-        ch.on('data', (d: Buffer) => { shell.out = Buffer.concat([shell.out, d]); this.check(shell); });
-        ch.stderr.on('data', (d: Buffer) => { shell.err = Buffer.concat([shell.err, d]); this.check(shell); });
+        // Between commands nothing is kept: only output after a command's start mark is its own.
+        ch.on('data', (d: Buffer) => { if (shell.pending) { shell.out = Buffer.concat([shell.out, d]); this.check(shell); } });
+        ch.stderr.on('data', (d: Buffer) => { if (shell.pending) { shell.err = Buffer.concat([shell.err, d]); this.check(shell); } });
         ch.once('close', () => {
           shell.alive = false;
           if (this.shell === shell) this.shell = undefined;
@@ -218,17 +230,19 @@ export class ControlShell implements Disposable {
 
   private runOnShell(shell: Shell, command: string, stdin: string | undefined, timeoutMs: number): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
     return new Promise((resolve, reject) => {
-      const mark = `__vsim_${randomBytes(16).toString('hex')}`;
-      const input = stdin === undefined ? '</dev/null' : '';
-      const pipe = stdin === undefined ? '' : `printf '%s' ${shellQuote(stdin)} | `;
-      const script = `${pipe}( ${command}\n) ${input}; __vsim_rc=$?; printf '%s %d\\n' ${mark} "$__vsim_rc"; printf '%s\\n' ${mark} >&2\n`;
+      const mark = newMark();
+      const script = shellScript(command, mark, stdin, shellQuote);
       const timer = setTimeout(() => {
         shell.pending = undefined;
         this.killShell(new Error('timed out'), shell);
         reject(new Error(`timed out after ${timeoutMs} ms`));
       }, timeoutMs);
+      shell.out = Buffer.alloc(0);
+      shell.err = Buffer.alloc(0);
       shell.pending = {
         mark,
+        outStarted: false,
+        errStarted: false,
         resolve: (r) => { clearTimeout(timer); resolve(r); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       };
@@ -236,12 +250,25 @@ export class ControlShell implements Disposable {
     });
   }
 
-  /** Completes the pending command once both of its end marks have arrived. */
+  /** Drops what came before the pending command's start marks; completes it once both of its end marks have arrived. */
   private check(shell: Shell): void {
     const p = shell.pending;
     if (!p) return;
-    const outMark = Buffer.from(`${p.mark} `);
-    const errMark = Buffer.from(`${p.mark}\n`);
+    const startMark = Buffer.from(`${p.mark}s\n`);
+    if (!p.outStarted) {
+      const i = shell.out.indexOf(startMark);
+      if (i < 0) return;
+      shell.out = shell.out.subarray(i + startMark.length);
+      p.outStarted = true;
+    }
+    if (!p.errStarted) {
+      const i = shell.err.indexOf(startMark);
+      if (i < 0) return;
+      shell.err = shell.err.subarray(i + startMark.length);
+      p.errStarted = true;
+    }
+    const outMark = Buffer.from(`${p.mark}e `);
+    const errMark = Buffer.from(`${p.mark}e\n`);
     const oi = shell.out.indexOf(outMark);
     if (oi < 0) return;
     const nl = shell.out.indexOf(0x0a, oi + outMark.length);
@@ -251,8 +278,8 @@ export class ControlShell implements Disposable {
     const code = Number(shell.out.subarray(oi + outMark.length, nl).toString('latin1'));
     const stdout = shell.out.subarray(0, oi);
     const stderr = shell.err.subarray(0, ei);
-    shell.out = shell.out.subarray(nl + 1);
-    shell.err = shell.err.subarray(ei + errMark.length);
+    shell.out = Buffer.alloc(0);
+    shell.err = Buffer.alloc(0);
     shell.pending = undefined;
     p.resolve({ stdout: Buffer.from(stdout), stderr: Buffer.from(stderr), code });
   }
@@ -272,7 +299,7 @@ export class ControlShell implements Disposable {
   }
 
   private async runOnExec(command: string, stdin: string | undefined, timeoutMs: number): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
-    const ch = await this.conn.exec(command);
+    const ch = new FramedChannel(await this.conn.exec(SH_EXEC), command, newMark(), { pty: false, stdin: stdin !== undefined });
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -288,7 +315,9 @@ export class ControlShell implements Disposable {
       ch.once('exit', (c: number | null, sig?: string) => { code = c; signal = sig; });
       ch.once('close', () => {
         clearTimeout(timer);
-        if (code === null) {
+        if (ch.startError) {
+          reject(ch.startError);
+        } else if (code === null) {
           const lost = this.conn.state === 'ready' ? `ended without an exit code${signal ? ` (signal ${signal})` : ''}` : 'did not finish: the connection was lost';
           reject(new Error(lost));
         } else {
