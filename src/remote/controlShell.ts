@@ -14,6 +14,7 @@ import type { SshConnection } from './connection';
 import type { Disposable } from './events';
 import { FramedChannel, type RemoteStream } from './framedChannel';
 import { newMark, SH_EXEC, SH_EXEC_PTY, shellScript } from './framing';
+import { formatBytes, Framed, MAX_OUTPUT_BYTES } from './chunks';
 import { nullLog, type CommandLog } from './log';
 import { buildCommand, shellQuote } from './quote';
 
@@ -58,18 +59,14 @@ export class RemoteCommandError extends Error {
 }
 
 interface Pending {
-  mark: string;
-  /** The start marks seen on stdout and on stderr: what is before them is not this command's. */
-  outStarted: boolean;
-  errStarted: boolean;
+  out: Framed;
+  err: Framed;
   resolve(r: { stdout: Buffer; stderr: Buffer; code: number }): void;
   reject(err: Error): void;
 }
 
 interface Shell {
   ch: ClientChannel;
-  out: Buffer;
-  err: Buffer;
   pending?: Pending;
   alive: boolean;
 }
@@ -86,12 +83,15 @@ export class ControlShell implements Disposable {
   private readonly channelWaiters: (() => void)[] = [];
   private readonly log: CommandLog;
   private readonly defaultTimeoutMs: number;
+  private readonly maxOutputBytes: number;
   /** Commands run through the shell and through exec fallbacks, and shells started (for benchmarks and tests). */
   readonly stats = { shellCommands: 0, execCommands: 0, shellsStarted: 0, commandsStarted: 0 };
 
-  constructor(private readonly conn: SshConnection, opts: { log?: CommandLog; defaultTimeoutMs?: number } = {}) {
+  /** `maxOutputBytes`: a command whose stdout and stderr together exceed it is stopped and fails (default MAX_OUTPUT_BYTES, 64 MiB). */
+  constructor(private readonly conn: SshConnection, opts: { log?: CommandLog; defaultTimeoutMs?: number; maxOutputBytes?: number } = {}) {
     this.log = opts.log ?? nullLog;
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 30_000;
+    this.maxOutputBytes = opts.maxOutputBytes ?? MAX_OUTPUT_BYTES;
   }
 
   private get host(): string {
@@ -205,10 +205,10 @@ export class ControlShell implements Disposable {
     this.starting = this.conn.exec(SH_EXEC, { holdsConnection: false }).then(
       (ch) => {
         this.starting = undefined;
-        const shell: Shell = { ch, out: Buffer.alloc(0), err: Buffer.alloc(0), alive: true };
+        const shell: Shell = { ch, alive: true };
         // Between commands nothing is kept: only output after a command's start mark is its own.
-        ch.on('data', (d: Buffer) => { if (shell.pending) { shell.out = Buffer.concat([shell.out, d]); this.check(shell); } });
-        ch.stderr.on('data', (d: Buffer) => { if (shell.pending) { shell.err = Buffer.concat([shell.err, d]); this.check(shell); } });
+        ch.on('data', (d: Buffer) => { if (shell.pending) { shell.pending.out.push(d); this.check(shell); } });
+        ch.stderr.on('data', (d: Buffer) => { if (shell.pending) { shell.pending.err.push(d); this.check(shell); } });
         ch.once('close', () => {
           shell.alive = false;
           if (this.shell === shell) this.shell = undefined;
@@ -237,12 +237,10 @@ export class ControlShell implements Disposable {
         this.killShell(new Error('timed out'), shell);
         reject(new Error(`timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      shell.out = Buffer.alloc(0);
-      shell.err = Buffer.alloc(0);
+      const start = Buffer.from(`${mark}s\n`);
       shell.pending = {
-        mark,
-        outStarted: false,
-        errStarted: false,
+        out: new Framed(start, Buffer.from(`${mark}e `), 4), // "%03d\n"
+        err: new Framed(start, Buffer.from(`${mark}e\n`)),
         resolve: (r) => { clearTimeout(timer); resolve(r); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       };
@@ -250,38 +248,21 @@ export class ControlShell implements Disposable {
     });
   }
 
-  /** Drops what came before the pending command's start marks; completes it once both of its end marks have arrived. */
+  /** Completes the pending command once both of its end marks have arrived; stops it when its output exceeds the bound. */
   private check(shell: Shell): void {
     const p = shell.pending;
     if (!p) return;
-    const startMark = Buffer.from(`${p.mark}s\n`);
-    if (!p.outStarted) {
-      const i = shell.out.indexOf(startMark);
-      if (i < 0) return;
-      shell.out = shell.out.subarray(i + startMark.length);
-      p.outStarted = true;
+    if (p.out.size + p.err.size > this.maxOutputBytes) {
+      this.killShell(new Error(this.tooMuch()), shell);
+      return;
     }
-    if (!p.errStarted) {
-      const i = shell.err.indexOf(startMark);
-      if (i < 0) return;
-      shell.err = shell.err.subarray(i + startMark.length);
-      p.errStarted = true;
-    }
-    const outMark = Buffer.from(`${p.mark}e `);
-    const errMark = Buffer.from(`${p.mark}e\n`);
-    const oi = shell.out.indexOf(outMark);
-    if (oi < 0) return;
-    const nl = shell.out.indexOf(0x0a, oi + outMark.length);
-    if (nl < 0) return;
-    const ei = shell.err.indexOf(errMark);
-    if (ei < 0) return;
-    const code = Number(shell.out.subarray(oi + outMark.length, nl).toString('latin1'));
-    const stdout = shell.out.subarray(0, oi);
-    const stderr = shell.err.subarray(0, ei);
-    shell.out = Buffer.alloc(0);
-    shell.err = Buffer.alloc(0);
+    if (!p.out.done || !p.err.done) return;
     shell.pending = undefined;
-    p.resolve({ stdout: Buffer.from(stdout), stderr: Buffer.from(stderr), code });
+    p.resolve({ stdout: p.out.output(), stderr: p.err.output(), code: Number(p.out.trailer()) });
+  }
+
+  private tooMuch(): string {
+    return `output exceeded ${formatBytes(this.maxOutputBytes)} (the bound of one command's output); the command was stopped`;
   }
 
   private killShell(reason: Error, which: Shell | undefined = this.shell): void {
@@ -310,8 +291,22 @@ export class ControlShell implements Disposable {
         ch.close();
         reject(new Error(`timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      ch.on('data', (d: Buffer) => out.push(d));
-      ch.stderr.on('data', (d: Buffer) => err.push(d));
+      let size = 0;
+      let failed = false;
+      const add = (list: Buffer[], d: Buffer): void => {
+        if (failed) return;
+        size += d.length;
+        if (size > this.maxOutputBytes) {
+          failed = true;
+          clearTimeout(timer);
+          ch.close();
+          reject(new Error(this.tooMuch()));
+          return;
+        }
+        list.push(d);
+      };
+      ch.on('data', (d: Buffer) => add(out, d));
+      ch.stderr.on('data', (d: Buffer) => add(err, d));
       ch.once('exit', (c: number | null, sig?: string) => { code = c; signal = sig; });
       ch.once('close', () => {
         clearTimeout(timer);

@@ -3,6 +3,7 @@
 // prelude) is dropped, writes wait until the command runs, exit and close pass through.
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
+import { Chunks } from './chunks';
 import { channelScript, ptyPrelude, startLine } from './framing';
 
 /** The part of a channel that stream() users need (ssh2's ClientChannel has the same shape). */
@@ -23,13 +24,55 @@ export interface RemoteStream {
 
 type Phase = 'prelude' | 'start' | 'body';
 
-/** Finds `${mark}${suffix}…\n` in `buf`: the text between the mark and the newline, and the index after the newline. */
-function findLine(buf: Buffer, needle: Buffer): { rest: string; end: number } | undefined {
-  const i = buf.indexOf(needle);
-  if (i < 0) return undefined;
-  const nl = buf.indexOf(0x0a, i + needle.length);
-  if (nl < 0) return undefined;
-  return { rest: buf.subarray(i + needle.length, nl).toString('latin1').trim(), end: nl + 1 };
+/** Output before the start line: searched once per byte, only the bytes that may still hold the mark are kept. */
+class BeforeStart {
+  readonly chunks = new Chunks();
+  private from = 0;
+  /** What was dropped (for the message of a channel that never started). */
+  private seen = '';
+
+  /** Pushes d; the text after `needle` on its line and the bytes after that line once the line is complete. */
+  push(d: Buffer, needle: Buffer): { rest: string; after: Buffer } | undefined {
+    this.chunks.push(d);
+    if (this.seen.length < 4096) this.seen += d.toString('utf8').slice(0, 4096);
+    const i = this.chunks.indexOf(needle, this.from);
+    if (i < 0) {
+      const keep = this.chunks.resumeFrom(needle.length);
+      this.chunks.drop(keep);
+      this.from = 0;
+      return undefined;
+    }
+    this.from = i;
+    const nl = this.chunks.indexOf(0x0a, i + needle.length);
+    if (nl < 0) return undefined;
+    const found = { rest: this.chunks.slice(i + needle.length, nl).toString('latin1').trim(), after: this.chunks.slice(nl + 1, this.chunks.length) };
+    this.reset();
+    return found;
+  }
+
+  /** Drops everything up to the end of `needle` (the pty's ready mark needs no newline). */
+  takeUntil(d: Buffer, needle: Buffer): Buffer | undefined {
+    this.chunks.push(d);
+    if (this.seen.length < 4096) this.seen += d.toString('utf8').slice(0, 4096);
+    const i = this.chunks.indexOf(needle, this.from);
+    if (i < 0) {
+      this.chunks.drop(this.chunks.resumeFrom(needle.length));
+      this.from = 0;
+      return undefined;
+    }
+    const after = this.chunks.slice(i + needle.length, this.chunks.length);
+    this.reset();
+    return after;
+  }
+
+  text(): string {
+    return this.seen;
+  }
+
+  private reset(): void {
+    this.chunks.clear();
+    this.from = 0;
+  }
 }
 
 export class FramedChannel extends EventEmitter implements RemoteStream {
@@ -38,8 +81,8 @@ export class FramedChannel extends EventEmitter implements RemoteStream {
   readonly started: Promise<number>;
   private outPhase: Phase;
   private errPhase: Phase;
-  private out = Buffer.alloc(0);
-  private err = Buffer.alloc(0);
+  private readonly out = new BeforeStart();
+  private readonly err = new BeforeStart();
   private readonly queued: { data?: string | Buffer; end?: boolean }[] = [];
   private readonly needle: Buffer;
   private readonly readyNeedle: Buffer;
@@ -64,9 +107,11 @@ export class FramedChannel extends EventEmitter implements RemoteStream {
         // Never started (no sh, or it failed): what it said is the only news.
         this.startError = new Error(`did not start${this.said()}`);
         this.rejectStarted(this.startError);
-        if (this.out.length) this.emit('data', this.out);
+        const said = this.out.text();
+        if (said) this.emit('data', Buffer.from(said));
       }
-      if (this.errPhase !== 'body' && this.err.length) this.stderr.emit('data', this.err);
+      const errSaid = this.errPhase !== 'body' ? this.err.text() : '';
+      if (errSaid) this.stderr.emit('data', Buffer.from(errSaid));
       this.emit('close', ...args);
     });
     ch.write(opts.pty ? ptyPrelude(mark) : channelScript(command, mark, { stdin: opts.stdin }));
@@ -102,7 +147,7 @@ export class FramedChannel extends EventEmitter implements RemoteStream {
   }
 
   private said(): string {
-    const text = Buffer.concat([this.out, this.err]).toString('utf8').trim();
+    const text = `${this.out.text()}${this.err.text()}`.trim();
     return text ? `: ${text.split('\n').slice(-3).join(' / ')}` : '';
   }
 
@@ -111,25 +156,23 @@ export class FramedChannel extends EventEmitter implements RemoteStream {
       this.emit('data', d);
       return;
     }
-    this.out = Buffer.concat([this.out, d]);
+    let data = d;
     if (this.outPhase === 'prelude') {
-      const i = this.out.indexOf(this.readyNeedle);
-      if (i < 0) return;
-      this.out = this.out.subarray(i + this.readyNeedle.length);
+      const after = this.out.takeUntil(d, this.readyNeedle);
+      if (!after) return;
       this.outPhase = 'start';
       this.ch.write(channelScript(command, this.mark, { pty: true, stdin: this.opts.stdin }));
+      data = after;
     }
-    const found = findLine(this.out, this.needle);
+    const found = this.out.push(data, this.needle);
     if (!found) return;
-    const rest = this.out.subarray(found.end);
-    this.out = Buffer.alloc(0);
     this.outPhase = 'body';
     this.resolveStarted(Number(found.rest));
     for (const q of this.queued.splice(0)) {
       if (q.end) this.end(q.data);
       else if (q.data !== undefined) this.ch.write(q.data);
     }
-    if (rest.length) this.emit('data', rest);
+    if (found.after.length) this.emit('data', found.after);
   }
 
   private onErr(d: Buffer): void {
@@ -137,12 +180,9 @@ export class FramedChannel extends EventEmitter implements RemoteStream {
       this.stderr.emit('data', d);
       return;
     }
-    this.err = Buffer.concat([this.err, d]);
-    const found = findLine(this.err, this.needle);
+    const found = this.err.push(d, this.needle);
     if (!found) return;
-    const rest = this.err.subarray(found.end);
-    this.err = Buffer.alloc(0);
     this.errPhase = 'body';
-    if (rest.length) this.stderr.emit('data', rest);
+    if (found.after.length) this.stderr.emit('data', found.after);
   }
 }

@@ -26,6 +26,8 @@ export interface PoolOptions {
   home?: string;
   /** Default timeout of control-shell commands. */
   commandTimeoutMs?: number;
+  /** Bound of one command's output (default MAX_OUTPUT_BYTES, 64 MiB). */
+  maxOutputBytes?: number;
   /** Test seam: replaces the ssh2 dialer. */
   dial?: (endpoint: HostEndpoint) => Promise<DialedChain>;
 }
@@ -77,6 +79,7 @@ export class SshPool implements Disposable {
     const shell = new ControlShell(connection, {
       log: this.log,
       ...(this.opts.commandTimeoutMs !== undefined ? { defaultTimeoutMs: this.opts.commandTimeoutMs } : {}),
+      ...(this.opts.maxOutputBytes !== undefined ? { maxOutputBytes: this.opts.maxOutputBytes } : {}),
     });
     const sub = connection.onDidChangeState((c) => this.stateEmitter.fire({ ...c, alias: endpoint.alias }));
     const host: PooledHost = { endpoint, connection, shell };
