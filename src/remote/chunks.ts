@@ -103,11 +103,13 @@ export class LineSplitter {
 }
 
 /**
- * One output stream of a framed command: what comes before `start` is dropped as it arrives, the
- * output is what lies between `start` and `end`, followed by `trailerLength` more bytes (the exit
- * code). Each byte is searched about once.
+ * One output stream of a framed command: what comes before the line that starts with `start` is
+ * dropped as it arrives (the rest of that line is `startInfo`), the output is what lies between that
+ * line and `end`, followed by `trailerLength` more bytes (the exit code). Each byte is searched about once.
  */
 export class Framed {
+  /** The text after the start mark on its line (the command's pid), once started. */
+  startInfo: string | undefined;
   private readonly chunks = new Chunks();
   private started = false;
   private from = 0;
@@ -124,7 +126,15 @@ export class Framed {
         this.from = 0;
         return;
       }
-      this.chunks.drop(i + this.start.length);
+      // The start line: the mark, what follows it on its line (a pid), the newline.
+      const nl = this.chunks.indexOf(0x0a, i + this.start.length);
+      if (nl < 0) {
+        this.chunks.drop(i);
+        this.from = 0;
+        return;
+      }
+      this.startInfo = this.chunks.slice(i + this.start.length, nl).toString('latin1').trim();
+      this.chunks.drop(nl + 1);
       this.started = true;
       this.from = 0;
     }

@@ -91,7 +91,7 @@ export class FramedChannel extends EventEmitter implements RemoteStream {
   private resolveStarted!: (pid: number) => void;
   private rejectStarted!: (err: Error) => void;
 
-  constructor(private readonly ch: ClientChannel, command: string, private readonly mark: string, private readonly opts: { pty: boolean; stdin: boolean }) {
+  constructor(private readonly ch: ClientChannel, command: string, private readonly mark: string, private readonly opts: { pty: boolean; stdin: boolean; group?: boolean }) {
     super();
     this.started = new Promise<number>((resolve, reject) => { this.resolveStarted = resolve; this.rejectStarted = reject; });
     this.started.catch(() => undefined);
@@ -114,7 +114,7 @@ export class FramedChannel extends EventEmitter implements RemoteStream {
       if (errSaid) this.stderr.emit('data', Buffer.from(errSaid));
       this.emit('close', ...args);
     });
-    ch.write(opts.pty ? ptyPrelude(mark) : channelScript(command, mark, { stdin: opts.stdin }));
+    ch.write(opts.pty ? ptyPrelude(mark) : channelScript(command, mark, { stdin: opts.stdin, group: opts.group ?? false }));
   }
 
   write(data: string | Buffer): boolean {

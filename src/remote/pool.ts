@@ -28,6 +28,8 @@ export interface PoolOptions {
   commandTimeoutMs?: number;
   /** Bound of one command's output (default MAX_OUTPUT_BYTES, 64 MiB). */
   maxOutputBytes?: number;
+  /** Commands in flight at once per host (default MAX_CONCURRENT, 8). */
+  maxConcurrentCommands?: number;
   /** Test seam: replaces the ssh2 dialer. */
   dial?: (endpoint: HostEndpoint) => Promise<DialedChain>;
 }
@@ -80,6 +82,7 @@ export class SshPool implements Disposable {
       log: this.log,
       ...(this.opts.commandTimeoutMs !== undefined ? { defaultTimeoutMs: this.opts.commandTimeoutMs } : {}),
       ...(this.opts.maxOutputBytes !== undefined ? { maxOutputBytes: this.opts.maxOutputBytes } : {}),
+      ...(this.opts.maxConcurrentCommands !== undefined ? { maxConcurrent: this.opts.maxConcurrentCommands } : {}),
     });
     const sub = connection.onDidChangeState((c) => this.stateEmitter.fire({ ...c, alias: endpoint.alias }));
     const host: PooledHost = { endpoint, connection, shell };

@@ -27,10 +27,10 @@ test('Chunks: indexOf across chunk boundaries, resuming where the last search st
   }
 });
 
-test('Framed: drops what precedes the start mark, ends at the end mark, reads the trailer; any split', () => {
-  const stream = 'rc noise\nM-s\nout put\nno newlineM-e 007\n';
+test('Framed: drops what precedes the start line (its pid kept), ends at the end mark, reads the trailer; any split', () => {
+  const stream = 'rc noise\nM-s 4242\nout put\nno newlineM-e 007\n';
   for (let size = 1; size <= stream.length; size++) {
-    const f = new Framed(Buffer.from('M-s\n'), Buffer.from('M-e '), 4);
+    const f = new Framed(Buffer.from('M-s'), Buffer.from('M-e '), 4);
     for (let i = 0; i < stream.length; i += size) {
       assert.equal(f.done, false);
       f.push(Buffer.from(stream.slice(i, i + size)));
@@ -38,6 +38,7 @@ test('Framed: drops what precedes the start mark, ends at the end mark, reads th
     assert.equal(f.done, true, `chunk size ${size}`);
     assert.equal(f.output().toString(), 'out put\nno newline');
     assert.equal(Number(f.trailer()), 7);
+    assert.equal(f.startInfo, '4242');
   }
 });
 

@@ -47,7 +47,7 @@ describe('large outputs (real sshd)', { skip }, () => {
     const argv = ['sh', '-c', 'yes "0123456789 abcdefghij 日本🙂" | head -c 33554432; echo tail >&2'];
     const expected = sha(execFileSync(argv[0] as string, argv.slice(1), { maxBuffer: 64 * MiB, stdio: ['ignore', 'pipe', 'ignore'] }));
     for (const channel of [false, true]) {
-      const r = await h.shell.exec(argv, { channel, timeoutMs: 100_000 });
+      const r = await h.shell.exec(argv, { channel, timeoutMs: 60_000 });
       assert.equal(r.via, channel ? 'exec' : 'shell');
       assert.deepEqual([r.code, r.stderr, Buffer.byteLength(r.stdout)], [0, 'tail\n', 32 * MiB]);
       assert.equal(sha(Buffer.from(r.stdout)), expected);
