@@ -18,7 +18,7 @@ import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from './connection';
 import type { Disposable } from './events';
 import { FramedChannel, type RemoteStream } from './framedChannel';
-import { killScript, newMark, SETSID_PROBE, SH_EXEC, SH_EXEC_PTY, shellScript } from './framing';
+import { execForm, killScript, newMark, SETSID_PROBE, SH_EXEC, SH_EXEC_PTY, shellScript } from './framing';
 import { formatBytes, Framed, MAX_OUTPUT_BYTES } from './chunks';
 import { nullLog, type CommandLog } from './log';
 import { buildCommand } from './quote';
@@ -149,7 +149,7 @@ export class ControlShell implements Disposable {
     const t0 = performance.now();
     const command = buildCommand(argv);
     const pty = opts.pty ? { cols: opts.pty.cols, rows: opts.pty.rows, term: opts.pty.term ?? 'xterm-256color' } : undefined;
-    const ch = new FramedChannel(await this.conn.exec(pty ? SH_EXEC_PTY : SH_EXEC, pty ? { pty } : {}), command, newMark(), { pty: !!pty, stdin: true });
+    const ch = new FramedChannel(await this.conn.exec(pty ? SH_EXEC_PTY : SH_EXEC, pty ? { pty } : {}), execForm(argv, command), newMark(), { pty: !!pty, stdin: true });
     let code: number | null = null;
     ch.once('exit', (c: number | null) => { code = c; });
     ch.once('close', () => this.log.command({ host: this.host, argv, code, durationMs: performance.now() - t0, via: 'stream' }));

@@ -17,10 +17,14 @@
 import { randomBytes } from 'node:crypto';
 import { shellQuote } from './quote';
 
-/** The exec string of the control shell and of own channels without a pty. */
-export const SH_EXEC = 'sh';
+/**
+ * The exec string of the control shell and of own channels without a pty. `exec`: sh replaces the
+ * login shell (fish does not exec the last command of `-c` itself; in the pty's foreground group it
+ * would die of a Ctrl-C meant for the program and report that as the channel's exit).
+ */
+export const SH_EXEC = 'exec sh';
 /** With a pty: a script file, so that sh is not interactive (no prompts, a failed exec exits). */
-export const SH_EXEC_PTY = 'sh /dev/stdin';
+export const SH_EXEC_PTY = 'exec sh /dev/stdin';
 
 /** A fresh random mark: `__vsim_` and 32 hex digits. */
 export function newMark(): string {
@@ -60,6 +64,19 @@ export function channelScript(command: string, mark: string, opts: { pty?: boole
     ? `stty "$__vsim_tty"; ${printMark(mark, 's', '$$')}`
     : `${printMark(mark, 's', '$$')}; ${printMark(mark, 's', '$$', ' >&2')}`;
   return `{ ${start}; ${command}\n}${redirect}; exit $?\n`;
+}
+
+/** Shell builtins without a program of that name: `exec` cannot run them. */
+const BUILTINS = new Set(['.', ':', 'alias', 'break', 'cd', 'command', 'continue', 'eval', 'exec', 'exit', 'export', 'read', 'readonly', 'return', 'set', 'shift', 'source', 'times', 'trap', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'wait']);
+
+/**
+ * A stream's command as the text that replaces the sh (`exec PROGRAM ARGS`), so that the program is
+ * the channel's process, as it was when sshd's login shell (bash) ran `-c CMD` and exec'd it: a
+ * Ctrl-C on the pty reaches only the program, and the channel's exit status is the program's own
+ * (dash does not exec the last command of `sh -c`; an sh left waiting would die of the SIGINT).
+ */
+export function execForm(argv: readonly string[], command: string): string {
+  return BUILTINS.has(argv[0] ?? '') ? `exec sh -c ${shellQuote(command)}` : `exec ${command}`;
 }
 
 /** Kills the process group `pid` leads (or the process, where setsid was missing). Not `kill -- -PID`: dash's kill refuses `--`. */

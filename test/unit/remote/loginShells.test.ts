@@ -133,6 +133,20 @@ for (const loginShell of shells) {
       assert.equal(r2.out.trim(), Buffer.from(arg).toString('hex'));
     });
 
+    test('stream with a pty: Ctrl-C reaches the program alone; the exit status is its own (build Cancel)', async () => {
+      const ch = await h.shell.stream(['sh', '-c', 'trap "echo got-int; exit 1" INT; echo ready; while :; do sleep 0.05; done'], { pty: { cols: 80, rows: 24 } });
+      let out = '';
+      ch.on('data', (d) => {
+        out += d.toString('utf8');
+        if (out.includes('ready\r\n') && !out.includes('^C')) ch.write('\x03');
+      });
+      let exit: [number | null, string | undefined] | undefined;
+      ch.on('exit', (code, signal) => { exit = [code, signal]; });
+      await new Promise((resolve) => ch.on('close', resolve));
+      assert.deepEqual(exit, [1, undefined], `${JSON.stringify(exit)} ${out}`);
+      assert.match(out, /got-int/);
+    });
+
     test('tc script (sh -s on stdin): the same readback as a local sh, on the shell and on the exec path', async () => {
       const script: TcScript = {
         devices: [{ iface: 'lo', qdiscs: {} }, { iface: 'vsimnone0' }],
