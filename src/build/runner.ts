@@ -14,6 +14,7 @@
 // (`\r\e[0m\e[K` before the first lines): lines are cleaned, `@nix {…}` lines go to the progress
 // tracker, the `--json` result line (`[{"drvPath":…}]`) is recognized by its shape, everything else
 // is build log text.
+import { StringDecoder } from 'node:string_decoder';
 import { parseNixBuildJson, type BuildResult } from '../nix/commands';
 import { envScript, hasEnv, withEnvFile } from '../remote/secretEnv';
 import { stripAnsi } from '../nix/parseLog';
@@ -118,8 +119,9 @@ export async function runBuild(opts: RunBuildOptions): Promise<BuildOutcome> {
   };
   const splitter = (): ((d: Buffer) => void) => {
     let buf = '';
+    const decoder = new StringDecoder('utf8'); // a character split between chunks stays whole
     return (d: Buffer) => {
-      buf += d.toString('utf8');
+      buf += decoder.write(d);
       let i: number;
       while ((i = buf.search(/\r?\n/)) >= 0) {
         line(buf.slice(0, i));

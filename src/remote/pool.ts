@@ -28,6 +28,10 @@ export interface PoolOptions {
   home?: string;
   /** Default timeout of control-shell commands. */
   commandTimeoutMs?: number;
+  /** Bound of one command's output (default MAX_OUTPUT_BYTES, 64 MiB). */
+  maxOutputBytes?: number;
+  /** Commands in flight at once per host (default MAX_CONCURRENT, 8). */
+  maxConcurrentCommands?: number;
   /** Test seam: replaces the ssh2 dialer. */
   dial?: (endpoint: HostEndpoint) => Promise<DialedChain>;
 }
@@ -79,6 +83,8 @@ export class SshPool implements Disposable {
     const shell = new ControlShell(connection, {
       log: this.log,
       ...(this.opts.commandTimeoutMs !== undefined ? { defaultTimeoutMs: this.opts.commandTimeoutMs } : {}),
+      ...(this.opts.maxOutputBytes !== undefined ? { maxOutputBytes: this.opts.maxOutputBytes } : {}),
+      ...(this.opts.maxConcurrentCommands !== undefined ? { maxConcurrent: this.opts.maxConcurrentCommands } : {}),
     });
     const sub = connection.onDidChangeState((c) => this.stateEmitter.fire({ ...c, alias: endpoint.alias }));
     const host: PooledHost = { endpoint, connection, shell };

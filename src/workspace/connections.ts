@@ -7,6 +7,7 @@ import type { CommandRunner } from '../backends/backend';
 import { log } from '../common/log';
 import type { Host, Topology } from '../model/types';
 import { KnownHostsPolicy, type TrustRequest } from '../remote/hostKeyPolicy';
+import { LineSplitter } from '../remote/chunks';
 import type { CommandLog } from '../remote/log';
 import { SshPool } from '../remote/pool';
 import { SecretPassphrases } from '../remote/savedPassphrases';
@@ -84,15 +85,8 @@ export class Connections implements vscode.Disposable {
     return {
       exec: (argv, opts) => pooled.shell.exec(argv, opts),
       follow: (argv, onLine) => openStream(() => pooled.shell.stream(argv), (ch) => {
-        let buf = '';
-        ch.on('data', (d: Buffer) => {
-          buf += d.toString('utf8');
-          let i: number;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            onLine(buf.slice(0, i));
-            buf = buf.slice(i + 1);
-          }
-        });
+        const lines = new LineSplitter(onLine);
+        ch.on('data', (d: Buffer) => lines.push(d));
       }),
       streamRaw: (argv, sinks) => openStream(() => pooled.shell.stream(argv), (ch) => {
         ch.on('data', (d: Buffer) => sinks.onStdout(d));

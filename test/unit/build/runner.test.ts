@@ -215,3 +215,15 @@ test('plans: image build (relative ref, outLink), slot deploy (seed 002), host d
   assert.deepEqual(nixEnv({}), {});
   assert.deepEqual(nixEnv({ config: 'a = b', environment: { NIX_SSHOPTS: '-i k' } }), { NIX_SSHOPTS: '-i k', NIX_CONFIG: 'a = b' });
 });
+
+test('a character split between two chunks reaches the log whole (StringDecoder)', async () => {
+  const ch = new FakeChannel();
+  const lines: string[] = [];
+  const p = runBuild({ argv: ['nix', 'build', 'x'], open: async () => ch, onLine: (l) => lines.push(l) });
+  await new Promise(setImmediate);
+  const bytes = Buffer.from('building 日本🙂 done\r\n');
+  for (let i = 0; i < bytes.length; i++) ch.emit('data', bytes.subarray(i, i + 1)); // every character split
+  ch.finish(0);
+  await p;
+  assert.deepEqual(lines, ['building 日本🙂 done']);
+});

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fingerprint } from '../../../src/remote/knownHosts';
 import { KnownHostsPolicy, type TrustRequest } from '../../../src/remote/hostKeyPolicy';
+import { MAX_CONCURRENT } from '../../../src/remote/controlShell';
 import { SshPool, type PoolOptions } from '../../../src/remote/pool';
 import { passphraseKey, SecretPassphrases } from '../../../src/remote/savedPassphrases';
 import type { HostEndpoint } from '../../../src/remote/sshConfig';
@@ -79,10 +80,15 @@ describe('remote over a real sshd', { skip }, () => {
     assert.deepEqual(r4.stdout.split('\0').slice(0, -1), hostile);
     const r5 = await h.shell.exec(['exit', '3']); // a subshell: the control shell survives
     assert.equal(r5.code, 3);
+    assert.equal(h.shell.stats.shellsStarted, 1, 'one after another: one shell');
     const many = await Promise.all(Array.from({ length: 20 }, (_, i) => h.shell.exec(['echo', String(i)])));
     assert.deepEqual(many.map((m) => m.stdout), Array.from({ length: 20 }, (_, i) => `${i}\n`));
     assert.equal(p.handshakes('vsim-hv1'), 1);
-    assert.equal(h.shell.stats.shellsStarted, 1);
+    // Side by side: up to MAX_CONCURRENT shells (issue 20 item 7), and no more once they are open.
+    assert.ok(h.shell.stats.shellsStarted <= MAX_CONCURRENT && h.shell.stats.maxInFlight <= MAX_CONCURRENT, JSON.stringify(h.shell.stats));
+    const started = h.shell.stats.shellsStarted;
+    for (let i = 0; i < 5; i++) await h.shell.exec(['true']);
+    assert.equal(h.shell.stats.shellsStarted, started);
     assert.equal(h.shell.stats.execCommands, 0);
     await assert.rejects(h.shell.execOk(['ls', '/nonexistent-vsim']), /ls \/nonexistent-vsim failed on vsim-hv1 with exit code 2: .*No such file/);
   });

@@ -93,7 +93,13 @@ export class TestSshd {
   private proc: ChildProcess | undefined;
   private stderr = '';
 
-  constructor(prefix = 'test-sshd-') {
+  /**
+   * `loginShell`: the login user's shell (e.g. /usr/bin/tcsh), set WITHOUT touching the host's
+   * /etc/passwd: sshd runs in a private mount namespace of its own (`unshare -m`) where a copy of
+   * /etc/passwd with that shell (and this fixture's directory as home, for rc files) is bind-mounted
+   * over the real one; the mount goes away with sshd's last process.
+   */
+  constructor(prefix = 'test-sshd-', private readonly opts: { loginShell?: string } = {}) {
     mkdirSync(path.join(REPO, '.sandbox'), { recursive: true });
     this.dir = mkdtempSync(path.join(REPO, '.sandbox', prefix));
     this.hostKey = keygen(path.join(this.dir, 'ssh_host_ed25519_key'));
@@ -127,11 +133,34 @@ export class TestSshd {
       '',
     ].join('\n'));
     this.stderr = '';
-    const proc = spawn(SSHD, ['-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const argv = [SSHD, '-D', '-e', '-f', cfg];
+    const proc = this.opts.loginShell
+      ? spawn('unshare', ['-m', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$1" /etc/passwd && shift && exec "$@"', 'sh', this.passwdCopy(this.opts.loginShell), ...argv], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     proc.stderr?.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     this.proc = proc;
     const exited = new Promise<never>((_, reject) => proc.once('exit', (c) => reject(new Error(`sshd exited (${c}): ${this.stderr}`))));
     await Promise.race([waitForBanner(this.port, 10_000), exited]);
+  }
+
+  /** The home of the login user in a `loginShell` sshd (rc files go here). */
+  get home(): string {
+    return path.join(this.dir, 'home');
+  }
+
+  /** A copy of /etc/passwd in which this user's shell is `shell` and home is this.home. */
+  private passwdCopy(shell: string): string {
+    mkdirSync(this.home, { recursive: true });
+    const lines = readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => {
+      const f = l.split(':');
+      if (f[0] !== this.user || f.length < 7) return l;
+      f[5] = this.home;
+      f[6] = shell;
+      return f.join(':');
+    });
+    const file = path.join(this.dir, 'passwd');
+    writeFileSync(file, lines.join('\n'));
+    return file;
   }
 
   /** Kills our sshd and every session process it forked (SIGKILL: like a crash). */
