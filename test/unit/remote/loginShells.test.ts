@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runBuild } from '../../../src/build/runner';
+import { STAGE_ENV_ARGV, stagedPath } from '../../../src/remote/secretEnv';
 import { KnownHostsPolicy } from '../../../src/remote/hostKeyPolicy';
 import { SshPool, type PooledHost } from '../../../src/remote/pool';
 import type { RemoteStream } from '../../../src/remote/framedChannel';
@@ -171,6 +172,8 @@ for (const loginShell of shells) {
         argv: ['nix', 'show-config'],
         env: { NIX_CONFIG: `experimental-features = nix-command\nconnect-timeout = 7\nextra-substituters = https://a.example/!x https://b.example/${'z'.repeat(5000)}` },
         open: (argv, opts) => h.shell.stream(argv, opts),
+        // As the extension stages it (src/commands/build/buildUi.ts): on stdin, never in an argv.
+        stageEnv: async (script) => stagedPath((await h.shell.execOk(STAGE_ENV_ARGV, { stdin: script })).stdout),
         onLine: (l) => lines.push(l),
       });
       assert.equal(outcome.code, 0, outcome.tail.join('\n'));
