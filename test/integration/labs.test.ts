@@ -189,7 +189,7 @@ describe('live labs on the sandbox', function () {
       await entry.lab!.refresh('vsim-hv1-badkey');
       const c = entry.lab!.host('vsim-hv1-badkey').connection;
       assert.equal(c.kind, 'error');
-      assert.match(c.kind === 'error' ? c.message : '', /does not match known_hosts: expected SHA256:\S+, got SHA256:\S+\. Refusing to connect\./);
+      assert.match(c.kind === 'error' ? c.message : '', /does not match known_hosts: expected SHA256:\S+ \(\S*known_hosts\.bad:1\), got SHA256:\S+\. If the host's key was changed on purpose, remove the old key with ssh-keygen -R '\[127\.0\.0\.1\]:\d+' -f \S*known_hosts\.bad and connect again\. Refusing to connect\./);
     } finally {
       await settings.update('ssh.configFile', cfg, vscode.ConfigurationTarget.Global);
       await vscode.workspace.fs.delete(uri);
