@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -74,6 +74,16 @@ test('fresh clone: `npm test` as the first command installs node_modules, then i
   const clean = spawnSync('git', ['-C', clone, 'clean', '-fdxq'], { encoding: 'utf8' });
   assert.equal(clean.status, 0, clean.stderr);
   assert.equal(existsSync(path.join(clone, 'node_modules')), false);
+
+  // What the README's two commands load before their own `npm ci` may use node's modules only.
+  for (const script of ['scripts/demo.mjs', 'scripts/test-all.mjs']) {
+    const text = readFileSync(path.join(clone, script), 'utf8');
+    for (const [, spec] of text.matchAll(/^import [^;]*?from '(\.[^']+)';/gms)) {
+      const mod = path.join(path.dirname(script), spec as string);
+      const r = sh(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(`./${mod}`)})`]);
+      assert.equal(r.status, 0, `${script} imports ${mod}, which must load without node_modules\n${r.shown}`);
+    }
+  }
 
   const t = sh('npm', ['test'], { VSIM_SUITES: 'typecheck' });
   assert.equal(t.status, 0, t.shown);

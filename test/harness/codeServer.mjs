@@ -2,11 +2,11 @@
 // Facts behind every flag: the project's note "real-vscode-tests.md" (summarised in test/harness/README.md).
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parseDocument } from 'yaml';
 import { SANDBOX_NETWORKS } from '../../scripts/lib/sandboxNetworks.mjs';
 
 const execFileP = promisify(execFile);
@@ -322,6 +322,8 @@ const SANDBOX_TOPOLOGY = 'sandbox.vsim.yaml';
  * or the demo; the tree says "offline".
  */
 export function markOffline(file) {
+  // Required here, not imported: scripts/demo.mjs loads this module before it has run `npm ci`.
+  const { parseDocument } = createRequire(import.meta.url)('yaml');
   const doc = parseDocument(fs.readFileSync(file, 'utf8'));
   if (doc.get('offline') === true) return;
   const items = doc.contents.items;
