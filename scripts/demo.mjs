@@ -179,6 +179,11 @@ async function screenshot(url, env, file) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     await page.screenshot({ path: file });
     log(`screenshot: ${rel(file)}`);
+  } catch (e) {
+    // What the page showed when a step timed out, for the message's reader.
+    const failed = file.replace(/(\.png)?$/, '.failed.png');
+    await browser.contexts()[0]?.pages()[0]?.screenshot({ path: failed }).then(() => log(`what the page showed: ${rel(failed)}`), () => undefined);
+    throw e;
   } finally {
     await browser.close();
   }

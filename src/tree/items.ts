@@ -23,11 +23,13 @@ const STATE_ICON: Record<VmStatus['state'], [string, string | undefined]> = {
 
 export function fileItem(n: FileNode, entry: LabEntry | undefined): vscode.TreeItem {
   const name = entry?.lab?.current.name ?? vscode.workspace.asRelativePath(n.uri);
-  const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Expanded);
+  // A file that says offline: true starts folded: its hosts are never reached, the live labs come first.
+  const offline = entry?.lab?.current.offline === true;
+  const item = new vscode.TreeItem(name, offline ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
   item.id = nodeId(n);
   item.resourceUri = n.uri;
   item.iconPath = new vscode.ThemeIcon('file-code');
-  item.description = entry?.errors ? `${entry.errors} error${entry.errors > 1 ? 's' : ''}${entry.lab ? ' (showing last valid)' : ''}` : vscode.workspace.asRelativePath(n.uri);
+  item.description = entry?.errors ? `${entry.errors} error${entry.errors > 1 ? 's' : ''}${entry.lab ? ' (showing last valid)' : ''}` : `${offline ? 'offline · ' : ''}${vscode.workspace.asRelativePath(n.uri)}`;
   item.tooltip = entry?.firstError ?? n.uri.fsPath;
   item.contextValue = 'topology';
   return item;
