@@ -24,8 +24,7 @@ async function main(): Promise<void> {
   }
   const sshd = new TestSshd('bench-sshd-conc-');
   await sshd.start();
-  const kh = path.join(sshd.dir, 'known_hosts');
-  writeFileSync(kh, `${sshd.knownHostsLine()}\n`);
+  const kh = sshd.writeKnownHosts();
   const cfg = sshd.writeClientConfig('vsim-bench-conc', kh);
   const pools: SshPool[] = [];
   const host = (maxConcurrentCommands?: number) => {

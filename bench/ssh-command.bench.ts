@@ -32,8 +32,7 @@ async function main(): Promise<void> {
   }
   const sshd = new TestSshd('bench-sshd-');
   await sshd.start();
-  const kh = path.join(sshd.dir, 'known_hosts');
-  writeFileSync(kh, `${sshd.knownHostsLine()}\n`);
+  const kh = sshd.writeKnownHosts();
   const cfg = sshd.writeClientConfig('vsim-bench', kh);
   const pool = new SshPool({
     hostKeys: new KnownHostsPolicy({ askTrust: async () => false }),

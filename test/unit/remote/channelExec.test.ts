@@ -3,7 +3,6 @@
 // the per-connection bound all complete (queued, or on the shell when sshd refuses a channel).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KnownHostsPolicy } from '../../../src/remote/hostKeyPolicy';
 import { SshPool } from '../../../src/remote/pool';
@@ -27,8 +26,7 @@ describe('exec on its own channel (real sshd)', { skip }, () => {
   });
 
   function host(): ReturnType<SshPool['get']> {
-    const kh = path.join(sshd.dir, 'kh');
-    writeFileSync(kh, `${sshd.knownHostsLine()}\n`);
+    const kh = sshd.writeKnownHosts('kh');
     return pool.get({ alias: 'chan', host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFiles: [sshd.clientKey.file], knownHostsFiles: [kh], strictHostKeyChecking: 'ask' });
   }
 

@@ -10,19 +10,11 @@ import path from 'node:path';
 import { OperationQueue } from '../../../src/lab/queue';
 import { KnownHostsPolicy } from '../../../src/remote/hostKeyPolicy';
 import { SshPool, type PoolOptions } from '../../../src/remote/pool';
-import { sshdMissingReason, TestSshd } from './sshdFixture';
+import { sshdMissingReason, TestSshd, waitFor } from './sshdFixture';
 
 const skip = sshdMissingReason();
 if (skip) console.log(`# skipping concurrency tests: ${skip}`);
 
-/** Polls a condition with a deadline (no fixed sleeps). */
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Live (not zombie) processes whose command line contains `tag`. */
 function processesWith(tag: string): number[] {
@@ -54,8 +46,7 @@ describe('commands side by side on one host (real sshd)', { skip }, () => {
   });
 
   function host(alias: string, opts: Partial<PoolOptions> = {}): ReturnType<SshPool['get']> {
-    const kh = path.join(sshd.dir, 'kh');
-    writeFileSync(kh, `${sshd.knownHostsLine()}\n`);
+    const kh = sshd.writeKnownHosts('kh');
     const pool = new SshPool({ hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '', readyTimeoutMs: 10_000, ...opts });
     pools.push(pool);
     return pool.get({ alias, host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFiles: [sshd.clientKey.file], knownHostsFiles: [kh], strictHostKeyChecking: 'ask' });

@@ -14,7 +14,7 @@ import { KnownHostsPolicy } from '../../../src/remote/hostKeyPolicy';
 import { SshPool, type PooledHost } from '../../../src/remote/pool';
 import type { RemoteStream } from '../../../src/remote/framedChannel';
 import { parseScriptOutput, SCRIPT_ARGV, scriptStdin, type TcScript } from '../../../src/tc/opsScript';
-import { sshdMissingReason, TestSshd } from './sshdFixture';
+import { sshdMissingReason, TestSshd, waitFor } from './sshdFixture';
 
 const HOSTILE = ['a!b', 'a\\\\b', 'x\ny', "it's", '$HOME', '`id`', '{a,b}', '~', '*', '%1', '日本🙂', ''];
 
@@ -32,14 +32,6 @@ function spawnable(cmd: string): boolean {
   }
 }
 
-/** Polls a condition with a deadline (no fixed sleeps). */
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Collects a stream until it closes. */
 function collect(ch: RemoteStream): Promise<{ out: string; err: string; code: number | null }> {
@@ -65,8 +57,7 @@ for (const loginShell of shells) {
       const rc = "echo rc-noise\nsh -c 'echo rc-noise-err >&2'\n";
       writeFileSync(path.join(sshd.home, '.tcshrc'), rc);
       writeFileSync(path.join(sshd.home, '.config', 'fish', 'config.fish'), rc);
-      const kh = path.join(sshd.dir, 'kh');
-      writeFileSync(kh, `${sshd.knownHostsLine()}\n`);
+      const kh = sshd.writeKnownHosts('kh');
       pool = new SshPool({ hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '', readyTimeoutMs: 10_000 });
       h = pool.get({ alias: 'login', host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFiles: [sshd.clientKey.file], knownHostsFiles: [kh], strictHostKeyChecking: 'ask' });
     });

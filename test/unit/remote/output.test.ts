@@ -5,8 +5,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { KnownHostsPolicy } from '../../../src/remote/hostKeyPolicy';
 import { SshPool } from '../../../src/remote/pool';
 import { buildCommand } from '../../../src/remote/quote';
@@ -32,8 +30,7 @@ describe('large outputs (real sshd)', { skip }, () => {
   });
 
   function host(alias: string, maxOutputBytes?: number): ReturnType<SshPool['get']> {
-    const kh = path.join(sshd.dir, 'kh');
-    writeFileSync(kh, `${sshd.knownHostsLine()}\n`);
+    const kh = sshd.writeKnownHosts('kh');
     const pool = new SshPool({
       hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '', readyTimeoutMs: 10_000,
       ...(maxOutputBytes !== undefined ? { maxOutputBytes } : {}),

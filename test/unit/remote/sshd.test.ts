@@ -12,19 +12,11 @@ import { SshPool, type PoolOptions } from '../../../src/remote/pool';
 import { passphraseKey, SecretPassphrases } from '../../../src/remote/savedPassphrases';
 import type { HostEndpoint } from '../../../src/remote/sshConfig';
 import type { StateChange } from '../../../src/remote/connection';
-import { keygen, sshdMissingReason, TestSshd } from './sshdFixture';
+import { keygen, sshdMissingReason, TestSshd, waitFor } from './sshdFixture';
 
 const skip = sshdMissingReason();
 if (skip) console.log(`# skipping sshd tests: ${skip}`);
 
-/** Polls a condition with a deadline (no fixed sleeps). */
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('remote over a real sshd', { skip }, () => {
   let sshd: TestSshd;

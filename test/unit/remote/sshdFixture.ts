@@ -30,6 +30,15 @@ export function keygen(file: string, passphrase = '', type = 'ed25519'): KeyPair
   return { file, pub, blob: Buffer.from(b64 as string, 'base64'), type: t as string };
 }
 
+/** Polls a condition with a deadline (no fixed sleeps). */
+export async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -195,6 +204,13 @@ export class TestSshd {
       '  IdentityAgent none',
       '',
     ].join('\n'));
+    return file;
+  }
+
+  /** `DIR/NAME` pinning this sshd's key (what a client that trusts it reads); its path. */
+  writeKnownHosts(name = 'known_hosts'): string {
+    const file = path.join(this.dir, name);
+    writeFileSync(file, `${this.knownHostsLine()}\n`);
     return file;
   }
 

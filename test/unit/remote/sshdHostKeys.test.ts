@@ -13,17 +13,10 @@ import { HostKeyError, KnownHostsPolicy } from '../../../src/remote/hostKeyPolic
 import { SshPool } from '../../../src/remote/pool';
 import { resolveSshDestination, type HostEndpoint } from '../../../src/remote/sshConfig';
 import type { SshEnv } from '../../../src/remote/sshTokens';
-import { keygen, sshdMissingReason, TestSshd } from './sshdFixture';
+import { keygen, sshdMissingReason, TestSshd, waitFor } from './sshdFixture';
 
 const skip = sshdMissingReason();
 
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('known_hosts and identities over a real sshd', { skip }, () => {
   let sshd: TestSshd;
