@@ -14,8 +14,8 @@
 // (`\r\e[0m\e[K` before the first lines): lines are cleaned, `@nix {…}` lines go to the progress
 // tracker, the `--json` result line (`[{"drvPath":…}]`) is recognized by its shape, everything else
 // is build log text.
-import { StringDecoder } from 'node:string_decoder';
 import { parseNixBuildJson, type BuildResult } from '../nix/commands';
+import { LineSplitter } from '../remote/chunks';
 import { envScript, hasEnv, withEnvFile } from '../remote/secretEnv';
 import { stripAnsi } from '../nix/parseLog';
 import { BuildProgressTracker, type BuildProgress } from '../nix/progress';
@@ -117,21 +117,8 @@ export async function runBuild(opts: RunBuildOptions): Promise<BuildOutcome> {
     if (tail.length > 40) tail.shift();
     if (tracker.push(`${l}\n`)) opts.onProgress?.(tracker.progress);
   };
-  const splitter = (): ((d: Buffer) => void) => {
-    let buf = '';
-    const decoder = new StringDecoder('utf8'); // a character split between chunks stays whole
-    return (d: Buffer) => {
-      buf += decoder.write(d);
-      let i: number;
-      while ((i = buf.search(/\r?\n/)) >= 0) {
-        line(buf.slice(0, i));
-        buf = buf.slice(buf[i] === '\r' ? i + 2 : i + 1);
-      }
-      if (buf.length > 1 << 20) { line(buf); buf = ''; }
-    };
-  };
-  const outSplit = splitter();
-  const errSplit = splitter();
+  const outLines = new LineSplitter(line);
+  const errLines = new LineSplitter(line);
 
   let cancelAt: number | undefined;
   let cancelledBy: BuildOutcome['cancelledBy'];
@@ -153,8 +140,8 @@ export async function runBuild(opts: RunBuildOptions): Promise<BuildOutcome> {
   };
 
   const done = new Promise<void>((resolve) => {
-    ch.on('data', outSplit);
-    ch.stderr.on('data', errSplit);
+    ch.on('data', (d: Buffer) => outLines.push(d));
+    ch.stderr.on('data', (d: Buffer) => errLines.push(d));
     ch.on('exit', (code) => {
       exitCode = code;
       exitAt ??= performance.now();
@@ -171,8 +158,8 @@ export async function runBuild(opts: RunBuildOptions): Promise<BuildOutcome> {
     opts.signal?.removeEventListener('abort', onAbort);
     if (escalation) clearTimeout(escalation);
   }
-  outSplit(Buffer.from('\n'));
-  errSplit(Buffer.from('\n'));
+  outLines.push(Buffer.from('\n'));
+  errLines.push(Buffer.from('\n'));
   if (tracker.end()) opts.onProgress?.(tracker.progress);
 
   const outPaths = results.flatMap((r) => Object.entries(r.outputs).sort(([a], [b]) => (a === 'out' ? -1 : b === 'out' ? 1 : a.localeCompare(b))).map(([, p]) => p));

@@ -85,20 +85,26 @@ export class Chunks {
 }
 
 /**
- * Splits a byte stream into lines (without the `\n`): `push` each chunk; a multi-byte character
- * split between chunks is decoded whole. A last line without a newline is not delivered.
+ * Splits a byte stream into lines (without the `\n` or `\r\n`): `push` each chunk; a multi-byte
+ * character split between chunks is decoded whole. A line longer than `maxLine` characters is
+ * delivered in pieces of that size, so what is kept stays bounded. A last line without a newline is
+ * not delivered.
  */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  constructor(private readonly onLine: (line: string) => void, private readonly maxLine = 1 << 20) {}
 
   push(d: Buffer): void {
-    const text = this.partial + this.decoder.write(d);
-    const lines = text.split('\n');
-    this.partial = lines.pop() ?? '';
+    const lines = (this.partial + this.decoder.write(d)).split(/\r?\n/);
+    let rest = lines.pop() ?? '';
     for (const l of lines) this.onLine(l);
+    while (rest.length > this.maxLine) {
+      this.onLine(rest.slice(0, this.maxLine));
+      rest = rest.slice(this.maxLine);
+    }
+    this.partial = rest;
   }
 }
 

@@ -52,6 +52,22 @@ test('LineSplitter: lines split anywhere, multi-byte characters split between ch
   }
 });
 
+test('LineSplitter: CRLF and LF end lines alike, also when the CR and LF arrive in different chunks', () => {
+  const lines: string[] = [];
+  const s = new LineSplitter((l) => lines.push(l));
+  for (const part of ['copying path\r', '\nbuilt\r\n', 'done\n']) s.push(Buffer.from(part));
+  assert.deepEqual(lines, ['copying path', 'built', 'done']);
+});
+
+test('LineSplitter: a line without newline longer than maxLine comes out in pieces of maxLine', () => {
+  const lines: string[] = [];
+  const s = new LineSplitter((l) => lines.push(l), 4);
+  s.push(Buffer.from('abcdefghij'));
+  assert.deepEqual(lines, ['abcd', 'efgh']);
+  s.push(Buffer.from('\n'));
+  assert.deepEqual(lines, ['abcd', 'efgh', 'ij']);
+});
+
 test('formatBytes', () => {
   assert.deepEqual([formatBytes(64 * 1024 * 1024), formatBytes(512 * 1024), formatBytes(100)], ['64 MiB', '512 KiB', '100 bytes']);
 });
