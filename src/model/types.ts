@@ -68,7 +68,8 @@ export interface Vm {
   image?: { flake: string; outLink?: string };
   qos?: { inbound?: Qos; outbound?: Qos };
   slot?: string;
-  sockets?: { qmp?: string; serial?: string; api?: string };
+  /** qemu: `qmp` (JSON) and/or `hmp` (text) monitor; `serial`; cloud-hypervisor: `api`. */
+  sockets?: { qmp?: string; hmp?: string; serial?: string; api?: string };
   autostart?: boolean;
   /** qemu: the launcher vsim runs to start the VM (argv, never a shell string), e.g. `nix run .#emulation-vm-bg`. */
   start?: StartCommand;

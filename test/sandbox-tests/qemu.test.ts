@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createQemuBackend, QmpError } from '../../src/backends/qemu/backend';
+import { createQemuBackend, MonitorError } from '../../src/backends/qemu/backend';
 import { startQemu } from '../../src/backends/qemu/start';
 import { context, sandboxTopology, timeIt, writeFigures } from './lab';
 import { SANDBOX, sandboxEnv, until } from './sshRunner';
@@ -46,7 +46,7 @@ test('list over QMP in one round trip; pause/resume seen in re-lists; start refu
   assert.equal((await b.list(ctx, ['jetson-1'])).vms['jetson-1']?.state, 'running');
   // Start of a running VM: its QMP socket accepts a client, so the launcher is not run again.
   assert.equal(await startQemu(ctx, 'jetson-1'), 'already');
-  await assert.rejects(b.lifecycle(ctx, 'jetson-9', 'shutdown'), (e: Error) => e instanceof QmpError &&
+  await assert.rejects(b.lifecycle(ctx, 'jetson-9', 'shutdown'), (e: Error) => e instanceof MonitorError &&
     e.message === 'QMP system_powerdown for jetson-9 on vsim-hv1 failed: no socket /run/vsim-sandbox/qemu/jetson-9/qmp.sock (QEMU not running)');
   console.log(`# qemu list (2 VMs): open connection ${JSON.stringify(figures.listOpenConnectionMs)} ms`);
 });

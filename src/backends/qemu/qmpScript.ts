@@ -1,13 +1,18 @@
-// QEMU's QMP over the host's shell in one round trip: a constant sh script that talks to every
-// QMP socket in turn (socat), its lines read back, and the run state in words. Pure (no vscode).
+// QEMU's monitors over the host's shell in one round trip: a constant sh script that talks to every
+// QMP or HMP socket in turn (socat); QMP's lines read back and the run state in words (HMP's in
+// hmpProtocol.ts). Pure (no vscode).
 import type { VmState, VmStatus } from '../backend';
 /**
+ * Every monitor socket of a listing in turn: `$1` = the QMP command name, `$2` = the same as an HMP
+ * line, then `PROTO SOCK` pairs (PROTO `qmp` or `hmp`).
  * `qmp SOCK WANT CMD…`: sends each CMD (one JSON per line) and keeps the write side open until WANT
  * answers (`{"return"…` / `{"error"…`) arrived — QEMU drops queued commands when a client
  * half-closes — then closes. No greeting within ~1 s: another client holds the socket.
- * Per socket: `@@vsim sock PATH`, then `@@vsim absent` or QEMU's lines + `@@vsim rc N`.
+ * `hmp SOCK LINE`: waits for the `(qemu)` prompt, sends LINE, keeps the write side open until the
+ * next prompt or until QEMU closed the connection (`quit`). No prompt within ~1 s: busy.
+ * Per socket: `@@vsim PROTO PATH`, then `@@vsim absent` or QEMU's output + `@@vsim rc N`.
  */
-export const QMP_SCRIPT = [
+export const MONITOR_SCRIPT = [
   'qmp() {',
   '  s=$1; want=$2; shift 2',
   '  out=$(mktemp) || return 1',
@@ -19,14 +24,26 @@ export const QMP_SCRIPT = [
   '  } | socat -t 0.2 - "UNIX-CONNECT:$s" >"$out" 2>&1',
   '  rc=$?; cat "$out"; rm -f "$out"; return $rc',
   '}',
-  'cmd=$1; shift',
-  'for s do',
-  '  echo "@@vsim sock $s"',
-  '  if [ -S "$s" ]; then',
-  '    if [ "$cmd" = query-status ]; then qmp "$s" 2 \'{"execute":"qmp_capabilities"}\' \'{"execute":"query-status"}\'',
-  '    else qmp "$s" 2 \'{"execute":"qmp_capabilities"}\' "{\\"execute\\":\\"$cmd\\"}"; fi',
-  '    echo "@@vsim rc $?"',
-  '  else echo "@@vsim absent"; fi',
+  'hmp() {',
+  '  s=$1; line=$2',
+  '  out=$(mktemp) || return 1',
+  '  { i=0; while [ $i -lt 50 ] && ! grep -q "(qemu)" "$out" && ! grep -q -i "refused\\|no such file" "$out"; do sleep 0.02; i=$((i+1)); done',
+  '    if grep -q "(qemu)" "$out"; then',
+  '      printf "%s\\n" "$line"',
+  '      i=0; while [ $i -lt 250 ] && [ ! -e "$out.end" ] && [ "$(grep -o "(qemu)" "$out" | wc -l)" -lt 2 ]; do sleep 0.02; i=$((i+1)); done',
+  '    fi',
+  '  } | { socat -t 0.2 - "UNIX-CONNECT:$s" >"$out" 2>&1; echo $? >"$out.end"; }',
+  '  rc=$(cat "$out.end"); cat "$out"; echo; rm -f "$out" "$out.end"; return "$rc"',
+  '}',
+  'cmd=$1; line=$2; shift 2',
+  'while [ $# -ge 2 ]; do',
+  '  p=$1; s=$2; shift 2',
+  '  echo "@@vsim $p $s"',
+  '  if [ ! -S "$s" ]; then echo "@@vsim absent"; continue; fi',
+  '  if [ "$p" = hmp ]; then hmp "$s" "$line"',
+  '  elif [ "$cmd" = query-status ]; then qmp "$s" 2 \'{"execute":"qmp_capabilities"}\' \'{"execute":"query-status"}\'',
+  '  else qmp "$s" 2 \'{"execute":"qmp_capabilities"}\' "{\\"execute\\":\\"$cmd\\"}"; fi',
+  '  echo "@@vsim rc $?"',
   'done',
 ].join('\n');
 

@@ -1,6 +1,6 @@
 // Starting an n3x-style QEMU VM: its declared launcher (`vms.NAME.start.argv`, e.g.
 // `nix run .#emulation-vm-bg`) run detached on the host (setsid, output to NAME.start.log next to
-// the QMP socket), then recognised as running by its QMP socket. The argv reaches the remote sh
+// its monitor socket), then recognised as running by its monitor socket (QMP or HMP). The argv reaches the remote sh
 // only as "$@" of a constant script (never a shell string). And the qemu Provisioner: there is
 // nothing to define for a QEMU started by its own launcher. Pure (no vscode).
 import * as path from 'node:path';
@@ -8,18 +8,18 @@ import { assertName, assertPath } from '../../model/names';
 import type { StartCommand, Topology } from '../../model/types';
 import type { BackendContext, InspectedVm, Provisioner } from '../backend';
 import { mustRunScript, splitSections } from '../script';
-import { qmpStatus, QMP_SCRIPT } from './qmpScript';
+import { monitorOf, monitorStatuses, NO_MONITOR } from './monitor';
 
 /**
- * $1 = log file, $2 = cwd ('' = login directory), $3 = QMP socket, $4 = seconds to wait, then the
+ * $1 = log file, $2 = cwd ('' = login directory), $3 = monitor socket, $4 = seconds to wait, then the
  * launcher's argv. Does nothing when the socket already accepts a client (`@@vsim already`).
  * Launches detached, then waits until the socket accepts a client (`@@vsim socket`), the launcher
  * fails (exit 1, its log's tail on stderr) or the time is up (`@@vsim still-starting`: a long
- * `nix run` build; the refresh shows when QMP answers).
+ * `nix run` build; the refresh shows when the monitor answers).
  */
 export const START_SCRIPT = [
-  'log=$1; cwd=$2; qmp=$3; wait_s=$4; shift 4',
-  'up() { [ -S "$qmp" ] && socat -u OPEN:/dev/null "UNIX-CONNECT:$qmp" >/dev/null 2>&1; }',
+  'log=$1; cwd=$2; mon=$3; wait_s=$4; shift 4',
+  'up() { [ -S "$mon" ] && socat -u OPEN:/dev/null "UNIX-CONNECT:$mon" >/dev/null 2>&1; }',
   'if up; then echo "@@vsim already"; exit 0; fi',
   'if [ -n "$cwd" ]; then cd "$cwd" || exit 1; fi',
   'command -v "$1" >/dev/null 2>&1 || { echo "$1: not found on this host (start.argv[0])" >&2; exit 127; }',
@@ -40,11 +40,11 @@ export const START_SCRIPT = [
 
 export const START_WAIT_S = 60;
 
-/** Where a VM's launcher output goes: NAME.start.log next to its QMP socket. */
+/** Where a VM's launcher output goes: NAME.start.log next to its monitor socket. */
 export function startLogPath(t: Topology, vm: string): string {
-  const qmp = t.vms?.[vm]?.sockets?.qmp;
-  if (!qmp) throw new Error(`qemu VM ${vm} has no sockets.qmp in the topology`);
-  return path.posix.join(path.posix.dirname(assertPath(qmp, `QMP socket of ${vm}`)), `${assertName(vm, 'VM name')}.start.log`);
+  const m = monitorOf(t, vm);
+  if (!m) throw new Error(`qemu VM ${vm}: ${NO_MONITOR}`);
+  return path.posix.join(path.posix.dirname(m.path), `${assertName(vm, 'VM name')}.start.log`);
 }
 
 /** The declared start command, validated again (the schema's rules) before it runs. */
@@ -63,9 +63,10 @@ export const NO_START_COMMAND = 'no start command in the topology: add `start: {
 export async function startQemu(ctx: BackendContext, vm: string, waitS = START_WAIT_S): Promise<string> {
   const cmd = startCommand(ctx.topology, vm);
   if (!cmd) throw new Error(`${vm} on ${ctx.hostName}: ${NO_START_COMMAND}.`);
-  const qmp = assertPath(ctx.topology.vms?.[vm]?.sockets?.qmp ?? '', `QMP socket of ${vm}`);
+  const m = monitorOf(ctx.topology, vm);
+  if (!m) throw new Error(`${vm} on ${ctx.hostName}: ${NO_MONITOR}.`);
   const r = await mustRunScript(ctx, `start ${vm}: ${cmd.argv.join(' ')}`, START_SCRIPT,
-    [startLogPath(ctx.topology, vm), cmd.cwd ?? '', qmp, String(waitS), ...cmd.argv], { timeoutMs: (waitS + 30) * 1000 });
+    [startLogPath(ctx.topology, vm), cmd.cwd ?? '', m.path, String(waitS), ...cmd.argv], { timeoutMs: (waitS + 30) * 1000 });
   const last = splitSections(r.stdout).map((s) => s.kind).filter((k) => k !== 'pid').pop();
   return last ?? 'unknown';
 }
@@ -73,33 +74,24 @@ export async function startQemu(ctx: BackendContext, vm: string, waitS = START_W
 /**
  * qemu bring-up: nothing is defined on the host (the launcher makes QEMU with its sockets), so
  * provision and deprovision define nothing. inspect: `exists` = the file declares a start command
- * (vsim can make it run) or QMP answers; `running` = QMP answers with a running/paused status;
- * no spec (QMP does not give back the launcher's configuration).
+ * (vsim can make it run) or the monitor answers; `running` = the monitor answers with a
+ * running/paused status; no spec (the monitor does not give back the launcher's configuration).
  */
 export function createQemuProvisioner(): Provisioner {
   return {
     tools: ['socat'],
     async inspect(ctx, vmNames) {
       const out: Record<string, InspectedVm> = {};
-      const bySock = new Map<string, string[]>();
-      for (const n of vmNames) {
-        const s = ctx.topology.vms?.[n]?.sockets?.qmp;
-        if (!s) out[n] = { exists: false, running: false, detail: 'no sockets.qmp in the topology' };
-        else bySock.set(assertPath(s, `QMP socket of ${n}`), [...(bySock.get(s) ?? []), n]);
+      const asked = vmNames.filter((n) => monitorOf(ctx.topology, n));
+      for (const n of vmNames) if (!asked.includes(n)) out[n] = { exists: false, running: false, detail: NO_MONITOR };
+      if (!asked.length) return out;
+      const statuses = await monitorStatuses(ctx, asked);
+      for (const n of asked) {
+        const st = statuses[n] ?? { state: 'unknown' };
+        const running = st.state === 'running' || st.state === 'paused';
+        const declared = !!ctx.topology.vms?.[n]?.start;
+        out[n] = { exists: declared || running, running, detail: declared || running ? st.detail ?? st.state : `${st.detail ?? st.state}; ${NO_START_COMMAND}` };
       }
-      if (!bySock.size) return out;
-      const r = await mustRunScript(ctx, 'qmp script', QMP_SCRIPT, ['query-status', ...bySock.keys()], { timeoutMs: 10_000 + 6_000 * bySock.size });
-      const secs = splitSections(r.stdout);
-      secs.forEach((s, i) => {
-        if (s.kind !== 'sock') return;
-        const st = secs[i + 1]?.kind === 'absent' ? qmpStatus('absent', '') : qmpStatus('answered', s.body);
-        for (const n of bySock.get(s.arg) ?? []) {
-          const running = st.state === 'running' || st.state === 'paused';
-          const declared = !!ctx.topology.vms?.[n]?.start;
-          out[n] = { exists: declared || running, running, detail: declared || running ? st.detail ?? st.state : `${st.detail ?? st.state}; ${NO_START_COMMAND}` };
-        }
-      });
-      for (const n of vmNames) out[n] ??= { exists: false, running: false, detail: 'no answer for its QMP socket' };
       return out;
     },
     declared: () => ({}),

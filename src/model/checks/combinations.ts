@@ -34,8 +34,8 @@ export const checkCombinations: Check = ({ t, report }) => {
         report('error', 'host-mismatch', at('host'), `VM \`${name}\` is on host \`${vm.host}\` but its slot \`${vm.slot}\` is on \`${slot.host}\`.`);
       }
     }
-    if (vm.backend === 'qemu' && !vm.sockets?.qmp) {
-      report('error', 'qemu-without-qmp', vm.sockets ? at('sockets') : ['vms', name], `qemu VM \`${name}\` needs \`sockets.qmp\` (its -qmp unix socket) so vsim can see and drive it.`, { prefer: 'key' });
+    if (vm.backend === 'qemu' && !vm.sockets?.qmp && !vm.sockets?.hmp) {
+      report('error', 'qemu-without-qmp', vm.sockets ? at('sockets') : ['vms', name], `qemu VM \`${name}\` needs a monitor socket so vsim can see and drive it: \`sockets.qmp\` (-qmp, JSON) or \`sockets.hmp\` (-monitor, text).`, { prefer: 'key' });
     }
     if (vm.backend === 'cloud-hypervisor' && !vm.sockets?.api) {
       report('error', 'ch-without-api', vm.sockets ? at('sockets') : ['vms', name], `cloud-hypervisor VM \`${name}\` needs \`sockets.api\` (its --api-socket) so vsim can see and drive it.`, { prefer: 'key' });

@@ -3,7 +3,7 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"offline":{"description":"true: vsim never connects to this file's hosts (shown offline in the tree; plan, apply and every host command refuse). For topologies describing labs that are not reachable from here, such as the examples copied into the demo workspace.","type":"boolean","default":false},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain, the microvm unit instance (microvm@NAME) or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}},"network":{"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with serial and QMP unix sockets) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal`, cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host.","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP monitor socket (qemu).","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its QMP socket; the VM counts as running once its QMP socket answers. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/name"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/name"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/name"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"offline":{"description":"true: vsim never connects to this file's hosts (shown offline in the tree; plan, apply and every host command refuse). For topologies describing labs that are not reachable from here, such as the examples copied into the demo workspace.","type":"boolean","default":false},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain, the microvm unit instance (microvm@NAME) or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}},"network":{"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal`, cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/name"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/name"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/name"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
 const schema12 = {"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"};
 const schema14 = {"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}};
 const func2 = Object.prototype.hasOwnProperty;
@@ -395,7 +395,7 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema26 = {"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with serial and QMP unix sockets) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal`, cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host.","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP monitor socket (qemu).","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its QMP socket; the VM counts as running once its QMP socket answers. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/name"}}}};
+const schema26 = {"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal`, cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/name"}}}};
 const schema28 = {"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]};
 const schema30 = {"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"};
 const schema41 = {"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}};
@@ -405,7 +405,7 @@ const pattern21 = new RegExp("^[1-9][0-9]*(MiB|GiB|M|G)$", "u");
 const pattern22 = new RegExp("^/[A-Za-z0-9_./@+-]*$", "u");
 const pattern26 = new RegExp("^[^\\n\\r'`$]*$", "u");
 const pattern32 = new RegExp("^[^\\s'`$;|&<>]+$", "u");
-const pattern38 = new RegExp("^[^\\n\\r\\u0000]+$", "u");
+const pattern39 = new RegExp("^[^\\n\\r\\u0000]+$", "u");
 const schema29 = {"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}};
 const schema31 = {"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]};
 const pattern23 = new RegExp("^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$", "u");
@@ -1524,7 +1524,7 @@ if(data.sockets !== undefined){
 let data32 = data.sockets;
 if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
 for(const key7 in data32){
-if(!(((key7 === "qmp") || (key7 === "serial")) || (key7 === "api"))){
+if(!((((key7 === "qmp") || (key7 === "hmp")) || (key7 === "serial")) || (key7 === "api"))){
 const err63 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.sockets,data:data32};
 if(vErrors === null){
 vErrors = [err63];
@@ -1560,11 +1560,11 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data32.serial !== undefined){
-let data34 = data32.serial;
+if(data32.hmp !== undefined){
+let data34 = data32.hmp;
 if(typeof data34 === "string"){
 if(!pattern22.test(data34)){
-const err66 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data34};
+const err66 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data34};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1575,7 +1575,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data34};
+const err67 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data34};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1585,11 +1585,11 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data32.api !== undefined){
-let data35 = data32.api;
+if(data32.serial !== undefined){
+let data35 = data32.serial;
 if(typeof data35 === "string"){
 if(!pattern22.test(data35)){
-const err68 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data35};
+const err68 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data35};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1600,7 +1600,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data35};
+const err69 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data35};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1610,9 +1610,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.sockets.type,parentSchema:schema26.properties.sockets,data:data32};
+if(data32.api !== undefined){
+let data36 = data32.api;
+if(typeof data36 === "string"){
+if(!pattern22.test(data36)){
+const err70 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data36};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1622,10 +1624,8 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data.autostart !== undefined){
-let data36 = data.autostart;
-if(typeof data36 !== "boolean"){
-const err71 = {instancePath:instancePath+"/autostart",schemaPath:"#/properties/autostart/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.autostart.type,parentSchema:schema26.properties.autostart,data:data36};
+else {
+const err71 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data36};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1635,11 +1635,9 @@ vErrors.push(err71);
 errors++;
 }
 }
-if(data.start !== undefined){
-let data37 = data.start;
-if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
-if(data37.argv === undefined){
-const err72 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema26.properties.start.required,parentSchema:schema26.properties.start,data:data37};
+}
+else {
+const err72 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.sockets.type,parentSchema:schema26.properties.sockets,data:data32};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1648,9 +1646,11 @@ vErrors.push(err72);
 }
 errors++;
 }
-for(const key8 in data37){
-if(!((key8 === "argv") || (key8 === "cwd"))){
-const err73 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.start,data:data37};
+}
+if(data.autostart !== undefined){
+let data37 = data.autostart;
+if(typeof data37 !== "boolean"){
+const err73 = {instancePath:instancePath+"/autostart",schemaPath:"#/properties/autostart/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.autostart.type,parentSchema:schema26.properties.autostart,data:data37};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1660,11 +1660,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data37.argv !== undefined){
-let data38 = data37.argv;
-if(Array.isArray(data38)){
-if(data38.length > 64){
-const err74 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema26.properties.start.properties.argv,data:data38};
+if(data.start !== undefined){
+let data38 = data.start;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(data38.argv === undefined){
+const err74 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema26.properties.start.required,parentSchema:schema26.properties.start,data:data38};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1673,8 +1673,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(data38.length < 1){
-const err75 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema26.properties.start.properties.argv,data:data38};
+for(const key8 in data38){
+if(!((key8 === "argv") || (key8 === "cwd"))){
+const err75 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.start,data:data38};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1683,12 +1684,12 @@ vErrors.push(err75);
 }
 errors++;
 }
-const len2 = data38.length;
-for(let i2=0; i2<len2; i2++){
-let data39 = data38[i2];
-if(typeof data39 === "string"){
-if(func6(data39) > 1024){
-const err76 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema26.properties.start.properties.argv.items,data:data39};
+}
+if(data38.argv !== undefined){
+let data39 = data38.argv;
+if(Array.isArray(data39)){
+if(data39.length > 64){
+const err76 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema26.properties.start.properties.argv,data:data39};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1697,8 +1698,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(func6(data39) < 1){
-const err77 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.start.properties.argv.items,data:data39};
+if(data39.length < 1){
+const err77 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema26.properties.start.properties.argv,data:data39};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1707,8 +1708,12 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(!pattern38.test(data39)){
-const err78 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r\\u0000]+$"},message:"must match pattern \""+"^[^\\n\\r\\u0000]+$"+"\"",schema:"^[^\\n\\r\\u0000]+$",parentSchema:schema26.properties.start.properties.argv.items,data:data39};
+const len2 = data39.length;
+for(let i2=0; i2<len2; i2++){
+let data40 = data39[i2];
+if(typeof data40 === "string"){
+if(func6(data40) > 1024){
+const err78 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema26.properties.start.properties.argv.items,data:data40};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1717,9 +1722,8 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-else {
-const err79 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.start.properties.argv.items.type,parentSchema:schema26.properties.start.properties.argv.items,data:data39};
+if(func6(data40) < 1){
+const err79 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.start.properties.argv.items,data:data40};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1728,10 +1732,8 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-}
-else {
-const err80 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.start.properties.argv.type,parentSchema:schema26.properties.start.properties.argv,data:data38};
+if(!pattern39.test(data40)){
+const err80 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r\\u0000]+$"},message:"must match pattern \""+"^[^\\n\\r\\u0000]+$"+"\"",schema:"^[^\\n\\r\\u0000]+$",parentSchema:schema26.properties.start.properties.argv.items,data:data40};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1741,11 +1743,8 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data37.cwd !== undefined){
-let data40 = data37.cwd;
-if(typeof data40 === "string"){
-if(!pattern22.test(data40)){
-const err81 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data40};
+else {
+const err81 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.start.properties.argv.items.type,parentSchema:schema26.properties.start.properties.argv.items,data:data40};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1755,8 +1754,9 @@ vErrors.push(err81);
 errors++;
 }
 }
+}
 else {
-const err82 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data40};
+const err82 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.start.properties.argv.type,parentSchema:schema26.properties.start.properties.argv,data:data39};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1766,9 +1766,11 @@ vErrors.push(err82);
 errors++;
 }
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.start.type,parentSchema:schema26.properties.start,data:data37};
+if(data38.cwd !== undefined){
+let data41 = data38.cwd;
+if(typeof data41 === "string"){
+if(!pattern22.test(data41)){
+const err83 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data41};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1778,15 +1780,8 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data.after !== undefined){
-let data41 = data.after;
-if(Array.isArray(data41)){
-const len3 = data41.length;
-for(let i3=0; i3<len3; i3++){
-let data42 = data41[i3];
-if(typeof data42 === "string"){
-if(!pattern0.test(data42)){
-const err84 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data42};
+else {
+const err84 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data41};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1796,8 +1791,9 @@ vErrors.push(err84);
 errors++;
 }
 }
+}
 else {
-const err85 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data42};
+const err85 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.start.type,parentSchema:schema26.properties.start,data:data38};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1807,14 +1803,15 @@ vErrors.push(err85);
 errors++;
 }
 }
-let i4 = data41.length;
-let j0;
-if(i4 > 1){
-outer0:
-for(;i4--;){
-for(j0 = i4; j0--;){
-if(func0(data41[i4], data41[j0])){
-const err86 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema26.properties.after,data:data41};
+if(data.after !== undefined){
+let data42 = data.after;
+if(Array.isArray(data42)){
+const len3 = data42.length;
+for(let i3=0; i3<len3; i3++){
+let data43 = data42[i3];
+if(typeof data43 === "string"){
+if(!pattern0.test(data43)){
+const err86 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data43};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1822,14 +1819,10 @@ else {
 vErrors.push(err86);
 }
 errors++;
-break outer0;
-}
-}
-}
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.after.type,parentSchema:schema26.properties.after,data:data41};
+const err87 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data43};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1839,9 +1832,14 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
-else {
-const err88 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+let i4 = data42.length;
+let j0;
+if(i4 > 1){
+outer0:
+for(;i4--;){
+for(j0 = i4; j0--;){
+if(func0(data42[i4], data42[j0])){
+const err88 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema26.properties.after,data:data42};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1849,19 +1847,46 @@ else {
 vErrors.push(err88);
 }
 errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.after.type,parentSchema:schema26.properties.after,data:data42};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+}
+else {
+const err90 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
 }
 validate13.errors = vErrors;
 return errors === 0;
 }
 
-const schema50 = {"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}};
+const schema51 = {"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.host === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema51.required,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1871,7 +1896,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.network === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema50.required,parentSchema:schema50,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema51.required,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1882,7 +1907,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "description") || (key0 === "host")) || (key0 === "network")) || (key0 === "ip")) || (key0 === "mac")) || (key0 === "state"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema50,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1895,7 +1920,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.description.type,parentSchema:schema50.properties.description,data:data0};
+const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.description.type,parentSchema:schema51.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2032,7 +2057,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2045,7 +2070,7 @@ validate19.errors = vErrors;
 return errors === 0;
 }
 
-const schema57 = {"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}};
+const schema58 = {"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2053,7 +2078,7 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "description") || (key0 === "host"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2066,7 +2091,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.description.type,parentSchema:schema57.properties.description,data:data0};
+const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.description.type,parentSchema:schema58.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2103,7 +2128,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data};
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2116,16 +2141,16 @@ validate21.errors = vErrors;
 return errors === 0;
 }
 
-const schema60 = {"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/name"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}};
-const schema61 = {"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]};
-const schema62 = {"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]};
-const schema63 = {"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]};
-const schema65 = {"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]};
-const pattern50 = new RegExp("^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$", "u");
-const pattern51 = new RegExp("^[0-9]+(b|kb|k|mb|m|kbit|mbit)$", "u");
-const pattern52 = new RegExp("^[0-9]+(\\.[0-9]+)?(us|ms|s)$", "u");
-const pattern54 = new RegExp("^(100|[0-9]{1,2})(\\.[0-9]+)?%$", "u");
-const schema70 = {"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."};
+const schema61 = {"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/name"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}};
+const schema62 = {"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]};
+const schema63 = {"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]};
+const schema64 = {"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]};
+const schema66 = {"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]};
+const pattern51 = new RegExp("^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$", "u");
+const pattern52 = new RegExp("^[0-9]+(b|kb|k|mb|m|kbit|mbit)$", "u");
+const pattern53 = new RegExp("^[0-9]+(\\.[0-9]+)?(us|ms|s)$", "u");
+const pattern55 = new RegExp("^(100|[0-9]{1,2})(\\.[0-9]+)?%$", "u");
+const schema71 = {"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2133,7 +2158,7 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((((key0 === "rate") || (key0 === "burst")) || (key0 === "delay")) || (key0 === "jitter")) || (key0 === "loss")) || (key0 === "corrupt")) || (key0 === "duplicate"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema70,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2146,8 +2171,8 @@ errors++;
 if(data.rate !== undefined){
 let data0 = data.rate;
 if(typeof data0 === "string"){
-if(!pattern50.test(data0)){
-const err1 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema61,data:data0};
+if(!pattern51.test(data0)){
+const err1 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema62,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2158,7 +2183,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.type,parentSchema:schema61,data:data0};
+const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2171,8 +2196,8 @@ errors++;
 if(data.burst !== undefined){
 let data1 = data.burst;
 if(typeof data1 === "string"){
-if(!pattern51.test(data1)){
-const err3 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema62,data:data1};
+if(!pattern52.test(data1)){
+const err3 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema63,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2183,7 +2208,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data1};
+const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2196,8 +2221,8 @@ errors++;
 if(data.delay !== undefined){
 let data2 = data.delay;
 if(typeof data2 === "string"){
-if(!pattern52.test(data2)){
-const err5 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema63,data:data2};
+if(!pattern53.test(data2)){
+const err5 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema64,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2208,7 +2233,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data2};
+const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2221,8 +2246,8 @@ errors++;
 if(data.jitter !== undefined){
 let data3 = data.jitter;
 if(typeof data3 === "string"){
-if(!pattern52.test(data3)){
-const err7 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema63,data:data3};
+if(!pattern53.test(data3)){
+const err7 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema64,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2233,7 +2258,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data3};
+const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2246,8 +2271,8 @@ errors++;
 if(data.loss !== undefined){
 let data4 = data.loss;
 if(typeof data4 === "string"){
-if(!pattern54.test(data4)){
-const err9 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema65,data:data4};
+if(!pattern55.test(data4)){
+const err9 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2258,7 +2283,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data4};
+const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2271,8 +2296,8 @@ errors++;
 if(data.corrupt !== undefined){
 let data5 = data.corrupt;
 if(typeof data5 === "string"){
-if(!pattern54.test(data5)){
-const err11 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema65,data:data5};
+if(!pattern55.test(data5)){
+const err11 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2283,7 +2308,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data5};
+const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2296,8 +2321,8 @@ errors++;
 if(data.duplicate !== undefined){
 let data6 = data.duplicate;
 if(typeof data6 === "string"){
-if(!pattern54.test(data6)){
-const err13 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema65,data:data6};
+if(!pattern55.test(data6)){
+const err13 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2308,7 +2333,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data6};
+const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2320,7 +2345,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data};
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2339,8 +2364,8 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func2.call(schema60.properties, key0))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema60,data};
+if(!(func2.call(schema61.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2353,7 +2378,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.description.type,parentSchema:schema60.properties.description,data:data0};
+const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.description.type,parentSchema:schema61.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2366,8 +2391,8 @@ errors++;
 if(data.rate !== undefined){
 let data1 = data.rate;
 if(typeof data1 === "string"){
-if(!pattern50.test(data1)){
-const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema61,data:data1};
+if(!pattern51.test(data1)){
+const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema62,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2378,7 +2403,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.type,parentSchema:schema61,data:data1};
+const err3 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2391,8 +2416,8 @@ errors++;
 if(data.burst !== undefined){
 let data2 = data.burst;
 if(typeof data2 === "string"){
-if(!pattern51.test(data2)){
-const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema62,data:data2};
+if(!pattern52.test(data2)){
+const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema63,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2403,7 +2428,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data2};
+const err5 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2416,8 +2441,8 @@ errors++;
 if(data.delay !== undefined){
 let data3 = data.delay;
 if(typeof data3 === "string"){
-if(!pattern52.test(data3)){
-const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema63,data:data3};
+if(!pattern53.test(data3)){
+const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema64,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2428,7 +2453,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data3};
+const err7 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2441,8 +2466,8 @@ errors++;
 if(data.jitter !== undefined){
 let data4 = data.jitter;
 if(typeof data4 === "string"){
-if(!pattern52.test(data4)){
-const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema63,data:data4};
+if(!pattern53.test(data4)){
+const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema64,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2453,7 +2478,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data4};
+const err9 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2466,8 +2491,8 @@ errors++;
 if(data.loss !== undefined){
 let data5 = data.loss;
 if(typeof data5 === "string"){
-if(!pattern54.test(data5)){
-const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema65,data:data5};
+if(!pattern55.test(data5)){
+const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2478,7 +2503,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data5};
+const err11 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2491,8 +2516,8 @@ errors++;
 if(data.corrupt !== undefined){
 let data6 = data.corrupt;
 if(typeof data6 === "string"){
-if(!pattern54.test(data6)){
-const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema65,data:data6};
+if(!pattern55.test(data6)){
+const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2503,7 +2528,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data6};
+const err13 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2516,8 +2541,8 @@ errors++;
 if(data.duplicate !== undefined){
 let data7 = data.duplicate;
 if(typeof data7 === "string"){
-if(!pattern54.test(data7)){
-const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema65,data:data7};
+if(!pattern55.test(data7)){
+const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2528,7 +2553,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data7};
+const err15 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2541,7 +2566,7 @@ errors++;
 if(data.direction !== undefined){
 let data8 = data.direction;
 if(!(((data8 === "egress") || (data8 === "ingress")) || (data8 === "both"))){
-const err16 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema60.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema60.properties.direction.enum,parentSchema:schema60.properties.direction,data:data8};
+const err16 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema61.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.direction.enum,parentSchema:schema61.properties.direction,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2582,7 +2607,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.targets.type,parentSchema:schema60.properties.targets,data:data9};
+const err19 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema61.properties.targets.type,parentSchema:schema61.properties.targets,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2621,7 +2646,7 @@ errors++;
 }
 var valid11 = _errs33 === errors;
 if(!valid11){
-const err22 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema60.properties.overrides.propertyNames,parentSchema:schema60.properties.overrides,data:data11};
+const err22 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema61.properties.overrides.propertyNames,parentSchema:schema61.properties.overrides,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2639,7 +2664,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.properties.overrides.type,parentSchema:schema60.properties.overrides,data:data11};
+const err23 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.properties.overrides.type,parentSchema:schema61.properties.overrides,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2651,7 +2676,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2664,14 +2689,14 @@ validate23.errors = vErrors;
 return errors === 0;
 }
 
-const schema79 = {"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/name"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}};
+const schema80 = {"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/name"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.endpoints === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "endpoints"},message:"must have required property '"+"endpoints"+"'",schema:schema79.required,parentSchema:schema79,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "endpoints"},message:"must have required property '"+"endpoints"+"'",schema:schema80.required,parentSchema:schema80,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2682,7 +2707,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "description") || (key0 === "endpoints")) || (key0 === "profile"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema79,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema80,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2695,7 +2720,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.description.type,parentSchema:schema79.properties.description,data:data0};
+const err2 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.properties.description.type,parentSchema:schema80.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2709,7 +2734,7 @@ if(data.endpoints !== undefined){
 let data1 = data.endpoints;
 if(Array.isArray(data1)){
 if(data1.length > 2){
-const err3 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema79.properties.endpoints,data:data1};
+const err3 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema80.properties.endpoints,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2719,7 +2744,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.length < 2){
-const err4 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items",schema:2,parentSchema:schema79.properties.endpoints,data:data1};
+const err4 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items",schema:2,parentSchema:schema80.properties.endpoints,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2756,7 +2781,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema79.properties.endpoints.type,parentSchema:schema79.properties.endpoints,data:data1};
+const err7 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema80.properties.endpoints.type,parentSchema:schema80.properties.endpoints,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2793,7 +2818,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.type,parentSchema:schema80,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2806,8 +2831,8 @@ validate27.errors = vErrors;
 return errors === 0;
 }
 
-const schema82 = {"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}};
-const schema83 = {"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}};
+const schema83 = {"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}};
+const schema84 = {"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2815,7 +2840,7 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((key0 === "algorithm") || (key0 === "hosts")) || (key0 === "networks")) || (key0 === "vms")) || (key0 === "slots"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema82,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema83,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2828,7 +2853,7 @@ errors++;
 if(data.algorithm !== undefined){
 let data0 = data.algorithm;
 if(!((data0 === "hierarchical") || (data0 === "force"))){
-const err1 = {instancePath:instancePath+"/algorithm",schemaPath:"#/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema82.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema82.properties.algorithm.enum,parentSchema:schema82.properties.algorithm,data:data0};
+const err1 = {instancePath:instancePath+"/algorithm",schemaPath:"#/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema83.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema83.properties.algorithm.enum,parentSchema:schema83.properties.algorithm,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2845,7 +2870,7 @@ for(const key1 in data1){
 let data2 = data1[key1];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.x === undefined){
-const err2 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema83.required,parentSchema:schema83,data:data2};
+const err2 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema84.required,parentSchema:schema84,data:data2};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2855,7 +2880,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data2.y === undefined){
-const err3 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema83.required,parentSchema:schema83,data:data2};
+const err3 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema84.required,parentSchema:schema84,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2866,7 +2891,7 @@ errors++;
 }
 for(const key2 in data2){
 if(!((key2 === "x") || (key2 === "y"))){
-const err4 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema83,data:data2};
+const err4 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2879,7 +2904,7 @@ errors++;
 if(data2.x !== undefined){
 let data3 = data2.x;
 if(!(typeof data3 == "number")){
-const err5 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema83.properties.x.type,parentSchema:schema83.properties.x,data:data3};
+const err5 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.x.type,parentSchema:schema84.properties.x,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2892,7 +2917,7 @@ errors++;
 if(data2.y !== undefined){
 let data4 = data2.y;
 if(!(typeof data4 == "number")){
-const err6 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema83.properties.y.type,parentSchema:schema83.properties.y,data:data4};
+const err6 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.y.type,parentSchema:schema84.properties.y,data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2904,7 +2929,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data:data2};
+const err7 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2916,7 +2941,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.hosts.type,parentSchema:schema82.properties.hosts,data:data1};
+const err8 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.hosts.type,parentSchema:schema83.properties.hosts,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2933,7 +2958,7 @@ for(const key3 in data5){
 let data6 = data5[key3];
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.x === undefined){
-const err9 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema83.required,parentSchema:schema83,data:data6};
+const err9 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema84.required,parentSchema:schema84,data:data6};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2943,7 +2968,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data6.y === undefined){
-const err10 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema83.required,parentSchema:schema83,data:data6};
+const err10 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema84.required,parentSchema:schema84,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2954,7 +2979,7 @@ errors++;
 }
 for(const key4 in data6){
 if(!((key4 === "x") || (key4 === "y"))){
-const err11 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema83,data:data6};
+const err11 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2967,7 +2992,7 @@ errors++;
 if(data6.x !== undefined){
 let data7 = data6.x;
 if(!(typeof data7 == "number")){
-const err12 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema83.properties.x.type,parentSchema:schema83.properties.x,data:data7};
+const err12 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.x.type,parentSchema:schema84.properties.x,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2980,7 +3005,7 @@ errors++;
 if(data6.y !== undefined){
 let data8 = data6.y;
 if(!(typeof data8 == "number")){
-const err13 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema83.properties.y.type,parentSchema:schema83.properties.y,data:data8};
+const err13 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.y.type,parentSchema:schema84.properties.y,data:data8};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2992,7 +3017,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data:data6};
+const err14 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3004,7 +3029,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.networks.type,parentSchema:schema82.properties.networks,data:data5};
+const err15 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.networks.type,parentSchema:schema83.properties.networks,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3021,7 +3046,7 @@ for(const key5 in data9){
 let data10 = data9[key5];
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(data10.x === undefined){
-const err16 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema83.required,parentSchema:schema83,data:data10};
+const err16 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema84.required,parentSchema:schema84,data:data10};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3031,7 +3056,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data10.y === undefined){
-const err17 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema83.required,parentSchema:schema83,data:data10};
+const err17 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema84.required,parentSchema:schema84,data:data10};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3042,7 +3067,7 @@ errors++;
 }
 for(const key6 in data10){
 if(!((key6 === "x") || (key6 === "y"))){
-const err18 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema83,data:data10};
+const err18 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3055,7 +3080,7 @@ errors++;
 if(data10.x !== undefined){
 let data11 = data10.x;
 if(!(typeof data11 == "number")){
-const err19 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema83.properties.x.type,parentSchema:schema83.properties.x,data:data11};
+const err19 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.x.type,parentSchema:schema84.properties.x,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3068,7 +3093,7 @@ errors++;
 if(data10.y !== undefined){
 let data12 = data10.y;
 if(!(typeof data12 == "number")){
-const err20 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema83.properties.y.type,parentSchema:schema83.properties.y,data:data12};
+const err20 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.y.type,parentSchema:schema84.properties.y,data:data12};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3080,7 +3105,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data:data10};
+const err21 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3092,7 +3117,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.vms.type,parentSchema:schema82.properties.vms,data:data9};
+const err22 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.vms.type,parentSchema:schema83.properties.vms,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3109,7 +3134,7 @@ for(const key7 in data13){
 let data14 = data13[key7];
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.x === undefined){
-const err23 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema83.required,parentSchema:schema83,data:data14};
+const err23 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema84.required,parentSchema:schema84,data:data14};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3119,7 +3144,7 @@ vErrors.push(err23);
 errors++;
 }
 if(data14.y === undefined){
-const err24 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema83.required,parentSchema:schema83,data:data14};
+const err24 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema84.required,parentSchema:schema84,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3130,7 +3155,7 @@ errors++;
 }
 for(const key8 in data14){
 if(!((key8 === "x") || (key8 === "y"))){
-const err25 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema83,data:data14};
+const err25 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data:data14};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3143,7 +3168,7 @@ errors++;
 if(data14.x !== undefined){
 let data15 = data14.x;
 if(!(typeof data15 == "number")){
-const err26 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema83.properties.x.type,parentSchema:schema83.properties.x,data:data15};
+const err26 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.x.type,parentSchema:schema84.properties.x,data:data15};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3156,7 +3181,7 @@ errors++;
 if(data14.y !== undefined){
 let data16 = data14.y;
 if(!(typeof data16 == "number")){
-const err27 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema83.properties.y.type,parentSchema:schema83.properties.y,data:data16};
+const err27 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.y.type,parentSchema:schema84.properties.y,data:data16};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3168,7 +3193,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data:data14};
+const err28 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3180,7 +3205,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.slots.type,parentSchema:schema82.properties.slots,data:data13};
+const err29 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.slots.type,parentSchema:schema83.properties.slots,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3192,7 +3217,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data};
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data};
 if(vErrors === null){
 vErrors = [err30];
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createQemuBackend, QmpError } from '../../../src/backends/qemu/backend';
+import { createQemuBackend, MonitorError } from '../../../src/backends/qemu/backend';
 import { NO_START_COMMAND } from '../../../src/backends/qemu/start';
 import type { Topology } from '../../../src/model/types';
 import { ctxFor, fakeRunner, localRunner } from '../fakes/runner';
@@ -24,13 +24,13 @@ const GREETING = '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major"
 
 test('list: ONE exec for every socket; running/paused, absent → stopped, busy → unknown, stale → stopped', async () => {
   const run = fakeRunner(() => ({ stdout: [
-    '@@vsim sock /run/q/j1/qmp.sock', GREETING, '{"return": {}}', '{"return": {"status": "running", "singlestep": false, "running": true}}', '@@vsim rc 0',
-    '@@vsim sock /run/q/j2/qmp.sock', '@@vsim absent',
-    '@@vsim sock /run/q/j3/qmp.sock', '@@vsim rc 0',
-    '@@vsim sock /run/q/j4/qmp.sock', '2026/11/23 09:20:25 socat[21221] E connect(, AF=1 "/run/q/j4/qmp.sock", 25): Connection refused', '@@vsim rc 1', ''].join('\n') }));
+    '@@vsim qmp /run/q/j1/qmp.sock', GREETING, '{"return": {}}', '{"return": {"status": "running", "singlestep": false, "running": true}}', '@@vsim rc 0',
+    '@@vsim qmp /run/q/j2/qmp.sock', '@@vsim absent',
+    '@@vsim qmp /run/q/j3/qmp.sock', '@@vsim rc 0',
+    '@@vsim qmp /run/q/j4/qmp.sock', '2026/11/23 09:20:25 socat[21221] E connect(, AF=1 "/run/q/j4/qmp.sock", 25): Connection refused', '@@vsim rc 1', ''].join('\n') }));
   const l = await createQemuBackend().list(ctxFor(topo(), 'hv', run), ['j1', 'j2', 'j3', 'j4', 'nosock']);
   assert.equal(run.calls.length, 1);
-  assert.deepEqual(run.calls[0]?.slice(3), ['vsim', 'query-status', '/run/q/j1/qmp.sock', '/run/q/j2/qmp.sock', '/run/q/j3/qmp.sock', '/run/q/j4/qmp.sock']);
+  assert.deepEqual(run.calls[0]?.slice(3), ['vsim', 'query-status', 'info status', 'qmp', '/run/q/j1/qmp.sock', 'qmp', '/run/q/j2/qmp.sock', 'qmp', '/run/q/j3/qmp.sock', 'qmp', '/run/q/j4/qmp.sock']);
   assert.deepEqual(l.vms.j1, { state: 'running', detail: 'running', facts: { qmp: '/run/q/j1/qmp.sock' } });
   assert.equal(l.vms.j2?.state, 'stopped');
   assert.equal(l.vms.j3?.state, 'unknown');
@@ -41,18 +41,18 @@ test('list: ONE exec for every socket; running/paused, absent → stopped, busy 
 });
 
 test('lifecycle: QMP commands; errors and start refused clearly', async () => {
-  let answer = ['@@vsim sock /run/q/j1/qmp.sock', GREETING, '{"return": {}}', '{"timestamp": {}, "event": "STOP"}', '{"return": {}}', '@@vsim rc 0'].join('\n');
+  let answer = ['@@vsim qmp /run/q/j1/qmp.sock', GREETING, '{"return": {}}', '{"timestamp": {}, "event": "STOP"}', '{"return": {}}', '@@vsim rc 0'].join('\n');
   const run = fakeRunner(() => ({ stdout: answer }));
   const b = createQemuBackend();
   const ctx = ctxFor(topo(), 'hv', run);
   for (const op of ['suspend', 'resume', 'shutdown', 'reboot', 'destroy'] as const) await b.lifecycle(ctx, 'j1', op);
   assert.deepEqual(run.calls.map((c) => c[4]), ['stop', 'cont', 'system_powerdown', 'system_reset', 'quit']);
   await assert.rejects(b.lifecycle(ctx, 'j1', 'start'), (e: Error) => e.message === `j1 on hv: ${NO_START_COMMAND}.`);
-  answer = ['@@vsim sock /run/q/j1/qmp.sock', GREETING, '{"return": {}}', '{"error": {"class": "GenericError", "desc": "VM is not running"}}', '@@vsim rc 0'].join('\n');
-  await assert.rejects(b.lifecycle(ctx, 'j1', 'suspend'), (e: Error) => e instanceof QmpError && e.message === 'QMP stop for j1 on hv failed: GenericError: VM is not running');
-  answer = '@@vsim sock /run/q/j1/qmp.sock\n@@vsim rc 0\n';
+  answer = ['@@vsim qmp /run/q/j1/qmp.sock', GREETING, '{"return": {}}', '{"error": {"class": "GenericError", "desc": "VM is not running"}}', '@@vsim rc 0'].join('\n');
+  await assert.rejects(b.lifecycle(ctx, 'j1', 'suspend'), (e: Error) => e instanceof MonitorError && e.message === 'QMP stop for j1 on hv failed: GenericError: VM is not running');
+  answer = '@@vsim qmp /run/q/j1/qmp.sock\n@@vsim rc 0\n';
   await assert.rejects(b.lifecycle(ctx, 'j1', 'resume'), /QMP cont for j1 on hv failed: QMP socket busy/);
-  answer = '@@vsim sock /run/q/j1/qmp.sock\n@@vsim absent\n';
+  answer = '@@vsim qmp /run/q/j1/qmp.sock\n@@vsim absent\n';
   await assert.rejects(b.lifecycle(ctx, 'j1', 'shutdown'), /no socket \/run\/q\/j1\/qmp.sock \(QEMU not running\)/);
   assert.deepEqual(b.console(ctx, 'j1'), { argv: ['socat', '-,raw,echo=0', 'UNIX-CONNECT:/run/q/j1/serial.sock'], pty: true });
   assert.throws(() => b.console(ctx, 'j2'), /no sockets.serial/);

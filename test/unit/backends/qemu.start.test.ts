@@ -28,7 +28,7 @@ test('startQemu: argv after the constant script, log next to the QMP socket, cwd
 });
 
 test('qemu provisioner: exists = start declared or QMP answers; provision refuses without a start command', async () => {
-  const run = fakeRunner(() => ({ stdout: '@@vsim sock /run/n3x/monitor.sock\n@@vsim absent\n' }));
+  const run = fakeRunner(() => ({ stdout: '@@vsim qmp /run/n3x/monitor.sock\n@@vsim absent\n' }));
   const p = createQemuProvisioner();
   assert.deepEqual((await p.inspect(ctxFor(topo({ argv: ['x'] }), 'ws', run), ['ev'])).ev, { exists: true, running: false, detail: 'no QMP socket (QEMU not running)' });
   const none = (await p.inspect(ctxFor(topo(), 'ws', run), ['ev'])).ev;

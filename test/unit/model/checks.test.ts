@@ -71,7 +71,7 @@ const SEMANTIC: [string, string, string, ('error' | 'warning')?][] = [
   ['host-mismatch', 'VM `m` is on host `hv1` but its slot `s1` is on `hv2`', mutate(['  m:\n    host: hv2\n', '  m:\n    host: «hv1»\n'])],
   ['host-mismatch', 'Network `slotnet` is on host `hv2`, but VM `a` runs on `hv1`', mutate(['      - network: lan\n        mac: "52:54:00:00:00:01"', '      - network: «slotnet»\n        mac: "52:54:00:00:00:01"'])],
   ['host-mismatch', 'Network `lan` is on host `hv1`, but slot `s1` is on `hv2`', mutate(['network: slotnet, ip: 10.1.0.2', 'network: «lan», ip: 10.1.0.2'])],
-  ['qemu-without-qmp', 'qemu VM `b` needs `sockets.qmp`', mutate(['    sockets: { qmp: /run/b.qmp }', '    «sockets»: { serial: /run/b.sock }'])],
+  ['qemu-without-qmp', 'qemu VM `b` needs a monitor socket', mutate(['    sockets: { qmp: /run/b.qmp }', '    «sockets»: { serial: /run/b.sock }'])],
   ['ch-without-api', 'cloud-hypervisor VM `b` needs `sockets.api`', mutate(['    backend: qemu\n    sockets:', '    backend: cloud-hypervisor\n    «sockets»:'])],
   ['console-without-path', 'Console of `a` is a unix socket but no `console.path` or `sockets.serial` is given', mutate(['    vcpus: 2\n', '    vcpus: 2\n    console: { kind: «unix» }\n'])],
   ['qos-ignored', '`qos` is libvirt\'s <bandwidth>; backend qemu ignores it', mutate(['    sockets: { qmp: /run/b.qmp }\n', '    sockets: { qmp: /run/b.qmp }\n    «qos»: { inbound: { average: 100 } }\n']), 'warning'],
