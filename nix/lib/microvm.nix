@@ -21,6 +21,11 @@ rec {
       mac = nic.mac or slot.mac or null;
       ip = nic.ip or slot.ip or null;
       prefix = if net ? subnet then (parseCidr net.subnet).prefixLength else 24;
+      # console.kind unix: the guest's ttyS0 on a unix socket that vsim attaches to (one client at a
+      # time), its output also written to console.log next to it (truncated at each boot).
+      serialSocket = (vm.console.kind or "journal") == "unix";
+      consolePath = vm.console.path or "/var/lib/microvms/${name}/console.sock";
+      consoleLog = "${builtins.dirOf consolePath}/console.log";
     in
     {
       autostart = vm.autostart or false;
@@ -33,6 +38,15 @@ rec {
           interfaces = [ ({ type = "tap"; id = nic.tap or "vm-${name}"; } // optionalAttrs (mac != null) { inherit mac; }) ];
           shares = [{ tag = "ro-store"; source = "/nix/store"; mountPoint = "/nix/.ro-store"; proto = "virtiofs"; }];
           volumes = map (d: { image = d.path; mountPoint = null; size = util.sizeMiB (d.size or "1GiB"); readOnly = d.readonly or false; }) (vm.disks or [ ]);
+        } // optionalAttrs serialSocket {
+          # microvm.nix's QEMU runner puts ttyS0 on stdio (the unit's journal) unless serialConsole
+          # is false; then the socket chardev below is the serial port, and the kernel is told so.
+          qemu.serialConsole = false;
+          qemu.extraArgs = [
+            "-chardev" "socket,id=vsim-serial,path=${consolePath},server=on,wait=off,logfile=${consoleLog},logappend=off"
+            "-serial" "chardev:vsim-serial"
+          ];
+          kernelParams = [ "console=ttyS0" ];
         };
         systemd.network.enable = true;
         systemd.network.networks."10-lan" = {

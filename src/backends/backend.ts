@@ -64,6 +64,8 @@ export interface VmBackend {
   watch?(ctx: BackendContext, onChange: (vmNames: string[] | 'all') => void): Disposable;
   /** argv and pty need of the serial console of a VM; `force` takes over a busy one where `consoleOptions.force`. */
   console?(ctx: BackendContext, vmName: string, opts?: ConsoleOptions): { argv: string[]; pty: boolean };
+  /** The VM's log as a followed, read-only stream ("Show Log"; microvm: the unit's journal). */
+  followLog?(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
   /** What the console accepts besides the default (absent: nothing). */
   readonly consoleOptions?: { force?: boolean };
   /** Bring-up: how the backend compares and makes the VMs the file declares (plan/apply/destroy). */

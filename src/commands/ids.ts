@@ -17,6 +17,7 @@ export type CommandId =
   | 'vsim.revealVmDefinition'
   | 'vsim.openConsole'
   | 'vsim.sshIntoVm'
+  | 'vsim.showVmLog'
   | 'vsim.openTopologyEditor'
   | 'vsim._editor.stats'
   | 'vsim._editor.applyIntent'

@@ -45,3 +45,10 @@ export function consoleCommand(ctx: BackendContext, vmName: string, vm: Vm, back
   const c = backend.console(ctx, vmName, canForce && force ? { force: true } : {});
   return describe(c.argv, c.pty, canForce && force, canForce);
 }
+
+/** The followed, read-only log of `vmName` ("Show Log"), from its backend's followLog capability. */
+export function logCommand(ctx: BackendContext, vmName: string, vm: Vm, backend: VmBackend | undefined): ConsoleCommand {
+  if (!backend?.followLog) throw new Error(`No log to follow for backend ${String(vm.backend)} (VM ${vmName}); its console shows what it prints.`);
+  const c = backend.followLog(ctx, vmName);
+  return { ...describe(c.argv, c.pty, false, false), readOnly: true };
+}

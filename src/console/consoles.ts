@@ -12,11 +12,11 @@ import { buildCommand } from '../remote/quote';
 import type { Connections } from '../workspace/connections';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import type { VmNode } from '../tree/nodes';
-import { consoleCommand } from './consoleCommand';
+import { consoleCommand, logCommand } from './consoleCommand';
 import { RemoteTerminal, type ConsoleTarget, type Dims } from './remoteTerminal';
 import { vmAddress, vmEndpoint } from './vmEndpoint';
 
-export type TerminalKind = 'console' | 'ssh';
+export type TerminalKind = 'console' | 'ssh' | 'log';
 
 interface Open {
   terminal: vscode.Terminal;
@@ -43,7 +43,7 @@ export class Consoles extends Disposable {
     this._register({ dispose: () => this.open.forEach((o) => o.pty.close()) });
   }
 
-  /** The terminal name: `console: VM (HOST)` / `ssh: VM (HOST)`. */
+  /** The terminal name: `console: VM (HOST)` / `ssh: VM (HOST)` / `log: VM (HOST)`. */
   static terminalName(kind: TerminalKind, n: VmNode): string {
     return `${kind}: ${n.vm} (${n.host})`;
   }
@@ -58,7 +58,7 @@ export class Consoles extends Disposable {
       return existing.pty;
     }
     const pty = this.create(kind, n);
-    const terminal = vscode.window.createTerminal({ name: Consoles.terminalName(kind, n), pty, iconPath: new vscode.ThemeIcon(kind === 'ssh' ? 'remote' : 'terminal') });
+    const terminal = vscode.window.createTerminal({ name: Consoles.terminalName(kind, n), pty, iconPath: new vscode.ThemeIcon(kind === 'ssh' ? 'remote' : kind === 'log' ? 'output' : 'terminal') });
     this.open.set(key, { terminal, pty });
     terminal.show(preserveFocus);
     return pty;
@@ -66,7 +66,7 @@ export class Consoles extends Disposable {
 
   /** A pseudoterminal for the VM without a terminal (the terminal profile provider makes the terminal). */
   create(kind: TerminalKind, n: VmNode): RemoteTerminal {
-    return new RemoteTerminal(kind === 'ssh' ? this.sshTarget(n) : this.consoleTarget(n));
+    return new RemoteTerminal(kind === 'ssh' ? this.sshTarget(n) : this.consoleTarget(n, kind === 'log'));
   }
 
   private resolve(n: VmNode) {
@@ -78,7 +78,8 @@ export class Consoles extends Disposable {
     return { ...lab.hostTarget(vm.host), vm };
   }
 
-  private consoleTarget(n: VmNode): ConsoleTarget {
+  /** The serial console, or (`log`) the backend's followed log, on the host's pooled connection. */
+  private consoleTarget(n: VmNode, log = false): ConsoleTarget {
     let connection: SshConnection | undefined;
     return {
       vm: n.vm,
@@ -88,7 +89,8 @@ export class Consoles extends Disposable {
         const { topology, vm, hostName, host } = this.resolve(n);
         const run = await this.connections.runnerFor(hostName, host, topology);
         const ctx: BackendContext = { hostName, host, topology, run };
-        const { argv, ...behaviour } = consoleCommand(ctx, n.vm, vm, this.backends()[vm.backend], force);
+        const backend = this.backends()[vm.backend];
+        const { argv, ...behaviour } = log ? logCommand(ctx, n.vm, vm, backend) : consoleCommand(ctx, n.vm, vm, backend, force);
         const pooled = this.connections.pool.get(await this.connections.endpoint(hostName, host, topology));
         connection = pooled.connection;
         return {

@@ -182,6 +182,15 @@ check('simple-microvm-infra: five Linux bridges br-slotN with 10.N.0.1/24, NAT o
     slot1: [[{ type: 'tap', id: 'vm-slot1', mac: '02:00:00:00:00:01' }], 4096, ['10.1.0.2/24']],
   });
 });
+check('sandbox: a slot with console.kind unix gets its serial on console.sock (microvm.qemu.serialConsole = false + extraArgs); a journal slot keeps microvm.nix\'s default', () => {
+  const s1 = hv('sandbox', 'vsim-hv2')?.microvm?.vms?.slot1?.config?.microvm;
+  const j1 = hv('simple-microvm-infra', 'hypervisor')?.microvm?.vms?.slot1?.config?.microvm;
+  if (!s1 || !j1) return { detail: 'no evaluation' };
+  return same({ s1: [s1.qemu, s1.kernelParams], j1: [j1.qemu, j1.kernelParams] }, {
+    s1: [{ serialConsole: false, extraArgs: ['-chardev', 'socket,id=vsim-serial,path=/var/lib/microvms/slot1/console.sock,server=on,wait=off,logfile=/var/lib/microvms/slot1/console.log,logappend=off', '-serial', 'chardev:vsim-serial'] }, ['console=ttyS0']],
+    j1: [undefined, undefined],
+  });
+});
 check('aspen-cluster: three cloud-hypervisor units with API socket, TAP on aspen-br0, kernel boot', () => {
   const c = hv('aspen-cluster', 'aspen-dev');
   const u = c?.cloudHypervisor?.services?.['vsim-ch-node-2'];

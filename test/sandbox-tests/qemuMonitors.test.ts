@@ -71,7 +71,12 @@ test('jetson-1 over HMP and over QMP: the same state, stop/cont over HMP seen ov
 });
 
 test('ob-mon1: system_powerdown over HMP (guest ACPI), quit over HMP, quit over QMP — each stops the real QEMU', { skip }, async () => {
-  const pid = () => Number(readFileSync(join(SANDBOX, 'qemu', VM, 'pid'), 'utf8').trim());
+  // The launcher writes the pid file after QEMU daemonized, which may be after its socket accepts.
+  const pidFile = join(SANDBOX, 'qemu', VM, 'pid');
+  const pid = async () => {
+    await until('the launcher\'s pid file', 10_000, async () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '');
+    return Number(readFileSync(pidFile, 'utf8').trim());
+  };
   const stopped = (ctx: typeof hmp, what: string) => until(what, 60_000, async () => (await state(ctx, VM))?.state === 'stopped', 300);
 
   await b.lifecycle(hmp, VM, 'start');
@@ -85,14 +90,14 @@ test('ob-mon1: system_powerdown over HMP (guest ACPI), quit over HMP, quit over 
   figures.hmpPowerdownMs = Math.round(performance.now() - t0);
 
   await b.lifecycle(hmp, VM, 'start');
-  const p1 = pid();
+  const p1 = await pid();
   assert.equal((await state(hmp, VM))?.state, 'running');
   await b.lifecycle(hmp, VM, 'destroy');
   await stopped(hmp, 'QEMU to exit after quit over HMP');
   assert.equal(existsSync(`/proc/${p1}/cmdline`) && readFileSync(`/proc/${p1}/cmdline`, 'utf8').includes(VM), false, 'the QEMU process is gone');
 
   await b.lifecycle(qmp, VM, 'start');
-  const p2 = pid();
+  const p2 = await pid();
   assert.notEqual(p2, p1);
   await b.lifecycle(qmp, VM, 'destroy');
   await stopped(qmp, 'QEMU to exit after quit over QMP');

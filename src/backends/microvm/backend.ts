@@ -2,7 +2,8 @@
 // microvm@NAME with its state in STATE_DIR/NAME/{current,booted}. list: ONE round trip running a
 // constant sh script (systemctl show for all units + `vm-state list` + readlink of booted/current).
 // Portable states through `vm-state` exactly as the seeds call it. Pure (no vscode).
-import { assertName } from '../../model/names';
+import { assertName, assertPath } from '../../model/names';
+import { socatConsoleArgv } from '../serialSocket';
 import { mustRun, RemoteCommandError, type BackendContext, type VmBackend, type VmState, type VmStatus } from '../backend';
 import { mustRunScript, splitSections } from '../script';
 import { parseSystemctlShow, type UnitStatus } from './parseSystemctl';
@@ -20,6 +21,9 @@ export interface MicrovmBackendOptions {
 export const DEFAULT_STATE_DIR = '/var/lib/microvms';
 
 export const unitName = (vm: string): string => `microvm@${assertName(vm, 'VM name')}`;
+
+const journalFollow = (vm: string): { argv: string[]; pty: boolean } =>
+  ({ argv: ['journalctl', '-f', '-n', '200', '--no-pager', '-o', 'cat', '-u', unitName(vm)], pty: false });
 
 // $1 = state dir, then VM names. Sections: units (systemctl show), vm-state (list or absent), links.
 const LIST_SCRIPT = [
@@ -51,6 +55,7 @@ function portable(u: UnitStatus | undefined): { state: VmState; detail: string }
 
 export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBackend & {
   console(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
+  followLog(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
 } {
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const slotOf = (ctx: BackendContext, vm: string): string => ctx.topology.vms?.[vm]?.slot ?? vm;
@@ -135,9 +140,23 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
       }
     },
 
-    /** Read-only: the unit's journal (the guest's serial console is the unit's stdout), followed. */
-    console(_ctx, vmName) {
-      return { argv: ['journalctl', '-f', '-n', '200', '--no-pager', '-o', 'cat', '-u', unitName(vmName)], pty: false };
+    /**
+     * `console.kind: unix`: the guest's serial on its unix socket (STATE_DIR/NAME/console.sock
+     * unless console.path says otherwise; nix/ sets it up), raw in a pty. Otherwise read-only: the
+     * unit's journal (microvm.nix's default puts the serial on the unit's stdout), followed.
+     */
+    console(ctx, vmName) {
+      const vm = ctx.topology.vms?.[vmName];
+      if (vm?.console?.kind === 'unix') {
+        const p = vm.console.path ?? `${stateDir}/${assertName(vmName, 'VM name')}/console.sock`;
+        return { argv: socatConsoleArgv(assertPath(p, `console socket of ${vmName}`)), pty: true };
+      }
+      return journalFollow(vmName);
+    },
+
+    /** The unit's journal, followed ("Show Log"): QEMU's and systemd's lines, the guest's too without a serial socket. */
+    followLog(_ctx, vmName) {
+      return journalFollow(vmName);
     },
   };
 }

@@ -6,6 +6,7 @@
 // turn). Pure (no vscode).
 import { assertPath } from '../../model/names';
 import { type BackendContext, type LifecycleOp, type VmBackend } from '../backend';
+import { socatConsoleArgv } from '../serialSocket';
 import { monitorCommand, monitorStatuses } from './monitor';
 import { createQemuProvisioner, startQemu } from './start';
 
@@ -45,9 +46,5 @@ export function serialSocketConsole(ctx: BackendContext, vmName: string): { argv
   const vm = ctx.topology.vms?.[vmName];
   const p = vm?.sockets?.serial ?? vm?.console?.path;
   if (!p) throw new Error(`${vmName} has no sockets.serial (or console.path) in the topology: no serial console to attach to.`);
-  // raw, no local echo: the guest's tty echoes; one client at a time (QEMU serves the first).
-  return { argv: ['socat', '-,raw,echo=0', `UNIX-CONNECT:${assertPath(p, `serial socket of ${vmName}`)}`], pty: true };
+  return { argv: socatConsoleArgv(assertPath(p, `serial socket of ${vmName}`)), pty: true };
 }
-
-/** Shown when the serial console stays silent: QEMU's socket chardev serves one client at a time. */
-export const CONSOLE_BUSY_HINT = 'No output yet: if another client (a second vsim window, a socat) is connected to the serial socket, QEMU serves it first and this console stays silent.';

@@ -5,12 +5,14 @@ import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { registerCommand } from '../registry';
 import { NO_TARGET, vmTargets } from '../vm/pickVms';
 import { openConsole } from './openConsole';
+import { showVmLog } from './showVmLog';
 import { sshIntoVm } from './sshIntoVm';
 
 export function registerConsoleCommands(labs: WorkspaceLabs, consoles: Consoles): vscode.Disposable {
   return vscode.Disposable.from(
     registerCommand('vsim.openConsole', openConsole(labs, consoles)),
     registerCommand('vsim.sshIntoVm', sshIntoVm(labs, consoles)),
+    registerCommand('vsim.showVmLog', showVmLog(labs, consoles)),
   );
 }
 

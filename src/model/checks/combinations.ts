@@ -40,7 +40,7 @@ export const checkCombinations: Check = ({ t, report }) => {
     if (vm.backend === 'cloud-hypervisor' && !vm.sockets?.api) {
       report('error', 'ch-without-api', vm.sockets ? at('sockets') : ['vms', name], `cloud-hypervisor VM \`${name}\` needs \`sockets.api\` (its --api-socket) so vsim can see and drive it.`, { prefer: 'key' });
     }
-    if (vm.console?.kind === 'unix' && !vm.console.path && !vm.sockets?.serial) {
+    if (vm.console?.kind === 'unix' && !vm.console.path && !vm.sockets?.serial && vm.backend !== 'microvm') {
       report('error', 'console-without-path', at('console', 'kind'), `Console of \`${name}\` is a unix socket but no \`console.path\` or \`sockets.serial\` is given.`);
     }
     if (vm.qos && vm.backend !== 'libvirt') {

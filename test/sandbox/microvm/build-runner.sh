@@ -7,7 +7,10 @@
 # `current` (newest build) and `booted` (what microvm@SLOT runs) can differ: configuration drift.
 #
 # Runner layout (microvm.nix's, QEMU hypervisor):
-#   bin/microvm-run        execs qemu-system-x86_64 -accel tcg, serial console on stdio
+#   bin/microvm-run        execs qemu-system-x86_64 -accel tcg, serial console on the unix socket
+#                          SLOT/console.sock (one client at a time), its output also in SLOT/console.log
+#                          (rewritten at each boot) -- what nix/'s module sets up with microvm.nix's
+#                          qemu.serialConsole = false + qemu.extraArgs
 #   bin/microvm-shutdown   QMP system_powerdown on SLOT.sock, waits for QEMU to exit (max 30 s)
 #   bin/tap-up, bin/tap-down   TAP vm-SLOT on bridge br-SLOT
 #   share/microvm/tap-interfaces, share/microvm/vmlinuz, share/microvm/initrd, share/microvm/config
@@ -51,7 +54,7 @@ printf 'name=%s\nhypervisor=qemu\naccel=tcg\nmemory=%s\nvcpu=1\nip=10.%s.0.2/24\
 echo "vm-$slot" >"$tmp/share/microvm/tap-interfaces"
 mac=$(printf '02:00:00:00:%02x:02' "$n")
 # RUNNER_REV: bump when the scripts below change shape (they are part of what the hash names).
-RUNNER_REV=2
+RUNNER_REV=3
 kh=$({ cat "$tmp/share/microvm/vmlinuz" "$tmp/share/microvm/initrd" "$tmp/share/microvm/config"; echo "rev $RUNNER_REV"; } | sha256sum | cut -c1-32)
 name="$kh-microvm-qemu-$slot"
 store="$L/.store/$name"
@@ -66,7 +69,7 @@ cd $L/$slot
 exec qemu-system-x86_64 -name $slot,process=microvm-$slot \\
   -machine pc -accel tcg -m $mem -smp 1 \\
   -nodefaults -no-user-config -display none \\
-  -chardev stdio,id=con0,signal=off -serial chardev:con0 \\
+  -chardev socket,id=con0,path=$L/$slot/console.sock,server=on,wait=off,logfile=$L/$slot/console.log,logappend=off -serial chardev:con0 \\
   -qmp unix:$L/$slot/$slot.sock,server=on,wait=off \\
   -kernel $store/share/microvm/vmlinuz -initrd $store/share/microvm/initrd \\
   -append 'console=ttyS0 panic=-1 vsim.hostname=$slot vsim.ip=10.$n.0.2/24 vsim.gw=10.$n.0.1' \\

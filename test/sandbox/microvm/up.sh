@@ -9,8 +9,9 @@
 #   microvm-tap-interfaces@   creates TAP vm-slotN on bridge br-slotN (10.N.0.1/24; guest 10.N.0.2)
 #   microvms.target           wants microvm@slot1 + microvm@slot2; slot3 stays stopped
 #   vm-state                  the vm-state STAND-IN (test/sandbox/stand-ins/vm-state), in PATH
-# Each runner execs real QEMU (TCG) with the sandbox guest; its serial console is the unit's
-# stdout, so `journalctl -u microvm@slot1` shows the guest console.
+# Each runner execs real QEMU (TCG) with the sandbox guest; its serial console is the unix socket
+# /var/lib/microvms/slotN/console.sock (interactive, one client at a time), its output kept in
+# console.log beside it; `journalctl -u microvm@slotN` has the unit's and QEMU's own lines.
 #
 # Safety (../shared/notes/sandbox-hypervisor.md, "systemd units"): own cgroup v2 group, masks for
 # every sysinit/sockets/timers unit except journald, tmpfs /run /tmp /var/tmp /var/log/journal,
@@ -266,10 +267,10 @@ wait_until 10000 "sshd on $ADDR:$SSH_PORT" sshd_listening || { in_hv2 journalctl
 
 T_GUESTS=$T_READY
 if [[ ${VSIM_MICROVM_WAIT_GUESTS:-1} == 1 ]]; then
-  guest_ready() { in_hv2 journalctl -u "microvm@$1" -o cat --no-pager 2>/dev/null | grep -q "vsim-guest $1 ready"; }
+  guest_ready() { grep -qa "vsim-guest $1 ready" "$HV2/microvms/$1/console.log" 2>/dev/null; }
   for n in "${AUTOSTART[@]}"; do
     wait_until 120000 "guest slot$n to boot" guest_ready "slot$n" ||
-      { in_hv2 journalctl -u "microvm@slot$n" --no-pager | tail -20 >&2; exit 1; }
+      { in_hv2 journalctl -u "microvm@slot$n" --no-pager | tail -20 >&2; tail -20 "$HV2/microvms/slot$n/console.log" >&2 || true; exit 1; }
   done
   T_GUESTS=$(now_ms)
   mv_log "guests ${AUTOSTART[*]/#/slot} ready $((T_GUESTS - T_READY)) ms after systemd"

@@ -103,6 +103,17 @@ test('lifecycle: systemctl verbs; failure carries the journal tail; suspend is r
   assert.deepEqual(b.console(ctx, 'slot1'), { argv: ['journalctl', '-f', '-n', '200', '--no-pager', '-o', 'cat', '-u', 'microvm@slot1'], pty: false });
 });
 
+test('console: kind unix → the serial socket (default STATE_DIR/NAME/console.sock, or console.path), raw in a pty; Show Log follows the journal', () => {
+  const t = (console: NonNullable<Topology['vms']>[string]['console']): Topology => ({ ...topo, vms: { ...topo.vms, slot1: { ...topo.vms!.slot1!, console } } });
+  const b = createMicrovmBackend();
+  const run = fakeRunner(() => ({}));
+  assert.deepEqual(b.console(ctxFor(t({ kind: 'unix' }), 'hv2', run), 'slot1'), { argv: ['socat', '-,raw,echo=0', 'UNIX-CONNECT:/var/lib/microvms/slot1/console.sock'], pty: true });
+  assert.deepEqual(createMicrovmBackend({ stateDir: '/srv/mv' }).console(ctxFor(t({ kind: 'unix' }), 'hv2', run), 'slot1').argv[2], 'UNIX-CONNECT:/srv/mv/slot1/console.sock');
+  assert.deepEqual(b.console(ctxFor(t({ kind: 'unix', path: '/run/s1.sock' }), 'hv2', run), 'slot1').argv[2], 'UNIX-CONNECT:/run/s1.sock');
+  assert.throws(() => b.console(ctxFor(t({ kind: 'unix', path: '/run/x;rm' }), 'hv2', run), 'slot1'), /Invalid/);
+  assert.deepEqual(b.followLog(ctxFor(t({ kind: 'unix' }), 'hv2', run), 'slot1'), { argv: ['journalctl', '-f', '-n', '200', '--no-pager', '-o', 'cat', '-u', 'microvm@slot1'], pty: false });
+});
+
 test('vm-state verbs: the seeds\' argv, names validated', async () => {
   assert.deepEqual(vmStateArgv.list(), ['vm-state', 'list']);
   assert.deepEqual(vmStateArgv.create('fresh-state'), ['vm-state', 'create', 'fresh-state']);
