@@ -101,22 +101,11 @@ describe('console terminals on the sandbox', function () {
     const o = await open('vsim.openConsole', 'slot1', 'sandbox.vsim.yaml', 'vsim-hv2');
     opened.push(o);
     assert.match(o.out(), /connected to slot1 on vsim-hv2/);
-    assert.match(o.out(), /socat -,raw,echo=0 UNIX-CONNECT:\/var\/lib\/microvms\/slot1\/console.sock/);
+    assert.match(o.out(), /socat '?-,raw,echo=0'? UNIX-CONNECT:\/var\/lib\/microvms\/slot1\/console.sock/);
     const t0 = Date.now();
     await run(o, 'echo slot-$((6*7))', /slot-42/);
     figure('console.microvmEcho', Date.now() - t0);
     await run(o, 'uname -n', /\nslot1\r?\n/);
-  });
-
-  it('Show Log of microvm slot1 follows its unit\'s journal, read-only', async () => {
-    const ptys = await vscode.commands.executeCommand<RemoteTerminal[] | undefined>('vsim.showVmLog', node('slot1', 'sandbox.vsim.yaml', 'vsim-hv2'));
-    assert.ok(ptys?.length === 1);
-    const o = track(ptys[0]!, 'log: slot1 (vsim-hv2)');
-    opened.push(o);
-    // systemd's own lines about the unit (its Start…/Started… messages) are in the unit's journal.
-    await waitFor('journal lines', () => (/Start(ed|ing) microvm@slot1/.test(o.out().split('connected to slot1')[1] ?? '') ? true : undefined), 30_000, 100)
-      .catch((e: Error) => { throw new Error(`${e.message}; output: ${JSON.stringify(o.out().slice(-600))}`); });
-    assert.equal(o.pty.state, 'connected');
   });
 
   it('opens the console of chassis, types into it and reads the reply', async () => {

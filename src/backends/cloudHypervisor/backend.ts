@@ -13,6 +13,7 @@ import { API_SCRIPT, CloudHypervisorApiError, errorMessages, parseApiSections, v
 export { API_SCRIPT, CloudHypervisorApiError, errorMessages, parseApiSections, vmInfoStatus, type ApiAnswer } from './apiScript';
 import { createChProvisioner } from './provisioner';
 import { serialSocketConsole } from '../qemu/backend';
+import { chConsoleArgv } from './consoleScript';
 
 
 const OPS: Record<LifecycleOp, string> = {
@@ -70,8 +71,11 @@ export function createCloudHypervisorBackend(): VmBackend & {
     kind: 'cloud-hypervisor',
     tool: 'curl',
     provisioner: createChProvisioner(api),
-    /** serial.mode Socket (vmConfig with sockets.serial): the same socat attach as qemu's. */
-    console: serialSocketConsole,
+    /** Where vm.info says the serial (else virtio-console) is: its Socket or its Pty (consoleScript.ts). */
+    console(ctx, vm) {
+      const sock = apiSocket(ctx, vm);
+      return sock ? { argv: chConsoleArgv(sock), pty: true } : serialSocketConsole(ctx, vm);
+    },
 
     snapshots: {
       async list(ctx, vm) {

@@ -247,6 +247,7 @@ const routes = {
     PUT: (raw) => {
       parseBody(raw, false);
       // Upstream: deleting when nothing is created is a no-op success; a running VM is shut down first.
+      closeSerialSocket();
       vm = null; vmConfig = null; pendingPowerOff = false; clearTimeout(guestTimer);
       log('VM deleted');
       return { status: 204 };
@@ -260,6 +261,7 @@ const routes = {
       if (vm && vm.state !== 'Shutdown') throw api('The VM could not boot', transition(vm.state, 'Running'), 'other');
       vm = { state: 'Running', bootedAt: Date.now() };
       bootCount++;
+      openSerialSocket();
       log(`VM booted (boot #${bootCount})`);
       return { status: 204 };
     },
@@ -272,6 +274,7 @@ const routes = {
       if (!vm || vm.state === 'Shutdown') throw api('The VM could not shutdown', 'VM is not running', 'not-booted');
       // Upstream takes the Vm out of the Vmm: vm.info then reports "Created" and vm.boot works again.
       vm = null; pendingPowerOff = false; clearTimeout(guestTimer);
+      closeSerialSocket();
       log('VM shut down');
       return { status: 204 };
     },
@@ -285,6 +288,7 @@ const routes = {
       if (vm.state !== 'Running') throw api('The VM could not reboot', transition(vm.state, 'Running'), 'not-booted');
       vm = { state: 'Running', bootedAt: Date.now() };
       bootCount++;
+      openSerialSocket();
       log(`VM rebooted (boot #${bootCount})`);
       return { status: 204 };
     },
@@ -427,11 +431,46 @@ const server = http.createServer((req, res) => {
   });
 });
 
+// --serial socket=PATH: upstream listens on PATH once the VM boots and connects the guest's ttyS0
+// to the client. This STAND-IN runs no guest: a client gets a banner saying so and a line echo
+// (each typed character echoed as a tty would, each line answered `stand-in: LINE`). One client
+// at a time; a second is told the serial is busy and closed.
+let serialServer = null;
+function openSerialSocket() {
+  const p = vmConfig?.serial?.mode === 'Socket' ? vmConfig.serial.socket : null;
+  if (!p || serialServer) return;
+  try { fs.unlinkSync(p); } catch { /* not there */ }
+  let client = null;
+  serialServer = net.createServer((c) => {
+    if (client) { c.end('cloud-hypervisor stand-in: serial busy (one client at a time)\r\n'); return; }
+    client = c;
+    c.on('close', () => { if (client === c) client = null; });
+    c.on('error', () => undefined);
+    c.write(`cloud-hypervisor stand-in ${VERSION}: serial of this VM (no guest runs; lines are echoed)\r\nstand-in# `);
+    let line = '';
+    c.on('data', (d) => {
+      for (const ch of d.toString('latin1')) {
+        if (ch === '\r' || ch === '\n') { c.write(`\r\nstand-in: ${line}\r\nstand-in# `); line = ''; }
+        else if (line.length < 4096) { line += ch; c.write(ch); }
+      }
+    });
+  });
+  serialServer.listen(p, () => log(`serial socket listening on ${p}`));
+}
+function closeSerialSocket() {
+  if (!serialServer) return;
+  const p = vmConfig?.serial?.socket;
+  serialServer.close();
+  serialServer = null;
+  if (p) { try { fs.unlinkSync(p); } catch { /* gone */ } }
+}
+
 let shuttingDown = false;
 function shutdownVmm(code) {
   if (shuttingDown) return;
   shuttingDown = true;
   clearTimeout(guestTimer);
+  closeSerialSocket();
   server.close(() => {
     try { fs.unlinkSync(opts.socket); } catch { /* already gone */ }
     log('VMM shut down');
