@@ -1,3 +1,4 @@
+import { chConsoleArgv } from '../../../src/backends/cloudHypervisor/consoleScript';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BackendContext, VmBackend } from '../../../src/backends/backend';
@@ -47,13 +48,14 @@ test('consoleCommand: the backend console() wins; --force is added to a virsh ar
   assert.throws(() => consoleCommand(ctx, 'q', vm('q'), undefined), /No console for backend qemu/);
 });
 
-test('consoleCommand: qemu and cloud-hypervisor socat on the serial socket, microvm journal (read-only, no pty), none refused', () => {
+test('consoleCommand: qemu socat on the serial socket, cloud-hypervisor where vm.info says, microvm journal (read-only, no pty), none refused', () => {
   const q = consoleCommand(ctx, 'q', vm('q'), of('q'));
   assert.deepEqual(q.argv, ['socat', '-,raw,echo=0', 'UNIX-CONNECT:/run/q/serial.sock']);
   assert.equal(q.canForce, false);
   assert.equal(q.detach, undefined);
   assert.equal(q.readyLine, undefined);
-  assert.deepEqual(consoleCommand(ctx, 'c', vm('c'), of('c'), true).argv, ['socat', '-,raw,echo=0', 'UNIX-CONNECT:/run/c/serial.sock']);
+  // cloud-hypervisor: where vm.info says the serial is (consoleScript.ts), asked on its API socket.
+  assert.deepEqual(consoleCommand(ctx, 'c', vm('c'), of('c'), true).argv, chConsoleArgv('/run/c/api.sock'));
   const m = consoleCommand(ctx, 'm', vm('m'), of('m'));
   assert.equal(m.pty, false);
   assert.equal(m.readOnly, true);
