@@ -94,7 +94,8 @@ export type FromWebview =
   | { type: 'undo'; requestId: number }
   | { type: 'redo'; requestId: number }
   | { type: 'command'; requestId: number; command: ActionCommand; target: { kind: 'vm' | 'link'; name: string } }
-  | { type: 'rendered'; version: number; nodes: number; edges: number; ms: number }
+  /** A state drawn: `nodes`/`edges` of the model the view represents (drawn, or inside a drawn collapsed host), `drawn` nodes on the canvas. */
+  | { type: 'rendered'; version: number; nodes: number; edges: number; drawn: number; ms: number }
   /** After a liveState message: how many drawn VM nodes show each state. */
   | { type: 'liveShown'; counts: Partial<Record<LiveState, number>> }
   /** A toolbar lab action (the extension confirms and runs it as its command). */
@@ -163,8 +164,8 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
       return { type: 'command', requestId: v.requestId, command: v.command as ActionCommand, target: { kind: t.kind, name: t.name } };
     }
     case 'rendered':
-      return onlyKeys(v, ['type', 'version', 'nodes', 'edges', 'ms']) && isInt(v.version) && isInt(v.nodes) && isInt(v.edges) && isNum(v.ms)
-        ? { type: 'rendered', version: v.version, nodes: v.nodes, edges: v.edges, ms: v.ms } : undefined;
+      return onlyKeys(v, ['type', 'version', 'nodes', 'edges', 'drawn', 'ms']) && isInt(v.version) && isInt(v.nodes) && isInt(v.edges) && isInt(v.drawn) && isNum(v.ms)
+        ? { type: 'rendered', version: v.version, nodes: v.nodes, edges: v.edges, drawn: v.drawn, ms: v.ms } : undefined;
     case 'liveShown': {
       const c = v.counts;
       if (!onlyKeys(v, ['type', 'counts']) || !isObj(c)) return undefined;

@@ -29,7 +29,7 @@ export interface SessionStats {
   /** From the webview's 'ready', on this clock (performance.now()): page navigation start, HTML and bundle received, script start. */
   webviewTiming?: ReadyTiming;
   sent?: { version: number; nodes: number; edges: number; at: number; banner: string | null };
-  rendered?: { version: number; nodes: number; edges: number; ms: number; at: number };
+  rendered?: { version: number; nodes: number; edges: number; drawn: number; ms: number; at: number };
   /** First time the webview reported all sent nodes drawn. */
   firstRenderedAt?: number;
   lastIntent?: { kind: string; receivedAt: number; computedAt?: number; appliedAt?: number; version?: number; ok?: boolean; error?: string; buildMs?: number };
@@ -197,7 +197,7 @@ export class EditorSession extends Disposable {
       }
       case 'rendered': {
         const at = performance.now();
-        this.stats.rendered = { version: msg.version, nodes: msg.nodes, edges: msg.edges, ms: msg.ms, at };
+        this.stats.rendered = { version: msg.version, nodes: msg.nodes, edges: msg.edges, drawn: msg.drawn, ms: msg.ms, at };
         if (this.stats.firstRenderedAt === undefined && this.stats.sent && msg.nodes === this.stats.sent.nodes) this.stats.firstRenderedAt = at;
         if (msg.version === this.document.version) this.warmUp(WARM_UP_MS);
         return;

@@ -1,19 +1,28 @@
-// The vis-network canvas: DataSets updated incrementally (add/update/remove by id, never a full
-// redraw), positions from the file's layout section or a deterministic auto layout, physics off,
-// host groups drawn behind the nodes, clustering by host for big graphs. vis-network's esnext build (no
-// bundled polyfills) and not its stylesheet, which styles the manipulation toolbar, navigation buttons
-// and configurator this view does not use: styles.css has the tooltip's rules.
+// The vis-network canvas: DataSets updated incrementally from the extension's patches (add/update/remove
+// by id, no diff of our own), positions from the file's layout section or a deterministic auto layout,
+// physics off, host groups drawn behind the nodes. A collapsed host is its one summary node ("hv1 ·
+// 12 VMs · 10 running"): its VMs, networks and slots are not in the DataSets until it is expanded,
+// and a big lab opens with every host collapsed. The first view (and Fit) fits the lab and scales the
+// labels so they are drawn at least at the editor's font size. vis-network's esnext build (no bundled
+// polyfills) and not its stylesheet (UI this view does not use): styles.css has the tooltip's rules.
 import { DataSet } from 'vis-data/esnext';
-import { Network, type ClusterOptions, type Edge, type IdType, type Node, type Options } from 'vis-network/esnext';
+import { Network, type IdType, type Options } from 'vis-network/esnext';
 import { autoLayout, type LayoutMode, type Point } from '../../src/model/edits/layout';
-import type { GraphEdge, GraphModel, GraphNode, GraphPatch, LinkLive, LiveState, PlanMark } from '../protocol';
-import { readPalette, vmIcon, type Palette } from './theme';
+import type { GraphModel, GraphNode, GraphPatch, LinkLive, LiveState, PlanMark } from '../protocol';
+import { readPalette, type Palette } from './theme';
+import { hostSummary, visEdge, visHostsEdge, visNode, type StyleContext, type VEdge, type VNode } from './visStyle';
 
-export type VNode = Node & { id: string; kind: GraphNode['kind']; host: string; name: string };
-export type VEdge = Edge & { id: string; kind: GraphEdge['kind']; link?: string };
+export type { VEdge, VNode } from './visStyle';
 
-/** Above this many nodes: hosts start clustered, no hover, edges hidden while dragging/zooming. */
+/** Above this many nodes: no hover highlight, edges hidden while dragging/zooming. */
 export const BIG_GRAPH = 300;
+/** Above this many nodes the first view shows every host collapsed (its summary node). */
+export const COLLAPSE_ABOVE = 60;
+/** Label size in canvas units at label scale 1; labels grow up to MAX_LABEL_SCALE times to stay legible. */
+const BASE_FONT = 14;
+const MAX_LABEL_SCALE = 2.5;
+/** Label scale above which VMs are labelled with their name only. */
+const COMPACT_ABOVE = 1.3;
 
 export interface GraphEvents {
   select(ids: { nodes: string[]; edges: string[] }): void;
@@ -21,8 +30,12 @@ export interface GraphEvents {
   context(target: { kind: 'node' | 'edge'; id: string }, x: number, y: number): void;
   doubleClick(id: string): void;
   connect(from: string, to: string): void;
-  rendered(nodes: number, edges: number, ms: number): void;
+  /** `nodes`: the model's nodes the view represents (drawn, or inside a drawn collapsed host); `drawn`: nodes on the canvas. */
+  rendered(nodes: number, edges: number, drawn: number, ms: number): void;
 }
+
+/** Where a drawn node's label is on the page and how big its text is drawn (the UI checks read it). */
+export interface LabelBox { id: string; left: number; top: number; right: number; bottom: number; textPx: number }
 
 export class GraphView {
   readonly nodes = new DataSet<VNode>();
@@ -30,32 +43,43 @@ export class GraphView {
   readonly network: Network;
   private palette: Palette = readPalette();
   private model: GraphModel | undefined;
-  /** Positions from the file, to notice when a text edit or an undo moves a node. */
-  private filePos = new Map<string, string>();
-  private sig = new Map<string, string>();
+  private byId = new Map<string, GraphNode>();
   private live: Record<string, LiveState> = {};
   private linkLive: Record<string, LinkLive> = {};
   /** The plan's markers per VM name (drawn over the node's top-left corner). */
   private marks: Record<string, PlanMark> = {};
+  /** Hosts drawn as their summary node. */
+  private collapsed = new Set<string>();
+  /** Every host collapsed and placed on a compact grid (the first view of a big lab). */
+  private overview = false;
+  /** The auto layout of the current model, for nodes the file does not place. */
+  private auto: Map<string, Point> | undefined;
+  private layoutMode: LayoutMode = 'host';
+  /** Aggregated link edges between collapsed hosts: id → the links it stands for. */
+  private hostsEdges = new Map<string, string[]>();
+  private labelScale = 1;
+  /** The user zoomed or panned: a resize no longer refits. */
+  private userView = false;
   private groups: { host: string; x0: number; y0: number; x1: number; y1: number }[] = [];
   private groupsDirty = true;
-  private clustered = false;
   private locked = false;
   private pendingRender: { t0: number } | undefined;
 
-  constructor(container: HTMLElement, private readonly events: GraphEvents) {
+  constructor(private readonly container: HTMLElement, private readonly events: GraphEvents) {
     this.network = new Network(container, { nodes: this.nodes, edges: this.edges }, this.options(0));
-    this.network.on('selectNode', () => this.emitSelect());
-    this.network.on('selectEdge', () => this.emitSelect());
-    this.network.on('deselectNode', () => this.emitSelect());
-    this.network.on('deselectEdge', () => this.emitSelect());
+    for (const ev of ['selectNode', 'selectEdge', 'deselectNode', 'deselectEdge'] as const) this.network.on(ev, () => this.emitSelect());
     this.network.on('dragging', () => (this.groupsDirty = true));
+    this.network.on('zoom', () => (this.userView = true));
     this.network.on('dragEnd', (p: { nodes: IdType[] }) => {
-      const ids = p.nodes.map(String).filter((id) => !id.startsWith('cluster:'));
+      if (!p.nodes.length) this.userView = true; // a pan
+      const ids = p.nodes.map(String).filter((id) => !this.isSummary(id));
       if (!ids.length || this.locked) return;
       const pos = this.network.getPositions(ids);
       this.groupsDirty = true;
       this.events.moved(ids.filter((id) => pos[id]).map((id) => ({ id, x: Math.round(pos[id]!.x), y: Math.round(pos[id]!.y) })));
+    });
+    this.network.on('resize', () => {
+      if (!this.userView && this.model) this.fitLegible(false);
     });
     this.network.on('oncontext', (p: { pointer: { DOM: { x: number; y: number } }; event: Event }) => {
       p.event.preventDefault();
@@ -72,11 +96,8 @@ export class GraphView {
     });
     this.network.on('doubleClick', (p: { nodes: IdType[] }) => {
       const id = p.nodes[0] === undefined ? undefined : String(p.nodes[0]);
-      if (id?.startsWith('cluster:')) {
-        this.network.openCluster(id);
-        this.groupsDirty = true;
-        this.network.fit({ animation: false });
-      } else if (id) this.events.doubleClick(id);
+      if (id && this.isSummary(id)) this.expandHost(id.slice('host:'.length));
+      else if (id) this.events.doubleClick(id);
     });
     this.network.on('beforeDrawing', (ctx: CanvasRenderingContext2D) => this.drawGroups(ctx));
     this.network.on('afterDrawing', (ctx: CanvasRenderingContext2D) => {
@@ -84,20 +105,25 @@ export class GraphView {
       if (!this.pendingRender) return;
       const { t0 } = this.pendingRender;
       this.pendingRender = undefined;
-      this.events.rendered(this.nodes.length, this.edges.length, performance.now() - t0);
+      this.events.rendered(this.model?.nodes.length ?? 0, this.model?.edges.length ?? 0, this.nodes.length, performance.now() - t0);
     });
+  }
+
+  private get style(): StyleContext {
+    return { palette: this.palette, live: this.live, linkLive: this.linkLive, compact: this.labelScale > COMPACT_ABOVE };
   }
 
   private options(n: number): Options {
     const p = this.palette;
     const big = n > BIG_GRAPH;
+    const size = BASE_FONT * this.labelScale;
     return {
       autoResize: true,
       physics: { enabled: false },
       layout: { improvedLayout: false, randomSeed: 7 },
-      interaction: { hover: !big, tooltipDelay: 400, multiselect: true, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: big, hideEdgesOnZoom: big, dragNodes: !this.locked },
-      nodes: { font: { color: p.fg, face: p.font, size: 13, multi: false }, borderWidth: 1, shapeProperties: { interpolation: false } },
-      edges: { smooth: false, width: 1, font: { color: p.muted, size: 10, face: p.font, strokeWidth: 3, strokeColor: p.bg }, color: { color: p.nic, highlight: p.focus, hover: p.focus }, selectionWidth: 2 },
+      interaction: { hover: !big, tooltipDelay: 300, multiselect: true, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: big, hideEdgesOnZoom: big, dragNodes: !this.locked },
+      nodes: { font: { color: p.fg, face: p.font, size, strokeWidth: 3, strokeColor: p.bg, multi: false }, borderWidth: 1, shapeProperties: { interpolation: false } },
+      edges: { smooth: false, width: 1, font: { color: p.muted, size: size * 0.8, face: p.font, strokeWidth: 3, strokeColor: p.bg }, color: { color: p.nic, highlight: p.focus, hover: p.focus }, selectionWidth: 2 },
       manipulation: {
         enabled: false,
         addEdge: (data: { from: IdType; to: IdType }, cb: (d: null) => void) => {
@@ -123,74 +149,137 @@ export class GraphView {
     this.network.disableEditMode();
   }
 
+  /** A collapsed host's summary node. */
+  private isSummary(id: string): boolean {
+    return id.startsWith('host:') && this.collapsed.has(id.slice('host:'.length));
+  }
+
+  /** Whether the node is on the canvas: hosts always (collapsed: as their summary), the rest unless their host is collapsed. */
+  private shown(n: GraphNode): boolean {
+    return n.kind === 'host' || !this.collapsed.has(n.host);
+  }
+
+  /** The drawn node an edge's end is drawn at: the node, or its collapsed host's summary. */
+  private rep(id: string): string | undefined {
+    const n = this.byId.get(id);
+    if (!n) return undefined;
+    return this.shown(n) ? id : `host:${n.host}`;
+  }
+
+  private summaryOf(host: string): string | undefined {
+    if (!this.collapsed.has(host) || !this.model) return undefined;
+    return hostSummary(host, this.model.nodes.filter((n) => n.kind === 'vm' && n.host === host).map((n) => n.name), this.live);
+  }
+
+  private drawn(n: GraphNode): VNode {
+    return visNode(n, this.style, n.kind === 'host' ? this.summaryOf(n.name) : undefined);
+  }
+
+  /** Where a node goes when it is drawn: the file's position, the overview grid (collapsed hosts), or the auto layout. */
+  private positionOf(n: GraphNode): Point | undefined {
+    if (this.overview && n.kind === 'host') return this.overviewPos(n.name);
+    if (n.x !== undefined && n.y !== undefined) return { x: n.x, y: n.y };
+    this.auto ??= autoLayout(this.model!, this.layoutMode);
+    return this.auto.get(n.id);
+  }
+
+  /** Collapsed hosts side by side in rows of about √(1.2 n), a summary label's width apart. */
+  private overviewPos(host: string): Point {
+    const hosts = this.model?.hosts ?? [];
+    const i = Math.max(0, hosts.indexOf(host));
+    const cols = Math.max(1, Math.ceil(Math.sqrt(hosts.length * 1.2)));
+    return { x: (i % cols) * 330, y: Math.floor(i / cols) * 200 };
+  }
+
   /**
-   * Applies a new graph: only what changed is added, updated or removed. With `patch` (what changed
-   * since the graph drawn last) only its nodes and edges are looked at; without it, all of them.
+   * Applies a new graph. With `patch` (what changed since the graph drawn last, from the extension)
+   * only its nodes and edges are touched; without it (first draw, resync) every drawn node is set.
    */
   setGraph(model: GraphModel, layoutMode: LayoutMode, firstTime: boolean, patch?: GraphPatch): void {
     const t0 = performance.now();
     const prev = this.model;
     this.model = model;
-    if (firstTime) this.network.setOptions(this.options(model.nodes.length));
-    let auto: Map<string, Point> | undefined;
-    const autoPos = () => (auto ??= autoLayout(model, layoutMode));
-    const delta = patch && prev && !firstTime ? patch : undefined;
-    const ids = delta ? undefined : new Set(model.nodes.map((n) => n.id));
-    const gone = delta ? delta.removedNodes : this.nodes.getIds().map(String).filter((id) => !ids!.has(id));
-    for (const id of gone) {
-      this.sig.delete(id);
-      this.filePos.delete(id);
-    }
-    const edgeIds = delta ? undefined : new Set(model.edges.map((e) => e.id));
-    const edgesGone = delta ? delta.removedEdges : this.edges.getIds().map(String).filter((id) => !edgeIds!.has(id));
-    for (const id of edgesGone) this.sig.delete(`e:${id}`);
-
-    const adds: VNode[] = [];
-    const updates: VNode[] = [];
-    for (const n of delta ? delta.nodes : model.nodes) {
-      const v = this.visNode(n);
-      const s = JSON.stringify([v.label, v.title, v.shape, v.image, n.backend, n.arch, n.host]);
-      const fp = n.x !== undefined ? `${n.x},${n.y}` : '';
-      const known = this.sig.has(n.id);
-      if (!known) {
-        const p = n.x !== undefined ? { x: n.x, y: n.y! } : firstTime || !prev ? autoPos().get(n.id) : this.placeNear(n, autoPos);
-        adds.push({ ...v, ...(p ? { x: p.x, y: p.y } : {}) });
-      } else if (this.sig.get(n.id) !== s) {
-        updates.push(v);
+    this.layoutMode = layoutMode;
+    this.byId = new Map(model.nodes.map((n) => [n.id, n]));
+    for (const h of [...this.collapsed]) if (!model.hosts.includes(h)) this.collapsed.delete(h);
+    if (firstTime) {
+      this.auto = undefined;
+      if (model.nodes.length > COLLAPSE_ABOVE) {
+        this.collapsed = new Set(model.hosts);
+        this.overview = true;
       }
-      if (known && fp && this.filePos.get(n.id) !== fp) updates.push({ ...v, x: n.x!, y: n.y! }); // moved by a text edit or undo
-      this.sig.set(n.id, s);
-      this.filePos.set(n.id, fp);
+      this.network.setOptions(this.options(model.nodes.length));
     }
+    const delta = patch && prev && !firstTime ? patch : undefined;
+    const ops: (() => void)[] = [];
+    const nodeAdds: VNode[] = [];
+    const nodeUpdates: VNode[] = [];
     const edgeAdds: VEdge[] = [];
     const edgeUpdates: VEdge[] = [];
-    for (const ge of delta ? delta.edges : model.edges) {
-      const e = this.visEdge(ge);
-      const s = JSON.stringify([e.from, e.to, e.label, e.color, e.width, e.dashes]);
-      const key = `e:${ge.id}`;
-      if (!this.sig.has(key)) edgeAdds.push(e);
-      else if (this.sig.get(key) !== s) edgeUpdates.push(e);
-      this.sig.set(key, s);
+    let nodesGone: string[];
+    let edgesGone: string[];
+    if (delta) {
+      nodesGone = delta.removedNodes.filter((id) => this.nodes.get(id));
+      edgesGone = delta.removedEdges.filter((id) => this.edges.get(id));
+      for (const n of delta.nodes) {
+        if (!this.shown(n)) continue;
+        const v = this.drawn(n);
+        if (this.nodes.get(n.id)) {
+          // Moved by a text edit or an undo: the file's position; else where the node is now.
+          nodeUpdates.push(n.x !== undefined && n.y !== undefined && !this.isSummary(n.id) ? { ...v, x: n.x, y: n.y } : v);
+        } else {
+          nodeAdds.push({ ...v, ...(n.x !== undefined && n.y !== undefined ? { x: n.x, y: n.y } : this.placeNear(n)) });
+        }
+      }
+      for (const e of delta.edges) {
+        const from = this.byId.get(e.from);
+        const to = this.byId.get(e.to);
+        const show = !!from && !!to && this.shown(from) && this.shown(to);
+        if (show) (this.edges.get(e.id) ? edgeUpdates : edgeAdds).push(visEdge(e, this.style));
+        else if (this.edges.get(e.id)) edgesGone.push(e.id);
+      }
+      // Collapsed hosts whose summary changed (a VM added, removed or moved to another host).
+      for (const h of this.collapsed) {
+        const node = this.byId.get(`host:${h}`);
+        if (node && !delta.nodes.includes(node) && this.nodes.get(node.id)?.label !== this.summaryOf(h)) nodeUpdates.push(this.drawn(node));
+      }
+    } else {
+      const want = new Set<string>();
+      for (const n of model.nodes) {
+        if (!this.shown(n)) continue;
+        want.add(n.id);
+        const v = this.drawn(n);
+        if (this.nodes.get(n.id)) nodeUpdates.push(n.x !== undefined && n.y !== undefined && !this.isSummary(n.id) ? { ...v, x: n.x, y: n.y } : v);
+        else nodeAdds.push({ ...v, ...(firstTime || !prev ? this.positionOf(n) : n.x !== undefined && n.y !== undefined ? { x: n.x, y: n.y } : this.placeNear(n)) });
+      }
+      nodesGone = this.nodes.getIds().map(String).filter((id) => !want.has(id));
+      const wantEdges = new Set<string>();
+      for (const e of model.edges) {
+        const from = this.byId.get(e.from);
+        const to = this.byId.get(e.to);
+        if (!from || !to || !this.shown(from) || !this.shown(to)) continue;
+        wantEdges.add(e.id);
+        (this.edges.get(e.id) ? edgeUpdates : edgeAdds).push(visEdge(e, this.style));
+      }
+      edgesGone = this.edges.getIds().map(String).filter((id) => !wantEdges.has(id) && !this.hostsEdges.has(id));
     }
-
+    const hostsEdgeOps = this.hostsEdgeChanges();
     // vis-network redraws the whole canvas synchronously after each change of a DataSet (physics off):
     // no redraw of our own after them, and the draw after the last one is the one reported.
-    const ops: (() => void)[] = [];
     if (edgesGone.length) ops.push(() => this.edges.remove(edgesGone));
-    if (gone.length) ops.push(() => this.nodes.remove(gone));
-    if (adds.length) ops.push(() => this.nodes.add(adds));
-    if (updates.length) ops.push(() => this.nodes.update(updates));
+    if (nodesGone.length) ops.push(() => this.nodes.remove(nodesGone));
+    if (nodeAdds.length) ops.push(() => this.nodes.add(nodeAdds));
+    if (nodeUpdates.length) ops.push(() => this.nodes.update(nodeUpdates));
     if (edgeAdds.length) ops.push(() => this.edges.add(edgeAdds));
     if (edgeUpdates.length) ops.push(() => this.edges.update(edgeUpdates));
+    ops.push(...hostsEdgeOps);
     this.groupsDirty = true;
     this.pendingRender = undefined;
     if (firstTime) {
-      // The first graph is drawn once: no draw per DataSet change or per host cluster (each would draw
-      // the whole unclustered graph), one fit, then the one draw below.
+      // The first graph is drawn once: no draw per DataSet change, one legible fit, then the one draw below.
       this.withoutRedraw(() => {
         for (const op of ops) op();
-        if (model.nodes.length > BIG_GRAPH) this.clusterHosts(true);
-        else this.network.fit({ animation: false });
+        this.fitLegible(false);
       });
       ops.length = 0;
     }
@@ -202,6 +291,58 @@ export class GraphView {
       this.pendingRender = { t0 };
       this.network.redraw();
     }
+  }
+
+  /** The DataSet operations that bring the aggregated host-to-host link edges up to date. */
+  private hostsEdgeChanges(): (() => void)[] {
+    const want = new Map<string, { from: string; to: string; links: string[] }>();
+    if (this.collapsed.size && this.model) {
+      for (const e of this.model.edges) {
+        if (e.kind !== 'link' || !e.link) continue;
+        const a = this.rep(e.from);
+        const b = this.rep(e.to);
+        if (!a || !b || a === b || (a === e.from && b === e.to)) continue;
+        const [from, to] = a < b ? [a, b] : [b, a];
+        const id = `hosts:${from}|${to}`;
+        const w = want.get(id) ?? want.set(id, { from, to, links: [] }).get(id)!;
+        w.links.push(e.link);
+      }
+    }
+    const gone = [...this.hostsEdges.keys()].filter((id) => !want.has(id));
+    const changed = [...want].filter(([id, w]) => this.hostsEdges.get(id)?.join('\n') !== w.links.join('\n'));
+    this.hostsEdges = new Map([...want].map(([id, w]) => [id, w.links]));
+    const ops: (() => void)[] = [];
+    if (gone.length) ops.push(() => this.edges.remove(gone));
+    if (changed.length) ops.push(() => this.edges.update(changed.map(([id, w]) => visHostsEdge(id, w.from, w.to, w.links, this.style))));
+    return ops;
+  }
+
+  /**
+   * Fits the drawn graph, then scales the labels so that at this zoom they are drawn at the editor's
+   * font size (up to MAX_LABEL_SCALE times their base size), and fits again for the bigger labels.
+   */
+  private fitLegible(animate: boolean): void {
+    this.network.fit({ animation: false });
+    for (let i = 0; i < 2; i++) {
+      const s = this.network.getScale();
+      if (!(s > 0) || !Number.isFinite(s)) return;
+      const want = Math.min(MAX_LABEL_SCALE, Math.max(1, this.palette.fontSize / (BASE_FONT * s)));
+      if (Math.abs(want - this.labelScale) < 0.02) break;
+      const compact = this.labelScale > COMPACT_ABOVE;
+      this.labelScale = want;
+      if (compact !== this.labelScale > COMPACT_ABOVE && this.model) {
+        this.nodes.update(this.model.nodes.filter((n) => n.kind !== 'host' && this.nodes.get(n.id)).map((n) => this.drawn(n)));
+        // vis-network keeps an edge's label that an update leaves out: the links are drawn anew.
+        const links = this.model.edges.filter((e) => e.kind === 'link' && this.edges.get(e.id));
+        this.edges.remove(links.map((e) => e.id));
+        this.edges.add(links.map((e) => visEdge(e, this.style)));
+      }
+      this.network.setOptions({ nodes: { font: { size: BASE_FONT * want } }, edges: { font: { size: BASE_FONT * want * 0.8 } } });
+      this.network.fit({ animation: false });
+    }
+    // A margin for the host groups drawn around the nodes (the fit knows only the nodes).
+    this.network.moveTo({ scale: this.network.getScale() * 0.94, animation: false });
+    if (animate) this.network.redraw();
   }
 
   /**
@@ -218,23 +359,22 @@ export class GraphView {
   }
 
   /** vis-network's internal event bus (`body.emitter`); the typings leave it out. */
-  private emitInternal(event: '_blockRedraw' | '_allowRedraw' | '_dataChanged'): void {
+  private emitInternal(event: '_blockRedraw' | '_allowRedraw'): void {
     (this.network as unknown as { body?: { emitter?: { emit(event: string): void } } }).body?.emitter?.emit(event);
   }
 
   /** A position for a node added after the first draw: under its network, else near its host. */
-  private placeNear(n: GraphNode, auto: () => Map<string, Point>): Point | undefined {
+  private placeNear(n: GraphNode): Point | Record<string, never> {
     const anchor = n.network ? `network:${n.network}` : `host:${n.host}`;
-    if (!this.nodes.get(anchor)) return auto().get(n.id);
-    const a = this.network.getPositions([anchor])[anchor];
-    if (!a) return auto().get(n.id);
+    const a = this.nodes.get(anchor) ? this.network.getPositions([anchor])[anchor] : undefined;
+    if (!a) return this.positionOf(n) ?? {};
     const siblings = this.model?.nodes.filter((m) => m.kind === n.kind && (n.network ? m.network === n.network : m.host === n.host)).length ?? 1;
     return { x: a.x + ((siblings % 5) - 2) * 60, y: a.y + 130 + Math.floor(siblings / 5) * 20 };
   }
 
   applyLayout(mode: LayoutMode | 'force'): void {
     if (!this.model) return;
-    if (this.clustered) this.clusterHosts(false);
+    if (this.collapsed.size) this.setCollapsed([], false);
     if (mode === 'force') {
       if (this.model.nodes.length > BIG_GRAPH) return this.applyLayout('host');
       this.network.setOptions({ physics: { enabled: true, solver: 'barnesHut', stabilization: { enabled: true, iterations: 300, fit: true } } });
@@ -242,64 +382,100 @@ export class GraphView {
       this.network.once('stabilized', () => {
         this.network.setOptions({ physics: { enabled: false } });
         this.groupsDirty = true;
+        this.fitLegible(true);
       });
       return;
     }
-    const pos = autoLayout(this.model, mode);
-    this.nodes.update([...pos].map(([id, p]) => ({ id, x: p.x, y: p.y }) as VNode));
+    this.layoutMode = mode;
+    this.auto = autoLayout(this.model, mode);
+    this.nodes.update([...this.auto].filter(([id]) => this.nodes.get(id)).map(([id, p]) => ({ id, x: p.x, y: p.y }) as VNode));
     this.groupsDirty = true;
-    this.network.fit({ animation: false });
+    this.userView = false;
+    this.fitLegible(true);
   }
 
   isClustered(): boolean {
-    return this.clustered;
+    return this.collapsed.size > 0;
   }
 
-  /** Collapses each host's nodes into one cluster node (or opens them all). */
+  isCollapsed(host: string): boolean {
+    return this.collapsed.has(host);
+  }
+
+  /** Collapses every host into its summary node, on a compact grid (or expands them all). */
   clusterHosts(on: boolean): void {
-    if (!this.model) return;
-    const p = this.palette;
-    // cluster(options, refreshData = false): the network's indices are refreshed (and drawn) once, after all hosts.
-    const cluster = this.network.cluster.bind(this.network) as (options: ClusterOptions, refreshData: boolean) => void;
-    let made = 0;
-    for (const h of this.model.hosts) {
-      const cid = `cluster:${h}`;
-      if (on && !this.network.isCluster(cid)) {
-        const members = this.model.nodes.filter((n) => n.host === h);
-        const vms = members.filter((n) => n.kind === 'vm').length;
-        const nets = members.filter((n) => n.kind === 'network').length;
-        made++;
-        cluster({
-          joinCondition: (o: { host?: string }) => o.host === h,
-          clusterNodeProperties: {
-            id: cid, label: `${h}\n${vms} VMs · ${nets} networks`, shape: 'box', borderWidth: 2, margin: { top: 14, bottom: 14, left: 14, right: 14 },
-            color: { background: p.group, border: p.host }, font: { color: p.fg, size: 16 }, title: `host ${h}: double-click to expand`,
-          } as Node,
-        }, false);
-      } else if (!on && this.network.isCluster(cid)) {
-        this.network.openCluster(cid);
-      }
-    }
-    if (made) this.emitInternal('_dataChanged');
-    this.clustered = on;
-    this.groupsDirty = true;
-    if (on) {
-      // Host clusters side by side (their members' spread would make them specks), then fit.
-      this.model.hosts.forEach((h, i) => this.network.isCluster(`cluster:${h}`) && this.network.moveNode(`cluster:${h}`, (i % 6) * 320, Math.floor(i / 6) * 200));
-    }
-    this.network.fit({ animation: false });
+    this.setCollapsed(on ? this.model?.hosts ?? [] : [], on);
+    this.userView = false;
+    this.fitLegible(true);
   }
 
-  /** Recolours the VMs whose state changed; returns how many drawn VMs now show each state. */
+  /** Expands one collapsed host: its nodes appear at their places (the others stay collapsed there too), and the view fits it. */
+  expandHost(host: string): void {
+    if (!this.collapsed.has(host)) return;
+    this.setCollapsed([...this.collapsed].filter((h) => h !== host), false);
+    const ids = this.model?.nodes.filter((n) => n.host === host).map((n) => n.id) ?? [];
+    this.network.fit({ nodes: ids, animation: false });
+    this.userView = true;
+  }
+
+  collapseHost(host: string): void {
+    if (this.collapsed.has(host)) return;
+    this.setCollapsed([...this.collapsed, host], false);
+  }
+
+  /** Draws exactly `hosts` collapsed; `overview`: their summary nodes on the compact grid. */
+  private setCollapsed(hosts: string[], overview: boolean): void {
+    if (!this.model) return;
+    const before = this.collapsed;
+    const wasOverview = this.overview;
+    this.collapsed = new Set(hosts);
+    this.overview = overview && hosts.length > 0;
+    const model = this.model;
+    const shownBefore = (n: GraphNode) => n.kind === 'host' || !before.has(n.host);
+    const remove: string[] = [];
+    const add: VNode[] = [];
+    const update: VNode[] = [];
+    for (const n of model.nodes) {
+      const was = shownBefore(n);
+      const is = this.shown(n);
+      if (was && !is) remove.push(n.id);
+      else if (!was && is) add.push({ ...this.drawn(n), ...this.positionOf(n) });
+      else if (n.kind === 'host' && (before.has(n.name) !== this.collapsed.has(n.name) || wasOverview !== this.overview)) update.push({ ...this.drawn(n), ...this.positionOf(n) });
+    }
+    const shownIds = new Set(model.nodes.filter((n) => this.shown(n)).map((n) => n.id));
+    const edgeRemove = this.edges.getIds().map(String).filter((id) => !this.hostsEdges.has(id) && (() => {
+      const e = this.edges.get(id);
+      return !e || !shownIds.has(String(e.from)) || !shownIds.has(String(e.to));
+    })());
+    const edgeAdd = model.edges.filter((e) => shownIds.has(e.from) && shownIds.has(e.to) && !this.edges.get(e.id)).map((e) => visEdge(e, this.style));
+    this.withoutRedraw(() => {
+      if (edgeRemove.length) this.edges.remove(edgeRemove);
+      if (remove.length) this.nodes.remove(remove);
+      if (add.length) this.nodes.add(add);
+      if (update.length) this.nodes.update(update);
+      if (edgeAdd.length) this.edges.add(edgeAdd);
+      for (const op of this.hostsEdgeChanges()) op();
+    });
+    this.groupsDirty = true;
+    this.pendingRender = { t0: performance.now() };
+    this.network.redraw();
+  }
+
+  /** Redraws the VMs whose state changed (and the summaries of collapsed hosts); returns how many VMs show each state. */
   setLiveState(states: Record<string, LiveState>): Partial<Record<LiveState, number>> {
     const before = this.live;
     this.live = { ...this.live, ...states };
     const counts: Partial<Record<LiveState, number>> = {};
     if (!this.model) return counts;
     const vms = this.model.nodes.filter((n) => n.kind === 'vm');
-    // Only the VMs whose colour changes: a refresh reports every VM of a host, mostly unchanged
+    // Only the drawn VMs whose state changes: a refresh reports every VM of a host, mostly unchanged
     // (and each DataSet update redraws the whole canvas).
-    const ups = vms.filter((n) => states[n.name] !== undefined && states[n.name] !== (before[n.name] ?? 'unknown')).map((n) => this.visNode(n));
+    const changed = vms.filter((n) => states[n.name] !== undefined && states[n.name] !== (before[n.name] ?? 'unknown'));
+    const ups = changed.filter((n) => this.shown(n)).map((n) => this.drawn(n));
+    for (const h of new Set(changed.filter((n) => !this.shown(n)).map((n) => n.host))) {
+      const node = this.byId.get(`host:${h}`);
+      if (node) ups.push(this.drawn(node));
+    }
     if (ups.length) this.nodes.update(ups);
     for (const n of vms) {
       const st = this.live[n.name] ?? 'unknown';
@@ -308,13 +484,26 @@ export class GraphView {
     return counts;
   }
 
-  /** Live link impairments: the links whose state changed are restyled (label, tooltip, dashes). */
+  /** A VM's live state as the graph shows it. */
+  liveStateOf(vm: string): LiveState {
+    return this.live[vm] ?? 'unknown';
+  }
+
+  /** Live link impairments: the drawn links whose state changed are restyled (label, tooltip, dashes). */
   setLinkState(links: Record<string, LinkLive>): number {
     const before = this.linkLive;
     this.linkLive = links;
     if (!this.model) return 0;
-    const changed = this.model.edges.filter((e) => e.kind === 'link' && e.link && JSON.stringify(before[e.link]) !== JSON.stringify(links[e.link]));
-    if (changed.length) this.edges.update(changed.map((e) => this.visEdge(e)));
+    const changed = this.model.edges.filter((e) => e.kind === 'link' && e.link && this.edges.get(e.id) && JSON.stringify(before[e.link]) !== JSON.stringify(links[e.link]));
+    if (changed.length) {
+      // Drawn anew: vis-network would keep the impairment's label when an update leaves it out.
+      this.edges.remove(changed.map((e) => e.id));
+      this.edges.add(changed.map((e) => visEdge(e, this.style)));
+    }
+    if (this.hostsEdges.size) this.edges.update([...this.hostsEdges].map(([id, l]) => {
+      const e = this.edges.get(id)!;
+      return visHostsEdge(id, String(e.from), String(e.to), l, this.style);
+    }));
     return changed.length;
   }
 
@@ -334,7 +523,7 @@ export class GraphView {
   private drawMarks(ctx: CanvasRenderingContext2D): void {
     const names = Object.keys(this.marks);
     if (!names.length || !this.model) return;
-    const ids = names.map((n) => `vm:${n}`).filter((id) => this.nodes.get(id) && !this.network.isCluster(this.network.findNode(id)[0] ?? ''));
+    const ids = names.map((n) => `vm:${n}`).filter((id) => this.nodes.get(id));
     const pos = this.network.getPositions(ids);
     const p = this.palette;
     const colour: Record<PlanMark, string> = { missing: p.network, differs: p.link, stale: p.slot };
@@ -344,8 +533,8 @@ export class GraphView {
       const q = pos[id];
       const mark = this.marks[id.slice(3)];
       if (!q || !mark) continue;
-      const x = q.x - 20;
-      const y = q.y - 20;
+      const x = q.x - 22;
+      const y = q.y - 18;
       ctx.beginPath();
       ctx.arc(x, y, 8, 0, 2 * Math.PI);
       ctx.fillStyle = colour[mark];
@@ -362,38 +551,42 @@ export class GraphView {
     ctx.restore();
   }
 
-  /** Re-reads theme colours and restyles everything (on a theme change). */
+  /** Re-reads theme colours and restyles everything drawn (on a theme change). */
   retheme(): void {
     const palette = readPalette();
     if (JSON.stringify(palette) === JSON.stringify(this.palette)) return;
     this.palette = palette;
     this.network.setOptions(this.options(this.model?.nodes.length ?? 0));
     if (!this.model) return;
-    this.nodes.update(this.model.nodes.map((n) => this.visNode(n)));
-    this.edges.update(this.model.edges.map((e) => this.visEdge(e)));
-    if (this.clustered) {
-      this.clusterHosts(false);
-      this.clusterHosts(true);
-    }
+    this.nodes.update(this.model.nodes.filter((n) => this.nodes.get(n.id)).map((n) => this.drawn(n)));
+    this.edges.update(this.model.edges.filter((e) => this.edges.get(e.id)).map((e) => visEdge(e, this.style)));
+    for (const op of this.hostsEdgeChanges()) op();
   }
 
   focusNode(id: string): boolean {
-    if (!this.nodes.get(id)) return false;
-    const path = this.network.findNode(id);
-    for (const c of path.slice(0, -1)) if (this.network.isCluster(c)) this.network.openCluster(c);
+    const n = this.byId.get(id);
+    if (!n) return false;
+    if (!this.shown(n)) this.expandHost(n.host);
     this.network.selectNodes([id]);
-    this.network.focus(id, { scale: 1.1, animation: { duration: 250, easingFunction: 'easeInOutQuad' } });
+    this.network.focus(id, { scale: Math.max(this.network.getScale(), 1 / this.labelScale), animation: { duration: 250, easingFunction: 'easeInOutQuad' } });
+    this.userView = true;
     this.emitSelect();
     return true;
   }
 
   fit(): void {
-    this.network.fit({ animation: { duration: 250, easingFunction: 'easeInOutQuad' } });
+    this.userView = false;
+    this.fitLegible(true);
   }
 
   selection(): { nodes: string[]; edges: string[] } {
     const s = this.network.getSelection();
     return { nodes: s.nodes.map(String), edges: s.edges.map(String) };
+  }
+
+  clearSelection(): void {
+    this.network.unselectAll();
+    this.emitSelect();
   }
 
   private emitSelect(): void {
@@ -405,78 +598,51 @@ export class GraphView {
     return this.network.DOMtoCanvas({ x: clientX - r.left, y: clientY - r.top });
   }
 
-  private visNode(n: GraphNode): VNode {
-    const p = this.palette;
-    const base = { id: n.id, kind: n.kind, host: n.host, name: n.name, label: n.label, title: n.detail };
-    switch (n.kind) {
-      case 'vm':
-        return { ...base, shape: 'image', image: vmIcon(p, n.backend ?? '', n.arch ?? 'x86_64', this.live[n.name] ?? 'unknown'), size: 20,
-          color: { border: p.focus, highlight: { border: p.focus, background: p.bg } }, shapeProperties: { useBorderWithImage: false } };
-      case 'network':
-        return { ...base, shape: 'box', margin: { top: 8, bottom: 8, left: 10, right: 10 }, borderWidth: 2,
-          color: { background: p.bg, border: p.network, highlight: { background: p.bg, border: p.focus }, hover: { background: p.bg, border: p.focus } } };
-      case 'host':
-        return { ...base, shape: 'box', margin: { top: 10, bottom: 10, left: 14, right: 14 }, borderWidth: 2, font: { color: p.fg, size: 16, bold: { color: p.fg } },
-          color: { background: p.group, border: p.host, highlight: { background: p.group, border: p.focus }, hover: { background: p.group, border: p.focus } } };
-      case 'slot':
-        return { ...base, shape: 'box', margin: { top: 6, bottom: 6, left: 8, right: 8 }, borderWidth: 2, shapeProperties: { borderDashes: [4, 3] },
-          color: { background: p.bg, border: p.slot, highlight: { background: p.bg, border: p.focus }, hover: { background: p.bg, border: p.focus } } };
+  /** Each drawn node's label box in page pixels and its text size as drawn (font size × zoom). */
+  labelBoxes(): LabelBox[] {
+    const body = (this.network as unknown as { body?: { nodes?: Record<string, { labelModule?: { size?: { left: number; top: number; width: number; height: number }; fontOptions?: { size?: number } } }> } }).body;
+    const r = this.container.getBoundingClientRect();
+    const scale = this.network.getScale();
+    const out: LabelBox[] = [];
+    for (const id of this.nodes.getIds().map(String)) {
+      const lm = body?.nodes?.[id]?.labelModule;
+      const size = lm?.size;
+      if (!size || !lm?.fontOptions?.size) continue;
+      const a = this.network.canvasToDOM({ x: size.left, y: size.top });
+      const b = this.network.canvasToDOM({ x: size.left + size.width, y: size.top + size.height });
+      out.push({ id, left: r.left + a.x, top: r.top + a.y, right: r.left + b.x, bottom: r.top + b.y, textPx: lm.fontOptions.size * scale });
     }
+    return out;
   }
 
-  private visEdge(e: GraphEdge): VEdge {
-    const p = this.palette;
-    const base = { id: e.id, kind: e.kind, from: e.from, to: e.to, ...(e.label ? { label: e.label } : {}), ...(e.link ? { link: e.link } : {}) };
-    switch (e.kind) {
-      case 'link': {
-        // Impaired (live values on the link, dashed) or partitioned (red, sparse dashes): see setLinkState.
-        const live = e.link ? this.linkLive[e.link] : undefined;
-        if (live && (live.impaired || live.partitioned)) {
-          const colour = live.partitioned ? p.partitioned : p.impaired;
-          return { ...base, label: [e.label, live.label].filter(Boolean).join('\n'), title: live.tooltip, width: 4, dashes: live.partitioned ? [2, 6] : [10, 5],
-            smooth: { enabled: true, type: 'curvedCW', roundness: 0.25 }, color: { color: colour, highlight: p.focus, hover: p.focus }, font: { color: colour, size: 11, strokeWidth: 3, strokeColor: p.bg } };
-        }
-        // Curved, so links between VMs in one row do not hide behind each other.
-        return { ...base, width: 3, smooth: { enabled: true, type: 'curvedCW', roundness: 0.25 }, color: { color: e.profiles?.length ? p.link : p.fg, highlight: p.focus, hover: p.focus }, font: { color: p.link, size: 11, strokeWidth: 3, strokeColor: p.bg } };
-      }
-      case 'nic':
-        return { ...base, width: 1.5, color: { color: e.profiles?.length ? p.link : p.network, highlight: p.focus, hover: p.focus, opacity: 0.8 } };
-      case 'host':
-        return { ...base, width: 1, dashes: [2, 4], color: { color: p.host, highlight: p.focus, hover: p.focus, opacity: 0.6 } };
-      case 'slot':
-        return { ...base, width: 1, dashes: [6, 3], color: { color: p.slot, highlight: p.focus, hover: p.focus } };
-    }
-  }
-
-  /** Host groups: a rounded rectangle behind each host's nodes, with the host's name. */
+  /** Host groups: a rounded rectangle behind each expanded host's nodes. */
   private drawGroups(ctx: CanvasRenderingContext2D): void {
-    if (!this.model || this.clustered) return;
+    if (!this.model) return;
     if (this.groupsDirty) {
       this.groupsDirty = false;
-      const pos = this.network.getPositions();
-      const boxes = new Map<string, { x0: number; y0: number; x1: number; y1: number }>();
-      for (const n of this.model.nodes) {
-        const q = pos[n.id];
-        if (!q) continue;
-        const b = boxes.get(n.host) ?? { x0: q.x, y0: q.y, x1: q.x, y1: q.y };
+      const ids = this.nodes.getIds();
+      const pos = this.network.getPositions(ids);
+      const boxes = new Map<string, { x0: number; y0: number; x1: number; y1: number; n: number }>();
+      for (const id of ids) {
+        const n = this.byId.get(String(id));
+        const q = pos[String(id)];
+        if (!n || !q || this.collapsed.has(n.host)) continue;
+        const b = boxes.get(n.host) ?? { x0: q.x, y0: q.y, x1: q.x, y1: q.y, n: 0 };
         b.x0 = Math.min(b.x0, q.x);
         b.y0 = Math.min(b.y0, q.y);
         b.x1 = Math.max(b.x1, q.x);
         b.y1 = Math.max(b.y1, q.y);
+        b.n++;
         boxes.set(n.host, b);
       }
-      this.groups = [...boxes].filter(([h]) => this.model!.hosts.includes(h)).map(([host, b]) => ({ host, ...b }));
+      this.groups = [...boxes].filter(([h, b]) => b.n > 1 && this.model!.hosts.includes(h)).map(([host, b]) => ({ host, ...b }));
     }
     const p = this.palette;
+    const pad = 30 + 20 * this.labelScale;
     ctx.save();
     for (const g of this.groups) {
-      const pad = 70;
-      const x = g.x0 - pad;
-      const y = g.y0 - pad;
-      const w = g.x1 - g.x0 + 2 * pad;
-      const h = g.y1 - g.y0 + 2 * pad;
       ctx.beginPath();
-      ctx.roundRect(x, y, w, h, 18);
+      ctx.roundRect(g.x0 - pad, g.y0 - pad, g.x1 - g.x0 + 2 * pad, g.y1 - g.y0 + 2 * pad, 18);
       ctx.fillStyle = p.group;
       ctx.globalAlpha = p.kind === 'hc' ? 0.25 : 0.55;
       ctx.fill();

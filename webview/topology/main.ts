@@ -12,7 +12,9 @@ registerToolkit();
 const data = JSON.parse(document.getElementById('vsim-data')?.textContent ?? 'null') as InitialData | null;
 const page = new TopologyPage(T0);
 onMessage((msg: ToWebview) => page.onMessage(msg));
-followTheme(page.view);
+followTheme(page);
+// What the UI checks read of the drawn graph (labels' boxes and text size): the page is the webview's own.
+Object.assign(window, { vsimGraph: { view: page.view, labels: () => page.view.labelBoxes(), state: (vm: string) => page.view.liveStateOf(vm) } });
 postReady();
 page.start(data);
 
@@ -21,13 +23,18 @@ page.start(data);
  * the CSS variables on <html>. Our own classes (stale, locked) change on every state, and any classList
  * call queues a mutation even when nothing changed: only a theme change restyles (that touches every node).
  */
-function followTheme(view: GraphView): void {
+function followTheme(page: TopologyPage): void {
+  const view: GraphView = page.view;
+  const retheme = () => {
+    view.retheme();
+    page.legend.retheme();
+  };
   const themeClasses = (cls: string | null) => (cls ?? '').split(/\s+/).filter((c) => c.startsWith('vscode-')).sort().join(' ');
   new MutationObserver((records) => {
     const theme = records.some((r) => r.target !== document.body || r.attributeName !== 'class' || themeClasses(r.oldValue) !== themeClasses(document.body.className));
-    if (theme) view.retheme();
+    if (theme) retheme();
   }).observe(document.body, { attributes: true, attributeOldValue: true, attributeFilter: ['class', 'data-vscode-theme-id'] });
-  new MutationObserver(() => view.retheme()).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+  new MutationObserver(retheme).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 }
 
 /** 'ready' before the initial draw: the extension's messages are handled after this task, i.e. after it. */

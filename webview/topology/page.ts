@@ -9,12 +9,14 @@ import { renderForm } from './sideForm';
 import { createToolbar, type Toolbar } from './toolbar';
 import { contextMenu, onGraphKey } from './graphMenu';
 import { el } from './ui/toolkit';
+import { createLegend, type Legend } from './legend';
 import type { Page } from './pageApi';
 import { post, requestId, saveViewState, viewState } from './vscodeApi';
 
 interface ViewState {
   locked: boolean;
   layout: LayoutMode | 'force';
+  legend: boolean;
 }
 
 export class TopologyPage implements Page {
@@ -29,7 +31,9 @@ export class TopologyPage implements Page {
 
   readonly bannerEl = el('div', { class: 'banner', role: 'alert', hidden: '' });
   readonly graphEl = el('div', { class: 'graph', id: 'graph', tabindex: '0', 'aria-label': 'Topology graph: Delete removes the selection, Enter edits it' });
-  readonly formEl = el('aside', { class: 'form', 'aria-label': 'Properties' });
+  /** The side form: only while something is selected, so the canvas has the width otherwise. */
+  readonly formEl = el('aside', { class: 'form', 'aria-label': 'Properties', hidden: '' });
+  readonly legend: Legend;
   readonly statusEl = el('div', { class: 'status', id: 'status', role: 'status' });
   readonly view: GraphView;
   readonly toolbar: Toolbar;
@@ -39,7 +43,9 @@ export class TopologyPage implements Page {
     this.locked = saved.locked ?? false;
     this.layout = saved.layout ?? 'host';
     const toolbarEl = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Topology graph tools' });
-    document.body.append(toolbarEl, this.bannerEl, el('main', {}, this.graphEl, this.formEl), this.statusEl);
+    this.legend = createLegend(() => this.saveViewState());
+    this.legend.element.hidden = saved.legend === false;
+    document.body.append(toolbarEl, this.bannerEl, el('main', {}, el('div', { class: 'canvas' }, this.graphEl), this.formEl), this.legend.element, this.statusEl);
     this.view = new GraphView(this.graphEl, {
       select: () => this.refreshForm(),
       moved: (nodes) => {
@@ -63,10 +69,11 @@ export class TopologyPage implements Page {
         else if (a.kind === 'vm' && b.kind === 'network') this.send({ kind: 'connectNic', vm: a.name, network: b.name });
         else if (a.kind === 'network' && b.kind === 'vm') this.send({ kind: 'connectNic', vm: b.name, network: a.name });
       },
-      rendered: (nodes, edges) => {
+      rendered: (nodes, edges, drawn) => {
         document.body.dataset.renderedVersion = String(this.version);
         document.body.dataset.nodes = String(nodes);
-        post({ type: 'rendered', version: this.version, nodes, edges, ms: Math.round((performance.now() - this.t0) * 10) / 10 });
+        document.body.dataset.drawn = String(drawn);
+        post({ type: 'rendered', version: this.version, nodes, edges, drawn, ms: Math.round((performance.now() - this.t0) * 10) / 10 });
       },
     });
     this.toolbar = createToolbar(this, toolbarEl);
@@ -113,7 +120,7 @@ export class TopologyPage implements Page {
   }
 
   private saveViewState(): void {
-    saveViewState<ViewState>({ locked: this.locked, layout: this.layout });
+    saveViewState<ViewState>({ locked: this.locked, layout: this.layout, legend: this.legend.shown() });
   }
 
   applyReadOnly(): void {
@@ -135,7 +142,13 @@ export class TopologyPage implements Page {
     const s = this.view.selection();
     const node = s.nodes[0] ? this.model.nodes.find((n) => n.id === s.nodes[0]) : undefined;
     const edge = !node && s.edges[0] ? this.model.edges.find((e) => e.id === s.edges[0]) : undefined;
-    this.formFirst = renderForm(this.formEl, { model: this.model, readOnly: this.readOnly, send: (i) => this.send(i) }, node, edge);
+    const hostSummary = node?.kind === 'host' && this.view.isCollapsed(node.name);
+    this.formFirst = renderForm(this.formEl, { model: this.model, readOnly: this.readOnly, send: (i) => this.send(i), close: () => this.view.clearSelection() }, node, edge);
+    const shown = !!this.formFirst || hostSummary;
+    if (this.formEl.hidden === shown) {
+      this.formEl.hidden = !shown;
+      this.view.network.redraw(); // the canvas's width changed (autoResize follows on its next frame)
+    }
   }
 
   setStatus(note?: string): void {
@@ -176,7 +189,7 @@ export class TopologyPage implements Page {
     document.body.dataset.version = String(this.version);
     this.view.setGraph(this.model, this.layout === 'force' ? 'host' : this.layout, first, patch);
     if (first && this.layout === 'force') this.view.applyLayout('force');
-    this.toolbar.cluster.setPressed(this.view.isClustered());
+    this.toolbar.syncCluster();
     this.showBanner(banner);
     this.renderStatus();
     this.applyReadOnly();

@@ -2,10 +2,12 @@
 import type { LayoutMode } from '../../src/model/edits/layout';
 import type { GraphModel, Intent } from '../protocol';
 import type { GraphView } from './graphView';
+import type { Legend } from './legend';
 
 export interface Page {
   readonly view: GraphView;
   readonly graphEl: HTMLElement;
+  readonly legend: Legend;
   readonly model: GraphModel | undefined;
   readonly locked: boolean;
   readonly layout: LayoutMode | 'force';

@@ -26,6 +26,8 @@ export interface FormContext {
   model: GraphModel;
   readOnly: boolean;
   send(intent: Intent): void;
+  /** Clears the selection (the form's ✕; the form then hides). */
+  close(): void;
 }
 
 function typed(v: string, number?: boolean): string | number | boolean | null {
@@ -38,15 +40,13 @@ function typed(v: string, number?: boolean): string | number | boolean | null {
 
 export function renderForm(root: HTMLElement, ctx: FormContext, node: GraphNode | undefined, edge: GraphEdge | undefined): HTMLElement | undefined {
   root.replaceChildren();
-  if (!node && !(edge?.kind === 'link' && edge.link)) {
-    root.append(el('p', { class: 'hint' }, 'Select a node or link to edit it. Drag from the palette, or use + VM / + Network / + Link.'));
-    return undefined;
-  }
+  if (!node && !(edge?.kind === 'link' && edge.link)) return undefined;
   const section: Section = node ? SECTION[node.kind] : 'links';
   const name = node ? node.name : edge!.link!;
   const props = (node ? node.props : edge!.props) ?? {};
   const ro = ctx.readOnly;
-  root.append(el('h2', {}, `${section === 'vms' ? 'VM' : section.slice(0, -1)} ${name}`));
+  const close = button({ label: '✕', title: 'Close (clears the selection)', appearance: 'icon', id: 'form-close', onClick: () => ctx.close() });
+  root.append(el('header', {}, el('h2', {}, `${section === 'vms' ? 'VM' : section.slice(0, -1)} ${name}`), close.element));
   const nameField = field({ label: 'Name', value: name, readOnly: ro, id: 'form-name', onCommit: (to) => ctx.send({ kind: 'rename', section, from: name, to }) });
   root.append(nameField.element);
   if (node && node.kind !== 'host') {
@@ -62,9 +62,9 @@ export function renderForm(root: HTMLElement, ctx: FormContext, node: GraphNode 
     };
     if (f.choices) {
       const opts = f.choices.includes(value) ? f.choices : [...f.choices, value];
-      root.append(select({ label: f.key, value, disabled: ro, options: opts.map((c) => ({ value: c, label: c || '(default)' })), onChange: onCommit }));
+      root.append(select({ label: f.key, id: `form-${f.key.replace(/\./g, '-')}`, value, disabled: ro, options: opts.map((c) => ({ value: c, label: c || '(default)' })), onChange: onCommit }));
     } else {
-      root.append(field({ label: f.key, value, readOnly: ro, onCommit }).element);
+      root.append(field({ label: f.key, id: `form-${f.key.replace(/\./g, '-')}`, value, readOnly: ro, onCommit }).element);
     }
   }
   if (section === 'links') {

@@ -13,6 +13,8 @@ export interface Toolbar {
   addLink: Button;
   lock: Button;
   cluster: Button;
+  /** Makes the collapse button say what it will do now (after the view collapsed or expanded hosts itself). */
+  syncCluster(): void;
   /** The buttons that edit the file: disabled while read-only. */
   editing: Button[];
   search: { focus(): void };
@@ -26,7 +28,7 @@ export function createToolbar(page: Page, toolbar: HTMLElement): Toolbar {
     const s = page.selectedEntity();
     page.send({ kind: 'addVm', ...(s?.kind === 'network' ? { network: s.name } : s?.kind === 'host' ? { host: s.name } : s ? { host: page.model?.nodes.find((n) => n.id === selected().nodes[0])?.host } : {}) });
   } });
-  const addNet = button({ label: '+ Network', title: 'Add a network (on the selected host). Drag onto the graph to place it.', id: 'add-network', onClick: () => {
+  const addNet = button({ label: '+ Net', title: 'Add a network (on the selected host). Drag onto the graph to place it.', id: 'add-network', onClick: () => {
     const id = selected().nodes[0];
     const host = id ? page.model?.nodes.find((n) => n.id === id)?.host : undefined;
     page.send({ kind: 'addNetwork', ...(host ? { host } : {}) });
@@ -45,19 +47,28 @@ export function createToolbar(page: Page, toolbar: HTMLElement): Toolbar {
   const lock = button({ label: page.locked ? 'Locked' : 'Lock', title: 'Lock the graph (read-only) or unlock it for editing', id: 'lock', onClick: () => page.setLocked(!page.locked) });
   const undo = button({ label: '↶', title: 'Undo (VS Code undo on the file)', id: 'undo', appearance: 'icon', onClick: () => post({ type: 'undo', requestId: requestId() }) });
   const redo = button({ label: '↷', title: 'Redo', id: 'redo', appearance: 'icon', onClick: () => post({ type: 'redo', requestId: requestId() }) });
-  const layoutSel = select({ label: 'Layout', id: 'layout', value: page.layout, options: [
+  const layoutSel = select({ label: 'Layout', hideLabel: true, id: 'layout', value: page.layout, options: [
     { value: 'host', label: 'By host' }, { value: 'network', label: 'By network' }, { value: 'force', label: 'Force' },
   ], onChange: (v) => page.setLayout(v as Page['layout']) });
-  const cluster = button({ label: 'Group hosts', title: 'Collapse each host into one node (double-click a host to expand it)', id: 'cluster', onClick: () => {
+  const cluster = button({ label: 'Collapse hosts', title: 'Collapse each host into one summary node (double-click a host to expand it), or expand them all', id: 'cluster', onClick: () => {
     page.view.clusterHosts(!page.view.isClustered());
-    cluster.setPressed(page.view.isClustered());
+    syncCluster();
   } });
+  const syncCluster = () => {
+    cluster.setLabel(page.view.isClustered() ? 'Expand hosts' : 'Collapse hosts');
+    cluster.setPressed(page.view.isClustered());
+  };
+  const legend = button({ label: 'Legend', title: 'Show or hide the legend', id: 'legend-toggle', onClick: () => {
+    page.legend.setShown(!page.legend.shown());
+    legend.setPressed(page.legend.shown());
+  } });
+  legend.setPressed(page.legend.shown());
   const fit = button({ label: 'Fit', title: 'Fit the whole graph in view', id: 'fit', onClick: () => page.view.fit() });
   const search = field({ label: '', value: '', placeholder: 'Find node…', id: 'search', onCommit: (q) => find(page, q), onInput: (q) => highlight(page, q) });
   search.element.setAttribute('aria-label', 'Find a node by name');
   toolbar.append(addVm.element, addNet.element, addLink.element, el('vscode-divider', { role: 'separator' }), undo.element, redo.element, lock.element,
-    layoutSel, cluster.element, fit.element, search.element, el('vscode-divider', { role: 'separator' }), ...labButtons());
-  return { addLink, lock, cluster, editing: [addVm, addNet, addLink, undo, redo], search };
+    layoutSel, cluster.element, fit.element, legend.element, search.element, el('vscode-divider', { role: 'separator' }), ...labButtons());
+  return { addLink, lock, cluster, syncCluster, editing: [addVm, addNet, addLink, undo, redo], search };
 }
 
 /** A palette button dropped on the graph adds its VM or network there (on the network or host it lands on). */

@@ -8,10 +8,14 @@ export interface Point {
   y: number;
 }
 
-const VM_DX = 170;
-const VM_DY = 110;
+const VM_DX = 150;
+const VM_DY = 100;
 const NET_DX = 200;
-const GAP = 260;
+const GAP = 180;
+const NET_Y = 110;
+const SLOT_Y = 210;
+/** Width over height the host blocks are arranged for (a graph beside the text is landscape). */
+const ASPECT = 1.8;
 
 /**
  * Columns per host ("host") or per network ("network"): hosts on top, then networks, slots, and the VMs
@@ -32,17 +36,36 @@ export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'hos
     for (const n of nets) group(n.host).nets.push(n);
     for (const n of slots) group(n.host).slots.push(n);
     for (const n of vms) group(n.host).vms.push(n);
-    for (const [h, grp] of groups) {
+    // Each host is a block (host, networks, slots, then its VMs in a grid), laid out at (0, 0) first.
+    const blocks = [...groups].map(([h, grp]) => {
+      const local = new Map<string, Point>();
       const netOrder = new Map(grp.nets.map((n, i) => [n.name, i]));
       const sorted = [...grp.vms].sort((a, b) => (netOrder.get(a.network ?? '') ?? 1e9) - (netOrder.get(b.network ?? '') ?? 1e9));
       const cols = Math.max(1, Math.min(Math.ceil(Math.sqrt(sorted.length * 2)), 40));
       const width = Math.max(cols * VM_DX, grp.nets.length * NET_DX, grp.slots.length * VM_DX, VM_DX);
-      out.set(`host:${h}`, { x: x0 + width / 2, y: 0 });
-      row(out, grp.nets, x0, width, 160, NET_DX);
-      row(out, grp.slots, x0, width, 300, VM_DX);
-      const top = grp.slots.length ? 440 : 320;
-      sorted.forEach((n, i) => out.set(n.id, { x: x0 + (i % cols) * VM_DX + VM_DX / 2 + (width - cols * VM_DX) / 2, y: top + Math.floor(i / cols) * VM_DY }));
-      x0 += width + GAP;
+      local.set(`host:${h}`, { x: width / 2, y: 0 });
+      row(local, grp.nets, 0, width, NET_Y, NET_DX);
+      row(local, grp.slots, 0, width, SLOT_Y, VM_DX);
+      const top = grp.slots.length ? SLOT_Y + VM_DY : NET_Y + VM_DY;
+      sorted.forEach((n, i) => local.set(n.id, { x: (i % cols) * VM_DX + VM_DX / 2 + (width - cols * VM_DX) / 2, y: top + Math.floor(i / cols) * VM_DY }));
+      const height = top + Math.max(0, Math.ceil(sorted.length / cols) - 1) * VM_DY;
+      return { local, width, height };
+    });
+    // Blocks in rows (shelves) about ASPECT times as wide as the whole is tall, so the lab fills a
+    // landscape canvas instead of one long row of hosts.
+    const area = blocks.reduce((a, b) => a + (b.width + GAP) * (b.height + GAP), 0);
+    const rowWidth = Math.max(Math.sqrt(area * ASPECT), ...blocks.map((b) => b.width));
+    let y0 = 0;
+    let rowHeight = 0;
+    for (const b of blocks) {
+      if (x0 > 0 && x0 + b.width > rowWidth) {
+        x0 = 0;
+        y0 += rowHeight + GAP;
+        rowHeight = 0;
+      }
+      for (const [id, p] of b.local) out.set(id, { x: x0 + p.x, y: y0 + p.y });
+      x0 += b.width + GAP;
+      rowHeight = Math.max(rowHeight, b.height);
     }
     return out;
   }

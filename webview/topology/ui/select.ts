@@ -1,4 +1,6 @@
-// A labelled dropdown (toolkit <vscode-dropdown>).
+// A labelled dropdown: a native <select> styled with VS Code's dropdown colours (styles.css). The
+// toolkit's <vscode-dropdown> showed its first option instead of the given value when it was built
+// before being attached (the side form read `accel: (default)` for a VM whose file says `accel: tcg`).
 export interface SelectOptions {
   label: string;
   options: { value: string; label?: string }[];
@@ -6,6 +8,8 @@ export interface SelectOptions {
   disabled?: boolean;
   onChange: (value: string) => void;
   id?: string;
+  /** The label for screen readers only (a toolbar's compact dropdown). */
+  hideLabel?: boolean;
 }
 
 export function select(o: SelectOptions): HTMLElement {
@@ -13,24 +17,24 @@ export function select(o: SelectOptions): HTMLElement {
   wrap.className = 'select';
   const label = document.createElement('label');
   label.textContent = o.label;
-  const d = document.createElement('vscode-dropdown') as HTMLElement & { value: string };
+  const d = document.createElement('select');
+  d.className = 'dropdown';
   if (o.id) d.id = o.id;
   d.setAttribute('aria-label', o.label);
-  if (o.disabled) d.setAttribute('disabled', '');
+  d.disabled = !!o.disabled;
   for (const opt of o.options) {
-    const e = document.createElement('vscode-option') as HTMLElement & { selected: boolean };
-    e.setAttribute('value', opt.value);
+    const e = document.createElement('option');
+    e.value = opt.value;
     e.textContent = opt.label ?? opt.value;
-    if (opt.value === o.value) {
-      e.setAttribute('selected', '');
-      e.selected = true;
-    }
+    e.selected = opt.value === o.value;
     d.append(e);
   }
+  d.value = o.value;
   d.addEventListener('change', () => {
     if (d.value !== o.value) o.onChange(d.value);
   });
-  label.htmlFor = o.id ?? '';
-  wrap.append(label, d);
+  if (o.id) label.htmlFor = o.id;
+  if (o.hideLabel) wrap.append(d);
+  else wrap.append(label, d);
   return wrap;
 }
