@@ -11,9 +11,10 @@ export type { GraphModel, GraphNode, GraphEdge, GraphPatch } from '../src/model/
 export type LiveState = 'running' | 'stopped' | 'paused' | 'unknown';
 export const LIVE_STATES: readonly LiveState[] = ['running', 'stopped', 'paused', 'unknown'];
 
-/** Actions from the context menus, run as `vsim.<command>` commands when they exist. */
-export type ActionCommand = 'start' | 'stop' | 'console' | 'applyProfile' | 'clearProfile' | 'partition' | 'heal' | 'setProfile' | 'impair' | 'clearImpair' | 'capture';
-export const ACTION_COMMANDS: readonly ActionCommand[] = ['start', 'stop', 'console', 'applyProfile', 'clearProfile', 'partition', 'heal', 'setProfile', 'impair', 'clearImpair', 'capture'];
+/** Actions from the context menus and double-click, each run as the tree's command (src/editor/actions.ts). */
+export const ACTION_COMMANDS = ['start', 'stop', 'restart', 'destroy', 'suspend', 'resume', 'console', 'ssh', 'snapshot', 'build',
+  'applyProfile', 'clearProfile', 'partition', 'heal', 'setProfile', 'impair', 'clearImpair', 'capture'] as const;
+export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
 /** A link's live impairment as read back from the kernel (drawn on the link: label, tooltip, style). */
 export interface LinkLive {
@@ -93,7 +94,8 @@ export type FromWebview =
   | { type: 'intent'; requestId: number; intent: Intent }
   | { type: 'undo'; requestId: number }
   | { type: 'redo'; requestId: number }
-  | { type: 'command'; requestId: number; command: ActionCommand; target: { kind: 'vm' | 'link'; name: string } }
+  /** `keepFocus`: the graph keeps the keyboard focus (a console opened by double-click). */
+  | { type: 'command'; requestId: number; command: ActionCommand; target: { kind: 'vm' | 'link'; name: string }; keepFocus?: boolean }
   /** A state drawn: `nodes`/`edges` of the model the view represents (drawn, or inside a drawn collapsed host), `drawn` nodes on the canvas. */
   | { type: 'rendered'; version: number; nodes: number; edges: number; drawn: number; ms: number }
   /** After a liveState message: how many drawn VM nodes show each state. */
@@ -159,9 +161,10 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
       return onlyKeys(v, ['type', 'requestId']) && isInt(v.requestId) ? { type: v.type, requestId: v.requestId } : undefined;
     case 'command': {
       const t = v.target;
-      if (!onlyKeys(v, ['type', 'requestId', 'command', 'target']) || !isInt(v.requestId) || !(ACTION_COMMANDS as readonly unknown[]).includes(v.command)) return undefined;
+      if (!onlyKeys(v, ['type', 'requestId', 'command', 'target', 'keepFocus']) || !isInt(v.requestId) || !(ACTION_COMMANDS as readonly unknown[]).includes(v.command)) return undefined;
+      if (!optional(v, 'keepFocus', (b) => typeof b === 'boolean')) return undefined;
       if (!isObj(t) || !onlyKeys(t, ['kind', 'name']) || (t.kind !== 'vm' && t.kind !== 'link') || !isName(t.name)) return undefined;
-      return { type: 'command', requestId: v.requestId, command: v.command as ActionCommand, target: { kind: t.kind, name: t.name } };
+      return { type: 'command', requestId: v.requestId, command: v.command as ActionCommand, target: { kind: t.kind, name: t.name }, ...(v.keepFocus === true ? { keepFocus: true } : {}) };
     }
     case 'rendered':
       return onlyKeys(v, ['type', 'version', 'nodes', 'edges', 'drawn', 'ms']) && isInt(v.version) && isInt(v.nodes) && isInt(v.edges) && isInt(v.drawn) && isNum(v.ms)

@@ -30,6 +30,8 @@ export interface CommandOptions {
   confirm?(c: ConfirmRequest): boolean | Promise<boolean>;
   /** Limits a lab command to these hosts of its file. */
   hosts?: string[];
+  /** A terminal the command opens does not take the keyboard focus (the graph's double-click keeps it). */
+  preserveFocus?: boolean;
 }
 
 export interface CommandCall {
@@ -75,6 +77,7 @@ function readOptions(o: Record<string, unknown>): CommandOptions {
     confirmed: o.confirmed === true,
     ...(typeof o.confirm === 'function' ? { confirm: o.confirm as CommandOptions['confirm'] } : {}),
     ...(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string') ? { hosts: [...hosts] as string[] } : {}),
+    ...(o.preserveFocus === true ? { preserveFocus: true } : {}),
   };
 }
 

@@ -1,24 +1,12 @@
-// Context-menu actions of the graph (start/stop/console, profiles, partition/heal): the remote ones
-// run the command of the same action with the graph's target ({ kind, name, uri }).
+// Context-menu actions of the graph (lifecycle, console, SSH, snapshot, build, profiles, links): each
+// runs the tree's command of the same action (the same ids, package.json) with the graph's target
+// ({ kind, name, uri }); the command confirms what needs confirming, as from the tree.
 import * as vscode from 'vscode';
 import { analysisOf } from '../common/topologyDocuments';
 import type { Intent } from '../model/edits/intents';
 import type { ActionCommand } from '../../webview/protocol';
-import type { CommandId } from '../commands/ids';
+import { ACTION_COMMAND_IDS } from './actionIds';
 
-/** The command each remote action of the graph runs. */
-export const ACTION_COMMAND_IDS: Record<Exclude<ActionCommand, 'setProfile'>, CommandId> = {
-  start: 'vsim.startVm',
-  stop: 'vsim.stopVm',
-  console: 'vsim.openConsole',
-  applyProfile: 'vsim.applyProfile',
-  clearProfile: 'vsim.clearProfile',
-  partition: 'vsim.partitionLink',
-  heal: 'vsim.healLink',
-  impair: 'vsim.impairLink',
-  clearImpair: 'vsim.clearLinkImpairment',
-  capture: 'vsim.captureTraffic',
-};
 
 type Result = { ok: boolean; error?: string };
 
@@ -27,6 +15,7 @@ export async function runAction(
   target: { kind: 'vm' | 'link'; name: string },
   document: vscode.TextDocument,
   apply: (i: Intent) => Promise<Result>,
+  keepFocus = false,
 ): Promise<Result> {
   if (command === 'setProfile') {
     if (target.kind !== 'link') return { ok: false, error: 'Profiles are set on links.' };
@@ -36,6 +25,12 @@ export async function runAction(
     if (pick === undefined) return { ok: false };
     return apply({ kind: 'setLinkProfile', link: target.name, profile: pick === none ? null : pick });
   }
-  await vscode.commands.executeCommand(ACTION_COMMAND_IDS[command], { kind: target.kind, name: target.name, uri: document.uri });
+  const graphTarget = { kind: target.kind, name: target.name, uri: document.uri };
+  try {
+    if (keepFocus) await vscode.commands.executeCommand(ACTION_COMMAND_IDS[command], graphTarget, { preserveFocus: true });
+    else await vscode.commands.executeCommand(ACTION_COMMAND_IDS[command], graphTarget);
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
   return { ok: true };
 }

@@ -40,6 +40,8 @@ export interface SessionStats {
   liveShown?: Partial<Record<LiveState, number>>;
   /** What the graph last reported drawing after the plan's markers arrived (drawn VMs per marker). */
   marksShown?: Partial<Record<PlanMark, number>>;
+  /** Context-menu and double-click actions run, in order (what the command returned). */
+  commands?: { command: string; target: string; ok: boolean; error?: string }[];
   /** Toolbar lab actions received (validated), in order. */
   labActions?: string[];
 }
@@ -191,7 +193,8 @@ export class EditorSession extends Disposable {
         return;
       }
       case 'command': {
-        const r = await runAction(msg.command, msg.target, this.document, (i) => this.applyIntent(i));
+        const r = await runAction(msg.command, msg.target, this.document, (i) => this.applyIntent(i), msg.keepFocus);
+        (this.stats.commands ??= []).push({ command: msg.command, target: msg.target.name, ok: r.ok, ...(r.error ? { error: r.error } : {}) });
         this.post({ type: 'result', requestId: msg.requestId, ...r });
         return;
       }

@@ -91,14 +91,30 @@ async function openTopologyEditor(uri?: unknown): Promise<void> {
   await vscode.commands.executeCommand('vscode.openWith', target, TOPOLOGY_EDITOR_VIEW_TYPE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
 }
 
-/** Registers the editor, its open command and the internal hooks (`vsim._editor.*`, not in the palette). */
+/**
+ * The test hooks exist only in test mode: vsim run as the extension under test, or by the project's
+ * test harness (test/harness/codeServer.mjs sets VSIM_TEST_HOOKS=1 for the VS Code it starts). Any
+ * other extension could otherwise edit a user's topology through `vsim._editor.applyIntent`.
+ */
+export function testHooksEnabled(mode: vscode.ExtensionMode, env: NodeJS.ProcessEnv = process.env): boolean {
+  return mode === vscode.ExtensionMode.Test || env.VSIM_TEST_HOOKS === '1';
+}
+
+/** Registers the editor, its open command and, in test mode, the internal hooks (`vsim._editor.*`, not in the palette). */
 export function registerTopologyEditor(context: vscode.ExtensionContext, slot: Ports['topologyEditor']): vscode.Disposable & { provider: TopologyEditorProvider } {
   const provider = new TopologyEditorProvider(context.extensionUri);
-  const toUri = (u: unknown) => (u instanceof vscode.Uri ? u : typeof u === 'string' ? vscode.Uri.parse(u) : undefined);
   const d = vscode.Disposable.from(
     provider,
     slot.attach(provider),
     registerCommand('vsim.openTopologyEditor', openTopologyEditor),
+    ...(testHooksEnabled(context.extensionMode) ? testHooks(provider) : []),
+  );
+  return Object.assign(d, { provider });
+}
+
+function testHooks(provider: TopologyEditorProvider): vscode.Disposable[] {
+  const toUri = (u: unknown) => (u instanceof vscode.Uri ? u : typeof u === 'string' ? vscode.Uri.parse(u) : undefined);
+  return [
     registerCommand('vsim._editor.stats', (u?: unknown) => provider.stats(toUri(u))),
     registerCommand('vsim._editor.applyIntent', (u: unknown, intent: unknown) => {
       const uri = toUri(u);
@@ -108,7 +124,6 @@ export function registerTopologyEditor(context: vscode.ExtensionContext, slot: P
       const uri = toUri(u);
       if (uri) provider.postLiveState(uri, states as Record<string, LiveState>);
     }),
-  );
-  return Object.assign(d, { provider });
+  ];
 }
 

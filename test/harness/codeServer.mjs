@@ -116,6 +116,8 @@ export function isolatedEnv(runDir, extra = {}) {
     EXTENSIONS_GALLERY: '{}',
     // vsim in this code-server dials only the sandbox (src/remote/dialGuard.ts).
     VSIM_DIAL_ONLY: SANDBOX_NETWORKS,
+    // vsim registers its test hooks (vsim._editor.*) only in test mode (src/editor/topologyEditor.ts).
+    VSIM_TEST_HOOKS: '1',
     ...extra,
   };
 }

@@ -64,6 +64,8 @@ try {
     vscodeExecutablePath,
     extensionDevelopmentPath,
     extensionTestsPath: abs(opt.tests),
+    // vsim's test hooks (vsim._editor.*) exist only in test mode (src/editor/topologyEditor.ts).
+    extensionTestsEnv: { VSIM_TEST_HOOKS: '1' },
     launchArgs: [
       workspace,
       '--user-data-dir', L.userDataDir,

@@ -4,6 +4,7 @@ import { parseNodeId } from '../../src/model/edits/graph';
 import type { ActionCommand } from '../protocol';
 import { closeMenu, showMenu, type MenuItem } from './contextMenu';
 import type { Page } from './pageApi';
+import { vmActions } from './vmActions';
 import { post, requestId } from './vscodeApi';
 
 export function contextMenu(page: Page, target: { kind: 'node' | 'edge'; id: string }, x: number, y: number): void {
@@ -16,14 +17,12 @@ export function contextMenu(page: Page, target: { kind: 'node' | 'edge'; id: str
     if (!p) return;
     const section = `${p.kind}s` as 'vms' | 'networks' | 'hosts' | 'slots';
     if (p.kind === 'vm') {
-      items = [
-        { label: 'Start', run: () => cmd('start', 'vm', p.name) },
-        { label: 'Stop', run: () => cmd('stop', 'vm', p.name) },
-        { label: 'Open console', run: () => cmd('console', 'vm', p.name) },
-        { label: 'Apply tc profile…', run: () => cmd('applyProfile', 'vm', p.name) },
-        { label: 'Clear tc profile', run: () => cmd('clearProfile', 'vm', p.name) },
-        { label: 'Capture traffic…', run: () => cmd('capture', 'vm', p.name) },
-      ];
+      const backend = page.model?.nodes.find((n) => n.id === target.id)?.backend ?? '';
+      items = vmActions(page.view.liveStateOf(p.name), backend).map((a) => ({ label: a.label, run: () => cmd(a.command, 'vm', p.name) }));
+    } else if (p.kind === 'host') {
+      items = page.view.isCollapsed(p.name)
+        ? [{ label: 'Expand host', run: () => page.view.expandHost(p.name) }]
+        : [{ label: 'Collapse host', run: () => page.view.collapseHost(p.name) }];
     }
     items.push(
       { label: 'Show in text', run: () => post({ type: 'openText', section, name: p.name }) },

@@ -58,7 +58,8 @@ export class TopologyPage implements Page {
       context: (target, x, y) => contextMenu(this, target, x, y),
       doubleClick: (id) => {
         const p = parseNodeId(id);
-        if (p?.kind === 'vm') post({ type: 'command', requestId: requestId(), command: 'console', target: { kind: 'vm', name: p.name } });
+        // The console opens beside; the keyboard stays on the graph.
+        if (p?.kind === 'vm') post({ type: 'command', requestId: requestId(), command: 'console', target: { kind: 'vm', name: p.name }, keepFocus: true });
       },
       connect: (from, to) => {
         this.setLinkMode(false);
