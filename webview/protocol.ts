@@ -104,7 +104,13 @@ export type FromWebview =
   | { type: 'labAction'; requestId: number; action: LabActionId }
   /** After a planMarks message: how many drawn VM nodes carry each marker. */
   | { type: 'marksShown'; counts: Partial<Record<PlanMark, number>> }
-  | { type: 'openText'; section?: Section; name?: string };
+  | { type: 'openText'; section?: Section; name?: string }
+  /** The view exported: an SVG document, or a PNG as base64; the extension asks where to save it. */
+  | { type: 'export'; format: ExportFormat; data: string };
+
+export type ExportFormat = 'svg' | 'png';
+/** The biggest export the extension accepts (characters). */
+export const MAX_EXPORT = 40 << 20;
 
 // ---------------------------------------------------------------- validation
 
@@ -183,6 +189,12 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
       if (!onlyKeys(v, ['type', 'counts']) || !isObj(c)) return undefined;
       if (!Object.entries(c).every(([k, n]) => (PLAN_MARKS as readonly string[]).includes(k) && isInt(n) && n >= 0)) return undefined;
       return { type: 'marksShown', counts: c as Partial<Record<PlanMark, number>> };
+    }
+    case 'export': {
+      if (!onlyKeys(v, ['type', 'format', 'data']) || typeof v.data !== 'string' || v.data.length > MAX_EXPORT) return undefined;
+      if (v.format === 'svg' && v.data.startsWith('<svg ')) return { type: 'export', format: 'svg', data: v.data };
+      if (v.format === 'png' && /^[A-Za-z0-9+/]+=*$/.test(v.data)) return { type: 'export', format: 'png', data: v.data };
+      return undefined;
     }
     case 'openText':
       return onlyKeys(v, ['type', 'section', 'name']) && optional(v, 'section', isSection) && optional(v, 'name', isName)

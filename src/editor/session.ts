@@ -42,6 +42,8 @@ export interface SessionStats {
   marksShown?: Partial<Record<PlanMark, number>>;
   /** Context-menu and double-click actions run, in order (what the command returned). */
   commands?: { command: string; target: string; ok: boolean; error?: string }[];
+  /** Views exported and saved. */
+  exports?: { format: string; uri: string; bytes: number }[];
   /** Toolbar lab actions received (validated), in order. */
   labActions?: string[];
 }
@@ -224,6 +226,28 @@ export class EditorSession extends Disposable {
       case 'openText':
         await this.revealInText(msg.section, msg.name);
         return;
+      case 'export':
+        await this.saveExport(msg.format, msg.data);
+        return;
+    }
+  }
+
+  /** Saves an exported view where the user says (beside the file by default). */
+  private async saveExport(format: 'svg' | 'png', data: string): Promise<void> {
+    const base = this.document.uri.path.split('/').pop()!.replace(/\.vsim\.ya?ml$/, '');
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(this.document.uri, '..', `${base}-graph.${format}`),
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      title: `Export the graph as ${format.toUpperCase()}`,
+    });
+    if (!target) return;
+    const bytes = format === 'svg' ? new TextEncoder().encode(data) : Buffer.from(data, 'base64');
+    try {
+      await vscode.workspace.fs.writeFile(target, bytes);
+      (this.stats.exports ??= []).push({ format, uri: target.toString(), bytes: bytes.length });
+      void vscode.window.showInformationMessage(`vsim: graph saved as ${vscode.workspace.asRelativePath(target)}.`);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`vsim: could not write ${target.fsPath}: ${(err as Error).message}`);
     }
   }
 

@@ -8,6 +8,7 @@
 // env: VSIM_WORKSPACE_SETTINGS='{"k":v}'  → <workspace>/.vscode/settings.json (only for the default workspace)
 //      VSIM_USER_SETTINGS='{"k":v}'       → extra user settings
 //      VSIM_TEST_GREP=text                → only suite tests whose full title matches (same as --grep)
+//      VSIM_UI_GREP=regex                 → only the UI checks whose name matches
 //
 // Exit code: 0 when every suite test and UI check passed; 1 on failures; 124 on the global deadline;
 // 130/143 on SIGINT/SIGTERM. Writes <screenshots>/integration.json and screenshots.
@@ -256,7 +257,10 @@ async function main() {
       },
     };
     const tUi = performance.now();
-    for (const check of uiChecks) {
+    // VSIM_UI_GREP=regex: only the UI checks whose name matches (the others are not run, and say so).
+    const uiGrep = process.env.VSIM_UI_GREP ? new RegExp(process.env.VSIM_UI_GREP, 'i') : undefined;
+    if (uiGrep) log(`UI checks matching ${uiGrep}: ${uiChecks.filter((c) => uiGrep.test(c.name)).length} of ${uiChecks.length}`);
+    for (const check of uiChecks.filter((c) => !uiGrep || uiGrep.test(c.name))) {
       const t1 = performance.now();
       try {
         await Promise.race([

@@ -98,6 +98,57 @@ export async function waitForMessage(page, re, { ignore = new Set(), timeout = 1
   }
 }
 
+/** Switches the colour theme through "Preferences: Color Theme". */
+async function pickTheme(page, name) {
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** The topology graph webview's document (the first webview editor). */
+const graphFrame = (page) => page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
+
+/** The graph's drawn labels (page coordinates inside the webview), once two reads a moment apart agree (the first fit has settled). */
+async function settledLabels(page) {
+  const read = () => graphFrame(page).locator('body').evaluate(() => JSON.stringify({ labels: window.vsimGraph.labels(), canvas: document.getElementById('graph').getBoundingClientRect().toJSON() }));
+  let last = await read();
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(300);
+    const now = await read();
+    if (now === last) return JSON.parse(now);
+    last = now;
+  }
+  return JSON.parse(last);
+}
+
+/** Right-clicks a drawn node of the graph and returns the context menu's item texts. */
+async function nodeMenu(page, id) {
+  const { labels, canvas } = await settledLabels(page);
+  const n = labels.find((l) => l.id === id);
+  if (!n) throw new Error(`${id} is not drawn`);
+  await graphFrame(page).locator('#graph').click({ button: 'right', position: { x: n.x - canvas.x, y: n.y - canvas.y } });
+  const menu = graphFrame(page).locator('.context-menu');
+  await menu.waitFor({ state: 'visible', timeout: 5_000 });
+  return (await menu.locator('button').allInnerTexts()).map((t) => t.trim());
+}
+
+/** Polls the graph until the VM shows `state` (from the extension's live states). */
+async function waitVmState(page, vm, state, timeout = 60_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const st = await graphFrame(page).locator('body').evaluate((b, v) => window.vsimGraph.state(v), vm);
+    if (st === state) return;
+    if (Date.now() > end) throw new Error(`${vm} shows ${st} in the graph, not ${state}, after ${timeout} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
 /** First `*.vsim.yaml` in the workspace (relative path), or undefined. */
 async function firstTopology(ctx) {
   const fs = await import('node:fs');
@@ -215,17 +266,7 @@ export const uiChecks = [
       await graph().locator('#undo').click();
       await graph().locator(`#status[data-nodes="${N}"]`).waitFor({ state: 'visible', timeout: 15_000 });
       // Light theme: the canvas colours come from the theme's CSS variables.
-      const pickTheme = async (name) => {
-        const input = page.locator('.quick-input-widget input');
-        await page.keyboard.press('F1');
-        await input.waitFor({ state: 'visible' });
-        await input.fill('>Preferences: Color Theme');
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-        await input.fill(name);
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
-        await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-      };
-      await pickTheme('Light Modern');
+      await pickTheme(page, 'Light Modern');
       await page.locator('.monaco-workbench.vs').waitFor({ state: 'attached', timeout: 15_000 });
       await graph().locator('body.vscode-light').waitFor({ state: 'attached', timeout: 15_000 });
       await graph().locator(`#status[data-nodes="${N}"]`).waitFor({ state: 'visible' });
@@ -241,9 +282,76 @@ export const uiChecks = [
       // Known: in this headless Chromium the screenshot still shows dark backgrounds (light token colours)
       // although the DOM reports the light theme's colours; reloading does not change that.
       await ctx.screenshot('topology-graph-light');
-      await pickTheme('Dark Modern');
+      await pickTheme(page, 'Dark Modern');
       await graph().locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 15_000 });
       await ctx.screenshot('topology-graph-dark');
+      await runCommand(page, 'View: Close All Editors').catch(() => {});
+    },
+  },
+  {
+    name: 'topology graph: first view of the sandbox lab has every VM label inside the canvas at 10 px or more; the form shows the file (accel: tcg); the node menu starts and destroys a VM',
+    timeoutMs: 240_000,
+    async run(page, ctx) {
+      await page.keyboard.press('Escape').catch(() => {});
+      await runCommand(page, 'View: Close All Editors').catch(() => {});
+      await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
+      await openFile(page, 'sandbox.vsim.yaml');
+      await runCommand(page, 'vsim: Open Topology Graph');
+      const graph = graphFrame(page);
+      await graph.locator('#status[data-nodes]').waitFor({ state: 'visible', timeout: 30_000 });
+      await graph.locator('body[data-rendered-version]').waitFor({ state: 'attached', timeout: 30_000 });
+      const { labels, canvas } = await settledLabels(page);
+      const vms = labels.filter((l) => l.id.startsWith('vm:'));
+      const want = Number(await graph.locator('#status').getAttribute('data-vms'));
+      if (vms.length !== want) throw new Error(`${vms.length} VM labels drawn, the lab has ${want} VMs`);
+      const outside = vms.filter((l) => l.left < canvas.left || l.right > canvas.right || l.top < canvas.top || l.bottom > canvas.bottom);
+      if (outside.length) throw new Error(`VM labels outside the canvas ${JSON.stringify(canvas)}: ${JSON.stringify(outside)}`);
+      const small = vms.filter((l) => l.textPx < 10);
+      if (small.length) throw new Error(`VM labels drawn smaller than 10 px: ${small.map((l) => `${l.id} ${l.textPx.toFixed(1)} px`).join(', ')}`);
+      ctx.timings.graphSandboxMinLabelPx = Math.min(...vms.map((l) => l.textPx));
+      ctx.log(`sandbox first view: ${vms.length} VM labels inside the ${Math.round(canvas.width)}×${Math.round(canvas.height)} canvas, text ${ctx.timings.graphSandboxMinLabelPx.toFixed(1)}–${Math.max(...vms.map((l) => l.textPx)).toFixed(1)} px`);
+      if (await graph.locator('aside.form:not([hidden])').count()) throw new Error('the side form is shown with nothing selected');
+      await ctx.screenshot('topology-graph-sandbox-dark');
+      // Select chassis (file: accel: tcg): the form appears and shows the file's value.
+      const chassis = vms.find((l) => l.id === 'vm:chassis');
+      await graph.locator('#graph').click({ position: { x: chassis.x - canvas.x, y: chassis.y - canvas.y } });
+      await graph.locator('aside.form:not([hidden]) #form-accel').waitFor({ state: 'visible', timeout: 5_000 });
+      const accel = await graph.locator('#form-accel').inputValue();
+      if (accel !== 'tcg') throw new Error(`the side form shows accel ${JSON.stringify(accel)} for chassis, whose file says tcg`);
+      await graph.locator('#form-close').click();
+      await graph.locator('aside.form[hidden]').waitFor({ state: 'attached', timeout: 5_000 });
+      // storage (not autostarted): its menu follows its state; Start, then Destroy (confirmed in the modal).
+      const vm = 'storage';
+      for (const end = Date.now() + 30_000; ; await page.waitForTimeout(250)) {
+        const st = await graph.locator('body').evaluate((b, v) => window.vsimGraph.state(v), vm);
+        if (st !== 'unknown') break;
+        if (Date.now() > end) throw new Error(`${vm}'s state never reached the graph`);
+      }
+      const pick = async (label) => graph.locator('.context-menu button', { hasText: label }).first().click();
+      let items = await nodeMenu(page, `vm:${vm}`);
+      if (items.includes('Shut down')) {
+        // Left running by an earlier check: destroy first.
+        await pick('Destroy');
+        await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Destroy' }).first().click({ timeout: 10_000 });
+        await waitVmState(page, vm, 'stopped');
+        items = await nodeMenu(page, `vm:${vm}`);
+      }
+      if (!items.includes('Start') || items.includes('Shut down') || items.includes('Open console')) throw new Error(`menu of a stopped VM: ${items.join(', ')}`);
+      await pick('Start');
+      await waitVmState(page, vm, 'running');
+      items = await nodeMenu(page, `vm:${vm}`);
+      if (items.includes('Start') || !items.includes('Shut down') || !items.includes('Open console')) throw new Error(`menu of a running VM: ${items.join(', ')}`);
+      ctx.log(`running ${vm}'s menu: ${items.join(' | ')}`);
+      await pick('Destroy');
+      await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Destroy' }).first().click({ timeout: 10_000 });
+      await waitVmState(page, vm, 'stopped');
+      ctx.log(`${vm}: started and destroyed from the graph's node menu`);
+      await pickTheme(page, 'Light Modern');
+      await graph.locator('body.vscode-light').waitFor({ state: 'attached', timeout: 15_000 });
+      await page.waitForTimeout(500);
+      await ctx.screenshot('topology-graph-sandbox-light');
+      await pickTheme(page, 'Dark Modern');
+      await graph.locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 15_000 });
       await runCommand(page, 'View: Close All Editors').catch(() => {});
     },
   },
@@ -273,6 +381,14 @@ export const uiChecks = [
           ctx.timings[`topologyGraph${n}VmsMs`] = ms;
           ctx.log(`${n} VMs: all nodes present ${ms} ms after the command — ${s}`);
           await ctx.screenshot(`topology-graph-${n}`);
+          if (n === 1000) {
+            await pickTheme(page, 'Light Modern');
+            await graph().locator('body.vscode-light').waitFor({ state: 'attached', timeout: 15_000 });
+            await page.waitForTimeout(500);
+            await ctx.screenshot('topology-graph-1000-light');
+            await pickTheme(page, 'Dark Modern');
+            await graph().locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 15_000 });
+          }
         } finally {
           await runCommand(page, 'View: Close All Editors').catch(() => {});
           fs.rmSync(file, { force: true });

@@ -10,6 +10,7 @@ import { Network, type IdType, type Options } from 'vis-network/esnext';
 import { autoLayout, type LayoutMode, type Point } from '../../src/model/edits/layout';
 import type { GraphModel, GraphNode, GraphPatch, LinkLive, LiveState, PlanMark } from '../protocol';
 import { readPalette, type Palette } from './theme';
+import type { SvgEdge, SvgNode, SvgScene } from './exportSvg';
 import { hostSummary, visEdge, visHostsEdge, visNode, type StyleContext, type VEdge, type VNode } from './visStyle';
 
 export type { VEdge, VNode } from './visStyle';
@@ -34,8 +35,8 @@ export interface GraphEvents {
   rendered(nodes: number, edges: number, drawn: number, ms: number): void;
 }
 
-/** Where a drawn node's label is on the page and how big its text is drawn (the UI checks read it). */
-export interface LabelBox { id: string; left: number; top: number; right: number; bottom: number; textPx: number }
+/** Where a drawn node's label is on the page, how big its text is drawn (the UI checks read it), and the node's centre. */
+export interface LabelBox { id: string; left: number; top: number; right: number; bottom: number; textPx: number; x: number; y: number }
 
 export class GraphView {
   readonly nodes = new DataSet<VNode>();
@@ -590,7 +591,10 @@ export class GraphView {
   }
 
   private emitSelect(): void {
-    this.events.select(this.selection());
+    const s = this.selection();
+    // The side form opening narrows the canvas: no refit under the user's pointer from now on.
+    if (s.nodes.length || s.edges.length) this.userView = true;
+    this.events.select(s);
   }
 
   canvasPoint(clientX: number, clientY: number, container: HTMLElement): Point {
@@ -610,9 +614,53 @@ export class GraphView {
       if (!size || !lm?.fontOptions?.size) continue;
       const a = this.network.canvasToDOM({ x: size.left, y: size.top });
       const b = this.network.canvasToDOM({ x: size.left + size.width, y: size.top + size.height });
-      out.push({ id, left: r.left + a.x, top: r.top + a.y, right: r.left + b.x, bottom: r.top + b.y, textPx: lm.fontOptions.size * scale });
+      const c = this.network.canvasToDOM(this.network.getPosition(id));
+      out.push({ id, left: r.left + a.x, top: r.top + a.y, right: r.left + b.x, bottom: r.top + b.y, textPx: lm.fontOptions.size * scale, x: r.left + c.x, y: r.top + c.y });
     }
     return out;
+  }
+
+  /** What is in view, as shapes for the SVG export (exportSvg.ts). */
+  exportScene(): SvgScene {
+    const r = this.container.getBoundingClientRect();
+    const a = this.network.DOMtoCanvas({ x: 0, y: 0 });
+    const b = this.network.DOMtoCanvas({ x: r.width, y: r.height });
+    const ids = this.nodes.getIds().map(String);
+    const pos = this.network.getPositions(ids);
+    const p = this.palette;
+    const fontSize = BASE_FONT * this.labelScale;
+    const nodes: SvgNode[] = this.nodes.get().flatMap((v) => {
+      const q = pos[v.id];
+      const size = (v.size ?? 20) * 2;
+      return q && typeof v.image === 'string' ? [{ x: q.x, y: q.y, image: v.image, width: size, height: size, label: typeof v.label === 'string' ? v.label : '', bold: this.isSummary(v.id) }] : [];
+    });
+    const edges: SvgEdge[] = this.edges.get().flatMap((e) => {
+      const f = pos[String(e.from)];
+      const t = pos[String(e.to)];
+      if (!f || !t) return [];
+      const colour = typeof e.color === 'object' && e.color && 'color' in e.color && typeof e.color.color === 'string' ? e.color.color : p.nic;
+      const font = typeof e.font === 'object' && e.font && typeof e.font.color === 'string' ? e.font.color : p.muted;
+      const curved = typeof e.smooth === 'object' && e.smooth && 'enabled' in e.smooth && e.smooth.enabled;
+      return [{ x1: f.x, y1: f.y, x2: t.x, y2: t.y, colour, width: typeof e.width === 'number' ? e.width : 1, ...(Array.isArray(e.dashes) ? { dashes: e.dashes } : {}),
+        ...(curved ? { bend: 0.25 } : {}), ...(typeof e.label === 'string' && e.label ? { label: e.label, labelColour: font } : {}) }];
+    });
+    const pad = 30 + 20 * this.labelScale;
+    const groups = this.groups.map((g) => ({ x: g.x0 - pad, y: g.y0 - pad, width: g.x1 - g.x0 + 2 * pad, height: g.y1 - g.y0 + 2 * pad }));
+    return { view: { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y }, background: p.bg, foreground: p.fg, groupFill: p.group, groupStroke: p.host, font: p.font, fontSize, nodes, edges, groups };
+  }
+
+  /** What is in view as a PNG (base64), on the theme's background, at the screen's pixel density. */
+  exportPng(): string {
+    const src = this.container.querySelector('canvas');
+    if (!src) return '';
+    const out = document.createElement('canvas');
+    out.width = src.width;
+    out.height = src.height;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = this.palette.bg;
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(src, 0, 0);
+    return out.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
   }
 
   /** Host groups: a rounded rectangle behind each expanded host's nodes. */

@@ -2,6 +2,7 @@
 // line), the extension's messages, theme changes, and `ready` with the page's load timing.
 import type { InitialData, ToWebview } from '../protocol';
 import { TopologyPage } from './page';
+import { sceneSvg } from './exportSvg';
 import type { GraphView } from './graphView';
 import { registerToolkit } from './ui/toolkit';
 import { onMessage, post } from './vscodeApi';
@@ -14,7 +15,7 @@ const page = new TopologyPage(T0);
 onMessage((msg: ToWebview) => page.onMessage(msg));
 followTheme(page);
 // What the UI checks read of the drawn graph (labels' boxes and text size): the page is the webview's own.
-Object.assign(window, { vsimGraph: { view: page.view, labels: () => page.view.labelBoxes(), state: (vm: string) => page.view.liveStateOf(vm) } });
+Object.assign(window, { vsimGraph: { labels: () => page.view.labelBoxes(), state: (vm: string) => page.view.liveStateOf(vm), svg: () => sceneSvg(page.view.exportScene()) } });
 postReady();
 page.start(data);
 

@@ -8,6 +8,8 @@ import { field } from './ui/field';
 import { select } from './ui/select';
 import { el } from './ui/toolkit';
 import { post, requestId } from './vscodeApi';
+import { showMenu } from './contextMenu';
+import { sceneSvg } from './exportSvg';
 
 export interface Toolbar {
   addLink: Button;
@@ -61,13 +63,27 @@ export function createToolbar(page: Page, toolbar: HTMLElement): Toolbar {
   const legend = button({ label: 'Legend', title: 'Show or hide the legend', id: 'legend-toggle', onClick: () => {
     page.legend.setShown(!page.legend.shown());
     legend.setPressed(page.legend.shown());
+  const exportBtn = button({ label: 'Export…', title: 'Export the current view as SVG or PNG', id: 'export', onClick: () => {
+    const r = exportBtn.element.getBoundingClientRect();
+    showMenu(document.body, r.left, r.bottom + 2, [
+      { label: 'SVG (vector)', run: () => post({ type: 'export', format: 'svg', data: sceneSvg(page.view.exportScene()) }) },
+      { label: 'PNG (as shown)', run: () => post({ type: 'export', format: 'png', data: page.view.exportPng() }) },
+    ]);
+  } });
   } });
   legend.setPressed(page.legend.shown());
+  const exportBtn = button({ label: 'Export…', title: 'Export the current view as SVG or PNG', id: 'export', onClick: () => {
+    const r = exportBtn.element.getBoundingClientRect();
+    showMenu(document.body, r.left, r.bottom + 2, [
+      { label: 'SVG (vector)', run: () => post({ type: 'export', format: 'svg', data: sceneSvg(page.view.exportScene()) }) },
+      { label: 'PNG (as shown)', run: () => post({ type: 'export', format: 'png', data: page.view.exportPng() }) },
+    ]);
+  } });
   const fit = button({ label: 'Fit', title: 'Fit the whole graph in view', id: 'fit', onClick: () => page.view.fit() });
   const search = field({ label: '', value: '', placeholder: 'Find node…', id: 'search', onCommit: (q) => find(page, q), onInput: (q) => highlight(page, q) });
   search.element.setAttribute('aria-label', 'Find a node by name');
   toolbar.append(addVm.element, addNet.element, addLink.element, el('vscode-divider', { role: 'separator' }), undo.element, redo.element, lock.element,
-    layoutSel, cluster.element, fit.element, legend.element, search.element, el('vscode-divider', { role: 'separator' }), ...labButtons());
+    layoutSel, cluster.element, fit.element, legend.element, exportBtn.element, search.element, el('vscode-divider', { role: 'separator' }), ...labButtons());
   return { addLink, lock, cluster, syncCluster, editing: [addVm, addNet, addLink, undo, redo], search };
 }
 
