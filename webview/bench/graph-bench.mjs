@@ -1,12 +1,15 @@
 // Dev benchmark: the built topology webview (dist/webview/topology.js) in headless Chromium without
 // VS Code, fed an N-VM graph; prints first-draw and incremental-update times. Not part of the suites.
 //   node webview/bench/graph-bench.mjs [N…]     (needs `npm run build` and /usr/bin/chromium)
+//   GRAPH_BUNDLE=dir: the bundle to load (default dist/webview), e.g. an older build for a side-by-side run.
+//   With hosts collapsed at the first view (big labs), the move is measured again with every host expanded.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BUNDLE = path.resolve(REPO, process.env.GRAPH_BUNDLE ?? 'dist/webview');
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const { execFileSync } = await import('node:child_process');
 const out = path.join(REPO, 'test-results', 'graph-bench');
@@ -21,11 +24,11 @@ for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
     const a = analyze(genTopology(${n}));
     process.stdout.write(JSON.stringify({ version: 1, graph: buildGraph(a.topology), readOnly: false }));
   `], { cwd: REPO, maxBuffer: 64 << 20 }).toString());
-  const html = `<!DOCTYPE html><html><head><link rel="stylesheet" href="${path.join(REPO, 'dist/webview/topology.css')}"></head>
+  const html = `<!DOCTYPE html><html><head><link rel="stylesheet" href="${path.join(BUNDLE, 'topology.css')}"></head>
 <body class="vscode-dark" style="--vscode-editor-background:#1e1e1e;--vscode-editor-foreground:#ccc">
 <script>window.__posted=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push([performance.now(),m]),getState:()=>undefined,setState:()=>{}});</script>
 <script type="application/json" id="vsim-data">${JSON.stringify({ state, banner: null }).replace(/</g, '\\u003c')}</script>
-<script src="${path.join(REPO, 'dist/webview/topology.js')}"></script></body></html>`;
+<script src="${path.join(BUNDLE, 'topology.js')}"></script></body></html>`;
   const file = path.join(out, `bench-${n}.html`);
   fs.writeFileSync(file, html);
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -64,8 +67,17 @@ for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
     profile.samples.forEach((id, i) => { const f = byId.get(id).callFrame; const k = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`; self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0) / 1000); });
     console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `  ${v.toFixed(0)} ms ${k}`).join('\n'));
   }
+  let expanded = '';
+  if (await page.evaluate(() => !!window.vsimGraph?.expandAll && document.body.dataset.drawn !== document.body.dataset.nodes)) {
+    const tx = await page.evaluate(() => { const t = performance.now(); window.vsimGraph.expandAll(); return performance.now() - t; });
+    const n2 = structuredClone(node);
+    n2.x = 9;
+    n2.y = 9;
+    const again = await send({ type: 'patch', base: 3, patch: { nodes: [n2], removedNodes: [], edges: [], removedEdges: [], meta: {} }, state: { version: 4, readOnly: false }, banner: null });
+    expanded = `; expanding every host ${tx.toFixed(0)} ms, then one-node patch ${again.toFixed(0)} ms`;
+  }
   await page.screenshot({ path: path.join(out, `bench-${n}.png`) });
-  console.log(`${n} VMs (${state.graph.nodes.length} nodes): first draw ${first.toFixed(0)} ms after script start (page load ${Date.now() - t0} ms); one-node update ${upd.toFixed(0)} ms as a whole state, ${patched.toFixed(0)} ms as a patch${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`);
+  console.log(`${n} VMs (${state.graph.nodes.length} nodes): first draw ${first.toFixed(0)} ms after script start (page load ${Date.now() - t0} ms); one-node update ${upd.toFixed(0)} ms as a whole state, ${patched.toFixed(0)} ms as a patch${expanded}${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`);
   await page.close();
 }
 await browser.close();

@@ -123,7 +123,7 @@ export class GraphView {
       physics: { enabled: false },
       layout: { improvedLayout: false, randomSeed: 7 },
       interaction: { hover: !big, tooltipDelay: 300, multiselect: true, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: big, hideEdgesOnZoom: big, dragNodes: !this.locked },
-      nodes: { font: { color: p.fg, face: p.font, size, strokeWidth: 3, strokeColor: p.bg, multi: false }, borderWidth: 1, shapeProperties: { interpolation: false } },
+      nodes: { font: { color: p.fg, face: p.font, size, multi: false }, borderWidth: 1, shapeProperties: { interpolation: false } },
       edges: { smooth: false, width: 1, font: { color: p.muted, size: size * 0.8, face: p.font, strokeWidth: 3, strokeColor: p.bg }, color: { color: p.nic, highlight: p.focus, hover: p.focus }, selectionWidth: 2 },
       manipulation: {
         enabled: false,

@@ -15,7 +15,7 @@ const page = new TopologyPage(T0);
 onMessage((msg: ToWebview) => page.onMessage(msg));
 followTheme(page);
 // What the UI checks read of the drawn graph (labels' boxes and text size): the page is the webview's own.
-Object.assign(window, { vsimGraph: { labels: () => page.view.labelBoxes(), state: (vm: string) => page.view.liveStateOf(vm), svg: () => sceneSvg(page.view.exportScene()) } });
+Object.assign(window, { vsimGraph: { labels: () => page.view.labelBoxes(), state: (vm: string) => page.view.liveStateOf(vm), svg: () => sceneSvg(page.view.exportScene()), expandAll: () => page.view.clusterHosts(false) } });
 postReady();
 page.start(data);
 
