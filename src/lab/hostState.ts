@@ -45,3 +45,25 @@ export function emptyHost(): HostLive {
 export function fingerprint(h: HostLive): string {
   return JSON.stringify([h.connection, h.vms, h.undeclared]);
 }
+
+export type UndeclaredVm = HostLive['undeclared'][number];
+
+const NATURAL = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+/** Natural order (`vm-2` before `vm-10`, case folded), ties broken by code points so the order is total. */
+export const naturalCompare = (a: string, b: string): number => NATURAL.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+
+const sorted = new WeakMap<HostLive['undeclared'], { rows: UndeclaredVm[]; byName: Map<string, UndeclaredVm> }>();
+
+/**
+ * A host's undeclared VMs in natural order by name, and by name: computed once per listing (the
+ * tree asks for every row; a listing is replaced, never changed in place).
+ */
+export function undeclaredIndex(h: HostLive): { rows: UndeclaredVm[]; byName: Map<string, UndeclaredVm> } {
+  let s = sorted.get(h.undeclared);
+  if (!s) {
+    const rows = [...h.undeclared].sort((a, b) => naturalCompare(a.name, b.name));
+    s = { rows, byName: new Map(rows.map((u) => [u.name, u])) };
+    sorted.set(h.undeclared, s);
+  }
+  return s;
+}
