@@ -199,6 +199,11 @@ export class Lab implements Disposable {
     }
   }
 
+  /** The backend of a kind (for what the host listed under that kind: its capabilities). */
+  backendOfKind(kind: BackendKind): VmBackend | undefined {
+    return this.deps.backends[kind];
+  }
+
   /**
    * Every VM of the host the file does not declare (under any host), from each backend that can
    * drive such VMs — including backends the file has no VM of on this host (a host nobody described

@@ -36,7 +36,7 @@ async function readFound(lab: Lab, host: string, vms: { name: string; backend: B
   const found: FoundVm[] = [];
   const skipped: AdoptOutcome['skipped'] = [];
   for (const [kind, names] of byKind) {
-    const reader = lab.vmRef(names[0]!, host).backend.undeclared;
+    const reader = lab.backendOfKind(kind)?.undeclared;
     if (!reader) {
       skipped.push(...names.map((name) => ({ name, reason: `vsim cannot read ${kind} definitions` })));
       continue;
