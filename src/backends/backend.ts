@@ -4,6 +4,7 @@
 import { RemoteCommandError } from '../remote/controlShell';
 import type { Disposable } from '../remote/events';
 import type { Backend as BackendKind, Host, Topology } from '../model/types';
+import type { FoundVm } from '../model/edits/adopt';
 
 export interface ExecResult {
   stdout: string;
@@ -74,6 +75,17 @@ export interface VmBackend {
   snapshots?: Snapshots;
   /** Memory saved to a file on the host and restored from it (libvirt save / restore). */
   save?: SaveRestore;
+  /**
+   * VMs the host has that the file does not declare (its `list` reports them in `undeclared`): with
+   * this capability the backend drives them by name like declared ones (lifecycle, console,
+   * snapshots and save need no topology entry) and reads their definitions ("Add to Topology").
+   */
+  undeclared?: UndeclaredVms;
+}
+
+export interface UndeclaredVms {
+  /** What the host defines for these VMs, in ONE round trip; a VM it cannot read gets the reason. */
+  read(ctx: BackendContext, names: readonly string[]): Promise<Record<string, FoundVm | { error: string }>>;
 }
 
 export interface ConsoleOptions {

@@ -15,6 +15,8 @@ export type CommandId =
   | 'vsim.resumeVm'
   | 'vsim.copyVmIp'
   | 'vsim.revealVmDefinition'
+  | 'vsim.addToTopology'
+  | 'vsim.importHostVms'
   | 'vsim.openConsole'
   | 'vsim.sshIntoVm'
   | 'vsim.showVmLog'

@@ -11,6 +11,7 @@ import { registerCommand } from './registry';
 import { applyProfile, clearProfile, healLink, partitionLink, showProfile } from './tc/tcCommands';
 import { validateTopology } from './validateTopology';
 import { copyVmIp } from './vm/copyVmIp';
+import { addToTopology, importHostVms } from './vm/addToTopology';
 import { LIFECYCLE, lifecycleCommand } from './vm/lifecycle';
 import { revealVmDefinition } from './vm/revealVmDefinition';
 import { buildImage, cancelBuild } from './build/buildImage';
@@ -48,6 +49,8 @@ export function registerCommands({ labs, connections, consoles, plans }: Command
     registerCommand('vsim.resumeVm', lifecycleCommand(labs, LIFECYCLE.resume)),
     registerCommand('vsim.copyVmIp', copyVmIp(labs)),
     registerCommand('vsim.revealVmDefinition', revealVmDefinition(labs)),
+    registerCommand('vsim.addToTopology', addToTopology(labs)),
+    registerCommand('vsim.importHostVms', importHostVms(labs)),
     registerConsoleCommands(labs, consoles),
     registerCommand('vsim.applyProfile', applyProfile(labs, tc)),
     registerCommand('vsim.showProfile', showProfile(labs, tc)),

@@ -61,6 +61,8 @@ function toTarget(x: unknown, isUri: IsUri): Target | undefined {
   if ((t.kind === 'vm' || t.kind === 'link') && 'name' in t && typeof t.name === 'string') return { kind: 'named', name: t.name, is: t.kind, uri: t.uri as vscode.Uri };
   if (t.kind === 'plan-file') return { kind: 'file', uri: t.uri };
   if (t.kind === 'plan-host' && typeof t.host === 'string') return { kind: 'host', uri: t.uri, host: t.host };
+  // The Labs tree's "not in topology (N)" row stands for its host (Import All from Host).
+  if (t.kind === 'undeclared' && typeof t.host === 'string') return { kind: 'host', uri: t.uri, host: t.host };
   if (t.kind === 'plan-change' && typeof t.host === 'string' && typeof t.id === 'string') return { kind: 'plan-change', uri: t.uri, host: t.host, id: t.id };
   if (t.kind && NODE_KINDS.has(t.kind as LabNode['kind'])) return t as FileNode | HostNode | SlotNode | VmNode;
   return undefined;

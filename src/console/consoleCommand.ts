@@ -36,19 +36,20 @@ function describe(argv: string[], pty: boolean, force: boolean, canForce: boolea
 
 /**
  * The console command of `vmName`, from its backend's console capability (force: take over a busy
- * console where the backend's consoleOptions allow it). Throws when the VM or its backend has none.
+ * console where the backend's consoleOptions allow it). `vm`: the file's entry, absent for a VM the
+ * file does not declare (its backend drives it by name). Throws when the VM or its backend has none.
  */
-export function consoleCommand(ctx: BackendContext, vmName: string, vm: Vm, backend: VmBackend | undefined, force = false): ConsoleCommand {
-  if (vm.console?.kind === 'none') throw new Error(`${vmName} has no console (console.kind: none in the topology).`);
-  if (!backend?.console) throw new Error(`No console for backend ${String(vm.backend)} (VM ${vmName}).`);
+export function consoleCommand(ctx: BackendContext, vmName: string, vm: Vm | undefined, backend: VmBackend | undefined, force = false): ConsoleCommand {
+  if (vm?.console?.kind === 'none') throw new Error(`${vmName} has no console (console.kind: none in the topology).`);
+  if (!backend?.console) throw new Error(`No console for backend ${String(vm?.backend ?? backend?.kind)} (VM ${vmName}).`);
   const canForce = backend.consoleOptions?.force === true;
   const c = backend.console(ctx, vmName, canForce && force ? { force: true } : {});
   return describe(c.argv, c.pty, canForce && force, canForce);
 }
 
 /** The followed, read-only log of `vmName` ("Show Log"), from its backend's followLog capability. */
-export function logCommand(ctx: BackendContext, vmName: string, vm: Vm, backend: VmBackend | undefined): ConsoleCommand {
-  if (!backend?.followLog) throw new Error(`No log to follow for backend ${String(vm.backend)} (VM ${vmName}); its console shows what it prints.`);
+export function logCommand(ctx: BackendContext, vmName: string, vm: Vm | undefined, backend: VmBackend | undefined): ConsoleCommand {
+  if (!backend?.followLog) throw new Error(`No log to follow for backend ${String(vm?.backend ?? backend?.kind)} (VM ${vmName}); its console shows what it prints.`);
   const c = backend.followLog(ctx, vmName);
   return { ...describe(c.argv, c.pty, false, false), readOnly: true };
 }

@@ -50,7 +50,7 @@ export class Consoles extends Disposable {
 
   /** Opens (or shows the existing) terminal of this kind for the VM; returns its pseudoterminal. */
   show(kind: TerminalKind, n: VmNode, preserveFocus = false): RemoteTerminal {
-    const key = `${kind}:${n.uri.toString()}#${n.vm}`;
+    const key = `${kind}:${n.uri.toString()}#${n.vm}${n.undeclared ? `?${n.host}` : ''}`;
     const existing = this.open.get(key);
     if (existing && existing.terminal.exitStatus === undefined) {
       existing.terminal.show(preserveFocus);
@@ -73,9 +73,13 @@ export class Consoles extends Disposable {
     if (!vscode.workspace.isTrusted) throw new Error(UNTRUSTED);
     const lab = this.labs.get(n.uri)?.lab;
     if (!lab) throw new Error(`${vscode.workspace.asRelativePath(n.uri)} has errors; fix them before opening a console.`);
+    if (n.undeclared) {
+      const ref = lab.vmRef(n.vm, n.host);
+      return { ...lab.hostTarget(ref.host), vm: undefined, backend: ref.backend };
+    }
     const vm = lab.current.vms?.[n.vm];
     if (!vm) throw new Error(`No VM named ${n.vm} in ${vscode.workspace.asRelativePath(n.uri)}.`);
-    return { ...lab.hostTarget(vm.host), vm };
+    return { ...lab.hostTarget(vm.host), vm, backend: this.backends()[vm.backend] };
   }
 
   /** The serial console, or (`log`) the backend's followed log, on the host's pooled connection. */
@@ -86,10 +90,9 @@ export class Consoles extends Disposable {
       host: n.host,
       linkError: () => (connection ? linkError(connection) : undefined),
       prepare: async (force) => {
-        const { topology, vm, hostName, host } = this.resolve(n);
+        const { topology, vm, backend, hostName, host } = this.resolve(n);
         const run = await this.connections.runnerFor(hostName, host, topology);
         const ctx: BackendContext = { hostName, host, topology, run };
-        const backend = this.backends()[vm.backend];
         const { argv, ...behaviour } = log ? logCommand(ctx, n.vm, vm, backend) : consoleCommand(ctx, n.vm, vm, backend, force);
         const pooled = this.connections.pool.get(await this.connections.endpoint(hostName, host, topology));
         connection = pooled.connection;

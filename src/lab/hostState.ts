@@ -45,3 +45,43 @@ export function emptyHost(): HostLive {
 export function fingerprint(h: HostLive): string {
   return JSON.stringify([h.connection, h.vms, h.undeclared]);
 }
+
+export type UndeclaredVm = HostLive['undeclared'][number];
+
+/** A name as natural-order chunks: lower-cased text and numbers alternating (`VM-10` → ['vm-', 10, '']). */
+function naturalKey(s: string): (string | number)[] {
+  return s.toLowerCase().split(/(\d+)/).map((p, i) => (i % 2 ? Number(p) : p));
+}
+
+function compareKeys(a: (string | number)[], b: (string | number)[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Natural order (`vm-2` before `vm-10`, case folded), ties broken by code points so the order is total. */
+export const naturalCompare = (a: string, b: string): number => compareKeys(naturalKey(a), naturalKey(b)) || byCodePoint(a, b);
+
+const sorted = new WeakMap<HostLive['undeclared'], { rows: UndeclaredVm[]; byName: Map<string, UndeclaredVm> }>();
+
+/**
+ * A host's undeclared VMs in natural order by name, and by name: computed once per listing (the
+ * tree asks for every row; a listing is replaced, never changed in place).
+ */
+export function undeclaredIndex(h: HostLive): { rows: UndeclaredVm[]; byName: Map<string, UndeclaredVm> } {
+  let s = sorted.get(h.undeclared);
+  if (!s) {
+    // Each name's key once, not once per comparison.
+    const keyed = h.undeclared.map((u) => ({ u, key: naturalKey(u.name) }));
+    keyed.sort((a, b) => compareKeys(a.key, b.key) || byCodePoint(a.u.name, b.u.name));
+    const rows = keyed.map((k) => k.u);
+    s = { rows, byName: new Map(rows.map((u) => [u.name, u])) };
+    sorted.set(h.undeclared, s);
+  }
+  return s;
+}

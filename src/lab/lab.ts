@@ -1,6 +1,6 @@
 // The live state of one topology's hosts: fed by backends' listings and event streams, changed
 // by lifecycle operations (queued per VM). The tree and the graph both read it. Pure (no vscode).
-import { RemoteCommandError, type BackendContext, type CommandRunner, type LifecycleOp, type VmBackend } from '../backends/backend';
+import { RemoteCommandError, type BackendContext, type CommandRunner, type LifecycleOp, type VmBackend, type VmStatus } from '../backends/backend';
 import type { Backend as BackendKind, Host, Topology } from '../model/types';
 import { Emitter, type Disposable } from '../remote/events';
 import { emptyHost, fingerprint, unreachable, type HostLive } from './hostState';
@@ -152,24 +152,79 @@ export class Lab implements Disposable {
     this.update(hostName, () => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now() }));
   }
 
-  /** Runs a lifecycle operation on a VM (queued behind others on the same VM), then refreshes its host. */
-  async lifecycle(vmName: string, op: LifecycleOp): Promise<void> {
-    if (!this.deps.trusted()) throw new Error(UNTRUSTED);
-    const vm = this.topology.vms?.[vmName];
-    if (!vm) throw new Error(`No VM named ${vmName} in this topology.`);
-    const backend = this.deps.backends[vm.backend];
-    if (!backend) throw new Error(`Backend ${vm.backend} is not supported yet (VM ${vmName}).`);
-    await this.queue.run(vmName, op, async () => {
-      const ctx = await this.context(vm.host);
-      await backend.lifecycle(ctx, vmName, op);
-    });
-    await this.refresh(vm.host);
+  /**
+   * The host and backend of a VM of this lab: declared in the file, or — `undeclaredOn` — found on
+   * that host by a listing, undeclared, and driven by a backend with the `undeclared` capability.
+   * Throws naming what is missing.
+   */
+  vmRef(vmName: string, undeclaredOn?: string): { host: string; kind: BackendKind; backend: VmBackend; declared: boolean } {
+    if (undeclaredOn === undefined) {
+      const vm = this.topology.vms?.[vmName];
+      if (!vm) throw new Error(`No VM named ${vmName} in this topology.`);
+      const backend = this.deps.backends[vm.backend];
+      if (!backend) throw new Error(`Backend ${vm.backend} is not supported yet (VM ${vmName}).`);
+      return { host: vm.host, kind: vm.backend, backend, declared: true };
+    }
+    const u = this.host(undeclaredOn).undeclared.find((x) => x.name === vmName);
+    if (!u) throw new Error(`${vmName} is neither in this topology nor listed on ${undeclaredOn} (refresh the host).`);
+    const backend = this.deps.backends[u.backend];
+    if (!backend?.undeclared) throw new Error(`vsim cannot drive ${u.backend} VMs that are not in the file (${vmName} on ${undeclaredOn}); add it to the topology first.`);
+    return { host: undeclaredOn, kind: u.backend, backend, declared: false };
   }
 
-  /** The backend of a declared VM (commands ask it for its capabilities instead of branching on the kind). */
-  backendOf(vmName: string): VmBackend | undefined {
-    const kind = this.topology.vms?.[vmName]?.backend;
-    return kind ? this.deps.backends[kind] : undefined;
+  /** The last listed status of a VM (declared, or undeclared on `undeclaredOn`). */
+  status(vmName: string, undeclaredOn?: string): VmStatus | undefined {
+    if (undeclaredOn !== undefined) return this.host(undeclaredOn).undeclared.find((x) => x.name === vmName)?.status;
+    const host = this.topology.vms?.[vmName]?.host;
+    return host ? this.host(host).vms[vmName] : undefined;
+  }
+
+  /** Runs a lifecycle operation on a VM (queued behind others on the same VM), then refreshes its host. */
+  async lifecycle(vmName: string, op: LifecycleOp, undeclaredOn?: string): Promise<void> {
+    if (!this.deps.trusted()) throw new Error(UNTRUSTED);
+    const { host, backend } = this.vmRef(vmName, undeclaredOn);
+    await this.queue.run(vmName, op, async () => {
+      const ctx = await this.context(host);
+      await backend.lifecycle(ctx, vmName, op);
+    });
+    await this.refresh(host);
+  }
+
+  /** The backend of a VM (commands ask it for its capabilities instead of branching on the kind). */
+  backendOf(vmName: string, undeclaredOn?: string): VmBackend | undefined {
+    try {
+      return this.vmRef(vmName, undeclaredOn).backend;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The backend of a kind (for what the host listed under that kind: its capabilities). */
+  backendOfKind(kind: BackendKind): VmBackend | undefined {
+    return this.deps.backends[kind];
+  }
+
+  /**
+   * Every VM of the host the file does not declare (under any host), from each backend that can
+   * drive such VMs — including backends the file has no VM of on this host (a host nobody described
+   * yet). One listing per such backend; a backend that cannot list here is a note, not a failure.
+   */
+  async discoverUndeclared(hostName: string): Promise<{ found: { name: string; backend: BackendKind; status: VmStatus }[]; notes: string[] }> {
+    const ctx = await this.context(hostName);
+    const byKind = this.vmsByBackend(hostName);
+    const declared = new Set(Object.keys(this.topology.vms ?? {}));
+    const found: { name: string; backend: BackendKind; status: VmStatus }[] = [];
+    const notes: string[] = [];
+    for (const [kind, backend] of Object.entries(this.deps.backends) as [BackendKind, VmBackend | undefined][]) {
+      if (!backend?.undeclared) continue;
+      try {
+        const listing = await backend.list(ctx, byKind.get(kind) ?? []);
+        for (const u of listing.undeclared) if (!declared.has(u.name)) found.push({ ...u, backend: kind });
+      } catch (err) {
+        notes.push(`${kind}: could not list ${hostName} (${(err as Error).message.split('\n')[0]})`);
+      }
+    }
+    return { found, notes };
   }
 
   /** The plan engine's deps: this Lab's runners, backends, trust and per-VM queue. */

@@ -7,3 +7,4 @@ export { complete, definition, hover, quickFixes, symbols } from '../model/intel
 export { buildGraph, diffGraph } from '../model/edits/graph';
 export { applyIntent, IntentError } from '../model/edits/intents';
 export { exportTopology } from '../export/toJson';
+export { adoptVms } from '../model/edits/adopt';

@@ -8,7 +8,8 @@ import type { LabEntry } from '../workspace/workspaceLabs';
 import type { TcStateStore } from '../tc/opsState';
 import type { VmDrift } from './planPresent';
 import { hostTooltipHead, vmTooltip } from './vmTooltip';
-import { nodeId, type FileNode, type HostNode, type MessageNode, type SlotNode, type VmNode } from './nodes';
+import { nodeId, type FileNode, type HostNode, type MessageNode, type SlotNode, type UndeclaredGroupNode, type VmNode } from './nodes';
+import type { Backend } from '../model/types';
 
 const STATE_ICON: Record<VmStatus['state'], [string, string | undefined]> = {
   running: ['vm-running', 'testing.iconPassed'],
@@ -90,7 +91,20 @@ export function slotItem(n: SlotNode, slot: Slot | undefined, facts: Record<stri
   return item;
 }
 
-export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefined, queued: readonly { label: string; running: boolean }[], tcState?: TcStateStore, planDrift?: VmDrift): vscode.TreeItem {
+/** Above this many, "not in topology (N)" starts folded: the declared VMs stay in view. */
+export const UNDECLARED_FOLD_AT = 20;
+
+export function undeclaredGroupItem(n: UndeclaredGroupNode, count: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(`not in topology (${count})`, count > UNDECLARED_FOLD_AT ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+  item.id = nodeId(n);
+  item.iconPath = new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+  item.tooltip = `VMs on ${n.host} that the file does not declare: start, stop, console and snapshot them like any VM, or add them to the topology.`;
+  item.contextValue = 'undeclared';
+  return item;
+}
+
+/** `backend`: an undeclared VM's backend (from the host's listing); a declared VM's is in `vm`. */
+export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefined, queued: readonly { label: string; running: boolean }[], tcState?: TcStateStore, planDrift?: VmDrift, backend?: Backend): vscode.TreeItem {
   const item = new vscode.TreeItem(n.vm, vscode.TreeItemCollapsibleState.None);
   item.id = nodeId(n);
   const state = status?.state ?? 'unknown';
@@ -98,7 +112,7 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
   item.iconPath = queued.some((q) => q.running) ? new vscode.ThemeIcon('loading~spin') : new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   const ips = (vm?.nics ?? []).map((x) => x.ip).filter((x): x is string => !!x);
   const ops = queued.length ? `${queued.map((q) => (q.running ? `${q.label}…` : `queued: ${q.label}`)).join(', ')} · ` : '';
-  const where = n.undeclared ? 'not in topology' : state === 'missing' ? 'not on host' : status?.detail ?? state;
+  const where = state === 'missing' && !n.undeclared ? 'not on host' : status?.detail ?? state;
   const tc = tcState?.short(n.vm);
   // microvm drift (facts from the backend): booted ≠ current means a newer build waits for a restart.
   const f = status?.facts;
@@ -106,7 +120,8 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
   const drift = f?.drift === 'stale' ? ` · stale: booted ${short(f.booted)} ≠ current ${short(f.current)}` : f?.drift === 'not booted' && state === 'running' ? ' · not booted from current' : '';
   // The plan's badge: a declared VM whose definition on the host differs from the file, or is missing.
   const planned = planDrift ? ` · ≠ plan: ${planDrift.text}` : '';
-  item.description = `${ops}${where}${drift}${vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : ''}${ips.length ? ` · ${ips.join(', ')}` : ''}${tc ? ` · ${tc}` : ''}${planned}`;
+  const kind = vm ? ` · ${vm.backend} · ${vm.arch ?? 'x86_64'}` : backend ? ` · ${backend}` : '';
+  item.description = `${ops}${where}${drift}${kind}${ips.length ? ` · ${ips.join(', ')}` : ''}${tc ? ` · ${tc}` : ''}${planned}${n.undeclared ? ' · not in topology' : ''}`;
   const tcLines = tcState?.lines(n.vm) ?? [];
   item.tooltip = new vscode.MarkdownString(vmTooltip({
     name: n.vm, state, ips, undeclared: !!n.undeclared,
@@ -116,7 +131,9 @@ export function vmItem(n: VmNode, vm: Vm | undefined, status: VmStatus | undefin
     ...(tcLines.length ? { tc: { lines: tcLines, at: tcState?.get(n.vm)?.at ?? 0 } } : {}),
     ...(planDrift ? { planDrift: planDrift.text } : {}),
   }));
-  item.contextValue = n.undeclared ? `vm.undeclared.${state}` : `vm.${state}${vm ? `.${vm.backend}` : ''}`;
+  // Undeclared: `vm.STATE.BACKEND.undeclared` — the lifecycle, console and state menus match it like
+  // any VM; what needs the file's entry (definition, tc, build, ssh) excludes `.undeclared`.
+  item.contextValue = n.undeclared ? `vm.${state}${backend ? `.${backend}` : ''}.undeclared` : `vm.${state}${vm ? `.${vm.backend}` : ''}`;
   if (!n.undeclared) item.command = { command: 'vsim.revealVmDefinition', title: 'Open Definition', arguments: [n] };
   return item;
 }

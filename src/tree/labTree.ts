@@ -3,8 +3,9 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
-import { fileItem, hostItem, messageItem, slotItem, vmItem } from './items';
-import type { HostNode, LabNode } from './nodes';
+import { undeclaredIndex } from '../lab/hostState';
+import { fileItem, hostItem, messageItem, slotItem, undeclaredGroupItem, vmItem } from './items';
+import type { HostNode, LabNode, UndeclaredGroupNode, VmNode } from './nodes';
 import { vmDrifts, type VmDrift } from './planPresent';
 import type { PlanStore } from './planStore';
 
@@ -73,9 +74,11 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
         return [
           ...slots.map((slot) => ({ kind: 'slot' as const, uri: node.uri, host: node.host, slot })),
           ...vms.map((vm) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm })),
-          ...live.undeclared.map((u) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm: u.name, undeclared: true })),
+          ...(live.undeclared.length ? [{ kind: 'undeclared' as const, uri: node.uri, host: node.host }] : []),
         ];
       }
+      case 'undeclared':
+        return undeclaredIndex(entry.lab!.host(node.host)).rows.map((u): VmNode => ({ kind: 'vm', uri: node.uri, host: node.host, vm: u.name, undeclared: true }));
       case 'slot':
         return Object.entries(t.vms ?? {}).filter(([, v]) => v?.slot === node.slot && v.host === node.host)
           .map(([vm]) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm }));
@@ -103,10 +106,15 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
         const vmName = Object.entries(lab?.current.vms ?? {}).find(([, v]) => v?.slot === node.slot)?.[0];
         return slotItem(node, lab?.current.slots?.[node.slot], vmName ? lab?.host(node.host).vms[vmName]?.facts : undefined);
       }
+      case 'undeclared':
+        return undeclaredGroupItem(node, lab?.host(node.host).undeclared.length ?? 0);
       case 'vm': {
         const live = lab?.host(node.host);
-        const status = node.undeclared ? live?.undeclared.find((u) => u.name === node.vm)?.status : live?.vms[node.vm];
-        return vmItem(node, node.undeclared ? undefined : lab?.current.vms?.[node.vm], status, lab?.queue.ops(node.vm) ?? [], lab?.tc, node.undeclared ? undefined : this.drift(node.uri, node.vm));
+        if (node.undeclared) {
+          const u = live ? undeclaredIndex(live).byName.get(node.vm) : undefined;
+          return vmItem(node, undefined, u?.status, lab?.queue.ops(node.vm) ?? [], undefined, undefined, u?.backend);
+        }
+        return vmItem(node, lab?.current.vms?.[node.vm], live?.vms[node.vm], lab?.queue.ops(node.vm) ?? [], lab?.tc, this.drift(node.uri, node.vm));
       }
     }
   }
@@ -115,7 +123,9 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
     switch (node.kind) {
       case 'host': return { kind: 'file', uri: node.uri };
       case 'slot': return { kind: 'host', uri: node.uri, host: node.host };
+      case 'undeclared': return { kind: 'host', uri: node.uri, host: node.host };
       case 'vm': {
+        if (node.undeclared) return { kind: 'undeclared', uri: node.uri, host: node.host } satisfies UndeclaredGroupNode;
         const slot = this.labs.get(node.uri)?.lab?.current.vms?.[node.vm]?.slot;
         return slot ? { kind: 'slot', uri: node.uri, host: node.host, slot } : { kind: 'host', uri: node.uri, host: node.host };
       }

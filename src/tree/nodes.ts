@@ -1,11 +1,13 @@
 // The tree's node kinds. Commands receive these as their first argument (and the selection as the second).
 import type * as vscode from 'vscode';
 
-export type LabNode = FileNode | HostNode | SlotNode | VmNode | MessageNode;
+export type LabNode = FileNode | HostNode | SlotNode | UndeclaredGroupNode | VmNode | MessageNode;
 
 export interface FileNode { kind: 'file'; uri: vscode.Uri }
 export interface HostNode { kind: 'host'; uri: vscode.Uri; host: string }
 export interface SlotNode { kind: 'slot'; uri: vscode.Uri; host: string; slot: string }
+/** "not in topology (N)": a host's VMs that the file does not declare, under the host. */
+export interface UndeclaredGroupNode { kind: 'undeclared'; uri: vscode.Uri; host: string }
 export interface VmNode {
   kind: 'vm';
   uri: vscode.Uri;
@@ -29,6 +31,7 @@ export function nodeId(n: LabNode): string {
     case 'file': return `file:${n.uri.toString()}`;
     case 'host': return `host:${n.uri.toString()}#${n.host}`;
     case 'slot': return `slot:${n.uri.toString()}#${n.host}/${n.slot}`;
+    case 'undeclared': return `undeclared:${n.uri.toString()}#${n.host}`;
     case 'vm': return `vm:${n.uri.toString()}#${n.host}/${n.vm}${n.undeclared ? '?' : ''}`;
     case 'message': return `msg:${n.id}`;
   }

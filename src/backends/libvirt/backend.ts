@@ -11,6 +11,7 @@ import { renderDomainXml, type DomainXmlOptions } from './renderDomainXml';
 import * as virsh from './renderVirsh';
 import { createLibvirtProvisioner } from './provisioner';
 import { libvirtSave, libvirtSnapshots } from './snapshots';
+import { libvirtUndeclared } from './adopt';
 
 export interface LibvirtBackendOptions {
   /** How long `shutdown` waits for the domain to be shut off before failing with an offer to destroy. */
@@ -97,6 +98,7 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     provisioner: createLibvirtProvisioner({ uri: libvirtUri }),
     snapshots: libvirtSnapshots(libvirtUri),
     save: libvirtSave(libvirtUri),
+    undeclared: libvirtUndeclared(libvirtUri),
     consoleOptions: { force: true },
 
     async list(ctx, vmNames) {

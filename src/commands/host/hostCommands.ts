@@ -7,7 +7,8 @@ import type { HostNode } from '../../tree/nodes';
 import { targetCommand } from '../registry';
 import type { Target } from '../targets';
 
-async function pickHost(labs: WorkspaceLabs, node: Target | undefined): Promise<HostNode> {
+/** The host a command is about: the clicked host, a host named by a caller, or the user's pick. */
+export async function pickHost(labs: WorkspaceLabs, node: Target | undefined, title = 'Which host?'): Promise<HostNode> {
   if (node?.kind === 'host') return node;
   await labs.ready();
   if (node?.kind === 'named') {
@@ -16,7 +17,7 @@ async function pickHost(labs: WorkspaceLabs, node: Target | undefined): Promise<
     return { kind: 'host', uri: e.uri, host: node.name };
   }
   const items = labs.all().flatMap((e) => (e.lab ? e.lab.hostNames().map((host) => ({ label: host, description: vscode.workspace.asRelativePath(e.uri), node: { kind: 'host' as const, uri: e.uri, host } })) : []));
-  const picked = await vscode.window.showQuickPick(items, { title: 'Which host?' });
+  const picked = await vscode.window.showQuickPick(items, { title });
   if (!picked) throw new vscode.CancellationError();
   return picked.node;
 }

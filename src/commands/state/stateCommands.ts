@@ -78,16 +78,17 @@ type Capability = 'snapshots' | 'save';
 /** One VM whose backend has the capability (its words when it has not). */
 async function oneVm<C extends Capability>(labs: WorkspaceLabs, call: CommandCall, title: string, cap: C):
 Promise<{ t: VmNode; lab: Lab; can: C extends 'snapshots' ? Snapshots : SaveRestore }> {
-  const [t] = await vmTargets(labs, { target: call.target, selection: [] }, { title });
+  const [t] = await vmTargets(labs, { target: call.target, selection: [] }, { title, undeclared: true });
   const lab = t && labs.get(t.uri)?.lab;
-  const vm = t && lab?.current.vms?.[t.vm];
-  if (!t || !lab || !vm) throw new Error('No VM chosen.');
-  const can = lab.backendOf(t.vm)?.[cap];
-  if (!can) throw new Error(`${title.replace(/\?$/, '')}: not available for ${vm.backend} VMs (${t.vm}): the backend has no ${cap === 'save' ? 'save/restore' : 'snapshots'}.`);
+  if (!t || !lab) throw new Error('No VM chosen.');
+  // A VM the file does not declare: its backend (from the host's listing) drives it by name.
+  const ref = lab.vmRef(t.vm, t.undeclared ? t.host : undefined);
+  const can = ref.backend[cap];
+  if (!can) throw new Error(`${title.replace(/\?$/, '')}: not available for ${ref.kind} VMs (${t.vm}): the backend has no ${cap === 'save' ? 'save/restore' : 'snapshots'}.`);
   return { t, lab, can: can as C extends 'snapshots' ? Snapshots : SaveRestore };
 }
 
-const isRunning = (lab: Lab, t: VmNode): boolean => lab.host(t.host).vms[t.vm]?.state === 'running';
+const isRunning = (lab: Lab, t: VmNode): boolean => lab.status(t.vm, t.undeclared ? t.host : undefined)?.state === 'running';
 
 // ---- snapshots (libvirt, cloud-hypervisor) --------------------------------------------------------
 

@@ -28,7 +28,7 @@ export const LIFECYCLE: Record<'start' | 'stop' | 'restart' | 'destroy' | 'suspe
 
 export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec, plans?: PlanStore) {
   return targetCommand(async (call): Promise<void> => {
-    const targets = await vmTargets(labs, call, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true });
+    const targets = await vmTargets(labs, call, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true, undeclared: true });
     const confirmed = call.options.confirmed === true;
     if (spec.confirm) {
       const names = targets.map((t) => `${t.vm} on ${t.host}`).join(', ');
@@ -36,7 +36,7 @@ export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec, plans?: Plan
     }
     await Promise.all(targets.map(async (t) => {
       // Start on a VM the host does not have: offer to apply (define) it first, then start it.
-      if (spec.op === 'start' && plans && labs.get(t.uri)?.lab?.host(t.host).vms[t.vm]?.state === 'missing') {
+      if (spec.op === 'start' && plans && !t.undeclared && labs.get(t.uri)?.lab?.host(t.host).vms[t.vm]?.state === 'missing') {
         if (!(await defineFirst(labs, plans, t, confirmed))) return;
       }
       await runOne(labs, t, spec);
@@ -50,7 +50,7 @@ async function runOne(labs: WorkspaceLabs, t: VmNode, spec: OpSpec): Promise<voi
   try {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `vsim: ${spec.verb} ${t.vm} on ${t.host}…` },
-      () => lab.lifecycle(t.vm, spec.op),
+      () => lab.lifecycle(t.vm, spec.op, t.undeclared ? t.host : undefined),
     );
   } catch (err) {
     const message = (err as Error).message;
