@@ -1,6 +1,7 @@
 // One entry point: text in, parsed document + topology + all problems out.
 import { checkAddresses } from './checks/addresses';
 import { checkCombinations } from './checks/combinations';
+import { checkNames } from './checks/names';
 import { checkOrder } from './checks/order';
 import { makeContext } from './checks/context';
 import { checkReferences } from './checks/references';
@@ -19,7 +20,7 @@ export interface Analysis {
   ok: boolean;
 }
 
-const CHECKS = [checkReferences, checkAddresses, checkCombinations, checkOrder];
+const CHECKS = [checkReferences, checkNames, checkAddresses, checkCombinations, checkOrder];
 
 /** `opts` are for tests and benchmarks (chunked or whole parse, which cache); the result is the same. */
 export function analyze(text: string, opts?: ParseOptions): Analysis {
