@@ -24,10 +24,12 @@ vms:
     host: ${HV1}
     backend: libvirt
     domain: ${EDGE}
-  chassis: { host: ${HV1}, backend: libvirt }
+    accel: tcg
+  chassis: { host: ${HV1}, backend: libvirt, accel: tcg }
   bad.vm:
     host: ${HV1}
     backend: qemu
+    accel: tcg
     sockets: { qmp: /run/vsim-sandbox/qemu/bad/qmp.sock }
 `;
 
@@ -122,15 +124,15 @@ describe('real names on the sandbox', function () {
       const fileItem = api.tree.getTreeItem(fileNode);
       assert.equal(fileItem.description, '1 error · 1 entry left out');
       const tooltip = (fileItem.tooltip as vscode.MarkdownString).value;
-      assert.match(tooltip, /line 11: VM name \\`bad\\\.vm\\` is not valid for backend qemu/);
+      assert.match(tooltip, /line 12: VM name \\`bad\\\.vm\\` is not valid for backend qemu/);
       const rows = await children(fileNode);
       assert.equal(rows[0]?.kind, 'message');
-      assert.match(rows[0]!.kind === 'message' ? rows[0]!.text : '', /^line 11: VM name `bad\.vm` is not valid for backend qemu: it becomes the start log `bad\.vm\.start\.log`/);
+      assert.match(rows[0]!.kind === 'message' ? rows[0]!.text : '', /^line 12: VM name `bad\.vm` is not valid for backend qemu: it becomes the start log `bad\.vm\.start\.log`/);
       assert.ok(rows.some((n) => n.kind === 'host' && n.host === HV1), 'and the host below it');
 
       // Problems has the same error at the VM's key.
       const diags = await waitFor('the diagnostic', () => vscode.languages.getDiagnostics(partial).find((d) => /bad\.vm/.test(d.message)));
-      assert.equal(diags.range.start.line, 10);
+      assert.equal(diags.range.start.line, 11);
       assert.equal(diags.severity, vscode.DiagnosticSeverity.Error);
 
       // Live state of the valid VMs, through the mapping: gateway is edge.Gateway (shut off), chassis runs.
