@@ -2,7 +2,7 @@
 // Imported by both sides; messages FROM the webview are validated with `parseFromWebview` before use.
 import type { GraphModel, GraphPatch } from '../src/model/edits/graph';
 import { PLACED_SECTIONS, type Intent, type IntentKind } from '../src/model/edits/intentTypes';
-import { NAME_PATTERN } from '../src/model/namePattern';
+import { VM_NAME_PATTERN } from '../src/model/namePattern';
 import { SECTIONS, type Section } from '../src/model/types';
 
 export type { Intent } from '../src/model/edits/intentTypes';
@@ -116,7 +116,9 @@ export const MAX_EXPORT = 40 << 20;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isName = (v: unknown): v is string => typeof v === 'string' && NAME_PATTERN.test(v);
+// The widest name rule (a VM's, dots allowed: libvirt domains): safe characters only. The intents
+// then look each name up, and check a new name against its section's own rule.
+const isName = (v: unknown): v is string => typeof v === 'string' && VM_NAME_PATTERN.test(v);
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const optional = (o: Obj, k: string, check: (v: unknown) => boolean) => o[k] === undefined || check(o[k]);

@@ -17,6 +17,9 @@ rec {
     in
     "${sub h 0 8}-${sub h 8 4}-5${sub h 13 3}-${v}${sub h 17 3}-${sub h 20 12}";
 
+  # The domain a VM is on its host: its `domain`, else its key (domainName in src/model/types.ts).
+  domainName = name: vm: vm.domain or name;
+
   # vda…vdz, vdaa…: libvirt's naming.
   diskTarget = i:
     let
@@ -36,6 +39,7 @@ rec {
   domainLines = { topology, name, serialLog ? null }:
     let
       vm = topology.vms.${name};
+      domain = domainName name vm;
       arch = vm.arch or "x86_64";
       accel = vmAccel topology vm;
       nets = topology.networks or { };
@@ -71,8 +75,8 @@ rec {
     in
     [
       (ind 0 "<domain type='${if accel == "kvm" then "kvm" else "qemu"}'>")
-      (ind 1 "<name>${x name}</name>")
-      (ind 1 "<uuid>${domainUuid name}</uuid>")
+      (ind 1 "<name>${x domain}</name>")
+      (ind 1 "<uuid>${domainUuid domain}</uuid>")
       (ind 1 "<memory unit='MiB'>${x vm.memory}</memory>")
       (ind 1 "<vcpu>${x (vm.vcpus or 1)}</vcpu>")
       (ind 1 (if arch == "aarch64" then "<os firmware='efi'>" else "<os>"))
@@ -126,12 +130,12 @@ rec {
       order = builtins.filter (n: vms ? ${n}) (util.names topology "vms");
       q = util.escapeShellArg;
       perVm = name:
-        let vm = vms.${name}; in
+        let vm = vms.${name}; domain = domainName name vm; in
         concatMap (d: optional (d ? size)
           "[ -e ${q d.path} ] || ${qemuImg} create -f ${d.format or "qcow2"} ${q d.path} ${util.removeSuffix "iB" d.size}")
           (vm.disks or [ ])
         ++ [ "${virsh} define ${q (xmlPath name)}" ]
-        ++ [ (if vm.autostart or false then "${virsh} autostart ${q name}" else "${virsh} autostart --disable ${q name}") ];
+        ++ [ (if vm.autostart or false then "${virsh} autostart ${q domain}" else "${virsh} autostart --disable ${q domain}") ];
     in
     builtins.concatStringsSep "\n" ([ "set -eu" ] ++ concatMap perVm order) + "\n";
 }

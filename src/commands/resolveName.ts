@@ -18,6 +18,9 @@ export async function labDefining(labs: WorkspaceLabs, section: 'vms' | 'links',
   const found = labs.findAll(section, name, uri);
   if (!found.length) {
     const where = uri ? vscode.workspace.asRelativePath(uri) : "the workspace's topologies";
+    // A VM the file declares with errors is left out: say why, never drive it.
+    const out = (uri ? [labs.get(uri)] : labs.all()).flatMap((e) => (e?.leftOut ?? []).filter((l) => l.section === section && l.name === name).map((l) => ({ e: e!, l })))[0];
+    if (out) throw new Error(`The ${what} ${name} in ${vscode.workspace.asRelativePath(out.e.uri)} has errors, so vsim leaves it out until they are fixed: ${out.l.reason}`);
     throw new Error(`No ${what} named ${name} in ${where}${uri && !labs.get(uri)?.lab ? ' (the file has errors)' : ''}.`);
   }
   if (found.length === 1) return found[0]!;

@@ -1,6 +1,7 @@
 // One entry point: text in, parsed document + topology + all problems out.
 import { checkAddresses } from './checks/addresses';
 import { checkCombinations } from './checks/combinations';
+import { checkNames } from './checks/names';
 import { checkOrder } from './checks/order';
 import { makeContext } from './checks/context';
 import { checkReferences } from './checks/references';
@@ -9,6 +10,8 @@ import type { ParsedTopology } from './parsedTopology';
 import type { Problem } from './problem';
 import { schemaProblems } from './schemaCheck';
 import type { Topology } from './types';
+import { leaveOutInvalid, type UsablePart } from './usable';
+import { validator } from './schemaCheck';
 
 export interface Analysis {
   parsed: ParsedTopology;
@@ -17,9 +20,15 @@ export interface Analysis {
   problems: Problem[];
   /** True when there is no error (warnings allowed). */
   ok: boolean;
+  /**
+   * The part of the topology that is valid (all of it when `ok`): the entries with errors and what
+   * refers to them left out, re-checked to have no error. Undefined when an error is outside the
+   * entries (syntax, `version`, `offline`…). Computed on first call.
+   */
+  usable(): UsablePart | undefined;
 }
 
-const CHECKS = [checkReferences, checkAddresses, checkCombinations, checkOrder];
+const CHECKS = [checkReferences, checkNames, checkAddresses, checkCombinations, checkOrder];
 
 /** `opts` are for tests and benchmarks (chunked or whole parse, which cache); the result is the same. */
 export function analyze(text: string, opts?: ParseOptions): Analysis {
@@ -44,5 +53,24 @@ export function analyze(text: string, opts?: ParseOptions): Analysis {
     }
   }
   problems.sort((a, b) => a.start - b.start || a.end - b.end);
-  return { parsed, topology, problems, ok: !problems.some((p) => p.severity === 'error') };
+  const ok = !problems.some((p) => p.severity === 'error');
+  let usable: { part: UsablePart | undefined } | undefined;
+  return {
+    parsed, topology, problems, ok,
+    usable: () => (usable ??= { part: topology && (ok ? { topology, leftOut: [] } : validPart(parsed, topology, problems)) }).part,
+  };
+}
+
+/** leaveOutInvalid's result, if it passes the schema and every check without an error. */
+function validPart(parsed: ParsedTopology, topology: Topology, problems: readonly Problem[]): UsablePart | undefined {
+  const part = leaveOutInvalid(topology, problems);
+  if (!part || !validator()(part.topology)) return undefined;
+  const again: Problem[] = [];
+  const ctx = makeContext(parsed, part.topology, again);
+  try {
+    for (const check of CHECKS) check(ctx);
+  } catch {
+    return undefined;
+  }
+  return again.some((p) => p.severity === 'error') ? undefined : part;
 }

@@ -57,6 +57,8 @@ export interface Vm {
   role?: string;
   host: string;
   backend: Backend;
+  /** libvirt: the domain's name on the host when it differs from the VM's key. */
+  domain?: string;
   arch?: Arch;
   accel?: 'kvm' | 'tcg';
   vcpus?: number;
@@ -164,6 +166,11 @@ export function memoryMiB(memory: number | string | undefined, fallback = 512): 
   if (!m) return fallback;
   const n = Number(m[1]);
   return m[2] === 'GiB' || m[2] === 'G' ? n * 1024 : n;
+}
+
+/** The libvirt domain a VM is on its host: its `domain`, else its key. */
+export function domainName(name: string, vm: Vm | undefined): string {
+  return vm?.domain ?? name;
 }
 
 /** The bridge interface name of a network (defaults to the network's key). */

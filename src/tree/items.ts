@@ -6,6 +6,7 @@ import type { HostLive } from '../lab/hostState';
 import type { Host, Slot, Vm } from '../model/types';
 import type { LabEntry } from '../workspace/workspaceLabs';
 import type { TcStateStore } from '../tc/opsState';
+import { fileDescription, fileTooltip } from './fileSummary';
 import type { VmDrift } from './planPresent';
 import { hostTooltipHead, vmTooltip } from './vmTooltip';
 import { nodeId, type FileNode, type HostNode, type MessageNode, type SlotNode, type UndeclaredGroupNode, type VmNode } from './nodes';
@@ -30,8 +31,12 @@ export function fileItem(n: FileNode, entry: LabEntry | undefined): vscode.TreeI
   item.id = nodeId(n);
   item.resourceUri = n.uri;
   item.iconPath = new vscode.ThemeIcon('file-code');
-  item.description = entry?.errors ? `${entry.errors} error${entry.errors > 1 ? 's' : ''}${entry.lab ? ' (showing last valid)' : ''}` : `${offline ? 'offline · ' : ''}${vscode.workspace.asRelativePath(n.uri)}`;
-  item.tooltip = entry?.firstError ?? n.uri.fsPath;
+  const summary = {
+    path: vscode.workspace.asRelativePath(n.uri), errors: entry?.errorList ?? [], leftOut: entry?.leftOut ?? [],
+    current: entry?.current ?? false, hasLab: !!entry?.lab, offline,
+  };
+  item.description = fileDescription(summary);
+  item.tooltip = summary.errors.length ? new vscode.MarkdownString(fileTooltip(summary)) : n.uri.fsPath;
   item.contextValue = 'topology';
   return item;
 }
@@ -144,5 +149,9 @@ export function messageItem(n: MessageNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(n.icon ?? 'info');
   item.tooltip = n.tooltip;
   item.contextValue = 'message';
+  if (n.open) {
+    const at = new vscode.Position(Math.max(0, n.open.line - 1), 0);
+    item.command = { command: 'vscode.open', title: 'Go to Error', arguments: [n.open.uri, { selection: new vscode.Range(at, at) }] };
+  }
   return item;
 }

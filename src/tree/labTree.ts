@@ -4,8 +4,9 @@ import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import { undeclaredIndex } from '../lab/hostState';
+import { ERROR_ROWS } from './fileSummary';
 import { fileItem, hostItem, messageItem, slotItem, undeclaredGroupItem, vmItem } from './items';
-import type { HostNode, LabNode, UndeclaredGroupNode, VmNode } from './nodes';
+import type { HostNode, LabNode, MessageNode, UndeclaredGroupNode, VmNode } from './nodes';
 import { vmDrifts, type VmDrift } from './planPresent';
 import type { PlanStore } from './planStore';
 
@@ -58,14 +59,16 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
     }
     const entry = 'uri' in node ? this.labs.get(node.uri) : undefined;
     const t = entry?.lab?.current;
-    if (!t) return node.kind === 'file' ? [{ kind: 'message', id: `err:${node.uri.toString()}`, icon: 'error', text: entry?.firstError ?? 'No valid topology yet.' }] : [];
+    // A file's errors come first, one row each (click: go to the line); its valid part follows.
+    const errors: MessageNode[] = node.kind === 'file' ? errorRows(node.uri, entry?.errorList ?? []) : [];
+    if (!t) return node.kind === 'file' ? (errors.length ? errors : [{ kind: 'message', id: `err:${node.uri.toString()}`, icon: 'error', text: 'No valid topology yet.' }]) : [];
     switch (node.kind) {
       case 'file':
-        return Object.keys(t.hosts ?? {}).map((host) => {
+        return [...errors, ...Object.keys(t.hosts ?? {}).map((host) => {
           const n: HostNode = { kind: 'host', uri: node.uri, host };
           this.hostNodes.set(`${node.uri.toString()}#${host}`, n);
           return n;
-        });
+        })];
       case 'host': {
         const live = entry.lab!.host(node.host);
         const slots = Object.entries(t.slots ?? {}).filter(([, s]) => s?.host === node.host).map(([slot]) => slot);
@@ -132,4 +135,12 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
       default: return undefined;
     }
   }
+}
+
+function errorRows(uri: vscode.Uri, errors: readonly { line: number; message: string }[]): MessageNode[] {
+  const rows: MessageNode[] = errors.slice(0, ERROR_ROWS).map((e, i) => ({
+    kind: 'message', id: `err:${uri.toString()}:${i}`, icon: 'error', text: `line ${e.line}: ${e.message}`, tooltip: e.message, open: { uri, line: e.line },
+  }));
+  if (errors.length > ERROR_ROWS) rows.push({ kind: 'message', id: `err:${uri.toString()}:more`, icon: 'error', text: `… ${errors.length - ERROR_ROWS} more errors (see Problems)` });
+  return rows;
 }

@@ -16,7 +16,11 @@ export interface VmNode {
   /** Found on the host but not in the topology. */
   undeclared?: boolean;
 }
-export interface MessageNode { kind: 'message'; id: string; text: string; tooltip?: string; icon?: string }
+export interface MessageNode {
+  kind: 'message'; id: string; text: string; tooltip?: string; icon?: string;
+  /** Clicking the row opens this file at this 1-based line (an error's place). */
+  open?: { uri: vscode.Uri; line: number };
+}
 
 export function isVmNode(x: unknown): x is VmNode {
   return !!x && typeof x === 'object' && (x as LabNode).kind === 'vm';

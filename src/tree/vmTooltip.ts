@@ -22,7 +22,7 @@ export function vmTooltip(i: VmTooltipInput): string {
   let out = `**${md(i.name)}** — ${md(i.state)}${i.detail ? ` (${md(i.detail)})` : ''}\n\n`;
   if (i.vm) {
     out += '| | |\n|---|---|\n';
-    out += row('backend', i.vm.backend) + row('arch', `${i.vm.arch ?? 'x86_64'} (${i.vm.accel ?? 'kvm'})`);
+    out += row('backend', i.vm.backend) + (i.vm.domain !== undefined ? row('libvirt domain', i.vm.domain) : '') + row('arch', `${i.vm.arch ?? 'x86_64'} (${i.vm.accel ?? 'kvm'})`);
     out += row('vCPUs', String(i.vm.vcpus ?? 1)) + row('memory', String(i.vm.memory ?? '—'));
     if (i.ips.length) out += row('IPs', i.ips.join(', '));
     if (i.vm.role) out += row('role', i.vm.role);

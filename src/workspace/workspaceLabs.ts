@@ -6,14 +6,24 @@ import { Disposable } from '../common/lifecycle';
 import { Lab, type LabDeps } from '../lab/lab';
 import { RefreshPolicy } from '../lab/refreshPolicy';
 import type { Topology } from '../model/types';
+import type { LeftOut } from '../model/usable';
 
 export interface LabEntry {
   uri: vscode.Uri;
-  /** The last topology that parsed; undefined until the file has no errors. */
+  /**
+   * The valid part of the current text (all of it without errors), else the last topology that was
+   * valid; undefined until one of them exists.
+   */
   lab: Lab | undefined;
-  /** Number of errors in the current text (the lab keeps the last valid topology meanwhile). */
+  /** Number of errors in the current text. */
   errors: number;
   firstError?: string;
+  /** The errors of the current text, 1-based line first (for the tree's file row). */
+  errorList: { line: number; message: string }[];
+  /** The lab holds the valid part of the current text with these entries left out (empty: the whole file, or the last valid one when `errors`). */
+  leftOut: LeftOut[];
+  /** The lab holds the current text's valid part (true also without errors); false: the last valid version. */
+  current: boolean;
 }
 
 export type LabsChange = { kind: 'files' } | { kind: 'host'; uri: vscode.Uri; host: string };
@@ -78,11 +88,16 @@ export class WorkspaceLabs extends Disposable {
   private update(doc: vscode.TextDocument, fire = true): void {
     const a = analysisOf(doc);
     const k = doc.uri.toString();
-    const entry = this.entries.get(k) ?? { uri: doc.uri, lab: undefined, errors: 0 };
+    const entry = this.entries.get(k) ?? { uri: doc.uri, lab: undefined, errors: 0, errorList: [], leftOut: [], current: false };
     const errors = a.problems.filter((p) => p.severity === 'error');
     entry.errors = errors.length;
     entry.firstError = errors[0]?.message;
-    if (a.ok && a.topology) this.setTopology(entry, a.topology);
+    entry.errorList = errors.map((p) => ({ line: a.parsed.lines.position(p.start).line + 1, message: p.message }));
+    // A file with errors still shows and drives its valid part; nothing left out reaches a host.
+    const part = a.usable();
+    entry.current = !!part;
+    entry.leftOut = part?.leftOut ?? [];
+    if (part) this.setTopology(entry, part.topology);
     this.entries.set(k, entry);
     if (fire) this.changed.fire({ kind: 'files' });
   }

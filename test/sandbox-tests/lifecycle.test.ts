@@ -20,7 +20,7 @@ import { REPO, SANDBOX, sandboxEnv, SshRunner } from './sshRunner';
 const env = sandboxEnv();
 const skip = typeof env === 'string' ? env : false;
 if (skip) console.log(`# SKIP lifecycle sandbox tests: ${skip}`);
-const SANDBOX_DOMAINS = ['chassis', 'compute', 'storage'];
+const SANDBOX_DOMAINS = ['chassis', 'compute', 'edge.Gateway', 'storage']; // test/sandbox/sandbox.sh DOMAINS, sorted
 const FILE = join(REPO, 'test-results', 'pe-lab.vsim.yaml');
 let run: SshRunner;
 let deps: PlanDeps;
@@ -89,7 +89,7 @@ test('plan: every pe- VM and the bridge missing; the sandbox domains undeclared;
     '  + pe-1: libvirt VM missing on vsim-hv1, will be created',
     '  + pe-2: libvirt VM missing on vsim-hv1, will be created',
   ]);
-  assert.equal(c.lines.filter((l) => l.startsWith('  ? ')).length, 3);
+  assert.equal(c.lines.filter((l) => l.startsWith('  ? ')).length, SANDBOX_DOMAINS.length);
 });
 
 test('up defines and boots every declared VM (consoles answer), then the plan is empty and `vsim plan` exits 0', { skip }, async () => {

@@ -1,6 +1,6 @@
 // The plan engine's own lab on the sandbox's libvirt host: derived from examples/sandbox.vsim.yaml's
 // host vsim-hv1 and guest kernel, with VMs, bridge, MACs, IPs and taps of its own (prefix `pe-`),
-// so the host has none of them and the sandbox's domains (chassis, compute, storage) are undeclared.
+// so the host has none of them and the sandbox's domains (chassis, compute, storage, edge.Gateway) are undeclared.
 import { Document } from 'yaml';
 
 export interface PeLabOptions {

@@ -27,11 +27,13 @@ VETH2=vsim-veth2 # in NS2
 HV1_LINK=10.77.0.1/24
 HV2_ADDR=10.77.0.2
 LIBVIRT_URI=qemu:///system
-# name ip mac autostart
+# name ip mac autostart tap. edge.Gateway: a real libvirt name (a dot and capitals) for vsim's name
+# handling; its tap cannot be tap-NAME (an interface name has at most 15 characters).
 DOMAINS=(
-  "chassis 192.168.100.10 52:54:00:00:00:10 1"
-  "compute 192.168.100.11 52:54:00:00:00:11 1"
-  "storage 192.168.100.12 52:54:00:00:00:12 0"
+  "chassis 192.168.100.10 52:54:00:00:00:10 1 tap-chassis"
+  "compute 192.168.100.11 52:54:00:00:00:11 1 tap-compute"
+  "storage 192.168.100.12 52:54:00:00:00:12 0 tap-storage"
+  "edge.Gateway 192.168.100.13 52:54:00:00:00:13 0 tap-edge"
 )
 BOOT_DEADLINE=${VSIM_BOOT_DEADLINE:-120}
 
@@ -321,8 +323,8 @@ ensure_libvirt() {
 
 uuid_for() { local h; h=$(printf 'vsim-sandbox-%s' "$1" | md5sum); echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"; }
 
-render_domain() { # name ip mac -> XML on stdout
-  local name=$1 ip=$2 mac=$3 disk=""
+render_domain() { # name ip mac tap -> XML on stdout
+  local name=$1 ip=$2 mac=$3 tap=$4 disk=""
   if [[ $name == storage ]]; then
     disk="
     <disk type='file' device='disk'>
@@ -356,7 +358,7 @@ render_domain() { # name ip mac -> XML on stdout
     <emulator>/usr/bin/qemu-system-x86_64</emulator>$disk
     <interface type='bridge'>
       <source bridge='$BRIDGE'/>
-      <target dev='tap-$name'/>
+      <target dev='$tap'/>
       <mac address='$mac'/>
       <model type='virtio'/>
     </interface>
@@ -381,10 +383,10 @@ domain_state() { virsh_ domstate "$1" 2>/dev/null | head -n1 || true; }
 ensure_domains() {
   mkdir -p "$RUN/disks" "$RUN/domains"
   [[ -s $RUN/disks/storage.qcow2 ]] || qemu-img create -q -f qcow2 "$RUN/disks/storage.qcow2" 64M
-  local d name ip mac auto started=()
+  local d name ip mac auto tap started=()
   for d in "${DOMAINS[@]}"; do
-    read -r name ip mac auto <<<"$d"
-    render_domain "$name" "$ip" "$mac" >"$RUN/domains/$name.xml"
+    read -r name ip mac auto tap <<<"$d"
+    render_domain "$name" "$ip" "$mac" "$tap" >"$RUN/domains/$name.xml"
     if ! virsh_ dominfo "$name" >/dev/null 2>&1 || ! cmp -s "$RUN/domains/$name.xml" "$RUN/domains/$name.defined.xml"; then
       virsh_ define "$RUN/domains/$name.xml" >/dev/null
       cp "$RUN/domains/$name.xml" "$RUN/domains/$name.defined.xml"
@@ -395,7 +397,7 @@ ensure_domains() {
     fi
   done
   for d in "${DOMAINS[@]}"; do
-    read -r name ip mac auto <<<"$d"
+    read -r name ip mac auto _ <<<"$d"
     [[ $auto == 1 ]] || continue
     wait_for "$BOOT_DEADLINE" "guest $name banner" grep -qa "vsim-guest $name ready" "$LOGS/console-$name.log" \
       || die "guest $name did not print its banner within ${BOOT_DEADLINE}s (see .sandbox/logs/console-$name.log)"
@@ -505,7 +507,7 @@ cmd_down() {
     local all=() others=()
     mapfile -t all < <(virsh -c "$LIBVIRT_URI" list --all --name 2>/dev/null | sed '/^$/d')
     for name in "${all[@]}"; do
-      [[ " chassis compute storage " == *" $name "* ]] || others+=("$name")
+      [[ " chassis compute storage edge.Gateway " == *" $name "* ]] || others+=("$name")
       case $(domain_state "$name") in
         running|paused|idle|"in shutdown"|blocked|pmsuspended) virsh_ destroy "$name" >/dev/null 2>&1 & ;;
       esac
@@ -575,7 +577,7 @@ cmd_status() {
   if pid_alive "$RUN/libvirtd.pid"; then
     for d in "${DOMAINS[@]}"; do
       read -r name _ <<<"$d"
-      printf '  domain     %-8s %s\n' "$name" "$(domain_state "$name")"
+      printf '  domain     %-12s %s\n' "$name" "$(domain_state "$name")"
     done
   fi
   [[ -s $SB/env.json ]] && echo "  env        $SB/env.json"

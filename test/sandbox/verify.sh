@@ -29,10 +29,10 @@ check_gone() {
   for p in $(pgrep -x libvirtd || true) $(pgrep -x virtlogd || true); do
     [[ $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) == Z ]] || left+=" $(cat "/proc/$p/comm" 2>/dev/null):$p"
   done
-  for p in $(pgrep -f -- "$SB/(ssh|hv1)/|guest=(chassis|compute|storage),|TCP-LISTEN:.*vsim-hv1" || true); do
+  for p in $(pgrep -f -- "$SB/(ssh|hv1)/|guest=(chassis|compute|storage|edge\.Gateway),|TCP-LISTEN:.*vsim-hv1" || true); do
     [[ $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) == Z ]] || left+=" pid:$p($(cat "/proc/$p/comm" 2>/dev/null))"
   done
-  for p in chassis compute storage; do [[ -e /etc/libvirt/qemu/$p.xml ]] && left+=" /etc/libvirt/qemu/$p.xml"; done
+  for p in chassis compute storage edge.Gateway; do [[ -e /etc/libvirt/qemu/$p.xml ]] && left+=" /etc/libvirt/qemu/$p.xml"; done
   [[ -z $left ]] || fail "left behind after down:$left"
 }
 

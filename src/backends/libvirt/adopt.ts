@@ -1,7 +1,7 @@
 // libvirt domains the file does not declare: their `virsh dumpxml --inactive` as FoundVm (what
 // "Add to Topology" writes), read for any number of domains in ONE round trip (the provisioner's
 // INSPECT_SCRIPT). Pure (no vscode).
-import { isValidName, NAME_RULE } from '../../model/names';
+import { isValidVmName, VM_NAME_RULE } from '../../model/names';
 import type { FoundNic, FoundVm } from '../../model/edits/adopt';
 import type { BackendContext, UndeclaredVms } from '../backend';
 import { mustRunScript, splitSections } from '../script';
@@ -53,11 +53,11 @@ export function libvirtUndeclared(uriOf: (ctx: BackendContext) => string): Undec
   return {
     async read(ctx, names) {
       // Host-supplied names: only those the name rule allows reach the host (as arguments, quoted).
-      const usable = names.filter(isValidName);
+      const usable = names.filter(isValidVmName);
       const r = usable.length
         ? parseDefinitions((await mustRunScript(ctx, 'vsim libvirt dumpxml', INSPECT_SCRIPT, [uriOf(ctx), ...usable], { timeoutMs: 120_000 })).stdout, usable)
         : {};
-      for (const n of names) if (!isValidName(n)) r[n] = { error: `not a name vsim can use (${NAME_RULE})` };
+      for (const n of names) if (!isValidVmName(n)) r[n] = { error: `not a name vsim can use (${VM_NAME_RULE})` };
       return r;
     },
   };

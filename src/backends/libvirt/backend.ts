@@ -4,6 +4,7 @@
 import { mustRun, RemoteCommandError, type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
 import type { Disposable } from '../../remote/events';
 import { delay } from '../script';
+import { domainOf, keysByDomain } from './domains';
 import { parseDomstats } from './parseDomstats';
 import { VirshEventParser } from './parseEvents';
 import type { DomainState } from './parseState';
@@ -84,7 +85,7 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     const deadline = Date.now() + shutdownTimeoutMs;
     let last = 'running';
     for (;;) {
-      const r = await mustRun(ctx, virsh.domstate(uri, vm));
+      const r = await mustRun(ctx, virsh.domstate(uri, domainOf(ctx.topology, vm)));
       last = stateOf(r.stdout);
       if (last.startsWith('shut off')) return;
       if (Date.now() >= deadline) throw new ShutdownTimeoutError(ctx.hostName, vm, Math.round(shutdownTimeoutMs / 1000), last);
@@ -105,24 +106,25 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
       const r = await mustRun(ctx, virsh.domstats(libvirtUri(ctx)));
       const found = new Map(parseDomstats(r.stdout).map((d) => [d.name, d]));
       const vms: Record<string, VmStatus> = {};
-      for (const n of vmNames) {
-        const d = found.get(n);
-        vms[n] = d ? status(d.state, d.reason) : { state: 'missing', detail: `no libvirt domain ${n} on ${ctx.hostName}` };
+      const declared = keysByDomain(ctx.topology, vmNames);
+      for (const [domain, n] of declared) {
+        const d = found.get(domain);
+        vms[n] = d ? status(d.state, d.reason) : { state: 'missing', detail: `no libvirt domain ${domain} on ${ctx.hostName}` };
       }
-      const declared = new Set(vmNames);
       const undeclared = [...found.values()].filter((d) => !declared.has(d.name)).map((d) => ({ name: d.name, status: status(d.state, d.reason) }));
       return { vms, undeclared };
     },
 
-    async lifecycle(ctx, vm, op: LifecycleOp) {
+    async lifecycle(ctx, vmName, op: LifecycleOp) {
       const uri = libvirtUri(ctx);
+      const vm = domainOf(ctx.topology, vmName);
       switch (op) {
         // Its own channel: a host's starts run side by side (a TCG start takes seconds).
         case 'start': await mustRun(ctx, virsh.start(uri, vm), { channel: true, timeoutMs: 120_000 }); return;
         case 'shutdown':
           // Returns 0 at once even when the guest ignores ACPI: wait for "shut off" with a deadline.
           await mustRun(ctx, virsh.shutdown(uri, vm));
-          await waitShutOff(ctx, vm);
+          await waitShutOff(ctx, vmName);
           return;
         case 'destroy': await mustRun(ctx, virsh.destroy(uri, vm), { channel: true, timeoutMs: 120_000 }); return;
         case 'reboot': await mustRun(ctx, virsh.reboot(uri, vm)); return;
@@ -179,7 +181,7 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     },
 
     console(ctx: BackendContext, vmName: string, opts: { force?: boolean } = {}) {
-      return { argv: virsh.console(libvirtUri(ctx), vmName, opts), pty: true };
+      return { argv: virsh.console(libvirtUri(ctx), domainOf(ctx.topology, vmName), opts), pty: true };
     },
 
     async define(ctx, vmName, xmlOptions = {}) {
@@ -188,7 +190,7 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     },
 
     async undefine(ctx, vmName, opts = {}) {
-      await mustRun(ctx, virsh.undefine(libvirtUri(ctx), vmName, opts));
+      await mustRun(ctx, virsh.undefine(libvirtUri(ctx), domainOf(ctx.topology, vmName), opts));
     },
   };
 }

@@ -2,10 +2,11 @@
 // same inputs as renderDomainXml), the host's side from `virsh dumpxml --inactive` of every
 // requested domain in ONE round trip, define/redefine from renderDomainXml (the UUID is derived
 // from the name, so a redefine keeps it), undefine with snapshot metadata and managed save.
-import { assertName } from '../../model/names';
+import { assertDomainName } from '../../model/names';
 import { bridgeName, memoryMiB, type Arch, type Topology } from '../../model/types';
 import { mustRun, RemoteCommandError, type BackendContext, type InspectedVm, type Provisioner, type VmSpec } from '../backend';
 import { mustRunScript, splitSections } from '../script';
+import { declaredDomains, domainOf, keysByDomain } from './domains';
 import { parseDomstats } from './parseDomstats';
 import { parseDumpxml, type DumpedDomain } from './parseDumpxml';
 import { defaultCmdline, renderDomainXml, vmAccel, type DomainXmlOptions } from './renderDomainXml';
@@ -19,7 +20,7 @@ export const INSPECT_SCRIPT = [
   "printf '@@vsim stats\\n'",
   'virsh -c "$uri" domstats --state || exit $?',
   // One virsh process for every dumpxml: its own command language, `echo` for the markers. Names
-  // reach it only after the check below (the schema's name pattern has no space, quote or `;`).
+  // reach it only after the check below (the schema's VM name pattern has no space, quote or `;`).
   "cmds=''",
   'for d in "$@"; do',
   '  case $d in *[!A-Za-z0-9_.-]*|-*) continue;; esac',
@@ -136,6 +137,20 @@ export function parseInspect(stdout: string, requested: readonly string[]): Reco
   return out;
 }
 
+/**
+ * parseInspect's result (by domain) under the VM keys of `keys` (domain → key); the host's other
+ * domains keep their own names, except those another VM of the file names (they are not undeclared).
+ */
+export function byVmKey(byDomain: Record<string, InspectedVm>, keys: ReadonlyMap<string, string>, declared: ReadonlySet<string>): Record<string, InspectedVm> {
+  const out: Record<string, InspectedVm> = {};
+  for (const [domain, i] of Object.entries(byDomain)) {
+    const key = keys.get(domain);
+    if (key !== undefined) out[key] = i;
+    else if (!declared.has(domain)) out[domain] = i;
+  }
+  return out;
+}
+
 /** `virsh define` of a name that exists under another UUID (defined by hand) says which. */
 const OTHER_UUID = /already exists with uuid ([0-9a-f-]{36})/i;
 
@@ -143,9 +158,10 @@ export function createLibvirtProvisioner(opts: { uri?: (ctx: BackendContext) => 
   const uriOf = opts.uri ?? ((ctx: BackendContext) => ctx.host.libvirtUri ?? DEFAULT_URI);
   return {
     async inspect(ctx, vmNames) {
-      for (const n of vmNames) assertName(n, 'domain name');
-      const r = await mustRunScript(ctx, 'vsim libvirt inspect', INSPECT_SCRIPT, [uriOf(ctx), ...vmNames], { timeoutMs: 120_000 });
-      return parseInspect(r.stdout, vmNames);
+      const keys = keysByDomain(ctx.topology, vmNames);
+      for (const d of keys.keys()) assertDomainName(d);
+      const r = await mustRunScript(ctx, 'vsim libvirt inspect', INSPECT_SCRIPT, [uriOf(ctx), ...keys.keys()], { timeoutMs: 120_000 });
+      return byVmKey(parseInspect(r.stdout, [...keys.keys()]), keys, declaredDomains(ctx.topology));
     },
 
     declared: declaredSpec,
@@ -164,7 +180,7 @@ export function createLibvirtProvisioner(opts: { uri?: (ctx: BackendContext) => 
 
     async deprovision(ctx, vmName) {
       const uri = uriOf(ctx);
-      const argv = virsh.undefine(uri, vmName, { snapshotsMetadata: true, managedSave: true, nvram: ctx.topology.vms?.[vmName]?.arch === 'aarch64' });
+      const argv = virsh.undefine(uri, domainOf(ctx.topology, vmName), { snapshotsMetadata: true, managedSave: true, nvram: ctx.topology.vms?.[vmName]?.arch === 'aarch64' });
       const r = await ctx.run.exec(argv, { channel: true, timeoutMs: 120_000 });
       if (r.code === 0 || /failed to get domain|Domain not found/i.test(r.stderr)) return;
       throw RemoteCommandError.fromResult(ctx.hostName, argv, r);

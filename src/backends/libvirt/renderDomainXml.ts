@@ -1,7 +1,7 @@
 // Topology VM → libvirt domain XML. Pure; deterministic text (golden vectors in test/golden/
 // pin it byte for byte, and nix/ renders the same text).
-import { assertIfname, assertName, assertPath } from '../../model/names';
-import { bridgeName, memoryMiB, type Arch, type Topology, type Vm } from '../../model/types';
+import { assertDomainName, assertIfname, assertPath } from '../../model/names';
+import { bridgeName, domainName, memoryMiB, type Arch, type Topology, type Vm } from '../../model/types';
 import { domainUuid } from './renderUuid';
 import { xmlAttrs, xmlEscape } from './renderXml';
 
@@ -42,15 +42,16 @@ function diskTarget(i: number): string {
 export function renderDomainXml(topology: Topology, vmName: string, options: DomainXmlOptions = {}): string {
   const vm = topology.vms?.[vmName];
   if (!vm) throw new Error(`No VM ${JSON.stringify(vmName)} in the topology`);
-  assertName(vmName, 'VM name');
+  // The domain's name (its `domain`, else the VM's key) is its UUID's seed too: renaming the key keeps the domain.
+  const domain = assertDomainName(domainName(vmName, vm), `domain name of ${vmName}`);
   const arch: Arch = vm.arch ?? 'x86_64';
   const accel = vmAccel(topology, vm);
   const out: string[] = [];
   const line = (depth: number, text: string): void => void out.push(`${'  '.repeat(depth)}${text}`);
 
   line(0, `<domain type='${accel === 'kvm' ? 'kvm' : 'qemu'}'>`);
-  line(1, `<name>${xmlEscape(vmName)}</name>`);
-  line(1, `<uuid>${domainUuid(vmName)}</uuid>`);
+  line(1, `<name>${xmlEscape(domain)}</name>`);
+  line(1, `<uuid>${domainUuid(domain)}</uuid>`);
   line(1, `<memory unit='MiB'>${memoryMiB(vm.memory)}</memory>`);
   line(1, `<vcpu>${xmlEscape(vm.vcpus ?? 1)}</vcpu>`);
   line(1, arch === 'aarch64' ? `<os firmware='efi'>` : '<os>');

@@ -1,5 +1,5 @@
 // virsh command lines as argv (never shell strings). Every name is validated before use. Pure.
-import { assertName, assertPath } from '../../model/names';
+import { assertDomainName, assertName, assertPath } from '../../model/names';
 
 const URI_PATTERN = /^[a-z+]+:\/\/[A-Za-z0-9_./@:-]*$/;
 export const DEFAULT_URI = 'qemu:///system';
@@ -13,7 +13,8 @@ function virsh(uri: string, ...args: string[]): string[] {
   return ['virsh', '-c', assertUri(uri), ...args];
 }
 
-const dom = (name: string): string => assertName(name, 'domain name');
+// Domain names may have dots (libvirt allows them); snapshot names stay strict.
+const dom = (name: string): string => assertDomainName(name, 'domain name');
 const snap = (name: string): string => assertName(name, 'snapshot name');
 
 /** One round trip for all domains: parse with parseVirshList. */

@@ -2,7 +2,7 @@
 // Pure (no vscode): the webview sends these, the extension applies the resulting edits.
 import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { formatCidr, formatIp, inCidr, overlaps, parseCidr, parseIp, nextFreeIp } from '../ipv4';
-import { isValidName, NAME_RULE } from '../names';
+import { isValidName, isValidVmName, NAME_RULE, VM_NAME_RULE } from '../names';
 import { referenceSites, singular } from '../references';
 import { SECTIONS, type Backend, type Path, type Section, type Topology } from '../types';
 import { TO_JS_OPTIONS } from '../yamlSyntax';
@@ -71,7 +71,7 @@ function need(t: Topology, s: Section, n: string): void {
 }
 
 function checkNewName(t: Topology, s: Section, name: string): void {
-  if (!isValidName(name)) throw new IntentError(`\`${name}\` is not a valid name: ${NAME_RULE}.`);
+  if (s === 'vms' ? !isValidVmName(name) : !isValidName(name)) throw new IntentError(`\`${name}\` is not a valid name: ${s === 'vms' ? VM_NAME_RULE : NAME_RULE}.`);
   if (has(t, s, name)) throw new IntentError(`A ${singular(s)} named \`${name}\` already exists.`);
   // VM and link names share profile targets.
   if (s === 'vms' && has(t, 'links', name)) throw new IntentError(`\`${name}\` is already a link name; VM and link names must differ.`);

@@ -3,9 +3,10 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"offline":{"description":"true: vsim never connects to this file's hosts (shown offline in the tree; plan, apply and every host command refuse). For topologies describing labs that are not reachable from here, such as the examples copied into the demo workspace.","type":"boolean","default":false},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain, the microvm unit instance (microvm@NAME) or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}},"network":{"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/name"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/name"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/name"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"offline":{"description":"true: vsim never connects to this file's hosts (shown offline in the tree; plan, apply and every host command refuse). For topologies describing labs that are not reachable from here, such as the examples copied into the demo workspace.","type":"boolean","default":false},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain (unless `domain` names another), the microvm unit instance (microvm@NAME), the qemu VM's log file name or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"vmName":{"description":"A VM name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters. A dot is allowed for libvirt VMs only (libvirt domain names may have dots); a microvm, qemu or cloud-hypervisor VM's name becomes a systemd unit, file or socket name on the host and uses letters, digits, '-' and '_'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}},"network":{"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"domain":{"description":"libvirt only: the name of this VM's domain on the host, when it differs from the VM's key (e.g. key `gateway`, domain `edge.Gateway`). vsim starts, stops, defines and lists that domain under this key. Letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters.","$ref":"#/definitions/vmName","examples":["edge.Gateway","gamma.with.dots"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/vmName"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/vmName"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/vmName"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
 const schema12 = {"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"};
 const schema14 = {"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}};
+const schema25 = {"description":"A VM name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters. A dot is allowed for libvirt VMs only (libvirt domain names may have dots); a microvm, qemu or cloud-hypervisor VM's name becomes a systemd unit, file or socket name on the host and uses letters, digits, '-' and '_'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", "u");
 const pattern2 = new RegExp("^[A-Za-z0-9_.][A-Za-z0-9_.-]*$", "u");
@@ -15,6 +16,7 @@ const pattern5 = new RegExp("^[^\\n\\r]+$", "u");
 const pattern6 = new RegExp("^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$", "u");
 const pattern7 = new RegExp("^[a-z+]+://[A-Za-z0-9_./@:-]*$", "u");
 const pattern8 = new RegExp("^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$", "u");
+const pattern19 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", "u");
 const schema16 = {"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}};
 const schema18 = {"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"};
 const schema19 = {"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]};
@@ -395,27 +397,27 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema26 = {"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/name"}}}};
-const schema28 = {"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]};
-const schema30 = {"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"};
-const schema41 = {"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}};
+const schema26 = {"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"domain":{"description":"libvirt only: the name of this VM's domain on the host, when it differs from the VM's key (e.g. key `gateway`, domain `edge.Gateway`). vsim starts, stops, defines and lists that domain under this key. Letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters.","$ref":"#/definitions/vmName","examples":["edge.Gateway","gamma.with.dots"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/vmName"}}}};
+const schema29 = {"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]};
+const schema31 = {"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"};
+const schema42 = {"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}};
 const func6 = require("ajv/dist/runtime/ucs2length").default;
 const func0 = require("ajv/dist/runtime/equal").default;
-const pattern21 = new RegExp("^[1-9][0-9]*(MiB|GiB|M|G)$", "u");
-const pattern22 = new RegExp("^/[A-Za-z0-9_./@+-]*$", "u");
-const pattern26 = new RegExp("^[^\\n\\r'`$]*$", "u");
-const pattern32 = new RegExp("^[^\\s'`$;|&<>]+$", "u");
-const pattern39 = new RegExp("^[^\\n\\r\\u0000]+$", "u");
-const schema29 = {"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}};
-const schema31 = {"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]};
-const pattern23 = new RegExp("^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$", "u");
+const pattern22 = new RegExp("^[1-9][0-9]*(MiB|GiB|M|G)$", "u");
+const pattern23 = new RegExp("^/[A-Za-z0-9_./@+-]*$", "u");
+const pattern27 = new RegExp("^[^\\n\\r'`$]*$", "u");
+const pattern33 = new RegExp("^[^\\s'`$;|&<>]+$", "u");
+const pattern40 = new RegExp("^[^\\n\\r\\u0000]+$", "u");
+const schema30 = {"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}};
+const schema32 = {"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]};
+const pattern24 = new RegExp("^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$", "u");
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.path === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema29.required,parentSchema:schema29,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema30.required,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -426,7 +428,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "path") || (key0 === "size")) || (key0 === "format")) || (key0 === "readonly"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema29,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -439,8 +441,8 @@ errors++;
 if(data.path !== undefined){
 let data0 = data.path;
 if(typeof data0 === "string"){
-if(!pattern22.test(data0)){
-const err2 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data0};
+if(!pattern23.test(data0)){
+const err2 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -451,7 +453,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data0};
+const err3 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -464,8 +466,8 @@ errors++;
 if(data.size !== undefined){
 let data1 = data.size;
 if(typeof data1 === "string"){
-if(!pattern23.test(data1)){
-const err4 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/size/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$",parentSchema:schema31,data:data1};
+if(!pattern24.test(data1)){
+const err4 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/size/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$",parentSchema:schema32,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -476,7 +478,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data1};
+const err5 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -489,7 +491,7 @@ errors++;
 if(data.format !== undefined){
 let data2 = data.format;
 if(!((data2 === "qcow2") || (data2 === "raw"))){
-const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema29.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.format.enum,parentSchema:schema29.properties.format,data:data2};
+const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema30.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema30.properties.format.enum,parentSchema:schema30.properties.format,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -502,7 +504,7 @@ errors++;
 if(data.readonly !== undefined){
 let data3 = data.readonly;
 if(typeof data3 !== "boolean"){
-const err7 = {instancePath:instancePath+"/readonly",schemaPath:"#/properties/readonly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema29.properties.readonly.type,parentSchema:schema29.properties.readonly,data:data3};
+const err7 = {instancePath:instancePath+"/readonly",schemaPath:"#/properties/readonly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema30.properties.readonly.type,parentSchema:schema30.properties.readonly,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -514,7 +516,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema30.type,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -527,16 +529,16 @@ validate14.errors = vErrors;
 return errors === 0;
 }
 
-const schema34 = {"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}};
-const schema36 = {"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]};
-const pattern28 = new RegExp("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$", "u");
+const schema35 = {"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}};
+const schema37 = {"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]};
+const pattern29 = new RegExp("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$", "u");
 
 function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.network === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema34.required,parentSchema:schema34,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema35.required,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -547,7 +549,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "network") || (key0 === "mac")) || (key0 === "ip")) || (key0 === "tap")) || (key0 === "model"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -585,8 +587,8 @@ errors++;
 if(data.mac !== undefined){
 let data1 = data.mac;
 if(typeof data1 === "string"){
-if(!pattern28.test(data1)){
-const err4 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema36,data:data1};
+if(!pattern29.test(data1)){
+const err4 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema37,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -597,7 +599,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data1};
+const err5 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.type,parentSchema:schema37,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -660,7 +662,7 @@ errors++;
 if(data.model !== undefined){
 let data4 = data.model;
 if(!(((data4 === "virtio") || (data4 === "e1000")) || (data4 === "rtl8139"))){
-const err10 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/enum",keyword:"enum",params:{allowedValues: schema34.properties.model.enum},message:"must be equal to one of the allowed values",schema:schema34.properties.model.enum,parentSchema:schema34.properties.model,data:data4};
+const err10 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/enum",keyword:"enum",params:{allowedValues: schema35.properties.model.enum},message:"must be equal to one of the allowed values",schema:schema35.properties.model.enum,parentSchema:schema35.properties.model,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -672,7 +674,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -786,10 +788,11 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.arch !== undefined){
-let data4 = data.arch;
-if(!((data4 === "x86_64") || (data4 === "aarch64"))){
-const err8 = {instancePath:instancePath+"/arch",schemaPath:"#/properties/arch/enum",keyword:"enum",params:{allowedValues: schema26.properties.arch.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.arch.enum,parentSchema:schema26.properties.arch,data:data4};
+if(data.domain !== undefined){
+let data4 = data.domain;
+if(typeof data4 === "string"){
+if(!pattern19.test(data4)){
+const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -799,10 +802,8 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.accel !== undefined){
-let data5 = data.accel;
-if(!((data5 === "kvm") || (data5 === "tcg"))){
-const err9 = {instancePath:instancePath+"/accel",schemaPath:"#/properties/accel/enum",keyword:"enum",params:{allowedValues: schema26.properties.accel.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.accel.enum,parentSchema:schema26.properties.accel,data:data5};
+else {
+const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -812,10 +813,10 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.vcpus !== undefined){
-let data6 = data.vcpus;
-if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
-const err10 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.properties.vcpus.type,parentSchema:schema26.properties.vcpus,data:data6};
+if(data.arch !== undefined){
+let data5 = data.arch;
+if(!((data5 === "x86_64") || (data5 === "aarch64"))){
+const err10 = {instancePath:instancePath+"/arch",schemaPath:"#/properties/arch/enum",keyword:"enum",params:{allowedValues: schema26.properties.arch.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.arch.enum,parentSchema:schema26.properties.arch,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -824,9 +825,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(typeof data6 == "number"){
-if(data6 > 512 || isNaN(data6)){
-const err11 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512",schema:512,parentSchema:schema26.properties.vcpus,data:data6};
+}
+if(data.accel !== undefined){
+let data6 = data.accel;
+if(!((data6 === "kvm") || (data6 === "tcg"))){
+const err11 = {instancePath:instancePath+"/accel",schemaPath:"#/properties/accel/enum",keyword:"enum",params:{allowedValues: schema26.properties.accel.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.accel.enum,parentSchema:schema26.properties.accel,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -835,8 +838,11 @@ vErrors.push(err11);
 }
 errors++;
 }
-if(data6 < 1 || isNaN(data6)){
-const err12 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema26.properties.vcpus,data:data6};
+}
+if(data.vcpus !== undefined){
+let data7 = data.vcpus;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err12 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.properties.vcpus.type,parentSchema:schema26.properties.vcpus,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -845,16 +851,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-}
-if(data.memory !== undefined){
-let data7 = data.memory;
-const _errs16 = errors;
-let valid3 = false;
-let passing0 = null;
-const _errs17 = errors;
-if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
-const err13 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema28.oneOf[0].type,parentSchema:schema28.oneOf[0],data:data7};
+if(typeof data7 == "number"){
+if(data7 > 512 || isNaN(data7)){
+const err13 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512",schema:512,parentSchema:schema26.properties.vcpus,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -863,9 +862,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(typeof data7 == "number"){
-if(data7 < 16 || isNaN(data7)){
-const err14 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema28.oneOf[0],data:data7};
+if(data7 < 1 || isNaN(data7)){
+const err14 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema26.properties.vcpus,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -875,15 +873,15 @@ vErrors.push(err14);
 errors++;
 }
 }
-var _valid0 = _errs17 === errors;
-if(_valid0){
-valid3 = true;
-passing0 = 0;
 }
+if(data.memory !== undefined){
+let data8 = data.memory;
 const _errs19 = errors;
-if(typeof data7 === "string"){
-if(!pattern21.test(data7)){
-const err15 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|M|G)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|M|G)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|M|G)$",parentSchema:schema28.oneOf[1],data:data7};
+let valid4 = false;
+let passing0 = null;
+const _errs20 = errors;
+if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
+const err15 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.oneOf[0].type,parentSchema:schema29.oneOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -892,9 +890,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-else {
-const err16 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.oneOf[1].type,parentSchema:schema28.oneOf[1],data:data7};
+if(typeof data8 == "number"){
+if(data8 < 16 || isNaN(data8)){
+const err16 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema29.oneOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -903,19 +901,16 @@ vErrors.push(err16);
 }
 errors++;
 }
-var _valid0 = _errs19 === errors;
-if(_valid0 && valid3){
-valid3 = false;
-passing0 = [passing0, 1];
 }
-else {
+var _valid0 = _errs20 === errors;
 if(_valid0){
-valid3 = true;
-passing0 = 1;
+valid4 = true;
+passing0 = 0;
 }
-}
-if(!valid3){
-const err17 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema28.oneOf,parentSchema:schema28,data:data7};
+const _errs22 = errors;
+if(typeof data8 === "string"){
+if(!pattern22.test(data8)){
+const err17 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|M|G)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|M|G)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|M|G)$",parentSchema:schema29.oneOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -924,31 +919,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-else {
-errors = _errs16;
-if(vErrors !== null){
-if(_errs16){
-vErrors.length = _errs16;
 }
 else {
-vErrors = null;
-}
-}
-}
-}
-if(data.disks !== undefined){
-let data8 = data.disks;
-if(Array.isArray(data8)){
-const len0 = data8.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate14(data8[i0], {instancePath:instancePath+"/disks/" + i0,parentData:data8,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/disks",schemaPath:"#/properties/disks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.disks.type,parentSchema:schema26.properties.disks,data:data8};
+const err18 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.oneOf[1].type,parentSchema:schema29.oneOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -957,12 +930,19 @@ vErrors.push(err18);
 }
 errors++;
 }
+var _valid0 = _errs22 === errors;
+if(_valid0 && valid4){
+valid4 = false;
+passing0 = [passing0, 1];
 }
-if(data.boot !== undefined){
-let data10 = data.boot;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.kernel === undefined){
-const err19 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/required",keyword:"required",params:{missingProperty: "kernel"},message:"must have required property '"+"kernel"+"'",schema:schema26.properties.boot.required,parentSchema:schema26.properties.boot,data:data10};
+else {
+if(_valid0){
+valid4 = true;
+passing0 = 1;
+}
+}
+if(!valid4){
+const err19 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema29.oneOf,parentSchema:schema29,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -971,9 +951,31 @@ vErrors.push(err19);
 }
 errors++;
 }
-for(const key1 in data10){
-if(!(((key1 === "kernel") || (key1 === "initrd")) || (key1 === "cmdline"))){
-const err20 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.boot,data:data10};
+else {
+errors = _errs19;
+if(vErrors !== null){
+if(_errs19){
+vErrors.length = _errs19;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.disks !== undefined){
+let data9 = data.disks;
+if(Array.isArray(data9)){
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate14(data9[i0], {instancePath:instancePath+"/disks/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/disks",schemaPath:"#/properties/disks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.disks.type,parentSchema:schema26.properties.disks,data:data9};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -983,11 +985,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data10.kernel !== undefined){
-let data11 = data10.kernel;
-if(typeof data11 === "string"){
-if(!pattern22.test(data11)){
-const err21 = {instancePath:instancePath+"/boot/kernel",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data11};
+if(data.boot !== undefined){
+let data11 = data.boot;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.kernel === undefined){
+const err21 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/required",keyword:"required",params:{missingProperty: "kernel"},message:"must have required property '"+"kernel"+"'",schema:schema26.properties.boot.required,parentSchema:schema26.properties.boot,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -996,9 +998,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-else {
-const err22 = {instancePath:instancePath+"/boot/kernel",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data11};
+for(const key1 in data11){
+if(!(((key1 === "kernel") || (key1 === "initrd")) || (key1 === "cmdline"))){
+const err22 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.boot,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1008,11 +1010,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data10.initrd !== undefined){
-let data12 = data10.initrd;
+if(data11.kernel !== undefined){
+let data12 = data11.kernel;
 if(typeof data12 === "string"){
-if(!pattern22.test(data12)){
-const err23 = {instancePath:instancePath+"/boot/initrd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data12};
+if(!pattern23.test(data12)){
+const err23 = {instancePath:instancePath+"/boot/kernel",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1023,7 +1025,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/boot/initrd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data12};
+const err24 = {instancePath:instancePath+"/boot/kernel",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data12};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1033,11 +1035,11 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data10.cmdline !== undefined){
-let data13 = data10.cmdline;
+if(data11.initrd !== undefined){
+let data13 = data11.initrd;
 if(typeof data13 === "string"){
-if(!pattern26.test(data13)){
-const err25 = {instancePath:instancePath+"/boot/cmdline",schemaPath:"#/properties/boot/properties/cmdline/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r'`$]*$"},message:"must match pattern \""+"^[^\\n\\r'`$]*$"+"\"",schema:"^[^\\n\\r'`$]*$",parentSchema:schema26.properties.boot.properties.cmdline,data:data13};
+if(!pattern23.test(data13)){
+const err25 = {instancePath:instancePath+"/boot/initrd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data13};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1048,7 +1050,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/boot/cmdline",schemaPath:"#/properties/boot/properties/cmdline/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.boot.properties.cmdline.type,parentSchema:schema26.properties.boot.properties.cmdline,data:data13};
+const err26 = {instancePath:instancePath+"/boot/initrd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data13};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1058,9 +1060,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.boot.type,parentSchema:schema26.properties.boot,data:data10};
+if(data11.cmdline !== undefined){
+let data14 = data11.cmdline;
+if(typeof data14 === "string"){
+if(!pattern27.test(data14)){
+const err27 = {instancePath:instancePath+"/boot/cmdline",schemaPath:"#/properties/boot/properties/cmdline/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r'`$]*$"},message:"must match pattern \""+"^[^\\n\\r'`$]*$"+"\"",schema:"^[^\\n\\r'`$]*$",parentSchema:schema26.properties.boot.properties.cmdline,data:data14};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1070,19 +1074,8 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.nics !== undefined){
-let data14 = data.nics;
-if(Array.isArray(data14)){
-const len1 = data14.length;
-for(let i1=0; i1<len1; i1++){
-if(!(validate16(data14[i1], {instancePath:instancePath+"/nics/" + i1,parentData:data14,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
-errors = vErrors.length;
-}
-}
-}
 else {
-const err28 = {instancePath:instancePath+"/nics",schemaPath:"#/properties/nics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.nics.type,parentSchema:schema26.properties.nics,data:data14};
+const err28 = {instancePath:instancePath+"/boot/cmdline",schemaPath:"#/properties/boot/properties/cmdline/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.boot.properties.cmdline.type,parentSchema:schema26.properties.boot.properties.cmdline,data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1092,12 +1085,9 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data.console !== undefined){
-let data16 = data.console;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key2 in data16){
-if(!((key2 === "kind") || (key2 === "path"))){
-const err29 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.console,data:data16};
+}
+else {
+const err29 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.boot.type,parentSchema:schema26.properties.boot,data:data11};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1107,10 +1097,19 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data16.kind !== undefined){
-let data17 = data16.kind;
-if(!((((data17 === "pty") || (data17 === "unix")) || (data17 === "journal")) || (data17 === "none"))){
-const err30 = {instancePath:instancePath+"/console/kind",schemaPath:"#/properties/console/properties/kind/enum",keyword:"enum",params:{allowedValues: schema26.properties.console.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.console.properties.kind.enum,parentSchema:schema26.properties.console.properties.kind,data:data17};
+if(data.nics !== undefined){
+let data15 = data.nics;
+if(Array.isArray(data15)){
+const len1 = data15.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate16(data15[i1], {instancePath:instancePath+"/nics/" + i1,parentData:data15,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/nics",schemaPath:"#/properties/nics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.nics.type,parentSchema:schema26.properties.nics,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1120,11 +1119,12 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data16.path !== undefined){
-let data18 = data16.path;
-if(typeof data18 === "string"){
-if(!pattern22.test(data18)){
-const err31 = {instancePath:instancePath+"/console/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data18};
+if(data.console !== undefined){
+let data17 = data.console;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+for(const key2 in data17){
+if(!((key2 === "kind") || (key2 === "path"))){
+const err31 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.console,data:data17};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1134,8 +1134,10 @@ vErrors.push(err31);
 errors++;
 }
 }
-else {
-const err32 = {instancePath:instancePath+"/console/path",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data18};
+if(data17.kind !== undefined){
+let data18 = data17.kind;
+if(!((((data18 === "pty") || (data18 === "unix")) || (data18 === "journal")) || (data18 === "none"))){
+const err32 = {instancePath:instancePath+"/console/kind",schemaPath:"#/properties/console/properties/kind/enum",keyword:"enum",params:{allowedValues: schema26.properties.console.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.console.properties.kind.enum,parentSchema:schema26.properties.console.properties.kind,data:data18};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1145,9 +1147,11 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.console.type,parentSchema:schema26.properties.console,data:data16};
+if(data17.path !== undefined){
+let data19 = data17.path;
+if(typeof data19 === "string"){
+if(!pattern23.test(data19)){
+const err33 = {instancePath:instancePath+"/console/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data19};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1157,11 +1161,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data.image !== undefined){
-let data19 = data.image;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.flake === undefined){
-const err34 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/required",keyword:"required",params:{missingProperty: "flake"},message:"must have required property '"+"flake"+"'",schema:schema26.properties.image.required,parentSchema:schema26.properties.image,data:data19};
+else {
+const err34 = {instancePath:instancePath+"/console/path",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data19};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1170,9 +1171,10 @@ vErrors.push(err34);
 }
 errors++;
 }
-for(const key3 in data19){
-if(!((key3 === "flake") || (key3 === "outLink"))){
-const err35 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.image,data:data19};
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.console.type,parentSchema:schema26.properties.console,data:data17};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1182,11 +1184,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data19.flake !== undefined){
-let data20 = data19.flake;
-if(typeof data20 === "string"){
-if(!pattern32.test(data20)){
-const err36 = {instancePath:instancePath+"/image/flake",schemaPath:"#/properties/image/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>]+$"},message:"must match pattern \""+"^[^\\s'`$;|&<>]+$"+"\"",schema:"^[^\\s'`$;|&<>]+$",parentSchema:schema26.properties.image.properties.flake,data:data20};
+if(data.image !== undefined){
+let data20 = data.image;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.flake === undefined){
+const err36 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/required",keyword:"required",params:{missingProperty: "flake"},message:"must have required property '"+"flake"+"'",schema:schema26.properties.image.required,parentSchema:schema26.properties.image,data:data20};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1195,9 +1197,9 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/image/flake",schemaPath:"#/properties/image/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.image.properties.flake.type,parentSchema:schema26.properties.image.properties.flake,data:data20};
+for(const key3 in data20){
+if(!((key3 === "flake") || (key3 === "outLink"))){
+const err37 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.image,data:data20};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1207,11 +1209,11 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data19.outLink !== undefined){
-let data21 = data19.outLink;
+if(data20.flake !== undefined){
+let data21 = data20.flake;
 if(typeof data21 === "string"){
-if(!pattern22.test(data21)){
-const err38 = {instancePath:instancePath+"/image/outLink",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data21};
+if(!pattern33.test(data21)){
+const err38 = {instancePath:instancePath+"/image/flake",schemaPath:"#/properties/image/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>]+$"},message:"must match pattern \""+"^[^\\s'`$;|&<>]+$"+"\"",schema:"^[^\\s'`$;|&<>]+$",parentSchema:schema26.properties.image.properties.flake,data:data21};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1222,7 +1224,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/image/outLink",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data21};
+const err39 = {instancePath:instancePath+"/image/flake",schemaPath:"#/properties/image/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.image.properties.flake.type,parentSchema:schema26.properties.image.properties.flake,data:data21};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1232,9 +1234,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.image.type,parentSchema:schema26.properties.image,data:data19};
+if(data20.outLink !== undefined){
+let data22 = data20.outLink;
+if(typeof data22 === "string"){
+if(!pattern23.test(data22)){
+const err40 = {instancePath:instancePath+"/image/outLink",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data22};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1244,12 +1248,8 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.qos !== undefined){
-let data22 = data.qos;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key4 in data22){
-if(!((key4 === "inbound") || (key4 === "outbound"))){
-const err41 = {instancePath:instancePath+"/qos",schemaPath:"#/properties/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.qos,data:data22};
+else {
+const err41 = {instancePath:instancePath+"/image/outLink",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data22};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1259,11 +1259,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data22.inbound !== undefined){
-let data23 = data22.inbound;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.average === undefined){
-const err42 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/required",keyword:"required",params:{missingProperty: "average"},message:"must have required property '"+"average"+"'",schema:schema41.required,parentSchema:schema41,data:data23};
+}
+else {
+const err42 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.image.type,parentSchema:schema26.properties.image,data:data20};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1272,9 +1270,13 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key5 in data23){
-if(!(((key5 === "average") || (key5 === "peak")) || (key5 === "burst"))){
-const err43 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data:data23};
+}
+if(data.qos !== undefined){
+let data23 = data.qos;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key4 in data23){
+if(!((key4 === "inbound") || (key4 === "outbound"))){
+const err43 = {instancePath:instancePath+"/qos",schemaPath:"#/properties/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.qos,data:data23};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1284,10 +1286,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data23.average !== undefined){
-let data24 = data23.average;
-if(!((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24)))){
-const err44 = {instancePath:instancePath+"/qos/inbound/average",schemaPath:"#/definitions/qos/properties/average/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.average.type,parentSchema:schema41.properties.average,data:data24};
+if(data23.inbound !== undefined){
+let data24 = data23.inbound;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.average === undefined){
+const err44 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/required",keyword:"required",params:{missingProperty: "average"},message:"must have required property '"+"average"+"'",schema:schema42.required,parentSchema:schema42,data:data24};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1296,9 +1299,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(typeof data24 == "number"){
-if(data24 < 1 || isNaN(data24)){
-const err45 = {instancePath:instancePath+"/qos/inbound/average",schemaPath:"#/definitions/qos/properties/average/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.average,data:data24};
+for(const key5 in data24){
+if(!(((key5 === "average") || (key5 === "peak")) || (key5 === "burst"))){
+const err45 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data:data24};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1308,11 +1311,10 @@ vErrors.push(err45);
 errors++;
 }
 }
-}
-if(data23.peak !== undefined){
-let data25 = data23.peak;
+if(data24.average !== undefined){
+let data25 = data24.average;
 if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
-const err46 = {instancePath:instancePath+"/qos/inbound/peak",schemaPath:"#/definitions/qos/properties/peak/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.peak.type,parentSchema:schema41.properties.peak,data:data25};
+const err46 = {instancePath:instancePath+"/qos/inbound/average",schemaPath:"#/definitions/qos/properties/average/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.average.type,parentSchema:schema42.properties.average,data:data25};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1323,7 +1325,7 @@ errors++;
 }
 if(typeof data25 == "number"){
 if(data25 < 1 || isNaN(data25)){
-const err47 = {instancePath:instancePath+"/qos/inbound/peak",schemaPath:"#/definitions/qos/properties/peak/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.peak,data:data25};
+const err47 = {instancePath:instancePath+"/qos/inbound/average",schemaPath:"#/definitions/qos/properties/average/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.average,data:data25};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1334,10 +1336,10 @@ errors++;
 }
 }
 }
-if(data23.burst !== undefined){
-let data26 = data23.burst;
+if(data24.peak !== undefined){
+let data26 = data24.peak;
 if(!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))){
-const err48 = {instancePath:instancePath+"/qos/inbound/burst",schemaPath:"#/definitions/qos/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.burst.type,parentSchema:schema41.properties.burst,data:data26};
+const err48 = {instancePath:instancePath+"/qos/inbound/peak",schemaPath:"#/definitions/qos/properties/peak/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.peak.type,parentSchema:schema42.properties.peak,data:data26};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1348,7 +1350,7 @@ errors++;
 }
 if(typeof data26 == "number"){
 if(data26 < 1 || isNaN(data26)){
-const err49 = {instancePath:instancePath+"/qos/inbound/burst",schemaPath:"#/definitions/qos/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.burst,data:data26};
+const err49 = {instancePath:instancePath+"/qos/inbound/peak",schemaPath:"#/definitions/qos/properties/peak/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.peak,data:data26};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1359,9 +1361,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data:data23};
+if(data24.burst !== undefined){
+let data27 = data24.burst;
+if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
+const err50 = {instancePath:instancePath+"/qos/inbound/burst",schemaPath:"#/definitions/qos/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.burst.type,parentSchema:schema42.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1370,12 +1373,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-if(data22.outbound !== undefined){
-let data27 = data22.outbound;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-if(data27.average === undefined){
-const err51 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/required",keyword:"required",params:{missingProperty: "average"},message:"must have required property '"+"average"+"'",schema:schema41.required,parentSchema:schema41,data:data27};
+if(typeof data27 == "number"){
+if(data27 < 1 || isNaN(data27)){
+const err51 = {instancePath:instancePath+"/qos/inbound/burst",schemaPath:"#/definitions/qos/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1384,9 +1384,11 @@ vErrors.push(err51);
 }
 errors++;
 }
-for(const key6 in data27){
-if(!(((key6 === "average") || (key6 === "peak")) || (key6 === "burst"))){
-const err52 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data:data27};
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data:data24};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1396,10 +1398,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data27.average !== undefined){
-let data28 = data27.average;
-if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
-const err53 = {instancePath:instancePath+"/qos/outbound/average",schemaPath:"#/definitions/qos/properties/average/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.average.type,parentSchema:schema41.properties.average,data:data28};
+if(data23.outbound !== undefined){
+let data28 = data23.outbound;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.average === undefined){
+const err53 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/required",keyword:"required",params:{missingProperty: "average"},message:"must have required property '"+"average"+"'",schema:schema42.required,parentSchema:schema42,data:data28};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1408,9 +1411,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(typeof data28 == "number"){
-if(data28 < 1 || isNaN(data28)){
-const err54 = {instancePath:instancePath+"/qos/outbound/average",schemaPath:"#/definitions/qos/properties/average/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.average,data:data28};
+for(const key6 in data28){
+if(!(((key6 === "average") || (key6 === "peak")) || (key6 === "burst"))){
+const err54 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data:data28};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1420,11 +1423,10 @@ vErrors.push(err54);
 errors++;
 }
 }
-}
-if(data27.peak !== undefined){
-let data29 = data27.peak;
+if(data28.average !== undefined){
+let data29 = data28.average;
 if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err55 = {instancePath:instancePath+"/qos/outbound/peak",schemaPath:"#/definitions/qos/properties/peak/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.peak.type,parentSchema:schema41.properties.peak,data:data29};
+const err55 = {instancePath:instancePath+"/qos/outbound/average",schemaPath:"#/definitions/qos/properties/average/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.average.type,parentSchema:schema42.properties.average,data:data29};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1435,7 +1437,7 @@ errors++;
 }
 if(typeof data29 == "number"){
 if(data29 < 1 || isNaN(data29)){
-const err56 = {instancePath:instancePath+"/qos/outbound/peak",schemaPath:"#/definitions/qos/properties/peak/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.peak,data:data29};
+const err56 = {instancePath:instancePath+"/qos/outbound/average",schemaPath:"#/definitions/qos/properties/average/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.average,data:data29};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1446,10 +1448,10 @@ errors++;
 }
 }
 }
-if(data27.burst !== undefined){
-let data30 = data27.burst;
+if(data28.peak !== undefined){
+let data30 = data28.peak;
 if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
-const err57 = {instancePath:instancePath+"/qos/outbound/burst",schemaPath:"#/definitions/qos/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema41.properties.burst.type,parentSchema:schema41.properties.burst,data:data30};
+const err57 = {instancePath:instancePath+"/qos/outbound/peak",schemaPath:"#/definitions/qos/properties/peak/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.peak.type,parentSchema:schema42.properties.peak,data:data30};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1460,7 +1462,7 @@ errors++;
 }
 if(typeof data30 == "number"){
 if(data30 < 1 || isNaN(data30)){
-const err58 = {instancePath:instancePath+"/qos/outbound/burst",schemaPath:"#/definitions/qos/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema41.properties.burst,data:data30};
+const err58 = {instancePath:instancePath+"/qos/outbound/peak",schemaPath:"#/definitions/qos/properties/peak/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.peak,data:data30};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1471,9 +1473,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data:data27};
+if(data28.burst !== undefined){
+let data31 = data28.burst;
+if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
+const err59 = {instancePath:instancePath+"/qos/outbound/burst",schemaPath:"#/definitions/qos/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.burst.type,parentSchema:schema42.properties.burst,data:data31};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1482,10 +1485,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-}
-else {
-const err60 = {instancePath:instancePath+"/qos",schemaPath:"#/properties/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.qos.type,parentSchema:schema26.properties.qos,data:data22};
+if(typeof data31 == "number"){
+if(data31 < 1 || isNaN(data31)){
+const err60 = {instancePath:instancePath+"/qos/outbound/burst",schemaPath:"#/definitions/qos/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.burst,data:data31};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1495,11 +1497,10 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data.slot !== undefined){
-let data31 = data.slot;
-if(typeof data31 === "string"){
-if(!pattern0.test(data31)){
-const err61 = {instancePath:instancePath+"/slot",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data31};
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data:data28};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1509,8 +1510,9 @@ vErrors.push(err61);
 errors++;
 }
 }
+}
 else {
-const err62 = {instancePath:instancePath+"/slot",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data31};
+const err62 = {instancePath:instancePath+"/qos",schemaPath:"#/properties/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.qos.type,parentSchema:schema26.properties.qos,data:data23};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1520,12 +1522,11 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.sockets !== undefined){
-let data32 = data.sockets;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-for(const key7 in data32){
-if(!((((key7 === "qmp") || (key7 === "hmp")) || (key7 === "serial")) || (key7 === "api"))){
-const err63 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.sockets,data:data32};
+if(data.slot !== undefined){
+let data32 = data.slot;
+if(typeof data32 === "string"){
+if(!pattern0.test(data32)){
+const err63 = {instancePath:instancePath+"/slot",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data32};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1535,11 +1536,8 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data32.qmp !== undefined){
-let data33 = data32.qmp;
-if(typeof data33 === "string"){
-if(!pattern22.test(data33)){
-const err64 = {instancePath:instancePath+"/sockets/qmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data33};
+else {
+const err64 = {instancePath:instancePath+"/slot",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data32};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1549,8 +1547,12 @@ vErrors.push(err64);
 errors++;
 }
 }
-else {
-const err65 = {instancePath:instancePath+"/sockets/qmp",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data33};
+if(data.sockets !== undefined){
+let data33 = data.sockets;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+for(const key7 in data33){
+if(!((((key7 === "qmp") || (key7 === "hmp")) || (key7 === "serial")) || (key7 === "api"))){
+const err65 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.sockets,data:data33};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1560,11 +1562,11 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data32.hmp !== undefined){
-let data34 = data32.hmp;
+if(data33.qmp !== undefined){
+let data34 = data33.qmp;
 if(typeof data34 === "string"){
-if(!pattern22.test(data34)){
-const err66 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data34};
+if(!pattern23.test(data34)){
+const err66 = {instancePath:instancePath+"/sockets/qmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data34};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1575,7 +1577,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data34};
+const err67 = {instancePath:instancePath+"/sockets/qmp",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data34};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1585,11 +1587,11 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data32.serial !== undefined){
-let data35 = data32.serial;
+if(data33.hmp !== undefined){
+let data35 = data33.hmp;
 if(typeof data35 === "string"){
-if(!pattern22.test(data35)){
-const err68 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data35};
+if(!pattern23.test(data35)){
+const err68 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data35};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1600,7 +1602,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data35};
+const err69 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data35};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1610,11 +1612,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data32.api !== undefined){
-let data36 = data32.api;
+if(data33.serial !== undefined){
+let data36 = data33.serial;
 if(typeof data36 === "string"){
-if(!pattern22.test(data36)){
-const err70 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data36};
+if(!pattern23.test(data36)){
+const err70 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data36};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1625,7 +1627,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data36};
+const err71 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data36};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1635,9 +1637,11 @@ vErrors.push(err71);
 errors++;
 }
 }
-}
-else {
-const err72 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.sockets.type,parentSchema:schema26.properties.sockets,data:data32};
+if(data33.api !== undefined){
+let data37 = data33.api;
+if(typeof data37 === "string"){
+if(!pattern23.test(data37)){
+const err72 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data37};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1647,10 +1651,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data.autostart !== undefined){
-let data37 = data.autostart;
-if(typeof data37 !== "boolean"){
-const err73 = {instancePath:instancePath+"/autostart",schemaPath:"#/properties/autostart/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.autostart.type,parentSchema:schema26.properties.autostart,data:data37};
+else {
+const err73 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data37};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1660,11 +1662,9 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data.start !== undefined){
-let data38 = data.start;
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-if(data38.argv === undefined){
-const err74 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema26.properties.start.required,parentSchema:schema26.properties.start,data:data38};
+}
+else {
+const err74 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.sockets.type,parentSchema:schema26.properties.sockets,data:data33};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1673,9 +1673,11 @@ vErrors.push(err74);
 }
 errors++;
 }
-for(const key8 in data38){
-if(!((key8 === "argv") || (key8 === "cwd"))){
-const err75 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.start,data:data38};
+}
+if(data.autostart !== undefined){
+let data38 = data.autostart;
+if(typeof data38 !== "boolean"){
+const err75 = {instancePath:instancePath+"/autostart",schemaPath:"#/properties/autostart/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.autostart.type,parentSchema:schema26.properties.autostart,data:data38};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1685,11 +1687,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data38.argv !== undefined){
-let data39 = data38.argv;
-if(Array.isArray(data39)){
-if(data39.length > 64){
-const err76 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema26.properties.start.properties.argv,data:data39};
+if(data.start !== undefined){
+let data39 = data.start;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.argv === undefined){
+const err76 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema26.properties.start.required,parentSchema:schema26.properties.start,data:data39};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1698,8 +1700,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(data39.length < 1){
-const err77 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema26.properties.start.properties.argv,data:data39};
+for(const key8 in data39){
+if(!((key8 === "argv") || (key8 === "cwd"))){
+const err77 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.start,data:data39};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1708,12 +1711,12 @@ vErrors.push(err77);
 }
 errors++;
 }
-const len2 = data39.length;
-for(let i2=0; i2<len2; i2++){
-let data40 = data39[i2];
-if(typeof data40 === "string"){
-if(func6(data40) > 1024){
-const err78 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema26.properties.start.properties.argv.items,data:data40};
+}
+if(data39.argv !== undefined){
+let data40 = data39.argv;
+if(Array.isArray(data40)){
+if(data40.length > 64){
+const err78 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema26.properties.start.properties.argv,data:data40};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1722,8 +1725,8 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(func6(data40) < 1){
-const err79 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.start.properties.argv.items,data:data40};
+if(data40.length < 1){
+const err79 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema26.properties.start.properties.argv,data:data40};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1732,8 +1735,12 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(!pattern39.test(data40)){
-const err80 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r\\u0000]+$"},message:"must match pattern \""+"^[^\\n\\r\\u0000]+$"+"\"",schema:"^[^\\n\\r\\u0000]+$",parentSchema:schema26.properties.start.properties.argv.items,data:data40};
+const len2 = data40.length;
+for(let i2=0; i2<len2; i2++){
+let data41 = data40[i2];
+if(typeof data41 === "string"){
+if(func6(data41) > 1024){
+const err80 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema26.properties.start.properties.argv.items,data:data41};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1742,9 +1749,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-else {
-const err81 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.start.properties.argv.items.type,parentSchema:schema26.properties.start.properties.argv.items,data:data40};
+if(func6(data41) < 1){
+const err81 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.start.properties.argv.items,data:data41};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1753,10 +1759,8 @@ vErrors.push(err81);
 }
 errors++;
 }
-}
-}
-else {
-const err82 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.start.properties.argv.type,parentSchema:schema26.properties.start.properties.argv,data:data39};
+if(!pattern40.test(data41)){
+const err82 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r\\u0000]+$"},message:"must match pattern \""+"^[^\\n\\r\\u0000]+$"+"\"",schema:"^[^\\n\\r\\u0000]+$",parentSchema:schema26.properties.start.properties.argv.items,data:data41};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1766,11 +1770,8 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data38.cwd !== undefined){
-let data41 = data38.cwd;
-if(typeof data41 === "string"){
-if(!pattern22.test(data41)){
-const err83 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema30,data:data41};
+else {
+const err83 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.start.properties.argv.items.type,parentSchema:schema26.properties.start.properties.argv.items,data:data41};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1780,8 +1781,9 @@ vErrors.push(err83);
 errors++;
 }
 }
+}
 else {
-const err84 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data41};
+const err84 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.start.properties.argv.type,parentSchema:schema26.properties.start.properties.argv,data:data40};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1791,9 +1793,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-}
-else {
-const err85 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.start.type,parentSchema:schema26.properties.start,data:data38};
+if(data39.cwd !== undefined){
+let data42 = data39.cwd;
+if(typeof data42 === "string"){
+if(!pattern23.test(data42)){
+const err85 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data42};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1803,15 +1807,8 @@ vErrors.push(err85);
 errors++;
 }
 }
-if(data.after !== undefined){
-let data42 = data.after;
-if(Array.isArray(data42)){
-const len3 = data42.length;
-for(let i3=0; i3<len3; i3++){
-let data43 = data42[i3];
-if(typeof data43 === "string"){
-if(!pattern0.test(data43)){
-const err86 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data43};
+else {
+const err86 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data42};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1821,8 +1818,9 @@ vErrors.push(err86);
 errors++;
 }
 }
+}
 else {
-const err87 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data43};
+const err87 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.start.type,parentSchema:schema26.properties.start,data:data39};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1832,14 +1830,15 @@ vErrors.push(err87);
 errors++;
 }
 }
-let i4 = data42.length;
-let j0;
-if(i4 > 1){
-outer0:
-for(;i4--;){
-for(j0 = i4; j0--;){
-if(func0(data42[i4], data42[j0])){
-const err88 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema26.properties.after,data:data42};
+if(data.after !== undefined){
+let data43 = data.after;
+if(Array.isArray(data43)){
+const len3 = data43.length;
+for(let i3=0; i3<len3; i3++){
+let data44 = data43[i3];
+if(typeof data44 === "string"){
+if(!pattern19.test(data44)){
+const err88 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data44};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1847,14 +1846,10 @@ else {
 vErrors.push(err88);
 }
 errors++;
-break outer0;
-}
-}
-}
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.after.type,parentSchema:schema26.properties.after,data:data42};
+const err89 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data44};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1864,9 +1859,14 @@ vErrors.push(err89);
 errors++;
 }
 }
-}
-else {
-const err90 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+let i4 = data43.length;
+let j0;
+if(i4 > 1){
+outer0:
+for(;i4--;){
+for(j0 = i4; j0--;){
+if(func0(data43[i4], data43[j0])){
+const err90 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema26.properties.after,data:data43};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1874,19 +1874,46 @@ else {
 vErrors.push(err90);
 }
 errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.after.type,parentSchema:schema26.properties.after,data:data43};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+else {
+const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
 }
 validate13.errors = vErrors;
 return errors === 0;
 }
 
-const schema51 = {"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}};
+const schema52 = {"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.host === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1896,7 +1923,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.network === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1907,7 +1934,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "description") || (key0 === "host")) || (key0 === "network")) || (key0 === "ip")) || (key0 === "mac")) || (key0 === "state"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1920,7 +1947,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.description.type,parentSchema:schema51.properties.description,data:data0};
+const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.description.type,parentSchema:schema52.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2008,8 +2035,8 @@ errors++;
 if(data.mac !== undefined){
 let data4 = data.mac;
 if(typeof data4 === "string"){
-if(!pattern28.test(data4)){
-const err10 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema36,data:data4};
+if(!pattern29.test(data4)){
+const err10 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema37,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2020,7 +2047,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.type,parentSchema:schema36,data:data4};
+const err11 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.type,parentSchema:schema37,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2057,7 +2084,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2070,7 +2097,7 @@ validate19.errors = vErrors;
 return errors === 0;
 }
 
-const schema58 = {"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}};
+const schema59 = {"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2078,7 +2105,7 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "description") || (key0 === "host"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2091,7 +2118,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.description.type,parentSchema:schema58.properties.description,data:data0};
+const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.description.type,parentSchema:schema59.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2128,7 +2155,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data};
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2141,16 +2168,16 @@ validate21.errors = vErrors;
 return errors === 0;
 }
 
-const schema61 = {"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/name"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}};
-const schema62 = {"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]};
-const schema63 = {"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]};
-const schema64 = {"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]};
-const schema66 = {"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]};
-const pattern51 = new RegExp("^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$", "u");
-const pattern52 = new RegExp("^[0-9]+(b|kb|k|mb|m|kbit|mbit)$", "u");
-const pattern53 = new RegExp("^[0-9]+(\\.[0-9]+)?(us|ms|s)$", "u");
-const pattern55 = new RegExp("^(100|[0-9]{1,2})(\\.[0-9]+)?%$", "u");
-const schema71 = {"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."};
+const schema62 = {"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/vmName"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}};
+const schema63 = {"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]};
+const schema64 = {"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]};
+const schema65 = {"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]};
+const schema67 = {"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]};
+const pattern52 = new RegExp("^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$", "u");
+const pattern53 = new RegExp("^[0-9]+(b|kb|k|mb|m|kbit|mbit)$", "u");
+const pattern54 = new RegExp("^[0-9]+(\\.[0-9]+)?(us|ms|s)$", "u");
+const pattern56 = new RegExp("^(100|[0-9]{1,2})(\\.[0-9]+)?%$", "u");
+const schema72 = {"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2158,7 +2185,7 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((((key0 === "rate") || (key0 === "burst")) || (key0 === "delay")) || (key0 === "jitter")) || (key0 === "loss")) || (key0 === "corrupt")) || (key0 === "duplicate"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema72,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2171,8 +2198,8 @@ errors++;
 if(data.rate !== undefined){
 let data0 = data.rate;
 if(typeof data0 === "string"){
-if(!pattern51.test(data0)){
-const err1 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema62,data:data0};
+if(!pattern52.test(data0)){
+const err1 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema63,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2183,7 +2210,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data0};
+const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2196,8 +2223,8 @@ errors++;
 if(data.burst !== undefined){
 let data1 = data.burst;
 if(typeof data1 === "string"){
-if(!pattern52.test(data1)){
-const err3 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema63,data:data1};
+if(!pattern53.test(data1)){
+const err3 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema64,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2208,7 +2235,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data1};
+const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2221,8 +2248,8 @@ errors++;
 if(data.delay !== undefined){
 let data2 = data.delay;
 if(typeof data2 === "string"){
-if(!pattern53.test(data2)){
-const err5 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema64,data:data2};
+if(!pattern54.test(data2)){
+const err5 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2233,7 +2260,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data2};
+const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2246,8 +2273,8 @@ errors++;
 if(data.jitter !== undefined){
 let data3 = data.jitter;
 if(typeof data3 === "string"){
-if(!pattern53.test(data3)){
-const err7 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema64,data:data3};
+if(!pattern54.test(data3)){
+const err7 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2258,7 +2285,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data3};
+const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2271,8 +2298,8 @@ errors++;
 if(data.loss !== undefined){
 let data4 = data.loss;
 if(typeof data4 === "string"){
-if(!pattern55.test(data4)){
-const err9 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data4};
+if(!pattern56.test(data4)){
+const err9 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2283,7 +2310,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data4};
+const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2296,8 +2323,8 @@ errors++;
 if(data.corrupt !== undefined){
 let data5 = data.corrupt;
 if(typeof data5 === "string"){
-if(!pattern55.test(data5)){
-const err11 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data5};
+if(!pattern56.test(data5)){
+const err11 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2308,7 +2335,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data5};
+const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2321,8 +2348,8 @@ errors++;
 if(data.duplicate !== undefined){
 let data6 = data.duplicate;
 if(typeof data6 === "string"){
-if(!pattern55.test(data6)){
-const err13 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data6};
+if(!pattern56.test(data6)){
+const err13 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2333,7 +2360,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data6};
+const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2345,7 +2372,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.type,parentSchema:schema72,data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2364,8 +2391,8 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func2.call(schema61.properties, key0))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema61,data};
+if(!(func2.call(schema62.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2378,7 +2405,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.description.type,parentSchema:schema61.properties.description,data:data0};
+const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.description.type,parentSchema:schema62.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2391,8 +2418,8 @@ errors++;
 if(data.rate !== undefined){
 let data1 = data.rate;
 if(typeof data1 === "string"){
-if(!pattern51.test(data1)){
-const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema62,data:data1};
+if(!pattern52.test(data1)){
+const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema63,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2403,7 +2430,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data1};
+const err3 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2416,8 +2443,8 @@ errors++;
 if(data.burst !== undefined){
 let data2 = data.burst;
 if(typeof data2 === "string"){
-if(!pattern52.test(data2)){
-const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema63,data:data2};
+if(!pattern53.test(data2)){
+const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema64,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2428,7 +2455,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data2};
+const err5 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2441,8 +2468,8 @@ errors++;
 if(data.delay !== undefined){
 let data3 = data.delay;
 if(typeof data3 === "string"){
-if(!pattern53.test(data3)){
-const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema64,data:data3};
+if(!pattern54.test(data3)){
+const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2453,7 +2480,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data3};
+const err7 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2466,8 +2493,8 @@ errors++;
 if(data.jitter !== undefined){
 let data4 = data.jitter;
 if(typeof data4 === "string"){
-if(!pattern53.test(data4)){
-const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema64,data:data4};
+if(!pattern54.test(data4)){
+const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2478,7 +2505,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data4};
+const err9 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2491,8 +2518,8 @@ errors++;
 if(data.loss !== undefined){
 let data5 = data.loss;
 if(typeof data5 === "string"){
-if(!pattern55.test(data5)){
-const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data5};
+if(!pattern56.test(data5)){
+const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2503,7 +2530,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data5};
+const err11 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2516,8 +2543,8 @@ errors++;
 if(data.corrupt !== undefined){
 let data6 = data.corrupt;
 if(typeof data6 === "string"){
-if(!pattern55.test(data6)){
-const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data6};
+if(!pattern56.test(data6)){
+const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2528,7 +2555,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data6};
+const err13 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2541,8 +2568,8 @@ errors++;
 if(data.duplicate !== undefined){
 let data7 = data.duplicate;
 if(typeof data7 === "string"){
-if(!pattern55.test(data7)){
-const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema66,data:data7};
+if(!pattern56.test(data7)){
+const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2553,7 +2580,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data7};
+const err15 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2566,7 +2593,7 @@ errors++;
 if(data.direction !== undefined){
 let data8 = data.direction;
 if(!(((data8 === "egress") || (data8 === "ingress")) || (data8 === "both"))){
-const err16 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema61.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.direction.enum,parentSchema:schema61.properties.direction,data:data8};
+const err16 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema62.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema62.properties.direction.enum,parentSchema:schema62.properties.direction,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2583,8 +2610,8 @@ const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
-if(!pattern0.test(data10)){
-const err17 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data10};
+if(!pattern19.test(data10)){
+const err17 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data10};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2595,7 +2622,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data10};
+const err18 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2607,7 +2634,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema61.properties.targets.type,parentSchema:schema61.properties.targets,data:data9};
+const err19 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.targets.type,parentSchema:schema62.properties.targets,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2623,8 +2650,8 @@ if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 for(const key1 in data11){
 const _errs33 = errors;
 if(typeof key1 === "string"){
-if(!pattern0.test(key1)){
-const err20 = {instancePath:instancePath+"/overrides",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key1,propertyName:key1};
+if(!pattern19.test(key1)){
+const err20 = {instancePath:instancePath+"/overrides",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2635,7 +2662,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/overrides",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key1,propertyName:key1};
+const err21 = {instancePath:instancePath+"/overrides",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2646,7 +2673,7 @@ errors++;
 }
 var valid11 = _errs33 === errors;
 if(!valid11){
-const err22 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema61.properties.overrides.propertyNames,parentSchema:schema61.properties.overrides,data:data11};
+const err22 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema62.properties.overrides.propertyNames,parentSchema:schema62.properties.overrides,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2664,7 +2691,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.properties.overrides.type,parentSchema:schema61.properties.overrides,data:data11};
+const err23 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.overrides.type,parentSchema:schema62.properties.overrides,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2676,7 +2703,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2689,14 +2716,14 @@ validate23.errors = vErrors;
 return errors === 0;
 }
 
-const schema80 = {"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/name"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}};
+const schema81 = {"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/vmName"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.endpoints === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "endpoints"},message:"must have required property '"+"endpoints"+"'",schema:schema80.required,parentSchema:schema80,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "endpoints"},message:"must have required property '"+"endpoints"+"'",schema:schema81.required,parentSchema:schema81,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2707,7 +2734,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "description") || (key0 === "endpoints")) || (key0 === "profile"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema80,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema81,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2720,7 +2747,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.properties.description.type,parentSchema:schema80.properties.description,data:data0};
+const err2 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.description.type,parentSchema:schema81.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2734,7 +2761,7 @@ if(data.endpoints !== undefined){
 let data1 = data.endpoints;
 if(Array.isArray(data1)){
 if(data1.length > 2){
-const err3 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema80.properties.endpoints,data:data1};
+const err3 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema81.properties.endpoints,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2744,7 +2771,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.length < 2){
-const err4 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items",schema:2,parentSchema:schema80.properties.endpoints,data:data1};
+const err4 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items",schema:2,parentSchema:schema81.properties.endpoints,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2757,8 +2784,8 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern0.test(data2)){
-const err5 = {instancePath:instancePath+"/endpoints/" + i0,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data2};
+if(!pattern19.test(data2)){
+const err5 = {instancePath:instancePath+"/endpoints/" + i0,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2769,7 +2796,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/endpoints/" + i0,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data2};
+const err6 = {instancePath:instancePath+"/endpoints/" + i0,schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2781,7 +2808,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema80.properties.endpoints.type,parentSchema:schema80.properties.endpoints,data:data1};
+const err7 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema81.properties.endpoints.type,parentSchema:schema81.properties.endpoints,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2818,7 +2845,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.type,parentSchema:schema80,data};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2831,8 +2858,8 @@ validate27.errors = vErrors;
 return errors === 0;
 }
 
-const schema83 = {"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}};
-const schema84 = {"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}};
+const schema84 = {"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}};
+const schema85 = {"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2840,7 +2867,7 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((key0 === "algorithm") || (key0 === "hosts")) || (key0 === "networks")) || (key0 === "vms")) || (key0 === "slots"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema83,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2853,7 +2880,7 @@ errors++;
 if(data.algorithm !== undefined){
 let data0 = data.algorithm;
 if(!((data0 === "hierarchical") || (data0 === "force"))){
-const err1 = {instancePath:instancePath+"/algorithm",schemaPath:"#/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema83.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema83.properties.algorithm.enum,parentSchema:schema83.properties.algorithm,data:data0};
+const err1 = {instancePath:instancePath+"/algorithm",schemaPath:"#/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema84.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema84.properties.algorithm.enum,parentSchema:schema84.properties.algorithm,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2870,7 +2897,7 @@ for(const key1 in data1){
 let data2 = data1[key1];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.x === undefined){
-const err2 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema84.required,parentSchema:schema84,data:data2};
+const err2 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema85.required,parentSchema:schema85,data:data2};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2880,7 +2907,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data2.y === undefined){
-const err3 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema84.required,parentSchema:schema84,data:data2};
+const err3 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema85.required,parentSchema:schema85,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2891,7 +2918,7 @@ errors++;
 }
 for(const key2 in data2){
 if(!((key2 === "x") || (key2 === "y"))){
-const err4 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data:data2};
+const err4 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema85,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2904,7 +2931,7 @@ errors++;
 if(data2.x !== undefined){
 let data3 = data2.x;
 if(!(typeof data3 == "number")){
-const err5 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.x.type,parentSchema:schema84.properties.x,data:data3};
+const err5 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.x.type,parentSchema:schema85.properties.x,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2917,7 +2944,7 @@ errors++;
 if(data2.y !== undefined){
 let data4 = data2.y;
 if(!(typeof data4 == "number")){
-const err6 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.y.type,parentSchema:schema84.properties.y,data:data4};
+const err6 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.y.type,parentSchema:schema85.properties.y,data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2929,7 +2956,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data2};
+const err7 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2941,7 +2968,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.hosts.type,parentSchema:schema83.properties.hosts,data:data1};
+const err8 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.properties.hosts.type,parentSchema:schema84.properties.hosts,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2958,7 +2985,7 @@ for(const key3 in data5){
 let data6 = data5[key3];
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.x === undefined){
-const err9 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema84.required,parentSchema:schema84,data:data6};
+const err9 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema85.required,parentSchema:schema85,data:data6};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2968,7 +2995,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data6.y === undefined){
-const err10 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema84.required,parentSchema:schema84,data:data6};
+const err10 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema85.required,parentSchema:schema85,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2979,7 +3006,7 @@ errors++;
 }
 for(const key4 in data6){
 if(!((key4 === "x") || (key4 === "y"))){
-const err11 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data:data6};
+const err11 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema85,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2992,7 +3019,7 @@ errors++;
 if(data6.x !== undefined){
 let data7 = data6.x;
 if(!(typeof data7 == "number")){
-const err12 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.x.type,parentSchema:schema84.properties.x,data:data7};
+const err12 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.x.type,parentSchema:schema85.properties.x,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3005,7 +3032,7 @@ errors++;
 if(data6.y !== undefined){
 let data8 = data6.y;
 if(!(typeof data8 == "number")){
-const err13 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.y.type,parentSchema:schema84.properties.y,data:data8};
+const err13 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.y.type,parentSchema:schema85.properties.y,data:data8};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3017,7 +3044,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data6};
+const err14 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3029,7 +3056,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.networks.type,parentSchema:schema83.properties.networks,data:data5};
+const err15 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.properties.networks.type,parentSchema:schema84.properties.networks,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3046,7 +3073,7 @@ for(const key5 in data9){
 let data10 = data9[key5];
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(data10.x === undefined){
-const err16 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema84.required,parentSchema:schema84,data:data10};
+const err16 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema85.required,parentSchema:schema85,data:data10};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3056,7 +3083,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data10.y === undefined){
-const err17 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema84.required,parentSchema:schema84,data:data10};
+const err17 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema85.required,parentSchema:schema85,data:data10};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3067,7 +3094,7 @@ errors++;
 }
 for(const key6 in data10){
 if(!((key6 === "x") || (key6 === "y"))){
-const err18 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data:data10};
+const err18 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema85,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3080,7 +3107,7 @@ errors++;
 if(data10.x !== undefined){
 let data11 = data10.x;
 if(!(typeof data11 == "number")){
-const err19 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.x.type,parentSchema:schema84.properties.x,data:data11};
+const err19 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.x.type,parentSchema:schema85.properties.x,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3093,7 +3120,7 @@ errors++;
 if(data10.y !== undefined){
 let data12 = data10.y;
 if(!(typeof data12 == "number")){
-const err20 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.y.type,parentSchema:schema84.properties.y,data:data12};
+const err20 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.y.type,parentSchema:schema85.properties.y,data:data12};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3105,7 +3132,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data10};
+const err21 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3117,7 +3144,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.vms.type,parentSchema:schema83.properties.vms,data:data9};
+const err22 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.properties.vms.type,parentSchema:schema84.properties.vms,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3134,7 +3161,7 @@ for(const key7 in data13){
 let data14 = data13[key7];
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.x === undefined){
-const err23 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema84.required,parentSchema:schema84,data:data14};
+const err23 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema85.required,parentSchema:schema85,data:data14};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3144,7 +3171,7 @@ vErrors.push(err23);
 errors++;
 }
 if(data14.y === undefined){
-const err24 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema84.required,parentSchema:schema84,data:data14};
+const err24 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema85.required,parentSchema:schema85,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3155,7 +3182,7 @@ errors++;
 }
 for(const key8 in data14){
 if(!((key8 === "x") || (key8 === "y"))){
-const err25 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data:data14};
+const err25 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema85,data:data14};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3168,7 +3195,7 @@ errors++;
 if(data14.x !== undefined){
 let data15 = data14.x;
 if(!(typeof data15 == "number")){
-const err26 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.x.type,parentSchema:schema84.properties.x,data:data15};
+const err26 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.x.type,parentSchema:schema85.properties.x,data:data15};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3181,7 +3208,7 @@ errors++;
 if(data14.y !== undefined){
 let data16 = data14.y;
 if(!(typeof data16 == "number")){
-const err27 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema84.properties.y.type,parentSchema:schema84.properties.y,data:data16};
+const err27 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.y.type,parentSchema:schema85.properties.y,data:data16};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3193,7 +3220,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data14};
+const err28 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3205,7 +3232,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.slots.type,parentSchema:schema83.properties.slots,data:data13};
+const err29 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.properties.slots.type,parentSchema:schema84.properties.slots,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3217,7 +3244,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data};
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3777,8 +3804,8 @@ if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 for(const key6 in data19){
 const _errs53 = errors;
 if(typeof key6 === "string"){
-if(!pattern0.test(key6)){
-const err41 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key6,propertyName:key6};
+if(!pattern19.test(key6)){
+const err41 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3789,7 +3816,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key6,propertyName:key6};
+const err42 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err42];
 }

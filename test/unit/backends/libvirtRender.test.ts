@@ -97,7 +97,7 @@ test('bad names and unknown VMs are refused', () => {
   assert.throws(() => renderDomainXml(base({}), 'nope'), /No VM "nope"/);
   const t = base({});
   t.vms!['a;b'] = t.vms!.v1!;
-  assert.throws(() => renderDomainXml(t, 'a;b'), /Invalid VM name/);
+  assert.throws(() => renderDomainXml(t, 'a;b'), /Invalid domain name of a;b "a;b"/);
   assert.throws(() => renderDomainXml(base({ disks: [{ path: "/x'y" }] }), 'v1'), /Invalid disk path/);
 });
 
