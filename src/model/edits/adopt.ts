@@ -5,7 +5,7 @@
 // formatting. Pure (no vscode): what the host said is remote-supplied, so every value is checked
 // against the schema's rules before it reaches the file; what cannot be written is said in notes.
 import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
-import { isValidIfname, isValidName, NAME_RULE, PATH_PATTERN } from '../names';
+import { isValidIfname, isValidName, isValidVmName, NAME_RULE, PATH_PATTERN, VM_NAME_RULE } from '../names';
 import { bridgeName, type Backend, type Topology } from '../types';
 import { editYaml, ensureTopMap, pairOf, type EditOptions, type EditResult, type YDoc } from './yamlEdit';
 
@@ -75,8 +75,9 @@ export function adoptionOf(t: Topology, host: string, found: readonly FoundVm[])
   const newNames = new Set<string>();
   for (const f of found) {
     const name = f.name;
-    if (!isValidName(name)) {
-      out.skipped.push({ name, reason: `its name is not one a topology can use (${NAME_RULE})` });
+    // A libvirt domain may keep its dots as the VM key; other backends' names become units and files.
+    if (f.backend === 'libvirt' ? !isValidVmName(name) : !isValidName(name)) {
+      out.skipped.push({ name, reason: `its name is not one a topology can use (${f.backend === 'libvirt' ? VM_NAME_RULE : NAME_RULE})` });
       continue;
     }
     if (taken(t, 'vms', name) || newNames.has(name)) {

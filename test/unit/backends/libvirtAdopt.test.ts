@@ -44,14 +44,16 @@ test('what a domain becomes, rendered by vsim again, has no drift from what the 
 
 test('read: ONE round trip (the inspect script) for every name; names the rule refuses never reach the host', async () => {
   const run = fakeRunner(() => ({ stdout: `@@vsim stats\nDomain: 'storage'\n  state.state=5\n@@vsim dom storage\n${fixture('dumpxml-storage-inactive.xml')}\n` }));
-  const r = await libvirtUndeclared(() => 'qemu:///system').read(ctxFor(topo, 'vsim-hv1', run), ['storage', 'gone', 'x;reboot', 'gamma.with.dots']);
+  const r = await libvirtUndeclared(() => 'qemu:///system').read(ctxFor(topo, 'vsim-hv1', run), ['storage', 'gone', 'x;reboot', 'gamma.with.dots', '.hidden']);
   assert.equal(run.calls.length, 1);
   assert.equal(unmarked(run.calls[0]?.[2]), INSPECT_SCRIPT);
-  assert.deepEqual(run.calls[0]!.slice(-3), ['qemu:///system', 'storage', 'gone']);
+  // A dot is part of a libvirt name (the VM-name rule); a leading dot or a ';' is not.
+  assert.deepEqual(run.calls[0]!.slice(-4), ['qemu:///system', 'storage', 'gone', 'gamma.with.dots']);
   assert.equal((r.storage as { memoryMiB: number }).memoryMiB, 128);
   assert.match((r.gone as { error: string }).error, /no such domain/);
   assert.match((r['x;reboot'] as { error: string }).error, /not a name vsim can use/);
-  assert.match((r['gamma.with.dots'] as { error: string }).error, /not a name vsim can use/);
+  assert.match((r['gamma.with.dots'] as { error: string }).error, /no such domain/);
+  assert.match((r['.hidden'] as { error: string }).error, /not a name vsim can use/);
 });
 
 test('parseDefinitions: an unreadable dump is that VM\'s error, the others are read', () => {

@@ -106,6 +106,7 @@ vms:
   it('host-supplied values that a topology cannot hold are left out with a note; unusable names are skipped', () => {
     const t = topo(FILE);
     const a = adoptionOf(t, 'hv1', [
+      { name: '.hidden', backend: 'libvirt', disks: [], nics: [] },
       { name: 'gamma.with.dots', backend: 'libvirt', disks: [], nics: [] },
       { name: 'chassis', backend: 'libvirt', disks: [], nics: [] },
       { name: 'evil', backend: 'libvirt', memoryMiB: 8, arch: 'riscv64',
@@ -114,10 +115,11 @@ vms:
         nics: [{ bridge: 'br0; rm -rf /', mac: 'zz' }, { bridge: 'br1', mac: 'not-a-mac', tap: 'bad tap', model: 'ne2k' }],
         notes: ['nic 3 left out: type network (default)'] },
     ]);
-    assert.deepEqual(a.skipped.map((s) => s.name), ['gamma.with.dots', 'chassis']);
+    assert.deepEqual(a.skipped.map((s) => s.name), ['.hidden', 'chassis']);
     assert.match(a.skipped[0]!.reason, /not one a topology can use/);
     assert.match(a.skipped[1]!.reason, /already has a VM/);
-    assert.deepEqual(a.vms, [{ name: 'evil', entry: { host: 'hv1', backend: 'libvirt', disks: [{ path: '/ok/disk.img' }], nics: [{ network: 'br1' }] } }]);
+    assert.deepEqual(a.vms.map((v) => v.name), ['gamma.with.dots', 'evil'], 'a dot is part of a libvirt name');
+    assert.deepEqual(a.vms.slice(1), [{ name: 'evil', entry: { host: 'hv1', backend: 'libvirt', disks: [{ path: '/ok/disk.img' }], nics: [{ network: 'br1' }] } }]);
     assert.deepEqual(a.networks, [{ name: 'br1', entry: { host: 'hv1' } }]);
     for (const m of [/type network/, /arch riscv64/, /memory 8 MiB/, /boot left out/, /disk 1 left out/, /format vmdk/, /nic 1 left out: bridge/]) {
       assert.ok(a.notes.some((n) => m.test(n)), `a note matching ${m}: ${JSON.stringify(a.notes)}`);
