@@ -14,7 +14,7 @@ import type { ConfirmRequest } from '../../src/commands/targets';
 import type { RemoteTerminal } from '../../src/console/remoteTerminal';
 import type { VsimApi } from '../../src/extension';
 import { naturalCompare } from '../../src/lab/hostState';
-import { isValidName } from '../../src/model/names';
+import { isValidVmName } from '../../src/model/names';
 import type { Lab } from '../../src/lab/lab';
 import type { LabNode, VmNode } from '../../src/tree/nodes';
 import { waitFor, writeWorkspaceFile } from './util';
@@ -234,9 +234,9 @@ const DOMAIN_XML = `<domain type='qemu'>
     assert.equal(r, undefined, 'declined: nothing written');
     assert.equal(asked.length, 1);
     assert.match(asked[0]!.message, new RegExp(`^Add \\d+ VMs from ${HV1} to ${BARE.replace(/\./g, '\\.')}\\?$`));
-    // A name the file cannot hold (say with a dot) is named as not added, with why.
+    // Each domain is offered under its own name (a dot is fine in a libvirt name); one the file cannot hold would be named as not added, with why.
     for (const d of domains) {
-      const offered = isValidName(d) ? asked[0]!.lines.includes(`  ${d}:`) : asked[0]!.lines.some((l) => l.startsWith(`not added: ${d} (`));
+      const offered = isValidVmName(d) ? asked[0]!.lines.includes(`  ${d}:`) : asked[0]!.lines.some((l) => l.startsWith(`not added: ${d} (`));
       assert.ok(offered, `${d} offered: ${JSON.stringify(asked[0]!.lines.slice(0, 12))}`);
     }
     assert.ok(asked[0]!.lines.includes('vms:') && asked[0]!.lines.includes('networks:'), 'the sections are created');
