@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type * as vscode from 'vscode';
 import { resolveTargets, type IsUri } from '../../../src/commands/targets';
+import { markViewElement } from '../../../src/common/viewElements';
 
 /** A stand-in for vscode.Uri (the unit tests run without VS Code). */
 class FakeUri {
@@ -21,10 +22,11 @@ test('from the palette: nothing given, shown in the UI', () => {
 });
 
 test('from a tree menu: the clicked node and the selection (only when it has several nodes)', () => {
-  const one = resolveTargets([vm('a'), [vm('a')]], isUri);
+  const one = resolveTargets([markViewElement(vm('a')), undefined], isUri);
   assert.deepEqual(one.target, vm('a'));
   assert.deepEqual(one.selection, []);
   assert.equal(one.fromUi, true);
+  assert.equal(resolveTargets([vm('a'), [vm('a')]], isUri).fromUi, true, 'a selection array also says a view called');
   const two = resolveTargets([vm('a'), [vm('a'), vm('b')]], isUri);
   assert.deepEqual(two.selection, [vm('a'), vm('b')]);
   assert.deepEqual(resolveTargets([vm('a'), [vm('a')], 'constrained'], isUri).values, ['constrained']);
