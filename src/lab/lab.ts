@@ -55,6 +55,7 @@ export class Lab implements Disposable {
   setTopology(t: Topology): void {
     this.topology = t;
     for (const name of [...this.hosts.keys()]) if (!t.hosts?.[name]) this.hosts.delete(name);
+    for (const name of [...this.watchers.keys()]) if (!t.hosts?.[name]) this.unwatch(name);
   }
 
   host(name: string): HostLive {

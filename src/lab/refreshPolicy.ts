@@ -66,6 +66,19 @@ export class RefreshPolicy {
     this.schedulePoll();
   }
 
+  /**
+   * Hosts that appeared while something is visible (a file that became valid, a host added to a
+   * file, a host connected again): refreshed soon and watched, as start() does for every host.
+   * Hidden: nothing (showing a view starts them all).
+   */
+  track(hosts: readonly string[]): void {
+    if (!this.isVisible) return;
+    for (const h of hosts) {
+      this.request(h);
+      void this.target.watch(h);
+    }
+  }
+
   /** Asks for a refresh of a host soon (debounced: a burst of requests gives one refresh). */
   request(host: string): void {
     this.due.add(host);

@@ -7,6 +7,7 @@ import type { CommandRunner } from '../backends/backend';
 import { log } from '../common/log';
 import type { Host, Topology } from '../model/types';
 import { KnownHostsPolicy, type TrustRequest } from '../remote/hostKeyPolicy';
+import { boundToChannel, openStream } from '../remote/boundStream';
 import { LineSplitter } from '../remote/chunks';
 import type { CommandLog } from '../remote/log';
 import { SshPool } from '../remote/pool';
@@ -84,11 +85,11 @@ export class Connections implements vscode.Disposable {
     const pooled = this.pool.get(await this.endpoint(hostName, host, topology));
     return {
       exec: (argv, opts) => pooled.shell.exec(argv, opts),
-      follow: (argv, onLine) => openStream(() => pooled.shell.stream(argv), (ch) => {
+      follow: (argv, onLine) => openStream(() => pooled.shell.stream(boundToChannel(argv)), (ch) => {
         const lines = new LineSplitter(onLine);
         ch.on('data', (d: Buffer) => lines.push(d));
       }),
-      streamRaw: (argv, sinks) => openStream(() => pooled.shell.stream(argv), (ch) => {
+      streamRaw: (argv, sinks) => openStream(() => pooled.shell.stream(boundToChannel(argv)), (ch) => {
         ch.on('data', (d: Buffer) => sinks.onStdout(d));
         ch.stderr.on('data', (d: Buffer) => sinks.onStderr(d));
       }),
@@ -104,23 +105,4 @@ export class Connections implements vscode.Disposable {
   dispose(): void {
     this.pool.dispose();
   }
-}
-
-interface StreamChannel {
-  close(): void;
-  on(event: 'close', listener: (code: number | null) => void): unknown;
-}
-
-/** A long-running remote command on its own channel: `attach` reads it; done = its exit code; dispose closes it (also before it opened). */
-function openStream<C extends StreamChannel>(open: () => Promise<C>, attach: (ch: C) => void): { done: Promise<number>; dispose(): void } {
-  let channel: C | undefined;
-  let disposed = false;
-  const done = (async () => {
-    const ch = await open();
-    channel = ch;
-    if (disposed) ch.close();
-    attach(ch);
-    return new Promise<number>((resolve) => ch.on('close', (code: number | null) => resolve(code ?? -1)));
-  })();
-  return { done, dispose: () => { disposed = true; channel?.close(); } };
 }

@@ -103,14 +103,16 @@ export class WorkspaceLabs extends Disposable {
   }
 
   private setTopology(entry: LabEntry, t: Topology): void {
+    const known = new Set(entry.lab?.hostNames() ?? []);
     if (entry.lab) {
       entry.lab.setTopology(t);
-      return;
+    } else {
+      const lab = new Lab(t, this.deps);
+      lab.onDidChange((c) => this.changed.fire({ kind: 'host', uri: entry.uri, host: c.host }));
+      entry.lab = lab;
     }
-    const lab = new Lab(t, this.deps);
-    lab.onDidChange((c) => this.changed.fire({ kind: 'host', uri: entry.uri, host: c.host }));
-    entry.lab = lab;
-    if (this.policy.isVisible) for (const h of lab.hostNames()) this.policy.request(key(entry.uri, h));
+    // A file that became valid (or gained a host) while a view shows live state: listed and watched now, not at the next poll.
+    this.policy.track(entry.lab.hostNames().filter((h) => !known.has(h)).map((h) => key(entry.uri, h)));
   }
 
   private remove(uri: vscode.Uri): void {

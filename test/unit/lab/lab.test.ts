@@ -280,3 +280,33 @@ test('refresh policy: restart while nothing is visible does nothing', () => {
   }), { refreshed: [], watched: [] });
   p.dispose();
 });
+
+test('refresh policy: hosts that appear while a view is shown (a file turned valid) are refreshed and watched at once; hidden, not', () => {
+  const { p, timers, during } = policyUnderTest();
+  assert.deepEqual(during(() => {
+    p.track(['h3']);
+    timers.advance(60_000);
+  }), { refreshed: [], watched: [] }, 'hidden: nothing (showing a view starts every host)');
+  p.setVisible(true);
+  timers.advance(100);
+  assert.deepEqual(during(() => {
+    p.track(['h3']);
+    timers.advance(100);
+  }), { refreshed: ['h3'], watched: ['h3'] });
+  p.dispose();
+});
+
+test('a host removed from the file stops being watched', async () => {
+  const disposed: string[] = [];
+  const watching: VmBackend = { ...fakeLibvirt, watch: (ctx) => ({ dispose: () => disposed.push(ctx.hostName) }) };
+  const two: Topology = { version: 1, hosts: { h1: { address: 'x' }, h2: { address: 'y' } }, vms: { a: { host: 'h1', backend: 'libvirt' }, b: { host: 'h2', backend: 'libvirt' } } };
+  const lab = new Lab(two, { runnerFor: async () => runner(() => ({ stdout: '' })), backends: { libvirt: watching }, trusted: () => true });
+  await lab.watch('h1');
+  await lab.watch('h2');
+  assert.ok(lab.isFullyWatched('h2'));
+  lab.setTopology({ ...two, hosts: { h1: { address: 'x' } }, vms: { a: { host: 'h1', backend: 'libvirt' } } });
+  assert.deepEqual(disposed, ['h2']);
+  assert.equal(lab.isFullyWatched('h2'), false);
+  assert.ok(lab.isFullyWatched('h1'));
+  lab.dispose();
+});
