@@ -1,8 +1,10 @@
-// One command registry: id -> handler, with error reporting and logging in one place.
+// One command registry: id -> handler, with error reporting and logging in one place: an Error is
+// an error message, a Notice (./notice.ts) an information message, a cancellation nothing.
 import * as vscode from 'vscode';
 import type { CommandId } from './ids';
 import { resolveTargets, type CommandCall, type Target } from './targets';
 import { log } from '../common/log';
+import { Notice } from './notice';
 
 export type Handler = (...args: unknown[]) => unknown;
 
@@ -12,6 +14,11 @@ export function registerCommand(id: CommandId, handler: Handler): vscode.Disposa
       return await handler(...args);
     } catch (err) {
       if (err instanceof vscode.CancellationError) return undefined;
+      if (err instanceof Notice) {
+        log().info(`${id}: ${err.message}`);
+        void vscode.window.showInformationMessage(`vsim: ${err.message}`);
+        return undefined;
+      }
       const message = err instanceof Error ? err.message : String(err);
       log().error(`${id}: ${message}`);
       void vscode.window.showErrorMessage(`vsim: ${message}`);
