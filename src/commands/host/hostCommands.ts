@@ -10,7 +10,7 @@ import { targetCommand } from '../registry';
 import type { Target } from '../targets';
 
 /** The host a command is about: the clicked host, a host named by a caller, or the user's pick. */
-export async function pickHost(labs: WorkspaceLabs, node: Target | undefined, title = 'Which host?'): Promise<HostNode> {
+export async function pickHost(labs: WorkspaceLabs, node: Target | undefined, title = 'Choose a Host'): Promise<HostNode> {
   if (node?.kind === 'host') return node;
   await labs.ready();
   if (node?.kind === 'named') {
@@ -19,7 +19,7 @@ export async function pickHost(labs: WorkspaceLabs, node: Target | undefined, ti
     return { kind: 'host', uri: e.uri, host: node.name };
   }
   const items = labs.all().flatMap((e) => (e.lab ? e.lab.hostNames().map((host) => ({ label: host, description: vscode.workspace.asRelativePath(e.uri), node: { kind: 'host' as const, uri: e.uri, host } })) : []));
-  const picked = await vscode.window.showQuickPick(items, { title });
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose a host' });
   if (!picked) throw new vscode.CancellationError();
   return picked.node;
 }
@@ -39,7 +39,7 @@ export function refresh(labs: WorkspaceLabs) {
 
 export function connectHost(labs: WorkspaceLabs) {
   return targetCommand(async ({ target, fromUi }): Promise<void> => {
-    const h = await pickHost(labs, target);
+    const h = await pickHost(labs, target, 'Connect to Host');
     const lab = labs.get(h.uri)?.lab;
     labs.connectHost(h.host);
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `vsim: connecting to ${h.host}` }, () => lab?.refresh(h.host) ?? Promise.resolve());
@@ -53,7 +53,7 @@ export function connectHost(labs: WorkspaceLabs) {
 
 export function disconnectHost(labs: WorkspaceLabs, connections: Connections, tc: TcOps) {
   return targetCommand(async ({ target, fromUi }): Promise<void> => {
-    const h = await pickHost(labs, target);
+    const h = await pickHost(labs, target, 'Disconnect from Host');
     // Shown disconnected and left alone (no poll, stream or listing) until Connect to Host.
     labs.disconnectHost(h.host);
     connections.pool.disconnect(h.host);
