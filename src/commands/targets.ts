@@ -71,6 +71,19 @@ function toTarget(x: unknown, isUri: IsUri): Target | undefined {
   return undefined;
 }
 
+/** A target in a log line: `storage on vsim-hv1`, `vsim-hv1`, `lab.vsim.yaml`; empty when none was given (the command asks). */
+export function describeTarget(t: Target | undefined): string {
+  switch (t?.kind) {
+    case 'vm': return `${t.vm} on ${t.host}`;
+    case 'slot': return `${t.slot} on ${t.host}`;
+    case 'host': return t.host;
+    case 'file': return t.uri.path.split('/').pop() ?? '';
+    case 'plan-change': return t.id;
+    case 'named': return t.name;
+    default: return '';
+  }
+}
+
 function isOptions(x: unknown, isUri: IsUri): x is Record<string, unknown> {
   return !!x && typeof x === 'object' && !Array.isArray(x) && !isUri(x) && !('kind' in x);
 }

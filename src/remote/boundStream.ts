@@ -13,6 +13,11 @@ export const BOUND_SCRIPT = 'exec 3<&0 </dev/null; "$@" 3<&- & p=$!; '
   + '{ cat; kill "$p"; } <&3 >/dev/null 2>&1 & r=$!; exec 3<&-; '
   + 'wait "$p"; s=$?; kill "$r" 2>/dev/null; exit "$s"';
 
+/** The program of a bound argv (what logs show), or argv itself. */
+export function programOf(argv: readonly string[]): readonly string[] {
+  return argv.length > 4 && argv[0] === 'sh' && argv[1] === '-c' && argv[2] === BOUND_SCRIPT && argv[3] === 'sh' ? argv.slice(4) : argv;
+}
+
 /** argv wrapped so that it ends when its channel closes (for commands that read nothing from stdin). */
 export function boundToChannel(argv: readonly string[]): string[] {
   if (!argv.length) throw new Error('boundToChannel: empty argv');

@@ -7,23 +7,25 @@ import type { CommandRunner } from '../backends/backend';
 import { log } from '../common/log';
 import type { Host, Topology } from '../model/types';
 import { KnownHostsPolicy, type TrustRequest } from '../remote/hostKeyPolicy';
-import { boundToChannel, openStream } from '../remote/boundStream';
+import { boundToChannel, openStream, programOf } from '../remote/boundStream';
 import { LineSplitter } from '../remote/chunks';
-import type { CommandLog } from '../remote/log';
+import { CommandLogLevels, type CommandLog } from '../remote/log';
 import { SshPool } from '../remote/pool';
 import { SecretPassphrases } from '../remote/savedPassphrases';
 import { buildCommand } from '../remote/quote';
 import { defaultSshEnv, resolveEndpointWith, type AsyncOptionsSource, type HostEndpoint } from '../remote/sshConfig';
 import { configFileSource } from '../remote/sshG';
 
+// Every remote command is logged; what repeats (polls, refreshes, a host that stays down) at debug,
+// so the channel's default (info) level shows what the user did and what changed.
+const levels = new CommandLogLevels();
 const commandLog: CommandLog = {
   command(e) {
-    const line = `${e.host} $ ${buildCommand(e.argv)} → ${e.code ?? 'unfinished'} (${Math.round(e.durationMs)} ms, ${e.via})${e.error ? `: ${e.error}` : ''}`;
-    if (e.code === 0) log().info(line);
-    else log().warn(line);
+    const line = `${e.host} $ ${buildCommand(programOf(e.argv))} → ${e.code ?? 'unfinished'} (${Math.round(e.durationMs)} ms, ${e.via})${e.error ? `: ${e.error}` : ''}`;
+    log()[levels.level(e)](line);
   },
-  info(host, message) {
-    log().info(`${host}: ${message}`);
+  info(host, message, level = 'info') {
+    log()[level](`${host}: ${message}`);
   },
 };
 
