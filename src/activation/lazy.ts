@@ -1,7 +1,7 @@
 // Stand-ins that activation registers with VS Code before the features exist: each asks for the
 // features (load) the first time VS Code uses it, then hands every call to the real object.
 import type * as vscode from 'vscode';
-import { markViewElement } from '../common/viewElements';
+import { markViewElement } from './viewElements';
 
 /** A place for an object the features bundle provides; get() loads the features if it is empty. */
 export class Slot<T> {

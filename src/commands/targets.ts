@@ -1,6 +1,6 @@
 // What a command was called with, read once: commands take (target?, selection?, …values, options?)
 // however they are called. From a tree menu: the clicked node (an element the view handed out,
-// src/common/viewElements.ts), then the selection when several rows are selected, else undefined
+// src/activation/viewElements.ts), then the selection when several rows are selected, else undefined
 // (what VS Code's tree passes: the selection only when it holds more than one row); from the graph:
 // { kind, name, uri }; from the palette: nothing (the command asks); from tests, keybindings and
 // other commands: a node or a name, then plain values (a profile, a snapshot name…), then options.
@@ -8,7 +8,7 @@
 import type * as vscode from 'vscode';
 import type { FileNode, HostNode, LabNode, SlotNode, VmNode } from '../tree/nodes';
 import type { PlanChangeNode, PlanNode } from '../tree/planTree';
-import { isViewElement } from '../common/viewElements';
+import { isViewElement } from '../activation/viewElements';
 
 /** A name to look up in the topologies: from the graph (a VM or link of `uri`) or given bare. */
 export interface NamedTarget {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { LazyTreeProvider, Slot } from '../../../src/activation/lazy';
-import { isViewElement } from '../../../src/common/viewElements';
+import { isViewElement } from '../../../src/activation/viewElements';
 
 type Listener = (e: string | undefined) => void;
 

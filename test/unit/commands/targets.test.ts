@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type * as vscode from 'vscode';
 import { describeTarget, resolveTargets, type IsUri } from '../../../src/commands/targets';
-import { markViewElement } from '../../../src/common/viewElements';
+import { markViewElement } from '../../../src/activation/viewElements';
 
 /** A stand-in for vscode.Uri (the unit tests run without VS Code). */
 class FakeUri {

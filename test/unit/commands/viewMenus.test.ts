@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import type * as vscode from 'vscode';
 import { resolveTargets, type IsUri, type Target } from '../../../src/commands/targets';
-import { markViewElement } from '../../../src/common/viewElements';
+import { markViewElement } from '../../../src/activation/viewElements';
 
 class FakeUri {
   constructor(readonly path: string) {}
