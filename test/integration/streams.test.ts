@@ -52,7 +52,8 @@ const INVALID = VALID.replace('vms:', 'vms: [unclosed');
     // The Labs view open: the refresh policy starts every host's stream and polls the others.
     await vscode.commands.executeCommand('workbench.view.extension.vsim');
     await waitFor('the Labs view visible', () => api.labs.policy.isVisible || undefined);
-    await waitFor('the sandbox lab watching vsim-hv1', () => sandbox.lab.isFullyWatched(HV1) || undefined, 30_000, 100);
+    // (its vsim-hv1 also has a qemu VM, which has no stream: watched, though not fully.)
+    await waitFor('the sandbox lab\'s stream on vsim-hv1', () => (eventStreams().length >= 1 ? true : undefined), 30_000, 250);
   });
 
   it('a file that turns valid while the view is open gets its event stream: a domain started outside vsim shows without a poll', async () => {
