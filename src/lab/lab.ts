@@ -171,6 +171,7 @@ export class Lab implements Disposable {
    * until connect(). The caller closes the SSH connection.
    */
   disconnect(hostName: string): void {
+    if (this.topology.offline) return; // never connected: it stays offline
     this.disconnected.add(hostName);
     this.unwatch(hostName);
     this.update(hostName, (h) => unreachable(h, { kind: 'disconnected' }));

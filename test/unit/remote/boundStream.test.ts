@@ -72,6 +72,8 @@ describe('streams bound to their channel (real sshd)', { skip }, () => {
     pool.disconnect(alias);
     await waitFor('the sleep gone after the disconnect', () => sleeping(s).length === 0);
     await st.done;
+    const again = await host(alias).shell.exec(['echo', 'back']);
+    assert.deepEqual([again.code, again.stdout], [0, 'back\n'], 'the next use of the host connects afresh, control shell included');
   });
 
   test('output (stdout and stderr, bytes as written) and the exit status are the program\'s own', async () => {
