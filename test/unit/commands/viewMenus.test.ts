@@ -30,7 +30,8 @@ const BACKENDS = ['libvirt', 'microvm', 'qemu', 'cloud-hypervisor'];
 const vm = (vmName: string, undeclared = false) => ({ kind: 'vm', uri, host: 'hv1', vm: vmName, ...(undeclared ? { undeclared } : {}) });
 const ROWS: { view: string; context: string; element: object; target: Target['kind'] }[] = [
   ...STATES.flatMap((s) => BACKENDS.map((b) => ({ view: 'vsim.labs', context: `vm.${s}.${b}`, element: vm('a'), target: 'vm' as const }))),
-  ...STATES.map((s) => ({ view: 'vsim.labs', context: `vm.undeclared.${s}`, element: vm('u', true), target: 'vm' as const })),
+  ...STATES.flatMap((s) => ['', ...BACKENDS.map((b) => `.${b}`)].map((b) => ({ view: 'vsim.labs', context: `vm.${s}${b}.undeclared`, element: vm('u', true), target: 'vm' as const }))),
+  { view: 'vsim.labs', context: 'undeclared', element: { kind: 'undeclared', uri, host: 'hv1' }, target: 'host' },
   ...['idle', 'connecting', 'connected', 'disconnected', 'untrusted', 'offline', 'missing-tool', 'error']
     .map((c) => ({ view: 'vsim.labs', context: `host.${c}`, element: { kind: 'host', uri, host: 'hv1' }, target: 'host' as const })),
   { view: 'vsim.labs', context: 'slot', element: { kind: 'slot', uri, host: 'hv1', slot: 'slot1' }, target: 'slot' },
