@@ -1,6 +1,7 @@
 // Stand-ins that activation registers with VS Code before the features exist: each asks for the
 // features (load) the first time VS Code uses it, then hands every call to the real object.
 import type * as vscode from 'vscode';
+import { markViewElement } from './viewElements';
 
 /** A place for an object the features bundle provides; get() loads the features if it is empty. */
 export class Slot<T> {
@@ -53,16 +54,19 @@ export class LazyTreeProvider<T> implements vscode.TreeDataProvider<T> {
     return { dispose: () => { forward?.dispose(); detach.dispose(); } };
   }
 
-  getChildren(element?: T): vscode.ProviderResult<T[]> {
-    return this.slot.get().getChildren(element);
+  /** What VS Code receives is marked as a view's element: commands called with it know they came from a menu. */
+  async getChildren(element?: T): Promise<T[] | undefined> {
+    const children = await this.slot.get().getChildren(element);
+    return children ? children.map(markViewElement) : undefined;
   }
 
   getTreeItem(element: T): vscode.TreeItem | Thenable<vscode.TreeItem> {
     return this.slot.get().getTreeItem(element);
   }
 
-  getParent(element: T): vscode.ProviderResult<T> {
-    return this.slot.get().getParent?.(element);
+  async getParent(element: T): Promise<T | undefined> {
+    const parent = await this.slot.get().getParent?.(element);
+    return parent === null || parent === undefined ? undefined : markViewElement(parent);
   }
 
   private fire(e: TreeChange<T>): void {

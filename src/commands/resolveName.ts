@@ -29,7 +29,7 @@ export async function labDefining(labs: WorkspaceLabs, section: 'vms' | 'links',
   if (mine) return mine;
   const picked = await vscode.window.showQuickPick(
     found.map((f) => ({ label: vscode.workspace.asRelativePath(f.entry.uri), f })),
-    { title: `${found.length} topology files define the ${what} ${name}: which one?` },
+    { title: `${found.length} topology files define the ${what} ${name}`, placeHolder: 'Choose a topology file' },
   );
   if (!picked) throw new vscode.CancellationError();
   return picked.f;

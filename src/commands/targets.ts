@@ -1,11 +1,14 @@
 // What a command was called with, read once: commands take (target?, selection?, …values, options?)
-// however they are called. From a tree menu: the clicked node and the selection; from the graph:
+// however they are called. From a tree menu: the clicked node (an element the view handed out,
+// src/activation/viewElements.ts), then the selection when several rows are selected, else undefined
+// (what VS Code's tree passes: the selection only when it holds more than one row); from the graph:
 // { kind, name, uri }; from the palette: nothing (the command asks); from tests, keybindings and
 // other commands: a node or a name, then plain values (a profile, a snapshot name…), then options.
 // Pure (the registry passes how to recognise a vscode.Uri), so it is unit-tested.
 import type * as vscode from 'vscode';
 import type { FileNode, HostNode, LabNode, SlotNode, VmNode } from '../tree/nodes';
 import type { PlanChangeNode, PlanNode } from '../tree/planTree';
+import { isViewElement } from '../activation/viewElements';
 
 /** A name to look up in the topologies: from the graph (a VM or link of `uri`) or given bare. */
 export interface NamedTarget {
@@ -42,7 +45,7 @@ export interface CommandCall {
   /** The plain values after the target: strings, or undefined where the caller left one out. Each is validated by the command. */
   values: (string | undefined)[];
   options: CommandOptions;
-  /** Called from the palette or a tree menu (not by code): the command shows its result in the UI. */
+  /** Called from the palette or a view's menu (not by code): the command shows its result in the UI. */
   fromUi: boolean;
 }
 
@@ -68,6 +71,19 @@ function toTarget(x: unknown, isUri: IsUri): Target | undefined {
   return undefined;
 }
 
+/** A target in a log line: `storage on vsim-hv1`, `vsim-hv1`, `lab.vsim.yaml`; empty when none was given (the command asks). */
+export function describeTarget(t: Target | undefined): string {
+  switch (t?.kind) {
+    case 'vm': return `${t.vm} on ${t.host}`;
+    case 'slot': return `${t.slot} on ${t.host}`;
+    case 'host': return t.host;
+    case 'file': return t.uri.path.split('/').pop() ?? '';
+    case 'plan-change': return t.id;
+    case 'named': return t.name;
+    default: return '';
+  }
+}
+
 function isOptions(x: unknown, isUri: IsUri): x is Record<string, unknown> {
   return !!x && typeof x === 'object' && !Array.isArray(x) && !isUri(x) && !('kind' in x);
 }
@@ -87,8 +103,12 @@ function readOptions(o: Record<string, unknown>): CommandOptions {
 export function resolveTargets(args: readonly unknown[], isUri: IsUri): CommandCall {
   const [first, ...rest] = args;
   const target = toTarget(first, isUri);
-  const fromUi = first === undefined || Array.isArray(rest[0]);
-  const selected = Array.isArray(rest[0]) ? (rest.shift() as unknown[]) : [];
+  const fromView = isViewElement(first);
+  const fromUi = first === undefined || fromView || Array.isArray(rest[0]);
+  // A view's second argument is the selection, or undefined when one row is selected: never a value.
+  let selected: unknown[] = [];
+  if (Array.isArray(rest[0])) selected = rest.shift() as unknown[];
+  else if (fromView && rest.length && rest[0] === undefined) rest.shift();
   const options = readOptions(isOptions(rest[rest.length - 1], isUri) ? (rest.pop() as Record<string, unknown>) : {});
   const values = rest.map((v) => (typeof v === 'string' ? v : undefined));
   const selection = selected.length > 1 ? selected.map((x) => toTarget(x, isUri)).filter((t): t is Target => !!t) : [];

@@ -9,6 +9,8 @@ export type Connection =
   | { kind: 'untrusted' }
   /** The file says `offline: true`: vsim never connects to its hosts. */
   | { kind: 'offline' }
+  /** The user disconnected it: nothing remote runs for it until the user connects it again. */
+  | { kind: 'disconnected' }
   | { kind: 'missing-tool'; tool: string; message: string }
   | { kind: 'error'; message: string };
 
@@ -19,18 +21,19 @@ export interface HostLive {
   refreshedAt?: number;
 }
 
-/** Why a host could not be listed: its connection failed, or its backend's tool is missing. */
-export type Unreachable = Extract<Connection, { kind: 'error' } | { kind: 'missing-tool' }>;
+/** Why a host could not be listed: its connection failed, its backend's tool is missing, or the user disconnected it. */
+export type Unreachable = Extract<Connection, { kind: 'error' } | { kind: 'missing-tool' } | { kind: 'disconnected' }>;
 
 /**
- * The host after a failed refresh: what was listed before is no longer known. Every VM becomes
- * `unknown` with its last known state and when it was seen (kept from the first failure on).
+ * The host after a failed refresh (or a disconnect): what was listed before is no longer known. Every
+ * VM becomes `unknown` with its last known state and when it was seen (kept from the first failure on).
  */
 export function unreachable(h: HostLive, connection: Unreachable): HostLive {
+  const why = connection.kind === 'disconnected' ? 'disconnected' : 'unreachable';
   const stale = (s: VmStatus): VmStatus => {
     const last = s.lastKnown ?? (s.state === 'unknown' || h.refreshedAt === undefined ? undefined : { state: s.state, at: h.refreshedAt });
-    if (!last) return { state: 'unknown', detail: 'not known: the host is unreachable' };
-    return { state: 'unknown', detail: `last known ${last.state} at ${new Date(last.at).toLocaleTimeString()}`, lastKnown: last };
+    if (!last) return { state: 'unknown', detail: `not known: the host is ${why}` };
+    return { state: 'unknown', detail: `last known ${last.state} at ${new Date(last.at).toLocaleTimeString()}${why === 'disconnected' ? ' (disconnected)' : ''}`, lastKnown: last };
   };
   const vms: HostLive['vms'] = {};
   for (const [n, s] of Object.entries(h.vms)) vms[n] = stale(s);

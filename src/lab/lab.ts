@@ -23,6 +23,9 @@ export interface LabDeps {
 
 export const UNTRUSTED = 'This workspace is not trusted: vsim does not connect to hypervisors. Trust the workspace to connect.';
 
+/** Why a host the user disconnected is not reached (listing, streams, commands, plan). */
+export const disconnectedMessage = (hostName: string): string => `${hostName} is disconnected: use "Connect to Host" to connect to it again.`;
+
 export interface LabChange {
   host: string;
 }
@@ -32,6 +35,8 @@ export class Lab implements Disposable {
   private readonly hosts = new Map<string, HostLive>();
   private readonly inflight = new Map<string, Promise<void>>();
   private readonly watchers = new Map<string, Disposable[]>();
+  /** Hosts the user disconnected: no listing, stream or command until connect(). */
+  private readonly disconnected = new Set<string>();
   private readonly changed = new Emitter<LabChange>();
   readonly onDidChange = this.changed.event;
   readonly queue = new OperationQueue();
@@ -55,6 +60,8 @@ export class Lab implements Disposable {
   setTopology(t: Topology): void {
     this.topology = t;
     for (const name of [...this.hosts.keys()]) if (!t.hosts?.[name]) this.hosts.delete(name);
+    for (const name of [...this.watchers.keys()]) if (!t.hosts?.[name]) this.unwatch(name);
+    for (const name of [...this.disconnected]) if (!t.hosts?.[name]) this.disconnected.delete(name);
   }
 
   host(name: string): HostLive {
@@ -91,6 +98,7 @@ export class Lab implements Disposable {
     if (this.topology.offline) throw new Error(offlineMessage(hostName));
     const host = this.topology.hosts?.[hostName];
     if (!host) throw new Error(`No host named ${hostName} in this topology.`);
+    if (this.disconnected.has(hostName)) throw new Error(disconnectedMessage(hostName));
     return { hostName, host, topology: this.topology };
   }
 
@@ -118,12 +126,17 @@ export class Lab implements Disposable {
       this.update(hostName, (h) => ({ ...h, connection: { kind: 'offline' } }));
       return;
     }
+    if (this.disconnected.has(hostName)) return;
     if (this.host(hostName).connection.kind !== 'connected') this.update(hostName, (h) => ({ ...h, connection: { kind: 'connecting' } }));
+    // What the listing learnt, unless the user disconnected the host meanwhile (it stays disconnected).
+    const settle = (f: (h: HostLive) => HostLive): void => {
+      if (!this.disconnected.has(hostName)) this.update(hostName, f);
+    };
     let ctx: BackendContext;
     try {
       ctx = await this.context(hostName);
     } catch (err) {
-      this.update(hostName, (h) => unreachable(h, { kind: 'error', message: (err as Error).message }));
+      settle((h) => unreachable(h, { kind: 'error', message: (err as Error).message }));
       return;
     }
     const vms: HostLive['vms'] = {};
@@ -141,15 +154,37 @@ export class Lab implements Disposable {
         for (const u of listing.undeclared) undeclared.push({ ...u, backend: kind });
       } catch (err) {
         if (err instanceof RemoteCommandError && (err.result?.code === 127 || (/command not found|No such file/.test(err.result?.stderr ?? '') && err.argv[0] === backend.tool))) {
-          this.update(hostName, (h) => unreachable(h, { kind: 'missing-tool', tool: backend.tool,
+          settle((h) => unreachable(h, { kind: 'missing-tool', tool: backend.tool,
             message: `${backend.tool} is not installed on ${hostName} (needed for ${kind} VMs).` }));
           return;
         }
-        this.update(hostName, (h) => unreachable(h, { kind: 'error', message: (err as Error).message }));
+        settle((h) => unreachable(h, { kind: 'error', message: (err as Error).message }));
         return;
       }
     }
-    this.update(hostName, () => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now() }));
+    settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now() }));
+  }
+
+  /**
+   * Disconnect from Host: the host's streams stop, it is shown disconnected (its VMs with their last
+   * known state) and nothing remote runs for it — no listing, poll or stream, and commands say so —
+   * until connect(). The caller closes the SSH connection.
+   */
+  disconnect(hostName: string): void {
+    if (this.topology.offline) return; // never connected: it stays offline
+    this.disconnected.add(hostName);
+    this.unwatch(hostName);
+    this.update(hostName, (h) => unreachable(h, { kind: 'disconnected' }));
+  }
+
+  /** Connect to Host: the host may be used again (the caller refreshes and watches it). */
+  connect(hostName: string): void {
+    if (!this.disconnected.delete(hostName)) return;
+    this.update(hostName, (h) => ({ ...h, connection: { kind: 'idle' } }));
+  }
+
+  isDisconnected(hostName: string): boolean {
+    return this.disconnected.has(hostName);
   }
 
   /**
@@ -229,7 +264,15 @@ export class Lab implements Disposable {
 
   /** The plan engine's deps: this Lab's runners, backends, trust and per-VM queue. */
   private planDeps(): PlanDeps {
-    return { ...this.deps, queue: (vm, op, f) => this.queue.run(vm, op, f) };
+    return {
+      ...this.deps,
+      // A host the user disconnected is not reached by plan or apply either.
+      runnerFor: async (name, host, t) => {
+        if (this.disconnected.has(name)) throw new Error(disconnectedMessage(name));
+        return this.deps.runnerFor(name, host, t);
+      },
+      queue: (vm, op, f) => this.queue.run(vm, op, f),
+    };
   }
 
   private planInput(input: LabPlanInput): PlanInput {

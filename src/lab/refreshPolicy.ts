@@ -22,12 +22,18 @@ export class RefreshPolicy {
   private pollHandle: unknown;
   private debounceHandle: unknown;
   private readonly due = new Set<string>();
+  private pollTicks = 0;
 
   constructor(
     private readonly target: PolicyTarget,
     private readonly opts: { pollMs: number; debounceMs: number },
     private readonly timers: Timers = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
   ) {}
+
+  /** Poll intervals that have passed (figures and tests: "two polls later, still …"). */
+  get polls(): number {
+    return this.pollTicks;
+  }
 
   get isVisible(): boolean {
     return this.viewers.size > 0;
@@ -66,6 +72,19 @@ export class RefreshPolicy {
     this.schedulePoll();
   }
 
+  /**
+   * Hosts that appeared while something is visible (a file that became valid, a host added to a
+   * file, a host connected again): refreshed soon and watched, as start() does for every host.
+   * Hidden: nothing (showing a view starts them all).
+   */
+  track(hosts: readonly string[]): void {
+    if (!this.isVisible) return;
+    for (const h of hosts) {
+      this.request(h);
+      void this.target.watch(h);
+    }
+  }
+
   /** Asks for a refresh of a host soon (debounced: a burst of requests gives one refresh). */
   request(host: string): void {
     this.due.add(host);
@@ -82,6 +101,7 @@ export class RefreshPolicy {
     this.timers.clearTimeout(this.pollHandle);
     if (!this.isVisible || !(this.opts.pollMs > 0)) return;
     this.pollHandle = this.timers.setTimeout(() => {
+      this.pollTicks++;
       for (const h of this.target.hostNames()) if (!this.target.isFullyWatched(h)) this.request(h);
       this.schedulePoll();
     }, Math.max(this.opts.pollMs, MIN_POLL_MS));

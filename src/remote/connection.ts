@@ -208,7 +208,8 @@ export class SshConnection implements Disposable {
     }
     const delay = backoffDelay(this.attempt, this.policy);
     this.setState({ state: 'reconnecting', error: err, attempt: this.attempt });
-    this.log.info(this.endpoint.alias, `reconnecting in ${delay} ms (attempt ${this.attempt})`);
+    // The first attempt says the connection is being re-established; the next ones repeat it.
+    this.log.info(this.endpoint.alias, `reconnecting in ${delay} ms (attempt ${this.attempt})`, this.attempt > 1 ? 'debug' : 'info');
     this.reconnectTimer = this.timers.setTimeout(() => {
       this.reconnectTimer = undefined;
       this.connectNow(true).catch(() => undefined);

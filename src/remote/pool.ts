@@ -108,12 +108,9 @@ export class SshPool implements Disposable {
     return n;
   }
 
+  /** Closes the host's connection and control shells; the next use of the host starts afresh (a disposed shell never runs again). */
   disconnect(alias: string): void {
-    const h = this.hosts.get(alias)?.host;
-    if (h) {
-      h.shell.dispose();
-      h.connection.disconnect();
-    }
+    this.remove(alias);
   }
 
   remove(alias: string): void {

@@ -59,6 +59,10 @@ export function hostItem(n: HostNode, host: Host | undefined, live: HostLive, vm
       item.iconPath = new vscode.ThemeIcon('shield');
       item.description = 'workspace not trusted: not connecting';
       break;
+    case 'disconnected':
+      item.iconPath = new vscode.ThemeIcon('debug-disconnect');
+      item.description = `disconnected · ${where}`;
+      break;
     case 'offline':
       item.iconPath = new vscode.ThemeIcon('debug-disconnect');
       item.description = `offline (offline: true in the file) · ${where}`;
@@ -79,6 +83,7 @@ export function hostItem(n: HostNode, host: Host | undefined, live: HostLive, vm
   const md = new vscode.MarkdownString(hostTooltipHead(n.host, where));
   if (host?.description) md.appendText(`${host.description}\n\n`);
   if (c.kind === 'error' || c.kind === 'missing-tool') md.appendText(c.message);
+  if (c.kind === 'disconnected') md.appendText('Disconnected: vsim neither lists nor watches it until you use Connect to Host.');
   if (live.refreshedAt) md.appendMarkdown(`\n\nUpdated ${new Date(live.refreshedAt).toLocaleTimeString()}`);
   item.tooltip = md;
   item.contextValue = `host.${c.kind}`;

@@ -7,22 +7,25 @@ import type { CommandRunner } from '../backends/backend';
 import { log } from '../common/log';
 import type { Host, Topology } from '../model/types';
 import { KnownHostsPolicy, type TrustRequest } from '../remote/hostKeyPolicy';
+import { boundToChannel, openStream, programOf } from '../remote/boundStream';
 import { LineSplitter } from '../remote/chunks';
-import type { CommandLog } from '../remote/log';
+import { CommandLogLevels, type CommandLog } from '../remote/log';
 import { SshPool } from '../remote/pool';
 import { SecretPassphrases } from '../remote/savedPassphrases';
 import { buildCommand } from '../remote/quote';
 import { defaultSshEnv, resolveEndpointWith, type AsyncOptionsSource, type HostEndpoint } from '../remote/sshConfig';
 import { configFileSource } from '../remote/sshG';
 
+// Every remote command is logged; what repeats (polls, refreshes, a host that stays down) at debug,
+// so the channel's default (info) level shows what the user did and what changed.
+const levels = new CommandLogLevels();
 const commandLog: CommandLog = {
   command(e) {
-    const line = `${e.host} $ ${buildCommand(e.argv)} → ${e.code ?? 'unfinished'} (${Math.round(e.durationMs)} ms, ${e.via})${e.error ? `: ${e.error}` : ''}`;
-    if (e.code === 0) log().info(line);
-    else log().warn(line);
+    const line = `${e.host} $ ${buildCommand(programOf(e.argv))} → ${e.code ?? 'unfinished'} (${Math.round(e.durationMs)} ms, ${e.via})${e.error ? `: ${e.error}` : ''}`;
+    log()[levels.level(e)](line);
   },
-  info(host, message) {
-    log().info(`${host}: ${message}`);
+  info(host, message, level = 'info') {
+    log()[level](`${host}: ${message}`);
   },
 };
 
@@ -84,11 +87,11 @@ export class Connections implements vscode.Disposable {
     const pooled = this.pool.get(await this.endpoint(hostName, host, topology));
     return {
       exec: (argv, opts) => pooled.shell.exec(argv, opts),
-      follow: (argv, onLine) => openStream(() => pooled.shell.stream(argv), (ch) => {
+      follow: (argv, onLine) => openStream(() => pooled.shell.stream(boundToChannel(argv)), (ch) => {
         const lines = new LineSplitter(onLine);
         ch.on('data', (d: Buffer) => lines.push(d));
       }),
-      streamRaw: (argv, sinks) => openStream(() => pooled.shell.stream(argv), (ch) => {
+      streamRaw: (argv, sinks) => openStream(() => pooled.shell.stream(boundToChannel(argv)), (ch) => {
         ch.on('data', (d: Buffer) => sinks.onStdout(d));
         ch.stderr.on('data', (d: Buffer) => sinks.onStderr(d));
       }),
@@ -104,23 +107,4 @@ export class Connections implements vscode.Disposable {
   dispose(): void {
     this.pool.dispose();
   }
-}
-
-interface StreamChannel {
-  close(): void;
-  on(event: 'close', listener: (code: number | null) => void): unknown;
-}
-
-/** A long-running remote command on its own channel: `attach` reads it; done = its exit code; dispose closes it (also before it opened). */
-function openStream<C extends StreamChannel>(open: () => Promise<C>, attach: (ch: C) => void): { done: Promise<number>; dispose(): void } {
-  let channel: C | undefined;
-  let disposed = false;
-  const done = (async () => {
-    const ch = await open();
-    channel = ch;
-    if (disposed) ch.close();
-    attach(ch);
-    return new Promise<number>((resolve) => ch.on('close', (code: number | null) => resolve(code ?? -1)));
-  })();
-  return { done, dispose: () => { disposed = true; channel?.close(); } };
 }

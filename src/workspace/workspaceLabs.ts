@@ -38,7 +38,8 @@ export class WorkspaceLabs extends Disposable {
   constructor(private readonly deps: LabDeps) {
     super();
     this.policy = new RefreshPolicy({
-      hostNames: () => this.all().flatMap((e) => (e.lab ? e.lab.hostNames().map((h) => key(e.uri, h)) : [])),
+      // A host the user disconnected is neither polled nor watched.
+      hostNames: () => this.all().flatMap((e) => (e.lab ? e.lab.hostNames().filter((h) => !e.lab!.isDisconnected(h)).map((h) => key(e.uri, h)) : [])),
       refresh: (k) => this.withHost(k, (lab, h) => lab.refresh(h)),
       watch: (k) => this.withHost(k, (lab, h) => lab.watch(h)),
       unwatch: () => this.all().forEach((e) => e.lab?.unwatch()),
@@ -103,14 +104,16 @@ export class WorkspaceLabs extends Disposable {
   }
 
   private setTopology(entry: LabEntry, t: Topology): void {
+    const known = new Set(entry.lab?.hostNames() ?? []);
     if (entry.lab) {
       entry.lab.setTopology(t);
-      return;
+    } else {
+      const lab = new Lab(t, this.deps);
+      lab.onDidChange((c) => this.changed.fire({ kind: 'host', uri: entry.uri, host: c.host }));
+      entry.lab = lab;
     }
-    const lab = new Lab(t, this.deps);
-    lab.onDidChange((c) => this.changed.fire({ kind: 'host', uri: entry.uri, host: c.host }));
-    entry.lab = lab;
-    if (this.policy.isVisible) for (const h of lab.hostNames()) this.policy.request(key(entry.uri, h));
+    // A file that became valid (or gained a host) while a view shows live state: listed and watched now, not at the next poll.
+    this.policy.track(entry.lab.hostNames().filter((h) => !known.has(h)).map((h) => key(entry.uri, h)));
   }
 
   private remove(uri: vscode.Uri): void {
@@ -130,6 +133,23 @@ export class WorkspaceLabs extends Disposable {
   private async withHost(k: string, f: (lab: Lab, host: string) => Promise<void>): Promise<void> {
     const s = this.splitKey(k);
     if (s) await f(s.lab, s.host);
+  }
+
+  /** The labs whose file has a host of this name: they share its pooled SSH connection. */
+  private withHostName(host: string): { entry: LabEntry; lab: Lab }[] {
+    return this.all().flatMap((entry) => (entry.lab?.current.hosts?.[host] ? [{ entry, lab: entry.lab }] : []));
+  }
+
+  /** Disconnect from Host: the host of every file that names it stays disconnected until connectHost (they share one connection). */
+  disconnectHost(host: string): void {
+    for (const { lab } of this.withHostName(host)) lab.disconnect(host);
+  }
+
+  /** Connect to Host: the host of every file that names it may connect again; refreshed and watched while a view shows live state. */
+  connectHost(host: string): void {
+    const labs = this.withHostName(host);
+    for (const { lab } of labs) lab.connect(host);
+    this.policy.track(labs.map(({ entry }) => key(entry.uri, host)));
   }
 
   /** Every loaded lab that defines a VM (or link) of this name, in file order; only `uri`'s when given. */

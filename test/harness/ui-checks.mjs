@@ -6,7 +6,7 @@
 //        log(...a), screenshot(name, target = page) → abs path of <resultsDir>/<name>.png,
 //        timings (object written into integration.json: add figures you measure) }
 //
-// The lab bring-up's checks live in ui-checks-lab.mjs.
+// The lab bring-up's checks live in ui-checks-lab.mjs, the Labs tree's context menus in ui-checks-tree.mjs.
 //
 // Useful selectors (measured, see test/harness/README.md):
 //   page.getByRole('tab', { name: /^Vsim/ })              the activity-bar entry of the vsim view container
@@ -14,6 +14,7 @@
 //   runCommand(page, 'vsim: Validate Topology File')        F1 + type + Enter
 //   page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame')   a webview's DOM
 import { labUiChecks } from './ui-checks-lab.mjs';
+import { treeUiChecks } from './ui-checks-tree.mjs';
 
 /** Wait for the workbench shell to be usable. */
 export async function workbenchReady(page, timeout = 60_000) {
@@ -397,4 +398,5 @@ export const uiChecks = [
     },
   },
   ...labUiChecks({ showVsimView }),
+  ...treeUiChecks({ showVsimView }),
 ];

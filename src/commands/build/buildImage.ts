@@ -12,7 +12,7 @@ import { cancelBuilds, nixSettings, runningBuilds, runPlanWithUi, streamOpener, 
 
 export function buildImage(labs: WorkspaceLabs, connections: Connections) {
   return targetCommand(async (call): Promise<BuildSummary | BuildSummary[]> => {
-    const targets = await vmTargets(labs, call, { title: 'Build the image of which VM?', many: true });
+    const targets = await vmTargets(labs, call, { title: 'Build Image', many: true });
     const out = await Promise.all(targets.map(async (t) => {
       const lab = labs.get(t.uri)?.lab;
       if (!lab) throw new Error(`${vscode.workspace.asRelativePath(t.uri)} has errors; fix them before building.`);
@@ -47,7 +47,7 @@ export function cancelBuild() {
       return [];
     }
     if (builds.length === 1) return cancelBuilds(builds[0]?.key);
-    const picked = await vscode.window.showQuickPick(builds.map((b) => ({ label: b.key, description: b.progress, detail: b.title })), { title: 'Cancel which build?', canPickMany: true });
+    const picked = await vscode.window.showQuickPick(builds.map((b) => ({ label: b.key, description: b.progress, detail: b.title })), { title: 'Cancel Build', placeHolder: 'Choose the builds to cancel', canPickMany: true });
     if (!picked) return [];
     return picked.flatMap((p) => cancelBuilds(p.label));
   });

@@ -17,6 +17,7 @@ import { assertIfname } from '../../model/names';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { vmIfaces } from '../../tc/ops';
 import { labDefining } from '../resolveName';
+import { Notice } from '../notice';
 import { targetOf } from '../registry';
 import type { Target as CommandTarget } from '../targets';
 
@@ -70,9 +71,9 @@ async function pickIface(lab: Lab, host: string, vms: string[], extra: string[] 
     ...vms.flatMap((vm) => vmIfaces(lab.current, vm).map((i) => ({ label: i.iface, description: `${vm}${i.ip ? ` ${i.ip}` : ''}` }))),
     ...extra.map((b) => ({ label: b, description: 'bridge' })),
   ];
-  if (!items.length) throw new Error(`No tap or bridge on ${host} in the topology: nothing to capture on.`);
+  if (!items.length) throw new Notice(`No tap or bridge on ${host} in the topology: nothing to capture on.`);
   if (items.length === 1) return (items[0] as { label: string }).label;
-  const picked = await vscode.window.showQuickPick(items, { title: `Capture on which interface of ${host}?` });
+  const picked = await vscode.window.showQuickPick(items, { title: `Capture Traffic on ${host}`, placeHolder: 'Choose an interface' });
   if (!picked) throw new vscode.CancellationError();
   return picked.label;
 }
@@ -113,7 +114,7 @@ async function resolveTarget(labs: WorkspaceLabs, node: CommandTarget | undefine
   for (const e of labs.all()) {
     if (e.lab) for (const [n, v] of Object.entries(e.lab.current.vms ?? {})) items.push({ label: n, description: v.host, detail: vscode.workspace.asRelativePath(e.uri), lab: e.lab, vm: n });
   }
-  const picked = await vscode.window.showQuickPick(items, { title: 'Capture the traffic of which VM?' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Capture Traffic', placeHolder: 'Choose a VM' });
   if (!picked) throw new vscode.CancellationError();
   const host = picked.lab.current.vms![picked.vm]!.host;
   return { lab: picked.lab, host, iface: req.iface ?? await pickIface(picked.lab, host, [picked.vm]), label: `VM ${picked.vm}` };
@@ -234,7 +235,7 @@ export function stopCapture() {
       }
       if (list.length === 1) id = list[0]!.summary.id;
       else {
-        const picked = await vscode.window.showQuickPick(list.map((r) => ({ label: `${r.summary.iface}@${r.summary.host}`, description: vscode.workspace.asRelativePath(r.summary.file), id: r.summary.id })), { title: 'Stop which capture?' });
+        const picked = await vscode.window.showQuickPick(list.map((r) => ({ label: `${r.summary.iface}@${r.summary.host}`, description: vscode.workspace.asRelativePath(r.summary.file), id: r.summary.id })), { title: 'Stop Capture', placeHolder: 'Choose a capture' });
         if (!picked) return undefined;
         id = picked.id;
       }

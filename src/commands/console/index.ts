@@ -20,7 +20,7 @@ export function registerConsoleCommands(labs: WorkspaceLabs, consoles: Consoles)
 export function consoleProfileProvider(labs: WorkspaceLabs, consoles: Consoles): vscode.TerminalProfileProvider {
   return {
     async provideTerminalProfile() {
-      const [t] = await vmTargets(labs, NO_TARGET, { title: 'Open the console of which VM?', states: ['running', 'paused'], undeclared: true });
+      const [t] = await vmTargets(labs, NO_TARGET, { title: 'Open Console', states: ['running', 'paused'], undeclared: true });
       if (!t) return undefined;
       return new vscode.TerminalProfile({ name: Consoles.terminalName('console', t), pty: consoles.create('console', t), iconPath: new vscode.ThemeIcon('terminal') });
     },

@@ -8,7 +8,7 @@ import { vmTargets } from '../vm/pickVms';
 
 export function openConsole(labs: WorkspaceLabs, consoles: Consoles) {
   return targetCommand(async (call): Promise<RemoteTerminal[]> => {
-    const targets = await vmTargets(labs, call, { title: 'Open the console of which VM?', states: ['running', 'paused'], many: true, undeclared: true });
+    const targets = await vmTargets(labs, call, { title: 'Open Console', states: ['running', 'paused'], many: true, undeclared: true });
     // Several at once: the last one gets the focus (none when the caller keeps it, the graph's double-click).
     return targets.map((t, i) => consoles.show('console', t, call.options.preserveFocus === true || i < targets.length - 1));
   });

@@ -8,7 +8,7 @@ import { vmTargets } from '../vm/pickVms';
 
 export function showVmLog(labs: WorkspaceLabs, consoles: Consoles) {
   return targetCommand(async (call): Promise<RemoteTerminal[]> => {
-    const targets = await vmTargets(labs, call, { title: 'Show the log of which VM?', many: true });
+    const targets = await vmTargets(labs, call, { title: 'Show VM Log', many: true });
     return targets.map((t, i) => consoles.show('log', t, i < targets.length - 1));
   });
 }

@@ -9,7 +9,7 @@ import { vmTargets } from '../vm/pickVms';
 
 export function sshIntoVm(labs: WorkspaceLabs, consoles: Consoles) {
   return targetCommand(async (call): Promise<RemoteTerminal[]> => {
-    const targets = await vmTargets(labs, call, { title: 'SSH into which VM?', states: ['running'], many: true });
+    const targets = await vmTargets(labs, call, { title: 'SSH into VM', states: ['running'], many: true });
     return targets.map((t, i) => consoles.show('ssh', t, i < targets.length - 1));
   });
 }

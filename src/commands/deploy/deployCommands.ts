@@ -13,6 +13,7 @@ import { model } from '../../common/model';
 import type { Lab } from '../../lab/lab';
 import type { Connections } from '../../workspace/connections';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { Notice } from '../notice';
 import { targetCommand } from '../registry';
 import type { Target } from '../targets';
 import { nixSettings, runPlanWithUi, streamOpener, type BuildSummary } from '../build/buildUi';
@@ -40,8 +41,8 @@ export function exportNixos(labs: WorkspaceLabs) {
     if (!uri) {
       await labs.ready();
       const items = labs.all().map((e) => ({ label: vscode.workspace.asRelativePath(e.uri), uri: e.uri }));
-      if (!items.length) throw new Error('No *.vsim.yaml topology in the workspace to export.');
-      const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Export which topology for nix/?' });
+      if (!items.length) throw new Notice('No *.vsim.yaml topology in the workspace to export.');
+      const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Export NixOS Module Input', placeHolder: 'Choose a topology file' });
       if (!picked) return undefined;
       uri = picked.uri;
     }
@@ -103,8 +104,8 @@ export function deploySlot(labs: WorkspaceLabs, connections: Connections) {
     else if (n?.kind === 'named') ({ name, uri } = n);
     if (!name) {
       const items = labs.all().flatMap((e) => Object.entries(e.lab?.current.slots ?? {}).map(([s, slot]) => ({ label: s, description: `${slot.ip ?? ''} · ${slot.host}`, uri: e.uri })));
-      if (!items.length) throw new Error('No slots in the workspace\'s topologies.');
-      const picked = await vscode.window.showQuickPick(items, { title: 'Deploy which slot (nixos-rebuild switch --target-host)?' });
+      if (!items.length) throw new Notice('No slots in the workspace\'s topologies.');
+      const picked = await vscode.window.showQuickPick(items, { title: 'Deploy Slot (nixos-rebuild switch --target-host)', placeHolder: 'Choose a slot' });
       if (!picked) return undefined;
       ({ label: name, uri } = picked);
     }
@@ -125,7 +126,7 @@ export function deployHost(labs: WorkspaceLabs, connections: Connections) {
     else if (n?.kind === 'named') ({ name: hostName, uri } = n);
     if (!hostName) {
       const items = labs.all().flatMap((e) => Object.entries(e.lab?.current.hosts ?? {}).map(([h, host]) => ({ label: h, description: host.flake ?? 'no flake set', uri: e.uri })));
-      const picked = await vscode.window.showQuickPick(items, { title: 'Deploy which host (nixos-rebuild switch --flake <flake>#<host>)?' });
+      const picked = await vscode.window.showQuickPick(items, { title: 'Deploy Host (nixos-rebuild switch --flake <flake>#<host>)', placeHolder: 'Choose a host' });
       if (!picked) return undefined;
       ({ label: hostName, uri } = picked);
     }

@@ -64,7 +64,7 @@ async function afterRun(d: LabCommandDeps, t: LabTarget, o: RunOutcome, title: s
 }
 
 export function planLab(d: LabCommandDeps): Handler {
-  return labCommand(d, 'Plan which topology?', async (t, opts) => {
+  return labCommand(d, 'Lab: Plan', async (t, opts) => {
     const plan = await planNow(d, t, opts.hosts ?? t.hosts);
     void vscode.commands.executeCommand('vsim.plan.focus');
     return plan;
@@ -86,7 +86,7 @@ async function applyIds(d: LabCommandDeps, t: LabTarget, opts: CommandOptions, p
 }
 
 export function applyChange(d: LabCommandDeps): Handler {
-  return labCommand(d, 'Apply a change of which topology?', async (t, opts) => {
+  return labCommand(d, 'Lab: Apply Change', async (t, opts) => {
     const id = t.changeId ?? (await pickChange(d, t));
     return applyIds(d, t, { ...opts, hosts: opts.hosts ?? t.hosts ?? [id.split('/')[0]!] }, (plan) => {
       const found = applicable(plan).filter((c) => c.id === id);
@@ -100,19 +100,19 @@ async function pickChange(d: LabCommandDeps, t: LabTarget): Promise<string> {
   const plan = await planNow(d, t, t.hosts);
   const items = applicable(plan, t.hosts).map((c) => ({ label: describeChange(c), description: c.host, id: c.id }));
   if (!items.length) throw new Error(`${labName(t)} is in sync with its hosts: nothing to apply.`);
-  const picked = await vscode.window.showQuickPick(items, { title: 'Apply which change?' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Lab: Apply Change', placeHolder: 'Choose a change' });
   if (!picked) throw new vscode.CancellationError();
   return picked.id;
 }
 
 export function applyAll(d: LabCommandDeps): Handler {
-  return labCommand(d, 'Apply all changes of which topology?', async (t, opts) => {
+  return labCommand(d, 'Lab: Apply All Changes', async (t, opts) => {
     return applyIds(d, { ...t, changeId: undefined }, opts, (plan) => applicable(plan, opts.hosts ?? t.hosts));
   });
 }
 
 export function labUp(d: LabCommandDeps): Handler {
-  return labCommand(d, 'Bring up which topology?', async (t, opts) => {
+  return labCommand(d, 'Lab: Up', async (t, opts) => {
     const hosts = opts.hosts ?? t.hosts;
     const plan = await planNow(d, t, hosts);
     refuseBlocked(plan, t);
@@ -126,7 +126,7 @@ export function labUp(d: LabCommandDeps): Handler {
 }
 
 export function labDown(d: LabCommandDeps): Handler {
-  return labCommand(d, 'Shut down which topology?', async (t, opts) => {
+  return labCommand(d, 'Lab: Down', async (t, opts) => {
     const hosts = opts.hosts ?? t.hosts;
     const c = downConfirmation(labName(t), t.lab.current, hosts);
     if (!(await confirmOnce(c, opts))) return undefined;
@@ -148,7 +148,7 @@ function offerForceOff(t: LabTarget, r: ApplyResult): void {
 }
 
 export function labDestroy(d: LabCommandDeps): Handler {
-  return labCommand(d, 'Destroy which topology?', async (t, opts) => {
+  return labCommand(d, 'Lab: Destroy', async (t, opts) => {
     const hosts = opts.hosts ?? t.hosts;
     // The plan names the undeclared VMs the modal says are left alone; Destroy works without it.
     const plan = await planNow(d, t, hosts).catch(() => undefined);

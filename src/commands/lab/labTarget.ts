@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Lab } from '../../lab/lab';
 import { UNTRUSTED } from '../../lab/lab';
 import type { LabEntry, WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { Notice } from '../notice';
 import type { Target } from '../targets';
 
 export interface LabTarget {
@@ -40,12 +41,12 @@ export async function labTarget(labs: WorkspaceLabs, target: Target | undefined,
   }
   if (target?.uri) return entryFor(labs, target.uri);
   const all = labs.all().filter((e) => e.lab);
-  if (!all.length) throw new Error('No topology in this workspace: open a folder with a *.vsim.yaml file.');
+  if (!all.length) throw new Notice('No topology in this workspace: open a folder with a *.vsim.yaml file.');
   if (all.length === 1) return entryFor(labs, all[0]!.uri);
   const active = vscode.window.activeTextEditor?.document.uri.toString();
   const items = all.map((e) => ({ label: e.lab!.current.name ?? vscode.workspace.asRelativePath(e.uri), description: vscode.workspace.asRelativePath(e.uri), uri: e.uri }))
     .sort((a, b) => Number(b.uri.toString() === active) - Number(a.uri.toString() === active));
-  const picked = await vscode.window.showQuickPick(items, { title });
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose a topology file' });
   if (!picked) throw new vscode.CancellationError();
   return entryFor(labs, picked.uri);
 }

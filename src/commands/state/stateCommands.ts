@@ -16,6 +16,7 @@ import { assertPath, isValidName, NAME_PATTERN, NAME_RULE } from '../../model/na
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import type { VmNode } from '../../tree/nodes';
 import { askConfirmation } from '../confirm';
+import { Notice } from '../notice';
 import { targetCommand } from '../registry';
 import type { CommandCall, CommandOptions, Target } from '../targets';
 import { vmTargets } from '../vm/pickVms';
@@ -50,11 +51,11 @@ async function askName(given: string | undefined, prompt: string, value: string,
   return name;
 }
 
-/** The name argument (validated like a typed one), or a QuickPick of `items`. */
-async function pick(given: string | undefined, items: readonly string[], title: string, what: string): Promise<string> {
+/** The name argument (validated like a typed one), or a QuickPick of `items` (none: a Notice, nothing is wrong). */
+async function pick(given: string | undefined, items: readonly string[], title: string, what: string, placeHolder: string): Promise<string> {
   if (given !== undefined) return validName(given);
-  if (!items.length) throw new Error(`No ${what} to choose from.`);
-  const p = await vscode.window.showQuickPick(items.map((label) => ({ label })), { title });
+  if (!items.length) throw new Notice(`No ${what} to choose from.`);
+  const p = await vscode.window.showQuickPick(items.map((label) => ({ label })), { title, placeHolder });
   if (!p) throw new vscode.CancellationError();
   return p.label;
 }
@@ -84,8 +85,14 @@ Promise<{ t: VmNode; lab: Lab; can: C extends 'snapshots' ? Snapshots : SaveRest
   // A VM the file does not declare: its backend (from the host's listing) drives it by name.
   const ref = lab.vmRef(t.vm, t.undeclared ? t.host : undefined);
   const can = ref.backend[cap];
-  if (!can) throw new Error(`${title.replace(/\?$/, '')}: not available for ${ref.kind} VMs (${t.vm}): the backend has no ${cap === 'save' ? 'save/restore' : 'snapshots'}.`);
+  if (!can) throw new Error(`${title}: not available for ${ref.kind} VMs (${t.vm}): the backend has no ${cap === 'save' ? 'save/restore' : 'snapshots'}.`);
   return { t, lab, can: can as C extends 'snapshots' ? Snapshots : SaveRestore };
+}
+
+/** The end of an operation the user asked for: a short confirmation (and the log line). */
+function done(what: string): void {
+  log().info(what);
+  void vscode.window.showInformationMessage(`vsim: ${what}.`);
 }
 
 const isRunning = (lab: Lab, t: VmNode): boolean => lab.status(t.vm, t.undeclared ? t.host : undefined)?.state === 'running';
@@ -95,20 +102,20 @@ const isRunning = (lab: Lab, t: VmNode): boolean => lab.status(t.vm, t.undeclare
 export function snapshotVm(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
     const [name] = givenNames(call);
-    const { t, lab, can } = await oneVm(labs, call, 'Snapshot which VM?', 'snapshots');
+    const { t, lab, can } = await oneVm(labs, call, 'Create Snapshot', 'snapshots');
     const ctx = await lab.context(t.host);
     const existing = name !== undefined ? [] : await can.list(ctx, t.vm);
     const snap = await askName(name, `Name of the new snapshot of ${t.vm}`, `${t.vm}-${new Date().toISOString().slice(0, 10)}`, existing);
     await queued(lab, t.vm, `snapshot ${snap}`, t.host, `snapshotting ${t.vm} as ${snap}`,
       () => can.create(ctx, t.vm, snap, { running: isRunning(lab, t) }));
-    log().info(`snapshot ${snap} of ${t.vm} on ${t.host} created`);
+    done(`snapshot ${snap} of ${t.vm} on ${t.host} created`);
     return { vm: t.vm, snapshot: snap };
   });
 }
 
 export function listSnapshots(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<string[]> => {
-    const { t, lab, can } = await oneVm(labs, call, 'List the snapshots of which VM?', 'snapshots');
+    const { t, lab, can } = await oneVm(labs, call, 'List Snapshots', 'snapshots');
     const ctx = await lab.context(t.host);
     const names = await lab.queue.run(t.vm, 'listing snapshots', () => can.list(ctx, t.vm));
     if (call.fromUi) {
@@ -122,12 +129,13 @@ export function listSnapshots(labs: WorkspaceLabs) {
 export function revertSnapshot(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
     const [name] = givenNames(call);
-    const { t, lab, can } = await oneVm(labs, call, 'Revert which VM to a snapshot?', 'snapshots');
+    const { t, lab, can } = await oneVm(labs, call, 'Revert to Snapshot', 'snapshots');
     const ctx = await lab.context(t.host);
-    const snap = await pick(name, name !== undefined ? [] : await can.list(ctx, t.vm), `Revert ${t.vm} to which snapshot?`, `snapshots of ${t.vm}`);
+    const snap = await pick(name, name !== undefined ? [] : await can.list(ctx, t.vm), `Revert ${t.vm} to Snapshot`, `snapshots of ${t.vm}`, 'Choose a snapshot');
     await confirm(call.options, `Revert ${t.vm} to snapshot ${snap}?`, can.revertDetail(lab.current, t.vm, snap), 'Revert');
     await queued(lab, t.vm, `revert to ${snap}`, t.host, `reverting ${t.vm} to ${snap}`,
       () => can.revert(ctx, t.vm, snap, { running: isRunning(lab, t) }));
+    done(`${t.vm} on ${t.host} reverted to snapshot ${snap}`);
     return { vm: t.vm, snapshot: snap };
   });
 }
@@ -135,11 +143,12 @@ export function revertSnapshot(labs: WorkspaceLabs) {
 export function deleteSnapshot(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; snapshot: string }> => {
     const [name] = givenNames(call);
-    const { t, lab, can } = await oneVm(labs, call, 'Delete a snapshot of which VM?', 'snapshots');
+    const { t, lab, can } = await oneVm(labs, call, 'Delete Snapshot', 'snapshots');
     const ctx = await lab.context(t.host);
-    const snap = await pick(name, name !== undefined ? [] : await can.list(ctx, t.vm), `Delete which snapshot of ${t.vm}?`, `snapshots of ${t.vm}`);
+    const snap = await pick(name, name !== undefined ? [] : await can.list(ctx, t.vm), `Delete a Snapshot of ${t.vm}`, `snapshots of ${t.vm}`, 'Choose a snapshot');
     await confirm(call.options, `Delete snapshot ${snap} of ${t.vm}?`, 'The snapshot cannot be recovered.', 'Delete');
     await queued(lab, t.vm, `delete snapshot ${snap}`, t.host, `deleting snapshot ${snap} of ${t.vm}`, () => can.delete(ctx, t.vm, snap));
+    done(`snapshot ${snap} of ${t.vm} on ${t.host} deleted`);
     return { vm: t.vm, snapshot: snap };
   });
 }
@@ -149,11 +158,12 @@ export function deleteSnapshot(labs: WorkspaceLabs) {
 export function saveVm(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; file: string }> => {
     const file = givenFile(call);
-    const { t, lab, can } = await oneVm(labs, call, 'Save (suspend to disk) which VM?', 'save');
+    const { t, lab, can } = await oneVm(labs, call, 'Save to File', 'save');
     const ctx = await lab.context(t.host);
     const f = file ?? await vscode.window.showInputBox({ title: `Save ${t.vm}'s memory to a file on ${t.host}`, value: can.defaultFile(t.vm), prompt: 'An absolute path on the host; the VM stops until restored.' });
     if (!f) throw new vscode.CancellationError();
     await queued(lab, t.vm, 'save', t.host, `saving ${t.vm} to ${f}`, () => can.save(ctx, t.vm, f));
+    done(`${t.vm} on ${t.host} saved to ${f}`);
     return { vm: t.vm, file: f };
   });
 }
@@ -161,12 +171,13 @@ export function saveVm(labs: WorkspaceLabs) {
 export function restoreVm(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<{ vm: string; file: string }> => {
     const file = givenFile(call);
-    const { t, lab, can } = await oneVm(labs, call, 'Restore which VM from a save file?', 'save');
+    const { t, lab, can } = await oneVm(labs, call, 'Restore from File', 'save');
     const ctx = await lab.context(t.host);
     const f = file ?? await vscode.window.showInputBox({ title: `Restore ${t.vm} from a save file on ${t.host}`, value: can.defaultFile(t.vm) });
     if (!f) throw new vscode.CancellationError();
     await confirm(call.options, `Restore ${t.vm} from ${f}?`, `${t.vm} resumes where it was saved.`, 'Restore');
     await queued(lab, t.vm, 'restore', t.host, `restoring ${t.vm} from ${f}`, () => can.restore(ctx, t.vm, f));
+    done(`${t.vm} on ${t.host} restored from ${f}`);
     return { vm: t.vm, file: f };
   });
 }
@@ -223,8 +234,8 @@ async function where(labs: WorkspaceLabs, n: Target | undefined, needSlot: boole
       .map((h) => ({ label: h, description: 'microvm host', w: { lab, host: h } as Where }));
     return [...slots, ...hosts];
   });
-  if (!items.length) throw new Error('No microvm slots in the workspace\'s topologies.');
-  const p = await vscode.window.showQuickPick(items, { title: needSlot ? 'Which slot?' : 'Which slot or host?' });
+  if (!items.length) throw new Notice('No microvm slots in the workspace\'s topologies.');
+  const p = await vscode.window.showQuickPick(items, { title: 'vm-state', placeHolder: needSlot ? 'Choose a slot' : 'Choose a slot or host' });
   if (!p) throw new vscode.CancellationError();
   return p.w;
 }
@@ -292,7 +303,7 @@ export function vmStateClone(labs: WorkspaceLabs) {
     const l = await listing(ctx);
     const current = w.slot ? l.assignments.find((a) => a.slot === w.slot)?.state : undefined;
     const src = source === undefined && current && target !== undefined ? current
-      : await pick(source, current ? [current, ...l.states.filter((s) => s !== current)] : l.states, 'Clone which state?', `states on ${w.host}`);
+      : await pick(source, current ? [current, ...l.states.filter((s) => s !== current)] : l.states, 'vm-state: Clone State', `states on ${w.host}`, 'Choose the state to clone');
     const dst = await askName(target, `Name of the clone of ${src}`, `${src}-clone`, l.states);
     await runVmState(w, ctx, `vm-state clone ${src} ${dst}`, `cloning ${src} to ${dst}`, vmStateArgv.clone(src, dst));
     return listing(ctx);
@@ -306,13 +317,13 @@ async function slotAndState(labs: WorkspaceLabs, call: CommandCall, title: (slot
   const ctx = await w.lab.context(w.host);
   const l = await listing(ctx);
   const row = l.assignments.find((a) => a.slot === w.slot);
-  const st = await pick(state, l.states.filter((s) => s !== row?.state), title(w.slot), `states on ${w.host}`);
+  const st = await pick(state, l.states.filter((s) => s !== row?.state), title(w.slot), `states on ${w.host}`, 'Choose a state');
   return { w, ctx, row, st };
 }
 
 export function vmStateAssign(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<VmStateListing> => {
-    const { w, ctx, row, st } = await slotAndState(labs, call, (slot) => `Assign which state to ${slot}?`);
+    const { w, ctx, row, st } = await slotAndState(labs, call, (slot) => `vm-state: Assign a State to ${slot}`);
     if (row?.running) {
       await confirm(call.options, `Assign ${st} to ${w.slot}, which is running?`,
         `The assignment takes effect when microvm@${w.slot} restarts; until then the running VM keeps using ${row.state}. "Migrate" stops, assigns and starts in one step.`, 'Assign');
@@ -324,7 +335,7 @@ export function vmStateAssign(labs: WorkspaceLabs) {
 
 export function vmStateMigrate(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<VmStateListing> => {
-    const { w, ctx, row, st } = await slotAndState(labs, call, (slot) => `Migrate which state into ${slot}?`);
+    const { w, ctx, row, st } = await slotAndState(labs, call, (slot) => `vm-state: Migrate a State into ${slot}`);
     await confirm(call.options, `Migrate ${st} into ${w.slot}?`,
       `vm-state stops microvm@${w.slot}${row ? ` (now running ${row.state})` : ''}, assigns ${st} and starts it again.`, 'Migrate');
     await runVmState(w, ctx, `vm-state migrate ${st}`, `migrating ${st} into ${w.slot}`, vmStateArgv.migrate(st, w.slot as string));
@@ -338,7 +349,7 @@ export function vmStateRestore(labs: WorkspaceLabs) {
     const w = await where(labs, call.target, false);
     const ctx = await w.lab.context(w.host);
     const l = await listing(ctx);
-    const snap = await pick(snapshot, l.snapshots.map((s) => s.snapshot), 'Restore which snapshot?', `snapshots on ${w.host}`);
+    const snap = await pick(snapshot, l.snapshots.map((s) => s.snapshot), 'vm-state: Restore Snapshot as New State', `snapshots on ${w.host}`, 'Choose a snapshot');
     const dst = await askName(target, `Name of the new state restored from ${snap}`, `${snap}-restored`, l.states);
     await confirm(call.options, `Restore snapshot ${snap} as the new state ${dst}?`,
       `vm-state clones ${snap} into ${dst} and promotes it: the snapshot then belongs to ${dst}.`, 'Restore');

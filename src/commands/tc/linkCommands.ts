@@ -12,6 +12,7 @@ import { formatImpairment, linkProfileShaping, linkTaps, parseImpairment } from 
 import { describeLink, type IfaceReadback, type TcOps } from '../../tc/ops';
 import { netemUnavailableMessage } from '../../tc/probe';
 import { labDefining } from '../resolveName';
+import { Notice } from '../notice';
 import { targetCommand } from '../registry';
 import type { CommandCall } from '../targets';
 import { withVmQueues } from './tcCommands';
@@ -52,8 +53,8 @@ async function pickLink(labs: WorkspaceLabs, call: CommandCall, title: string): 
       items.push({ label: name, description: `${l.endpoints[0]} ↔ ${l.endpoints[1]}${live ? ` · ${live}` : l.profile ? ` · profile ${l.profile}` : ''}`, detail: vscode.workspace.asRelativePath(e.uri), picked_: { uri: e.uri, lab: e.lab, link: name } });
     }
   }
-  if (!items.length) throw new Error('No link in the topologies: add one under `links:`.');
-  const picked = await vscode.window.showQuickPick(items, { title });
+  if (!items.length) throw new Notice('No link in the topologies: add one under `links:`.');
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose a link' });
   if (!picked) throw new vscode.CancellationError();
   return picked.picked_;
 }
@@ -122,7 +123,7 @@ function report(verb: string, list: LinkTcSummary[]): void {
 /** Ad-hoc values on one link, typed (prefilled with the live or the profile's values) or given as an argument. */
 export function impairLink(labs: WorkspaceLabs, ops: TcOps) {
   return targetCommand(async (call): Promise<LinkTcSummary> => {
-    const p = await pickLink(labs, call, 'Impair which link?');
+    const p = await pickLink(labs, call, 'Impair Link');
     const given = call.values[0];
     let values: Shaping;
     if (given !== undefined) values = parseImpairment(given);
@@ -147,7 +148,7 @@ export function impairLink(labs: WorkspaceLabs, ops: TcOps) {
 /** Applies `links.<name>.profile` of one link. */
 export function applyLinkProfiles(labs: WorkspaceLabs, ops: TcOps) {
   return targetCommand(async (call): Promise<LinkTcSummary[]> => {
-    const p = await pickLink(labs, call, 'Apply the profile of which link?');
+    const p = await pickLink(labs, call, 'Apply Link Profile');
     const fromYaml = linkProfileShaping(p.lab.current);
     const changed = [p.link];
     for (const l of changed) {
@@ -164,7 +165,7 @@ export function applyLinkProfiles(labs: WorkspaceLabs, ops: TcOps) {
 /** Removes vsim's shaping of one link (its other links and partitions stay). */
 export function clearLinkImpairment(labs: WorkspaceLabs, ops: TcOps) {
   return targetCommand(async (call): Promise<LinkTcSummary> => {
-    const p = await pickLink(labs, call, 'Clear the impairments of which link?');
+    const p = await pickLink(labs, call, 'Clear Link Impairments');
     p.lab.tc.linkValues.delete(p.link);
     const [s] = await applyLinkValues(p, ops, [p.link], 'clear link');
     report('clear link', [s as LinkTcSummary]);

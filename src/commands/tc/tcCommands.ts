@@ -13,6 +13,7 @@ import { netemUnavailableMessage } from '../../tc/probe';
 import { isEmptyShaping, needsNetem, shapingFor } from '../../tc/renderProfile';
 import { isVmNode, type VmNode } from '../../tree/nodes';
 import { labDefining } from '../resolveName';
+import { Notice } from '../notice';
 import { targetCommand } from '../registry';
 import type { CommandCall } from '../targets';
 import { vmTargets } from '../vm/pickVms';
@@ -73,7 +74,7 @@ async function pickVmGroups(labs: WorkspaceLabs, call: CommandCall, title: strin
     g.vms.push(t.vm);
     groups.set(k, g);
   }
-  if (!groups.size) throw new Error('No VM of the topology selected.');
+  if (!groups.size) throw new Notice('No VM of the topology selected (VMs not in the topology have no traffic profile).');
   return [...groups.values()];
 }
 
@@ -93,8 +94,8 @@ async function pickProfile(topology: Topology, arg: string | undefined): Promise
     return arg;
   }
   const items = Object.entries(profiles).map(([name, p]) => ({ label: name, description: p.description, detail: `${profileDetail(p)}${needsNetem(shapingFor(p)) ? ' (needs netem)' : ''}`, name }));
-  if (!items.length) throw new Error('The topology has no `profiles:`. Add one (rate, delay, loss…) to apply it.');
-  const picked = await vscode.window.showQuickPick(items, { title: 'Apply which traffic-control profile?', matchOnDescription: true, matchOnDetail: true });
+  if (!items.length) throw new Notice('The topology has no `profiles:`. Add one (rate, delay, loss…) to apply it.');
+  const picked = await vscode.window.showQuickPick(items, { title: 'Apply Traffic Profile', placeHolder: 'Choose a profile', matchOnDescription: true, matchOnDetail: true });
   if (!picked) throw new vscode.CancellationError();
   return picked.name;
 }
@@ -142,7 +143,7 @@ async function perGroup(groups: Group[], title: string, work: (g: Group, run: Co
 
 export function applyProfile(labs: WorkspaceLabs, ops: TcOps) {
   return targetCommand(async (call): Promise<TcSummary> => {
-    const groups = await pickVmGroups(labs, call, 'Apply a profile to which VMs?');
+    const groups = await pickVmGroups(labs, call, 'Apply Traffic Profile');
     const name = await pickProfile((groups[0] as Group).lab.current, call.values[0]);
     const results = await perGroup(groups, `applying ${name}`, (g, run) => {
       const profile = g.lab.current.profiles?.[name];
@@ -157,9 +158,17 @@ export function applyProfile(labs: WorkspaceLabs, ops: TcOps) {
   });
 }
 
+/** VMs without a NIC that has a `tap`: there is no traffic control to show or clear on them (said as information). */
+function noTaps(groups: Group[], what: string): void {
+  if (groups.some((g) => g.vms.some((vm) => vmIfaces(g.lab.current, vm).length))) return;
+  const vms = groups.flatMap((g) => g.vms);
+  throw new Notice(`${vms.join(', ')} ${vms.length > 1 ? 'have' : 'has'} no NIC with a \`tap\` in the topology: no traffic control to ${what}.`);
+}
+
 export function showProfile(labs: WorkspaceLabs, ops: TcOps) {
   return targetCommand(async (call): Promise<TcSummary> => {
-    const groups = await pickVmGroups(labs, call, 'Show the traffic control of which VMs?');
+    const groups = await pickVmGroups(labs, call, 'Show Traffic Control');
+    noTaps(groups, 'show');
     const results = await perGroup(groups, 'reading tc', (g, run) => {
       const ifaces = g.vms.flatMap((vm) => vmIfaces(g.lab.current, vm));
       return ops.show(g.host, run, g.lab.current, ifaces);
@@ -172,7 +181,8 @@ export function showProfile(labs: WorkspaceLabs, ops: TcOps) {
 
 export function clearProfile(labs: WorkspaceLabs, ops: TcOps) {
   return targetCommand(async (call): Promise<TcSummary> => {
-    const groups = await pickVmGroups(labs, call, 'Clear the traffic control of which VMs?');
+    const groups = await pickVmGroups(labs, call, 'Clear Traffic Profile');
+    noTaps(groups, 'clear');
     const results = await perGroup(groups, 'clearing tc', (g, run) => {
       const ifaces = g.vms.flatMap((vm) => vmIfaces(g.lab.current, vm));
       return withVmQueues(g.lab, g.vms, 'clear tc', () => ops.clear(g.host, run, g.lab.current, ifaces));
@@ -219,8 +229,8 @@ async function pickPair(labs: WorkspaceLabs, call: CommandCall): Promise<Pair> {
       items.push({ label: name, description: `${l.endpoints[0]} ↔ ${l.endpoints[1]}`, detail: vscode.workspace.asRelativePath(e.uri), pair: { uri: e.uri, lab: e.lab, a: l.endpoints[0], b: l.endpoints[1], label: name } });
     }
   }
-  if (!items.length) throw new Error('No link in the topologies: select two VMs in the Labs tree instead.');
-  const picked = await vscode.window.showQuickPick(items, { title: 'Which link?' });
+  if (!items.length) throw new Notice('No link in the topologies: select two VMs in the Labs tree instead.');
+  const picked = await vscode.window.showQuickPick(items, { title: 'Choose a Link', placeHolder: 'Choose a link (or select two VMs in the Labs tree)' });
   if (!picked) throw new vscode.CancellationError();
   return picked.pair;
 }

@@ -98,7 +98,7 @@ async function writeAdoption(lab: Lab, uri: vscode.Uri, host: string, found: Fou
 
 export function addToTopology(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<AdoptOutcome | undefined> => {
-    const targets = (await vmTargets(labs, call, { title: 'Add which VM to its topology?', many: true, undeclared: 'only' })).filter((t) => t.undeclared);
+    const targets = (await vmTargets(labs, call, { title: 'Add to Topology', many: true, undeclared: 'only' })).filter((t) => t.undeclared);
     if (!targets.length) throw new Error('Add to Topology works on VMs listed under "not in topology".');
     const groups = new Map<string, VmNode[]>();
     for (const t of targets) groups.set(`${t.uri.toString()}#${t.host}`, [...(groups.get(`${t.uri.toString()}#${t.host}`) ?? []), t]);

@@ -12,23 +12,25 @@ import { vmTargets } from './pickVms';
 
 interface OpSpec {
   op: LifecycleOp;
+  /** The picker's title: the command's action. */
+  action: string;
   verb: string;
   from?: VmState[];
   confirm?: string;
 }
 
 export const LIFECYCLE: Record<'start' | 'stop' | 'restart' | 'destroy' | 'suspend' | 'resume', OpSpec> = {
-  start: { op: 'start', verb: 'Starting', from: ['stopped', 'crashed', 'missing'] },
-  stop: { op: 'shutdown', verb: 'Shutting down', from: ['running', 'paused'] },
-  restart: { op: 'reboot', verb: 'Restarting', from: ['running'] },
-  destroy: { op: 'destroy', verb: 'Destroying', from: ['running', 'paused', 'crashed'], confirm: 'Destroy pulls the plug: the guest gets no chance to shut down cleanly.' },
-  suspend: { op: 'suspend', verb: 'Pausing', from: ['running'] },
-  resume: { op: 'resume', verb: 'Resuming', from: ['paused'] },
+  start: { op: 'start', action: 'Start VM', verb: 'Starting', from: ['stopped', 'crashed', 'missing'] },
+  stop: { op: 'shutdown', action: 'Shut Down VM', verb: 'Shutting down', from: ['running', 'paused'] },
+  restart: { op: 'reboot', action: 'Restart VM', verb: 'Restarting', from: ['running'] },
+  destroy: { op: 'destroy', action: 'Destroy VM (Force Off)', verb: 'Destroying', from: ['running', 'paused', 'crashed'], confirm: 'Destroy pulls the plug: the guest gets no chance to shut down cleanly.' },
+  suspend: { op: 'suspend', action: 'Pause VM', verb: 'Pausing', from: ['running'] },
+  resume: { op: 'resume', action: 'Resume VM', verb: 'Resuming', from: ['paused'] },
 };
 
 export function lifecycleCommand(labs: WorkspaceLabs, spec: OpSpec, plans?: PlanStore) {
   return targetCommand(async (call): Promise<void> => {
-    const targets = await vmTargets(labs, call, { title: `${spec.verb.replace(/ing$/, '')} which VM?`, states: spec.from, many: true, undeclared: true });
+    const targets = await vmTargets(labs, call, { title: spec.action, states: spec.from, many: true, undeclared: true });
     const confirmed = call.options.confirmed === true;
     if (spec.confirm) {
       const names = targets.map((t) => `${t.vm} on ${t.host}`).join(', ');

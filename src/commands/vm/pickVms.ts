@@ -4,11 +4,13 @@ import * as vscode from 'vscode';
 import type { VmState } from '../../backends/backend';
 import { isVmNode, type VmNode } from '../../tree/nodes';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { Notice } from '../notice';
 import { labDefining } from '../resolveName';
 import { undeclaredIndex } from '../../lab/hostState';
 import type { CommandCall } from '../targets';
 
 /**
+ * `title`: the action, plainly ("Shut Down VM"); the picker's placeholder asks for the VM(s).
  * `undeclared`: also offer (and find by name) the VMs hosts have that their file does not declare,
  * for commands whose backend capability drives them by name (lifecycle, console, snapshots).
  */
@@ -50,8 +52,8 @@ export async function vmTargets(labs: WorkspaceLabs, call: Pick<CommandCall, 'ta
       }
     }
   }
-  if (!items.length) throw new Error(opts.undeclared === 'only' ? 'No VM outside the topology to choose from: the hosts list none (refresh them).' : 'No VM to choose from: open a folder with a *.vsim.yaml topology.');
-  const picked = await vscode.window.showQuickPick(items, { title: opts.title, canPickMany: opts.many ?? false, matchOnDescription: true });
+  if (!items.length) throw new Notice(opts.undeclared === 'only' ? 'No VM outside the topology to choose from: the hosts list none (refresh them).' : 'No VM to choose from: open a folder with a *.vsim.yaml topology.');
+  const picked = await vscode.window.showQuickPick(items, { title: opts.title, placeHolder: opts.many ? 'Choose one or more VMs' : 'Choose a VM', canPickMany: opts.many ?? false, matchOnDescription: true });
   if (!picked) throw new vscode.CancellationError();
   return (Array.isArray(picked) ? picked : [picked]).map((p) => p.node);
 }

@@ -8,7 +8,7 @@ import { vmTargets } from './pickVms';
 
 export function revealVmDefinition(labs: WorkspaceLabs) {
   return targetCommand(async (call): Promise<void> => {
-    const [t] = await vmTargets(labs, call, { title: 'Open the definition of which VM?' });
+    const [t] = await vmTargets(labs, call, { title: 'Open VM Definition' });
     if (!t) return;
     const doc = await vscode.workspace.openTextDocument(t.uri);
     const [start, end] = model().rangeOf(analysisOf(doc).parsed, ['vms', t.vm], 'key');

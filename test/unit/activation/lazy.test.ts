@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { LazyTreeProvider, Slot } from '../../../src/activation/lazy';
+import { isViewElement } from '../../../src/activation/viewElements';
 
 type Listener = (e: string | undefined) => void;
 
@@ -81,4 +82,24 @@ test('LazyTreeProvider: change events of the real tree reach the view; disposed 
   assert.deepEqual(seen, ['me:root', 'me:all']);
   attached.dispose();
   assert.equal(real.listeners.size, 0, 'detaching unsubscribes from the real tree');
+});
+
+test('LazyTreeProvider: the elements VS Code gets (children, parents) are marked as a view\'s, the real tree\'s own objects unchanged in value', async () => {
+  const host = { kind: 'host', host: 'hv1' };
+  const vm = { kind: 'vm', vm: 'a' };
+  const real = {
+    getChildren: (e?: object) => (e ? [vm] : [host]),
+    getTreeItem: () => ({}),
+    getParent: () => host,
+  } as unknown as vscode.TreeDataProvider<object>;
+  const lazy = new LazyTreeProvider<object>('t', () => undefined);
+  lazy.attach(real);
+  const [h] = (await lazy.getChildren()) ?? [];
+  assert.equal(h, host, 'the same object: VS Code hands it back to commands');
+  assert.ok(isViewElement(h));
+  assert.ok(isViewElement((await lazy.getChildren(host))?.[0]));
+  assert.ok(isViewElement(await lazy.getParent(vm)));
+  assert.deepEqual(h, { kind: 'host', host: 'hv1' }, 'the mark is not an enumerable property');
+  assert.equal(JSON.stringify(h), '{"kind":"host","host":"hv1"}');
+  assert.ok(!isViewElement({ kind: 'host', host: 'hv1' }), 'a node made by code is not');
 });

@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type * as vscode from 'vscode';
-import { resolveTargets, type IsUri } from '../../../src/commands/targets';
+import { describeTarget, resolveTargets, type IsUri } from '../../../src/commands/targets';
+import { markViewElement } from '../../../src/activation/viewElements';
 
 /** A stand-in for vscode.Uri (the unit tests run without VS Code). */
 class FakeUri {
@@ -21,10 +22,11 @@ test('from the palette: nothing given, shown in the UI', () => {
 });
 
 test('from a tree menu: the clicked node and the selection (only when it has several nodes)', () => {
-  const one = resolveTargets([vm('a'), [vm('a')]], isUri);
+  const one = resolveTargets([markViewElement(vm('a')), undefined], isUri);
   assert.deepEqual(one.target, vm('a'));
   assert.deepEqual(one.selection, []);
   assert.equal(one.fromUi, true);
+  assert.equal(resolveTargets([vm('a'), [vm('a')]], isUri).fromUi, true, 'a selection array also says a view called');
   const two = resolveTargets([vm('a'), [vm('a'), vm('b')]], isUri);
   assert.deepEqual(two.selection, [vm('a'), vm('b')]);
   assert.deepEqual(resolveTargets([vm('a'), [vm('a')], 'constrained'], isUri).values, ['constrained']);
@@ -74,4 +76,13 @@ test('the lab options: a confirm callback and a host list, only when typed right
   assert.equal(o.confirmed, false, 'a confirm callback is not a confirmation');
   assert.deepEqual(resolveTargets([uri, undefined, { hosts: ['hv1', 2], confirm: 'yes' }], isUri).options, { confirmed: false });
   assert.deepEqual(resolveTargets([uri, undefined, { hosts: 'hv1' }], isUri).options, { confirmed: false });
+});
+
+test('describeTarget: what a log line says the command acted on', () => {
+  assert.equal(describeTarget(vm('storage')), 'storage on hv1');
+  assert.equal(describeTarget({ kind: 'host', uri, host: 'hv1' }), 'hv1');
+  assert.equal(describeTarget({ kind: 'slot', uri, host: 'hv2', slot: 'slot3' }), 'slot3 on hv2');
+  assert.equal(describeTarget({ kind: 'file', uri }), 'lab.vsim.yaml');
+  assert.equal(describeTarget({ kind: 'named', name: 'chassis' }), 'chassis');
+  assert.equal(describeTarget(undefined), '', 'from the palette: the command asks');
 });

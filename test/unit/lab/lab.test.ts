@@ -280,3 +280,74 @@ test('refresh policy: restart while nothing is visible does nothing', () => {
   }), { refreshed: [], watched: [] });
   p.dispose();
 });
+
+test('refresh policy: hosts that appear while a view is shown (a file turned valid) are refreshed and watched at once; hidden, not', () => {
+  const { p, timers, during } = policyUnderTest();
+  assert.deepEqual(during(() => {
+    p.track(['h3']);
+    timers.advance(60_000);
+  }), { refreshed: [], watched: [] }, 'hidden: nothing (showing a view starts every host)');
+  p.setVisible(true);
+  timers.advance(100);
+  assert.deepEqual(during(() => {
+    p.track(['h3']);
+    timers.advance(100);
+  }), { refreshed: ['h3'], watched: ['h3'] });
+  p.dispose();
+});
+
+test('a host removed from the file stops being watched', async () => {
+  const disposed: string[] = [];
+  const watching: VmBackend = { ...fakeLibvirt, watch: (ctx) => ({ dispose: () => disposed.push(ctx.hostName) }) };
+  const two: Topology = { version: 1, hosts: { h1: { address: 'x' }, h2: { address: 'y' } }, vms: { a: { host: 'h1', backend: 'libvirt' }, b: { host: 'h2', backend: 'libvirt' } } };
+  const lab = new Lab(two, { runnerFor: async () => runner(() => ({ stdout: '' })), backends: { libvirt: watching }, trusted: () => true });
+  await lab.watch('h1');
+  await lab.watch('h2');
+  assert.ok(lab.isFullyWatched('h2'));
+  lab.setTopology({ ...two, hosts: { h1: { address: 'x' } }, vms: { a: { host: 'h1', backend: 'libvirt' } } });
+  assert.deepEqual(disposed, ['h2']);
+  assert.equal(lab.isFullyWatched('h2'), false);
+  assert.ok(lab.isFullyWatched('h1'));
+  lab.dispose();
+});
+
+test('Disconnect from Host: shown disconnected with the last known states; no listing, stream or command reaches it until connect()', async () => {
+  let dialled = 0;
+  let release: (() => void) | undefined;
+  const r = runner(() => ({ stdout: 'vm0\n' }));
+  const disposed: string[] = [];
+  const watching: VmBackend = { ...fakeLibvirt, watch: (ctx) => ({ dispose: () => disposed.push(ctx.hostName) }) };
+  const lab = new Lab(topology(1), {
+    runnerFor: async () => { dialled++; if (release === undefined) return r; await new Promise<void>((res) => { release = res; }); return r; },
+    backends: { libvirt: watching }, trusted: () => true,
+  });
+  release = undefined;
+  await lab.refresh('h1');
+  await lab.watch('h1');
+  const seenAt = lab.host('h1').refreshedAt ?? 0;
+  lab.disconnect('h1');
+  assert.deepEqual(disposed, ['h1'], 'its stream stopped');
+  assert.deepEqual(lab.host('h1').connection, { kind: 'disconnected' });
+  assert.deepEqual(lab.host('h1').vms.vm0, { state: 'unknown', detail: `last known running at ${new Date(seenAt).toLocaleTimeString()} (disconnected)`, lastKnown: { state: 'running', at: seenAt } });
+  const n = dialled;
+  await lab.refresh('h1');
+  await lab.watch('h1');
+  assert.equal(dialled, n, 'a refresh (a poll) or a watch does not connect');
+  assert.equal(lab.isFullyWatched('h1'), false);
+  assert.deepEqual(lab.host('h1').connection, { kind: 'disconnected' });
+  await assert.rejects(lab.lifecycle('vm0', 'shutdown'), /h1 is disconnected: use "Connect to Host"/);
+  assert.match((await lab.plan()).hosts.find((h) => h.host === 'h1')?.error ?? '', /h1 is disconnected/, 'plan: the host cannot be inspected, and says why');
+  lab.connect('h1');
+  await lab.refresh('h1');
+  assert.deepEqual(lab.host('h1').connection, { kind: 'connected' });
+  assert.equal(lab.host('h1').vms.vm0?.state, 'running');
+  // A listing in flight when the user disconnects does not make the host connected again.
+  release = () => undefined;
+  const inFlight = lab.refresh('h1');
+  await new Promise((res) => setImmediate(res));
+  lab.disconnect('h1');
+  release();
+  await inFlight;
+  assert.deepEqual(lab.host('h1').connection, { kind: 'disconnected' });
+  lab.dispose();
+});

@@ -1,0 +1,130 @@
+// UI checks of the Labs tree's context menus (spread into uiChecks by ui-checks.mjs): commands chosen
+// from a VM row's menu get that row and answer in the UI, as from the palette. On the sandbox's
+// `storage` (its qcow2 domain on vsim-hv1): Create Snapshot (typed name) ends with a confirmation,
+// List Snapshots shows the picker with it (closed with Escape: choosing would revert), Revert and
+// Delete (picked, confirmed in their modal) each end with a confirmation, and Revert with no
+// snapshot left says so as information, not as an error.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const SNAP = 'ui-check-tree-snap';
+
+/** virsh on vsim-hv1 over OpenSSH with the sandbox's config; undefined when the sandbox is not up. */
+function sandboxVirsh(repo) {
+  const config = path.join(repo, '.sandbox', 'ssh', 'config');
+  if (!existsSync(config)) return undefined;
+  return (...args) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+/** Right-clicks the row and chooses `title` in its context menu. */
+async function fromMenu(page, row, title) {
+  await row.click({ button: 'right' });
+  const item = page.locator('.context-view .action-item', { hasText: title }).first();
+  await item.waitFor({ state: 'visible', timeout: 10_000 });
+  await item.click();
+}
+
+/** Waits for a toast matching `re` that was not shown before; returns its text and severity (info, warning, error). */
+async function toast(page, re, seen, timeout = 60_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    for (const t of await page.locator('.notification-toast').all()) {
+      const text = (await t.locator('.notification-list-item-message').innerText().catch(() => '')).trim();
+      if (!re.test(text) || seen.has(text)) continue;
+      const cls = (await t.locator('.notification-list-item-icon').getAttribute('class').catch(() => '')) ?? '';
+      seen.add(text);
+      return { text, severity: /codicon-error/.test(cls) ? 'error' : /codicon-warning/.test(cls) ? 'warning' : /codicon-info/.test(cls) ? 'info' : cls };
+    }
+    if (Date.now() > end) throw new Error(`no notification matching ${re} within ${timeout} ms; shown: ${JSON.stringify(await page.locator('.notification-toast .notification-list-item-message').allInnerTexts())}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+async function info(page, re, seen, ctx) {
+  const t = await toast(page, re, seen);
+  ctx.log(`${t.severity}: ${t.text}`);
+  if (t.severity !== 'info') throw new Error(`"${t.text}" is shown as ${t.severity}, not as information`);
+  return t;
+}
+
+/** Picks `label` in the open picker titled `title`. */
+async function pickIn(page, title, label) {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 30_000 });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+}
+
+/** Answers the modal confirmation with `button`; returns its text. */
+async function confirmModal(page, button) {
+  const box = page.locator('.monaco-dialog-box');
+  await box.waitFor({ state: 'visible', timeout: 30_000 });
+  const text = (await box.innerText()).replace(/\s+/g, ' ');
+  await box.getByRole('button', { name: button }).click();
+  await box.waitFor({ state: 'hidden', timeout: 10_000 });
+  return text;
+}
+
+export function treeUiChecks({ showVsimView }) {
+  return [
+    {
+      name: 'Labs tree: snapshots from a VM row\'s context menu (create, List Snapshots shows them, revert, delete, then "no snapshots" as information)',
+      timeoutMs: 180_000,
+      async run(page, ctx) {
+        const virsh = sandboxVirsh(ctx.repo);
+        if (!virsh) {
+          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent), so storage has no host to snapshot on');
+          return;
+        }
+        const seen = new Set(await page.locator('.notification-toast .notification-list-item-message').allInnerTexts());
+        try {
+          await showVsimView(page);
+          const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
+          const header = labs.locator('.pane-header').first();
+          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+          // The sandbox's storage row (other files' storage rows are folded: they are offline).
+          const row = labs.locator('.monaco-list-row', { hasText: /storage.*libvirt/ }).first();
+          await row.waitFor({ state: 'visible', timeout: 30_000 });
+
+          await fromMenu(page, row, /^Create Snapshot…$/);
+          const input = page.locator('.quick-input-widget input');
+          await input.waitFor({ state: 'visible', timeout: 30_000 });
+          await input.fill(SNAP);
+          await input.press('Enter');
+          await info(page, new RegExp(`snapshot ${SNAP} of storage on vsim-hv1 created`), seen, ctx);
+
+          await fromMenu(page, row, /^List Snapshots$/);
+          const title = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Snapshots of storage on vsim-hv1' });
+          await title.waitFor({ state: 'visible', timeout: 30_000 });
+          await page.locator('.quick-input-list .monaco-list-row', { hasText: SNAP }).first().waitFor({ state: 'visible', timeout: 10_000 });
+          ctx.log(`List Snapshots from the row's menu: picker "${(await title.innerText()).trim()}" lists ${SNAP}`);
+          await ctx.screenshot('tree-list-snapshots');
+          await page.keyboard.press('Escape');
+          await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+
+          await fromMenu(page, row, /^Revert to Snapshot…$/);
+          await pickIn(page, 'Revert storage to Snapshot', SNAP);
+          ctx.log(`revert modal: ${await confirmModal(page, 'Revert')}`);
+          await info(page, new RegExp(`storage on vsim-hv1 reverted to snapshot ${SNAP}`), seen, ctx);
+
+          await fromMenu(page, row, /^Delete Snapshot…$/);
+          await pickIn(page, 'Delete a Snapshot of storage', SNAP);
+          ctx.log(`delete modal: ${await confirmModal(page, 'Delete')}`);
+          await info(page, new RegExp(`snapshot ${SNAP} of storage on vsim-hv1 deleted`), seen, ctx);
+
+          await fromMenu(page, row, /^Revert to Snapshot…$/);
+          await info(page, /No snapshots of storage to choose from/, seen, ctx);
+          await ctx.screenshot('tree-no-snapshots-info');
+        } finally {
+          await page.keyboard.press('Escape').catch(() => {});
+          try {
+            if (virsh('snapshot-list', '--name', 'storage').split('\n').includes(SNAP)) virsh('snapshot-delete', 'storage', SNAP);
+          } catch (err) {
+            ctx.log(`could not check or delete the snapshot ${SNAP} of storage: ${err.message}`);
+          }
+        }
+      },
+    },
+  ];
+}
