@@ -7,7 +7,7 @@ import type { RemoteTerminal } from '../../src/console/remoteTerminal';
 import type { VsimApi } from '../../src/extension';
 import type { CommandRunner } from '../../src/backends/backend';
 import type { Lab } from '../../src/lab/lab';
-import { waitFor, writeWorkspaceFile, figure } from './util';
+import { figure, sandboxApi, waitFor, writeWorkspaceFile } from './util';
 
 const HV1 = 'vsim-hv1';
 const URI = 'qemu:///system';
@@ -76,12 +76,7 @@ describe('console terminals on the sandbox', function () {
   const consolePids = (dom: string) => sh(`pgrep -f '^virsh .*console (--force )?${dom}$' || true`);
 
   before(async function () {
-    if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
-      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
-      this.skip();
-    }
-    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
-    await api.labs.ready();
+    api = await sandboxApi(this);
     lab = (await waitFor('sandbox lab loaded', () => api.labs.all().find((e) => e.uri.path.endsWith('/sandbox.vsim.yaml') && e.lab)))!.lab!;
     runner = await api.connections.runnerFor(HV1, lab.current.hosts![HV1]!, lab.current);
     for (const vm of ['chassis', 'compute']) {

@@ -12,7 +12,7 @@ import type { VsimApi } from '../../src/extension';
 import type { Lab } from '../../src/lab/lab';
 import { driftCount, type Plan } from '../../src/plan/types';
 import type { PlanNode } from '../../src/tree/planTree';
-import { figure, waitFor, writeWorkspaceFile } from './util';
+import { figure, sandboxApi, waitFor, writeWorkspaceFile } from './util';
 
 const HV1 = 'vsim-hv1';
 const FILE = 'ui-lab.vsim.yaml';
@@ -58,12 +58,7 @@ ${VMS.map(vm).join('')}`;
   }
 
   before(async function () {
-    if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
-      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
-      this.skip();
-    }
-    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
-    await api.labs.ready();
+    api = await sandboxApi(this);
     uri = await writeWorkspaceFile(FILE, TOPOLOGY);
     const entry = await waitFor(`${FILE} loaded`, () => api.labs.get(uri)?.lab && api.labs.get(uri));
     assert.equal(entry.errors, 0, entry.firstError);

@@ -11,7 +11,7 @@ import type { CaptureSummary, StopSummary } from '../../src/commands/capture/cap
 import type { LinkTcSummary } from '../../src/commands/tc/linkCommands';
 import { parsePcapHeader } from '../../src/capture/pcap';
 import type { Lab } from '../../src/lab/lab';
-import { waitFor, workspaceUri } from './util';
+import { sandboxApi, waitFor, workspaceUri } from './util';
 
 const HV1 = 'vsim-hv1';
 
@@ -22,12 +22,7 @@ describe('link impairments and capture on the sandbox', function () {
   let uri: vscode.Uri;
 
   before(async function () {
-    if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
-      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
-      this.skip();
-    }
-    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
-    await api.labs.ready();
+    api = await sandboxApi(this);
     const entry = (await waitFor('sandbox lab loaded', () => api.labs.all().find((e) => e.uri.path.endsWith('/sandbox.vsim.yaml') && e.lab)))!;
     lab = entry.lab!;
     uri = entry.uri;

@@ -8,7 +8,7 @@ import type { CommandOptions } from '../../src/commands/targets';
 import type { VsimApi } from '../../src/extension';
 import type { Lab } from '../../src/lab/lab';
 import type { LabNode, VmNode } from '../../src/tree/nodes';
-import { waitFor, writeWorkspaceFile } from './util';
+import { sandboxApi, waitFor, writeWorkspaceFile } from './util';
 
 const HV1 = 'vsim-hv1';
 const EDGE = 'edge.Gateway';
@@ -61,12 +61,7 @@ describe('real names on the sandbox', function () {
   }
 
   before(async function () {
-    if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
-      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
-      this.skip();
-    }
-    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
-    await api.labs.ready();
+    api = await sandboxApi(this);
     const entry = await waitFor('sandbox lab loaded', () => api.labs.all().find((e) => e.uri.path.endsWith('/sandbox.vsim.yaml') && e.lab));
     lab = entry.lab!;
     uri = entry.uri;

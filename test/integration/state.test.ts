@@ -9,7 +9,7 @@ import type { CommandOptions } from '../../src/commands/targets';
 import type { VsimApi } from '../../src/extension';
 import type { Lab } from '../../src/lab/lab';
 import type { SlotNode, VmNode } from '../../src/tree/nodes';
-import { waitFor } from './util';
+import { sandboxApi, waitFor } from './util';
 
 /** The caller has confirmed: destructive commands skip their modal (which a test cannot answer). */
 const CONFIRMED: CommandOptions = { confirmed: true };
@@ -22,12 +22,7 @@ describe('VM state on the sandbox', function () {
   const id = randomBytes(3).toString('hex');
 
   before(async function () {
-    if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
-      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
-      this.skip();
-    }
-    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
-    await api.labs.ready();
+    api = await sandboxApi(this);
     const entry = await waitFor('sandbox lab loaded', () => api.labs.all().find((e) => e.uri.path.endsWith('/sandbox.vsim.yaml') && e.lab));
     lab = entry.lab!;
     uri = entry.uri;

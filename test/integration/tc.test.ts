@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { VsimApi } from '../../src/extension';
 import type { TcSummary } from '../../src/commands/tc/tcCommands';
 import type { Lab } from '../../src/lab/lab';
-import { waitFor, figure } from './util';
+import { figure, sandboxApi, waitFor } from './util';
 
 const HV1 = 'vsim-hv1';
 
@@ -29,12 +29,7 @@ describe('tc profiles on the sandbox', function () {
   };
 
   before(async function () {
-    if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
-      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
-      this.skip();
-    }
-    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
-    await api.labs.ready();
+    api = await sandboxApi(this);
     const entry = (await waitFor('sandbox lab loaded', () => api.labs.all().find((e) => e.uri.path.endsWith('/sandbox.vsim.yaml') && e.lab)))!;
     lab = entry.lab!;
     uri = entry.uri;

@@ -17,7 +17,7 @@ import { naturalCompare } from '../../src/lab/hostState';
 import { isValidVmName } from '../../src/model/names';
 import type { Lab } from '../../src/lab/lab';
 import type { LabNode, VmNode } from '../../src/tree/nodes';
-import { waitFor, writeWorkspaceFile } from './util';
+import { sandboxApi, waitFor, writeWorkspaceFile } from './util';
 
 const HV1 = 'vsim-hv1';
 const URI = 'qemu:///system';
@@ -81,12 +81,7 @@ const DOMAIN_XML = `<domain type='qemu'>
   const virsh = (...a: string[]) => run.exec(['virsh', '-c', URI, ...a]);
 
   before(async function () {
-    if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
-      console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
-      this.skip();
-    }
-    api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
-    await api.labs.ready();
+    api = await sandboxApi(this);
     uri = await writeWorkspaceFile(FILE, TOPOLOGY);
     const entry = await waitFor(`${FILE} loaded`, () => api.labs.get(uri)?.lab && api.labs.get(uri));
     assert.equal(entry.errors, 0, entry.firstError);

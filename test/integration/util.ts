@@ -1,5 +1,6 @@
 // Helpers for integration tests: wait for a condition with a deadline (never a fixed sleep).
 import * as vscode from 'vscode';
+import type { VsimApi } from '../../src/extension';
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -47,4 +48,15 @@ export function figure(name: string, value: number, unit = 'ms'): void {
   if (!file || !Number.isFinite(value)) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require('node:fs') as typeof import('node:fs')).appendFileSync(file, `${JSON.stringify({ name, value, unit })}\n`);
+}
+
+/** The extension's API with its labs loaded, for a suite that needs the sandbox; skips the suite, saying why, when no sandbox is configured. */
+export async function sandboxApi(suite: Mocha.Context): Promise<VsimApi> {
+  if (!vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')) {
+    console.log('      skipped: no sandbox hypervisor (vsim.ssh.configFile is not set; run through npm run test:integration)');
+    suite.skip();
+  }
+  const api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
+  await api.labs.ready();
+  return api;
 }
