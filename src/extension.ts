@@ -22,6 +22,8 @@ export interface VsimApi extends Features {
   readonly featuresMs: number | undefined;
   /** activate()'s steps, in milliseconds each: views and editor stand-ins, command stubs, document watch. */
   readonly activationSteps: Readonly<Record<'ports' | 'stubs' | 'documents', number>>;
+  /** Where VS Code keeps this extension's logs (the "vsim" channel is vsim.log in it). */
+  readonly logUri: vscode.Uri;
 }
 
 type FeaturesModule = typeof import('./features');
@@ -55,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): VsimApi {
     modelAtActivation: modelLoaded(),
     get featuresMs() { return featuresMs; },
     activationSteps: { ports: t1 - t0, stubs: t2 - t1, documents: t3 - t2 },
+    logUri: context.logUri,
     get labs() { return load().labs; },
     get connections() { return load().connections; },
     get tree() { return load().tree; },
