@@ -128,6 +128,37 @@ async function settledLabels(page) {
   return JSON.parse(last);
 }
 
+/**
+ * Asserts that the drawn labels are a readable first view: each inside the canvas, drawn at `minPx` or
+ * more, no two overlapping, and together spanning most of the canvas's width or height (the lab fills
+ * the canvas, not a corner of it). Returns the smallest text size and the span, for the log.
+ */
+function assertReadableLabels(what, labels, canvas, minPx) {
+  if (!labels.length) throw new Error(`${what}: no labels drawn`);
+  const outside = labels.filter((l) => l.left < canvas.left || l.right > canvas.right || l.top < canvas.top || l.bottom > canvas.bottom);
+  if (outside.length) throw new Error(`${what}: labels outside the canvas ${JSON.stringify(canvas)}: ${JSON.stringify(outside)}`);
+  const small = labels.filter((l) => l.textPx < minPx);
+  if (small.length) throw new Error(`${what}: labels drawn smaller than ${minPx.toFixed(1)} px: ${small.map((l) => `${l.id} ${l.textPx.toFixed(1)} px`).join(', ')}`);
+  const overlaps = [];
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) {
+      const a = labels[i];
+      const b = labels[j];
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps.push(`${a.id} × ${b.id}`);
+    }
+  }
+  if (overlaps.length) throw new Error(`${what}: labels overlap: ${overlaps.join(', ')}`);
+  const spanW = (Math.max(...labels.map((l) => l.right)) - Math.min(...labels.map((l) => l.left))) / canvas.width;
+  const spanH = (Math.max(...labels.map((l) => l.bottom)) - Math.min(...labels.map((l) => l.top))) / canvas.height;
+  if (Math.max(spanW, spanH) < 0.7) throw new Error(`${what}: the labels span ${(spanW * 100).toFixed(0)} % of the canvas's width and ${(spanH * 100).toFixed(0)} % of its height: the graph does not fill the canvas`);
+  return { minPx: Math.min(...labels.map((l) => l.textPx)), maxPx: Math.max(...labels.map((l) => l.textPx)), spanW, spanH };
+}
+
+/** The editor font size the graph's webview reads (labels are drawn at least this big for small labs). */
+async function editorFontPx(page) {
+  return graphFrame(page).locator('body').evaluate(() => parseFloat(getComputedStyle(document.body).getPropertyValue('--vscode-editor-font-size')) || 14);
+}
+
 /** Right-clicks a drawn node of the graph and returns the context menu's item texts. */
 async function nodeMenu(page, id) {
   const { labels, canvas } = await settledLabels(page);
@@ -290,7 +321,7 @@ export const uiChecks = [
     },
   },
   {
-    name: 'topology graph: first view of the sandbox lab has every VM label inside the canvas at 10 px or more; the form shows the file (accel: tcg); the node menu starts and destroys a VM',
+    name: 'topology graph: first view of the sandbox lab fills the canvas with every label inside, at the editor font, none overlapping; the form shows the file (accel: tcg); the node menu starts, suspends, resumes and destroys a VM; double-click opens its console with the focus kept on the graph',
     timeoutMs: 240_000,
     async run(page, ctx) {
       await page.keyboard.press('Escape').catch(() => {});
@@ -305,12 +336,11 @@ export const uiChecks = [
       const vms = labels.filter((l) => l.id.startsWith('vm:'));
       const want = Number(await graph.locator('#status').getAttribute('data-vms'));
       if (vms.length !== want) throw new Error(`${vms.length} VM labels drawn, the lab has ${want} VMs`);
-      const outside = vms.filter((l) => l.left < canvas.left || l.right > canvas.right || l.top < canvas.top || l.bottom > canvas.bottom);
-      if (outside.length) throw new Error(`VM labels outside the canvas ${JSON.stringify(canvas)}: ${JSON.stringify(outside)}`);
-      const small = vms.filter((l) => l.textPx < 10);
-      if (small.length) throw new Error(`VM labels drawn smaller than 10 px: ${small.map((l) => `${l.id} ${l.textPx.toFixed(1)} px`).join(', ')}`);
-      ctx.timings.graphSandboxMinLabelPx = Math.min(...vms.map((l) => l.textPx));
-      ctx.log(`sandbox first view: ${vms.length} VM labels inside the ${Math.round(canvas.width)}×${Math.round(canvas.height)} canvas, text ${ctx.timings.graphSandboxMinLabelPx.toFixed(1)}–${Math.max(...vms.map((l) => l.textPx)).toFixed(1)} px`);
+      // Every label (VMs, networks, slots, hosts): inside, at the editor's font size (and ≥ 10 px), apart, filling the canvas.
+      const font = await editorFontPx(page);
+      const seen = assertReadableLabels('sandbox first view', labels, canvas, Math.max(10, font - 0.5));
+      ctx.timings.graphSandboxMinLabelPx = seen.minPx;
+      ctx.log(`sandbox first view: ${labels.length} labels (${vms.length} VMs) inside the ${Math.round(canvas.width)}×${Math.round(canvas.height)} canvas, none overlapping, text ${seen.minPx.toFixed(1)}–${seen.maxPx.toFixed(1)} px (editor font ${font} px), spanning ${(seen.spanW * 100).toFixed(0)} % × ${(seen.spanH * 100).toFixed(0)} % of it`);
       if (await graph.locator('aside.form:not([hidden])').count()) throw new Error('the side form is shown with nothing selected');
       await ctx.screenshot('topology-graph-sandbox-dark');
       // Select chassis (file: accel: tcg): the form appears and shows the file's value.
@@ -343,13 +373,52 @@ export const uiChecks = [
       items = await nodeMenu(page, `vm:${vm}`);
       if (items.includes('Start') || !items.includes('Shut down') || !items.includes('Open console')) throw new Error(`menu of a running VM: ${items.join(', ')}`);
       ctx.log(`running ${vm}'s menu: ${items.join(' | ')}`);
+      // Suspend and Resume from the menu: libvirt pauses the domain, and its state comes back to the graph.
+      await pick('Suspend');
+      await waitVmState(page, vm, 'paused');
+      items = await nodeMenu(page, `vm:${vm}`);
+      if (!items.includes('Resume') || items.includes('Suspend')) throw new Error(`menu of a paused VM: ${items.join(', ')}`);
+      await pick('Resume');
+      await waitVmState(page, vm, 'running');
+      ctx.log(`${vm}: suspended (paused) and resumed (running) from the graph's node menu`);
+      // Double-click: the VM's console terminal opens, and the keyboard stays on the graph.
+      await page.keyboard.press('Escape').catch(() => {});
+      const term = `console: ${vm} (`;
+      // Selected first (the side form opens and narrows the canvas), then double-clicked where it is drawn then.
+      const where = async () => {
+        const { labels: now, canvas: c } = await settledLabels(page);
+        const at = now.find((l) => l.id === `vm:${vm}`);
+        return { x: at.x - c.x, y: at.y - c.y };
+      };
+      await graph.locator('#graph').click({ position: await where() });
+      await graph.locator('aside.form:not([hidden])').waitFor({ state: 'attached', timeout: 5_000 });
+      await graph.locator('#graph').dblclick({ position: await where() });
+      await page.locator('.part.panel').getByText(term).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await page.waitForTimeout(500); // a focus change would follow the terminal's show
+      const focus = await page.evaluate(() => {
+        const a = document.activeElement;
+        return { tag: a?.tagName ?? '', webview: !!a?.closest?.('.webview') || (a?.tagName === 'IFRAME' && /webview/.test(a.className)), inTerminal: !!a?.closest?.('.terminal, .xterm') };
+      });
+      if (!focus.webview || focus.inTerminal) throw new Error(`after the double-click the focus is on ${JSON.stringify(focus)}, not on the graph`);
+      const graphFocused = await graph.locator('body').evaluate(() => document.hasFocus());
+      if (!graphFocused) throw new Error('after the double-click the graph\'s document does not have the focus');
+      ctx.log(`double-click on ${vm}: its console terminal "${term}…" opened, the focus stayed on the graph (${focus.tag})`);
+      await ctx.screenshot('topology-graph-console');
+      await runCommand(page, 'Terminal: Kill All Terminals').catch(() => {});
+      items = await nodeMenu(page, `vm:${vm}`);
       await pick('Destroy');
       await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Destroy' }).first().click({ timeout: 10_000 });
       await waitVmState(page, vm, 'stopped');
-      ctx.log(`${vm}: started and destroyed from the graph's node menu`);
+      ctx.log(`${vm}: started, suspended, resumed and destroyed from the graph's node menu`);
+      // The light theme's first view: the graph opened anew (nothing selected, the fit of a fresh open).
+      await runCommand(page, 'View: Close All Editors').catch(() => {});
       await pickTheme(page, 'Light Modern');
-      await graph.locator('body.vscode-light').waitFor({ state: 'attached', timeout: 15_000 });
-      await page.waitForTimeout(500);
+      await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
+      await openFile(page, 'sandbox.vsim.yaml');
+      await runCommand(page, 'vsim: Open Topology Graph');
+      await graph.locator('body.vscode-light[data-rendered-version]').waitFor({ state: 'attached', timeout: 30_000 });
+      const light = await settledLabels(page);
+      assertReadableLabels('sandbox first view, light theme', light.labels, light.canvas, Math.max(10, font - 0.5));
       await ctx.screenshot('topology-graph-sandbox-light');
       await pickTheme(page, 'Dark Modern');
       await graph.locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 15_000 });
@@ -357,7 +426,7 @@ export const uiChecks = [
     },
   },
   {
-    name: 'topology graph at scale: command → all nodes present for 500 and 1000 VMs',
+    name: 'topology graph at scale: command → all nodes present for 500 and 1000 VMs; the overview\'s host labels inside the canvas, none overlapping',
     timeoutMs: 240_000,
     async run(page, ctx) {
       const fs = await import('node:fs');
@@ -381,11 +450,20 @@ export const uiChecks = [
           if (!new RegExp(`· ${n} VMs ·`).test(s)) throw new Error(`unexpected status for ${n} VMs: ${s}`);
           ctx.timings[`topologyGraph${n}VmsMs`] = ms;
           ctx.log(`${n} VMs: all nodes present ${ms} ms after the command — ${s}`);
+          // The overview: one summary label per host, each inside the canvas, readable, none overlapping.
+          const { labels, canvas } = await settledLabels(page);
+          const hosts = labels.filter((l) => l.id.startsWith('host:'));
+          const wantHosts = Number(/· (\d+) hosts ·/.exec(s)?.[1]);
+          if (hosts.length !== wantHosts || labels.length !== hosts.length) throw new Error(`${n} VMs: ${labels.length} labels drawn (${hosts.length} hosts), the overview should show the ${wantHosts} hosts only`);
+          const seen = assertReadableLabels(`${n}-VM overview`, hosts, canvas, 10);
+          ctx.log(`${n}-VM overview: ${hosts.length} host labels inside the canvas, none overlapping, ${seen.minPx.toFixed(1)} px, spanning ${(seen.spanW * 100).toFixed(0)} % × ${(seen.spanH * 100).toFixed(0)} %`);
           await ctx.screenshot(`topology-graph-${n}`);
           if (n === 1000) {
             await pickTheme(page, 'Light Modern');
             await graph().locator('body.vscode-light').waitFor({ state: 'attached', timeout: 15_000 });
             await page.waitForTimeout(500);
+            const light = await settledLabels(page);
+            assertReadableLabels('1000-VM overview, light theme', light.labels, light.canvas, 10);
             await ctx.screenshot('topology-graph-1000-light');
             await pickTheme(page, 'Dark Modern');
             await graph().locator('body.vscode-dark').waitFor({ state: 'attached', timeout: 15_000 });

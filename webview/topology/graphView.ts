@@ -2,8 +2,10 @@
 // by id, no diff of our own), positions from the file's layout section or a deterministic auto layout,
 // physics off, host groups drawn behind the nodes. A collapsed host is its one summary node ("hv1 ·
 // 12 VMs · 10 running"): its VMs, networks and slots are not in the DataSets until it is expanded,
-// and a big lab opens with every host collapsed. The first view (and Fit) fits the lab and scales the
-// labels so they are drawn at least at the editor's font size. vis-network's esnext build (no bundled
+// and a big lab opens with every host collapsed. The auto layout packs the host blocks (and the overview
+// its summary nodes, a label's width apart) for the canvas's aspect; the first view (and Fit) fits the
+// lab, labels and groups included, and scales the labels so they are drawn at least at the editor's
+// font size. vis-network's esnext build (no bundled
 // polyfills) and not its stylesheet (UI this view does not use): styles.css has the tooltip's rules.
 import { DataSet } from 'vis-data/esnext';
 import { Network, type IdType, type Options } from 'vis-network/esnext';
@@ -24,6 +26,17 @@ const BASE_FONT = 14;
 const MAX_LABEL_SCALE = 2.5;
 /** Label scale above which VMs are labelled with their name only. */
 const COMPACT_ABOVE = 1.3;
+/** Pixels left between the fitted graph and the canvas's edges. */
+const FIT_MARGIN = 14;
+/** The fit zooms in no further than this (a lab of a few nodes is not drawn huge). */
+const MAX_FIT_ZOOM = 1.5;
+
+/** What the fit reads of vis-network's internals: the drawn nodes' positions and label-inclusive boxes. */
+interface VisBody {
+  nodeIndices: string[];
+  nodes: Record<string, { x: number; y: number; shape: { boundingBox: { left: number; top: number; right: number; bottom: number } } } | undefined>;
+  emitter: { emit(event: string): void };
+}
 
 export interface GraphEvents {
   select(ids: { nodes: string[]; edges: string[] }): void;
@@ -59,12 +72,18 @@ export class GraphView {
   /** Aggregated link edges between collapsed hosts: id → the links it stands for. */
   private hostsEdges = new Map<string, string[]>();
   private labelScale = 1;
+  /** The overview's grid (cell size and columns), computed when the overview is laid out. */
+  private grid: { cols: number; dx: number; dy: number } | undefined;
   /** The user zoomed or panned: a resize no longer refits. */
   private userView = false;
   private groups: { host: string; x0: number; y0: number; x1: number; y1: number }[] = [];
   private groupsDirty = true;
   private locked = false;
   private pendingRender: { t0: number } | undefined;
+  /** Depth of withoutRedraw calls. */
+  private blocked = 0;
+  /** A hidden draw that sizes the labels (measureLabels): not a draw to report or decorate. */
+  private measuring = false;
 
   constructor(private readonly container: HTMLElement, private readonly events: GraphEvents) {
     this.network = new Network(container, { nodes: this.nodes, edges: this.edges }, this.options(0));
@@ -80,7 +99,7 @@ export class GraphView {
       this.events.moved(ids.filter((id) => pos[id]).map((id) => ({ id, x: Math.round(pos[id]!.x), y: Math.round(pos[id]!.y) })));
     });
     this.network.on('resize', () => {
-      if (!this.userView && this.model) this.fitLegible(false);
+      if (!this.userView && this.model) this.fitLegible(true);
     });
     this.network.on('oncontext', (p: { pointer: { DOM: { x: number; y: number } }; event: Event }) => {
       p.event.preventDefault();
@@ -100,8 +119,9 @@ export class GraphView {
       if (id && this.isSummary(id)) this.expandHost(id.slice('host:'.length));
       else if (id) this.events.doubleClick(id);
     });
-    this.network.on('beforeDrawing', (ctx: CanvasRenderingContext2D) => this.drawGroups(ctx));
+    this.network.on('beforeDrawing', (ctx: CanvasRenderingContext2D) => !this.measuring && this.drawGroups(ctx));
     this.network.on('afterDrawing', (ctx: CanvasRenderingContext2D) => {
+      if (this.measuring) return;
       this.drawMarks(ctx);
       if (!this.pendingRender) return;
       const { t0 } = this.pendingRender;
@@ -180,16 +200,63 @@ export class GraphView {
   private positionOf(n: GraphNode): Point | undefined {
     if (this.overview && n.kind === 'host') return this.overviewPos(n.name);
     if (n.x !== undefined && n.y !== undefined) return { x: n.x, y: n.y };
-    this.auto ??= autoLayout(this.model!, this.layoutMode);
+    this.auto ??= autoLayout(this.model!, this.layoutMode, this.aspect());
     return this.auto.get(n.id);
   }
 
-  /** Collapsed hosts side by side in rows of about √(1.2 n), a summary label's width apart. */
+  /** The canvas's width over its height (what the auto layout and the overview grid are packed for). */
+  private aspect(): number {
+    const r = this.container.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 ? r.width / r.height : 1.8;
+  }
+
+  /** Collapsed hosts in a grid: a cell as wide as the widest summary label at its biggest, as many columns as the canvas shows biggest. */
   private overviewPos(host: string): Point {
     const hosts = this.model?.hosts ?? [];
     const i = Math.max(0, hosts.indexOf(host));
-    const cols = Math.max(1, Math.ceil(Math.sqrt(hosts.length * 1.2)));
-    return { x: (i % cols) * 330, y: Math.floor(i / cols) * 200 };
+    this.grid ??= this.overviewGrid(hosts);
+    return { x: (i % this.grid.cols) * this.grid.dx, y: Math.floor(i / this.grid.cols) * this.grid.dy };
+  }
+
+  private overviewGrid(hosts: string[]): { cols: number; dx: number; dy: number } {
+    const ctx = document.createElement('canvas').getContext('2d');
+    if (ctx) ctx.font = `bold ${BASE_FONT}px ${this.palette.font}`;
+    let widest = 0; // at label scale 1
+    for (const h of hosts) {
+      // Measured as if every VM ran: the label's widest form, so a live update never makes it overlap.
+      const vms = this.model?.nodes.filter((n) => n.kind === 'vm' && n.host === h).map((n) => n.name) ?? [];
+      const text = hostSummary(h, vms, Object.fromEntries(vms.map((v) => [v, 'running' as const])));
+      for (const line of text.split('\n')) widest = Math.max(widest, ctx ? ctx.measureText(line).width : line.length * BASE_FONT * 0.6);
+    }
+    const r = this.container.getBoundingClientRect();
+    const cw = r.width > 0 ? r.width : 1000;
+    const ch = r.height > 0 ? r.height : 560;
+    // The cells are as big as the labels will be drawn: at the label scale the fit will choose (the
+    // editor's font at the fitted zoom), found by trying the grid it gives a few times over.
+    let grid = { cols: 1, dx: 0, dy: 0 };
+    let scale = MAX_LABEL_SCALE;
+    for (let round = 0; round < 3; round++) {
+      const px = BASE_FONT * scale * 1.1;
+      const cell = { w: widest * scale * 1.1, h: 2 * 26 + 2.6 * px };
+      const gap = 2 * BASE_FONT * scale;
+      const dx = cell.w + gap;
+      const dy = cell.h + gap;
+      let best = 0;
+      let zoom = 1;
+      for (let k = 1; k <= Math.max(1, hosts.length); k++) {
+        // The zoom a fit of k cells across (as many rows as it takes) reaches on this canvas.
+        const z = Math.min(cw / ((k - 1) * dx + cell.w), ch / ((Math.ceil(hosts.length / k) - 1) * dy + cell.h));
+        if (z > best * 1.0001) {
+          best = z;
+          zoom = z;
+          grid = { cols: k, dx, dy };
+        }
+      }
+      const next = Math.min(MAX_LABEL_SCALE, Math.max(1, this.palette.fontSize / (BASE_FONT * zoom)));
+      if (Math.abs(next - scale) < 0.05) break;
+      scale = next;
+    }
+    return grid;
   }
 
   /**
@@ -203,6 +270,7 @@ export class GraphView {
     this.layoutMode = layoutMode;
     this.byId = new Map(model.nodes.map((n) => [n.id, n]));
     for (const h of [...this.collapsed]) if (!model.hosts.includes(h)) this.collapsed.delete(h);
+    if (firstTime) this.grid = undefined;
     if (firstTime) {
       this.auto = undefined;
       if (model.nodes.length > COLLAPSE_ABOVE) {
@@ -319,43 +387,109 @@ export class GraphView {
   }
 
   /**
-   * Fits the drawn graph, then scales the labels so that at this zoom they are drawn at the editor's
-   * font size (up to MAX_LABEL_SCALE times their base size), and fits again for the bigger labels.
+   * Fits the drawn graph (labels and host groups included) to the canvas, then scales the labels so
+   * that at this zoom they are drawn at least at the editor's font size (up to MAX_LABEL_SCALE times
+   * their base size), and fits again for the bigger labels, until both hold.
    */
   private fitLegible(animate: boolean): void {
-    this.network.fit({ animation: false });
-    for (let i = 0; i < 2; i++) {
-      const s = this.network.getScale();
-      if (!(s > 0) || !Number.isFinite(s)) return;
-      const want = Math.min(MAX_LABEL_SCALE, Math.max(1, this.palette.fontSize / (BASE_FONT * s)));
-      if (Math.abs(want - this.labelScale) < 0.02) break;
-      const compact = this.labelScale > COMPACT_ABOVE;
-      this.labelScale = want;
-      if (compact !== this.labelScale > COMPACT_ABOVE && this.model) {
-        this.nodes.update(this.model.nodes.filter((n) => n.kind !== 'host' && this.nodes.get(n.id)).map((n) => this.drawn(n)));
-        // vis-network keeps an edge's label that an update leaves out: the links are drawn anew.
-        const links = this.model.edges.filter((e) => e.kind === 'link' && this.edges.get(e.id));
-        this.edges.remove(links.map((e) => e.id));
-        this.edges.add(links.map((e) => visEdge(e, this.style)));
+    const font = this.palette.fontSize;
+    this.withoutRedraw(() => {
+      this.fitBox();
+      for (let i = 0; i < 6; i++) {
+        const s = this.network.getScale();
+        if (!(s > 0) || !Number.isFinite(s)) return;
+        const px = BASE_FONT * this.labelScale * s;
+        if (px >= font * 0.995 && px <= font * 1.1) break;
+        // A little above the font: the bigger labels widen the box, and the next fit zooms out a bit.
+        const want = Math.min(MAX_LABEL_SCALE, Math.max(1, (font * 1.04) / (BASE_FONT * s)));
+        if (Math.abs(want - this.labelScale) < 0.01) break;
+        this.setLabelScale(want);
+        this.fitBox();
       }
-      this.network.setOptions({ nodes: { font: { size: BASE_FONT * want } }, edges: { font: { size: BASE_FONT * want * 0.8 } } });
-      this.network.fit({ animation: false });
+    });
+    if (!animate) return;
+    this.pendingRender ??= { t0: performance.now() };
+    this.network.redraw();
+  }
+
+  private setLabelScale(scale: number): void {
+    const compact = this.labelScale > COMPACT_ABOVE;
+    this.labelScale = scale;
+    if (compact !== this.labelScale > COMPACT_ABOVE && this.model) {
+      this.nodes.update(this.model.nodes.filter((n) => n.kind !== 'host' && this.nodes.get(n.id)).map((n) => this.drawn(n)));
+      // vis-network keeps an edge's label that an update leaves out: the links are drawn anew.
+      const links = this.model.edges.filter((e) => e.kind === 'link' && this.edges.get(e.id));
+      this.edges.remove(links.map((e) => e.id));
+      this.edges.add(links.map((e) => visEdge(e, this.style)));
     }
-    // A margin for the host groups drawn around the nodes (the fit knows only the nodes).
-    this.network.moveTo({ scale: this.network.getScale() * 0.94, animation: false });
-    if (animate) this.network.redraw();
+    this.network.setOptions({ nodes: { font: { size: BASE_FONT * scale } }, edges: { font: { size: BASE_FONT * scale * 0.8 } } });
+  }
+
+  /**
+   * Zooms and centres so that every drawn node with its label, and every host group around its nodes,
+   * is inside the canvas with FIT_MARGIN pixels to spare (vis-network's own fit knows only the nodes,
+   * and leaves a margin in proportion).
+   */
+  private fitBox(): void {
+    const body = this.body();
+    const w = this.container.clientWidth;
+    const h = this.container.clientHeight;
+    if (!body?.nodeIndices.length || !(w > 2 * FIT_MARGIN) || !(h > 2 * FIT_MARGIN)) {
+      this.network.fit({ animation: false });
+      return;
+    }
+    this.measureLabels();
+    const pad = 30 + 20 * this.labelScale;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const id of body.nodeIndices) {
+      const n = body.nodes[id];
+      if (!n) continue;
+      const b = n.shape.boundingBox;
+      const g = this.isSummary(String(id)) ? 0 : pad;
+      x0 = Math.min(x0, b.left, n.x - g);
+      y0 = Math.min(y0, b.top, n.y - g);
+      x1 = Math.max(x1, b.right, n.x + g);
+      y1 = Math.max(y1, b.bottom, n.y + g);
+    }
+    if (!Number.isFinite(x0 + y0 + x1 + y1)) return;
+    const scale = Math.min(MAX_FIT_ZOOM, (w - 2 * FIT_MARGIN) / Math.max(1, x1 - x0), (h - 2 * FIT_MARGIN) / Math.max(1, y1 - y0));
+    this.network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale, animation: false });
+  }
+
+  /**
+   * vis-network sizes a label when it draws it: a hidden draw (every node, then cleared; its own
+   * drawing blocked or not) gives the boxes for the current font size before the fit reads them.
+   */
+  private measureLabels(): void {
+    const r = (this.network as unknown as { renderer?: { allowRedraw: boolean; _redraw(hidden: boolean): void } }).renderer;
+    if (!r) return;
+    const allow = r.allowRedraw;
+    this.measuring = true;
+    try {
+      r.allowRedraw = true;
+      r._redraw(true);
+    } finally {
+      r.allowRedraw = allow;
+      this.measuring = false;
+    }
+  }
+
+  /** vis-network's internals the fit reads (the typings leave them out). */
+  private body(): VisBody | undefined {
+    return (this.network as unknown as { body?: VisBody }).body;
   }
 
   /**
    * Runs `f` with vis-network's drawing blocked (its internal `_blockRedraw`/`_allowRedraw` events; with
-   * physics off every DataSet change otherwise draws the whole canvas synchronously). The caller draws after.
+   * physics off every DataSet change otherwise draws the whole canvas, at once and again on the next
+   * frame). Nested calls block until the outermost ends. The caller draws after.
    */
   private withoutRedraw(f: () => void): void {
-    this.emitInternal('_blockRedraw');
+    if (this.blocked++ === 0) this.emitInternal('_blockRedraw');
     try {
       f();
     } finally {
-      this.emitInternal('_allowRedraw');
+      if (--this.blocked === 0) this.emitInternal('_allowRedraw');
     }
   }
 
@@ -388,7 +522,7 @@ export class GraphView {
       return;
     }
     this.layoutMode = mode;
-    this.auto = autoLayout(this.model, mode);
+    this.auto = autoLayout(this.model, mode, this.aspect());
     this.nodes.update([...this.auto].filter(([id]) => this.nodes.get(id)).map(([id, p]) => ({ id, x: p.x, y: p.y }) as VNode));
     this.groupsDirty = true;
     this.userView = false;
@@ -405,7 +539,7 @@ export class GraphView {
 
   /** Collapses every host into its summary node, on a compact grid (or expands them all). */
   clusterHosts(on: boolean): void {
-    this.setCollapsed(on ? this.model?.hosts ?? [] : [], on);
+    this.setCollapsed(on ? this.model?.hosts ?? [] : [], on, false);
     this.userView = false;
     this.fitLegible(true);
   }
@@ -413,9 +547,11 @@ export class GraphView {
   /** Expands one collapsed host: its nodes appear at their places (the others stay collapsed there too), and the view fits it. */
   expandHost(host: string): void {
     if (!this.collapsed.has(host)) return;
-    this.setCollapsed([...this.collapsed].filter((h) => h !== host), false);
+    this.setCollapsed([...this.collapsed].filter((h) => h !== host), false, false);
     const ids = this.model?.nodes.filter((n) => n.host === host).map((n) => n.id) ?? [];
     this.network.fit({ nodes: ids, animation: false });
+    this.pendingRender = { t0: performance.now() };
+    this.network.redraw();
     this.userView = true;
   }
 
@@ -424,13 +560,14 @@ export class GraphView {
     this.setCollapsed([...this.collapsed, host], false);
   }
 
-  /** Draws exactly `hosts` collapsed; `overview`: their summary nodes on the compact grid. */
-  private setCollapsed(hosts: string[], overview: boolean): void {
+  /** Draws exactly `hosts` collapsed; `overview`: their summary nodes on the compact grid; `draw`: false when the caller fits and draws next. */
+  private setCollapsed(hosts: string[], overview: boolean, draw = true): void {
     if (!this.model) return;
     const before = this.collapsed;
     const wasOverview = this.overview;
     this.collapsed = new Set(hosts);
     this.overview = overview && hosts.length > 0;
+    this.grid = undefined;
     const model = this.model;
     const shownBefore = (n: GraphNode) => n.kind === 'host' || !before.has(n.host);
     const remove: string[] = [];
@@ -458,6 +595,7 @@ export class GraphView {
       for (const op of this.hostsEdgeChanges()) op();
     });
     this.groupsDirty = true;
+    if (!draw) return;
     this.pendingRender = { t0: performance.now() };
     this.network.redraw();
   }

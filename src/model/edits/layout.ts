@@ -14,14 +14,15 @@ const NET_DX = 200;
 const GAP = 180;
 const NET_Y = 110;
 const SLOT_Y = 210;
-/** Width over height the host blocks are arranged for (a graph beside the text is landscape). */
+/** Width over height the host blocks are arranged for when the caller does not say (a graph beside the text is landscape). */
 const ASPECT = 1.8;
 
 /**
  * Columns per host ("host") or per network ("network"): hosts on top, then networks, slots, and the VMs
- * in a grid below, ordered by their first network so each VM sits under its network.
+ * in a grid below, ordered by their first network so each VM sits under its network. `aspect`: the
+ * width over height of the canvas the host blocks are packed for (the packing that a fit would draw biggest).
  */
-export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'host'): Map<string, Point> {
+export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'host', aspect = ASPECT): Map<string, Point> {
   const out = new Map<string, Point>();
   const hosts = g.nodes.filter((n) => n.kind === 'host');
   const by = (kind: GraphNode['kind']) => g.nodes.filter((n) => n.kind === kind);
@@ -51,22 +52,11 @@ export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'hos
       const height = top + Math.max(0, Math.ceil(sorted.length / cols) - 1) * VM_DY;
       return { local, width, height };
     });
-    // Blocks in rows (shelves) about ASPECT times as wide as the whole is tall, so the lab fills a
-    // landscape canvas instead of one long row of hosts.
-    const area = blocks.reduce((a, b) => a + (b.width + GAP) * (b.height + GAP), 0);
-    const rowWidth = Math.max(Math.sqrt(area * ASPECT), ...blocks.map((b) => b.width));
-    let y0 = 0;
-    let rowHeight = 0;
-    for (const b of blocks) {
-      if (x0 > 0 && x0 + b.width > rowWidth) {
-        x0 = 0;
-        y0 += rowHeight + GAP;
-        rowHeight = 0;
-      }
-      for (const [id, p] of b.local) out.set(id, { x: x0 + p.x, y: y0 + p.y });
-      x0 += b.width + GAP;
-      rowHeight = Math.max(rowHeight, b.height);
-    }
+    const placed = packBlocks(blocks, aspect > 0 && Number.isFinite(aspect) ? aspect : ASPECT);
+    blocks.forEach((b, i) => {
+      const at = placed[i]!;
+      for (const [id, p] of b.local) out.set(id, { x: at.x + p.x, y: at.y + p.y });
+    });
     return out;
   }
   // One column per network; VMs without a network in a last column; hosts above their networks.
@@ -93,6 +83,37 @@ export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'hos
     out.set(h.id, { x: xs ? xs.reduce((a, b) => a + b, 0) / xs.length : i * NET_DX, y: 0 });
   });
   return out;
+}
+
+/**
+ * Places blocks (in order) in rows of `k` blocks, for the `k` whose bounding box a canvas of `aspect`
+ * shows biggest (the smaller of its width and height ratios to the canvas); returns each block's top left.
+ */
+export function packBlocks(blocks: { width: number; height: number }[], aspect: number): Point[] {
+  let best: { score: number; at: Point[] } | undefined;
+  for (let k = 1; k <= Math.max(1, blocks.length); k++) {
+    const at: Point[] = [];
+    let x0 = 0;
+    let y0 = 0;
+    let rowHeight = 0;
+    let width = 0;
+    blocks.forEach((b, i) => {
+      if (i > 0 && i % k === 0) {
+        x0 = 0;
+        y0 += rowHeight + GAP;
+        rowHeight = 0;
+      }
+      at.push({ x: x0, y: y0 });
+      width = Math.max(width, x0 + b.width);
+      x0 += b.width + GAP;
+      rowHeight = Math.max(rowHeight, b.height);
+    });
+    const height = y0 + rowHeight;
+    // Zoom a fit would reach on a canvas `aspect` wide and 1 tall (the groups' margins counted).
+    const score = Math.min(aspect / (width + GAP), 1 / (height + GAP));
+    if (!best || score > best.score * 1.0001) best = { score, at };
+  }
+  return best?.at ?? [];
 }
 
 function row(out: Map<string, Point>, nodes: GraphNode[], x0: number, width: number, y: number, dx: number): void {

@@ -36,3 +36,20 @@ test('host layout: 10 hosts of 100 VMs in rows, not one row of hosts', () => {
   const { w, h } = box(pos);
   assert.ok(w / h < 3, `aspect ${w}/${h}`);
 });
+
+test('host layout: the host blocks are packed for the canvas they will be drawn on (portrait: a column, wide: a row)', () => {
+  const g = buildGraph(analyze(readFileSync('examples/sandbox.vsim.yaml', 'utf8')).topology!);
+  const tall = box(autoLayout(g, 'host', 0.6));
+  const wide = box(autoLayout(g, 'host', 4));
+  assert.ok(tall.w / tall.h < 1, `portrait canvas: ${tall.w}×${tall.h}`);
+  assert.ok(wide.w / wide.h > 2, `wide canvas: ${wide.w}×${wide.h}`);
+  // The chosen packing is the one a fit draws biggest: no other row length beats it on that canvas.
+  for (const aspect of [0.6, 1, 1.8, 4]) {
+    const b = box(autoLayout(g, 'host', aspect));
+    const zoom = Math.min(aspect / (b.w + 400), 1 / (b.h + 400));
+    for (const other of [0.6, 1, 1.8, 4]) {
+      const o = box(autoLayout(g, 'host', other));
+      assert.ok(zoom >= Math.min(aspect / (o.w + 400), 1 / (o.h + 400)) * 0.85, `aspect ${aspect}: the packing for ${other} would be drawn bigger`);
+    }
+  }
+});
