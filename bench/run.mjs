@@ -30,7 +30,7 @@ writeFileSync(path.join(RESULTS, 'bundle.json'), JSON.stringify({ date: new Date
 // 2. The sandbox, for the benchmarks that talk to a hypervisor (not for those that bring up a
 //    sandbox part of their own: *netem* benches start test/sandbox/netem/up.sh themselves).
 const selected = readdirSync(path.join(REPO, 'bench')).filter((f) => /\.bench\.(ts|mjs)$/.test(f) && (!only.length || only.some((o) => f.includes(o))));
-const needsSandbox = selected.some((f) => !f.includes('netem'));
+const needsSandbox = selected.some((f) => !f.includes('netem') && !f.includes('graph-webview'));
 const sandbox = path.join(REPO, 'test/sandbox/sandbox.sh');
 let startedSandbox = false;
 if (needsSandbox && existsSync(sandbox) && !existsSync(path.join(REPO, '.sandbox/env.json'))) {

@@ -1,7 +1,8 @@
 // Dev benchmark: the built topology webview (dist/webview/topology.js) in headless Chromium without
 // VS Code, fed an N-VM graph; prints first-draw and incremental-update times. Not part of the suites.
 //   node webview/bench/graph-bench.mjs [N…]     (needs `npm run build` and /usr/bin/chromium)
-//   GRAPH_BUNDLE=dir: the bundle to load (default dist/webview), e.g. an older build for a side-by-side run.
+//   GRAPH_BUNDLE=dir: the bundle to load (default dist/webview), e.g. an older build for a side-by-side run
+//   (`npm run bench` does that: bench/graph-webview.bench.mjs). PROFILE=1 / PROFILE=expanded: self time per function.
 //   With hosts collapsed at the first view (big labs), the move is measured again with every host expanded.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,8 +44,18 @@ for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
   moved.version = 2;
   moved.graph.nodes.find((x) => x.kind === 'vm').x = 5;
   moved.graph.nodes.find((x) => x.kind === 'vm').y = 5;
+  // PROFILE=1: the self time per function of the two updates below; PROFILE=expanded: of the patch after expanding every host.
   const cdp = process.env.PROFILE ? await page.context().newCDPSession(page) : null;
-  if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
+  const profileStart = async () => { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); };
+  const profileStop = async () => {
+    const { profile } = await cdp.send('Profiler.stop');
+    const self = new Map();
+    const dt = profile.timeDeltas;
+    const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+    profile.samples.forEach((id, i) => { const f = byId.get(id).callFrame; const k = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`; self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0) / 1000); });
+    console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `  ${v.toFixed(0)} ms ${k}`).join('\n'));
+  };
+  if (cdp && process.env.PROFILE !== 'expanded') await profileStart();
   const send = (msg) => page.evaluate((m) => new Promise((resolve) => {
     const t = performance.now();
     const before = window.__posted.length;
@@ -59,24 +70,24 @@ for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
   node.x = 7;
   node.y = 7;
   const patched = await send({ type: 'patch', base: 2, patch: { nodes: [node], removedNodes: [], edges: [], removedEdges: [], meta: {} }, state: { version: 3, readOnly: false }, banner: null });
-  if (cdp) {
-    const { profile } = await cdp.send('Profiler.stop');
-    const self = new Map();
-    const dt = profile.timeDeltas;
-    const byId = new Map(profile.nodes.map((x) => [x.id, x]));
-    profile.samples.forEach((id, i) => { const f = byId.get(id).callFrame; const k = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`; self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0) / 1000); });
-    console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `  ${v.toFixed(0)} ms ${k}`).join('\n'));
-  }
+  if (cdp && process.env.PROFILE !== 'expanded') await profileStop();
   let expanded = '';
+  const figures = { n, nodes: state.graph.nodes.length, firstDrawMs: first, wholeStateMs: upd, patchMs: patched };
   if (await page.evaluate(() => !!window.vsimGraph?.expandAll && document.body.dataset.drawn !== document.body.dataset.nodes)) {
     const tx = await page.evaluate(() => { const t = performance.now(); window.vsimGraph.expandAll(); return performance.now() - t; });
     const n2 = structuredClone(node);
     n2.x = 9;
     n2.y = 9;
+    if (cdp && process.env.PROFILE === 'expanded') await profileStart();
     const again = await send({ type: 'patch', base: 3, patch: { nodes: [n2], removedNodes: [], edges: [], removedEdges: [], meta: {} }, state: { version: 4, readOnly: false }, banner: null });
+    if (cdp && process.env.PROFILE === 'expanded') await profileStop();
     expanded = `; expanding every host ${tx.toFixed(0)} ms, then one-node patch ${again.toFixed(0)} ms`;
+    figures.expandMs = tx;
+    figures.expandedPatchMs = again;
   }
   await page.screenshot({ path: path.join(out, `bench-${n}.png`) });
+  // GRAPH_BENCH_JSON=1: one JSON line per size as well (bench/graph-webview.bench.mjs reads them).
+  if (process.env.GRAPH_BENCH_JSON) console.log(`GRAPH_BENCH ${JSON.stringify({ ...figures, errors })}`);
   console.log(`${n} VMs (${state.graph.nodes.length} nodes): first draw ${first.toFixed(0)} ms after script start (page load ${Date.now() - t0} ms); one-node update ${upd.toFixed(0)} ms as a whole state, ${patched.toFixed(0)} ms as a patch${expanded}${errors.length ? `; errors: ${errors.join(' | ')}` : ''}`);
   await page.close();
 }

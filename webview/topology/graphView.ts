@@ -84,6 +84,8 @@ export class GraphView {
   private blocked = 0;
   /** A hidden draw that sizes the labels (measureLabels): not a draw to report or decorate. */
   private measuring = false;
+  /** The zoom of the last draw (what a resize keeps when the view is the user's). */
+  private drawnScale: number | undefined;
 
   constructor(private readonly container: HTMLElement, private readonly events: GraphEvents) {
     this.network = new Network(container, { nodes: this.nodes, edges: this.edges }, this.options(0));
@@ -98,8 +100,17 @@ export class GraphView {
       this.groupsDirty = true;
       this.events.moved(ids.filter((id) => pos[id]).map((id) => ({ id, x: Math.round(pos[id]!.x), y: Math.round(pos[id]!.y) })));
     });
+    // A resize (the side form opening, a panel below) refits the first view; a view of the user's own
+    // keeps its zoom (vis-network would scale it with the canvas's width and height: the side form and
+    // a terminal together shrank the lab to a quarter).
+    // vis-network emits 'resize' before it rescales the view: both run after that (a microtask, before the frame is shown).
     this.network.on('resize', () => {
-      if (!this.userView && this.model) this.fitLegible(true);
+      const kept = this.drawnScale;
+      queueMicrotask(() => {
+        if (!this.model) return;
+        if (!this.userView) this.fitLegible(true);
+        else if (kept) this.network.moveTo({ scale: kept, animation: false });
+      });
     });
     this.network.on('oncontext', (p: { pointer: { DOM: { x: number; y: number } }; event: Event }) => {
       p.event.preventDefault();
@@ -122,6 +133,7 @@ export class GraphView {
     this.network.on('beforeDrawing', (ctx: CanvasRenderingContext2D) => !this.measuring && this.drawGroups(ctx));
     this.network.on('afterDrawing', (ctx: CanvasRenderingContext2D) => {
       if (this.measuring) return;
+      this.drawnScale = this.network.getScale();
       this.drawMarks(ctx);
       if (!this.pendingRender) return;
       const { t0 } = this.pendingRender;
@@ -143,7 +155,10 @@ export class GraphView {
       physics: { enabled: false },
       layout: { improvedLayout: false, randomSeed: 7 },
       interaction: { hover: !big, tooltipDelay: 300, multiselect: true, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: big, hideEdgesOnZoom: big, dragNodes: !this.locked },
-      nodes: { font: { color: p.fg, face: p.font, size, multi: false }, borderWidth: 1, shapeProperties: { interpolation: false } },
+      // interpolation: an icon drawn at less than half its size comes from vis-network's mipmap (a bitmap),
+      // not from the SVG rasterized again on every draw (most of a redraw's time at 1 000 VMs); labels
+      // drawn smaller than 7 px (unreadable) are skipped.
+      nodes: { font: { color: p.fg, face: p.font, size, multi: false }, borderWidth: 1, shapeProperties: { interpolation: true }, scaling: { label: { drawThreshold: 8 } } },
       edges: { smooth: false, width: 1, font: { color: p.muted, size: size * 0.8, face: p.font, strokeWidth: 3, strokeColor: p.bg }, color: { color: p.nic, highlight: p.focus, hover: p.focus }, selectionWidth: 2 },
       manipulation: {
         enabled: false,
@@ -333,8 +348,8 @@ export class GraphView {
       edgesGone = this.edges.getIds().map(String).filter((id) => !wantEdges.has(id) && !this.hostsEdges.has(id));
     }
     const hostsEdgeOps = this.hostsEdgeChanges();
-    // vis-network redraws the whole canvas synchronously after each change of a DataSet (physics off):
-    // no redraw of our own after them, and the draw after the last one is the one reported.
+    // vis-network draws the whole canvas after each change of a DataSet (physics off: once at once and
+    // once more on the next frame): the changes are made with drawing blocked, then drawn once.
     if (edgesGone.length) ops.push(() => this.edges.remove(edgesGone));
     if (nodesGone.length) ops.push(() => this.nodes.remove(nodesGone));
     if (nodeAdds.length) ops.push(() => this.nodes.add(nodeAdds));
@@ -343,23 +358,12 @@ export class GraphView {
     if (edgeUpdates.length) ops.push(() => this.edges.update(edgeUpdates));
     ops.push(...hostsEdgeOps);
     this.groupsDirty = true;
-    this.pendingRender = undefined;
-    if (firstTime) {
-      // The first graph is drawn once: no draw per DataSet change, one legible fit, then the one draw below.
-      this.withoutRedraw(() => {
-        for (const op of ops) op();
-        this.fitLegible(false);
-      });
-      ops.length = 0;
-    }
-    ops.forEach((op, i) => {
-      if (i === ops.length - 1) this.pendingRender = { t0 };
-      op();
+    this.withoutRedraw(() => {
+      for (const op of ops) op();
+      if (firstTime) this.fitLegible(false);
     });
-    if (!ops.length || this.pendingRender) {
-      this.pendingRender = { t0 };
-      this.network.redraw();
-    }
+    this.pendingRender = { t0 };
+    this.network.redraw();
   }
 
   /** The DataSet operations that bring the aggregated host-to-host link edges up to date. */
@@ -615,7 +619,10 @@ export class GraphView {
       const node = this.byId.get(`host:${h}`);
       if (node) ups.push(this.drawn(node));
     }
-    if (ups.length) this.nodes.update(ups);
+    if (ups.length) {
+      this.withoutRedraw(() => this.nodes.update(ups));
+      this.network.redraw();
+    }
     for (const n of vms) {
       const st = this.live[n.name] ?? 'unknown';
       counts[st] = (counts[st] ?? 0) + 1;
