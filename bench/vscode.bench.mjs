@@ -58,10 +58,11 @@ for (const n of [10, 100, 500, 1000]) {
     goal: `< ${goal / 1000} s`, met: open < goal,
     ...(peer ? { versus: { label: `peer graph editor, ${n} nodes (quoted)`, value: peer }, ratio: open / peer } : {}),
   });
-  row(`topology graph: edit round trip (move), ${n} VMs`, edit, 'ms', { goal: '< 100 ms', met: edit < 100 });
+  const editGoal = n === 1000 ? 80 : 100; // issue 17: a move at 1 000 VMs under 80 ms
+  row(`topology graph: edit round trip (move), ${n} VMs`, edit, 'ms', { goal: `< ${editGoal} ms`, met: edit < editGoal });
 }
 row('UI: palette command → graph of 500 VMs drawn (Chromium)', timings.topologyGraph500VmsMs, 'ms', { goal: '< 1.5 s', met: timings.topologyGraph500VmsMs < 1500 });
-row('UI: palette command → graph of 1000 VMs drawn (Chromium)', timings.topologyGraph1000VmsMs, 'ms', { goal: '< 2 s', met: timings.topologyGraph1000VmsMs < 2000 });
+row('UI: palette command → graph of 1000 VMs drawn (Chromium)', timings.topologyGraph1000VmsMs, 'ms', { goal: '< 1.5 s', met: timings.topologyGraph1000VmsMs < 1500 });
 row('virsh start outside vsim → running in the tree (event stream)', one('labs.virshStartToTree'), 'ms');
 row('idle (Labs view and graphs hidden, 20 s): remote commands', one('labs.idleRemoteCommands'), 'commands', { goal: '0 (no polling)', met: one('labs.idleRemoteCommands') === 0 });
 row('tc profile apply → kernel readback through the extension', one('tc.applyReadback'), 'ms');
