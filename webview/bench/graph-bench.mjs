@@ -79,9 +79,16 @@ for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
     n2.x = 9;
     n2.y = 9;
     if (cdp && process.env.PROFILE === 'expanded') await profileStart();
-    const again = await send({ type: 'patch', base: 3, patch: { nodes: [n2], removedNodes: [], edges: [], removedEdges: [], meta: {} }, state: { version: 4, readOnly: false }, banner: null });
+    // Seven patches one after the other (the node moved each time), a pause between: the median.
+    const times = [];
+    for (let k = 0; k < 7; k++) {
+      n2.x = 9 + k;
+      times.push(await send({ type: 'patch', base: 3 + k, patch: { nodes: [structuredClone(n2)], removedNodes: [], edges: [], removedEdges: [], meta: {} }, state: { version: 4 + k, readOnly: false }, banner: null }));
+      await page.waitForTimeout(100);
+    }
+    const again = times.sort((a, b) => a - b)[3];
     if (cdp && process.env.PROFILE === 'expanded') await profileStop();
-    expanded = `; expanding every host ${tx.toFixed(0)} ms, then one-node patch ${again.toFixed(0)} ms`;
+    expanded = `; expanding every host ${tx.toFixed(0)} ms, then one-node patch ${again.toFixed(0)} ms (median of 7)`;
     figures.expandMs = tx;
     figures.expandedPatchMs = again;
   }
