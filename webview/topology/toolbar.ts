@@ -63,13 +63,6 @@ export function createToolbar(page: Page, toolbar: HTMLElement): Toolbar {
   const legend = button({ label: 'Legend', title: 'Show or hide the legend', id: 'legend-toggle', onClick: () => {
     page.legend.setShown(!page.legend.shown());
     legend.setPressed(page.legend.shown());
-  const exportBtn = button({ label: 'Export…', title: 'Export the current view as SVG or PNG', id: 'export', onClick: () => {
-    const r = exportBtn.element.getBoundingClientRect();
-    showMenu(document.body, r.left, r.bottom + 2, [
-      { label: 'SVG (vector)', run: () => post({ type: 'export', format: 'svg', data: sceneSvg(page.view.exportScene()) }) },
-      { label: 'PNG (as shown)', run: () => post({ type: 'export', format: 'png', data: page.view.exportPng() }) },
-    ]);
-  } });
   } });
   legend.setPressed(page.legend.shown());
   const exportBtn = button({ label: 'Export…', title: 'Export the current view as SVG or PNG', id: 'export', onClick: () => {
