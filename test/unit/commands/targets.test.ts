@@ -2,19 +2,10 @@
 // from an explicit { confirmed: true }, never from the arguments being strings.
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type * as vscode from 'vscode';
-import { describeTarget, resolveTargets, type IsUri } from '../../../src/commands/targets';
+import { describeTarget, resolveTargets } from '../../../src/commands/targets';
+import { isUri, uri } from '../fakes/uri';
 import { markViewElement } from '../../../src/activation/viewElements';
 
-/** A stand-in for vscode.Uri (the unit tests run without VS Code). */
-class FakeUri {
-  constructor(readonly path: string) {}
-  toString(): string {
-    return `file://${this.path}`;
-  }
-}
-const isUri: IsUri = (x): x is vscode.Uri => x instanceof FakeUri;
-const uri = new FakeUri('/lab.vsim.yaml') as unknown as vscode.Uri;
 const vm = (name: string) => ({ kind: 'vm' as const, uri, host: 'hv1', vm: name });
 
 test('from the palette: nothing given, shown in the UI', () => {

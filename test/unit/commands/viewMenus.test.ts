@@ -7,18 +7,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type * as vscode from 'vscode';
-import { resolveTargets, type IsUri, type Target } from '../../../src/commands/targets';
+import { resolveTargets, type Target } from '../../../src/commands/targets';
+import { isUri, uri } from '../fakes/uri';
 import { markViewElement } from '../../../src/activation/viewElements';
 
-class FakeUri {
-  constructor(readonly path: string) {}
-  toString(): string {
-    return `file://${this.path}`;
-  }
-}
-const isUri: IsUri = (x): x is vscode.Uri => x instanceof FakeUri;
-const uri = new FakeUri('/lab.vsim.yaml') as unknown as vscode.Uri;
 
 interface MenuItem { command: string; when?: string }
 const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { menus: Record<string, MenuItem[]> } };
