@@ -12,7 +12,7 @@ import type { VsimApi } from '../../src/extension';
 import type { Lab } from '../../src/lab/lab';
 import { driftCount, type Plan } from '../../src/plan/types';
 import type { PlanNode } from '../../src/tree/planTree';
-import { figure, sandboxApi, waitFor, writeWorkspaceFile } from './util';
+import { figure, sandboxApi, waitFor, writeLab } from './util';
 
 const HV1 = 'vsim-hv1';
 const FILE = 'ui-lab.vsim.yaml';
@@ -59,10 +59,7 @@ ${VMS.map(vm).join('')}`;
 
   before(async function () {
     api = await sandboxApi(this);
-    uri = await writeWorkspaceFile(FILE, TOPOLOGY);
-    const entry = await waitFor(`${FILE} loaded`, () => api.labs.get(uri)?.lab && api.labs.get(uri));
-    assert.equal(entry.errors, 0, entry.firstError);
-    lab = entry.lab!;
+    ({ uri, lab } = await writeLab(api, FILE, TOPOLOGY));
     run = await api.connections.runnerFor(HV1, lab.current.hosts[HV1]!, lab.current);
     await cleanUp();
   });

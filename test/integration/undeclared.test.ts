@@ -17,7 +17,7 @@ import { naturalCompare } from '../../src/lab/hostState';
 import { isValidVmName } from '../../src/model/names';
 import type { Lab } from '../../src/lab/lab';
 import type { LabNode, VmNode } from '../../src/tree/nodes';
-import { sandboxApi, waitFor, writeWorkspaceFile } from './util';
+import { sandboxApi, waitFor, writeLab, writeWorkspaceFile } from './util';
 
 const HV1 = 'vsim-hv1';
 const URI = 'qemu:///system';
@@ -82,10 +82,7 @@ const DOMAIN_XML = `<domain type='qemu'>
 
   before(async function () {
     api = await sandboxApi(this);
-    uri = await writeWorkspaceFile(FILE, TOPOLOGY);
-    const entry = await waitFor(`${FILE} loaded`, () => api.labs.get(uri)?.lab && api.labs.get(uri));
-    assert.equal(entry.errors, 0, entry.firstError);
-    lab = entry.lab!;
+    ({ uri, lab } = await writeLab(api, FILE, TOPOLOGY));
     run = await api.connections.runnerFor(HV1, lab.current.hosts[HV1]!, lab.current);
     const r = await run.exec(['virsh', '-c', URI, 'define', '/dev/stdin'], { stdin: DOMAIN_XML });
     assert.equal(r.code, 0, `virsh define: ${r.stderr}`);

@@ -1,6 +1,8 @@
 // Helpers for integration tests: wait for a condition with a deadline (never a fixed sleep).
 import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
 import type { VsimApi } from '../../src/extension';
+import type { Lab } from '../../src/lab/lab';
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -59,4 +61,12 @@ export async function sandboxApi(suite: Mocha.Context): Promise<VsimApi> {
   const api = (await vscode.extensions.getExtension('vsim.vsim')!.activate()) as VsimApi;
   await api.labs.ready();
   return api;
+}
+
+/** Writes a topology file into the workspace and waits for its lab, which must have no errors. */
+export async function writeLab(api: VsimApi, name: string, text: string): Promise<{ uri: vscode.Uri; lab: Lab }> {
+  const uri = await writeWorkspaceFile(name, text);
+  const entry = await waitFor(`${name} loaded`, () => api.labs.get(uri)?.lab && api.labs.get(uri));
+  assert.equal(entry.errors, 0, entry.firstError);
+  return { uri, lab: entry.lab! };
 }
