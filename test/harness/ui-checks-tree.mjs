@@ -48,6 +48,25 @@ async function info(page, re, seen, ctx) {
   return t;
 }
 
+/**
+ * Types `value` into the input box titled `title` (not into another quick input still closing) and
+ * accepts it; fails with the box's validation message if it stays open.
+ */
+async function typeInto(page, title, value) {
+  const box = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: title }) });
+  await box.waitFor({ state: 'visible', timeout: 30_000 });
+  const input = box.locator('.quick-input-box input').first();
+  await input.fill(value);
+  if ((await input.inputValue()) !== value) throw new Error(`the input box "${title}" holds "${await input.inputValue()}", not "${value}"`);
+  await input.press('Enter');
+  try {
+    await box.waitFor({ state: 'hidden', timeout: 15_000 });
+  } catch {
+    const message = (await box.locator('.quick-input-message').innerText().catch(() => '')).trim();
+    throw new Error(`the input box "${title}" stayed open after Enter with "${value}"${message ? `: ${message}` : ''}`);
+  }
+}
+
 /** Picks `label` in the open picker titled `title`. */
 async function pickIn(page, title, label) {
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 30_000 });
@@ -88,10 +107,7 @@ export function treeUiChecks({ showVsimView }) {
           await row.waitFor({ state: 'visible', timeout: 30_000 });
 
           await fromMenu(page, row, /^Create Snapshot…$/);
-          const input = page.locator('.quick-input-widget input');
-          await input.waitFor({ state: 'visible', timeout: 30_000 });
-          await input.fill(SNAP);
-          await input.press('Enter');
+          await typeInto(page, 'Name of the new snapshot of storage', SNAP);
           await info(page, new RegExp(`snapshot ${SNAP} of storage on vsim-hv1 created`), seen, ctx);
 
           await fromMenu(page, row, /^List Snapshots$/);

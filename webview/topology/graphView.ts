@@ -9,7 +9,7 @@
 // polyfills) and not its stylesheet (UI this view does not use): styles.css has the tooltip's rules.
 import { DataSet } from 'vis-data/esnext';
 import { Network, type IdType, type Options } from 'vis-network/esnext';
-import { autoLayout, type LayoutMode, type Point } from '../../src/model/edits/layout';
+import { autoLayout, boxesOverlap, type LayoutMode, type Point } from '../../src/model/edits/layout';
 import type { GraphModel, GraphNode, GraphPatch, LinkLive, LiveState, PlanMark } from '../protocol';
 import { readPalette, type Palette } from './theme';
 import type { SvgEdge, SvgNode, SvgScene } from './exportSvg';
@@ -410,10 +410,43 @@ export class GraphView {
         this.setLabelScale(want);
         this.fitBox();
       }
+      this.spreadForLabels();
     });
     if (!animate) return;
     this.pendingRender ??= { t0: performance.now() };
     this.network.redraw();
+  }
+
+  /**
+   * Where long names overlap at the fitted zoom (labels wider than the auto layout's columns), lays the
+   * nodes the file does not place out again with columns as wide as the drawn labels, and fits again;
+   * a few rounds, as each fit changes the zoom and so the labels' size. Nodes the file places stay put.
+   */
+  private spreadForLabels(): void {
+    for (let round = 0; round < 3 && this.model && !this.overview && this.nodes.length <= BIG_GRAPH; round++) {
+      if (!boxesOverlap(this.labelBoxes())) return;
+      const widths = this.labelWidths();
+      this.auto = autoLayout(this.model, this.layoutMode, this.aspect(), widths);
+      const moves = [...this.auto].filter(([id]) => this.nodes.get(id) && this.byId.get(id)?.x === undefined).map(([id, p]) => ({ id, x: p.x, y: p.y }) as VNode);
+      if (!moves.length) return;
+      this.nodes.update(moves);
+      this.groupsDirty = true;
+      this.fitBox();
+      const s = this.network.getScale();
+      if (s > 0 && Number.isFinite(s)) this.setLabelScale(Math.min(MAX_LABEL_SCALE, Math.max(1, (this.palette.fontSize * 1.04) / (BASE_FONT * s))));
+      this.fitBox();
+    }
+  }
+
+  /** Each drawn node's label width in canvas units (as last measured). */
+  private labelWidths(): Map<string, number> {
+    const body = (this.network as unknown as { body?: { nodes?: Record<string, { labelModule?: { size?: { width: number } } }> } }).body;
+    const out = new Map<string, number>();
+    for (const id of this.nodes.getIds().map(String)) {
+      const w = body?.nodes?.[id]?.labelModule?.size?.width;
+      if (w !== undefined && w > 0) out.set(id, w);
+    }
+    return out;
   }
 
   private setLabelScale(scale: number): void {

@@ -16,13 +16,27 @@ const NET_Y = 110;
 const SLOT_Y = 210;
 /** Width over height the host blocks are arranged for when the caller does not say (a graph beside the text is landscape). */
 const ASPECT = 1.8;
+/** Room left between two neighbours' labels when the columns are widened for them. */
+const LABEL_GAP = 24;
+
+/** A drawn label's width (canvas units) by node id, when the caller has measured them. */
+export type LabelWidths = ReadonlyMap<string, number>;
+
+/** The column pitch that keeps neighbours' labels apart: at least `min`, and wide enough for the two widest labels side by side. */
+export function pitchFor(nodes: readonly GraphNode[], min: number, widths?: LabelWidths): number {
+  if (!widths) return min;
+  const w = nodes.map((n) => widths.get(n.id) ?? 0).sort((a, b) => b - a);
+  return Math.max(min, ((w[0] ?? 0) + (w[1] ?? 0)) / 2 + LABEL_GAP);
+}
 
 /**
  * Columns per host ("host") or per network ("network"): hosts on top, then networks, slots, and the VMs
  * in a grid below, ordered by their first network so each VM sits under its network. `aspect`: the
  * width over height of the canvas the host blocks are packed for (the packing that a fit would draw biggest).
+ * `widths`: the labels' drawn widths; a block whose labels are wider than its columns gets wider
+ * columns (and fewer of them, so it keeps its shape), so that no two labels in a row overlap.
  */
-export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'host', aspect = ASPECT): Map<string, Point> {
+export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'host', aspect = ASPECT, widths?: LabelWidths): Map<string, Point> {
   const out = new Map<string, Point>();
   const hosts = g.nodes.filter((n) => n.kind === 'host');
   const by = (kind: GraphNode['kind']) => g.nodes.filter((n) => n.kind === kind);
@@ -42,13 +56,16 @@ export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'hos
       const local = new Map<string, Point>();
       const netOrder = new Map(grp.nets.map((n, i) => [n.name, i]));
       const sorted = [...grp.vms].sort((a, b) => (netOrder.get(a.network ?? '') ?? 1e9) - (netOrder.get(b.network ?? '') ?? 1e9));
-      const cols = Math.max(1, Math.min(Math.ceil(Math.sqrt(sorted.length * 2)), 40));
-      const width = Math.max(cols * VM_DX, grp.nets.length * NET_DX, grp.slots.length * VM_DX, VM_DX);
+      const dx = pitchFor(sorted, VM_DX, widths);
+      const netDx = pitchFor(grp.nets, NET_DX, widths);
+      const slotDx = pitchFor(grp.slots, VM_DX, widths);
+      const cols = Math.max(1, Math.min(Math.ceil(Math.sqrt((sorted.length * 2 * VM_DX) / dx)), 40));
+      const width = Math.max(cols * dx, grp.nets.length * netDx, grp.slots.length * slotDx, dx);
       local.set(`host:${h}`, { x: width / 2, y: 0 });
-      row(local, grp.nets, 0, width, NET_Y, NET_DX);
-      row(local, grp.slots, 0, width, SLOT_Y, VM_DX);
+      row(local, grp.nets, 0, width, NET_Y, netDx);
+      row(local, grp.slots, 0, width, SLOT_Y, slotDx);
       const top = grp.slots.length ? SLOT_Y + VM_DY : NET_Y + VM_DY;
-      sorted.forEach((n, i) => local.set(n.id, { x: (i % cols) * VM_DX + VM_DX / 2 + (width - cols * VM_DX) / 2, y: top + Math.floor(i / cols) * VM_DY }));
+      sorted.forEach((n, i) => local.set(n.id, { x: (i % cols) * dx + dx / 2 + (width - cols * dx) / 2, y: top + Math.floor(i / cols) * VM_DY }));
       const height = top + Math.max(0, Math.ceil(sorted.length / cols) - 1) * VM_DY;
       return { local, width, height };
     });
@@ -66,13 +83,14 @@ export function autoLayout(g: Pick<GraphModel, 'nodes'>, mode: LayoutMode = 'hos
   for (const v of vms) (v.network !== undefined && cols.get(v.network) ? cols.get(v.network)! : loose).push(v);
   const hostX = new Map<string, number[]>();
   const place = (members: GraphNode[], head?: GraphNode) => {
+    const dx = pitchFor(members, VM_DX, widths);
     const c = Math.max(1, Math.min(Math.ceil(Math.sqrt(members.length / 2)), 12));
-    const width = Math.max(c * VM_DX, NET_DX);
+    const width = Math.max(c * dx, NET_DX, head ? (widths?.get(head.id) ?? 0) + LABEL_GAP : 0);
     if (head) {
       out.set(head.id, { x: x0 + width / 2, y: 160 });
       hostX.set(head.host, [...(hostX.get(head.host) ?? []), x0 + width / 2]);
     }
-    members.forEach((n, i) => out.set(n.id, { x: x0 + (i % c) * VM_DX + VM_DX / 2, y: 320 + Math.floor(i / c) * VM_DY }));
+    members.forEach((n, i) => out.set(n.id, { x: x0 + (i % c) * dx + dx / 2, y: 320 + Math.floor(i / c) * VM_DY }));
     x0 += width + GAP / 2;
   };
   for (const n of nets) place(cols.get(n.name)!, n);
@@ -119,4 +137,17 @@ export function packBlocks(blocks: { width: number; height: number }[], aspect: 
 function row(out: Map<string, Point>, nodes: GraphNode[], x0: number, width: number, y: number, dx: number): void {
   const start = x0 + (width - nodes.length * dx) / 2 + dx / 2;
   nodes.forEach((n, i) => out.set(n.id, { x: start + i * dx, y }));
+}
+
+/** Whether any two boxes overlap (a sweep over the boxes sorted by their left edge). */
+export function boxesOverlap(boxes: readonly { left: number; top: number; right: number; bottom: number }[]): boolean {
+  const sorted = [...boxes].sort((a, b) => a.left - b.left);
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i]!;
+    for (let j = i + 1; j < sorted.length && sorted[j]!.left < a.right; j++) {
+      const b = sorted[j]!;
+      if (a.top < b.bottom && b.top < a.bottom) return true;
+    }
+  }
+  return false;
 }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze } from '../../../../src/model/analyze';
 import { buildGraph } from '../../../../src/model/edits/graph';
-import { autoLayout } from '../../../../src/model/edits/layout';
+import { autoLayout, boxesOverlap } from '../../../../src/model/edits/layout';
 import { genTopology } from './genTopology';
 
 const box = (pos: Map<string, { x: number; y: number }>) => {
@@ -52,4 +52,29 @@ test('host layout: the host blocks are packed for the canvas they will be drawn 
       assert.ok(zoom >= Math.min(aspect / (o.w + 400), 1 / (o.h + 400)) * 0.85, `aspect ${aspect}: the packing for ${other} would be drawn bigger`);
     }
   }
+});
+
+test('host layout with measured label widths: neighbours in a row are at least as far apart as their labels are wide; without widths, the usual pitch', () => {
+  const g = buildGraph(analyze(readFileSync('examples/sandbox.vsim.yaml', 'utf8')).topology!);
+  const plain = autoLayout(g, 'host');
+  // Labels as wide as a fit at a small zoom draws them (edge.Gateway the widest).
+  const widths = new Map(g.nodes.map((n) => [n.id, n.name.length * 22]));
+  const pos = autoLayout(g, 'host', 1.8, widths);
+  assert.equal(pos.size, g.nodes.length);
+  const boxes = (p: Map<string, { x: number; y: number }>) => g.nodes.map((n) => {
+    const at = p.get(n.id)!;
+    const w = widths.get(n.id)!;
+    return { left: at.x - w / 2, right: at.x + w / 2, top: at.y + 20, bottom: at.y + 44 };
+  });
+  assert.ok(boxesOverlap(boxes(plain)), 'the labels overlap at the usual pitch (what the spread is for)');
+  assert.ok(!boxesOverlap(boxes(pos)), 'no two labels overlap with the widened columns');
+  const hv1 = g.nodes.filter((n) => n.kind === 'vm' && n.host === 'vsim-hv1').map((n) => pos.get(n.id)!);
+  assert.ok(hv1.length >= 5 && new Set(hv1.map((p) => p.y)).size >= 2, 'the widened block keeps its shape: its VMs in more than one row');
+});
+
+test('boxesOverlap: touching edges do not overlap, a shared area does', () => {
+  assert.equal(boxesOverlap([{ left: 0, right: 10, top: 0, bottom: 10 }, { left: 10, right: 20, top: 0, bottom: 10 }]), false);
+  assert.equal(boxesOverlap([{ left: 0, right: 10, top: 0, bottom: 10 }, { left: 30, right: 40, top: 0, bottom: 10 }, { left: 5, right: 12, top: 9, bottom: 20 }]), true);
+  assert.equal(boxesOverlap([{ left: 0, right: 10, top: 0, bottom: 10 }, { left: 2, right: 8, top: 11, bottom: 20 }]), false);
+  assert.equal(boxesOverlap([]), false);
 });
