@@ -6,7 +6,7 @@ import { Disposable } from '../common/lifecycle';
 import { log } from '../common/log';
 import { analysisOf, isTopologyDocument } from '../common/topologyDocuments';
 import { model } from '../common/model';
-import type { GraphModel } from '../model/edits/graph';
+import type { GraphModel, GraphPatch } from '../model/edits/graph';
 import type { Intent } from '../model/edits/intents';
 import type { Section } from '../model/types';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
@@ -58,6 +58,8 @@ export class EditorSession extends Disposable {
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ownEditPending = false;
+  /** A move of ours being applied: the version it edits and the patch it makes (sent without parsing the moved text again). */
+  private pendingMove: { from: number; patch: GraphPatch } | undefined;
   private live: Record<string, LiveState> = {};
   private linkLive: Record<string, LinkLive> = {};
   private marks: Record<string, PlanMark> | undefined;
@@ -94,6 +96,7 @@ export class EditorSession extends Disposable {
       if (e.document !== document || !e.contentChanges.length) return;
       this.stats.documentVersion = document.version;
       if (this.warmTimer) clearTimeout(this.warmTimer);
+      if (this.ownEditPending && this.pushMove()) return;
       this.schedulePush(this.ownEditPending ? 0 : DEBOUNCE_MS);
     }));
     this._register(panel.onDidChangeViewState(() => {
@@ -144,14 +147,17 @@ export class EditorSession extends Disposable {
         const edit = new vscode.WorkspaceEdit();
         for (const e of r.edits) edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(e.start), this.document.positionAt(e.end)), e.text);
         this.ownEditPending = true;
+        this.pendingMove = intent.kind === 'movePositions' ? this.expectedMove(intent.positions) : undefined;
         const ok = await vscode.workspace.applyEdit(edit);
         this.ownEditPending = false;
+        this.pendingMove = undefined;
         if (!ok) throw new (model().IntentError)('VS Code refused the edit (is the file read-only?).');
       }
       Object.assign(this.stats.lastIntent, { appliedAt: performance.now(), version: this.document.version, ok: true });
       return { ok: true, ...(r.created ? { created: r.created } : {}) };
     } catch (err) {
       this.ownEditPending = false;
+      this.pendingMove = undefined;
       const error = err instanceof model().IntentError ? err.message : `Could not apply ${intent.kind}: ${(err as Error).message}`;
       if (!(err instanceof model().IntentError)) log().error(`topology editor: ${(err as Error).stack ?? err}`);
       Object.assign(this.stats.lastIntent, { ok: false, error });
@@ -296,10 +302,39 @@ export class EditorSession extends Disposable {
     return { state: graph ? { version: doc.version, graph, readOnly } : null, banner };
   }
 
+  /** The patch a move makes to the graph the webview holds, when that graph is the current text's (no banner, nothing unsent). */
+  private expectedMove(positions: Extract<Intent, { kind: 'movePositions' }>['positions']): { from: number; patch: GraphPatch } | undefined {
+    const sent = this.sent;
+    if (!sent || sent.version !== this.document.version || this.stats.sent?.banner !== null) return undefined;
+    const patch = model().movePatch(sent.graph, positions);
+    return patch ? { from: sent.version, patch } : undefined;
+  }
+
+  /**
+   * Our own move, applied as the one next version of the text the webview shows: its patch is sent
+   * at once (a move in a 1 000-VM graph needs no parse of the text), and a push after the debounce
+   * checks it against the parsed text (normally an empty patch, not sent).
+   */
+  private pushMove(): boolean {
+    const move = this.pendingMove;
+    if (!move || !this.ready || this.sent?.version !== move.from || this.document.version !== move.from + 1) return false;
+    this.pendingMove = undefined;
+    const t0 = performance.now();
+    const graph = model().applyGraphPatch(this.sent.graph, move.patch);
+    const state: EditorState = { version: this.document.version, graph, readOnly: !isTopologyDocument(this.document) || this.document.uri.scheme === 'git' };
+    this.post({ type: 'patch', base: move.from, patch: move.patch, state: { version: state.version, readOnly: state.readOnly }, banner: null });
+    this.sent = { version: state.version, graph };
+    this.lastValid = graph;
+    this.noteSent(state, null);
+    this.stats.lastPushMs = performance.now() - t0;
+    this.schedulePush(DEBOUNCE_MS * 4);
+    return true;
+  }
+
   /**
    * Sends the current state: whole the first time, then as a patch of the state the webview holds (a
    * move in a 1 000-VM graph is one node, not the 450 KB graph). Nothing before the webview is ready:
-   * its `ready` catches up.
+   * its `ready` catches up. Nothing when the webview already holds this version and nothing differs.
    */
   private push(): void {
     if (!this.ready) return;
@@ -309,6 +344,10 @@ export class EditorSession extends Disposable {
       const prev = this.sent;
       if (prev) {
         const patch = model().diffGraph(prev.graph, state.graph);
+        if (prev.version === state.version && isEmptyPatch(patch) && banner === null && this.stats.sent?.banner === null) {
+          this.stats.lastPushMs = performance.now() - t0;
+          return;
+        }
         this.post({ type: 'patch', base: prev.version, patch, state: { version: state.version, readOnly: state.readOnly }, banner });
       } else {
         this.post({ type: 'state', state, banner });
@@ -347,4 +386,8 @@ export class EditorSession extends Disposable {
   private post(msg: ToWebview): void {
     void this.panel.webview.postMessage(msg);
   }
+}
+
+function isEmptyPatch(p: GraphPatch): boolean {
+  return !p.nodes.length && !p.removedNodes.length && !p.edges.length && !p.removedEdges.length && !Object.keys(p.meta).length && !p.nodeOrder && !p.edgeOrder;
 }

@@ -26,6 +26,9 @@ export interface LabEntry {
   current: boolean;
 }
 
+/** How long after a text change its lab is brought up to date (unless read before). */
+const UPDATE_DELAY_MS = 100;
+
 export type LabsChange = { kind: 'files' } | { kind: 'host'; uri: vscode.Uri; host: string };
 
 export class WorkspaceLabs extends Disposable {
@@ -34,6 +37,8 @@ export class WorkspaceLabs extends Disposable {
   readonly onDidChange = this.changed.event;
   readonly policy: RefreshPolicy;
   private loaded: Promise<void> | undefined;
+  /** Texts changed since their entry was made, updated after UPDATE_DELAY_MS or when read. */
+  private readonly pending = new Map<string, { doc: vscode.TextDocument; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(private readonly deps: LabDeps) {
     super();
@@ -53,9 +58,12 @@ export class WorkspaceLabs extends Disposable {
     this._register(watcher.onDidCreate((u) => void this.load(u)));
     this._register(watcher.onDidChange((u) => void this.load(u)));
     this._register(watcher.onDidDelete((u) => this.remove(u)));
+    // A text change is analysed a moment later (typing, or the graph's own edit, is not held up by a
+    // whole parse of a big file); anything that reads the labs before then gets the current text's.
     this._register(vscode.workspace.onDidChangeTextDocument((e) => {
-      if (this.entries.has(e.document.uri.toString())) this.update(e.document);
+      if (this.entries.has(e.document.uri.toString())) this.updateSoon(e.document);
     }));
+    this._register({ dispose: () => this.pending.forEach((p) => clearTimeout(p.timer)) });
     this._register({ dispose: () => this.entries.forEach((e) => e.lab?.dispose()) });
   }
 
@@ -70,10 +78,12 @@ export class WorkspaceLabs extends Disposable {
   }
 
   all(): LabEntry[] {
+    this.flush();
     return [...this.entries.values()].sort((a, b) => a.uri.path.localeCompare(b.uri.path));
   }
 
   get(uri: vscode.Uri): LabEntry | undefined {
+    this.flush();
     return this.entries.get(uri.toString());
   }
 
@@ -83,6 +93,23 @@ export class WorkspaceLabs extends Disposable {
       this.update(doc, fire);
     } catch {
       this.remove(uri);
+    }
+  }
+
+  private updateSoon(doc: vscode.TextDocument): void {
+    const k = doc.uri.toString();
+    clearTimeout(this.pending.get(k)?.timer);
+    this.pending.set(k, { doc, timer: setTimeout(() => this.flush(), UPDATE_DELAY_MS) });
+  }
+
+  /** Brings the entries of changed texts up to date now. */
+  private flush(): void {
+    if (!this.pending.size) return;
+    const docs = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of docs) {
+      clearTimeout(p.timer);
+      if (this.entries.has(p.doc.uri.toString())) this.update(p.doc);
     }
   }
 
@@ -117,6 +144,8 @@ export class WorkspaceLabs extends Disposable {
   }
 
   private remove(uri: vscode.Uri): void {
+    clearTimeout(this.pending.get(uri.toString())?.timer);
+    this.pending.delete(uri.toString());
     const e = this.entries.get(uri.toString());
     if (!e) return;
     e.lab?.dispose();

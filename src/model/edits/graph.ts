@@ -2,6 +2,7 @@
 // VM ↔ VM links with their tc profiles, host → network, VM → slot). Pure and browser-safe: the
 // extension builds it, the webview bundle imports the types and the layout helpers.
 import type { Topology } from '../types';
+import type { PlacedSection } from './intentTypes';
 
 export type NodeKind = 'host' | 'network' | 'vm' | 'slot';
 export type EdgeKind = 'nic' | 'link' | 'host' | 'slot';
@@ -240,4 +241,17 @@ export function applyGraphPatch(prev: GraphModel, patch: GraphPatch): GraphModel
     nodes: apply(prev.nodes, patch.nodes, patch.removedNodes, patch.nodeOrder),
     edges: apply(prev.edges, patch.edges, patch.removedEdges, patch.edgeOrder),
   };
+}
+
+const PLACED_KIND: Record<PlacedSection, NodeKind> = { hosts: 'host', networks: 'network', vms: 'vm', slots: 'slot' };
+
+/**
+ * The patch that a move of placed entries makes to `g`: what building the graph from the moved text
+ * gives (the positions rounded, as the layout section stores them), without parsing the text again.
+ * Entries not in the graph are skipped, as the move skips them; undefined when nothing moves.
+ */
+export function movePatch(g: GraphModel, positions: readonly { section: PlacedSection; name: string; x: number; y: number }[]): GraphPatch | undefined {
+  const at = new Map(positions.map((p) => [nodeId(PLACED_KIND[p.section], p.name), { x: Math.round(p.x), y: Math.round(p.y) }]));
+  const nodes = g.nodes.filter((n) => at.has(n.id)).map((n) => ({ ...n, ...at.get(n.id)! }));
+  return nodes.length ? { nodes, removedNodes: [], edges: [], removedEdges: [], meta: {} } : undefined;
 }

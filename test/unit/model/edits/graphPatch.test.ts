@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyze } from '../../../../src/model/analyze';
-import { applyGraphPatch, buildGraph, diffGraph, type GraphModel, type GraphPatch } from '../../../../src/model/edits/graph';
+import { applyGraphPatch, buildGraph, diffGraph, movePatch, type GraphModel, type GraphPatch } from '../../../../src/model/edits/graph';
 import { applyIntent, IntentError, type Intent } from '../../../../src/model/edits/intents';
 import { isToWebview, parseFromWebview } from '../../../../webview/protocol';
 import { genTopology } from './genTopology';
@@ -60,6 +60,25 @@ describe('graph patches', () => {
     assert.ok(JSON.stringify(patch).length < 1000, `${JSON.stringify(patch).length} bytes`);
     const same = diffGraph(g0, buildGraph(a.topology!));
     assert.deepEqual([same.nodes, same.edges, same.removedNodes, same.removedEdges], [[], [], [], []]);
+  });
+
+  it('movePatch (sent for a move without parsing the moved text) gives the graph the moved text builds, on every example and every placed kind', () => {
+    for (const [name, text] of files) {
+      const a = analyze(text);
+      const g0 = buildGraph(a.topology!);
+      const t = a.topology!;
+      for (const section of ['hosts', 'networks', 'vms', 'slots'] as const) {
+        const names = Object.keys(t[section] ?? {});
+        if (!names.length) continue;
+        // Two entries at once, fractional positions (rounded as the layout section stores them), and one not in the file (skipped).
+        const positions = [...names.slice(0, 2).map((n, i) => ({ section, name: n, x: 10.4 + i * 100, y: -20.6 })), { section, name: 'not-in-the-file', x: 1, y: 1 }];
+        const r = applyIntent(text, { kind: 'movePositions', positions }, { doc: a.parsed.doc!, topology: t });
+        const patch = movePatch(json(g0), positions);
+        assert.ok(patch, `${name} ${section}: a patch`);
+        assert.deepEqual(applyGraphPatch(json(g0), json(patch)), json(graphOf(r.text)), `${name} ${section}`);
+      }
+    }
+    assert.equal(movePatch(buildGraph(analyze(files[0]![1]).topology!), [{ section: 'vms', name: 'not-in-the-file', x: 1, y: 1 }]), undefined, 'nothing moves: no patch');
   });
 
   it('a VM typed in the middle of the text keeps the new order', () => {
