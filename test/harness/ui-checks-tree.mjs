@@ -17,12 +17,35 @@ function sandboxVirsh(repo) {
   return (...args) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', ...args], { encoding: 'utf8', timeout: 60_000 });
 }
 
-/** Right-clicks the row and chooses `title` in its context menu. */
-async function fromMenu(page, row, title) {
+/** Waits until the Labs tree's rows have not changed for `quietMs` (a refresh replaces the rows a menu was opened on). */
+async function treeQuiet(page, quietMs = 1_500, timeout = 20_000) {
+  const rows = page.locator('.part.sidebar .monaco-list-row');
+  const end = Date.now() + timeout;
+  let last = JSON.stringify(await rows.allInnerTexts());
+  let since = Date.now();
+  while (Date.now() < end && Date.now() - since < quietMs) {
+    await page.waitForTimeout(250);
+    const now = JSON.stringify(await rows.allInnerTexts());
+    if (now !== last) { last = now; since = Date.now(); }
+  }
+}
+
+/**
+ * Right-clicks the row (once the tree is quiet) and chooses `title` in its context menu. VS Code gives
+ * the command no row when the tree refreshed between the right-click and the choice; the command then
+ * asks for the VM (as from the palette): `vm` is picked there, and the log says so.
+ */
+async function fromMenu(page, row, title, ctx, vm = 'storage') {
+  await treeQuiet(page);
   await row.click({ button: 'right' });
   const item = page.locator('.context-view .action-item', { hasText: title }).first();
   await item.waitFor({ state: 'visible', timeout: 10_000 });
   await item.click();
+  const picker = page.locator('.quick-input-widget', { has: page.locator('.quick-input-box input[placeholder="Choose a VM"]') });
+  if (await picker.waitFor({ state: 'visible', timeout: 1_500 }).then(() => true, () => false)) {
+    ctx.log(`${title}: VS Code passed no row (the tree refreshed under the menu); ${vm} picked in the VM picker`);
+    await picker.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${vm}\\b`) }).first().click();
+  }
 }
 
 /** Waits for a toast matching `re` that was not shown before; returns its text and severity (info, warning, error). */
@@ -54,7 +77,11 @@ async function info(page, re, seen, ctx) {
  */
 async function typeInto(page, title, value) {
   const box = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: title }) });
-  await box.waitFor({ state: 'visible', timeout: 30_000 });
+  try {
+    await box.waitFor({ state: 'visible', timeout: 30_000 });
+  } catch {
+    throw new Error(`no input box "${title}" within 30 s; shown instead: ${await quickInputShown(page)}`);
+  }
   const input = box.locator('.quick-input-box input').first();
   await input.fill(value);
   if ((await input.inputValue()) !== value) throw new Error(`the input box "${title}" holds "${await input.inputValue()}", not "${value}"`);
@@ -65,6 +92,16 @@ async function typeInto(page, title, value) {
     const message = (await box.locator('.quick-input-message').innerText().catch(() => '')).trim();
     throw new Error(`the input box "${title}" stayed open after Enter with "${value}"${message ? `: ${message}` : ''}`);
   }
+}
+
+/** What quick input is open (title, placeholder, first rows), for a failure's message. */
+async function quickInputShown(page) {
+  const w = page.locator('.quick-input-widget');
+  if (!(await w.isVisible().catch(() => false))) return 'no quick input';
+  const title = (await w.locator('.quick-input-title').innerText().catch(() => '')).trim();
+  const placeholder = await w.locator('.quick-input-box input').getAttribute('placeholder').catch(() => '');
+  const rows = (await w.locator('.quick-input-list .monaco-list-row').allInnerTexts().catch(() => [])).slice(0, 5).map((r) => r.replace(/\s+/g, ' '));
+  return JSON.stringify({ title, placeholder, rows });
 }
 
 /** Picks `label` in the open picker titled `title`. */
@@ -106,11 +143,11 @@ export function treeUiChecks({ showVsimView }) {
           const row = labs.locator('.monaco-list-row', { hasText: /storage.*libvirt/ }).first();
           await row.waitFor({ state: 'visible', timeout: 30_000 });
 
-          await fromMenu(page, row, /^Create Snapshot…$/);
+          await fromMenu(page, row, /^Create Snapshot…$/, ctx);
           await typeInto(page, 'Name of the new snapshot of storage', SNAP);
           await info(page, new RegExp(`snapshot ${SNAP} of storage on vsim-hv1 created`), seen, ctx);
 
-          await fromMenu(page, row, /^List Snapshots$/);
+          await fromMenu(page, row, /^List Snapshots$/, ctx);
           const title = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Snapshots of storage on vsim-hv1' });
           await title.waitFor({ state: 'visible', timeout: 30_000 });
           await page.locator('.quick-input-list .monaco-list-row', { hasText: SNAP }).first().waitFor({ state: 'visible', timeout: 10_000 });
@@ -119,17 +156,17 @@ export function treeUiChecks({ showVsimView }) {
           await page.keyboard.press('Escape');
           await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 
-          await fromMenu(page, row, /^Revert to Snapshot…$/);
+          await fromMenu(page, row, /^Revert to Snapshot…$/, ctx);
           await pickIn(page, 'Revert storage to Snapshot', SNAP);
           ctx.log(`revert modal: ${await confirmModal(page, 'Revert')}`);
           await info(page, new RegExp(`storage on vsim-hv1 reverted to snapshot ${SNAP}`), seen, ctx);
 
-          await fromMenu(page, row, /^Delete Snapshot…$/);
+          await fromMenu(page, row, /^Delete Snapshot…$/, ctx);
           await pickIn(page, 'Delete a Snapshot of storage', SNAP);
           ctx.log(`delete modal: ${await confirmModal(page, 'Delete')}`);
           await info(page, new RegExp(`snapshot ${SNAP} of storage on vsim-hv1 deleted`), seen, ctx);
 
-          await fromMenu(page, row, /^Revert to Snapshot…$/);
+          await fromMenu(page, row, /^Revert to Snapshot…$/, ctx);
           await info(page, /No snapshots of storage to choose from/, seen, ctx);
           await ctx.screenshot('tree-no-snapshots-info');
         } finally {
