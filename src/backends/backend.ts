@@ -69,6 +69,13 @@ export interface VmBackend {
   followLog?(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
   /** What the console accepts besides the default (absent: nothing). */
   readonly consoleOptions?: { force?: boolean };
+  /**
+   * Who holds a busy console, one line each (`virsh (pid 12, user root, up 01:02, from sshd: …)`),
+   * where the console program itself does not say (libvirt: the host's `virsh console` of the domain).
+   */
+  consoleHolders?(ctx: BackendContext, vmName: string): Promise<string[]>;
+  /** The serial output since the VM's last boot as the host keeps it ("Show Boot Log", boot progress). */
+  bootLog?(ctx: BackendContext, vmName: string): BootLogSource;
   /** Bring-up: how the backend compares and makes the VMs the file declares (plan/apply/destroy). */
   provisioner?: Provisioner;
   /** Named snapshots of a VM (libvirt snapshot-*, cloud-hypervisor vm.snapshot / vm.restore). */
@@ -81,6 +88,16 @@ export interface VmBackend {
    * snapshots and save need no topology entry) and reads their definitions ("Add to Topology").
    */
   undeclared?: UndeclaredVms;
+}
+
+/** Where a VM's boot log is on its host and the commands that read it. */
+export interface BootLogSource {
+  /** What it is, for messages (`/var/log/libvirt/qemu/chassis-serial.log (libvirt <log file>)`). */
+  where: string;
+  /** Prints the log of the last boot (the last few MiB of it). */
+  read: string[];
+  /** Prints it from its first line and follows it (tail -F: a reboot truncating it is followed). */
+  follow: string[];
 }
 
 export interface UndeclaredVms {

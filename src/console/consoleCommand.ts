@@ -4,11 +4,21 @@
 // line, read-only, force). Pure (no vscode).
 import type { BackendContext, VmBackend } from '../backends/backend';
 import type { Vm } from '../model/types';
+import { buildCommand } from '../remote/quote';
 import type { ConsoleBehaviour } from './remoteTerminal';
 
 /** The remote program of a console and how it behaves. */
 export interface ConsoleCommand extends ConsoleBehaviour {
   argv: string[];
+}
+
+/**
+ * The command as messages show it: a constant `sh -c SCRIPT NAME ARGS` as `NAME ARGS` (the script
+ * is vsim's own and long; its name and arguments say what it attaches to), anything else quoted.
+ */
+export function displayCommand(argv: readonly string[]): string {
+  if (argv[0] === 'sh' && argv[1] === '-c' && argv.length > 3 && /^vsim-/.test(argv[3]!)) return buildCommand(argv.slice(3));
+  return buildCommand(argv);
 }
 
 export const VIRSH_DETACH = '\x1d';

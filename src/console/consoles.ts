@@ -3,16 +3,15 @@
 // console command on the host's pooled SSH connection, or a login through the hypervisor.
 import type { ClientChannel } from 'ssh2';
 import * as vscode from 'vscode';
-import type { BackendContext, VmBackend } from '../backends/backend';
+import type { BackendContext, BootLogSource, CommandRunner, VmBackend } from '../backends/backend';
 import { Disposable } from '../common/lifecycle';
 import { UNTRUSTED } from '../lab/lab';
 import type { Backend } from '../model/types';
 import type { SshConnection } from '../remote/connection';
-import { buildCommand } from '../remote/quote';
 import type { Connections } from '../workspace/connections';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import type { VmNode } from '../tree/nodes';
-import { consoleCommand, logCommand } from './consoleCommand';
+import { consoleCommand, displayCommand, logCommand } from './consoleCommand';
 import { RemoteTerminal, type ConsoleTarget, type Dims } from './remoteTerminal';
 import { vmAddress, vmEndpoint } from './vmEndpoint';
 
@@ -27,6 +26,10 @@ function linkError(c: SshConnection): string | undefined {
   if (c.state === 'ready') return undefined;
   return c.lastError?.message ?? `connection ${c.state}`;
 }
+
+const TAKE_OVER = 'Take Over…';
+/** The command that asks and takes over (commands/console/takeOverConsole.ts): F and the notification's button run it. */
+const TAKE_OVER_COMMAND = 'vsim.takeOverConsole';
 
 export class Consoles extends Disposable {
   private readonly open = new Map<string, Open>();
@@ -48,16 +51,34 @@ export class Consoles extends Disposable {
     return `${kind}: ${n.vm} (${n.host})`;
   }
 
+  private static key(kind: TerminalKind, n: VmNode): string {
+    return `${kind}:${n.uri.toString()}#${n.vm}${n.undeclared ? `?${n.host}` : ''}`;
+  }
+
+  /** The open terminal of this kind for the VM (one per VM and kind), if any. */
+  find(kind: TerminalKind, n: VmNode): RemoteTerminal | undefined {
+    const o = this.open.get(Consoles.key(kind, n));
+    return o && o.terminal.exitStatus === undefined ? o.pty : undefined;
+  }
+
+  /** Shows the VM's open terminal of this kind (the terminal profile: no second console of a VM); false when there is none. */
+  reveal(kind: TerminalKind, n: VmNode): boolean {
+    const o = this.open.get(Consoles.key(kind, n));
+    if (!o || o.terminal.exitStatus !== undefined) return false;
+    o.terminal.show(false);
+    return true;
+  }
+
   /** Opens (or shows the existing) terminal of this kind for the VM; returns its pseudoterminal. */
-  show(kind: TerminalKind, n: VmNode, preserveFocus = false): RemoteTerminal {
-    const key = `${kind}:${n.uri.toString()}#${n.vm}${n.undeclared ? `?${n.host}` : ''}`;
+  show(kind: TerminalKind, n: VmNode, preserveFocus = false, force = false): RemoteTerminal {
+    const key = Consoles.key(kind, n);
     const existing = this.open.get(key);
     if (existing && existing.terminal.exitStatus === undefined) {
       existing.terminal.show(preserveFocus);
       if (existing.pty.state === 'ended') void existing.pty.reconnect();
       return existing.pty;
     }
-    const pty = this.create(kind, n);
+    const pty = this.create(kind, n, force);
     const terminal = vscode.window.createTerminal({ name: Consoles.terminalName(kind, n), pty, iconPath: new vscode.ThemeIcon(kind === 'ssh' ? 'remote' : kind === 'log' ? 'output' : 'terminal') });
     this.open.set(key, { terminal, pty });
     terminal.show(preserveFocus);
@@ -65,8 +86,25 @@ export class Consoles extends Disposable {
   }
 
   /** A pseudoterminal for the VM without a terminal (the terminal profile provider makes the terminal). */
-  create(kind: TerminalKind, n: VmNode): RemoteTerminal {
-    return new RemoteTerminal(kind === 'ssh' ? this.sshTarget(n) : this.consoleTarget(n, kind === 'log'));
+  create(kind: TerminalKind, n: VmNode, force = false): RemoteTerminal {
+    const pty: RemoteTerminal = new RemoteTerminal(kind === 'ssh' ? this.sshTarget(n) : this.consoleTarget(n, kind === 'log', () => pty), force);
+    return pty;
+  }
+
+  /** The VM's boot log on its host (the backend's bootLog) and the runner to read it with. */
+  async bootLog(n: VmNode): Promise<{ source: BootLogSource; run: CommandRunner }> {
+    const { topology, vm, backend, hostName, host } = this.resolve(n);
+    if (!backend?.bootLog) throw new Error(`No boot log for backend ${String(vm?.backend ?? backend?.kind)} (VM ${n.vm} on ${n.host}): its host keeps none; the console shows what it prints from now on.`);
+    const run = await this.connections.runnerFor(hostName, host, topology);
+    return { source: backend.bootLog({ hostName, host, topology, run }, n.vm), run };
+  }
+
+  /** Who holds a busy console, as its backend reports (libvirt: the host's virsh console processes). */
+  private async holders(n: VmNode): Promise<string[]> {
+    const { topology, backend, hostName, host } = this.resolve(n);
+    if (!backend?.consoleHolders) return [];
+    const run = await this.connections.runnerFor(hostName, host, topology);
+    return backend.consoleHolders({ hostName, host, topology, run }, n.vm);
   }
 
   private resolve(n: VmNode) {
@@ -83,12 +121,20 @@ export class Consoles extends Disposable {
   }
 
   /** The serial console, or (`log`) the backend's followed log, on the host's pooled connection. */
-  private consoleTarget(n: VmNode, log = false): ConsoleTarget {
+  private consoleTarget(n: VmNode, log: boolean, pty: () => RemoteTerminal): ConsoleTarget {
     let connection: SshConnection | undefined;
     return {
       vm: n.vm,
       host: n.host,
       linkError: () => (connection ? linkError(connection) : undefined),
+      holders: () => this.holders(n),
+      requestTakeOver: () => void vscode.commands.executeCommand(TAKE_OVER_COMMAND, n),
+      onBusy: (holders) => {
+        const by = holders.length ? holders.join('; ') : 'another client';
+        void vscode.window.showInformationMessage(`The console of ${n.vm} on ${n.host} is held by ${by}.`, TAKE_OVER).then((choice) => {
+          if (choice === TAKE_OVER && pty().state !== 'closed') void vscode.commands.executeCommand(TAKE_OVER_COMMAND, n);
+        });
+      },
       prepare: async (force) => {
         const { topology, vm, backend, hostName, host } = this.resolve(n);
         const run = await this.connections.runnerFor(hostName, host, topology);
@@ -98,7 +144,7 @@ export class Consoles extends Disposable {
         connection = pooled.connection;
         return {
           ...behaviour,
-          command: buildCommand(argv),
+          command: displayCommand(argv),
           open: (dims: Dims) => pooled.shell.stream(argv, behaviour.pty ? { pty: { cols: dims.cols, rows: dims.rows } } : {}),
         };
       },

@@ -21,11 +21,19 @@ export interface EndInfo {
   requested: boolean;
   /** The host connection is gone (set by the caller from the connection state). */
   linkLost?: string;
+  /** Who holds a busy console, one line each (the backend's consoleHolders, or the serial script's lines). */
+  holders?: string[];
 }
 
-export const CONSOLE_BUSY = /Active console session exists/i;
+/** libvirt's words for a console someone else holds, and the serial attach script's (src/backends/serialSocket.ts). */
+export const CONSOLE_BUSY = /Active console session exists|vsim: serial console busy/i;
 export const CONSOLE_TAKEN_OVER = /stream had I\/O failure/i;
-const NOT_RUNNING = /domain is not running|is not running|no such file or directory.*\.sock|Connection refused/i;
+const NOT_RUNNING = /domain is not running|is not running|no such file or directory.*\.sock|Connection refused|vsim: no serial (socket|pty) /i;
+
+/** The holders the serial attach script named ("vsim: held by …" lines). */
+export function holdersIn(text: string): string[] {
+  return [...text.replace(/\r/g, '').matchAll(/^vsim: held by (.+)$/gm)].map((m) => m[1]!.trim());
+}
 
 export function classifyEnd(e: EndInfo): EndKind {
   if (e.requested) return 'closed';
@@ -87,9 +95,10 @@ export function endMessage(kind: EndKind, e: EndInfo, c: MessageContext): string
       return lines(`${DIM}vsim: detached from ${c.vm} on ${c.host}; the VM keeps running.`, keysHint(false));
     case 'busy':
       return lines(
-        `${YELLOW}vsim: another console session is attached to ${c.vm} on ${c.host} (libvirt allows one).`,
+        `${YELLOW}vsim: another console session is attached to ${c.vm} on ${c.host} (its console serves one client).`,
+        ...(e.holders?.length ? e.holders.map((h) => `${YELLOW}  held by ${h}`) : [`${DIM}  held by a client vsim cannot name (it may be on another machine)`]),
         ...why, where,
-        c.canForce ? `${BOLD}Press F to take it over (the other session is disconnected), R or Enter to try again, Q to close.` : keysHint(false),
+        c.canForce ? `${BOLD}Press F to take it over (asks first; the other session is disconnected), R or Enter to try again, Q to close.` : keysHint(false),
       );
     case 'taken-over':
       return lines(`${YELLOW}vsim: another session took over the console of ${c.vm} on ${c.host}.`, ...why, where, keysHint(c.canForce));

@@ -2,10 +2,12 @@
 // emitters. open(dims) connects with a remote pty of those dims, setDimensions resizes it,
 // handleInput writes, close() detaches (never stops the VM) and is safe twice. When the session
 // ends on its own (failure, dropped link, taken over, detached) the tab stays open with the reason
-// and keys to reconnect (R/Enter), take over (F, libvirt) or close (Q).
+// and keys to reconnect (R/Enter), take over (F, asked first) or close (Q). A busy console names
+// who holds it. Output reaches the terminal through a pacer (bounded memory, paused channel).
 import * as vscode from 'vscode';
-import { classifyEnd, connectedMessage, connectFailedMessage, connectingMessage, endMessage, type EndInfo, type EndKind, type MessageContext } from './failure';
+import { classifyEnd, connectedMessage, connectFailedMessage, connectingMessage, endMessage, holdersIn, type EndInfo, type EndKind, type MessageContext } from './failure';
 import { keyAction } from './keys';
+import { OutputPacer } from './pacer';
 import { ConsoleSession, type ConsoleChannel } from './session';
 
 export interface Dims {
@@ -43,6 +45,17 @@ export interface ConsoleTarget {
   linkError(): string | undefined;
   /** A clean exit closes the terminal (an SSH login's `exit`); consoles stay open with "detached". */
   closeOnCleanExit?: boolean;
+  /** Who holds a busy console where the console program does not say (the backend's consoleHolders). */
+  holders?(): Promise<string[]>;
+  /** F pressed on a busy console: the owner asks and calls takeOver() (absent: F takes over at once). */
+  requestTakeOver?(): void;
+  /** The console was busy: the owner may offer "Take Over" outside the terminal. */
+  onBusy?(holders: readonly string[]): void;
+}
+
+/** Said once when the guest prints bytes that are not UTF-8. */
+export function junkNotice(vm: string, host: string): string {
+  return `\r\n\x1b[33mvsim: ${vm} on ${host} printed bytes that are not UTF-8 text (shown as \uFFFD): a binary dump, or a serial speed the guest does not use.\x1b[0m\r\n`;
 }
 
 export type TerminalState = 'new' | 'connecting' | 'connected' | 'ended' | 'closed';
@@ -66,8 +79,11 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
   private pendingInput = '';
   private lastEnd: EndKind | undefined;
   private attempt = 0;
+  private pacer: OutputPacer | undefined;
+  private busyHolders: string[] = [];
 
-  constructor(readonly target: ConsoleTarget) {}
+  /** `forceFirst`: the first connect takes the console over (a takeover asked for before the terminal existed). */
+  constructor(readonly target: ConsoleTarget, private readonly forceFirst = false) {}
 
   get state(): TerminalState {
     return this._state;
@@ -78,6 +94,16 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     return this.lastEnd;
   }
 
+  /** Who held the console when it was last busy. */
+  get holders(): readonly string[] {
+    return this.busyHolders;
+  }
+
+  /** Characters waiting for the terminal (the pacer's queue). */
+  get pendingOutput(): number {
+    return this.pacer?.pending ?? 0;
+  }
+
   /** The current remote pty size. */
   get dimensions(): Dims {
     return this.dims;
@@ -85,7 +111,7 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
 
   open(initialDimensions: vscode.TerminalDimensions | undefined): void {
     if (initialDimensions) this.dims = { cols: initialDimensions.columns, rows: initialDimensions.rows };
-    void this.connect(false);
+    void this.connect(this.forceFirst);
   }
 
   setDimensions(d: vscode.TerminalDimensions): void {
@@ -109,7 +135,10 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
       case 'ended':
         switch (keyAction(data, this.prepared?.canForce === true && (this.lastEnd === 'busy' || this.lastEnd === 'taken-over' || this.lastEnd === 'failed'))) {
           case 'reconnect': void this.connect(false); return;
-          case 'force': void this.connect(true); return;
+          case 'force':
+            if (this.target.requestTakeOver) this.target.requestTakeOver();
+            else void this.takeOver();
+            return;
           case 'close': this.closeTab(); return;
           case 'none': return;
         }
@@ -125,6 +154,7 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     this.setState('closed');
     this.session?.close();
     this.session = undefined;
+    this.pacer?.dispose();
     this.writeEmitter.dispose();
     this.closeEmitter.dispose();
     this.stateEmitter.dispose();
@@ -135,6 +165,13 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     if (this._state === 'closed') return;
     this.closeEmitter.fire();
     this.close();
+  }
+
+  /** Takes the console over from whoever holds it (the caller asked the user); false when it cannot be forced. */
+  async takeOver(): Promise<boolean> {
+    if (this._state === 'closed' || this.prepared?.canForce === false) return false;
+    await this.reconnect(true);
+    return true;
   }
 
   /** Reconnects now (a command or a test; the same as pressing R). */
@@ -194,10 +231,14 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
       ...(prepared.readyLine ? { readyLine: prepared.readyLine } : {}),
     });
     this.session = session;
-    session.onData((s) => this.write(s));
+    this.pacer?.dispose();
+    const pacer = new OutputPacer((s) => this.write(s), session);
+    this.pacer = pacer;
+    session.onData((s) => pacer.push(s));
+    session.onJunk(() => pacer.push(junkNotice(this.target.vm, this.target.host)));
     session.onEnd((e) => {
       // Let the connection notice a drop first (its close event follows the channel's).
-      setImmediate(() => this.ended(session, prepared, e));
+      setImmediate(() => void this.ended(session, prepared, e));
     });
     // Connected once the program is attached (virsh: after its banner); input typed meanwhile waits.
     if (session.ready) this.attached(session, prepared);
@@ -213,12 +254,20 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     if (pending && !prepared.readOnly) session.write(pending);
   }
 
-  private ended(session: ConsoleSession, prepared: PreparedConsole, e: EndInfo): void {
+  private async ended(session: ConsoleSession, prepared: PreparedConsole, e: EndInfo): Promise<void> {
     if (this.session !== session || this._state === 'closed') return;
     this.session = undefined;
+    this.pacer?.flush();
     const linkLost = this.target.linkError();
-    const info: EndInfo = linkLost !== undefined ? { ...e, linkLost } : e;
+    let info: EndInfo = linkLost !== undefined ? { ...e, linkLost } : e;
     const kind = classifyEnd(info);
+    if (kind === 'busy') {
+      let holders = holdersIn(`${e.tail}\n${e.stderr}`);
+      if (!holders.length && this.target.holders) holders = await this.target.holders().catch(() => []);
+      if (this.session || (this._state as TerminalState) === 'closed') return; // reconnected or closed meanwhile
+      this.busyHolders = holders;
+      info = { ...info, holders };
+    }
     this.lastEnd = kind;
     if (kind === 'detached' && this.target.closeOnCleanExit) {
       this.setState('ended');
@@ -227,5 +276,6 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     }
     this.write(endMessage(kind, info, this.context(prepared)));
     this.setState('ended');
+    if (kind === 'busy') this.target.onBusy?.(this.busyHolders);
   }
 }

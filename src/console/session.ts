@@ -16,6 +16,9 @@ export interface ConsoleChannel {
   end(): void;
   setWindow(rows: number, cols: number, height: number, width: number): void;
   signal?(name: string): unknown;
+  /** Stop / restart reading (ssh2: the channel's window closes, the remote writer blocks). */
+  pause?(): unknown;
+  resume?(): unknown;
   on(event: 'data', listener: (data: Buffer) => void): unknown;
   once(event: 'exit', listener: (code: number | null, signal?: string) => void): unknown;
   once(event: 'close', listener: () => void): unknown;
@@ -108,6 +111,11 @@ export class ConsoleSession {
   readonly onEnd: Event<EndInfo> = this.endEmitter.event;
   /** Bytes received (for figures). */
   bytes = 0;
+  /** Output was not UTF-8 text (shown as U+FFFD): said once, by onJunk. */
+  private junkSeen = false;
+  private readonly junkEmitter = new Emitter<void>();
+  /** Fires once, the first time the stream carries bytes that are not UTF-8 (a wrong baud rate, a binary dump). */
+  readonly onJunk: Event<void> = this.junkEmitter.event;
 
   constructor(private readonly channel: ConsoleChannel, private readonly opts: SessionOptions) {
     this.noise = opts.filterNoise === false ? undefined : new StartupNoiseFilter(opts.readyLine);
@@ -137,6 +145,10 @@ export class ConsoleSession {
   private onChunk(d: Buffer): void {
     this.bytes += d.length;
     let s = this.decoder.write(d);
+    if (!this.junkSeen && s.indexOf('\uFFFD') >= 0) {
+      this.junkSeen = true;
+      this.junkEmitter.fire();
+    }
     if (this.noise && !this.noise.done) {
       s = this.noise.push(s);
       this.emit(s);
@@ -162,6 +174,15 @@ export class ConsoleSession {
 
   write(data: string): void {
     if (!this.ended) this.channel.write(data);
+  }
+
+  /** Flow control for the terminal's pacer (pacer.ts). */
+  pause(): void {
+    if (!this.ended) this.channel.pause?.();
+  }
+
+  resume(): void {
+    if (!this.ended) this.channel.resume?.();
   }
 
   resize(cols: number, rows: number): void {
@@ -203,5 +224,6 @@ export class ConsoleSession {
     this.dataEmitter.dispose();
     this.endEmitter.dispose();
     this.readyEmitter.dispose();
+    this.junkEmitter.dispose();
   }
 }

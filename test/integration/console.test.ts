@@ -96,7 +96,7 @@ describe('console terminals on the sandbox', function () {
     const o = await open('vsim.openConsole', 'slot1', 'sandbox.vsim.yaml', 'vsim-hv2');
     opened.push(o);
     assert.match(o.out(), /connected to slot1 on vsim-hv2/);
-    assert.match(o.out(), /socat '?-,raw,echo=0'? UNIX-CONNECT:\/var\/lib\/microvms\/slot1\/console.sock/);
+    assert.match(o.out(), /vsim-serial \/var\/lib\/microvms\/slot1\/console.sock 0/);
     const t0 = Date.now();
     await run(o, 'echo slot-$((6*7))', /slot-42/);
     figure('console.microvmEcho', Date.now() - t0);

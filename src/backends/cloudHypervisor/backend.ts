@@ -72,10 +72,11 @@ export function createCloudHypervisorBackend(): VmBackend & {
     tool: 'curl',
     provisioner: createChProvisioner(api),
     /** Where vm.info says the serial (else virtio-console) is: its Socket or its Pty (consoleScript.ts). */
-    console(ctx, vm) {
+    console(ctx, vm, opts = {}) {
       const sock = apiSocket(ctx, vm);
-      return sock ? { argv: chConsoleArgv(sock), pty: true } : serialSocketConsole(ctx, vm);
+      return sock ? { argv: chConsoleArgv(sock, opts.force === true), pty: true } : serialSocketConsole(ctx, vm, opts);
     },
+    consoleOptions: { force: true },
 
     snapshots: {
       async list(ctx, vm) {

@@ -13,6 +13,7 @@ import * as virsh from './renderVirsh';
 import { createLibvirtProvisioner } from './provisioner';
 import { libvirtSave, libvirtSnapshots } from './snapshots';
 import { libvirtUndeclared } from './adopt';
+import { consoleHoldersArgv, libvirtBootLog } from './consoleLog';
 
 export interface LibvirtBackendOptions {
   /** How long `shutdown` waits for the domain to be shut off before failing with an offer to destroy. */
@@ -183,6 +184,13 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     console(ctx: BackendContext, vmName: string, opts: { force?: boolean } = {}) {
       return { argv: virsh.console(libvirtUri(ctx), domainOf(ctx.topology, vmName), opts), pty: true };
     },
+
+    async consoleHolders(ctx, vmName) {
+      const r = await ctx.run.exec(consoleHoldersArgv(domainOf(ctx.topology, vmName)));
+      return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    },
+
+    bootLog: (ctx, vmName) => libvirtBootLog(libvirtUri(ctx), domainOf(ctx.topology, vmName)),
 
     async define(ctx, vmName, xmlOptions = {}) {
       const xml = renderDomainXml(ctx.topology, vmName, xmlOptions);

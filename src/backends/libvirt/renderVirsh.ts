@@ -60,3 +60,6 @@ export const restore = (uri: string, file: string): string[] => virsh(uri, 'rest
 /** Needs a pty (ssh2: exec with { pty: true }); Ctrl-] detaches. `force` takes over another session. */
 export const console = (uri: string, name: string, options: { force?: boolean } = {}): string[] =>
   ['virsh', '-q', '-c', assertUri(uri), 'console', ...(options.force ? ['--force'] : []), dom(name)];
+
+/** The live definition (the running domain's XML: its serial's <log file>). */
+export const dumpxml = (uri: string, name: string): string[] => virsh(uri, 'dumpxml', dom(name));

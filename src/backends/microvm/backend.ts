@@ -3,8 +3,9 @@
 // constant sh script (systemctl show for all units + `vm-state list` + readlink of booted/current).
 // Portable states through `vm-state` exactly as the seeds call it. Pure (no vscode).
 import { assertName, assertPath } from '../../model/names';
-import { socatConsoleArgv } from '../serialSocket';
-import { mustRun, RemoteCommandError, type BackendContext, type VmBackend, type VmState, type VmStatus } from '../backend';
+import { fileBootLog } from '../bootLog';
+import { serialLogPath, socatConsoleArgv } from '../serialSocket';
+import { mustRun, RemoteCommandError, type BackendContext, type BootLogSource, type ConsoleOptions, type VmBackend, type VmState, type VmStatus } from '../backend';
 import { mustRunScript, splitSections } from '../script';
 import { parseSystemctlShow, type UnitStatus } from './parseSystemctl';
 import { parseVmStateList, vmStateCommand } from './parseVmState';
@@ -21,6 +22,23 @@ export interface MicrovmBackendOptions {
 export const DEFAULT_STATE_DIR = '/var/lib/microvms';
 
 export const unitName = (vm: string): string => `microvm@${assertName(vm, 'VM name')}`;
+
+/** $1 = read|follow, $2 = unit: the journal of the unit's current run (its InvocationID), from its first line. */
+const JOURNAL_BOOT_SCRIPT = [
+  'id=$(systemctl show -p InvocationID --value "$2")',
+  '[ -n "$id" ] || { echo "$2 on $(hostname) has not run since the host booted: no boot log" >&2; exit 4; }',
+  'if [ "$1" = follow ]; then exec journalctl -f --no-pager -o cat "_SYSTEMD_INVOCATION_ID=$id"; fi',
+  'exec journalctl --no-pager -o cat "_SYSTEMD_INVOCATION_ID=$id"',
+].join('\n');
+
+function journalBootLog(vm: string): BootLogSource {
+  const unit = unitName(vm);
+  return {
+    where: `the journal of ${unit}'s current run`,
+    read: ['sh', '-c', JOURNAL_BOOT_SCRIPT, 'vsim-boot-log', 'read', unit],
+    follow: ['sh', '-c', JOURNAL_BOOT_SCRIPT, 'vsim-boot-log', 'follow', unit],
+  };
+}
 
 const journalFollow = (vm: string): { argv: string[]; pty: boolean } =>
   ({ argv: ['journalctl', '-f', '-n', '200', '--no-pager', '-o', 'cat', '-u', unitName(vm)], pty: false });
@@ -54,7 +72,7 @@ function portable(u: UnitStatus | undefined): { state: VmState; detail: string }
 }
 
 export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBackend & {
-  console(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
+  console(ctx: BackendContext, vmName: string, opts?: ConsoleOptions): { argv: string[]; pty: boolean };
   followLog(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
 } {
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
@@ -145,13 +163,24 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
      * unless console.path says otherwise; nix/ sets it up), raw in a pty. Otherwise read-only: the
      * unit's journal (microvm.nix's default puts the serial on the unit's stdout), followed.
      */
-    console(ctx, vmName) {
+    console(ctx, vmName, opts = {}) {
       const vm = ctx.topology.vms?.[vmName];
       if (vm?.console?.kind === 'unix') {
         const p = vm.console.path ?? `${stateDir}/${assertName(vmName, 'VM name')}/console.sock`;
-        return { argv: socatConsoleArgv(assertPath(p, `console socket of ${vmName}`)), pty: true };
+        return { argv: socatConsoleArgv(assertPath(p, `console socket of ${vmName}`), opts.force === true), pty: true };
       }
       return journalFollow(vmName);
+    },
+    consoleOptions: { force: true },
+
+    /** console.kind unix: the runner's console.log beside the socket (chardev logfile=); otherwise the journal of the unit's current run. */
+    bootLog(ctx, vmName) {
+      const vm = ctx.topology.vms?.[vmName];
+      if (vm?.console?.kind === 'unix') {
+        const p = vm.console.path ?? `${stateDir}/${assertName(vmName, 'VM name')}/console.sock`;
+        return fileBootLog(serialLogPath(assertPath(p, `console socket of ${vmName}`)), 'the runner\'s chardev logfile');
+      }
+      return journalBootLog(vmName);
     },
 
     /** The unit's journal, followed ("Show Log"): QEMU's and systemd's lines, the guest's too without a serial socket. */

@@ -5,15 +5,16 @@
 // "busy" when someone else holds it. list: ONE round trip (a constant sh script asks every socket in
 // turn). Pure (no vscode).
 import { assertPath } from '../../model/names';
-import { type BackendContext, type LifecycleOp, type VmBackend } from '../backend';
-import { socatConsoleArgv } from '../serialSocket';
+import { type BackendContext, type ConsoleOptions, type LifecycleOp, type VmBackend } from '../backend';
+import { fileBootLog } from '../bootLog';
+import { serialLogPath, socatConsoleArgv } from '../serialSocket';
 import { monitorCommand, monitorStatuses } from './monitor';
 import { createQemuProvisioner, startQemu } from './start';
 
 export { MonitorError, monitorOf } from './monitor';
 
 export function createQemuBackend(): VmBackend & {
-  console(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean };
+  console(ctx: BackendContext, vmName: string, opts?: ConsoleOptions): { argv: string[]; pty: boolean };
 } {
   return {
     kind: 'qemu',
@@ -36,15 +37,23 @@ export function createQemuBackend(): VmBackend & {
       }
     },
 
-    /** The serial socket, raw, in a pty. A busy socket (another client) shows nothing: see CONSOLE_BUSY_HINT. */
+    /** The serial socket, raw, in a pty; a busy socket says who holds it, `force` takes it over (serialSocket.ts). */
     console: serialSocketConsole,
+    consoleOptions: { force: true },
+    /** The serial chardev's logfile= beside its socket (serial.sock → serial.log), as the sandbox's launcher and n3x's seed set it. */
+    bootLog: (ctx, vm) => fileBootLog(serialLogPath(serialSocketOf(ctx, vm)), 'the serial chardev\'s logfile='),
   };
 }
 
 /** The serial unix socket (sockets.serial, else console.path), raw in a pty: qemu and cloud-hypervisor. */
-export function serialSocketConsole(ctx: BackendContext, vmName: string): { argv: string[]; pty: boolean } {
+export function serialSocketConsole(ctx: BackendContext, vmName: string, opts: ConsoleOptions = {}): { argv: string[]; pty: boolean } {
+  return { argv: socatConsoleArgv(serialSocketOf(ctx, vmName), opts.force === true), pty: true };
+}
+
+/** The serial socket path of a qemu / cloud-hypervisor VM (sockets.serial, else console.path), checked. */
+export function serialSocketOf(ctx: BackendContext, vmName: string): string {
   const vm = ctx.topology.vms?.[vmName];
   const p = vm?.sockets?.serial ?? vm?.console?.path;
   if (!p) throw new Error(`${vmName} has no sockets.serial (or console.path) in the topology: no serial console to attach to.`);
-  return { argv: socatConsoleArgv(assertPath(p, `serial socket of ${vmName}`)), pty: true };
+  return assertPath(p, `serial socket of ${vmName}`);
 }

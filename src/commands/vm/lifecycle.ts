@@ -54,6 +54,10 @@ async function runOne(labs: WorkspaceLabs, t: VmNode, spec: OpSpec): Promise<voi
       { location: vscode.ProgressLocation.Notification, title: `vsim: ${spec.verb} ${t.vm} on ${t.host}…` },
       () => lab.lifecycle(t.vm, spec.op, t.undeclared ? t.host : undefined),
     );
+    // A boot follows: watch its phases where the host keeps a boot log (src/commands/console/watchBoot.ts).
+    if ((spec.op === 'start' || spec.op === 'reboot') && lab.backendOf(t.vm, t.undeclared ? t.host : undefined)?.bootLog) {
+      void vscode.commands.executeCommand('vsim.watchBoot', t, 'afterStart');
+    }
   } catch (err) {
     const message = (err as Error).message;
     if (spec.op === 'shutdown' && /did not (stop|shut down)/i.test(message)) {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { createMicrovmBackend, MicrovmUnitError, vmState, vmStateArgv } from '../../../src/backends/microvm/backend';
 import type { Topology } from '../../../src/model/types';
 import { ctxFor, fakeRunner, localRunner } from '../fakes/runner';
+import { socatConsoleArgv } from '../../../src/backends/serialSocket';
 
 const topo: Topology = {
   version: 1,
@@ -107,9 +108,11 @@ test('console: kind unix → the serial socket (default STATE_DIR/NAME/console.s
   const t = (console: NonNullable<Topology['vms']>[string]['console']): Topology => ({ ...topo, vms: { ...topo.vms, slot1: { ...topo.vms!.slot1!, console } } });
   const b = createMicrovmBackend();
   const run = fakeRunner(() => ({}));
-  assert.deepEqual(b.console(ctxFor(t({ kind: 'unix' }), 'hv2', run), 'slot1'), { argv: ['socat', '-,raw,echo=0', 'UNIX-CONNECT:/var/lib/microvms/slot1/console.sock'], pty: true });
-  assert.deepEqual(createMicrovmBackend({ stateDir: '/srv/mv' }).console(ctxFor(t({ kind: 'unix' }), 'hv2', run), 'slot1').argv[2], 'UNIX-CONNECT:/srv/mv/slot1/console.sock');
-  assert.deepEqual(b.console(ctxFor(t({ kind: 'unix', path: '/run/s1.sock' }), 'hv2', run), 'slot1').argv[2], 'UNIX-CONNECT:/run/s1.sock');
+  assert.deepEqual(b.console(ctxFor(t({ kind: 'unix' }), 'hv2', run), 'slot1'), { argv: socatConsoleArgv('/var/lib/microvms/slot1/console.sock'), pty: true });
+  assert.deepEqual(createMicrovmBackend({ stateDir: '/srv/mv' }).console(ctxFor(t({ kind: 'unix' }), 'hv2', run), 'slot1').argv[4], '/srv/mv/slot1/console.sock');
+  assert.deepEqual(b.console(ctxFor(t({ kind: 'unix', path: '/run/s1.sock' }), 'hv2', run), 'slot1').argv[4], '/run/s1.sock');
+  // Take over: the script's force argument.
+  assert.deepEqual(b.console(ctxFor(t({ kind: 'unix' }), 'hv2', run), 'slot1', { force: true }).argv, socatConsoleArgv('/var/lib/microvms/slot1/console.sock', true));
   assert.throws(() => b.console(ctxFor(t({ kind: 'unix', path: '/run/x;rm' }), 'hv2', run), 'slot1'), /Invalid/);
   assert.deepEqual(b.followLog(ctxFor(t({ kind: 'unix' }), 'hv2', run), 'slot1'), { argv: ['journalctl', '-f', '-n', '200', '--no-pager', '-o', 'cat', '-u', 'microvm@slot1'], pty: false });
 });

@@ -8,6 +8,7 @@ import { createQemuBackend, MonitorError } from '../../../src/backends/qemu/back
 import { NO_START_COMMAND } from '../../../src/backends/qemu/start';
 import type { Topology } from '../../../src/model/types';
 import { ctxFor, fakeRunner, localRunner } from '../fakes/runner';
+import { socatConsoleArgv } from '../../../src/backends/serialSocket';
 
 const topo = (dir = '/run/q'): Topology => ({
   version: 1,
@@ -54,7 +55,7 @@ test('lifecycle: QMP commands; errors and start refused clearly', async () => {
   await assert.rejects(b.lifecycle(ctx, 'j1', 'resume'), /QMP cont for j1 on hv failed: QMP socket busy/);
   answer = '@@vsim qmp /run/q/j1/qmp.sock\n@@vsim absent\n';
   await assert.rejects(b.lifecycle(ctx, 'j1', 'shutdown'), /no socket \/run\/q\/j1\/qmp.sock \(QEMU not running\)/);
-  assert.deepEqual(b.console(ctx, 'j1'), { argv: ['socat', '-,raw,echo=0', 'UNIX-CONNECT:/run/q/j1/serial.sock'], pty: true });
+  assert.deepEqual(b.console(ctx, 'j1'), { argv: socatConsoleArgv('/run/q/j1/serial.sock'), pty: true });
   assert.throws(() => b.console(ctx, 'j2'), /no sockets.serial/);
 });
 

@@ -7,6 +7,7 @@ import { consoleCommand } from '../../../src/console/consoleCommand';
 import { vmAddress, vmEndpoint } from '../../../src/console/vmEndpoint';
 import type { Topology, Vm } from '../../../src/model/types';
 import type { HostEndpoint } from '../../../src/remote/sshConfig';
+import { socatConsoleArgv } from '../../../src/backends/serialSocket';
 
 const topology: Topology = {
   version: 1, name: 't',
@@ -50,12 +51,15 @@ test('consoleCommand: the backend console() wins; --force is added to a virsh ar
 
 test('consoleCommand: qemu socat on the serial socket, cloud-hypervisor where vm.info says, microvm journal (read-only, no pty), none refused', () => {
   const q = consoleCommand(ctx, 'q', vm('q'), of('q'));
-  assert.deepEqual(q.argv, ['socat', '-,raw,echo=0', 'UNIX-CONNECT:/run/q/serial.sock']);
-  assert.equal(q.canForce, false);
+  assert.deepEqual(q.argv, socatConsoleArgv('/run/q/serial.sock'));
+  // A serial socket can be taken over: its holders are stopped before socat attaches (serialSocket.ts).
+  assert.equal(q.canForce, true);
+  assert.deepEqual(consoleCommand(ctx, 'q', vm('q'), of('q'), true).argv, socatConsoleArgv('/run/q/serial.sock', true));
   assert.equal(q.detach, undefined);
   assert.equal(q.readyLine, undefined);
   // cloud-hypervisor: where vm.info says the serial is (consoleScript.ts), asked on its API socket.
-  assert.deepEqual(consoleCommand(ctx, 'c', vm('c'), of('c'), true).argv, chConsoleArgv('/run/c/api.sock'));
+  assert.deepEqual(consoleCommand(ctx, 'c', vm('c'), of('c')).argv, chConsoleArgv('/run/c/api.sock'));
+  assert.deepEqual(consoleCommand(ctx, 'c', vm('c'), of('c'), true).argv, chConsoleArgv('/run/c/api.sock', true));
   const m = consoleCommand(ctx, 'm', vm('m'), of('m'));
   assert.equal(m.pty, false);
   assert.equal(m.readOnly, true);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyEnd, endMessage, lastLines, type EndInfo } from '../../../src/console/failure';
+import { classifyEnd, endMessage, holdersIn, lastLines, type EndInfo } from '../../../src/console/failure';
 import { keyAction } from '../../../src/console/keys';
 
 const base: EndInfo = { code: 1, tail: '', stderr: '', requested: false };
@@ -45,4 +45,17 @@ test('keyAction: R/Enter reconnect, F only when it can force, Q/Ctrl-C close, ot
   assert.equal(keyAction('q', true), 'close');
   assert.equal(keyAction('\x03', true), 'close');
   assert.equal(keyAction('x', true), 'none');
+});
+
+test('busy serial socket: classified busy; its holders named in the message; F offered', () => {
+  const tail = 'vsim: serial console busy: another client holds /run/q/serial.sock on hv1\r\nvsim: held by socat (pid 42, user root, up 00:10, from sshd: root@notty)\r\n';
+  const e = { ...base, code: 75, tail };
+  assert.equal(classifyEnd(e), 'busy');
+  assert.deepEqual(holdersIn(tail), ['socat (pid 42, user root, up 00:10, from sshd: root@notty)']);
+  const m = endMessage('busy', { ...e, holders: holdersIn(tail) }, ctx);
+  assert.match(m, /another console session is attached to chassis on vsim-hv1/);
+  assert.match(m, /held by socat \(pid 42, user root/);
+  assert.match(m, /Press F to take it over \(asks first/);
+  assert.match(endMessage('busy', base, ctx), /held by a client vsim cannot name/);
+  assert.equal(classifyEnd({ ...base, code: 3, tail: 'vsim: no serial socket /run/q/serial.sock on hv1 (is the VM running?)\r\n' }), 'not-running');
 });
