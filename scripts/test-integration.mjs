@@ -44,6 +44,8 @@ try {
       sh('bash', ['test/sandbox/sandbox.sh', 'up']);
     }
     userSettings['vsim.ssh.configFile'] = resolve('.sandbox/ssh/config');
+    // The sandbox guest's last boot line (test/sandbox/guest/build-guest.sh): the end of the boot progress.
+    userSettings['vsim.boot.readyPattern'] = '^vsim-guest \\S+ ready';
   } else {
     console.log('[test:integration] sandbox not started (VSIM_NO_SANDBOX=1): tests that need it skip with that reason');
   }

@@ -8,6 +8,7 @@ import type { VsimApi } from '../../src/extension';
 import type { CommandRunner } from '../../src/backends/backend';
 import type { Lab } from '../../src/lab/lab';
 import { figure, sandboxApi, waitFor, writeWorkspaceFile } from './util';
+import { socatConsoleArgv } from '../../src/backends/serialSocket';
 
 const HV1 = 'vsim-hv1';
 const URI = 'qemu:///system';
@@ -189,14 +190,84 @@ describe('console terminals on the sandbox', function () {
       o.terminal.sendText('r', false);
       await waitFor('busy', () => (o.pty.state === 'ended' && o.pty.lastEndKind === 'busy') || undefined, 15_000);
       assert.match(o.since(), /another console session is attached to chassis/);
-      assert.match(o.since(), /Press F to take it over/);
+      assert.match(o.since(), /held by virsh console \(pid \d+, user root/);
+      assert.match(o.since(), /Press F to take it over \(asks first/);
       const otherClosed = new Promise<void>((r) => other.once('close', () => r()));
-      o.terminal.sendText('F', false);
+      // F asks through Take Over Console; the test answers the confirmation it would show.
+      let asked: { message: string; lines: string[] } | undefined;
+      const taken = await vscode.commands.executeCommand<RemoteTerminal | undefined>('vsim.takeOverConsole', node('chassis'), { confirm: (c: { message: string; lines: string[] }) => { asked = c; return true; } });
+      assert.equal(taken, o.pty, 'the open console is the one taken over (one console per VM)');
+      assert.equal(asked?.message, 'Take over the console of chassis on vsim-hv1?');
+      assert.match(asked?.lines.join('\n') ?? '', /Held by virsh console \(pid \d+/);
       await waitFor('connected with --force', () => o.pty.state === 'connected' || undefined, 15_000);
       await otherClosed;
       await run(o, 'echo mine-$((3*3))', /mine-9/);
     } finally {
       other.close();
+    }
+  });
+
+  it('qemu jetson-1: one console per VM; a socat holding its serial socket is named; Take Over stops it', async () => {
+    await lab.lifecycle('jetson-1', 'start'); // its launcher, unless QMP already answers
+    await waitFor('jetson-1 running', () => lab.host(HV1).vms['jetson-1']?.state === 'running' || undefined, 120_000).catch(() => undefined);
+    const pooled = api.connections.pool.get(await api.connections.endpoint(HV1, lab.current.hosts![HV1]!, lab.current));
+    const other = await pooled.shell.stream(socatConsoleArgv('/run/vsim-sandbox/qemu/jetson-1/serial.sock'), { pty: { cols: 80, rows: 24 } });
+    let otherOut = '';
+    other.on('data', (d: Buffer) => { otherOut += d.toString(); });
+    const otherClosed = new Promise<void>((r) => other.once('close', () => r()));
+    try {
+      await waitFor('the other client attached', async () => {
+        other.write('echo other-$((2*3))\r');
+        await new Promise((r) => setTimeout(r, 500));
+        return /other-6/.test(otherOut) || undefined;
+      }, 60_000);
+      const ptys = await vscode.commands.executeCommand<RemoteTerminal[]>('vsim.openConsole', node('jetson-1'));
+      const o = track(ptys[0]!, 'console: jetson-1 (vsim-hv1)');
+      opened.push(o);
+      await waitFor('busy', () => (o.pty.state === 'ended' && o.pty.lastEndKind === 'busy') || undefined, 30_000);
+      assert.match(o.out(), /another console session is attached to jetson-1 on vsim-hv1/);
+      assert.match(o.out(), /held by socat \(pid \d+, user root, up [0-9:]+, from .*sshd/);
+      // One console per VM: opening it again shows the same terminal.
+      const count = vscode.window.terminals.length;
+      const again = await vscode.commands.executeCommand<RemoteTerminal[]>('vsim.openConsole', node('jetson-1'));
+      assert.equal(again[0], o.pty);
+      assert.equal(vscode.window.terminals.length, count);
+      let asked: string[] = [];
+      await vscode.commands.executeCommand('vsim.takeOverConsole', node('jetson-1'), { confirm: (c: { lines: string[] }) => { asked = c.lines; return true; } });
+      assert.match(asked.join('\n'), /Held by socat \(pid \d+/);
+      await waitFor('connected after the takeover', () => o.pty.state === 'connected' || undefined, 20_000);
+      await otherClosed;
+      await waitFor('mine', async () => {
+        o.terminal.sendText('echo mine-$((4*4))\r', false);
+        await new Promise((r) => setTimeout(r, 500));
+        return /mine-16/.test(o.out()) || undefined;
+      }, 30_000);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('Show Boot Log of compute (its console never opened here) shows its boot from the kernel banner', async () => {
+    const docs = await vscode.commands.executeCommand<vscode.TextDocument[]>('vsim.showBootLog', node('compute'));
+    assert.equal(docs.length, 1);
+    const text = docs[0]!.getText();
+    assert.match(text.split('\n')[0]!, /^# vsim: boot log of compute on vsim-hv1, the <log file> of compute's serial/);
+    assert.match(text.split('\n')[1] ?? '', /Linux version \d|SeaBIOS|Booting/, 'the boot from its first line');
+    assert.match(text, /vsim-guest compute ready/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('Watch Boot Progress: edge.Gateway started with no console: phases with their times, then ready', async () => {
+    const vm = 'edge.Gateway';
+    if ((await runner.exec(['virsh', '-c', URI, 'domstate', vm])).stdout.trim() === 'running') await runner.exec(['virsh', '-c', URI, 'destroy', vm]);
+    try {
+      await lab.lifecycle(vm, 'start');
+      const [r] = await vscode.commands.executeCommand<{ outcome: string; marks: { phase: string; atMs: number }[]; message: string }[]>('vsim.watchBoot', node(vm), 'afterStart');
+      assert.equal(r?.outcome, 'ready', r?.message);
+      assert.deepEqual(r.marks.map((m) => m.phase).filter((p) => p !== 'firmware'), ['started', 'kernel', 'init', 'ready']);
+      for (const m of r.marks) if (m.phase !== 'started') figure(`bootPhase_${m.phase}`, m.atMs);
+    } finally {
+      await runner.exec(['virsh', '-c', URI, 'destroy', vm]);
     }
   });
 
