@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createCloudHypervisorBackend } from '../../src/backends/cloudHypervisor/backend';
 import { createLibvirtBackend } from '../../src/backends/libvirt/backend';
 import { createMicrovmBackend } from '../../src/backends/microvm/backend';
 import { createQemuBackend } from '../../src/backends/qemu/backend';
@@ -25,7 +26,17 @@ const skip = typeof envOrReason === 'string' ? envOrReason : false;
 if (skip) console.log(`# SKIP console takeover sandbox tests: ${skip}`);
 const env = envOrReason as SandboxEnv;
 const topo = sandboxTopology();
-topo.vms = { ...topo.vms, 'jetson-9': { host: 'vsim-hv1', backend: 'qemu', sockets: { serial: '/run/vsim-sandbox/qemu/jetson-9/serial.sock' } } };
+const CH = 'con-ch-1';
+topo.vms = {
+  ...topo.vms,
+  'jetson-9': { host: 'vsim-hv1', backend: 'qemu', sockets: { serial: '/run/vsim-sandbox/qemu/jetson-9/serial.sock' } },
+  // A cloud-hypervisor STAND-IN VMM with its serial on a socket (the stand-in echoes lines; no guest runs).
+  [CH]: {
+    host: 'vsim-hv1', backend: 'cloud-hypervisor', vcpus: 1, memory: '128MiB',
+    boot: { kernel: '/run/vsim-sandbox/guest/vmlinuz', initrd: '/run/vsim-sandbox/guest/initramfs.gz' },
+    sockets: { api: `/run/vsim-sandbox/con/${CH}.sock`, serial: `/run/vsim-sandbox/con/${CH}-serial.sock` },
+  },
+};
 const READY = readyPattern('^vsim-guest \\S+ ready').re;
 const figures: Record<string, unknown> = {};
 let hv1: ReturnType<typeof context>;
@@ -53,19 +64,19 @@ function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, new Promise<T>((_r, rej) => { timer = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms); })]).finally(() => clearTimeout(timer));
 }
 
-/** Types into the console until the guest's shell answers `echo TAG-$((6*7))`. */
-async function answers(a: Attached, tag: string): Promise<void> {
+/** Types into the console until the guest's shell answers `echo TAG-$((6*7))` (the CH stand-in echoes the line back). */
+async function answers(a: Attached, tag: string, reply = (t: string) => new RegExp(`${t}-42`)): Promise<void> {
   await until(`${tag}: the guest's reply`, 60_000, async () => {
     a.proc.stdin.write(`echo ${tag}-$((6*7))\r`);
-    return new RegExp(`${tag}-42`).test(a.out());
+    return reply(tag).test(a.out());
   }, 1000).catch((e: Error) => { throw new Error(`${e.message}; output: ${JSON.stringify(a.out().slice(-400))}`); });
 }
 
 /** Busy, named, taken over: the serial-socket console of `vm` on `ctx`'s host. */
-async function takeoverRound(ctx: BackendContext, b: VmBackend, vm: string, host: string): Promise<void> {
+async function takeoverRound(ctx: BackendContext, b: VmBackend, vm: string, host: string, reply?: (t: string) => RegExp): Promise<void> {
   const holder = attach(host, b.console!(ctx, vm).argv);
   try {
-    await answers(holder, `${vm}-holder`);
+    await answers(holder, `${vm}-holder`, reply);
     const t0 = performance.now();
     const second = attach(host, b.console!(ctx, vm).argv);
     const code = await second.closed;
@@ -78,7 +89,7 @@ async function takeoverRound(ctx: BackendContext, b: VmBackend, vm: string, host
     const taker = attach(host, b.console!(ctx, vm, { force: true }).argv);
     try {
       await within(`${vm}: the holder's session ended`, holder.closed, 15_000);
-      await answers(taker, `${vm}-taker`);
+      await answers(taker, `${vm}-taker`, reply);
       assert.match(taker.out(), /vsim: took the console over from socat \(pid/);
     } finally {
       taker.proc.kill('SIGTERM');
@@ -112,6 +123,19 @@ test('qemu jetson-1: a second console on its serial socket is busy naming the ho
 test('microvm slot1 on hv2 (through ProxyJump): busy naming the holder; force takes it over', { skip }, async () => {
   await until('slot1 running', 60_000, async () => (await createMicrovmBackend().list(hv2, ['slot1'])).vms.slot1?.state === 'running');
   await takeoverRound(hv2, createMicrovmBackend(), 'slot1', 'vsim-hv2');
+});
+
+test('cloud-hypervisor stand-in: the serial socket vm.info reports is busy naming the holder; force takes it over', { skip }, async () => {
+  const b = createCloudHypervisorBackend();
+  await b.provisioner!.deprovision(hv1, CH).catch(() => undefined); // a previous run's leftovers
+  await b.provisioner!.provision(hv1, CH);
+  try {
+    await b.lifecycle(hv1, CH, 'start');
+    await takeoverRound(hv1, b, CH, 'vsim-hv1', (t) => new RegExp(`stand-in: echo ${t}-`));
+  } finally {
+    await b.lifecycle(hv1, CH, 'destroy').catch(() => undefined);
+    await b.provisioner!.deprovision(hv1, CH).catch(() => undefined);
+  }
 });
 
 test('libvirt chassis: a busy console names the host\'s virsh console; --force takes it over', { skip }, async () => {
