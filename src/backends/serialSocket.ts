@@ -21,8 +21,10 @@ export const SERIAL_ATTACH_FN = [
   'serial_holders() {',
   '  if [ "$1" = socket ]; then',
   // ss -xp: the socket's accepted connections have Local = PATH; their peer inode is the client's Local inode.
-  '    pids=$(ss -xpH 2>/dev/null | awk -v p="$2" \'',
-  '      $5 == p && $2 != "LISTEN" { want[$8] = 1; next }',
+  // ss shows the path the server bound: compare the real path too (the topology may name a symlinked one).
+  '    rp=$(readlink -f -- "$2" 2>/dev/null || echo "$2")',
+  '    pids=$(ss -xpH 2>/dev/null | awk -v p="$2" -v rp="$rp" \'',
+  '      ($5 == p || $5 == rp) && $2 != "LISTEN" { want[$8] = 1; next }',
   '      { line[$6] = $0 }',
   '      END { for (i in want) if (i in line) { l = line[i]; while (match(l, /pid=[0-9]+/)) { print substr(l, RSTART + 4, RLENGTH - 4); l = substr(l, RSTART + RLENGTH) } } }\' | sort -un)',
   '  else',
