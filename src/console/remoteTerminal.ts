@@ -170,6 +170,11 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
   /** Takes the console over from whoever holds it (the caller asked the user); false when it cannot be forced. */
   async takeOver(): Promise<boolean> {
     if (this._state === 'closed' || this.prepared?.canForce === false) return false;
+    // A plain attempt still connecting (R pressed) is abandoned: the forced one replaces it.
+    if (this._state === 'connecting') {
+      this.attempt++;
+      this.setState('ended');
+    }
     await this.reconnect(true);
     return true;
   }

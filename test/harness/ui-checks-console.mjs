@@ -12,11 +12,22 @@ function sshConfig(repo) {
   return existsSync(config) ? config : undefined;
 }
 
+/** Right-click → `title`; a second try when the menu did not open (a hover tooltip or a tree refresh in between). */
 async function fromMenu(page, row, title) {
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view .action-item', { hasText: title }).first();
-  await item.waitFor({ state: 'visible', timeout: 10_000 });
-  await item.click();
+  for (let i = 0; ; i++) {
+    await page.keyboard.press('Escape').catch(() => {});
+    await row.click();
+    await row.click({ button: 'right' });
+    const item = page.locator('.context-view .action-item', { hasText: title }).first();
+    try {
+      await item.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch (err) {
+      if (i >= 1) throw err;
+      continue;
+    }
+    await item.click();
+    return;
+  }
 }
 
 /** The toast whose message matches `re` (its locator and text), waiting up to `timeout`. */

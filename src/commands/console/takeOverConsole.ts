@@ -24,7 +24,8 @@ export function takeOverConsole(labs: WorkspaceLabs, consoles: Consoles) {
     });
     if (!ok) return undefined;
     if (!pty) return consoles.show('console', t, call.options.preserveFocus === true, true);
-    consoles.show('console', t, call.options.preserveFocus === true);
+    // Shown without show()'s reconnect of an ended console: that plain attempt would race the forced one.
+    if (call.options.preserveFocus !== true) consoles.reveal('console', t);
     await pty.takeOver();
     return pty;
   });
