@@ -76,7 +76,7 @@ export function consoleUiChecks({ showVsimView }) {
             await page.waitForTimeout(200);
           }
           const row = await labsRow(page, showVsimView, /chassis.*libvirt/);
-          await fromMenu(page, row, /^Open Console$/);
+          await fromMenu(page, row, /Open Console/);
           const { toast, text } = await toastMatching(page, /The console of chassis on vsim-hv1 is held by virsh console \(pid \d+/);
           ctx.log(`notification: ${text}`);
           await ctx.screenshot('console-busy-notification');
@@ -113,7 +113,7 @@ export function consoleUiChecks({ showVsimView }) {
         try {
           const row = await labsRow(page, showVsimView, /edge\.Gateway/);
           await page.waitForTimeout(1500); // the row's state after the destroy above
-          await fromMenu(page, row, /^Start VM$/);
+          await fromMenu(page, row, /Start VM/);
           const phase = await toastMatching(page, /booting edge\.Gateway on vsim-hv1.*(kernel booting|userspace)/i, 180_000);
           ctx.log(`progress: ${phase.text}`);
           await ctx.screenshot('boot-progress-notification');
