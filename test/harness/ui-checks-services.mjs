@@ -34,30 +34,33 @@ export function servicesUiChecks({ showVsimView }) {
           const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
           const header = labs.locator('.pane-header').first();
           if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-          const row = (level, re) => labs.locator(`.monaco-list-row[aria-level="${level}"]`, { hasText: re }).first();
-          const host = (name) => row(2, new RegExp(`^\\s*${name}\\b`));
+          // The Plan pane folded: the Labs pane gets the height (the tree renders only the rows in view).
+          const plan = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*plan/i }) }).first().locator('.pane-header').first();
+          if ((await plan.getAttribute('aria-expanded').catch(() => null)) === 'true') await plan.click();
+          const row = (re) => labs.locator('.monaco-list-row', { hasText: re }).first();
+          const host = (name) => row(new RegExp(`^\\s*${name}\\s+\\d+ VMs?`));
           /** Opens or folds a row (a click toggles it), so that the rows looked for fit in the view (the tree renders only those). */
           const setOpen = async (r, open) => {
             if (!(await r.isVisible())) return;
             if (((await r.getAttribute('aria-expanded')) === 'true') !== open) await r.click();
           };
           const openServices = async () => {
-            for (const r of await labs.locator('.monaco-list-row[aria-level="3"]', { hasText: /^\s*Services/ }).all()) await setOpen(r, true);
+            for (const r of await labs.locator('.monaco-list-row', { hasText: /^\s*Services/ }).all()) await setOpen(r, true);
           };
           await host('vsim-hv2').waitFor({ state: 'visible', timeout: 30_000 });
           // vsim-hv1 alone open: its Services say "not on this host" (PID 1 is not systemd there).
           await setOpen(host('aspen-standin'), false);
           await setOpen(host('vsim-hv2'), false);
           await setOpen(host('vsim-hv1'), true);
-          await row(3, /^\s*Services/).waitFor({ state: 'visible', timeout: 60_000 });
+          await row(/^\s*Services/).waitFor({ state: 'visible', timeout: 60_000 });
           await openServices();
           await labs.locator('.monaco-list-row', { hasText: /not on this host: systemd is not running as PID 1 on vsim-hv1/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
           await ctx.screenshot('tree-services-not-on-host');
           // Then vsim-hv2 alone open: vsim-flaky failed among its units (read at the next refresh).
           await setOpen(host('vsim-hv1'), false);
           await setOpen(host('vsim-hv2'), true);
-          await row(3, /^\s*Services/).waitFor({ state: 'visible', timeout: 60_000 });
-          for (const slot of await labs.locator('.monaco-list-row[aria-level="3"]', { hasText: /^\s*slot\d/ }).all()) await setOpen(slot, false);
+          await row(/^\s*Services/).waitFor({ state: 'visible', timeout: 60_000 });
+          for (const slot of await labs.locator('.monaco-list-row', { hasText: /^\s*slot\d\s+10\./ }).all()) await setOpen(slot, false);
           await openServices();
           const flaky = labs.locator('.monaco-list-row', { hasText: /vsim-flaky/ }).first();
           const failedRow = labs.locator('.monaco-list-row', { hasText: /vsim-flaky.*failed \(exit-code\)/ }).first();
