@@ -4,6 +4,7 @@ import type { Consoles } from '../console/consoles';
 import type { Connections } from '../workspace/connections';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import { registerConsoleCommands } from './console';
+import { registerServiceCommands } from './service/serviceCommands';
 import { connectHost, disconnectHost, refresh } from './host/hostCommands';
 import { forgetPassphrases } from './host/forgetPassphrases';
 import { newTopology } from './newTopology';
@@ -52,6 +53,7 @@ export function registerCommands({ labs, connections, consoles, plans }: Command
     registerCommand('vsim.addToTopology', addToTopology(labs)),
     registerCommand('vsim.importHostVms', importHostVms(labs)),
     registerConsoleCommands(labs, consoles),
+    registerServiceCommands(labs),
     registerCommand('vsim.applyProfile', applyProfile(labs, tc)),
     registerCommand('vsim.showProfile', showProfile(labs, tc)),
     registerCommand('vsim.clearProfile', clearProfile(labs, tc)),

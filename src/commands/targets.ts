@@ -6,7 +6,7 @@
 // other commands: a node or a name, then plain values (a profile, a snapshot name…), then options.
 // Pure (the registry passes how to recognise a vscode.Uri), so it is unit-tested.
 import type * as vscode from 'vscode';
-import type { FileNode, HostNode, LabNode, SlotNode, VmNode } from '../tree/nodes';
+import type { FileNode, HostNode, LabNode, ServiceNode, SlotNode, VmNode } from '../tree/nodes';
 import type { PlanChangeNode, PlanNode } from '../tree/planTree';
 import { isViewElement } from '../activation/viewElements';
 
@@ -20,7 +20,7 @@ export interface NamedTarget {
 }
 
 /** The Plan view's file and host rows arrive as a FileNode / HostNode; its change rows as themselves. */
-export type Target = FileNode | HostNode | SlotNode | VmNode | PlanChangeNode | NamedTarget;
+export type Target = FileNode | HostNode | SlotNode | VmNode | ServiceNode | PlanChangeNode | NamedTarget;
 
 /** What a confirming command would ask the user: its modal's message, one line per item, the button. */
 export interface ConfirmRequest { message: string; lines: string[]; button: string }
@@ -54,7 +54,7 @@ export interface GraphTarget { kind: 'vm' | 'link'; name: string; uri: vscode.Ur
 
 export type IsUri = (x: unknown) => x is vscode.Uri;
 
-const NODE_KINDS = new Set<LabNode['kind']>(['file', 'host', 'slot', 'vm']);
+const NODE_KINDS = new Set<LabNode['kind']>(['file', 'host', 'slot', 'vm', 'service']);
 
 function toTarget(x: unknown, isUri: IsUri): Target | undefined {
   if (typeof x === 'string') return { kind: 'named', name: x };
@@ -67,7 +67,7 @@ function toTarget(x: unknown, isUri: IsUri): Target | undefined {
   // The Labs tree's "not in topology (N)" row stands for its host (Import All from Host).
   if (t.kind === 'undeclared' && typeof t.host === 'string') return { kind: 'host', uri: t.uri, host: t.host };
   if (t.kind === 'plan-change' && typeof t.host === 'string' && typeof t.id === 'string') return { kind: 'plan-change', uri: t.uri, host: t.host, id: t.id };
-  if (t.kind && NODE_KINDS.has(t.kind as LabNode['kind'])) return t as FileNode | HostNode | SlotNode | VmNode;
+  if (t.kind && NODE_KINDS.has(t.kind as LabNode['kind'])) return t as FileNode | HostNode | SlotNode | VmNode | ServiceNode;
   return undefined;
 }
 
@@ -76,6 +76,7 @@ export function describeTarget(t: Target | undefined): string {
   switch (t?.kind) {
     case 'vm': return `${t.vm} on ${t.host}`;
     case 'slot': return `${t.slot} on ${t.host}`;
+    case 'service': return `${t.unit} on ${t.host}`;
     case 'host': return t.host;
     case 'file': return t.uri.path.split('/').pop() ?? '';
     case 'plan-change': return t.id;

@@ -1,6 +1,7 @@
 // What vsim knows about one host right now. Pure data.
 import type { Backend as BackendKind } from '../model/types';
 import type { VmStatus } from '../backends/backend';
+import type { HostHealth } from '../health/hostHealth';
 
 export type Connection =
   | { kind: 'idle' }
@@ -19,6 +20,8 @@ export interface HostLive {
   vms: Record<string, VmStatus>;
   undeclared: { name: string; backend: BackendKind; status: VmStatus }[];
   refreshedAt?: number;
+  /** The host's Services (and ZFS pools), from the health probe of the last refresh (src/health). */
+  health?: HostHealth;
 }
 
 /** Why a host could not be listed: its connection failed, its backend's tool is missing, or the user disconnected it. */
@@ -46,7 +49,7 @@ export function emptyHost(): HostLive {
 
 /** Stable text form used to fire change events only when something changed. */
 export function fingerprint(h: HostLive): string {
-  return JSON.stringify([h.connection, h.vms, h.undeclared]);
+  return JSON.stringify([h.connection, h.vms, h.undeclared, h.health && { ...h.health, at: 0 }]);
 }
 
 export type UndeclaredVm = HostLive['undeclared'][number];

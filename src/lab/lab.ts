@@ -3,6 +3,7 @@
 import { RemoteCommandError, type BackendContext, type CommandRunner, type LifecycleOp, type VmBackend, type VmStatus } from '../backends/backend';
 import type { Backend as BackendKind, Host, Topology } from '../model/types';
 import { Emitter, type Disposable } from '../remote/events';
+import type { HostHealth } from '../health/hostHealth';
 import { emptyHost, fingerprint, unreachable, type HostLive } from './hostState';
 import { OperationQueue } from './queue';
 import { TcStateStore } from '../tc/opsState';
@@ -19,6 +20,8 @@ export interface LabDeps {
   backends: Partial<Record<BackendKind, VmBackend>>;
   /** False in an untrusted workspace: nothing remote happens. */
   trusted(): boolean;
+  /** The host's Services probe (src/health/probe.ts), run beside the listings of each refresh; absent: none. */
+  health?(ctx: BackendContext): Promise<HostHealth>;
 }
 
 export const UNTRUSTED = 'This workspace is not trusted: vsim does not connect to hypervisors. Trust the workspace to connect.';
@@ -139,6 +142,8 @@ export class Lab implements Disposable {
       settle((h) => unreachable(h, { kind: 'error', message: (err as Error).message }));
       return;
     }
+    // Side by side with the listings (its own round trip); it reports its failures itself.
+    const health = this.deps.health?.(ctx).catch((err: unknown): HostHealth => ({ services: { kind: 'error', message: (err as Error).message }, at: Date.now() }));
     const vms: HostLive['vms'] = {};
     const undeclared: HostLive['undeclared'] = [];
     for (const [kind, names] of this.vmsByBackend(hostName)) {
@@ -162,7 +167,8 @@ export class Lab implements Disposable {
         return;
       }
     }
-    settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now() }));
+    const h = await health;
+    settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now(), ...(h ? { health: h } : {}) }));
   }
 
   /**

@@ -3,6 +3,7 @@ import { checkAddresses } from './checks/addresses';
 import { checkCombinations } from './checks/combinations';
 import { checkNames } from './checks/names';
 import { checkOrder } from './checks/order';
+import { checkServices } from './checks/services';
 import { makeContext } from './checks/context';
 import { checkReferences } from './checks/references';
 import { asTopology, parseTopology, type ParseOptions } from './parse';
@@ -28,7 +29,7 @@ export interface Analysis {
   usable(): UsablePart | undefined;
 }
 
-const CHECKS = [checkReferences, checkNames, checkAddresses, checkCombinations, checkOrder];
+const CHECKS = [checkReferences, checkNames, checkAddresses, checkCombinations, checkOrder, checkServices];
 
 /** `opts` are for tests and benchmarks (chunked or whole parse, which cache); the result is the same. */
 export function analyze(text: string, opts?: ParseOptions): Analysis {

@@ -17,6 +17,8 @@ export interface Host {
   kvm?: boolean;
   libvirtUri?: string;
   flake?: string;
+  /** systemd units the lab depends on besides the ones vsim watches anyway (src/health/units.ts). */
+  services?: string[];
 }
 
 export interface Network {

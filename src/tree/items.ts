@@ -96,7 +96,10 @@ export function slotItem(n: SlotNode, slot: Slot | undefined, facts: Record<stri
   item.iconPath = new vscode.ThemeIcon('symbol-namespace');
   const state = facts?.state ?? slot?.state;
   item.description = [slot?.ip, state ? `state: ${state}` : undefined].filter(Boolean).join(' · ');
-  item.tooltip = `Slot ${n.slot}${slot?.network ? ` on ${slot.network}` : ''}${state ? `, portable state ${state}` : ''}`;
+  // The runner links (readlink STATE_DIR/SLOT/current and booted, read by the microvm listing).
+  const links = facts?.current || facts?.booted ? `\ncurrent: ${facts.current ?? '(none)'}\nbooted: ${facts.booted ?? '(not running)'}` : '';
+  if (facts?.drift === 'stale') item.description = `${String(item.description)} · booted ≠ current`;
+  item.tooltip = `Slot ${n.slot}${slot?.network ? ` on ${slot.network}` : ''}${state ? `, portable state ${state}` : ''}${links}`;
   item.contextValue = 'slot';
   return item;
 }

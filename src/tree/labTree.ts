@@ -7,6 +7,7 @@ import { undeclaredIndex } from '../lab/hostState';
 import { ERROR_ROWS } from './fileSummary';
 import { fileItem, hostItem, messageItem, slotItem, undeclaredGroupItem, vmItem } from './items';
 import type { HostNode, LabNode, MessageNode, UndeclaredGroupNode, VmNode } from './nodes';
+import { serviceItem, servicesChildren, servicesItem, serviceStatus } from './services';
 import { vmDrifts, type VmDrift } from './planPresent';
 import type { PlanStore } from './planStore';
 
@@ -78,10 +79,13 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
           ...slots.map((slot) => ({ kind: 'slot' as const, uri: node.uri, host: node.host, slot })),
           ...vms.map((vm) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm })),
           ...(live.undeclared.length ? [{ kind: 'undeclared' as const, uri: node.uri, host: node.host }] : []),
+          { kind: 'services' as const, uri: node.uri, host: node.host },
         ];
       }
       case 'undeclared':
         return undeclaredIndex(entry.lab!.host(node.host)).rows.map((u): VmNode => ({ kind: 'vm', uri: node.uri, host: node.host, vm: u.name, undeclared: true }));
+      case 'services':
+        return servicesChildren(node, entry.lab!.host(node.host));
       case 'slot':
         return Object.entries(t.vms ?? {}).filter(([, v]) => v?.slot === node.slot && v.host === node.host)
           .map(([vm]) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm }));
@@ -111,6 +115,10 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
       }
       case 'undeclared':
         return undeclaredGroupItem(node, lab?.host(node.host).undeclared.length ?? 0);
+      case 'services':
+        return servicesItem(node, lab?.host(node.host) ?? { connection: { kind: 'idle' }, vms: {}, undeclared: [] });
+      case 'service':
+        return serviceItem(node, serviceStatus(lab?.host(node.host), node.unit));
       case 'vm': {
         const live = lab?.host(node.host);
         if (node.undeclared) {
@@ -127,6 +135,8 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
       case 'host': return { kind: 'file', uri: node.uri };
       case 'slot': return { kind: 'host', uri: node.uri, host: node.host };
       case 'undeclared': return { kind: 'host', uri: node.uri, host: node.host };
+      case 'services': return { kind: 'host', uri: node.uri, host: node.host };
+      case 'service': return { kind: 'services', uri: node.uri, host: node.host };
       case 'vm': {
         if (node.undeclared) return { kind: 'undeclared', uri: node.uri, host: node.host } satisfies UndeclaredGroupNode;
         const slot = this.labs.get(node.uri)?.lab?.current.vms?.[node.vm]?.slot;

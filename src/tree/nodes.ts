@@ -1,7 +1,7 @@
 // The tree's node kinds. Commands receive these as their first argument (and the selection as the second).
 import type * as vscode from 'vscode';
 
-export type LabNode = FileNode | HostNode | SlotNode | UndeclaredGroupNode | VmNode | MessageNode;
+export type LabNode = FileNode | HostNode | SlotNode | UndeclaredGroupNode | VmNode | MessageNode | ServicesNode | ServiceNode;
 
 export interface FileNode { kind: 'file'; uri: vscode.Uri }
 export interface HostNode { kind: 'host'; uri: vscode.Uri; host: string }
@@ -16,6 +16,10 @@ export interface VmNode {
   /** Found on the host but not in the topology. */
   undeclared?: boolean;
 }
+/** "Services": the host's systemd units the lab depends on (src/tree/services.ts). */
+export interface ServicesNode { kind: 'services'; uri: vscode.Uri; host: string }
+/** One unit under Services (`unit`: the full name asked for, e.g. `libvirtd.service`). */
+export interface ServiceNode { kind: 'service'; uri: vscode.Uri; host: string; unit: string }
 export interface MessageNode {
   kind: 'message'; id: string; text: string; tooltip?: string; icon?: string;
   /** Clicking the row opens this file at this 1-based line (an error's place). */
@@ -37,6 +41,8 @@ export function nodeId(n: LabNode): string {
     case 'slot': return `slot:${n.uri.toString()}#${n.host}/${n.slot}`;
     case 'undeclared': return `undeclared:${n.uri.toString()}#${n.host}`;
     case 'vm': return `vm:${n.uri.toString()}#${n.host}/${n.vm}${n.undeclared ? '?' : ''}`;
+    case 'services': return `services:${n.uri.toString()}#${n.host}`;
+    case 'service': return `service:${n.uri.toString()}#${n.host}/${n.unit}`;
     case 'message': return `msg:${n.id}`;
   }
 }

@@ -16,6 +16,7 @@
 import { labUiChecks } from './ui-checks-lab.mjs';
 import { treeUiChecks } from './ui-checks-tree.mjs';
 import { consoleUiChecks } from './ui-checks-console.mjs';
+import { servicesUiChecks } from './ui-checks-services.mjs';
 
 /** Wait for the workbench shell to be usable. */
 export async function workbenchReady(page, timeout = 60_000) {
@@ -479,4 +480,5 @@ export const uiChecks = [
   ...labUiChecks({ showVsimView }),
   ...treeUiChecks({ showVsimView }),
   ...consoleUiChecks({ showVsimView }),
+  ...servicesUiChecks({ showVsimView }),
 ];

@@ -3,9 +3,9 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"offline":{"description":"true: vsim never connects to this file's hosts (shown offline in the tree; plan, apply and every host command refuse). For topologies describing labs that are not reachable from here, such as the examples copied into the demo workspace.","type":"boolean","default":false},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain (unless `domain` names another), the microvm unit instance (microvm@NAME), the qemu VM's log file name or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"vmName":{"description":"A VM name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters. A dot is allowed for libvirt VMs only (libvirt domain names may have dots); a microvm, qemu or cloud-hypervisor VM's name becomes a systemd unit, file or socket name on the host and uses letters, digits, '-' and '_'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}},"network":{"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"domain":{"description":"libvirt only: the name of this VM's domain on the host, when it differs from the VM's key (e.g. key `gateway`, domain `edge.Gateway`). vsim starts, stops, defines and lists that domain under this key. Letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters.","$ref":"#/definitions/vmName","examples":["edge.Gateway","gamma.with.dots"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/vmName"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/vmName"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/vmName"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"offline":{"description":"true: vsim never connects to this file's hosts (shown offline in the tree; plan, apply and every host command refuse). For topologies describing labs that are not reachable from here, such as the examples copied into the demo workspace.","type":"boolean","default":false},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain (unless `domain` names another), the microvm unit instance (microvm@NAME), the qemu VM's log file name or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"vmName":{"description":"A VM name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters. A dot is allowed for libvirt VMs only (libvirt domain names may have dots); a microvm, qemu or cloud-hypervisor VM's name becomes a systemd unit, file or socket name on the host and uses letters, digits, '-' and '_'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"services":{"description":"systemd units on this host that the lab depends on besides the ones vsim watches anyway (libvirtd, virtlogd, ovs-vswitchd, ovsdb-server, dnsmasq, systemd-networkd, comin, setup-inner-vms, each microvm@VM): shown with their state under the host's Services in the Labs view. A name without a suffix is a `.service`.","type":"array","uniqueItems":true,"items":{"description":"A systemd unit name: letters, digits and `:_.@-`, not starting with '-' or '.', e.g. `ebs-volume-microvm-storage` or `k3s.service`.","type":"string","pattern":"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$","examples":["ebs-volume-microvm-storage"]}},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}},"network":{"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"domain":{"description":"libvirt only: the name of this VM's domain on the host, when it differs from the VM's key (e.g. key `gateway`, domain `edge.Gateway`). vsim starts, stops, defines and lists that domain under this key. Letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters.","$ref":"#/definitions/vmName","examples":["edge.Gateway","gamma.with.dots"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/vmName"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/vmName"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/vmName"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
 const schema12 = {"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"};
-const schema14 = {"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}};
+const schema14 = {"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"services":{"description":"systemd units on this host that the lab depends on besides the ones vsim watches anyway (libvirtd, virtlogd, ovs-vswitchd, ovsdb-server, dnsmasq, systemd-networkd, comin, setup-inner-vms, each microvm@VM): shown with their state under the host's Services in the Labs view. A name without a suffix is a `.service`.","type":"array","uniqueItems":true,"items":{"description":"A systemd unit name: letters, digits and `:_.@-`, not starting with '-' or '.', e.g. `ebs-volume-microvm-storage` or `k3s.service`.","type":"string","pattern":"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$","examples":["ebs-volume-microvm-storage"]}},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}};
 const schema25 = {"description":"A VM name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters. A dot is allowed for libvirt VMs only (libvirt domain names may have dots); a microvm, qemu or cloud-hypervisor VM's name becomes a systemd unit, file or socket name on the host and uses letters, digits, '-' and '_'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", "u");
@@ -15,16 +15,17 @@ const pattern4 = new RegExp("^[a-z_][a-z0-9_-]*$", "u");
 const pattern5 = new RegExp("^[^\\n\\r]+$", "u");
 const pattern6 = new RegExp("^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$", "u");
 const pattern7 = new RegExp("^[a-z+]+://[A-Za-z0-9_./@:-]*$", "u");
-const pattern8 = new RegExp("^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$", "u");
-const pattern19 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", "u");
+const pattern8 = new RegExp("^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$", "u");
+const pattern9 = new RegExp("^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$", "u");
+const pattern20 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", "u");
 const schema16 = {"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}};
 const schema18 = {"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"};
 const schema19 = {"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]};
 const schema20 = {"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"};
-const pattern11 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$", "u");
-const pattern12 = new RegExp("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$", "u");
-const pattern13 = new RegExp("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$", "u");
-const pattern17 = new RegExp("^[a-z0-9.-]+$", "u");
+const pattern12 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$", "u");
+const pattern13 = new RegExp("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$", "u");
+const pattern14 = new RegExp("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$", "u");
+const pattern18 = new RegExp("^[a-z0-9.-]+$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -106,7 +107,7 @@ errors++;
 if(data.bridge !== undefined){
 let data3 = data.bridge;
 if(typeof data3 === "string"){
-if(!pattern11.test(data3)){
+if(!pattern12.test(data3)){
 const err6 = {instancePath:instancePath+"/bridge",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema18,data:data3};
 if(vErrors === null){
 vErrors = [err6];
@@ -131,7 +132,7 @@ errors++;
 if(data.subnet !== undefined){
 let data4 = data.subnet;
 if(typeof data4 === "string"){
-if(!pattern12.test(data4)){
+if(!pattern13.test(data4)){
 const err8 = {instancePath:instancePath+"/subnet",schemaPath:"#/definitions/cidr/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$",parentSchema:schema19,data:data4};
 if(vErrors === null){
 vErrors = [err8];
@@ -156,7 +157,7 @@ errors++;
 if(data.gateway !== undefined){
 let data5 = data.gateway;
 if(typeof data5 === "string"){
-if(!pattern13.test(data5)){
+if(!pattern14.test(data5)){
 const err10 = {instancePath:instancePath+"/gateway",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data5};
 if(vErrors === null){
 vErrors = [err10];
@@ -181,7 +182,7 @@ errors++;
 if(data.hostInterface !== undefined){
 let data6 = data.hostInterface;
 if(typeof data6 === "string"){
-if(!pattern11.test(data6)){
+if(!pattern12.test(data6)){
 const err12 = {instancePath:instancePath+"/hostInterface",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema18,data:data6};
 if(vErrors === null){
 vErrors = [err12];
@@ -221,7 +222,7 @@ errors++;
 if(data7.start !== undefined){
 let data8 = data7.start;
 if(typeof data8 === "string"){
-if(!pattern13.test(data8)){
+if(!pattern14.test(data8)){
 const err15 = {instancePath:instancePath+"/dhcp/start",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data8};
 if(vErrors === null){
 vErrors = [err15];
@@ -246,7 +247,7 @@ errors++;
 if(data7.end !== undefined){
 let data9 = data7.end;
 if(typeof data9 === "string"){
-if(!pattern13.test(data9)){
+if(!pattern14.test(data9)){
 const err17 = {instancePath:instancePath+"/dhcp/end",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data9};
 if(vErrors === null){
 vErrors = [err17];
@@ -271,7 +272,7 @@ errors++;
 if(data7.domain !== undefined){
 let data10 = data7.domain;
 if(typeof data10 === "string"){
-if(!pattern17.test(data10)){
+if(!pattern18.test(data10)){
 const err19 = {instancePath:instancePath+"/dhcp/domain",schemaPath:"#/properties/dhcp/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9.-]+$",parentSchema:schema16.properties.dhcp.properties.domain,data:data10};
 if(vErrors === null){
 vErrors = [err19];
@@ -328,7 +329,7 @@ passing0 = 0;
 }
 const _errs35 = errors;
 if(typeof data11 === "string"){
-if(!pattern11.test(data11)){
+if(!pattern12.test(data11)){
 const err23 = {instancePath:instancePath+"/nat",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema18,data:data11};
 if(vErrors === null){
 vErrors = [err23];
@@ -403,14 +404,14 @@ const schema31 = {"description":"An absolute path on the host. No quotes, backti
 const schema42 = {"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}};
 const func6 = require("ajv/dist/runtime/ucs2length").default;
 const func0 = require("ajv/dist/runtime/equal").default;
-const pattern22 = new RegExp("^[1-9][0-9]*(MiB|GiB|M|G)$", "u");
-const pattern23 = new RegExp("^/[A-Za-z0-9_./@+-]*$", "u");
-const pattern27 = new RegExp("^[^\\n\\r'`$]*$", "u");
-const pattern33 = new RegExp("^[^\\s'`$;|&<>]+$", "u");
-const pattern40 = new RegExp("^[^\\n\\r\\u0000]+$", "u");
+const pattern23 = new RegExp("^[1-9][0-9]*(MiB|GiB|M|G)$", "u");
+const pattern24 = new RegExp("^/[A-Za-z0-9_./@+-]*$", "u");
+const pattern28 = new RegExp("^[^\\n\\r'`$]*$", "u");
+const pattern34 = new RegExp("^[^\\s'`$;|&<>]+$", "u");
+const pattern41 = new RegExp("^[^\\n\\r\\u0000]+$", "u");
 const schema30 = {"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}};
 const schema32 = {"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]};
-const pattern24 = new RegExp("^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$", "u");
+const pattern25 = new RegExp("^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$", "u");
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -441,7 +442,7 @@ errors++;
 if(data.path !== undefined){
 let data0 = data.path;
 if(typeof data0 === "string"){
-if(!pattern23.test(data0)){
+if(!pattern24.test(data0)){
 const err2 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data0};
 if(vErrors === null){
 vErrors = [err2];
@@ -466,7 +467,7 @@ errors++;
 if(data.size !== undefined){
 let data1 = data.size;
 if(typeof data1 === "string"){
-if(!pattern24.test(data1)){
+if(!pattern25.test(data1)){
 const err4 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/size/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$",parentSchema:schema32,data:data1};
 if(vErrors === null){
 vErrors = [err4];
@@ -531,7 +532,7 @@ return errors === 0;
 
 const schema35 = {"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}};
 const schema37 = {"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]};
-const pattern29 = new RegExp("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$", "u");
+const pattern30 = new RegExp("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$", "u");
 
 function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -587,7 +588,7 @@ errors++;
 if(data.mac !== undefined){
 let data1 = data.mac;
 if(typeof data1 === "string"){
-if(!pattern29.test(data1)){
+if(!pattern30.test(data1)){
 const err4 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema37,data:data1};
 if(vErrors === null){
 vErrors = [err4];
@@ -612,7 +613,7 @@ errors++;
 if(data.ip !== undefined){
 let data2 = data.ip;
 if(typeof data2 === "string"){
-if(!pattern13.test(data2)){
+if(!pattern14.test(data2)){
 const err6 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data2};
 if(vErrors === null){
 vErrors = [err6];
@@ -637,7 +638,7 @@ errors++;
 if(data.tap !== undefined){
 let data3 = data.tap;
 if(typeof data3 === "string"){
-if(!pattern11.test(data3)){
+if(!pattern12.test(data3)){
 const err8 = {instancePath:instancePath+"/tap",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema18,data:data3};
 if(vErrors === null){
 vErrors = [err8];
@@ -791,7 +792,7 @@ errors++;
 if(data.domain !== undefined){
 let data4 = data.domain;
 if(typeof data4 === "string"){
-if(!pattern19.test(data4)){
+if(!pattern20.test(data4)){
 const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data4};
 if(vErrors === null){
 vErrors = [err8];
@@ -909,7 +910,7 @@ passing0 = 0;
 }
 const _errs22 = errors;
 if(typeof data8 === "string"){
-if(!pattern22.test(data8)){
+if(!pattern23.test(data8)){
 const err17 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|M|G)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|M|G)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|M|G)$",parentSchema:schema29.oneOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err17];
@@ -1013,7 +1014,7 @@ errors++;
 if(data11.kernel !== undefined){
 let data12 = data11.kernel;
 if(typeof data12 === "string"){
-if(!pattern23.test(data12)){
+if(!pattern24.test(data12)){
 const err23 = {instancePath:instancePath+"/boot/kernel",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data12};
 if(vErrors === null){
 vErrors = [err23];
@@ -1038,7 +1039,7 @@ errors++;
 if(data11.initrd !== undefined){
 let data13 = data11.initrd;
 if(typeof data13 === "string"){
-if(!pattern23.test(data13)){
+if(!pattern24.test(data13)){
 const err25 = {instancePath:instancePath+"/boot/initrd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data13};
 if(vErrors === null){
 vErrors = [err25];
@@ -1063,7 +1064,7 @@ errors++;
 if(data11.cmdline !== undefined){
 let data14 = data11.cmdline;
 if(typeof data14 === "string"){
-if(!pattern27.test(data14)){
+if(!pattern28.test(data14)){
 const err27 = {instancePath:instancePath+"/boot/cmdline",schemaPath:"#/properties/boot/properties/cmdline/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r'`$]*$"},message:"must match pattern \""+"^[^\\n\\r'`$]*$"+"\"",schema:"^[^\\n\\r'`$]*$",parentSchema:schema26.properties.boot.properties.cmdline,data:data14};
 if(vErrors === null){
 vErrors = [err27];
@@ -1150,7 +1151,7 @@ errors++;
 if(data17.path !== undefined){
 let data19 = data17.path;
 if(typeof data19 === "string"){
-if(!pattern23.test(data19)){
+if(!pattern24.test(data19)){
 const err33 = {instancePath:instancePath+"/console/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data19};
 if(vErrors === null){
 vErrors = [err33];
@@ -1212,7 +1213,7 @@ errors++;
 if(data20.flake !== undefined){
 let data21 = data20.flake;
 if(typeof data21 === "string"){
-if(!pattern33.test(data21)){
+if(!pattern34.test(data21)){
 const err38 = {instancePath:instancePath+"/image/flake",schemaPath:"#/properties/image/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>]+$"},message:"must match pattern \""+"^[^\\s'`$;|&<>]+$"+"\"",schema:"^[^\\s'`$;|&<>]+$",parentSchema:schema26.properties.image.properties.flake,data:data21};
 if(vErrors === null){
 vErrors = [err38];
@@ -1237,7 +1238,7 @@ errors++;
 if(data20.outLink !== undefined){
 let data22 = data20.outLink;
 if(typeof data22 === "string"){
-if(!pattern23.test(data22)){
+if(!pattern24.test(data22)){
 const err40 = {instancePath:instancePath+"/image/outLink",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data22};
 if(vErrors === null){
 vErrors = [err40];
@@ -1565,7 +1566,7 @@ errors++;
 if(data33.qmp !== undefined){
 let data34 = data33.qmp;
 if(typeof data34 === "string"){
-if(!pattern23.test(data34)){
+if(!pattern24.test(data34)){
 const err66 = {instancePath:instancePath+"/sockets/qmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data34};
 if(vErrors === null){
 vErrors = [err66];
@@ -1590,7 +1591,7 @@ errors++;
 if(data33.hmp !== undefined){
 let data35 = data33.hmp;
 if(typeof data35 === "string"){
-if(!pattern23.test(data35)){
+if(!pattern24.test(data35)){
 const err68 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data35};
 if(vErrors === null){
 vErrors = [err68];
@@ -1615,7 +1616,7 @@ errors++;
 if(data33.serial !== undefined){
 let data36 = data33.serial;
 if(typeof data36 === "string"){
-if(!pattern23.test(data36)){
+if(!pattern24.test(data36)){
 const err70 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data36};
 if(vErrors === null){
 vErrors = [err70];
@@ -1640,7 +1641,7 @@ errors++;
 if(data33.api !== undefined){
 let data37 = data33.api;
 if(typeof data37 === "string"){
-if(!pattern23.test(data37)){
+if(!pattern24.test(data37)){
 const err72 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data37};
 if(vErrors === null){
 vErrors = [err72];
@@ -1759,7 +1760,7 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(!pattern40.test(data41)){
+if(!pattern41.test(data41)){
 const err82 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r\\u0000]+$"},message:"must match pattern \""+"^[^\\n\\r\\u0000]+$"+"\"",schema:"^[^\\n\\r\\u0000]+$",parentSchema:schema26.properties.start.properties.argv.items,data:data41};
 if(vErrors === null){
 vErrors = [err82];
@@ -1796,7 +1797,7 @@ errors++;
 if(data39.cwd !== undefined){
 let data42 = data39.cwd;
 if(typeof data42 === "string"){
-if(!pattern23.test(data42)){
+if(!pattern24.test(data42)){
 const err85 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data42};
 if(vErrors === null){
 vErrors = [err85];
@@ -1837,7 +1838,7 @@ const len3 = data43.length;
 for(let i3=0; i3<len3; i3++){
 let data44 = data43[i3];
 if(typeof data44 === "string"){
-if(!pattern19.test(data44)){
+if(!pattern20.test(data44)){
 const err88 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data44};
 if(vErrors === null){
 vErrors = [err88];
@@ -2010,7 +2011,7 @@ errors++;
 if(data.ip !== undefined){
 let data3 = data.ip;
 if(typeof data3 === "string"){
-if(!pattern13.test(data3)){
+if(!pattern14.test(data3)){
 const err8 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data3};
 if(vErrors === null){
 vErrors = [err8];
@@ -2035,7 +2036,7 @@ errors++;
 if(data.mac !== undefined){
 let data4 = data.mac;
 if(typeof data4 === "string"){
-if(!pattern29.test(data4)){
+if(!pattern30.test(data4)){
 const err10 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema37,data:data4};
 if(vErrors === null){
 vErrors = [err10];
@@ -2173,10 +2174,10 @@ const schema63 = {"description":"A tc rate: number and unit (bit, kbit, mbit, gb
 const schema64 = {"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]};
 const schema65 = {"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]};
 const schema67 = {"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]};
-const pattern52 = new RegExp("^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$", "u");
-const pattern53 = new RegExp("^[0-9]+(b|kb|k|mb|m|kbit|mbit)$", "u");
-const pattern54 = new RegExp("^[0-9]+(\\.[0-9]+)?(us|ms|s)$", "u");
-const pattern56 = new RegExp("^(100|[0-9]{1,2})(\\.[0-9]+)?%$", "u");
+const pattern53 = new RegExp("^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$", "u");
+const pattern54 = new RegExp("^[0-9]+(b|kb|k|mb|m|kbit|mbit)$", "u");
+const pattern55 = new RegExp("^[0-9]+(\\.[0-9]+)?(us|ms|s)$", "u");
+const pattern57 = new RegExp("^(100|[0-9]{1,2})(\\.[0-9]+)?%$", "u");
 const schema72 = {"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2198,7 +2199,7 @@ errors++;
 if(data.rate !== undefined){
 let data0 = data.rate;
 if(typeof data0 === "string"){
-if(!pattern52.test(data0)){
+if(!pattern53.test(data0)){
 const err1 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema63,data:data0};
 if(vErrors === null){
 vErrors = [err1];
@@ -2223,7 +2224,7 @@ errors++;
 if(data.burst !== undefined){
 let data1 = data.burst;
 if(typeof data1 === "string"){
-if(!pattern53.test(data1)){
+if(!pattern54.test(data1)){
 const err3 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema64,data:data1};
 if(vErrors === null){
 vErrors = [err3];
@@ -2248,7 +2249,7 @@ errors++;
 if(data.delay !== undefined){
 let data2 = data.delay;
 if(typeof data2 === "string"){
-if(!pattern54.test(data2)){
+if(!pattern55.test(data2)){
 const err5 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data2};
 if(vErrors === null){
 vErrors = [err5];
@@ -2273,7 +2274,7 @@ errors++;
 if(data.jitter !== undefined){
 let data3 = data.jitter;
 if(typeof data3 === "string"){
-if(!pattern54.test(data3)){
+if(!pattern55.test(data3)){
 const err7 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data3};
 if(vErrors === null){
 vErrors = [err7];
@@ -2298,7 +2299,7 @@ errors++;
 if(data.loss !== undefined){
 let data4 = data.loss;
 if(typeof data4 === "string"){
-if(!pattern56.test(data4)){
+if(!pattern57.test(data4)){
 const err9 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data4};
 if(vErrors === null){
 vErrors = [err9];
@@ -2323,7 +2324,7 @@ errors++;
 if(data.corrupt !== undefined){
 let data5 = data.corrupt;
 if(typeof data5 === "string"){
-if(!pattern56.test(data5)){
+if(!pattern57.test(data5)){
 const err11 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data5};
 if(vErrors === null){
 vErrors = [err11];
@@ -2348,7 +2349,7 @@ errors++;
 if(data.duplicate !== undefined){
 let data6 = data.duplicate;
 if(typeof data6 === "string"){
-if(!pattern56.test(data6)){
+if(!pattern57.test(data6)){
 const err13 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data6};
 if(vErrors === null){
 vErrors = [err13];
@@ -2418,7 +2419,7 @@ errors++;
 if(data.rate !== undefined){
 let data1 = data.rate;
 if(typeof data1 === "string"){
-if(!pattern52.test(data1)){
+if(!pattern53.test(data1)){
 const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema63,data:data1};
 if(vErrors === null){
 vErrors = [err2];
@@ -2443,7 +2444,7 @@ errors++;
 if(data.burst !== undefined){
 let data2 = data.burst;
 if(typeof data2 === "string"){
-if(!pattern53.test(data2)){
+if(!pattern54.test(data2)){
 const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema64,data:data2};
 if(vErrors === null){
 vErrors = [err4];
@@ -2468,7 +2469,7 @@ errors++;
 if(data.delay !== undefined){
 let data3 = data.delay;
 if(typeof data3 === "string"){
-if(!pattern54.test(data3)){
+if(!pattern55.test(data3)){
 const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data3};
 if(vErrors === null){
 vErrors = [err6];
@@ -2493,7 +2494,7 @@ errors++;
 if(data.jitter !== undefined){
 let data4 = data.jitter;
 if(typeof data4 === "string"){
-if(!pattern54.test(data4)){
+if(!pattern55.test(data4)){
 const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data4};
 if(vErrors === null){
 vErrors = [err8];
@@ -2518,7 +2519,7 @@ errors++;
 if(data.loss !== undefined){
 let data5 = data.loss;
 if(typeof data5 === "string"){
-if(!pattern56.test(data5)){
+if(!pattern57.test(data5)){
 const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data5};
 if(vErrors === null){
 vErrors = [err10];
@@ -2543,7 +2544,7 @@ errors++;
 if(data.corrupt !== undefined){
 let data6 = data.corrupt;
 if(typeof data6 === "string"){
-if(!pattern56.test(data6)){
+if(!pattern57.test(data6)){
 const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data6};
 if(vErrors === null){
 vErrors = [err12];
@@ -2568,7 +2569,7 @@ errors++;
 if(data.duplicate !== undefined){
 let data7 = data.duplicate;
 if(typeof data7 === "string"){
-if(!pattern56.test(data7)){
+if(!pattern57.test(data7)){
 const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data7};
 if(vErrors === null){
 vErrors = [err14];
@@ -2610,7 +2611,7 @@ const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
-if(!pattern19.test(data10)){
+if(!pattern20.test(data10)){
 const err17 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data10};
 if(vErrors === null){
 vErrors = [err17];
@@ -2650,7 +2651,7 @@ if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 for(const key1 in data11){
 const _errs33 = errors;
 if(typeof key1 === "string"){
-if(!pattern19.test(key1)){
+if(!pattern20.test(key1)){
 const err20 = {instancePath:instancePath+"/overrides",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
@@ -2784,7 +2785,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern19.test(data2)){
+if(!pattern20.test(data2)){
 const err5 = {instancePath:instancePath+"/endpoints/" + i0,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data2};
 if(vErrors === null){
 vErrors = [err5];
@@ -3692,11 +3693,15 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data5.flake !== undefined){
-let data16 = data5.flake;
-if(typeof data16 === "string"){
-if(!pattern8.test(data16)){
-const err33 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"},message:"must match pattern \""+"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"+"\"",schema:"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$",parentSchema:schema14.properties.flake,data:data16};
+if(data5.services !== undefined){
+let data16 = data5.services;
+if(Array.isArray(data16)){
+const len0 = data16.length;
+for(let i0=0; i0<len0; i0++){
+let data17 = data16[i0];
+if(typeof data17 === "string"){
+if(!pattern8.test(data17)){
+const err33 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/services/" + i0,schemaPath:"#/definitions/host/properties/services/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$"},message:"must match pattern \""+"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$"+"\"",schema:"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$",parentSchema:schema14.properties.services.items,data:data17};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3707,7 +3712,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.flake.type,parentSchema:schema14.properties.flake,data:data16};
+const err34 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/services/" + i0,schemaPath:"#/definitions/host/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.services.items.type,parentSchema:schema14.properties.services.items,data:data17};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3717,9 +3722,18 @@ vErrors.push(err34);
 errors++;
 }
 }
+let i1 = data16.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data16[i1];
+if(typeof item0 !== "string"){
+continue;
 }
-else {
-const err35 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data5};
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err35 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/services",schemaPath:"#/definitions/host/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema14.properties.services,data:data16};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3727,11 +3741,14 @@ else {
 vErrors.push(err35);
 }
 errors++;
+break;
+}
+indices0[item0] = i1;
 }
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.hosts.type,parentSchema:schema11.properties.hosts,data:data4};
+const err36 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/services",schemaPath:"#/definitions/host/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.services.type,parentSchema:schema14.properties.services,data:data16};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3741,14 +3758,11 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data.networks !== undefined){
-let data17 = data.networks;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key4 in data17){
-const _errs46 = errors;
-if(typeof key4 === "string"){
-if(!pattern0.test(key4)){
-const err37 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key4,propertyName:key4};
+if(data5.flake !== undefined){
+let data18 = data5.flake;
+if(typeof data18 === "string"){
+if(!pattern9.test(data18)){
+const err37 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"},message:"must match pattern \""+"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"+"\"",schema:"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$",parentSchema:schema14.properties.flake,data:data18};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3759,7 +3773,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key4,propertyName:key4};
+const err38 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.flake.type,parentSchema:schema14.properties.flake,data:data18};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3768,9 +3782,10 @@ vErrors.push(err38);
 }
 errors++;
 }
-var valid8 = _errs46 === errors;
-if(!valid8){
-const err39 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema11.properties.networks.propertyNames,parentSchema:schema11.properties.networks,data:data17};
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data5};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3780,15 +3795,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-for(const key5 in data17){
-if(!(validate11(data17[key5], {instancePath:instancePath+"/networks/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data17,parentDataProperty:key5,rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-errors = vErrors.length;
-}
-}
 }
 else {
-const err40 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.networks.type,parentSchema:schema11.properties.networks,data:data17};
+const err40 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.hosts.type,parentSchema:schema11.properties.hosts,data:data4};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3798,14 +3807,14 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.vms !== undefined){
-let data19 = data.vms;
+if(data.networks !== undefined){
+let data19 = data.networks;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key6 in data19){
-const _errs53 = errors;
-if(typeof key6 === "string"){
-if(!pattern19.test(key6)){
-const err41 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:key6,propertyName:key6};
+for(const key4 in data19){
+const _errs50 = errors;
+if(typeof key4 === "string"){
+if(!pattern0.test(key4)){
+const err41 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3816,7 +3825,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:key6,propertyName:key6};
+const err42 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3825,9 +3834,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-var valid11 = _errs53 === errors;
+var valid11 = _errs50 === errors;
 if(!valid11){
-const err43 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema11.properties.vms.propertyNames,parentSchema:schema11.properties.vms,data:data19};
+const err43 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema11.properties.networks.propertyNames,parentSchema:schema11.properties.networks,data:data19};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3837,15 +3846,15 @@ vErrors.push(err43);
 errors++;
 }
 }
-for(const key7 in data19){
-if(!(validate13(data19[key7], {instancePath:instancePath+"/vms/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data19,parentDataProperty:key7,rootData}))){
-vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+for(const key5 in data19){
+if(!(validate11(data19[key5], {instancePath:instancePath+"/networks/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data19,parentDataProperty:key5,rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.vms.type,parentSchema:schema11.properties.vms,data:data19};
+const err44 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.networks.type,parentSchema:schema11.properties.networks,data:data19};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3855,14 +3864,14 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.slots !== undefined){
-let data21 = data.slots;
+if(data.vms !== undefined){
+let data21 = data.vms;
 if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-for(const key8 in data21){
-const _errs60 = errors;
-if(typeof key8 === "string"){
-if(!pattern0.test(key8)){
-const err45 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key8,propertyName:key8};
+for(const key6 in data21){
+const _errs57 = errors;
+if(typeof key6 === "string"){
+if(!pattern20.test(key6)){
+const err45 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3873,7 +3882,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key8,propertyName:key8};
+const err46 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:key6,propertyName:key6};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3882,9 +3891,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-var valid14 = _errs60 === errors;
+var valid14 = _errs57 === errors;
 if(!valid14){
-const err47 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid",schema:schema11.properties.slots.propertyNames,parentSchema:schema11.properties.slots,data:data21};
+const err47 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema11.properties.vms.propertyNames,parentSchema:schema11.properties.vms,data:data21};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3894,15 +3903,15 @@ vErrors.push(err47);
 errors++;
 }
 }
-for(const key9 in data21){
-if(!(validate19(data21[key9], {instancePath:instancePath+"/slots/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data21,parentDataProperty:key9,rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+for(const key7 in data21){
+if(!(validate13(data21[key7], {instancePath:instancePath+"/vms/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data21,parentDataProperty:key7,rootData}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.slots.type,parentSchema:schema11.properties.slots,data:data21};
+const err48 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.vms.type,parentSchema:schema11.properties.vms,data:data21};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3912,14 +3921,14 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data.states !== undefined){
-let data23 = data.states;
+if(data.slots !== undefined){
+let data23 = data.slots;
 if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key10 in data23){
-const _errs67 = errors;
-if(typeof key10 === "string"){
-if(!pattern0.test(key10)){
-const err49 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key10,propertyName:key10};
+for(const key8 in data23){
+const _errs64 = errors;
+if(typeof key8 === "string"){
+if(!pattern0.test(key8)){
+const err49 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key8,propertyName:key8};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3930,7 +3939,7 @@ errors++;
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key10,propertyName:key10};
+const err50 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key8,propertyName:key8};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3939,9 +3948,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-var valid17 = _errs67 === errors;
+var valid17 = _errs64 === errors;
 if(!valid17){
-const err51 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/propertyNames",keyword:"propertyNames",params:{propertyName: key10},message:"property name must be valid",schema:schema11.properties.states.propertyNames,parentSchema:schema11.properties.states,data:data23};
+const err51 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid",schema:schema11.properties.slots.propertyNames,parentSchema:schema11.properties.slots,data:data23};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3951,15 +3960,15 @@ vErrors.push(err51);
 errors++;
 }
 }
-for(const key11 in data23){
-if(!(validate21(data23[key11], {instancePath:instancePath+"/states/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data23,parentDataProperty:key11,rootData}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+for(const key9 in data23){
+if(!(validate19(data23[key9], {instancePath:instancePath+"/slots/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data23,parentDataProperty:key9,rootData}))){
+vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.states.type,parentSchema:schema11.properties.states,data:data23};
+const err52 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.slots.type,parentSchema:schema11.properties.slots,data:data23};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3969,14 +3978,14 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data.profiles !== undefined){
-let data25 = data.profiles;
+if(data.states !== undefined){
+let data25 = data.states;
 if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key12 in data25){
-const _errs74 = errors;
-if(typeof key12 === "string"){
-if(!pattern0.test(key12)){
-const err53 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key12,propertyName:key12};
+for(const key10 in data25){
+const _errs71 = errors;
+if(typeof key10 === "string"){
+if(!pattern0.test(key10)){
+const err53 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key10,propertyName:key10};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3987,7 +3996,7 @@ errors++;
 }
 }
 else {
-const err54 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key12,propertyName:key12};
+const err54 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key10,propertyName:key10};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3996,9 +4005,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-var valid20 = _errs74 === errors;
+var valid20 = _errs71 === errors;
 if(!valid20){
-const err55 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid",schema:schema11.properties.profiles.propertyNames,parentSchema:schema11.properties.profiles,data:data25};
+const err55 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/propertyNames",keyword:"propertyNames",params:{propertyName: key10},message:"property name must be valid",schema:schema11.properties.states.propertyNames,parentSchema:schema11.properties.states,data:data25};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4008,15 +4017,15 @@ vErrors.push(err55);
 errors++;
 }
 }
-for(const key13 in data25){
-if(!(validate23(data25[key13], {instancePath:instancePath+"/profiles/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data25,parentDataProperty:key13,rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+for(const key11 in data25){
+if(!(validate21(data25[key11], {instancePath:instancePath+"/states/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data25,parentDataProperty:key11,rootData}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.profiles.type,parentSchema:schema11.properties.profiles,data:data25};
+const err56 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.states.type,parentSchema:schema11.properties.states,data:data25};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4026,14 +4035,14 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data.links !== undefined){
-let data27 = data.links;
+if(data.profiles !== undefined){
+let data27 = data.profiles;
 if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key14 in data27){
-const _errs81 = errors;
-if(typeof key14 === "string"){
-if(!pattern0.test(key14)){
-const err57 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key14,propertyName:key14};
+for(const key12 in data27){
+const _errs78 = errors;
+if(typeof key12 === "string"){
+if(!pattern0.test(key12)){
+const err57 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key12,propertyName:key12};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4044,7 +4053,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key14,propertyName:key14};
+const err58 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key12,propertyName:key12};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4053,9 +4062,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-var valid23 = _errs81 === errors;
+var valid23 = _errs78 === errors;
 if(!valid23){
-const err59 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/propertyNames",keyword:"propertyNames",params:{propertyName: key14},message:"property name must be valid",schema:schema11.properties.links.propertyNames,parentSchema:schema11.properties.links,data:data27};
+const err59 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid",schema:schema11.properties.profiles.propertyNames,parentSchema:schema11.properties.profiles,data:data27};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4065,20 +4074,77 @@ vErrors.push(err59);
 errors++;
 }
 }
-for(const key15 in data27){
-if(!(validate27(data27[key15], {instancePath:instancePath+"/links/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data27,parentDataProperty:key15,rootData}))){
+for(const key13 in data27){
+if(!(validate23(data27[key13], {instancePath:instancePath+"/profiles/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data27,parentDataProperty:key13,rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.profiles.type,parentSchema:schema11.properties.profiles,data:data27};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data.links !== undefined){
+let data29 = data.links;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+for(const key14 in data29){
+const _errs85 = errors;
+if(typeof key14 === "string"){
+if(!pattern0.test(key14)){
+const err61 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key14,propertyName:key14};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key14,propertyName:key14};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+var valid26 = _errs85 === errors;
+if(!valid26){
+const err63 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/propertyNames",keyword:"propertyNames",params:{propertyName: key14},message:"property name must be valid",schema:schema11.properties.links.propertyNames,parentSchema:schema11.properties.links,data:data29};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+for(const key15 in data29){
+if(!(validate27(data29[key15], {instancePath:instancePath+"/links/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data29,parentDataProperty:key15,rootData}))){
 vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.links.type,parentSchema:schema11.properties.links,data:data27};
+const err64 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.links.type,parentSchema:schema11.properties.links,data:data29};
 if(vErrors === null){
-vErrors = [err60];
+vErrors = [err64];
 }
 else {
-vErrors.push(err60);
+vErrors.push(err64);
 }
 errors++;
 }
@@ -4091,12 +4157,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err61 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
 if(vErrors === null){
-vErrors = [err61];
+vErrors = [err65];
 }
 else {
-vErrors.push(err61);
+vErrors.push(err65);
 }
 errors++;
 }

@@ -133,6 +133,29 @@ KillMode=process
 Restart=on-failure
 Type=simple
 EOF
+# A unit that fails on purpose at its first start (the Services node's tests): it exits 3 after a
+# line and some bytes that are not text, unless /run/vsim-flaky.ok exists, which that first start
+# leaves behind; the next start runs. Not wanted by any target: tests start it themselves.
+cat >"$HV2/bin/vsim-flaky" <<'EOS'
+#!/bin/sh
+if [ ! -e /run/vsim-flaky.ok ]; then
+  : >/run/vsim-flaky.ok
+  echo "vsim-flaky: failing on purpose (first start)"
+  printf 'vsim-flaky: binary junk \001\002\377\376 \033]0;title\007 end\n'
+  exit 3
+fi
+echo "vsim-flaky: running"
+exec sleep 1000000
+EOS
+chmod 755 "$HV2/bin/vsim-flaky"
+cat >"$U/vsim-flaky.service" <<'EOF'
+[Unit]
+Description=vsim sandbox: fails on purpose at its first start
+
+[Service]
+Type=simple
+ExecStart=/usr/local/sbin/vsim-flaky
+EOF
 # The templates below follow microvm.nix's nixos-modules/host/default.nix (User=microvm dropped:
 # the sandbox has no such user; everything runs as root inside the container).
 cat >"$U/microvm-tap-interfaces@.service" <<'EOF'

@@ -28,6 +28,8 @@ const ROWS: { view: string; context: string; element: object; target: Target['ki
     .map((c) => ({ view: 'vsim.labs', context: `host.${c}`, element: { kind: 'host', uri, host: 'hv1' }, target: 'host' as const })),
   { view: 'vsim.labs', context: 'slot', element: { kind: 'slot', uri, host: 'hv1', slot: 'slot1' }, target: 'slot' },
   { view: 'vsim.labs', context: 'topology', element: { kind: 'file', uri }, target: 'file' },
+  ...['active', 'failed', 'inactive', 'activating', 'deactivating', 'reloading', 'not-found', 'unknown']
+    .map((s) => ({ view: 'vsim.labs', context: `service.${s}`, element: { kind: 'service', uri, host: 'hv1', unit: 'dnsmasq.service' }, target: 'service' as const })),
   ...['plan.file', 'plan.file.drift'].map((context) => ({ view: 'vsim.plan', context, element: { kind: 'plan-file', uri }, target: 'file' as const })),
   ...['plan.host', 'plan.host.drift', 'plan.host.nixos', 'plan.host.drift.nixos']
     .map((context) => ({ view: 'vsim.plan', context, element: { kind: 'plan-host', uri, host: 'hv1' }, target: 'host' as const })),

@@ -88,6 +88,9 @@ const SEMANTIC: [string, string, string, ('error' | 'warning')?][] = [
     ['    sockets: { qmp: /run/b.qmp }\n', '    sockets: { qmp: /run/b.qmp }\n    after: [a]\n'])],
   ['after-cycle', 'VM `a` is listed in its own `after`', mutate(['    backend: libvirt\n    vcpus: 2\n', '    backend: libvirt\n    vcpus: 2\n    after: [«a»]\n'])],
   ['after-other-host', '`m` runs on host `hv2`, not `hv1`', mutate(['    backend: libvirt\n    vcpus: 2\n', '    backend: libvirt\n    vcpus: 2\n    after: [«m»]\n']), 'warning'],
+  ['service-template', '`foo@` is a template without an instance: name one, e.g. `foo@NAME`', mutate(['    arch: aarch64\nnetworks:', '    arch: aarch64\n    services: [«foo@»]\nnetworks:'])],
+  ['service-default', '`dnsmasq` is shown under every host\'s Services anyway', mutate(['    arch: aarch64\nnetworks:', '    arch: aarch64\n    services: [«dnsmasq»]\nnetworks:']), 'warning'],
+  ['service-microvm', '`microvm@m` is the unit of microvm VM `m` on `hv2`', mutate(['    arch: aarch64\nnetworks:', '    arch: aarch64\n    services: [«microvm@m»]\nnetworks:']), 'warning'],
   ['start-ignored', '`start` is the launcher of a qemu VM; backend libvirt', mutate(['    backend: libvirt\n    vcpus: 2\n', '    backend: libvirt\n    vcpus: 2\n    «start»: { argv: [true] }\n']), 'warning'],
 ];
 

@@ -1,0 +1,91 @@
+// One host refresh with the Services probe vs without, through the extension's real path (Lab →
+// microvm backend + health probe → pooled ssh2 control shell → ProxyJump → vsim-hv2's real systemd),
+// same run, interleaved: round trips per refresh (counted at the runner) and time.
+// Run after `bash test/sandbox/sandbox.sh up`: node --import tsx bench/host-services.bench.ts [n=20]
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CommandRunner } from '../src/backends/backend';
+import { createBackends } from '../src/backends';
+import { probeHealth } from '../src/health/probe';
+import { Lab } from '../src/lab/lab';
+import type { Topology } from '../src/model/types';
+import { KnownHostsPolicy } from '../src/remote/hostKeyPolicy';
+import { SshPool } from '../src/remote/pool';
+import { resolveEndpoint } from '../src/remote/sshConfig';
+import { fmt, stats, type SummaryRow } from './lib/stats';
+
+const REPO = path.resolve(__dirname, '..');
+const n = Number(process.argv[2] ?? 20);
+const HOST = 'vsim-hv2';
+
+const topology: Topology = {
+  version: 1,
+  hosts: { [HOST]: { sshConfigHost: HOST, kvm: false, services: ['sshd-hv2', 'vsim-flaky'] } },
+  vms: Object.fromEntries(['slot1', 'slot2', 'slot3'].map((s) => [s, { host: HOST, backend: 'microvm' as const }])),
+} as Topology;
+
+async function main(): Promise<void> {
+  const cfgFile = path.join(REPO, '.sandbox', 'ssh', 'config');
+  if (!existsSync(cfgFile)) {
+    console.log('skipped: sandbox not up (.sandbox/ssh/config absent): run `bash test/sandbox/sandbox.sh up`');
+    return;
+  }
+  const cfg = readFileSync(cfgFile, 'utf8');
+  const pool = new SshPool({ hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '' });
+  const backends = createBackends();
+  let trips = 0;
+  const runnerFor = async (name: string, host: Topology['hosts'][string]): Promise<CommandRunner> => {
+    const shell = pool.get(resolveEndpoint({ ...host, name }, (x) => topology.hosts[x], cfg)).shell;
+    return { exec: (argv, opts) => { trips++; return shell.exec(argv, opts); } };
+  };
+  const labs = {
+    without: new Lab(topology, { runnerFor, backends, trusted: () => true }),
+    with: new Lab(topology, { runnerFor, backends, trusted: () => true, health: probeHealth }),
+  };
+  const samples: Record<'with' | 'without', number[]> = { with: [], without: [] };
+  const perRefresh: Record<'with' | 'without', number> = { with: 0, without: 0 };
+  try {
+    for (const [k, lab] of Object.entries(labs) as ['with' | 'without', Lab][]) {
+      await lab.refresh(HOST);
+      const c = lab.host(HOST).connection;
+      if (c.kind !== 'connected') throw new Error(`${HOST}: ${JSON.stringify(c)}`);
+      if (k === 'with' && lab.host(HOST).health?.services.kind !== 'ok') throw new Error(`${HOST} services: ${JSON.stringify(lab.host(HOST).health)}`);
+      await lab.refresh(HOST);
+    }
+    for (let i = 0; i < n; i++) {
+      for (const k of (i % 2 ? ['with', 'without'] : ['without', 'with']) as ('with' | 'without')[]) {
+        const t0 = trips;
+        const s = performance.now();
+        await labs[k].refresh(HOST);
+        samples[k].push(performance.now() - s);
+        perRefresh[k] += (trips - t0) / n;
+      }
+    }
+    const w = stats(samples.with);
+    const wo = stats(samples.without);
+    const ratio = w.median / wo.median;
+    const h = labs.with.host(HOST).health;
+    const units = h?.services.kind === 'ok' ? h.services.units.length : 0;
+    console.log(`\nrefresh of ${HOST} (3 microvm slots, real systemd over ProxyJump), median of ${n}, interleaved:`);
+    console.log(`  without Services ${fmt(wo.median)} ms (p10 ${fmt(wo.p10)}, p90 ${fmt(wo.p90)}), ${fmt(perRefresh.without, 2)} round trip(s) per refresh`);
+    console.log(`  with Services    ${fmt(w.median)} ms (p10 ${fmt(w.p10)}, p90 ${fmt(w.p90)}), ${fmt(perRefresh.with, 2)} round trip(s) per refresh (${units} units shown + ZFS)`);
+    console.log(`  ratio with/without: ${fmt(ratio, 2)}`);
+    const summary: SummaryRow[] = [
+      { measure: 'host refresh with Services (systemctl show of every unit + zpool) vs without', value: w.median, unit: 'ms', spread: `p10 ${fmt(w.p10)}–p90 ${fmt(w.p90)}`,
+        goal: '≤ 1.5× (its own round trip, side by side with the listing)', versus: { label: 'without', value: wo.median }, ratio, met: ratio <= 1.5 },
+      { measure: 'round trips per host refresh with Services', value: perRefresh.with, unit: '', goal: 'one more than without (1 per backend + 1)', versus: { label: 'without', value: perRefresh.without },
+        ratio: perRefresh.with / perRefresh.without, met: Math.abs(perRefresh.with - perRefresh.without - 1) < 0.01 },
+    ];
+    mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
+    writeFileSync(path.join(REPO, 'bench', 'results', 'host-services.json'), JSON.stringify({ date: new Date().toISOString(), n, samples, roundTripsPerRefresh: perRefresh, summary }, null, 2));
+  } finally {
+    labs.with.dispose();
+    labs.without.dispose();
+    pool.dispose();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
