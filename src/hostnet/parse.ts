@@ -37,6 +37,9 @@ export interface LeaseFile {
   error?: string;
 }
 
+/** One probe of a host: its facts, or why they could not be read; `at`: ms since the epoch. */
+export type HostNetProbe = { facts: HostNetFacts; at: number } | { error: string; at: number };
+
 export interface DnsmasqProcess { pid: number; args: string[] }
 
 export interface HostNetFacts {

@@ -1,6 +1,7 @@
 // What vsim knows about one host right now. Pure data.
 import type { Backend as BackendKind } from '../model/types';
 import type { VmStatus } from '../backends/backend';
+import type { HostNetProbe } from '../hostnet/parse';
 
 export type Connection =
   | { kind: 'idle' }
@@ -19,6 +20,8 @@ export interface HostLive {
   vms: Record<string, VmStatus>;
   undeclared: { name: string; backend: BackendKind; status: VmStatus }[];
   refreshedAt?: number;
+  /** The host's networks as the last refresh probed them (src/hostnet), or why it could not. */
+  net?: HostNetProbe;
 }
 
 /** Why a host could not be listed: its connection failed, its backend's tool is missing, or the user disconnected it. */
@@ -46,7 +49,8 @@ export function emptyHost(): HostLive {
 
 /** Stable text form used to fire change events only when something changed. */
 export function fingerprint(h: HostLive): string {
-  return JSON.stringify([h.connection, h.vms, h.undeclared]);
+  const net = h.net ? ('facts' in h.net ? h.net.facts : h.net.error) : undefined;
+  return JSON.stringify([h.connection, h.vms, h.undeclared, net]);
 }
 
 export type UndeclaredVm = HostLive['undeclared'][number];

@@ -9,6 +9,7 @@ import { TcStateStore } from '../tc/opsState';
 import { applyPlan, destroyLab, downLab, planLab, upLab, type PlanDeps, type PlanInput } from '../plan';
 import { offlineMessage } from '../plan/hosts';
 import type { ApplyOptions, ApplyResult, Plan } from '../plan/types';
+import { probeHostNet } from '../hostnet/probeHost';
 
 /** What a Lab's bring-up call says besides its own topology. */
 export type LabPlanInput = Omit<PlanInput, 'topology'>;
@@ -19,6 +20,8 @@ export interface LabDeps {
   backends: Partial<Record<BackendKind, VmBackend>>;
   /** False in an untrusted workspace: nothing remote happens. */
   trusted(): boolean;
+  /** Each refresh of a host with declared networks also probes them (src/hostnet), in one more round trip. */
+  probeNetworks?: boolean;
 }
 
 export const UNTRUSTED = 'This workspace is not trusted: vsim does not connect to hypervisors. Trust the workspace to connect.';
@@ -162,7 +165,25 @@ export class Lab implements Disposable {
         return;
       }
     }
-    settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now() }));
+    let net: HostLive['net'];
+    if (this.deps.probeNetworks && this.hasNetworks(hostName)) {
+      this.roundTrips.set(hostName, (this.roundTrips.get(hostName) ?? 0) + 1);
+      net = await probeHostNet(ctx);
+    }
+    settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now(), ...(net ? { net } : {}) }));
+  }
+
+  /** The file declares a network on the host (its Networks node has something to show). */
+  hasNetworks(hostName: string): boolean {
+    return Object.values(this.topology.networks ?? {}).some((n) => n?.host === hostName);
+  }
+
+  /** Hosts whose Networks node is open: their counters are live data, polled while the view is visible. */
+  private readonly netShown = new Set<string>();
+
+  setNetworksShown(hostName: string, shown: boolean): void {
+    if (shown) this.netShown.add(hostName);
+    else this.netShown.delete(hostName);
   }
 
   /**
@@ -331,6 +352,7 @@ export class Lab implements Disposable {
   /** Whether the host has a live event stream for every backend it uses (then polling is not needed). */
   isFullyWatched(hostName: string): boolean {
     if (!this.watchers.has(hostName)) return false;
+    if (this.deps.probeNetworks && this.netShown.has(hostName)) return false;
     return [...this.vmsByBackend(hostName).keys()].every((k) => !!this.deps.backends[k]?.watch);
   }
 

@@ -9,6 +9,7 @@ import { fileItem, hostItem, messageItem, slotItem, undeclaredGroupItem, vmItem 
 import type { HostNode, LabNode, MessageNode, UndeclaredGroupNode, VmNode } from './nodes';
 import { vmDrifts, type VmDrift } from './planPresent';
 import type { PlanStore } from './planStore';
+import { networkItem, networksChildren, networksItem, networksRows } from './networksTree';
 
 export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNode> {
   private readonly changed = this._register(new vscode.EventEmitter<LabNode | undefined>());
@@ -78,10 +79,14 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
           ...slots.map((slot) => ({ kind: 'slot' as const, uri: node.uri, host: node.host, slot })),
           ...vms.map((vm) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm })),
           ...(live.undeclared.length ? [{ kind: 'undeclared' as const, uri: node.uri, host: node.host }] : []),
+          ...networksRows(entry.lab, node),
         ];
       }
       case 'undeclared':
         return undeclaredIndex(entry.lab!.host(node.host)).rows.map((u): VmNode => ({ kind: 'vm', uri: node.uri, host: node.host, vm: u.name, undeclared: true }));
+      case 'networks':
+      case 'network':
+        return networksChildren(entry.lab!, node);
       case 'slot':
         return Object.entries(t.vms ?? {}).filter(([, v]) => v?.slot === node.slot && v.host === node.host)
           .map(([vm]) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm }));
@@ -111,6 +116,8 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
       }
       case 'undeclared':
         return undeclaredGroupItem(node, lab?.host(node.host).undeclared.length ?? 0);
+      case 'networks': return networksItem(lab, node);
+      case 'network': return networkItem(lab, node);
       case 'vm': {
         const live = lab?.host(node.host);
         if (node.undeclared) {
@@ -127,6 +134,8 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
       case 'host': return { kind: 'file', uri: node.uri };
       case 'slot': return { kind: 'host', uri: node.uri, host: node.host };
       case 'undeclared': return { kind: 'host', uri: node.uri, host: node.host };
+      case 'networks': return { kind: 'host', uri: node.uri, host: node.host };
+      case 'network': return { kind: 'networks', uri: node.uri, host: node.host };
       case 'vm': {
         if (node.undeclared) return { kind: 'undeclared', uri: node.uri, host: node.host } satisfies UndeclaredGroupNode;
         const slot = this.labs.get(node.uri)?.lab?.current.vms?.[node.vm]?.slot;

@@ -1,7 +1,7 @@
 // The tree's node kinds. Commands receive these as their first argument (and the selection as the second).
 import type * as vscode from 'vscode';
 
-export type LabNode = FileNode | HostNode | SlotNode | UndeclaredGroupNode | VmNode | MessageNode;
+export type LabNode = FileNode | HostNode | SlotNode | UndeclaredGroupNode | VmNode | MessageNode | NetworksNode | NetworkNode;
 
 export interface FileNode { kind: 'file'; uri: vscode.Uri }
 export interface HostNode { kind: 'host'; uri: vscode.Uri; host: string }
@@ -16,6 +16,9 @@ export interface VmNode {
   /** Found on the host but not in the topology. */
   undeclared?: boolean;
 }
+/** "Networks": the host's declared networks as the host has them (src/tree/networksTree.ts). */
+export interface NetworksNode { kind: 'networks'; uri: vscode.Uri; host: string }
+export interface NetworkNode { kind: 'network'; uri: vscode.Uri; host: string; network: string }
 export interface MessageNode {
   kind: 'message'; id: string; text: string; tooltip?: string; icon?: string;
   /** Clicking the row opens this file at this 1-based line (an error's place). */
@@ -38,5 +41,7 @@ export function nodeId(n: LabNode): string {
     case 'undeclared': return `undeclared:${n.uri.toString()}#${n.host}`;
     case 'vm': return `vm:${n.uri.toString()}#${n.host}/${n.vm}${n.undeclared ? '?' : ''}`;
     case 'message': return `msg:${n.id}`;
+    case 'networks': return `networks:${n.uri.toString()}#${n.host}`;
+    case 'network': return `network:${n.uri.toString()}#${n.host}/${n.network}`;
   }
 }

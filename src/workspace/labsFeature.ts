@@ -21,6 +21,7 @@ export function registerLabs(context: vscode.ExtensionContext): LabsFeature {
     runnerFor: (name, host, topology) => connections.runnerFor(name, host, topology),
     backends,
     trusted: () => vscode.workspace.isTrusted,
+    probeNetworks: true,
   });
   // The welcome text ("no topology") only once the workspace has really been searched.
   void labs.ready().then(() => vscode.commands.executeCommand('setContext', 'vsim.labsLoaded', true));
