@@ -13,6 +13,7 @@ import * as virsh from './renderVirsh';
 import { createLibvirtProvisioner } from './provisioner';
 import { libvirtSave, libvirtSnapshots } from './snapshots';
 import { libvirtUndeclared } from './adopt';
+import { libvirtLiveFacts } from './liveFacts';
 
 export interface LibvirtBackendOptions {
   /** How long `shutdown` waits for the domain to be shut off before failing with an offer to destroy. */
@@ -100,6 +101,7 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     snapshots: libvirtSnapshots(libvirtUri),
     save: libvirtSave(libvirtUri),
     undeclared: libvirtUndeclared(libvirtUri),
+    liveFacts: libvirtLiveFacts(libvirtUri),
     consoleOptions: { force: true },
 
     async list(ctx, vmNames) {
