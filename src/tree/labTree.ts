@@ -10,6 +10,7 @@ import type { HostNode, LabNode, MessageNode, UndeclaredGroupNode, VmNode } from
 import { vmDrifts, type VmDrift } from './planPresent';
 import type { PlanStore } from './planStore';
 import { networkItem, networksChildren, networksItem, networksRows } from './networksTree';
+import { liveFactsMarkdown, vmLiveIps } from './vmLive';
 
 export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNode> {
   private readonly changed = this._register(new vscode.EventEmitter<LabNode | undefined>());
@@ -124,9 +125,39 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
           const u = live ? undeclaredIndex(live).byName.get(node.vm) : undefined;
           return vmItem(node, undefined, u?.status, lab?.queue.ops(node.vm) ?? [], undefined, undefined, u?.backend);
         }
-        return vmItem(node, lab?.current.vms?.[node.vm], live?.vms[node.vm], lab?.queue.ops(node.vm) ?? [], lab?.tc, this.drift(node.uri, node.vm));
+        return this.withLiveTooltip(vmItem(node, lab?.current.vms?.[node.vm], live?.vms[node.vm], lab?.queue.ops(node.vm) ?? [], lab?.tc, this.drift(node.uri, node.vm)), node);
       }
     }
+  }
+
+  /** Static tooltips of VM rows whose live facts are read on hover (resolveTreeItem). */
+  private readonly staticTips = new WeakMap<vscode.TreeItem, vscode.MarkdownString>();
+
+  /** A running VM whose backend reports live facts: its tooltip is resolved on hover (VS Code resolves only undefined tooltips). */
+  private withLiveTooltip(item: vscode.TreeItem, node: VmNode): vscode.TreeItem {
+    const lab = this.labs.get(node.uri)?.lab;
+    const state = lab?.status(node.vm)?.state;
+    if (!lab?.backendOf(node.vm)?.liveFacts || (state !== 'running' && state !== 'paused') || !(item.tooltip instanceof vscode.MarkdownString)) return item;
+    this.staticTips.set(item, item.tooltip);
+    item.tooltip = undefined;
+    return item;
+  }
+
+  async resolveTreeItem(item: vscode.TreeItem, node: LabNode): Promise<vscode.TreeItem> {
+    const base = this.staticTips.get(item);
+    if (node.kind !== 'vm' || !base || item.tooltip !== undefined) return item;
+    const lab = this.labs.get(node.uri)?.lab;
+    const md = new vscode.MarkdownString(base.value);
+    try {
+      const live = lab?.backendOf(node.vm)?.liveFacts;
+      if (!lab || !live) return item;
+      const facts = await live.read(await lab.context(node.host), node.vm);
+      md.appendMarkdown(liveFactsMarkdown(facts, vmLiveIps(lab.current, node.vm, facts, lab.host(node.host).net, Date.now()), Date.now()));
+    } catch (err) {
+      md.appendText(`\n\nLive facts: could not read them (${(err as Error).message.split('\n')[0]})`);
+    }
+    item.tooltip = md;
+    return item;
   }
 
   getParent(node: LabNode): LabNode | undefined {
