@@ -15,6 +15,7 @@
 //   page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame')   a webview's DOM
 import { labUiChecks } from './ui-checks-lab.mjs';
 import { treeUiChecks } from './ui-checks-tree.mjs';
+import { netsUiChecks } from './ui-checks-nets.mjs';
 
 /** Wait for the workbench shell to be usable. */
 export async function workbenchReady(page, timeout = 60_000) {
@@ -477,4 +478,5 @@ export const uiChecks = [
   },
   ...labUiChecks({ showVsimView }),
   ...treeUiChecks({ showVsimView }),
+  ...netsUiChecks({ showVsimView, runCommand }),
 ];
