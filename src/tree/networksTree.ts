@@ -7,9 +7,11 @@ import type { Lab } from '../lab/lab';
 import { formatBytes, hostNetView, type HostNetView, type LeaseRow, type NetworkRow, type PortRow } from '../hostnet/view';
 import { nodeId, type HostNode, type LabNode, type MessageNode, type NetworkNode, type NetworksNode } from './nodes';
 
-/** The Networks row under a host, when the file declares networks there. */
+/** The Networks row under a host, when the file declares networks there and the host was reached (offline, untrusted or disconnected hosts have none). */
 export function networksRows(lab: Lab | undefined, host: HostNode): NetworksNode[] {
-  return lab?.hasNetworks(host.host) ? [{ kind: 'networks', uri: host.uri, host: host.host }] : [];
+  if (!lab?.hasNetworks(host.host)) return [];
+  const live = lab.host(host.host);
+  return live.net || live.connection.kind === 'connected' ? [{ kind: 'networks', uri: host.uri, host: host.host }] : [];
 }
 
 function view(lab: Lab, host: string): HostNetView | { error: string } | undefined {
