@@ -11,7 +11,7 @@ import { nodeId, type HostNode, type LabNode, type MessageNode, type NetworkNode
 export function networksRows(lab: Lab | undefined, host: HostNode): NetworksNode[] {
   if (!lab?.hasNetworks(host.host)) return [];
   const live = lab.host(host.host);
-  return live.net || live.connection.kind === 'connected' ? [{ kind: 'networks', uri: host.uri, host: host.host }] : [];
+  return live.connection.kind === 'connected' ? [{ kind: 'networks', uri: host.uri, host: host.host }] : [];
 }
 
 function view(lab: Lab, host: string): HostNetView | { error: string } | undefined {
