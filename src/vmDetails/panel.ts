@@ -11,6 +11,7 @@ import { webviewHtml, webviewOptions } from '../webviewHtml';
 import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import { parseFromWebview, type ToWebview } from '../../webview/vmDetails/protocol';
 import { detailsFacts, sampleOf, type Reading } from './sample';
+import { Sampler } from './sampler';
 
 export const VM_DETAILS_VIEW_TYPE = 'vsim.vmDetails';
 
@@ -19,24 +20,25 @@ export interface VmRef { uri: vscode.Uri; host: string; vm: string; undeclared?:
 const keyOf = (r: VmRef): string => `${r.uri.toString()}#${r.host}/${r.vm}${r.undeclared ? '?' : ''}`;
 
 class VmDetailsPanel extends Disposable {
-  private timer: NodeJS.Timeout | undefined;
   private last: Reading | undefined;
-  private ready = false;
-  private reading = false;
-  /** Samples read, for tests and figures: they stop while the page is hidden. */
-  samples = 0;
+  private readonly sampler: Sampler;
 
   constructor(readonly panel: vscode.WebviewPanel, private readonly labs: WorkspaceLabs, readonly ref: VmRef, private readonly intervalMs: () => number) {
     super();
+    this.sampler = new Sampler(() => this.sample(), intervalMs);
     this._register(panel.webview.onDidReceiveMessage((raw: unknown) => {
       const msg = parseFromWebview(raw);
-      if (!msg) return;
-      if (msg.type === 'ready') this.ready = true;
-      this.schedule(0);
+      if (msg?.type === 'ready') this.sampler.setReady();
+      else if (msg?.type === 'refresh') this.sampler.now();
     }));
     this._register(panel.onDidChangeViewState(() => this.visibilityChanged()));
-    this._register({ dispose: () => { clearTimeout(this.timer); this.labs.policy.setViewer(this.viewerId, false); } });
+    this._register({ dispose: () => { this.sampler.dispose(); this.labs.policy.setViewer(this.viewerId, false); } });
     this.visibilityChanged();
+  }
+
+  /** Reads so far, for tests and figures: they stop while the page is hidden. */
+  get samples(): number {
+    return this.sampler.reads;
   }
 
   private get viewerId(): string {
@@ -49,18 +51,7 @@ class VmDetailsPanel extends Disposable {
 
   private visibilityChanged(): void {
     this.labs.policy.setViewer(this.viewerId, this.panel.visible);
-    if (this.panel.visible) this.schedule(0);
-    else {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!this.panel.visible || !this.ready) return;
-    this.timer = setTimeout(() => void this.sample(), ms);
+    this.sampler.setVisible(this.panel.visible);
   }
 
   private post(msg: ToWebview): void {
@@ -68,8 +59,6 @@ class VmDetailsPanel extends Disposable {
   }
 
   private async sample(): Promise<void> {
-    if (this.reading) return;
-    this.reading = true;
     try {
       const lab = this.lab;
       if (!lab) throw new Error(`The topology of ${this.ref.vm} is not loaded (${vscode.workspace.asRelativePath(this.ref.uri)}).`);
@@ -83,7 +72,6 @@ class VmDetailsPanel extends Disposable {
         return;
       }
       const facts = await live.read(await lab.context(this.ref.host), this.ref.vm);
-      this.samples++;
       const cur: Reading = { at: Date.now(), facts };
       const sample = sampleOf(this.last, cur);
       this.last = cur;
@@ -91,9 +79,6 @@ class VmDetailsPanel extends Disposable {
       this.post({ type: 'facts', facts: detailsFacts(this.ref.vm, this.ref.host, status?.state ?? 'unknown', facts, declared, ips), sample, intervalMs: this.intervalMs() });
     } catch (err) {
       this.post({ type: 'error', message: (err as Error).message, at: Date.now() });
-    } finally {
-      this.reading = false;
-      this.schedule(this.intervalMs());
     }
   }
 }
