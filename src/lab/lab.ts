@@ -47,6 +47,8 @@ export class Lab implements Disposable {
   readonly tc = new TcStateStore();
   /** Listing round trips per host, for figures and tests. */
   readonly roundTrips = new Map<string, number>();
+  /** Network probe round trips per host (one per refresh of a host with networks), for figures and tests. */
+  readonly netRoundTrips = new Map<string, number>();
 
   constructor(topology: Topology, private readonly deps: LabDeps) {
     this.topology = topology;
@@ -167,7 +169,7 @@ export class Lab implements Disposable {
     }
     let net: HostLive['net'];
     if (this.deps.probeNetworks && this.hasNetworks(hostName)) {
-      this.roundTrips.set(hostName, (this.roundTrips.get(hostName) ?? 0) + 1);
+      this.netRoundTrips.set(hostName, (this.netRoundTrips.get(hostName) ?? 0) + 1);
       net = await probeHostNet(ctx);
     }
     settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now(), ...(net ? { net } : {}) }));

@@ -32,7 +32,8 @@ test('a host with networks: listing + one probe; its facts kept with the host', 
   const lab = new Lab(topo(true), { runnerFor: async () => r, backends: { libvirt }, trusted: () => true, probeNetworks: true });
   await lab.refresh('h');
   assert.equal(r.calls.length, 2);
-  assert.equal(lab.roundTrips.get('h'), 2);
+  assert.equal(lab.roundTrips.get('h'), 1, 'one listing');
+  assert.equal(lab.netRoundTrips.get('h'), 1, 'one network probe');
   const net = lab.host('h').net;
   assert.ok(net && 'facts' in net, JSON.stringify(net));
   assert.equal(net.facts.leaseFiles[0]?.leases[0]?.ip, '10.9.0.10');
