@@ -38,7 +38,7 @@ function bytes(n: number): string {
 }
 
 /** A chart of one or more series over the kept samples; y from 0 to the largest value (or `max`). */
-function chart(title: string, now: string, series: { cls: string; values: (number | undefined)[] }[], max?: number): HTMLElement {
+function chart(title: string, now: string, series: { cls: string; values: (number | undefined)[] }[], scale: (v: number) => string, max?: number): HTMLElement {
   const w = 320;
   const h = 100;
   const top = Math.max(max ?? 0, ...series.flatMap((s) => s.values.filter((v): v is number => v !== undefined)), 1e-9);
@@ -48,7 +48,8 @@ function chart(title: string, now: string, series: { cls: string; values: (numbe
     const pts = s.values.map((v, i) => (v === undefined ? undefined : `${((i + KEEP - s.values.length) / (KEEP - 1)) * w},${h - (v / top) * (h - 4) - 2}`)).filter(Boolean);
     if (pts.length) box.append(svg('polyline', { class: s.cls, points: pts.join(' ') }));
   }
-  return el('div', { class: 'chart', 'data-chart': title }, el('div', { class: 'title' }, el('span', {}, title), el('span', { class: 'now' }, now)), box as unknown as Node);
+  return el('div', { class: 'chart', 'data-chart': title }, el('div', { class: 'title' }, el('span', {}, title), el('span', { class: 'now' }, now)), box as unknown as Node,
+    el('div', { class: 'scale' }, `top ${scale(top)} · last ${series[0]?.values.length ?? 0} samples`));
 }
 
 function render(f: VmDetailsFacts | undefined, error: string | undefined, intervalMs: number | undefined): void {
@@ -61,8 +62,8 @@ function render(f: VmDetailsFacts | undefined, error: string | undefined, interv
   const rx = samples.map((s) => s.rxBps);
   const tx = samples.map((s) => s.txBps);
   const charts = el('div', { class: 'charts' },
-    chart('CPU', last?.cpuPct !== undefined ? `${last.cpuPct.toFixed(1)} %` : '—', [{ cls: 'cpu', values: cpu }], 100),
-    chart('Network', last?.rxBps !== undefined ? `RX ${bytes(last.rxBps)}/s · TX ${bytes(last.txBps ?? 0)}/s` : '—', [{ cls: 'rx', values: rx }, { cls: 'tx', values: tx }]));
+    chart('CPU', last?.cpuPct !== undefined ? `${last.cpuPct.toFixed(1)} %` : '—', [{ cls: 'cpu', values: cpu }], (v) => `${Math.round(v)} %`, 100),
+    chart('Network', last?.rxBps !== undefined ? `RX ${bytes(last.rxBps)}/s · TX ${bytes(last.txBps ?? 0)}/s` : '—', [{ cls: 'rx', values: rx }, { cls: 'tx', values: tx }], (v) => `${bytes(v)}/s`));
   root.append(charts, el('div', { class: 'legend' }, el('span', { class: 'rx' }, 'RX'), el('span', { class: 'tx' }, 'TX')));
   if (f) {
     const facts = el('table', { 'aria-label': 'facts' });
