@@ -156,6 +156,22 @@ export function parseLeases(text: string): Lease[] {
   return out;
 }
 
+/** libvirt's dnsmasq status file (NAME.status): `[{"ip-address", "mac-address", "hostname", "expiry-time"}]`. */
+export function parseLibvirtStatus(text: string): Lease[] {
+  const out: Lease[] = [];
+  for (const raw of json(text)) {
+    const l = raw as Record<string, unknown>;
+    const mac = str(l['mac-address']);
+    const ip = str(l['ip-address']);
+    if (!mac || !ip || !MAC.test(mac)) continue;
+    const lease: Lease = { expires: num(l['expiry-time']), mac: mac.toLowerCase(), ip };
+    const name = str(l.hostname);
+    if (name) lease.name = name;
+    out.push(lease);
+  }
+  return out;
+}
+
 export function parseHostNet(stdout: string): HostNetFacts {
   const out: HostNetFacts = { tools: [], links: [], addrs: {}, portState: {}, neighbours: [], ovs: {}, dnsmasq: [], leaseFiles: [] };
   const lines = (s: string): string[] => s.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -168,7 +184,7 @@ export function parseHostNet(stdout: string): HostNetFacts {
       case 'neigh': out.neighbours = parseNeighbours(s.body); break;
       case 'ovs': out.ovs[s.arg] = lines(s.body); break;
       case 'dnsmasq': out.dnsmasq.push({ pid: Number(s.arg), args: lines(s.body) }); break;
-      case 'lease': out.leaseFiles.push({ file: s.arg, leases: parseLeases(s.body) }); break;
+      case 'lease': out.leaseFiles.push({ file: s.arg, leases: s.arg.endsWith('.status') ? parseLibvirtStatus(s.body) : parseLeases(s.body) }); break;
       case 'lease-error': out.leaseFiles.push({ file: s.arg, leases: [], error: s.body.trim() || 'unreadable' }); break;
       default: break;
     }

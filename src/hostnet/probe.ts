@@ -3,7 +3,8 @@
 // OVS bridges and their ports, the running dnsmasq processes and the lease files they write. A
 // CONSTANT script (src/backends/script.ts): nothing from the topology or the host is spliced into
 // it. Lease files are found from dnsmasq's own command line (`--dhcp-leasefile`, `-l`) and the
-// configuration files it reads (`dhcp-leasefile=`), else dnsmasq's default; each is read capped.
+// configuration files it reads (`dhcp-leasefile=`; libvirt's `leasefile-ro` networks: the NAME.status
+// JSON beside their conf file), else dnsmasq's default; each is read capped.
 import { shScript } from '../backends/script';
 
 /** Bytes kept of one lease file (a lease line is < 200 bytes: thousands of leases). */
@@ -29,9 +30,14 @@ export const HOSTNET_SCRIPT = [
   // dnsmasq processes: /proc/PID/comm read with the shell's own `read` (no fork per process).
   'files=""',
   'add() { case "$files" in *"|$1|"*) ;; *) files="$files|$1|" ;; esac; }',
-  'conf() { [ -r "$1" ] && for l in $(sed -n "s/^dhcp-leasefile=//p" "$1" 2>/dev/null); do add "$l"; found=1; done; }',
+  'conf() {',
+  '  [ -r "$1" ] || return 0',
+  '  for l in $(sed -n "s/^dhcp-leasefile=//p" "$1" 2>/dev/null); do add "$l"; found=1; done',
+  // libvirt's networks: leasefile-ro, the leases kept as JSON in NAME.status beside the conf file.
+  '  if grep -q "^leasefile-ro" "$1" 2>/dev/null; then found=1; for j in "${1%/*}"/*.status; do [ -f "$j" ] && add "$j"; done; fi',
+  '}',
   'for d in /proc/[0-9]*; do',
-  '  read -r c < "$d/comm" 2>/dev/null || continue',
+  '  { read -r c < "$d/comm"; } 2>/dev/null || continue',
   '  [ "$c" = dnsmasq ] || continue',
   '  args=$(tr "\\000" "\\n" < "$d/cmdline" 2>/dev/null)',
   '  [ -n "$args" ] || continue # a zombie (exited, not yet reaped)',
@@ -46,6 +52,7 @@ export const HOSTNET_SCRIPT = [
   '      -l*) add "${a#-l}"; found=1 ;;',
   '      --conf-file=*) conf "${a#*=}"; confs=1 ;;',
   '      -C) next=C ;;',
+  '      --leasefile-ro) found=1 ;;',
   '    esac',
   '  done <<EOF',
   '$args',

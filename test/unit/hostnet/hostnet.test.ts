@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOSTNET_SCRIPT, hostnetProbe } from '../../../src/hostnet/probe';
-import { parseAddrs, parseHostNet, parseLeases, parseLinks, parseNeighbours, parsePortStates } from '../../../src/hostnet/parse';
+import { parseAddrs, parseHostNet, parseLeases, parseLibvirtStatus, parseLinks, parseNeighbours, parsePortStates } from '../../../src/hostnet/parse';
 import { formatBytes, hostNetView, liveIps } from '../../../src/hostnet/view';
 import type { Topology } from '../../../src/model/types';
 
@@ -126,4 +126,12 @@ test('the probe is one constant sh script with its cap as the only argument, and
   assert.deepEqual(argv.slice(3), ['vsim', '1048576']);
   // dash (Debian's sh) checks the syntax without running it.
   execFileSync('dash', ['-n', '-c', HOSTNET_SCRIPT]);
+});
+
+test('libvirt networks (leasefile-ro): the NAME.status JSON beside the conf file', () => {
+  // The shape libvirt's leaseshelper writes (src/network/leaseshelper.c: ip-address, mac-address, hostname, expiry-time).
+  const status = '[\n  {\n    "ip-address": "192.168.122.45",\n    "mac-address": "52:54:00:6b:1c:9e",\n    "hostname": "web1",\n    "client-id": "01:52:54:00:6b:1c:9e",\n    "expiry-time": 1765000000\n  }\n]\n';
+  assert.deepEqual(parseLibvirtStatus(status), [{ expires: 1765000000, mac: '52:54:00:6b:1c:9e', ip: '192.168.122.45', name: 'web1' }]);
+  const out = `@@vsim.${'0'.repeat(32)}\n@@vsim.${'0'.repeat(32)} lease /var/lib/libvirt/dnsmasq/virbr0.status\n${status}`;
+  assert.equal(parseHostNet(out).leaseFiles[0]?.leases[0]?.ip, '192.168.122.45');
 });
