@@ -3,7 +3,7 @@
 // (its range leaves out chassis's file IP), has the booted guest chassis take a lease with busybox
 // udhcpc on its serial console, and stops dnsmasq at the end. Screenshots light and dark.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 /** ssh to vsim-hv1 with the sandbox's config; undefined when the sandbox is not up. */
@@ -88,12 +88,14 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           ctx.log(`Networks: ${(await labs.locator('.monaco-list-row', { hasText: /vsimbr0/ }).first().innerText()).replace(/\s+/g, ' ')}`);
           ctx.log(`port row: ${(await port.innerText()).replace(/\s+/g, ' ')}`);
           ctx.log(`lease row: ${(await lease.innerText()).replace(/\s+/g, ' ')}`);
+          await pickTheme(page, 'Dark Modern');
           await ctx.screenshot('networks-node-dark');
           await pickTheme(page, 'Light Modern');
           await ctx.screenshot('networks-node-light');
 
           // Copy IP from chassis's row: the lease differs from the file's 192.168.100.10, so it asks.
-          const vmRow = labs.locator('.monaco-list-row', { hasText: /^chassis/ }).first();
+          // chassis's own row (not the chassis-emulator file's).
+          const vmRow = labs.locator('.monaco-list-row', { hasText: /^chassis\s*running/ }).first();
           await fromMenu(page, vmRow, /^Copy IP Address$/);
           const pick = page.locator('.quick-input-widget');
           await pick.waitFor({ state: 'visible', timeout: 30_000 });
@@ -121,7 +123,8 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           await ctx.screenshot('vm-details-dark');
           await page.keyboard.press('Control+W').catch(() => {});
         } finally {
-          try { ssh.run('sh', '-c', '[ -f "$1" ] && kill "$(cat "$1")"; true', 'vsim', pid); } catch (err) { ctx.log(`could not stop dnsmasq: ${err.message}`); }
+          // dnsmasq runs on this machine (in hv1's network namespace only): stopped by its pid file.
+          try { if (existsSync(pid)) process.kill(Number(readFileSync(pid, 'utf8').trim())); } catch (err) { ctx.log(`could not stop dnsmasq: ${err.message}`); }
           rmSync(dir, { recursive: true, force: true });
         }
       },
