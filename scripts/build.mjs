@@ -39,7 +39,7 @@ const builds = [
   // The generated schema validator: required on the first check, not at activation.
   { ...node, entryPoints: ['src/model/generated/topologyValidator.js'], outfile: 'dist/lib/topologyValidator.js' },
 ];
-for (const [entry, out] of [['webview/topology/main.ts', 'dist/webview/topology.js']]) {
+for (const [entry, out] of [['webview/topology/main.ts', 'dist/webview/topology.js'], ['webview/vmDetails/main.ts', 'dist/webview/vmDetails.js']]) {
   if (existsSync(entry)) {
     builds.push({ ...common, entryPoints: [entry], outfile: out, platform: 'browser', format: 'iife', target: 'es2022',
       loader: { '.css': 'css', '.ttf': 'file', '.woff': 'file', '.woff2': 'file' } });

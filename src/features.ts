@@ -15,6 +15,7 @@ import { registerLanguageFeatures } from './language';
 import { registerLabTree, type LabTreeFeature } from './tree';
 import { registerPlans, type PlanFeature } from './tree/planFeature';
 import { registerLabs, type LabsFeature } from './workspace/labsFeature';
+import { registerVmDetails } from './vmDetails';
 
 export interface Features {
   readonly labs: LabsFeature['labs'];
@@ -40,6 +41,7 @@ export function startFeatures(context: vscode.ExtensionContext, ports: Ports): F
     registerCommands({ ...labs, consoles, plans: plans.store }),
     ports.consoleProfile.attach(consoleProfileProvider(labs.labs, consoles)),
     consoles,
+    registerVmDetails(context, labs.labs),
   );
   const editor = registerTopologyEditor(context, ports.topologyEditor);
   context.subscriptions.push(

@@ -88,6 +88,41 @@ export interface VmBackend {
    * snapshots and save need no topology entry) and reads their definitions ("Add to Topology").
    */
   undeclared?: UndeclaredVms;
+  /** What the host says about a running (or defined) VM right now: tooltip and the VM details page. */
+  liveFacts?: LiveFacts;
+}
+
+export interface LiveInterface {
+  /** Host-side device (the tap), when the VM runs. */
+  tap?: string;
+  mac?: string;
+  /** Bridge or network it is attached to. */
+  source?: string;
+  model?: string;
+  rxBytes?: number;
+  txBytes?: number;
+  rxDrop?: number;
+  txDrop?: number;
+}
+
+export interface VmLiveFacts {
+  /** The host's word for the state (`running`, `shut off`). */
+  state?: string;
+  vcpus?: number;
+  memoryKiB?: number;
+  maxMemoryKiB?: number;
+  /** CPU time used since the VM started, in nanoseconds (what the CPU chart differentiates). */
+  cpuTimeNs?: number;
+  interfaces: LiveInterface[];
+  disks: { target: string; source?: string; device?: string; type?: string }[];
+  /** IPv4 addresses the guest agent reports; absent with `agentNote` saying why. */
+  agentIps?: string[];
+  agentNote?: string;
+}
+
+export interface LiveFacts {
+  /** Everything about one VM in ONE round trip. Throws naming host and VM when the host does not know it. */
+  read(ctx: BackendContext, vmName: string): Promise<VmLiveFacts>;
 }
 
 /** Where a VM's boot log is on its host and the commands that read it. */

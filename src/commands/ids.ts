@@ -14,6 +14,8 @@ export type CommandId =
   | 'vsim.suspendVm'
   | 'vsim.resumeVm'
   | 'vsim.copyVmIp'
+  | 'vsim.showVmDetails'
+  | 'vsim._vmDetails.stats'
   | 'vsim.revealVmDefinition'
   | 'vsim.addToTopology'
   | 'vsim.importHostVms'

@@ -2,6 +2,7 @@
 import type { Backend as BackendKind } from '../model/types';
 import type { VmStatus } from '../backends/backend';
 import type { HostHealth } from '../health/hostHealth';
+import type { HostNetProbe } from '../hostnet/parse';
 
 export type Connection =
   | { kind: 'idle' }
@@ -22,6 +23,8 @@ export interface HostLive {
   refreshedAt?: number;
   /** The host's Services (and ZFS pools), from the health probe of the last refresh (src/health). */
   health?: HostHealth;
+  /** The host's networks as the last refresh probed them (src/hostnet), or why it could not. */
+  net?: HostNetProbe;
 }
 
 /** Why a host could not be listed: its connection failed, its backend's tool is missing, or the user disconnected it. */
@@ -49,7 +52,8 @@ export function emptyHost(): HostLive {
 
 /** Stable text form used to fire change events only when something changed. */
 export function fingerprint(h: HostLive): string {
-  return JSON.stringify([h.connection, h.vms, h.undeclared, h.health && { ...h.health, at: 0 }]);
+  const net = h.net ? ('facts' in h.net ? h.net.facts : h.net.error) : undefined;
+  return JSON.stringify([h.connection, h.vms, h.undeclared, h.health && { ...h.health, at: 0 }, net]);
 }
 
 export type UndeclaredVm = HostLive['undeclared'][number];

@@ -10,6 +10,7 @@ import { TcStateStore } from '../tc/opsState';
 import { applyPlan, destroyLab, downLab, planLab, upLab, type PlanDeps, type PlanInput } from '../plan';
 import { offlineMessage } from '../plan/hosts';
 import type { ApplyOptions, ApplyResult, Plan } from '../plan/types';
+import { probeHostNet } from '../hostnet/probeHost';
 
 /** What a Lab's bring-up call says besides its own topology. */
 export type LabPlanInput = Omit<PlanInput, 'topology'>;
@@ -22,6 +23,8 @@ export interface LabDeps {
   trusted(): boolean;
   /** The host's Services probe (src/health/probe.ts), run beside the listings of each refresh; absent: none. */
   health?(ctx: BackendContext): Promise<HostHealth>;
+  /** Each refresh of a host with declared networks also probes them (src/hostnet), in one more round trip. */
+  probeNetworks?: boolean;
 }
 
 export const UNTRUSTED = 'This workspace is not trusted: vsim does not connect to hypervisors. Trust the workspace to connect.';
@@ -47,6 +50,8 @@ export class Lab implements Disposable {
   readonly tc = new TcStateStore();
   /** Listing round trips per host, for figures and tests. */
   readonly roundTrips = new Map<string, number>();
+  /** Network probe round trips per host (one per refresh of a host with networks), for figures and tests. */
+  readonly netRoundTrips = new Map<string, number>();
 
   constructor(topology: Topology, private readonly deps: LabDeps) {
     this.topology = topology;
@@ -168,7 +173,25 @@ export class Lab implements Disposable {
       }
     }
     const h = await health;
-    settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now(), ...(h ? { health: h } : {}) }));
+    let net: HostLive['net'];
+    if (this.deps.probeNetworks && this.hasNetworks(hostName)) {
+      this.netRoundTrips.set(hostName, (this.netRoundTrips.get(hostName) ?? 0) + 1);
+      net = await probeHostNet(ctx);
+    }
+    settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now(), ...(h ? { health: h } : {}), ...(net ? { net } : {}) }));
+  }
+
+  /** The file declares a network on the host (its Networks node has something to show). */
+  hasNetworks(hostName: string): boolean {
+    return Object.values(this.topology.networks ?? {}).some((n) => n?.host === hostName);
+  }
+
+  /** Hosts whose Networks node is open: their counters are live data, polled while the view is visible. */
+  private readonly netShown = new Set<string>();
+
+  setNetworksShown(hostName: string, shown: boolean): void {
+    if (shown) this.netShown.add(hostName);
+    else this.netShown.delete(hostName);
   }
 
   /**
@@ -337,6 +360,7 @@ export class Lab implements Disposable {
   /** Whether the host has a live event stream for every backend it uses (then polling is not needed). */
   isFullyWatched(hostName: string): boolean {
     if (!this.watchers.has(hostName)) return false;
+    if (this.deps.probeNetworks && this.netShown.has(hostName)) return false;
     return [...this.vmsByBackend(hostName).keys()].every((k) => !!this.deps.backends[k]?.watch);
   }
 

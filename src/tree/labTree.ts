@@ -10,6 +10,8 @@ import type { HostNode, LabNode, MessageNode, UndeclaredGroupNode, VmNode } from
 import { serviceItem, servicesChildren, servicesItem, serviceStatus } from './services';
 import { vmDrifts, type VmDrift } from './planPresent';
 import type { PlanStore } from './planStore';
+import { networkItem, networksChildren, networksItem, networksRows } from './networksTree';
+import { liveFactsMarkdown, vmLiveIps } from './vmLive';
 
 export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNode> {
   private readonly changed = this._register(new vscode.EventEmitter<LabNode | undefined>());
@@ -80,12 +82,16 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
           ...vms.map((vm) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm })),
           ...(live.undeclared.length ? [{ kind: 'undeclared' as const, uri: node.uri, host: node.host }] : []),
           { kind: 'services' as const, uri: node.uri, host: node.host },
+          ...networksRows(entry.lab, node),
         ];
       }
       case 'undeclared':
         return undeclaredIndex(entry.lab!.host(node.host)).rows.map((u): VmNode => ({ kind: 'vm', uri: node.uri, host: node.host, vm: u.name, undeclared: true }));
       case 'services':
         return servicesChildren(node, entry.lab!.host(node.host));
+      case 'networks':
+      case 'network':
+        return networksChildren(entry.lab!, node);
       case 'slot':
         return Object.entries(t.vms ?? {}).filter(([, v]) => v?.slot === node.slot && v.host === node.host)
           .map(([vm]) => ({ kind: 'vm' as const, uri: node.uri, host: node.host, vm }));
@@ -119,15 +125,47 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
         return servicesItem(node, lab?.host(node.host) ?? { connection: { kind: 'idle' }, vms: {}, undeclared: [] });
       case 'service':
         return serviceItem(node, serviceStatus(lab?.host(node.host), node.unit));
+      case 'networks': return networksItem(lab, node);
+      case 'network': return networkItem(lab, node);
       case 'vm': {
         const live = lab?.host(node.host);
         if (node.undeclared) {
           const u = live ? undeclaredIndex(live).byName.get(node.vm) : undefined;
           return vmItem(node, undefined, u?.status, lab?.queue.ops(node.vm) ?? [], undefined, undefined, u?.backend);
         }
-        return vmItem(node, lab?.current.vms?.[node.vm], live?.vms[node.vm], lab?.queue.ops(node.vm) ?? [], lab?.tc, this.drift(node.uri, node.vm));
+        return this.withLiveTooltip(vmItem(node, lab?.current.vms?.[node.vm], live?.vms[node.vm], lab?.queue.ops(node.vm) ?? [], lab?.tc, this.drift(node.uri, node.vm)), node);
       }
     }
+  }
+
+  /** Static tooltips of VM rows whose live facts are read on hover (resolveTreeItem). */
+  private readonly staticTips = new WeakMap<vscode.TreeItem, vscode.MarkdownString>();
+
+  /** A running VM whose backend reports live facts: its tooltip is resolved on hover (VS Code resolves only undefined tooltips). */
+  private withLiveTooltip(item: vscode.TreeItem, node: VmNode): vscode.TreeItem {
+    const lab = this.labs.get(node.uri)?.lab;
+    const state = lab?.status(node.vm)?.state;
+    if (!lab?.backendOf(node.vm)?.liveFacts || (state !== 'running' && state !== 'paused') || !(item.tooltip instanceof vscode.MarkdownString)) return item;
+    this.staticTips.set(item, item.tooltip);
+    item.tooltip = undefined;
+    return item;
+  }
+
+  async resolveTreeItem(item: vscode.TreeItem, node: LabNode): Promise<vscode.TreeItem> {
+    const base = this.staticTips.get(item);
+    if (node.kind !== 'vm' || !base || item.tooltip !== undefined) return item;
+    const lab = this.labs.get(node.uri)?.lab;
+    const md = new vscode.MarkdownString(base.value);
+    try {
+      const live = lab?.backendOf(node.vm)?.liveFacts;
+      if (!lab || !live) return item;
+      const facts = await live.read(await lab.context(node.host), node.vm);
+      md.appendMarkdown(liveFactsMarkdown(facts, vmLiveIps(lab.current, node.vm, facts, lab.host(node.host).net, Date.now()), Date.now()));
+    } catch (err) {
+      md.appendText(`\n\nLive facts: could not read them (${(err as Error).message.split('\n')[0]})`);
+    }
+    item.tooltip = md;
+    return item;
   }
 
   getParent(node: LabNode): LabNode | undefined {
@@ -137,6 +175,8 @@ export class LabTree extends Disposable implements vscode.TreeDataProvider<LabNo
       case 'undeclared': return { kind: 'host', uri: node.uri, host: node.host };
       case 'services': return { kind: 'host', uri: node.uri, host: node.host };
       case 'service': return { kind: 'services', uri: node.uri, host: node.host };
+      case 'networks': return { kind: 'host', uri: node.uri, host: node.host };
+      case 'network': return { kind: 'networks', uri: node.uri, host: node.host };
       case 'vm': {
         if (node.undeclared) return { kind: 'undeclared', uri: node.uri, host: node.host } satisfies UndeclaredGroupNode;
         const slot = this.labs.get(node.uri)?.lab?.current.vms?.[node.vm]?.slot;

@@ -1,7 +1,7 @@
 // The tree's node kinds. Commands receive these as their first argument (and the selection as the second).
 import type * as vscode from 'vscode';
 
-export type LabNode = FileNode | HostNode | SlotNode | UndeclaredGroupNode | VmNode | MessageNode | ServicesNode | ServiceNode;
+export type LabNode = FileNode | HostNode | SlotNode | UndeclaredGroupNode | VmNode | MessageNode | ServicesNode | ServiceNode | NetworksNode | NetworkNode;
 
 export interface FileNode { kind: 'file'; uri: vscode.Uri }
 export interface HostNode { kind: 'host'; uri: vscode.Uri; host: string }
@@ -20,6 +20,9 @@ export interface VmNode {
 export interface ServicesNode { kind: 'services'; uri: vscode.Uri; host: string }
 /** One unit under Services (`unit`: the full name asked for, e.g. `libvirtd.service`). */
 export interface ServiceNode { kind: 'service'; uri: vscode.Uri; host: string; unit: string }
+/** "Networks": the host's declared networks as the host has them (src/tree/networksTree.ts). */
+export interface NetworksNode { kind: 'networks'; uri: vscode.Uri; host: string }
+export interface NetworkNode { kind: 'network'; uri: vscode.Uri; host: string; network: string }
 export interface MessageNode {
   kind: 'message'; id: string; text: string; tooltip?: string; icon?: string;
   /** Clicking the row opens this file at this 1-based line (an error's place). */
@@ -44,5 +47,7 @@ export function nodeId(n: LabNode): string {
     case 'services': return `services:${n.uri.toString()}#${n.host}`;
     case 'service': return `service:${n.uri.toString()}#${n.host}/${n.unit}`;
     case 'message': return `msg:${n.id}`;
+    case 'networks': return `networks:${n.uri.toString()}#${n.host}`;
+    case 'network': return `network:${n.uri.toString()}#${n.host}/${n.network}`;
   }
 }

@@ -23,6 +23,7 @@ export function registerLabs(context: vscode.ExtensionContext): LabsFeature {
     backends,
     trusted: () => vscode.workspace.isTrusted,
     health: probeHealth,
+    probeNetworks: true,
   });
   // The welcome text ("no topology") only once the workspace has really been searched.
   void labs.ready().then(() => vscode.commands.executeCommand('setContext', 'vsim.labsLoaded', true));

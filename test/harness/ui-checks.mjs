@@ -17,6 +17,7 @@ import { labUiChecks } from './ui-checks-lab.mjs';
 import { treeUiChecks } from './ui-checks-tree.mjs';
 import { consoleUiChecks } from './ui-checks-console.mjs';
 import { servicesUiChecks } from './ui-checks-services.mjs';
+import { netsUiChecks } from './ui-checks-nets.mjs';
 
 /** Wait for the workbench shell to be usable. */
 export async function workbenchReady(page, timeout = 60_000) {
@@ -481,4 +482,5 @@ export const uiChecks = [
   ...treeUiChecks({ showVsimView }),
   ...consoleUiChecks({ showVsimView }),
   ...servicesUiChecks({ showVsimView }),
+  ...netsUiChecks({ showVsimView, runCommand }),
 ];

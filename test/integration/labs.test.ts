@@ -45,6 +45,7 @@ describe('live labs on the sandbox', function () {
     await lab.refresh(HV1);
     const handshakes0 = api.connections.pool.handshakes(HV1);
     const before = lab.roundTrips.get(HV1) ?? 0;
+    const probes = lab.netRoundTrips.get(HV1) ?? 0;
     await lab.refresh(HV1);
     const h = lab.host(HV1);
     assert.equal(h.connection.kind, 'connected', JSON.stringify(h.connection));
@@ -52,6 +53,8 @@ describe('live labs on the sandbox', function () {
     assert.equal(h.vms.compute?.state, 'running');
     const backends = lab.vmsByBackend(HV1).size;
     assert.equal((lab.roundTrips.get(HV1) ?? 0) - before, backends, `one listing per backend (${[...lab.vmsByBackend(HV1).keys()].join(', ')})`);
+    assert.equal((lab.netRoundTrips.get(HV1) ?? 0) - probes, 1, 'one network probe for the Networks node (vsimbr0)');
+    assert.ok(h.net && 'facts' in h.net && h.net.facts.links.some((l) => l.name === 'vsimbr0'), JSON.stringify(h.net && 'error' in h.net ? h.net.error : 'probed'));
     const handshakes1 = api.connections.pool.handshakes(HV1);
     assert.ok(handshakes1 - handshakes0 <= 1, `the first refresh dials at most once (${handshakes1 - handshakes0})`);
     assert.ok(handshakes1 >= 1, 'connected through one handshake');

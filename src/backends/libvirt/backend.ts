@@ -14,6 +14,7 @@ import { createLibvirtProvisioner } from './provisioner';
 import { libvirtSave, libvirtSnapshots } from './snapshots';
 import { libvirtUndeclared } from './adopt';
 import { consoleHoldersArgv, libvirtBootLog } from './consoleLog';
+import { libvirtLiveFacts } from './liveFacts';
 
 export interface LibvirtBackendOptions {
   /** How long `shutdown` waits for the domain to be shut off before failing with an offer to destroy. */
@@ -101,6 +102,7 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     snapshots: libvirtSnapshots(libvirtUri),
     save: libvirtSave(libvirtUri),
     undeclared: libvirtUndeclared(libvirtUri),
+    liveFacts: libvirtLiveFacts(libvirtUri),
     consoleOptions: { force: true },
 
     async list(ctx, vmNames) {
