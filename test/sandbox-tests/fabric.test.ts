@@ -63,9 +63,9 @@ async function removeEndpoints(): Promise<void> {
   for (const [host, e] of Object.entries(EP)) await sh(host, `ip netns del ${e.netns} 2>/dev/null; ip link del ${e.iface} 2>/dev/null; true`);
 }
 
-/** Pings ep3 from ep1: the number of replies out of `n`. */
+/** Pings ep3 from ep1 (busybox's ping: the sandbox machine has no iputils): the number of replies out of `n`. */
 async function pings(n = 3): Promise<number> {
-  const r = await sh('vsim-hv1', `ip netns exec ${EP['vsim-hv1'].netns} ping -n -c ${n} -i 0.3 -W 2 ${EP['vsim-hv3'].ip}; true`);
+  const r = await sh('vsim-hv1', `ip netns exec ${EP['vsim-hv1'].netns} busybox ping -c ${n} -i 0.3 -W 2 ${EP['vsim-hv3'].ip}; true`);
   const m = /(\d+) (?:packets )?received/.exec(r.out);
   assert.ok(m, `ping output: ${r.out}`);
   return Number(m[1]);
