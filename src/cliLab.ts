@@ -15,6 +15,8 @@ import { KnownHostsPolicy } from './remote/hostKeyPolicy';
 import { SshPool } from './remote/pool';
 import { defaultSshEnv, resolveEndpointWith, type AsyncOptionsSource } from './remote/sshConfig';
 import { configFileSource } from './remote/sshG';
+import { onHost } from './model/fabric';
+import { tunnelPorts } from './deploy/renderTunnels';
 
 export interface LabCliOptions {
   file: string;
@@ -109,9 +111,11 @@ function destroyList(t: Topology): string[] {
   const lines: string[] = [];
   for (const host of Object.keys(t.hosts)) {
     const vms = Object.entries(t.vms ?? {}).filter(([, v]) => v.host === host).map(([n]) => n);
-    const nets = Object.entries(t.networks ?? {}).filter(([, n]) => n.host === host).map(([n, net]) => `${n} (bridge ${net.bridge ?? n})`);
+    const nets = Object.entries(t.networks ?? {}).filter(([, n]) => onHost(n, host)).map(([n, net]) => `${n} (bridge ${net.bridge ?? n})`);
     if (vms.length) lines.push(`${host}: VMs ${vms.join(', ')}`);
     if (nets.length) lines.push(`${host}: networks ${nets.join(', ')}`);
+    const ports = tunnelPorts(t, host).map((p) => `${p.name} (${p.network})`);
+    if (ports.length) lines.push(`${host}: tunnel ports ${ports.join(', ')}`);
   }
   return lines;
 }

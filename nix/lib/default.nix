@@ -11,9 +11,10 @@ let
   tc = import ./tc.nix { inherit util; };
   microvm = import ./microvm.nix { inherit util; };
   cloudHypervisor = import ./cloud-hypervisor.nix { inherit util; };
+  tunnels = import ./tunnels.nix { inherit util; };
 in
 {
-  inherit util networks dnsmasq libvirt tc microvm cloudHypervisor;
+  inherit util networks dnsmasq libvirt tc microvm cloudHypervisor tunnels;
   inherit (topology) fromJSON fromTopology;
 
   # What the extension renders, for every host: the shape of test/golden/<example>.json.
@@ -21,6 +22,7 @@ in
     libvirtXml = libvirt.domains t null;
     tc = tc.profiles t null;
     dnsmasq = dnsmasq.lines t null;
+    tunnels = tunnels.golden t null;
   };
 
   # Everything one host (`host`, a key of topology.hosts) needs, as plain data. `bins` maps tool
@@ -54,5 +56,6 @@ in
         tapBridges = microvm.tapBridges t host;
       };
       cloudHypervisor.services = cloudHypervisor.services { topology = t; inherit host bins; };
+      tunnels = map (p: p // { setup = tunnels.setup p; }) (tunnels.ports t host);
     };
 }

@@ -4,7 +4,7 @@
 # MACs lowercased, a MAC already listed is skipped. Pure: builtins only.
 { util }:
 let
-  inherit (util) filterAttrs mapAttrs concatMap parseCidr netmask optional toLower ipToInt intToIp pow2;
+  inherit (util) filterAttrs mapAttrs concatMap parseCidr netmask optional toLower ipToInt intToIp pow2 homeHost;
 in
 rec {
   # Static leases on network `netName`: [ { mac; ip; name; } ].
@@ -43,7 +43,7 @@ rec {
   # { NETWORK = [ lines ]; } for the networks with dhcp (of `host`, or of every host when null).
   lines = topology: host:
     let
-      nets = filterAttrs (_: n: n ? dhcp && (host == null || n.host == host)) (topology.networks or { });
+      nets = filterAttrs (_: n: n ? dhcp && (host == null || homeHost n == host)) (topology.networks or { });
     in
     mapAttrs (name: _: networkLines topology name) nets;
 

@@ -77,6 +77,11 @@ rec {
       keysOf = body: map head (filter builtins.isList (split "\n    \"([A-Za-z0-9_-]+)\": [{]" body));
     in
     listToAttrs (map (s: { inherit (s) name; value = keysOf s.body; }) sections);
+  # The hosts a network is on (`hosts`, else [ host ]) and the one carrying its gateway, NAT and DHCP (the first).
+  networkHosts = net: net.hosts or (if net ? host then [ net.host ] else [ ]);
+  onHost = net: host: builtins.elem host (networkHosts net);
+  homeHost = net: let hs = networkHosts net; in if hs == [ ] then null else builtins.head hs;
+
   # Names of `topology.${section}` in file order when known (topology._order), else sorted.
   names = topology: section:
     let set = topology.${section} or { }; in

@@ -5,11 +5,14 @@ import type { Topology } from '../model/types';
 import { renderProfile } from '../tc/renderProfile';
 import { profileTargets } from '../tc/targets';
 import { renderDnsmasq } from './renderDnsmasq';
+import { renderTunnelSetup, tunnelPorts, type TunnelPort } from './renderTunnels';
 
 export interface GoldenVector {
   libvirtXml: Record<string, string>;
   tc: Record<string, Record<string, string[][]>>;
   dnsmasq: Record<string, string[]>;
+  /** Per host with tunnel ports: each port (renderTunnels.ts) and the argv that sets it up. */
+  tunnels: Record<string, (TunnelPort & { setup: string[][] })[]>;
 }
 
 export function goldenVector(topology: Topology): GoldenVector {
@@ -23,5 +26,10 @@ export function goldenVector(topology: Topology): GoldenVector {
     for (const t of profileTargets(topology, name)) per[t.iface] = renderProfile(profile, t);
     tc[name] = per;
   }
-  return { libvirtXml, tc, dnsmasq: renderDnsmasq(topology) };
+  const tunnels: GoldenVector['tunnels'] = {};
+  for (const host of Object.keys(topology.hosts ?? {})) {
+    const ports = tunnelPorts(topology, host);
+    if (ports.length) tunnels[host] = ports.map((p) => ({ ...p, setup: renderTunnelSetup(p).map((s) => s.argv) }));
+  }
+  return { libvirtXml, tc, dnsmasq: renderDnsmasq(topology), tunnels };
 }

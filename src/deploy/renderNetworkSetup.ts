@@ -1,5 +1,6 @@
 // Host network setup for a topology's networks: Linux bridges or OVS bridges, gateway address,
 // NAT. argv steps, idempotent (existing things tolerated, addresses replaced). Pure.
+import { homeHost, onHost } from '../model/fabric';
 import { parseCidr } from '../model/ipv4';
 import { assertIfname, assertName } from '../model/names';
 import { bridgeName, type Network, type Topology } from '../model/types';
@@ -15,11 +16,14 @@ export function natRule(net: Network): string[] {
     ...(typeof net.nat === 'string' ? ['-o', assertIfname(net.nat, 'NAT interface')] : []), '-j', 'MASQUERADE'];
 }
 
+/** Setup steps of the networks on `host` (all when absent). A spanning network's gateway address
+ * and NAT are on its first host only; its bridge (and MTU) on each. */
 export function renderNetworkSetup(topology: Topology, host?: string): TcStep[] {
   const steps: TcStep[] = [];
   let forward = false;
   for (const [name, net] of Object.entries(topology.networks ?? {})) {
-    if (host && net.host !== host) continue;
+    if (host && !onHost(net, host)) continue;
+    const home = !host || homeHost(net) === host;
     const br = assertIfname(bridgeName(name, net), 'bridge name');
     const addrDev = net.hostInterface ? assertIfname(net.hostInterface, 'host interface') : br;
     if (net.kind === 'ovs') {
@@ -28,7 +32,9 @@ export function renderNetworkSetup(topology: Topology, host?: string): TcStep[] 
     } else {
       steps.push({ argv: ['ip', 'link', 'add', 'name', br, 'type', 'bridge'], tolerate: ALREADY_EXISTS });
     }
+    if (net.mtu !== undefined && net.kind !== 'ovs') steps.push(must(['ip', 'link', 'set', 'dev', br, 'mtu', String(net.mtu)]));
     steps.push(must(['ip', 'link', 'set', 'dev', br, 'up']));
+    if (!home) continue;
     if (addrDev !== br) steps.push(must(['ip', 'link', 'set', 'dev', addrDev, 'up']));
     const cidr = net.subnet ? parseCidr(net.subnet) : undefined;
     if (net.gateway && cidr) steps.push(must(['ip', 'addr', 'replace', `${net.gateway}/${cidr.prefix}`, 'dev', addrDev]));
@@ -83,9 +89,9 @@ export const DNSMASQ_REMOVE_SCRIPT = [
 export function renderNetworkTeardown(topology: Topology, host?: string): TcStep[] {
   const steps: TcStep[] = [];
   for (const [name, net] of Object.entries(topology.networks ?? {})) {
-    if (host && net.host !== host) continue;
+    if (host && !onHost(net, host)) continue;
     const br = assertIfname(bridgeName(name, net), 'bridge name');
-    if (net.nat && net.subnet) {
+    if (net.nat && net.subnet && (!host || homeHost(net) === host)) {
       steps.push({ argv: ['iptables', '-t', 'nat', '-D', ...natRule(net)], tolerate: NO_SUCH_RULE });
     }
     if (net.kind === 'ovs') steps.push(must(['ovs-vsctl', '--if-exists', 'del-br', br]));

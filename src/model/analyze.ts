@@ -1,6 +1,7 @@
 // One entry point: text in, parsed document + topology + all problems out.
 import { checkAddresses } from './checks/addresses';
 import { checkCombinations } from './checks/combinations';
+import { checkFabric } from './checks/fabric';
 import { checkNames } from './checks/names';
 import { checkOrder } from './checks/order';
 import { checkServices } from './checks/services';
@@ -29,7 +30,7 @@ export interface Analysis {
   usable(): UsablePart | undefined;
 }
 
-const CHECKS = [checkReferences, checkNames, checkAddresses, checkCombinations, checkOrder, checkServices];
+const CHECKS = [checkReferences, checkNames, checkAddresses, checkCombinations, checkFabric, checkOrder, checkServices];
 
 /** `opts` are for tests and benchmarks (chunked or whole parse, which cache); the result is the same. */
 export function analyze(text: string, opts?: ParseOptions): Analysis {

@@ -21,6 +21,7 @@ export const REF_RULES: readonly RefRule[] = [
   { pattern: ['vms', '*', 'nics', '#', 'network'], targets: ['networks'] },
   { pattern: ['vms', '*', 'after', '#'], targets: ['vms'] },
   { pattern: ['networks', '*', 'host'], targets: ['hosts'] },
+  { pattern: ['networks', '*', 'hosts', '#'], targets: ['hosts'] },
   { pattern: ['slots', '*', 'host'], targets: ['hosts'] },
   { pattern: ['slots', '*', 'network'], targets: ['networks'] },
   { pattern: ['slots', '*', 'state'], targets: ['states'] },

@@ -19,11 +19,35 @@ export interface Host {
   flake?: string;
   /** systemd units the lab depends on besides the ones vsim watches anyway (src/health/units.ts). */
   services?: string[];
+  /** Address of this host on the underlay the tunnels of spanning networks run over. */
+  underlay?: string;
+  /** Interface the underlay address is on (`dev` of a Linux tunnel port); optional. */
+  underlayInterface?: string;
+  /** MTU of the underlay (default 1500): a spanning network's MTU must leave room for the tunnel header. */
+  underlayMtu?: number;
+}
+
+/** How a network that spans hosts is carried between them. */
+export interface Tunnel {
+  kind: 'vxlan' | 'gre';
+  /** vxlan: the VXLAN network identifier. */
+  vni?: number;
+  /** gre: the GRE key. */
+  key?: number;
+  /** vxlan: UDP destination port (default 4789). */
+  port?: number;
 }
 
 export interface Network {
   description?: string;
-  host: string;
+  /** The one host of a host-local network (give `host` or `hosts`). */
+  host?: string;
+  /** The hosts a spanning network is on; the first carries its gateway, NAT and DHCP. */
+  hosts?: string[];
+  /** Between the hosts of a spanning network. */
+  tunnel?: Tunnel;
+  /** MTU of the bridge and its tunnel ports. */
+  mtu?: number;
   kind?: 'bridge' | 'ovs';
   bridge?: string;
   subnet?: string;

@@ -1,10 +1,12 @@
 // Apply: each change through the capability that owns it — the backend's provisioner for VMs and
 // slots, src/deploy's network steps (the renderers nix/ uses), src/tc for the default profile.
-// Hosts in parallel; per host networks first, then VMs side by side (bounded; one VM's operations
+// Hosts in parallel; per host networks first, then their tunnel ports, then VMs side by side (bounded; one VM's operations
 // serialised by deps.queue), then tc. A failure names host, command and stderr; the rest goes on.
 import { RemoteCommandError, type BackendContext } from '../backends/backend';
 import { mustRunScript } from '../backends/script';
+import { renderTunnelSetup, tunnelPorts } from '../deploy/renderTunnels';
 import { DNSMASQ_APPLY_SCRIPT, dnsmasqConfPath, dnsmasqPidPath, renderNetworkSetup } from '../deploy/renderNetworkSetup';
+import { homeHost } from '../model/fabric';
 import type { Topology } from '../model/types';
 import { isTolerated, type TcStep } from '../tc/steps';
 import { describeChange } from './describe';
@@ -33,8 +35,15 @@ export function oneNetwork(topology: Topology, name: string): Topology {
 
 export async function applyNetwork(ctx: BackendContext, name: string): Promise<void> {
   await runSteps(ctx, renderNetworkSetup(oneNetwork(ctx.topology, name), ctx.hostName));
-  const text = dnsmasqText(ctx.topology, name);
+  const text = homeHost(ctx.topology.networks?.[name]) === ctx.hostName ? dnsmasqText(ctx.topology, name) : '';
   if (text) await mustRunScript(ctx, 'vsim dnsmasq apply', DNSMASQ_APPLY_SCRIPT, [dnsmasqConfPath(name), dnsmasqPidPath(name), text]);
+}
+
+/** Creates (or recreates) one declared tunnel port of the host. */
+export async function applyTunnel(ctx: BackendContext, port: string): Promise<void> {
+  const p = tunnelPorts(ctx.topology, ctx.hostName).find((x) => x.name === port);
+  if (!p) throw new Error(`The file declares no tunnel port ${port} on ${ctx.hostName}.`);
+  await runSteps(ctx, renderTunnelSetup(p));
 }
 
 async function applyVm(ctx: BackendContext, deps: PlanDeps, c: Change & { vm: string }): Promise<void> {
@@ -56,10 +65,16 @@ async function applyHost(host: string, changes: Change[], input: PlanInput, deps
   const nets = changes.filter((c) => c.kind === 'network-missing' || c.kind === 'network-differs');
   const vms = changes.filter((c) => c.kind === 'vm-missing' || c.kind === 'vm-differs' || c.kind === 'slot-drift');
   const tcs = changes.filter((c) => c.kind === 'tc-differs');
+  const tunnels = changes.filter((c) => c.kind === 'tunnel-missing' || c.kind === 'tunnel-differs');
   const failedNets = new Set<string>();
   for (const c of nets) {
     if (c.kind !== 'network-missing' && c.kind !== 'network-differs') continue;
     if (!await items.item(c.id, host, describeChange(c), () => applyNetwork(ctx, c.network))) failedNets.add(c.network);
+  }
+  for (const c of tunnels) {
+    if (c.kind !== 'tunnel-missing' && c.kind !== 'tunnel-differs') continue;
+    if (failedNets.has(c.network)) items.skip(c.id, host, describeChange(c), `network ${c.network} could not be set up`);
+    else await items.item(c.id, host, describeChange(c), () => applyTunnel(ctx, c.port));
   }
   await boundedAll(vms, opts.perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY, async (c) => {
     if (c.kind !== 'vm-missing' && c.kind !== 'vm-differs' && c.kind !== 'slot-drift') return;

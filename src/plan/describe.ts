@@ -25,6 +25,10 @@ export function describeChange(c: Change): string {
       return `+ network ${c.network}: bridge ${c.bridge} missing on ${c.host}, will be created${blocked}`;
     case 'network-differs':
       return `~ network ${c.network} (${c.bridge}): ${describeFields(c.fields)}${blocked}`;
+    case 'tunnel-missing':
+      return `+ tunnel ${c.port} (network ${c.network}, ${c.tunnel} to ${c.remotes.join(', ')}): missing on ${c.host}, will be added to ${c.bridge}${blocked}`;
+    case 'tunnel-differs':
+      return `~ tunnel ${c.port} (network ${c.network}): ${describeFields(c.fields)}, will be recreated${blocked}`;
     case 'tc-differs':
       return `~ tc ${c.vm}: profile ${c.profile} expected: ${describeFields(c.fields)}${blocked}`;
     case 'tool-missing':

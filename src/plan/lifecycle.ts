@@ -1,11 +1,14 @@
 // Up (apply, then start every declared VM), Down (graceful shutdown with a timeout), Destroy (stop
-// and deprovision every DECLARED VM, then tear down the declared networks; never an undeclared VM).
+// and deprovision every DECLARED VM, then remove the declared tunnel ports and networks; never an
+// undeclared VM or a port the file does not name).
 // Hosts in parallel; on one host VMs side by side (bounded), starts in startOrder (file order,
 // `after:` first; a VM waits for the starts it comes after). No vscode.
 import type { BackendContext, InspectedVm, VmBackend } from '../backends/backend';
 import { mustRunScript } from '../backends/script';
 import { DNSMASQ_REMOVE_SCRIPT, dnsmasqConfPath, dnsmasqPidPath, renderNetworkTeardown } from '../deploy/renderNetworkSetup';
+import { homeHost } from '../model/fabric';
 import { startOrder } from '../model/startOrder';
+import { renderTunnelTeardown, tunnelPorts } from '../deploy/renderTunnels';
 import { DEFAULT_PER_HOST_CONCURRENCY, oneNetwork, applyPlan, runSteps } from './apply';
 import { boundedAll, hostContext, hostsOf, queued, vmsByBackend } from './hosts';
 import type { PlanDeps, PlanInput } from './types';
@@ -159,6 +162,11 @@ export async function destroyLab(input: PlanInput, deps: PlanDeps, opts: ApplyOp
       }));
     });
     const vmFailed = items.result.failed.some((f) => f.id.startsWith(`${host}/destroy/`));
+    for (const p of tunnelPorts(ctx.topology, host)) {
+      const title = `remove tunnel ${p.name} (network ${p.network}) on ${host}`;
+      if (vmFailed) items.skip(`${host}/tunnel/${p.name}`, host, title, 'a VM of this host could not be destroyed');
+      else await items.item(`${host}/tunnel/${p.name}`, host, title, () => runSteps(ctx, renderTunnelTeardown(p)));
+    }
     for (const [name, net] of hostNetworks(ctx.topology, host)) {
       const id = `${host}/network/${name}`;
       const title = `remove network ${name} (${net.bridge ?? name}) on ${host}`;
@@ -167,7 +175,7 @@ export async function destroyLab(input: PlanInput, deps: PlanDeps, opts: ApplyOp
         continue;
       }
       await items.item(id, host, title, async () => {
-        if (net.dhcp) await mustRunScript(ctx, 'vsim dnsmasq remove', DNSMASQ_REMOVE_SCRIPT, [dnsmasqConfPath(name), dnsmasqPidPath(name)]);
+        if (net.dhcp && homeHost(net) === host) await mustRunScript(ctx, 'vsim dnsmasq remove', DNSMASQ_REMOVE_SCRIPT, [dnsmasqConfPath(name), dnsmasqPidPath(name)]);
         await runSteps(ctx, renderNetworkTeardown(oneNetwork(ctx.topology, name), host));
       });
     }

@@ -8,9 +8,12 @@ import { renderDnsmasqLines } from '../deploy/renderDnsmasq';
 import { dnsmasqConfPath, natRule, renderDnsmasqConf } from '../deploy/renderNetworkSetup';
 import { parseCidr } from '../model/ipv4';
 import { bridgeName, type Network, type Topology } from '../model/types';
+import { parseLinuxTunnels, parseOvsTunnels, type HaveTunnel } from './tunnels';
 import type { Change, FieldDiff } from './types';
+import { homeHost, onHost } from '../model/fabric';
 
-/** Sections: `tools` (present ones, one a line), `links`, `addrs` (ip -j), `ovs`, `nat`, `dnsmasq FILE` per vsim file. */
+/** Sections: `tools` (present ones, one a line), `links`, `addrs` (ip -j), `ovs`, tunnels (`vxlan`, `gretap`,
+ * `fdb`, `ovsif`, `ovsports BR`), `nat`, `dnsmasq FILE` per vsim file. */
 export const NETWORK_SCRIPT = [
   "printf '@@vsim tools\\n'",
   'for t in "$@"; do command -v "$t" >/dev/null 2>&1 && printf "%s\\n" "$t"; done',
@@ -20,6 +23,20 @@ export const NETWORK_SCRIPT = [
   "ip -j addr show 2>/dev/null || echo '[]'",
   "printf '@@vsim ovs\\n'",
   '! command -v ovs-vsctl >/dev/null 2>&1 || ovs-vsctl list-br 2>/dev/null',
+  "printf '@@vsim vxlan\\n'",
+  "ip -j -d link show type vxlan 2>/dev/null || echo '[]'",
+  "printf '@@vsim gretap\\n'",
+  "ip -j -d link show type gretap 2>/dev/null || echo '[]'",
+  "printf '@@vsim fdb\\n'",
+  "! command -v bridge >/dev/null 2>&1 || bridge fdb show 2>/dev/null | grep '^00:00:00:00:00:00 ' || true",
+  'if command -v ovs-vsctl >/dev/null 2>&1; then',
+  "  printf '@@vsim ovsif\\n'",
+  '  ovs-vsctl -f json --columns=name,type,options,mtu_request list interface 2>/dev/null',
+  '  for b in $(ovs-vsctl list-br 2>/dev/null); do',
+  "    printf '@@vsim ovsports %s\\n' \"$b\"",
+  '    ovs-vsctl list-ports "$b" 2>/dev/null',
+  '  done',
+  'fi',
   "printf '@@vsim nat\\n'",
   '! command -v iptables >/dev/null 2>&1 || iptables -t nat -S POSTROUTING 2>/dev/null',
   'for f in /etc/dnsmasq.d/vsim-*.conf; do',
@@ -34,6 +51,8 @@ export interface HostNetworks {
   tools: Set<string>;
   /** Linux bridges: name → up. */
   bridges: Map<string, boolean>;
+  /** Linux bridge → its MTU. */
+  mtus: Map<string, number>;
   /** Interface → its IPv4 addresses as `a.b.c.d/len`. */
   addrs: Map<string, string[]>;
   ovs: Set<string>;
@@ -41,6 +60,10 @@ export interface HostNetworks {
   nat: string[];
   /** vsim dnsmasq file path → its text. */
   dnsmasq: Map<string, string>;
+  /** Linux vxlan / gretap devices by name. */
+  linuxTunnels: Map<string, HaveTunnel>;
+  /** OVS vxlan / gre interfaces by name. */
+  ovsTunnels: Map<string, HaveTunnel>;
 }
 
 function json<T>(text: string): T[] {
@@ -53,21 +76,35 @@ function json<T>(text: string): T[] {
 }
 
 export function parseHostNetworks(stdout: string): HostNetworks {
-  const out: HostNetworks = { tools: new Set(), bridges: new Map(), addrs: new Map(), ovs: new Set(), nat: [], dnsmasq: new Map() };
+  const out: HostNetworks = { tools: new Set(), bridges: new Map(), mtus: new Map(), addrs: new Map(), ovs: new Set(), nat: [], dnsmasq: new Map(), linuxTunnels: new Map(), ovsTunnels: new Map() };
+  const tunnelLinks: Parameters<typeof parseLinuxTunnels>[0][number][] = [];
+  let fdb: string[] = [];
+  let ovsif = '';
+  const ovsPorts = new Map<string, string[]>();
   const lines = (s: string): string[] => s.split('\n').map((l) => l.trim()).filter(Boolean);
   for (const s of splitSections(stdout)) {
     if (s.kind === 'tools') lines(s.body).forEach((t) => out.tools.add(t));
     else if (s.kind === 'links') {
-      for (const l of json<{ ifname?: string; flags?: string[] }>(s.body)) if (l.ifname) out.bridges.set(l.ifname, !!l.flags?.includes('UP'));
+      for (const l of json<{ ifname?: string; flags?: string[]; mtu?: number }>(s.body)) {
+        if (!l.ifname) continue;
+        out.bridges.set(l.ifname, !!l.flags?.includes('UP'));
+        if (typeof l.mtu === 'number') out.mtus.set(l.ifname, l.mtu);
+      }
     } else if (s.kind === 'addrs') {
       for (const l of json<{ ifname?: string; addr_info?: { family?: string; local?: string; prefixlen?: number }[] }>(s.body)) {
         if (!l.ifname) continue;
         out.addrs.set(l.ifname, (l.addr_info ?? []).filter((a) => a.family === 'inet' && a.local).map((a) => `${a.local}/${a.prefixlen}`));
       }
     } else if (s.kind === 'ovs') lines(s.body).forEach((b) => out.ovs.add(b));
+    else if (s.kind === 'vxlan' || s.kind === 'gretap') tunnelLinks.push(...json<Parameters<typeof parseLinuxTunnels>[0][number]>(s.body));
+    else if (s.kind === 'fdb') fdb = lines(s.body);
+    else if (s.kind === 'ovsif') ovsif = s.body;
+    else if (s.kind === 'ovsports') ovsPorts.set(s.arg, lines(s.body));
     else if (s.kind === 'nat') out.nat = lines(s.body);
     else if (s.kind === 'dnsmasq') out.dnsmasq.set(s.arg, s.body);
   }
+  out.linuxTunnels = parseLinuxTunnels(tunnelLinks, fdb);
+  out.ovsTunnels = parseOvsTunnels(ovsif, ovsPorts);
   return out;
 }
 
@@ -80,7 +117,7 @@ export async function inspectHostNetworks(run: CommandRunner, tools: readonly st
 
 /** The declared networks of a host, in file order. */
 export function hostNetworks(topology: Topology, host: string): [string, Network][] {
-  return Object.entries(topology.networks ?? {}).filter(([, n]) => n.host === host);
+  return Object.entries(topology.networks ?? {}).filter(([, n]) => onHost(n, host));
 }
 
 /** The dnsmasq file text vsim writes for a network ('' when it has no dhcp). */
@@ -89,9 +126,10 @@ export function dnsmasqText(topology: Topology, name: string): string {
   return lines.length ? renderDnsmasqConf({ [name]: lines }) : '';
 }
 
-/** Tools a network needs on its host. */
-export function networkTools(net: Network): string[] {
-  return [net.kind === 'ovs' ? 'ovs-vsctl' : 'ip', ...(net.nat ? ['iptables'] : []), ...(net.dhcp ? ['dnsmasq'] : [])];
+/** Tools a network needs on `host` (NAT and DHCP only on the host that carries its gateway). */
+export function networkTools(net: Network, host?: string): string[] {
+  const home = host === undefined || homeHost(net) === host;
+  return [net.kind === 'ovs' ? 'ovs-vsctl' : 'ip', ...(net.nat && home ? ['iptables'] : []), ...(net.dhcp && home ? ['dnsmasq'] : [])];
 }
 
 /** network-missing / network-differs for the host's declared networks. */
@@ -99,7 +137,7 @@ export function networkChanges(topology: Topology, host: string, have: HostNetwo
   const out: Change[] = [];
   for (const [name, net] of hostNetworks(topology, host)) {
     const bridge = bridgeName(name, net);
-    const missingTools = networkTools(net).filter((t) => !have.tools.has(t));
+    const missingTools = networkTools(net, host).filter((t) => !have.tools.has(t));
     const blockedBy = missingTools.length ? `${host} lacks ${missingTools.join(', ')}` : undefined;
     const base = { host, network: name, bridge, ...(blockedBy ? { blockedBy } : {}) };
     const isLinux = have.bridges.has(bridge);
@@ -113,6 +151,12 @@ export function networkChanges(topology: Topology, host: string, have: HostNetwo
     const hasKind = isOvs ? 'ovs' : 'bridge';
     if (kind !== hasKind) fields.push({ field: 'kind', want: kind, have: hasKind });
     if (isLinux && !have.bridges.get(bridge)) fields.push({ field: 'state', want: 'up', have: 'down' });
+    const mtu = have.mtus.get(bridge);
+    if (isLinux && net.mtu !== undefined && mtu !== undefined && mtu !== net.mtu) fields.push({ field: 'mtu', want: String(net.mtu), have: String(mtu) });
+    if (homeHost(net) !== host) {
+      if (fields.length) out.push({ ...base, id: `${host}/network/${name}`, kind: 'network-differs', fields });
+      continue;
+    }
     const cidr = net.subnet ? parseCidr(net.subnet) : undefined;
     if (net.gateway && cidr) {
       const dev = net.hostInterface ?? bridge;

@@ -8,6 +8,8 @@ import { countingRunner, hostContext, hostsOf, vmsByBackend } from './hosts';
 import type { PlanDeps, PlanInput } from './types';
 import { hostNetworks, inspectHostNetworks, networkChanges, networkTools, type HostNetworks } from './networks';
 import { tcChanges } from './tc';
+import { tunnelChanges } from './tunnels';
+import { tunnelPorts, tunnelTools } from '../deploy/renderTunnels';
 import type { Change, HostPlan, Plan } from './types';
 
 /** The tools a host needs, each with what needs it (`libvirt VMs`, `network vsimbr0`). */
@@ -20,7 +22,8 @@ export function neededTools(topology: Topology, host: string, backends: PlanDeps
     add(b.tool, `${kind} VMs`);
     for (const t of b.provisioner?.tools ?? []) add(t, `${kind} VMs`);
   }
-  for (const [name, net] of hostNetworks(topology, host)) for (const t of networkTools(net)) add(t, `network ${name}`);
+  for (const [name, net] of hostNetworks(topology, host)) for (const t of networkTools(net, host)) add(t, `network ${name}`);
+  for (const p of tunnelPorts(topology, host)) for (const t of tunnelTools([p])) add(t, `tunnel ${p.name}`);
   if (topology.profiles?.default) add('tc', 'the default tc profile');
   return need;
 }
@@ -103,7 +106,8 @@ export async function planHost(input: PlanInput, deps: PlanDeps, hostName: strin
     const running = plans.flatMap((p) => p.running);
     const tc = nets.tools.has('tc') ? await tcChanges(ctx, running) : [];
     const undeclared = plans.flatMap((p) => p.undeclared).sort((a, b) => vmOf(a).localeCompare(vmOf(b)));
-    const changes = [...toolChanges, ...networkChanges(topology, hostName, nets), ...vmChanges, ...tc, ...undeclared];
+    const tunnels = tunnelChanges(topology, hostName, { tools: nets.tools, addrs: nets.addrs, linux: nets.linuxTunnels, ovs: nets.ovsTunnels });
+    const changes = [...toolChanges, ...networkChanges(topology, hostName, nets), ...tunnels, ...vmChanges, ...tc, ...undeclared];
     return { host: hostName, changes, roundTrips: run.count };
   } catch (err) {
     return { host: hostName, changes: [], error: (err as Error).message, roundTrips: run.count };

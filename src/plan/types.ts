@@ -35,6 +35,10 @@ export type Change =
   | (ChangeBase & { kind: 'network-missing'; network: string; bridge: string })
   /** A declared network whose gateway address, NAT rule or dnsmasq leases differ. */
   | (ChangeBase & { kind: 'network-differs'; network: string; bridge: string; fields: FieldDiff[] })
+  /** A tunnel port of a spanning network the host lacks (a vxlan/gretap device or an OVS port). */
+  | (ChangeBase & { kind: 'tunnel-missing'; network: string; port: string; bridge: string; tunnel: string; remotes: string[] })
+  /** A tunnel port whose identifier, endpoints, bridge or MTU differ: apply recreates it. */
+  | (ChangeBase & { kind: 'tunnel-differs'; network: string; port: string; bridge: string; fields: FieldDiff[] })
   /** The default traffic profile the file declares vs what `tc -j` reads back on a VM's interfaces. */
   | (ChangeBase & { kind: 'tc-differs'; vm: string; profile: string; fields: FieldDiff[] })
   /** A program the host needs for some of its changes (`virsh`, `ovs-vsctl`, `dnsmasq`, `cloud-hypervisor`). */

@@ -11,7 +11,7 @@ import { activeShaping, parseQdiscJson, parseTcJson, type ActiveShaping } from '
 import { parseScriptOutput, SCRIPT_ARGV, scriptStdin, libvirtTapMac, type ScriptDevice, type ScriptOutput, type ScriptUnit, type TcScript } from './opsScript';
 import { gactProbe, isMissingFeature, netemProbe } from './probe';
 import { renderApply, renderClear } from './renderClear';
-import { DEFAULT_BLACKHOLE, partitionPref, renderHeal, renderPartition, type DropMethod } from './renderPartition';
+import { DEFAULT_BLACKHOLE, partitionPref, renderHeal, renderHealSide, renderPartition, renderPartitionSide, type DropMethod } from './renderPartition';
 import { isEmptyShaping, needsNetem, shapingFor } from './renderProfile';
 import { readLinks, type LinkReadback } from './parseLink';
 import { renderLinkShaping, type LinkShapingSpec } from './renderLink';
@@ -308,6 +308,42 @@ export class TcOps {
       partitioned: hasDrop(ifaces[0], b.ip) && hasDrop(ifaces[1], a.ip),
       method: method.kind,
     };
+  }
+
+  /**
+   * One side of a partition between VMs on different hosts (each host drops what its VM sends to
+   * the other): `from`'s tap on `host` gets the drop filter towards `to`, read back. Heal first.
+   */
+  async partitionSide(host: string, run: CommandRunner, topology: Topology, from: PartitionEndRef, to: PartitionEndRef): Promise<PartitionResult> {
+    const c = await this.capabilities(host, run);
+    const method: DropMethod = c.caps.gact === false ? { kind: 'blackhole', dev: DEFAULT_BLACKHOLE } : { kind: 'gact' };
+    const devices = this.devices([from], true);
+    const { out, ms } = await this.exec(host, run, { devices, units: [{ devices: [0], steps: [...renderHealSide(from, to), ...renderPartitionSide(from, to, method)] }] });
+    const ifaces = this.readback(host, topology, [from], out, c.caps.netem);
+    return { host, ifaces, errors: stepErrors(host, out, devices), netemSkipped: false, durationMs: ms, roundTrips: c.roundTrips + 1, partitioned: hasDrop(ifaces[0], to.ip), method: method.kind };
+  }
+
+  /**
+   * Partition (or heal) two VMs on different hosts: each host's side in parallel. The result names
+   * both hosts (`hvA+hvB`), both taps' read-back; `partitioned` when both drops are in place.
+   */
+  async across(heal: boolean, ha: { host: string; run: CommandRunner }, hb: { host: string; run: CommandRunner }, topology: Topology, a: PartitionEndRef, b: PartitionEndRef): Promise<PartitionResult> {
+    const side = (h: { host: string; run: CommandRunner }, from: PartitionEndRef, to: PartitionEndRef) =>
+      (heal ? this.healSide(h.host, h.run, topology, from, to) : this.partitionSide(h.host, h.run, topology, from, to));
+    const [ra, rb] = await Promise.all([side(ha, a, b), side(hb, b, a)]);
+    return {
+      host: `${ha.host}+${hb.host}`, ifaces: [...ra.ifaces, ...rb.ifaces], errors: [...ra.errors, ...rb.errors], netemSkipped: false,
+      durationMs: Math.max(ra.durationMs, rb.durationMs), roundTrips: ra.roundTrips + rb.roundTrips,
+      partitioned: heal ? ra.partitioned || rb.partitioned : ra.partitioned && rb.partitioned, method: ra.method,
+    };
+  }
+
+  /** Removes one side's drop filter and reads back (`partitioned`: the filter is still there). One round trip. */
+  async healSide(host: string, run: CommandRunner, topology: Topology, from: PartitionEndRef, to: PartitionEndRef): Promise<PartitionResult> {
+    const devices = this.devices([from], true);
+    const { out, ms } = await this.exec(host, run, { devices, units: [{ devices: [0], steps: renderHealSide(from, to) }] });
+    const ifaces = this.readback(host, topology, [from], out, (await this.cachedCaps(host))?.netem);
+    return { host, ifaces, errors: stepErrors(host, out, devices), netemSkipped: false, durationMs: ms, roundTrips: 1, partitioned: hasDrop(ifaces[0], to.ip), method: 'gact' };
   }
 
   /** Removes the pair's drop filters and reads back. One round trip. */

@@ -61,3 +61,17 @@ export function renderHeal(a: PartitionEnd, b: PartitionEnd): TcStep[] {
     { argv: ['tc', 'filter', 'del', 'dev', assertIfname(b.iface), 'parent', 'ffff:', 'protocol', 'ip', 'prio', String(partitionPref(a.ip))], tolerate: NOTHING_TO_DELETE },
   ];
 }
+
+/** One side of a partition between VMs on different hosts: drop `from` → `to` on `from`'s tap
+ * (the other host runs the other side). Heal first (renderHealSide) to make it idempotent. */
+export function renderPartitionSide(from: PartitionEnd, to: PartitionEnd, method: DropMethod = { kind: 'gact' }): TcStep[] {
+  const pre: TcStep[] = method.kind === 'blackhole'
+    ? [{ argv: ['ip', 'link', 'add', 'name', assertIfname(method.dev), 'type', 'ifb'], tolerate: ALREADY_EXISTS }]
+    : [];
+  return [...pre, ...oneSide(from, to, method)];
+}
+
+/** Removes one side's filter (`from`'s tap, towards `to`). */
+export function renderHealSide(from: PartitionEnd, to: PartitionEnd): TcStep[] {
+  return [{ argv: ['tc', 'filter', 'del', 'dev', assertIfname(from.iface), 'parent', 'ffff:', 'protocol', 'ip', 'prio', String(partitionPref(to.ip))], tolerate: NOTHING_TO_DELETE }];
+}

@@ -11,6 +11,8 @@ export const KIND_ICON: Record<ChangeKind, { icon: string; color?: string }> = {
   'vm-undeclared': { icon: 'circle-slash', color: 'disabledForeground' },
   'network-missing': { icon: 'diff-added', color: 'gitDecoration.addedResourceForeground' },
   'network-differs': { icon: 'diff-modified', color: 'gitDecoration.modifiedResourceForeground' },
+  'tunnel-missing': { icon: 'diff-added', color: 'gitDecoration.addedResourceForeground' },
+  'tunnel-differs': { icon: 'diff-modified', color: 'gitDecoration.modifiedResourceForeground' },
   'tc-differs': { icon: 'dashboard', color: 'gitDecoration.modifiedResourceForeground' },
   'tool-missing': { icon: 'tools', color: 'errorForeground' },
 };
@@ -20,10 +22,16 @@ export function changeSubject(c: Change): string {
   switch (c.kind) {
     case 'network-missing':
     case 'network-differs':
+    case 'tunnel-missing':
+    case 'tunnel-differs':
       return c.network;
     case 'tool-missing':
       return c.tool;
-    default:
+    case 'vm-missing':
+    case 'vm-differs':
+    case 'slot-drift':
+    case 'vm-undeclared':
+    case 'tc-differs':
       return c.vm;
   }
 }

@@ -15,6 +15,23 @@ vms:
   ui-check-b: { host: vsim-hv1, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-check-br, mac: "52:54:00:00:16:0b" }] }
 `;
 
+// Two hosts and a network spanning them (vsim-hv3 is the sandbox's third host, test/sandbox/sandbox.sh):
+// the Plan view lists a vxlan port per host, the graph draws the network once joined to both hosts.
+const FABRIC_FILE = 'ui-fabric.vsim.yaml';
+const FABRIC = `version: 1
+name: ui-fabric
+hosts:
+  vsim-hv1: { sshConfigHost: vsim-hv1, kvm: false, underlay: 10.78.0.1 }
+  vsim-hv3: { sshConfigHost: vsim-hv3, kvm: false, underlay: 10.78.0.3 }
+networks:
+  ui-fab: { hosts: [vsim-hv1, vsim-hv3], bridge: uifabbr, tunnel: { kind: vxlan, vni: 4343 }, mtu: 1450, subnet: 10.80.0.0/24, gateway: 10.80.0.1 }
+vms:
+  ui-fab-a: { host: vsim-hv1, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-fab, mac: "52:54:00:00:17:0a", ip: 10.80.0.10 }] }
+  ui-fab-b: { host: vsim-hv3, backend: libvirt, accel: tcg, memory: 128, nics: [{ network: ui-fab, mac: "52:54:00:00:17:0b", ip: 10.80.0.11 }] }
+links:
+  ui-fab-ab: { endpoints: [ui-fab-a, ui-fab-b] }
+`;
+
 /**
  * F1, the command, then the file in the "which topology?" pick that follows. A file written just
  * before is listed once the workspace's watcher has seen it: until then the pick lacks it, so the
@@ -41,8 +58,56 @@ async function runLabCommand(page, title, fileName, attempts = 4) {
   }
 }
 
-export function labUiChecks({ showVsimView }) {
+export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) {
   return [
+    {
+      name: 'lab across two hosts: the Plan view lists the vxlan tunnel port missing on each host; the graph draws the spanning network once, joined to both host clusters',
+      timeoutMs: 120_000,
+      async run(page, ctx) {
+        const fs = await import('node:fs');
+        const path = await import('node:path');
+        const file = path.join(ctx.workspace, FABRIC_FILE);
+        fs.writeFileSync(file, FABRIC);
+        try {
+          await showVsimView(page);
+          const sidebar = page.locator('.part.sidebar');
+          await sidebar.locator('.pane-header', { hasText: /plan/i }).first().waitFor({ state: 'visible', timeout: 15_000 });
+          const planPane = sidebar.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*plan/i }) }).first();
+          const header = planPane.locator('.pane-header').first();
+          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+          await runLabCommand(page, 'vsim: Lab: Plan', FABRIC_FILE);
+          const row = (text) => planPane.locator('.monaco-list-row', { hasText: text }).first();
+          // Each host's row, then its tunnel line (the host rows are expanded by the view).
+          for (const [host, peer] of [['vsim-hv1', '10.78.0.3'], ['vsim-hv3', '10.78.0.1']]) {
+            await row(host).waitFor({ state: 'visible', timeout: 30_000 });
+            await row(`tunnel vx4343 (network ui-fab, vxlan 4343 to ${peer}): missing on ${host}`).waitFor({ state: 'visible', timeout: 30_000 });
+          }
+          ctx.log(`Plan view rows: ${JSON.stringify((await planPane.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')))}`);
+          await ctx.screenshot('lab-fabric-plan-view');
+          await runCommand(page, 'View: Close All Editors').catch(() => {});
+          await openFile(page, FABRIC_FILE);
+          await runCommand(page, 'vsim: Open Topology Graph');
+          const status = graphFrame(page).locator('#status[data-nodes="5"]');
+          await status.waitFor({ state: 'visible', timeout: 30_000 });
+          const drawn = await graphFrame(page).locator('body').evaluate(() => ({
+            labels: window.vsimGraph.labels().map((l) => l.id),
+            tunnelDrawn: window.vsimGraph.svg().includes('vxlan 4343'),
+            status: document.getElementById('status').innerText,
+          }));
+          ctx.log(`fabric graph: ${drawn.status.trim()}; labels ${JSON.stringify(drawn.labels)}`);
+          for (const id of ['host:vsim-hv1', 'host:vsim-hv3', 'network:ui-fab', 'vm:ui-fab-a', 'vm:ui-fab-b']) {
+            if (!drawn.labels.includes(id)) throw new Error(`the graph has no label for ${id}: ${JSON.stringify(drawn.labels)}`);
+          }
+          if (!drawn.tunnelDrawn) throw new Error('the graph does not show the vxlan 4343 tunnel (network label or host edge)');
+          if (!/5 nodes · 2 VMs · 1 networks · 2 hosts · 1 links/.test(drawn.status)) throw new Error(`graph status ${JSON.stringify(drawn.status)}`);
+          await ctx.screenshot('lab-fabric-graph');
+          await runCommand(page, 'View: Close All Editors').catch(() => {});
+        } finally {
+          await page.keyboard.press('Escape').catch(() => {});
+          fs.rmSync(file, { force: true });
+        }
+      },
+    },
     {
       name: 'lab: the Plan view lists the missing VMs, bridge and undeclared domains; Lab: Destroy shows one modal naming every VM and network',
       timeoutMs: 90_000,

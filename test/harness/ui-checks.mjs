@@ -478,7 +478,7 @@ export const uiChecks = [
       }
     },
   },
-  ...labUiChecks({ showVsimView }),
+  ...labUiChecks({ showVsimView, openFile, runCommand, graphFrame }),
   ...treeUiChecks({ showVsimView }),
   ...consoleUiChecks({ showVsimView }),
   ...servicesUiChecks({ showVsimView }),

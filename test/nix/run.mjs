@@ -121,6 +121,7 @@ for (const ex of examples) {
     check(`${ex}: libvirt domain XML = golden (exact text, ${Object.keys(golden.libvirtXml).length} domains)`, () => same(v.golden.libvirtXml, golden.libvirtXml));
     check(`${ex}: tc argv = golden (${Object.keys(golden.tc).length} profiles)`, () => same(v.golden.tc, golden.tc));
     check(`${ex}: dnsmasq lines = golden (${Object.keys(golden.dnsmasq).length} networks)`, () => same(v.golden.dnsmasq, golden.dnsmasq));
+    check(`${ex}: tunnel ports and their argv = golden (${Object.values(golden.tunnels ?? {}).flat().length} ports)`, () => same(v.golden.tunnels, golden.tunnels ?? {}));
   }
   check(`${ex}: nix fromTopology (raw file) fills the same defaults as vsim export`, () => same(v.fromTopology, exportedValue));
   check(`${ex}: nix fromJSON (exported) leaves it unchanged`, () => same(v.normalized, exportedValue));
@@ -191,6 +192,25 @@ check('sandbox: a slot with console.kind unix gets its serial on console.sock (m
     j1: [undefined, undefined],
   });
 });
+for (const [h, peer, ovsPort] of [['hv1', '10.99.0.2', 'gt7-1'], ['hv2', '10.99.0.1', 'gt7-0']]) {
+  check(`two-host-fabric: ${h} gets vxlan unit vsim-tunnel-vx42 (remote ${peer}) on bridge fabric (MTU 1450) and OVS gre port ${ovsPort} on ovs-stor; gateway and DHCP on hv1 only`, () => {
+    const c = hv('two-host-fabric', h);
+    const u = c?.nixos?.systemd?.services?.['vsim-tunnel-vx42'];
+    if (!u) return { detail: `no vsim-tunnel-vx42 unit on ${h}` };
+    const vs = c.nixos.networking.vswitches['ovs-stor'];
+    return same({
+      create: u.script.split('\n').find((l) => l.includes(' add ')),
+      vs: [Object.keys(vs.interfaces), vs.extraOvsctlCmds.split(' ').slice(0, 4)],
+      fabric: c.networking.interfaces.fabric,
+      dhcp: Object.keys(c.dnsmasq.lines),
+    }, {
+      create: `/nix/store/stub-iproute2/bin/ip link add vx42 type vxlan id 42 remote ${peer} local ${h === 'hv1' ? '10.99.0.1' : '10.99.0.2'} dstport 4789 dev eth1`,
+      vs: [[ovsPort], ['set', 'interface', ovsPort, 'type=gre']],
+      fabric: h === 'hv1' ? { ipv4: { addresses: [{ address: '10.30.0.1', prefixLength: 24 }] }, mtu: 1450 } : { mtu: 1450 },
+      dhcp: h === 'hv1' ? ['fabric'] : [],
+    });
+  });
+}
 check('aspen-cluster: three cloud-hypervisor units with API socket, TAP on aspen-br0, kernel boot', () => {
   const c = hv('aspen-cluster', 'aspen-dev');
   const u = c?.cloudHypervisor?.services?.['vsim-ch-node-2'];

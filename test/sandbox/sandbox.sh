@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local sandbox hypervisor "hv1" (+ a reachable "hv2") for vsim's integration tests and demo.
+# Local sandbox hypervisor "hv1" (+ a reachable "hv2", and "hv3" for tunnels between hosts) for vsim's integration tests and demo.
 #
 #   bash test/sandbox/sandbox.sh up       bring everything up (idempotent; warm run is fast)
 #   bash test/sandbox/sandbox.sh down     stop what `up` started (by recorded pids), remove its netns
@@ -26,6 +26,13 @@ VETH1=vsim-veth1 # in NS1
 VETH2=vsim-veth2 # in NS2
 HV1_LINK=10.77.0.1/24
 HV2_ADDR=10.77.0.2
+# hv3: a plain sshd in netns vsim-hv3 on its own veth link to hv1 (reached through hv1 like hv2).
+# The link is also the underlay of the tunnels between hv1 and hv3 (networks spanning hosts).
+NS3=vsim-hv3
+VETH3=vsim-veth3 # in NS1
+VETH4=vsim-veth4 # in NS3
+HV1_LINK3=10.78.0.1/24
+HV3_ADDR=10.78.0.3
 LIBVIRT_URI=qemu:///system
 # name ip mac autostart tap. edge.Gateway: a real libvirt name (a dot and capitals) for vsim's name
 # handling; its tap cannot be tap-NAME (an interface name has at most 15 characters).
@@ -101,7 +108,7 @@ netns_exists() { [[ -e /run/netns/$1 ]]; }
 # --- network ----------------------------------------------------------------------------------
 ensure_netns() {
   local ns
-  for ns in "$NS1" "$NS2"; do
+  for ns in "$NS1" "$NS2" "$NS3"; do
     if ! netns_exists "$ns"; then
       ip netns add "$ns"
       touch "$RUN/created-netns-$ns"
@@ -122,6 +129,14 @@ ensure_netns() {
   ip -n "$NS2" addr replace "$HV2_ADDR/24" dev "$VETH2"
   ip -n "$NS1" link set "$VETH1" up
   ip -n "$NS2" link set "$VETH2" up
+  if ! ip -n "$NS1" link show "$VETH3" >/dev/null 2>&1; then
+    ip -n "$NS3" link del "$VETH4" 2>/dev/null || true
+    ip -n "$NS1" link add "$VETH3" type veth peer name "$VETH4" netns "$NS3"
+  fi
+  ip -n "$NS1" addr replace "$HV1_LINK3" dev "$VETH3"
+  ip -n "$NS3" addr replace "$HV3_ADDR/24" dev "$VETH4"
+  ip -n "$NS1" link set "$VETH3" up
+  ip -n "$NS3" link set "$VETH4" up
 }
 
 # --- ssh --------------------------------------------------------------------------------------
@@ -131,6 +146,7 @@ ensure_keys() {
   [[ -s $SSHD/id_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -C vsim-sandbox-client -f "$SSHD/id_ed25519"
   [[ -s $SSHD/hv1_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C vsim-hv1 -f "$SSHD/hv1_host_ed25519_key"
   [[ -s $SSHD/hv2_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C vsim-hv2 -f "$SSHD/hv2_host_ed25519_key"
+  [[ -s $SSHD/hv3_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C vsim-hv3 -f "$SSHD/hv3_host_ed25519_key"
   cp "$SSHD/id_ed25519.pub" "$SSHD/authorized_keys"
   mkdir -p "$SB/nix"
   cat >"$SB/nix/nix.conf" <<EOF
@@ -236,10 +252,23 @@ Host vsim-hv2
   StrictHostKeyChecking yes
   GlobalKnownHostsFile /dev/null
   LogLevel ERROR
+
+Host vsim-hv3
+  HostName $HV3_ADDR
+  Port 22
+  User root
+  ProxyJump vsim-hv1
+  IdentityFile $SSHD/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile $SSHD/known_hosts
+  StrictHostKeyChecking yes
+  GlobalKnownHostsFile /dev/null
+  LogLevel ERROR
 EOF
   {
     echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$SSHD/hv1_host_ed25519_key.pub")"
     echo "$HV2_ADDR $2"
+    echo "$HV3_ADDR $(cut -d' ' -f1,2 "$SSHD/hv3_host_ed25519_key.pub")"
   } >"$SSHD/known_hosts"
 }
 
@@ -425,6 +454,9 @@ write_env_json() { # port
     "vsim-hv1": { "address": "127.0.0.1", "port": $port, "user": "root", "netns": "$NS1" },
     "vsim-hv2": { "address": "$HV2_ADDR", "port": 22, "user": "root", "proxyJump": "vsim-hv1", "netns": "$NS2" }
   },
+  "fabricHosts": {
+    "vsim-hv3": { "address": "$HV3_ADDR", "port": 22, "user": "root", "proxyJump": "vsim-hv1", "netns": "$NS3", "underlay": "$HV3_ADDR", "hv1Underlay": "${HV1_LINK3%/*}" }
+  },
   "libvirtUri": "$LIBVIRT_URI",
   "bridge": "$BRIDGE",
   "domains": [$doms],
@@ -434,6 +466,7 @@ write_env_json() { # port
     "sshdHv1": $(json_pid "$RUN/sshd-hv1.pid"),
     "forwarder": $(json_pid "$RUN/forwarder.pid"),
     "sshdHv2": $(json_pid "$RUN/sshd-hv2.pid"),
+    "sshdHv3": $(json_pid "$RUN/sshd-hv3.pid"),
     "hv2Systemd": $hv2sys
   },
   "hv2Kind": "$hv2kind"
@@ -468,6 +501,7 @@ cmd_up() {
   ensure_keys
   ensure_netns
   start_sshd "$NS1" "0.0.0.0:22" "$SSHD/hv1_host_ed25519_key" hv1
+  start_sshd "$NS3" "$HV3_ADDR:22" "$SSHD/hv3_host_ed25519_key" hv3
   local port; port=$(pick_port); echo "$port" >"$RUN/port"
   start_forwarder "$port"
   ensure_hv2_start
@@ -526,6 +560,7 @@ cmd_down() {
   stop_pid "$RUN/forwarder.pid" forwarder
   stop_pid "$RUN/sshd-hv1.pid" sshd-hv1
   stop_pid "$RUN/sshd-hv2.pid" sshd-hv2
+  stop_pid "$RUN/sshd-hv3.pid" sshd-hv3
   if [[ -e $RUN/microvm-started ]]; then
     if [[ -x $MICROVM_DOWN ]]; then
       VSIM_SANDBOX_DIR=$SB VSIM_HV2_NETNS=$NS2 "$MICROVM_DOWN" 8>&- >>"$LOGS/microvm-down.log" 2>&1 \
@@ -534,7 +569,7 @@ cmd_down() {
     rm -f "$RUN/microvm-started"
   fi
   local ns
-  for ns in "$NS2" "$NS1"; do
+  for ns in "$NS3" "$NS2" "$NS1"; do
     if [[ -e $RUN/created-netns-$ns ]]; then
       local left
       left=$(ip netns pids "$ns" 2>/dev/null || true)
@@ -558,7 +593,7 @@ cmd_status() {
   [[ -s $RUN/port ]] && port=$(cat "$RUN/port")
   st() { if pid_alive "$1"; then printf '  %-10s up   pid %s\n' "$2" "$(pid_of "$1")"; else printf '  %-10s DOWN\n' "$2"; ok=1; fi; }
   echo "vsim sandbox ($SB)"
-  for ns in "$NS1" "$NS2"; do
+  for ns in "$NS1" "$NS2" "$NS3"; do
     if netns_exists "$ns"; then printf '  netns      %s\n' "$ns"; else printf '  netns      %s MISSING\n' "$ns"; ok=1; fi
   done
   st "$RUN/sshd-hv1.pid" sshd-hv1
@@ -572,6 +607,7 @@ cmd_status() {
   else
     st "$RUN/sshd-hv2.pid" sshd-hv2
   fi
+  st "$RUN/sshd-hv3.pid" sshd-hv3
   st "$RUN/virtlogd.pid" virtlogd
   st "$RUN/libvirtd.pid" libvirtd
   if pid_alive "$RUN/libvirtd.pid"; then

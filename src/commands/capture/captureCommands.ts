@@ -20,6 +20,7 @@ import { labDefining } from '../resolveName';
 import { Notice } from '../notice';
 import { targetOf } from '../registry';
 import type { Target as CommandTarget } from '../targets';
+import { onHost } from '../../model/fabric';
 
 export interface CaptureRequest {
   iface?: string;
@@ -106,7 +107,7 @@ async function resolveTarget(labs: WorkspaceLabs, node: CommandTarget | undefine
     const l = labs.get(node.uri)?.lab;
     if (!l) throw new Error('The topology has errors.');
     const vms = Object.entries(l.current.vms ?? {}).filter(([, v]) => v.host === node.host).map(([n]) => n);
-    const bridges = Object.entries(l.current.networks ?? {}).filter(([, n]) => n.host === node.host).map(([n]) => n);
+    const bridges = Object.entries(l.current.networks ?? {}).filter(([, n]) => onHost(n, node.host)).map(([n]) => n);
     return { lab: l, host: node.host, iface: req.iface ?? await pickIface(l, node.host, vms, bridges), label: `host ${node.host}` };
   }
   // Palette: every VM of every topology.

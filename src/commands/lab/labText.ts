@@ -4,6 +4,8 @@
 import type { Topology } from '../../model/types';
 import { isApplicable, type ApplyResult, type Change, type Plan } from '../../plan/types';
 import { buildCommand } from '../../remote/quote';
+import { tunnelPorts } from '../../deploy/renderTunnels';
+import { networkHosts } from '../../model/fabric';
 
 export type LabAction = 'apply' | 'up' | 'down' | 'destroy';
 
@@ -34,7 +36,7 @@ export function declaredVms(t: Topology, hosts?: readonly string[]): string[] {
 
 /** Declared networks (name and host) in file order, optionally of some hosts only. */
 export function declaredNetworks(t: Topology, hosts?: readonly string[]): { name: string; host: string }[] {
-  return Object.entries(t.networks ?? {}).filter(([, n]) => !hosts || hosts.includes(n.host)).map(([name, n]) => ({ name, host: n.host }));
+  return Object.entries(t.networks ?? {}).flatMap(([name, n]) => networkHosts(n).filter((h) => !hosts || hosts.includes(h)).map((host) => ({ name, host })));
 }
 
 /** Undeclared VMs a plan found (shown in Destroy's modal as untouched). */
@@ -73,6 +75,8 @@ export function destroyConfirmation(lab: string, t: Topology, plan: Plan | undef
   const lines = [
     ...vms.map((vm) => `destroy and undefine VM ${vm} (${t.vms?.[vm]?.backend} on ${t.vms?.[vm]?.host})`),
     ...nets.map((n) => `remove network ${n.name} (bridge on ${n.host})`),
+    ...Object.keys(t.hosts).filter((h) => !hosts || hosts.includes(h))
+      .flatMap((h) => tunnelPorts(t, h).map((p) => `remove tunnel port ${p.name} (network ${p.network}) on ${h}`)),
   ];
   const kept = undeclaredVms(plan);
   if (kept.length) lines.push(`not touched (not in the file): ${kept.join(', ')}`);

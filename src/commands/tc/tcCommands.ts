@@ -247,16 +247,19 @@ function partitionCommand(labs: WorkspaceLabs, ops: TcOps, heal: boolean) {
     const t = p.lab.current;
     const ha = t.vms?.[p.a]?.host;
     const hb = t.vms?.[p.b]?.host;
-    if (!ha || ha !== hb) throw new Error(`${p.a} (${ha}) and ${p.b} (${hb}) are not on the same host: partitions between hosts are not supported yet.`);
+    if (!ha || !hb) throw new Error(`${p.a} (${ha}) and ${p.b} (${hb}): both VMs need a host in the topology.`);
     const a = endOf(t, p.a);
     const b = endOf(t, p.b);
     const verb = heal ? 'heal' : 'partition';
     const { run } = await p.lab.context(ha);
+    // VMs on different hosts: each host drops what its VM sends to the other (both in parallel).
+    const other = ha === hb ? undefined : { host: hb, run: (await p.lab.context(hb)).run };
     let r: PartitionResult;
     try {
-      r = await withVmQueues(p.lab, [p.a, p.b], `${verb} ${p.label}`, () => (heal ? ops.heal(ha, run, t, a, b) : ops.partition(ha, run, t, a, b)));
+      r = await withVmQueues(p.lab, [p.a, p.b], `${verb} ${p.label}`, () => (other ? ops.across(heal, { host: ha, run }, other, t, a, b)
+        : heal ? ops.heal(ha, run, t, a, b) : ops.partition(ha, run, t, a, b)));
     } catch (err) {
-      throw new Error(`${verb} ${p.label} on ${ha}: ${(err as Error).message}`);
+      throw new Error(`${verb} ${p.label} on ${other ? `${ha} and ${hb}` : ha}: ${(err as Error).message}`);
     }
     remember({ uri: p.uri, lab: p.lab, host: ha, vms: [p.a, p.b] }, r);
     // The graph draws a partitioned link differently: note it on the link(s) between the pair.

@@ -3,6 +3,7 @@
 import { formatCidr, formatIp, inCidr, overlaps, parseCidr, parseIp, type Cidr } from '../ipv4';
 import { bridgeName, type Path } from '../types';
 import { entries, type Check } from './context';
+import { networkHosts, onHost } from '../fabric';
 
 interface Seen { path: Path; label: string }
 
@@ -39,9 +40,10 @@ export const checkAddresses: Check = ({ t, report }) => {
       const [b, nb] = nets[j]!;
       const ca = subnets.get(a);
       const cb = subnets.get(b);
-      if (ca && cb && na.host === nb.host && overlaps(ca, cb)) {
+      const common = networkHosts(na).find((h) => onHost(nb, h));
+      if (ca && cb && common !== undefined && overlaps(ca, cb)) {
         report('error', 'subnet-overlap', ['networks', b, 'subnet'],
-          `Subnet ${nb.subnet} of \`${b}\` overlaps ${na.subnet} of \`${a}\` on host \`${na.host}\`. Give each network its own range.`);
+          `Subnet ${nb.subnet} of \`${b}\` overlaps ${na.subnet} of \`${a}\` on host \`${common}\`. Give each network its own range.`);
       }
     }
   }
@@ -98,7 +100,7 @@ export const checkAddresses: Check = ({ t, report }) => {
   };
 
   for (const [name, net] of entries(t.networks)) {
-    useTap(net.host, bridgeName(name, net), net.bridge ? ['networks', name, 'bridge'] : ['networks', name], `network \`${name}\``);
+    for (const host of networkHosts(net)) useTap(host, bridgeName(name, net), net.bridge ? ['networks', name, 'bridge'] : ['networks', name], `network \`${name}\``);
   }
   for (const [name, slot] of entries(t.slots)) {
     useIp(slot.network, slot.ip, ['slots', name, 'ip'], `slot \`${name}\``);

@@ -1,5 +1,7 @@
 // Combinations a schema cannot express: arch/accel vs host, backend-specific requirements.
+import { hostList, networkHosts, onHost } from '../fabric';
 import { entries, type Check } from './context';
+
 
 export const checkCombinations: Check = ({ t, report }) => {
   const slotUsers = new Map<string, string>();
@@ -52,15 +54,15 @@ export const checkCombinations: Check = ({ t, report }) => {
           `libvirt reserves interface names starting with vnet, vif, macvtap and macvlan and renames \`${nic.tap}\` to a generated one, so tc commands aimed at it would miss. Use e.g. \`tap-${name}\`.`.slice(0, 400));
       }
       const net = nic && t.networks?.[nic.network];
-      if (net && net.host !== vm.host) {
-        report('error', 'host-mismatch', at('nics', i, 'network'), `Network \`${nic.network}\` is on host \`${net.host}\`, but VM \`${name}\` runs on \`${vm.host}\`.`);
+      if (net && networkHosts(net).length && !onHost(net, vm.host)) {
+        report('error', 'host-mismatch', at('nics', i, 'network'), `Network \`${nic.network}\` is on ${hostList(net)}, but VM \`${name}\` runs on \`${vm.host}\`.`);
       }
     });
   }
   for (const [name, slot] of entries(t.slots)) {
     const net = t.networks?.[slot.network];
-    if (net && net.host !== slot.host) {
-      report('error', 'host-mismatch', ['slots', name, 'network'], `Network \`${slot.network}\` is on host \`${net.host}\`, but slot \`${name}\` is on \`${slot.host}\`.`);
+    if (net && networkHosts(net).length && !onHost(net, slot.host)) {
+      report('error', 'host-mismatch', ['slots', name, 'network'], `Network \`${slot.network}\` is on ${hostList(net)}, but slot \`${name}\` is on \`${slot.host}\`.`);
     }
   }
   for (const [name, p] of entries(t.profiles)) {

@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'ya
 import { isValidIfname, isValidName, isValidVmName, NAME_RULE, PATH_PATTERN, VM_NAME_RULE } from '../names';
 import { bridgeName, type Backend, type Topology } from '../types';
 import { editYaml, ensureTopMap, pairOf, type EditOptions, type EditResult, type YDoc } from './yamlEdit';
+import { onHost } from '../fabric';
 
 export interface FoundNic {
   /** The bridge the NIC is plugged into on the host. */
@@ -71,7 +72,7 @@ export function adoptionOf(t: Topology, host: string, found: readonly FoundVm[])
   const kvm = t.hosts?.[host]?.kvm !== false;
   // Bridges of this host the file (or this adoption) already names → network name.
   const nets = new Map<string, string>();
-  for (const [n, net] of Object.entries(t.networks ?? {})) if (net?.host === host) nets.set(bridgeName(n, net), n);
+  for (const [n, net] of Object.entries(t.networks ?? {})) if (onHost(net, host)) nets.set(bridgeName(n, net), n);
   const newNames = new Set<string>();
   for (const f of found) {
     const name = f.name;

@@ -1,6 +1,7 @@
 // The topology as a graph for the editor: nodes (hosts, networks, VMs, slots) and edges (NIC → network,
 // VM ↔ VM links with their tc profiles, host → network, VM → slot). Pure and browser-safe: the
 // extension builds it, the webview bundle imports the types and the layout helpers.
+import { networkHosts, tunnelId } from '../fabric';
 import type { Topology } from '../types';
 import type { PlacedSection } from './intentTypes';
 
@@ -12,8 +13,10 @@ export interface GraphNode {
   id: string;
   kind: NodeKind;
   name: string;
-  /** The host the node belongs to (hosts: themselves). */
+  /** The host the node belongs to (hosts: themselves; a spanning network: its first host). */
   host: string;
+  /** A network on several hosts: all of them, in the file's order. */
+  spans?: string[];
   /** Multi-line label: name, then IPs (VMs), subnet (networks). */
   label: string;
   /** Tooltip text. */
@@ -107,10 +110,17 @@ export function buildGraph(t: Topology): GraphModel {
   }
   const hostKnown = (h: unknown) => typeof h === 'string' && !!t.hosts?.[h];
   for (const [name, n] of obj(t.networks)) {
-    const sub = [n.subnet, n.kind === 'ovs' ? 'ovs' : undefined].filter(Boolean).join(' · ');
-    nodes.push({ id: nodeId('network', name), kind: 'network', name, host: String(n.host), props: scalarProps(n), label: sub ? `${name}\n${sub}` : name,
-      detail: `network ${name} on ${n.host}${n.subnet ? `\nsubnet ${n.subnet}` : ''}${n.gateway ? `, gateway ${n.gateway}` : ''}${n.description ? `\n${n.description}` : ''}`, ...pos(layout.networks?.[name]) });
-    if (hostKnown(n.host)) edges.push({ id: `host:${name}`, kind: 'host', from: nodeId('host', String(n.host)), to: nodeId('network', name) });
+    const on = networkHosts(n);
+    const tunnel = on.length > 1 && n.tunnel ? `${n.tunnel.kind} ${tunnelId(n.tunnel) ?? '?'}` : undefined;
+    const sub = [n.subnet, n.kind === 'ovs' ? 'ovs' : undefined, tunnel].filter(Boolean).join(' · ');
+    nodes.push({ id: nodeId('network', name), kind: 'network', name, host: String(on[0]), props: scalarProps(n), label: sub ? `${name}\n${sub}` : name,
+      ...(on.length > 1 ? { spans: on } : {}),
+      detail: `network ${name} on ${on.join(', ')}${tunnel ? ` (${tunnel} tunnel)` : ''}${n.subnet ? `\nsubnet ${n.subnet}` : ''}${n.gateway ? `, gateway ${n.gateway}` : ''}${n.description ? `\n${n.description}` : ''}`, ...pos(layout.networks?.[name]) });
+    // The first host's edge keeps the id `host:NAME`; each further host of a spanning network is a tunnel edge.
+    on.forEach((h, i) => {
+      if (!hostKnown(h)) return;
+      edges.push({ id: i === 0 ? `host:${name}` : `host:${name}:${h}`, kind: 'host', from: nodeId('host', h), to: nodeId('network', name), ...(i > 0 && tunnel ? { label: tunnel } : {}) });
+    });
   }
   for (const [name, s] of obj(t.slots)) {
     nodes.push({ id: nodeId('slot', name), kind: 'slot', name, host: String(s.host), props: scalarProps(s), label: s.ip ? `${name}\n${s.ip}` : name,

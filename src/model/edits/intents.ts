@@ -13,6 +13,7 @@ export { IntentError } from './yamlEdit';
 
 export { PLACED_SECTIONS, type Intent, type IntentKind, type PlacedSection, type Scalarish, type XY } from './intentTypes';
 import type { Intent, PlacedSection, Scalarish, XY } from './intentTypes';
+import { homeHost, hostList, onHost } from '../fabric';
 
 export interface IntentResult {
   edits: TextEdit[];
@@ -143,7 +144,7 @@ function nicFor(t: Topology, network: string): Record<string, string> {
 function addVm(doc: YDoc, t: Topology, i: Extract<Intent, { kind: 'addVm' }>): string {
   const name = i.name ?? freshName(t, 'vms', 'vm-');
   checkNewName(t, 'vms', name);
-  const host = firstHost(t, i.network !== undefined && i.host === undefined ? t.networks?.[i.network]?.host : i.host);
+  const host = firstHost(t, i.network !== undefined && i.host === undefined ? homeHost(t.networks?.[i.network]) : i.host);
   const h = t.hosts[host] ?? {};
   const backend: Backend = i.backend ?? 'libvirt';
   const vm: Record<string, unknown> = { host, backend };
@@ -152,7 +153,7 @@ function addVm(doc: YDoc, t: Topology, i: Extract<Intent, { kind: 'addVm' }>): s
   if (backend === 'qemu') vm.sockets = { qmp: `/run/vsim/${name}/qmp.sock` };
   if (i.network !== undefined) {
     need(t, 'networks', i.network);
-    if (t.networks?.[i.network]?.host !== host) throw new IntentError(`Network \`${i.network}\` is on host \`${t.networks?.[i.network]?.host}\`, not \`${host}\`.`);
+    if (!onHost(t.networks?.[i.network], host)) throw new IntentError(`Network \`${i.network}\` is on ${hostList(t.networks?.[i.network])}, not \`${host}\`.`);
     vm.nics = [nicFor(t, i.network)];
   }
   const vms = ensureTopMap(doc, 'vms');
@@ -165,7 +166,7 @@ function addNetwork(doc: YDoc, t: Topology, i: Extract<Intent, { kind: 'addNetwo
   const host = firstHost(t, i.host);
   // Bridge names (the network name by default) share the host's interface names with VM taps.
   const ifnames = new Set<string>();
-  for (const [n, net] of Object.entries(t.networks ?? {})) if (net?.host === host) ifnames.add(net.bridge ?? n);
+  for (const [n, net] of Object.entries(t.networks ?? {})) if (onHost(net, host)) ifnames.add(net.bridge ?? n);
   for (const vm of Object.values(t.vms ?? {})) if (vm?.host === host) for (const nic of vm.nics ?? []) if (nic?.tap) ifnames.add(nic.tap);
   let name = i.name;
   if (name === undefined) {
@@ -200,8 +201,8 @@ function connectNic(doc: YDoc, t: Topology, vm: string, network: string): void {
   need(t, 'vms', vm);
   need(t, 'networks', network);
   const vmHost = t.vms?.[vm]?.host;
-  const netHost = t.networks?.[network]?.host;
-  if (vmHost !== netHost) throw new IntentError(`Network \`${network}\` is on host \`${netHost}\` but VM \`${vm}\` runs on \`${vmHost}\`.`);
+  const net = t.networks?.[network];
+  if (vmHost === undefined || !onHost(net, vmHost)) throw new IntentError(`Network \`${network}\` is on ${hostList(net)} but VM \`${vm}\` runs on \`${vmHost}\`.`);
   const vmMap = mapAt(doc, ['vms', vm]);
   if (!vmMap) throw new IntentError(`VM \`${vm}\` is not a map; fix it in the text first.`);
   const nic = nicFor(t, network);
@@ -332,6 +333,7 @@ function deleteEntity(doc: YDoc, t: Topology, text: string, section: Section, na
         case 'vms.*.nics.#.network':
           itemRemovals.push(site.path.slice(0, -1)); // the whole NIC
           break;
+        case 'networks.*.hosts.#':
         case 'profiles.*.targets.#':
           itemRemovals.push(site.path);
           break;

@@ -3,12 +3,15 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"offline":{"description":"true: vsim never connects to this file's hosts (shown offline in the tree; plan, apply and every host command refuse). For topologies describing labs that are not reachable from here, such as the examples copied into the demo workspace.","type":"boolean","default":false},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain (unless `domain` names another), the microvm unit instance (microvm@NAME), the qemu VM's log file name or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"vmName":{"description":"A VM name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters. A dot is allowed for libvirt VMs only (libvirt domain names may have dots); a microvm, qemu or cloud-hypervisor VM's name becomes a systemd unit, file or socket name on the host and uses letters, digits, '-' and '_'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"services":{"description":"systemd units on this host that the lab depends on besides the ones vsim watches anyway (libvirtd, virtlogd, ovs-vswitchd, ovsdb-server, dnsmasq, systemd-networkd, comin, setup-inner-vms, each microvm@VM): shown with their state under the host's Services in the Labs view. A name without a suffix is a `.service`.","type":"array","uniqueItems":true,"items":{"description":"A systemd unit name: letters, digits and `:_.@-`, not starting with '-' or '.', e.g. `ebs-volume-microvm-storage` or `k3s.service`.","type":"string","pattern":"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$","examples":["ebs-volume-microvm-storage"]}},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}},"network":{"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"domain":{"description":"libvirt only: the name of this VM's domain on the host, when it differs from the VM's key (e.g. key `gateway`, domain `edge.Gateway`). vsim starts, stops, defines and lists that domain under this key. Letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters.","$ref":"#/definitions/vmName","examples":["edge.Gateway","gamma.with.dots"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/vmName"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/vmName"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/vmName"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://vsim.dev/schemas/topology.schema.json","title":"vsim topology","description":"A vsim lab: the hypervisor hosts, their networks, the VMs on them, MicroVM slots and portable states, traffic-control profiles, links between VMs and graph layout. One file is both what the editor shows and what nix/ deploys.","type":"object","additionalProperties":false,"required":["version","hosts"],"properties":{"version":{"description":"Format version of this file. Always 1 for now.","const":1,"default":1},"name":{"description":"Name of the lab, shown in the tree and the graph.","$ref":"#/definitions/name","examples":["chassis-emulator","n3x-emulation"]},"description":{"description":"Free text about the lab.","type":"string"},"offline":{"description":"true: vsim never connects to this file's hosts (shown offline in the tree; plan, apply and every host command refuse). For topologies describing labs that are not reachable from here, such as the examples copied into the demo workspace.","type":"boolean","default":false},"hosts":{"description":"Hypervisor hosts, keyed by host name, and how to reach each one over SSH.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/host"}},"networks":{"description":"Networks on the hosts (Linux bridges or Open vSwitch bridges), keyed by network name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/network"}},"vms":{"description":"Virtual machines, keyed by VM name. The name is the libvirt domain (unless `domain` names another), the microvm unit instance (microvm@NAME), the qemu VM's log file name or the cloud-hypervisor node name.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/vm"}},"slots":{"description":"MicroVM slots (microvm.nix): fixed network identity (bridge, IP, MAC) onto which a portable state is mounted. Keyed by slot name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/slot"}},"states":{"description":"Portable VM states managed by `vm-state` (root filesystem and data volumes that can be snapshotted, cloned and moved between slots). Keyed by state name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/state"}},"profiles":{"description":"Traffic-control profiles (rate, delay, jitter, loss, corruption) that vsim renders into `tc` commands on the host-side interfaces of VMs or links. Keyed by profile name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/profile"}},"links":{"description":"Logical links between two VMs: drawn in the graph, and the target of per-link profiles and fault injection (partition/heal). Keyed by link name.","type":"object","propertyNames":{"$ref":"#/definitions/name"},"additionalProperties":{"$ref":"#/definitions/link"}},"layout":{"description":"Graph positions written by the topology editor when you drag a node. Safe to delete: the editor computes a layout.","$ref":"#/definitions/layout"}},"definitions":{"name":{"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},"vmName":{"description":"A VM name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters. A dot is allowed for libvirt VMs only (libvirt domain names may have dots); a microvm, qemu or cloud-hypervisor VM's name becomes a systemd unit, file or socket name on the host and uses letters, digits, '-' and '_'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},"ifname":{"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},"ipv4":{"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},"cidr":{"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]},"mac":{"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]},"path":{"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"},"memory":{"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]},"size":{"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]},"rate":{"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]},"bytes":{"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]},"duration":{"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]},"percent":{"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]},"host":{"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"services":{"description":"systemd units on this host that the lab depends on besides the ones vsim watches anyway (libvirtd, virtlogd, ovs-vswitchd, ovsdb-server, dnsmasq, systemd-networkd, comin, setup-inner-vms, each microvm@VM): shown with their state under the host's Services in the Labs view. A name without a suffix is a `.service`.","type":"array","uniqueItems":true,"items":{"description":"A systemd unit name: letters, digits and `:_.@-`, not starting with '-' or '.', e.g. `ebs-volume-microvm-storage` or `k3s.service`.","type":"string","pattern":"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$","examples":["ebs-volume-microvm-storage"]}},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]},"underlay":{"description":"This host's address on the network between the hosts: the endpoint of the tunnels of spanning networks (other hosts must reach it).","$ref":"#/definitions/ipv4","examples":["10.99.0.1"]},"underlayInterface":{"description":"Interface the underlay address is on (the `dev` of Linux tunnel ports).","$ref":"#/definitions/ifname","examples":["eth0"]},"underlayMtu":{"description":"MTU of the underlay interface.","type":"integer","minimum":576,"maximum":65535,"default":1500}}},"network":{"type":"object","description":"A bridge that VM NICs attach to. Give `host` (the one host it is on) or `hosts` (a network spanning hosts, joined by its `tunnel`).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`). A network on several hosts uses `hosts` instead.","$ref":"#/definitions/name"},"hosts":{"description":"Hosts a spanning network is on (keys of `hosts`): each gets the bridge, joined by `tunnel`; the first carries the gateway address, NAT and DHCP.","type":"array","items":{"$ref":"#/definitions/name"},"minItems":1,"uniqueItems":true,"examples":[["hv1","hv2"]]},"tunnel":{"description":"How the bridges of a spanning network are joined: Linux vxlan/gretap ports on Linux bridges, `ovs-vsctl add-port … type=vxlan|gre` on OVS bridges. Each host's `underlay` address is the tunnel's endpoint.","type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"description":"`vxlan` (UDP, a VNI) or `gre` (GRETAP, a key).","enum":["vxlan","gre"]},"vni":{"description":"VXLAN network identifier: unique among the file's vxlan networks.","type":"integer","minimum":1,"maximum":16777215,"examples":[42]},"key":{"description":"GRE key: unique among the file's gre networks.","type":"integer","minimum":1,"maximum":4294967295},"port":{"description":"VXLAN UDP destination port.","type":"integer","minimum":1,"maximum":65535,"default":4789}}},"mtu":{"description":"MTU of the bridge and its tunnel ports; a spanning network's must leave room for the tunnel header (vxlan 50 bytes, gre 38) within each host's `underlayMtu`.","type":"integer","minimum":576,"maximum":65535,"examples":[1450]},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}},"anyOf":[{"required":["host"]},{"required":["hosts"]}]},"nic":{"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}},"disk":{"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}},"qos":{"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}},"vm":{"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"domain":{"description":"libvirt only: the name of this VM's domain on the host, when it differs from the VM's key (e.g. key `gateway`, domain `edge.Gateway`). vsim starts, stops, defines and lists that domain under this key. Letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters.","$ref":"#/definitions/vmName","examples":["edge.Gateway","gamma.with.dots"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/vmName"}}}},"slot":{"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}},"state":{"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}},"shaping":{"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."},"profile":{"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/vmName"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}},"link":{"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/vmName"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}},"position":{"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}},"layout":{"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}}}};
 const schema12 = {"description":"A name used in shell commands, unit names and file names: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"};
-const schema14 = {"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"services":{"description":"systemd units on this host that the lab depends on besides the ones vsim watches anyway (libvirtd, virtlogd, ovs-vswitchd, ovsdb-server, dnsmasq, systemd-networkd, comin, setup-inner-vms, each microvm@VM): shown with their state under the host's Services in the Labs view. A name without a suffix is a `.service`.","type":"array","uniqueItems":true,"items":{"description":"A systemd unit name: letters, digits and `:_.@-`, not starting with '-' or '.', e.g. `ebs-volume-microvm-storage` or `k3s.service`.","type":"string","pattern":"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$","examples":["ebs-volume-microvm-storage"]}},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]}}};
-const schema25 = {"description":"A VM name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters. A dot is allowed for libvirt VMs only (libvirt domain names may have dots); a microvm, qemu or cloud-hypervisor VM's name becomes a systemd unit, file or socket name on the host and uses letters, digits, '-' and '_'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"};
+const schema28 = {"description":"A VM name: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters. A dot is allowed for libvirt VMs only (libvirt domain names may have dots); a microvm, qemu or cloud-hypervisor VM's name becomes a systemd unit, file or socket name on the host and uses letters, digits, '-' and '_'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"};
 const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$", "u");
+const pattern23 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", "u");
+const schema14 = {"type":"object","description":"A hypervisor host reached over SSH. Give either `sshConfigHost` (an alias in ~/.ssh/config) or `address`.","additionalProperties":false,"anyOf":[{"required":["address"]},{"required":["sshConfigHost"]}],"properties":{"description":{"type":"string","description":"Free text, e.g. what machine this is."},"sshConfigHost":{"description":"A `Host` alias from your SSH config (vsim reads HostName, Port, User, IdentityFile and ProxyJump from it). Fields given here override it.","type":"string","pattern":"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$","examples":["hypervisor","vsim-hv1"]},"address":{"description":"Host name or IP address to connect to (SSH HostName); it cannot start with '-'.","type":"string","pattern":"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$","examples":["54.185.189.181"]},"port":{"description":"SSH port.","type":"integer","minimum":1,"maximum":65535,"default":22},"user":{"description":"SSH user.","type":"string","pattern":"^[a-z_][a-z0-9_-]*$","default":"root"},"identityFile":{"description":"Private key file; `~` is your home directory.","type":"string","pattern":"^[^\\n\\r]+$","examples":["~/.ssh/rw-ssh-key"]},"proxyJump":{"description":"Reach this host through another: the name of a host in this file, or `[user@]host[:port]` (the seeds' two-hop `ssh … 'ssh …'`).","type":"string","pattern":"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},"arch":{"description":"CPU architecture of the host; decides which guests can use KVM.","enum":["x86_64","aarch64"],"default":"x86_64"},"kvm":{"description":"Whether /dev/kvm works on this host (false for hosts without nested virtualisation).","type":"boolean","default":true},"libvirtUri":{"description":"libvirt connection URI used by `virsh -c`.","type":"string","pattern":"^[a-z+]+://[A-Za-z0-9_./@:-]*$","default":"qemu:///system"},"services":{"description":"systemd units on this host that the lab depends on besides the ones vsim watches anyway (libvirtd, virtlogd, ovs-vswitchd, ovsdb-server, dnsmasq, systemd-networkd, comin, setup-inner-vms, each microvm@VM): shown with their state under the host's Services in the Labs view. A name without a suffix is a `.service`.","type":"array","uniqueItems":true,"items":{"description":"A systemd unit name: letters, digits and `:_.@-`, not starting with '-' or '.', e.g. `ebs-volume-microvm-storage` or `k3s.service`.","type":"string","pattern":"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$","examples":["ebs-volume-microvm-storage"]}},"flake":{"description":"Flake reference on the host used for image builds and deploys (e.g. a checkout of your infra repo): no spaces or shell characters, not starting with '-'.","type":"string","pattern":"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$","examples":["/root/simple-microvm-infra","github:org/repo"]},"underlay":{"description":"This host's address on the network between the hosts: the endpoint of the tunnels of spanning networks (other hosts must reach it).","$ref":"#/definitions/ipv4","examples":["10.99.0.1"]},"underlayInterface":{"description":"Interface the underlay address is on (the `dev` of Linux tunnel ports).","$ref":"#/definitions/ifname","examples":["eth0"]},"underlayMtu":{"description":"MTU of the underlay interface.","type":"integer","minimum":576,"maximum":65535,"default":1500}}};
+const schema15 = {"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"};
+const schema16 = {"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"};
 const pattern2 = new RegExp("^[A-Za-z0-9_.][A-Za-z0-9_.-]*$", "u");
 const pattern3 = new RegExp("^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$", "u");
 const pattern4 = new RegExp("^[a-z_][a-z0-9_-]*$", "u");
@@ -17,22 +20,18 @@ const pattern6 = new RegExp("^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$", "u");
 const pattern7 = new RegExp("^[a-z+]+://[A-Za-z0-9_./@:-]*$", "u");
 const pattern8 = new RegExp("^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$", "u");
 const pattern9 = new RegExp("^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$", "u");
-const pattern20 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", "u");
-const schema16 = {"type":"object","description":"A bridge on a host that VM NICs attach to.","additionalProperties":false,"required":["host"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`).","$ref":"#/definitions/name"},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}}};
-const schema18 = {"description":"A Linux interface name: at most 15 characters of letters, digits, '-', '_' and '.'.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"};
-const schema19 = {"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]};
-const schema20 = {"description":"An IPv4 address.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"};
-const pattern12 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$", "u");
-const pattern13 = new RegExp("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$", "u");
-const pattern14 = new RegExp("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$", "u");
-const pattern18 = new RegExp("^[a-z0-9.-]+$", "u");
+const pattern10 = new RegExp("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$", "u");
+const pattern11 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs1 = errors;
+let valid0 = false;
+const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.host === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema16.required,parentSchema:schema16,data};
+if(data.address === undefined){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema14.anyOf[0].required,parentSchema:schema14.anyOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -41,9 +40,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func2.call(schema16.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema16,data};
+}
+var _valid0 = _errs2 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.sshConfigHost === undefined){
+const err1 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "sshConfigHost"},message:"must have required property '"+"sshConfigHost"+"'",schema:schema14.anyOf[1].required,parentSchema:schema14.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -53,10 +57,11 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.description !== undefined){
-let data0 = data.description;
-if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.description.type,parentSchema:schema16.properties.description,data:data0};
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err2 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.anyOf,parentSchema:schema14,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -65,12 +70,21 @@ vErrors.push(err2);
 }
 errors++;
 }
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
 }
-if(data.host !== undefined){
-let data1 = data.host;
-if(typeof data1 === "string"){
-if(!pattern0.test(data1)){
-const err3 = {instancePath:instancePath+"/host",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data1};
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func2.call(schema14.properties, key0))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -80,8 +94,10 @@ vErrors.push(err3);
 errors++;
 }
 }
-else {
-const err4 = {instancePath:instancePath+"/host",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data1};
+if(data.description !== undefined){
+let data0 = data.description;
+if(typeof data0 !== "string"){
+const err4 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.description.type,parentSchema:schema14.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -91,10 +107,11 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.kind !== undefined){
-let data2 = data.kind;
-if(!((data2 === "bridge") || (data2 === "ovs"))){
-const err5 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema16.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema16.properties.kind.enum,parentSchema:schema16.properties.kind,data:data2};
+if(data.sshConfigHost !== undefined){
+let data1 = data.sshConfigHost;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err5 = {instancePath:instancePath+"/sshConfigHost",schemaPath:"#/properties/sshConfigHost/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.][A-Za-z0-9_.-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$"+"\"",schema:"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$",parentSchema:schema14.properties.sshConfigHost,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -104,11 +121,8 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.bridge !== undefined){
-let data3 = data.bridge;
-if(typeof data3 === "string"){
-if(!pattern12.test(data3)){
-const err6 = {instancePath:instancePath+"/bridge",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema18,data:data3};
+else {
+const err6 = {instancePath:instancePath+"/sshConfigHost",schemaPath:"#/properties/sshConfigHost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.sshConfigHost.type,parentSchema:schema14.properties.sshConfigHost,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -118,8 +132,11 @@ vErrors.push(err6);
 errors++;
 }
 }
-else {
-const err7 = {instancePath:instancePath+"/bridge",schemaPath:"#/definitions/ifname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data3};
+if(data.address !== undefined){
+let data2 = data.address;
+if(typeof data2 === "string"){
+if(!pattern3.test(data2)){
+const err7 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$"+"\"",schema:"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$",parentSchema:schema14.properties.address,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -129,11 +146,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.subnet !== undefined){
-let data4 = data.subnet;
-if(typeof data4 === "string"){
-if(!pattern13.test(data4)){
-const err8 = {instancePath:instancePath+"/subnet",schemaPath:"#/definitions/cidr/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$",parentSchema:schema19,data:data4};
+else {
+const err8 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.address.type,parentSchema:schema14.properties.address,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -143,8 +157,10 @@ vErrors.push(err8);
 errors++;
 }
 }
-else {
-const err9 = {instancePath:instancePath+"/subnet",schemaPath:"#/definitions/cidr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema19.type,parentSchema:schema19,data:data4};
+if(data.port !== undefined){
+let data3 = data.port;
+if(!((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3)))){
+const err9 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.port.type,parentSchema:schema14.properties.port,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -153,12 +169,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data.gateway !== undefined){
-let data5 = data.gateway;
-if(typeof data5 === "string"){
-if(!pattern14.test(data5)){
-const err10 = {instancePath:instancePath+"/gateway",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data5};
+if(typeof data3 == "number"){
+if(data3 > 65535 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema14.properties.port,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -167,9 +180,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/gateway",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data5};
+if(data3 < 1 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/port",schemaPath:"#/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.port,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -179,11 +191,12 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.hostInterface !== undefined){
-let data6 = data.hostInterface;
-if(typeof data6 === "string"){
-if(!pattern12.test(data6)){
-const err12 = {instancePath:instancePath+"/hostInterface",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema18,data:data6};
+}
+if(data.user !== undefined){
+let data4 = data.user;
+if(typeof data4 === "string"){
+if(!pattern4.test(data4)){
+const err12 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z_][a-z0-9_-]*$"+"\"",schema:"^[a-z_][a-z0-9_-]*$",parentSchema:schema14.properties.user,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -194,7 +207,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/hostInterface",schemaPath:"#/definitions/ifname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data6};
+const err13 = {instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.user.type,parentSchema:schema14.properties.user,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -204,12 +217,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.dhcp !== undefined){
-let data7 = data.dhcp;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key1 in data7){
-if(!(((key1 === "start") || (key1 === "end")) || (key1 === "domain"))){
-const err14 = {instancePath:instancePath+"/dhcp",schemaPath:"#/properties/dhcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema16.properties.dhcp,data:data7};
+if(data.identityFile !== undefined){
+let data5 = data.identityFile;
+if(typeof data5 === "string"){
+if(!pattern5.test(data5)){
+const err14 = {instancePath:instancePath+"/identityFile",schemaPath:"#/properties/identityFile/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]+$"},message:"must match pattern \""+"^[^\\n\\r]+$"+"\"",schema:"^[^\\n\\r]+$",parentSchema:schema14.properties.identityFile,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -219,11 +231,8 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data7.start !== undefined){
-let data8 = data7.start;
-if(typeof data8 === "string"){
-if(!pattern14.test(data8)){
-const err15 = {instancePath:instancePath+"/dhcp/start",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data8};
+else {
+const err15 = {instancePath:instancePath+"/identityFile",schemaPath:"#/properties/identityFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.identityFile.type,parentSchema:schema14.properties.identityFile,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -233,8 +242,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-else {
-const err16 = {instancePath:instancePath+"/dhcp/start",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data8};
+if(data.proxyJump !== undefined){
+let data6 = data.proxyJump;
+if(typeof data6 === "string"){
+if(!pattern6.test(data6)){
+const err16 = {instancePath:instancePath+"/proxyJump",schemaPath:"#/properties/proxyJump/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"+"\"",schema:"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$",parentSchema:schema14.properties.proxyJump,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -244,11 +256,8 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data7.end !== undefined){
-let data9 = data7.end;
-if(typeof data9 === "string"){
-if(!pattern14.test(data9)){
-const err17 = {instancePath:instancePath+"/dhcp/end",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data9};
+else {
+const err17 = {instancePath:instancePath+"/proxyJump",schemaPath:"#/properties/proxyJump/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.proxyJump.type,parentSchema:schema14.properties.proxyJump,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -258,8 +267,10 @@ vErrors.push(err17);
 errors++;
 }
 }
-else {
-const err18 = {instancePath:instancePath+"/dhcp/end",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data9};
+if(data.arch !== undefined){
+let data7 = data.arch;
+if(!((data7 === "x86_64") || (data7 === "aarch64"))){
+const err18 = {instancePath:instancePath+"/arch",schemaPath:"#/properties/arch/enum",keyword:"enum",params:{allowedValues: schema14.properties.arch.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.arch.enum,parentSchema:schema14.properties.arch,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -269,11 +280,10 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data7.domain !== undefined){
-let data10 = data7.domain;
-if(typeof data10 === "string"){
-if(!pattern18.test(data10)){
-const err19 = {instancePath:instancePath+"/dhcp/domain",schemaPath:"#/properties/dhcp/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9.-]+$",parentSchema:schema16.properties.dhcp.properties.domain,data:data10};
+if(data.kvm !== undefined){
+let data8 = data.kvm;
+if(typeof data8 !== "boolean"){
+const err19 = {instancePath:instancePath+"/kvm",schemaPath:"#/properties/kvm/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema14.properties.kvm.type,parentSchema:schema14.properties.kvm,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -283,8 +293,505 @@ vErrors.push(err19);
 errors++;
 }
 }
+if(data.libvirtUri !== undefined){
+let data9 = data.libvirtUri;
+if(typeof data9 === "string"){
+if(!pattern7.test(data9)){
+const err20 = {instancePath:instancePath+"/libvirtUri",schemaPath:"#/properties/libvirtUri/pattern",keyword:"pattern",params:{pattern: "^[a-z+]+://[A-Za-z0-9_./@:-]*$"},message:"must match pattern \""+"^[a-z+]+://[A-Za-z0-9_./@:-]*$"+"\"",schema:"^[a-z+]+://[A-Za-z0-9_./@:-]*$",parentSchema:schema14.properties.libvirtUri,data:data9};
+if(vErrors === null){
+vErrors = [err20];
+}
 else {
-const err20 = {instancePath:instancePath+"/dhcp/domain",schemaPath:"#/properties/dhcp/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.properties.dhcp.properties.domain.type,parentSchema:schema16.properties.dhcp.properties.domain,data:data10};
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/libvirtUri",schemaPath:"#/properties/libvirtUri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.libvirtUri.type,parentSchema:schema14.properties.libvirtUri,data:data9};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.services !== undefined){
+let data10 = data.services;
+if(Array.isArray(data10)){
+const len0 = data10.length;
+for(let i0=0; i0<len0; i0++){
+let data11 = data10[i0];
+if(typeof data11 === "string"){
+if(!pattern8.test(data11)){
+const err22 = {instancePath:instancePath+"/services/" + i0,schemaPath:"#/properties/services/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$"},message:"must match pattern \""+"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$"+"\"",schema:"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$",parentSchema:schema14.properties.services.items,data:data11};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/services/" + i0,schemaPath:"#/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.services.items.type,parentSchema:schema14.properties.services.items,data:data11};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+let i1 = data10.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data10[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err24 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema14.properties.services,data:data10};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.services.type,parentSchema:schema14.properties.services,data:data10};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data.flake !== undefined){
+let data12 = data.flake;
+if(typeof data12 === "string"){
+if(!pattern9.test(data12)){
+const err26 = {instancePath:instancePath+"/flake",schemaPath:"#/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"},message:"must match pattern \""+"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"+"\"",schema:"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$",parentSchema:schema14.properties.flake,data:data12};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/flake",schemaPath:"#/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.flake.type,parentSchema:schema14.properties.flake,data:data12};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data.underlay !== undefined){
+let data13 = data.underlay;
+if(typeof data13 === "string"){
+if(!pattern10.test(data13)){
+const err28 = {instancePath:instancePath+"/underlay",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema15,data:data13};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/underlay",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data13};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data.underlayInterface !== undefined){
+let data14 = data.underlayInterface;
+if(typeof data14 === "string"){
+if(!pattern11.test(data14)){
+const err30 = {instancePath:instancePath+"/underlayInterface",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema16,data:data14};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/underlayInterface",schemaPath:"#/definitions/ifname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data14};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data.underlayMtu !== undefined){
+let data15 = data.underlayMtu;
+if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
+const err32 = {instancePath:instancePath+"/underlayMtu",schemaPath:"#/properties/underlayMtu/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.underlayMtu.type,parentSchema:schema14.properties.underlayMtu,data:data15};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if(typeof data15 == "number"){
+if(data15 > 65535 || isNaN(data15)){
+const err33 = {instancePath:instancePath+"/underlayMtu",schemaPath:"#/properties/underlayMtu/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema14.properties.underlayMtu,data:data15};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(data15 < 576 || isNaN(data15)){
+const err34 = {instancePath:instancePath+"/underlayMtu",schemaPath:"#/properties/underlayMtu/minimum",keyword:"minimum",params:{comparison: ">=", limit: 576},message:"must be >= 576",schema:576,parentSchema:schema14.properties.underlayMtu,data:data15};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+
+const schema18 = {"type":"object","description":"A bridge that VM NICs attach to. Give `host` (the one host it is on) or `hosts` (a network spanning hosts, joined by its `tunnel`).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host the bridge lives on (a key of `hosts`). A network on several hosts uses `hosts` instead.","$ref":"#/definitions/name"},"hosts":{"description":"Hosts a spanning network is on (keys of `hosts`): each gets the bridge, joined by `tunnel`; the first carries the gateway address, NAT and DHCP.","type":"array","items":{"$ref":"#/definitions/name"},"minItems":1,"uniqueItems":true,"examples":[["hv1","hv2"]]},"tunnel":{"description":"How the bridges of a spanning network are joined: Linux vxlan/gretap ports on Linux bridges, `ovs-vsctl add-port … type=vxlan|gre` on OVS bridges. Each host's `underlay` address is the tunnel's endpoint.","type":"object","additionalProperties":false,"required":["kind"],"properties":{"kind":{"description":"`vxlan` (UDP, a VNI) or `gre` (GRETAP, a key).","enum":["vxlan","gre"]},"vni":{"description":"VXLAN network identifier: unique among the file's vxlan networks.","type":"integer","minimum":1,"maximum":16777215,"examples":[42]},"key":{"description":"GRE key: unique among the file's gre networks.","type":"integer","minimum":1,"maximum":4294967295},"port":{"description":"VXLAN UDP destination port.","type":"integer","minimum":1,"maximum":65535,"default":4789}}},"mtu":{"description":"MTU of the bridge and its tunnel ports; a spanning network's must leave room for the tunnel header (vxlan 50 bytes, gre 38) within each host's `underlayMtu`.","type":"integer","minimum":576,"maximum":65535,"examples":[1450]},"kind":{"description":"`bridge` for a Linux bridge, `ovs` for an Open vSwitch bridge.","enum":["bridge","ovs"],"default":"bridge"},"bridge":{"description":"Interface name of the bridge on the host; defaults to the network's name.","$ref":"#/definitions/ifname","examples":["ovsbr0","br-slot1","aspen-br0"]},"subnet":{"description":"IPv4 subnet of the network.","$ref":"#/definitions/cidr"},"gateway":{"description":"Host-side address on the network (the VMs' gateway).","$ref":"#/definitions/ipv4"},"hostInterface":{"description":"Host interface that carries the gateway address, when it is not the bridge itself (seed 000: `vnet0` on `ovsbr0`).","$ref":"#/definitions/ifname"},"dhcp":{"description":"DHCP served by dnsmasq on this network; every VM NIC with both `mac` and `ip` gets a static lease.","type":"object","additionalProperties":false,"properties":{"start":{"description":"First address of the dynamic range.","$ref":"#/definitions/ipv4"},"end":{"description":"Last address of the dynamic range.","$ref":"#/definitions/ipv4"},"domain":{"description":"DNS domain for the VMs (NAME.DOMAIN).","type":"string","pattern":"^[a-z0-9.-]+$","examples":["local"]}}},"nat":{"description":"Masquerade this subnet out of the host (true, or the external interface name).","oneOf":[{"type":"boolean"},{"$ref":"#/definitions/ifname"}],"default":false}},"anyOf":[{"required":["host"]},{"required":["hosts"]}]};
+const schema22 = {"description":"An IPv4 subnet in CIDR notation.","type":"string","pattern":"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$","examples":["192.168.100.0/24","10.1.0.0/24"]};
+const func0 = require("ajv/dist/runtime/equal").default;
+const pattern16 = new RegExp("^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$", "u");
+const pattern21 = new RegExp("^[a-z0-9.-]+$", "u");
+
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid0 = false;
+const _errs2 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.host === undefined){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema18.anyOf[0].required,parentSchema:schema18.anyOf[0],data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var _valid0 = _errs2 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.hosts === undefined){
+const err1 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema18.anyOf[1].required,parentSchema:schema18.anyOf[1],data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err2 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema18.anyOf,parentSchema:schema18,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func2.call(schema18.properties, key0))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema18,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+let data0 = data.description;
+if(typeof data0 !== "string"){
+const err4 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.description.type,parentSchema:schema18.properties.description,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.host !== undefined){
+let data1 = data.host;
+if(typeof data1 === "string"){
+if(!pattern0.test(data1)){
+const err5 = {instancePath:instancePath+"/host",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/host",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.hosts !== undefined){
+let data2 = data.hosts;
+if(Array.isArray(data2)){
+if(data2.length < 1){
+const err7 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema18.properties.hosts,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err8 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/hosts/" + i0,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+let i1 = data2.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data2[i1], data2[j0])){
+const err10 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema18.properties.hosts,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.hosts.type,parentSchema:schema18.properties.hosts,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.tunnel !== undefined){
+let data4 = data.tunnel;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.kind === undefined){
+const err12 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'",schema:schema18.properties.tunnel.required,parentSchema:schema18.properties.tunnel,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+for(const key1 in data4){
+if(!((((key1 === "kind") || (key1 === "vni")) || (key1 === "key")) || (key1 === "port"))){
+const err13 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema18.properties.tunnel,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data4.kind !== undefined){
+let data5 = data4.kind;
+if(!((data5 === "vxlan") || (data5 === "gre"))){
+const err14 = {instancePath:instancePath+"/tunnel/kind",schemaPath:"#/properties/tunnel/properties/kind/enum",keyword:"enum",params:{allowedValues: schema18.properties.tunnel.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema18.properties.tunnel.properties.kind.enum,parentSchema:schema18.properties.tunnel.properties.kind,data:data5};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data4.vni !== undefined){
+let data6 = data4.vni;
+if(!((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6)))){
+const err15 = {instancePath:instancePath+"/tunnel/vni",schemaPath:"#/properties/tunnel/properties/vni/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.tunnel.properties.vni.type,parentSchema:schema18.properties.tunnel.properties.vni,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(typeof data6 == "number"){
+if(data6 > 16777215 || isNaN(data6)){
+const err16 = {instancePath:instancePath+"/tunnel/vni",schemaPath:"#/properties/tunnel/properties/vni/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16777215},message:"must be <= 16777215",schema:16777215,parentSchema:schema18.properties.tunnel.properties.vni,data:data6};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data6 < 1 || isNaN(data6)){
+const err17 = {instancePath:instancePath+"/tunnel/vni",schemaPath:"#/properties/tunnel/properties/vni/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.tunnel.properties.vni,data:data6};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+if(data4.key !== undefined){
+let data7 = data4.key;
+if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
+const err18 = {instancePath:instancePath+"/tunnel/key",schemaPath:"#/properties/tunnel/properties/key/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.tunnel.properties.key.type,parentSchema:schema18.properties.tunnel.properties.key,data:data7};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(typeof data7 == "number"){
+if(data7 > 4294967295 || isNaN(data7)){
+const err19 = {instancePath:instancePath+"/tunnel/key",schemaPath:"#/properties/tunnel/properties/key/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295",schema:4294967295,parentSchema:schema18.properties.tunnel.properties.key,data:data7};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data7 < 1 || isNaN(data7)){
+const err20 = {instancePath:instancePath+"/tunnel/key",schemaPath:"#/properties/tunnel/properties/key/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.tunnel.properties.key,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -295,8 +802,10 @@ errors++;
 }
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/dhcp",schemaPath:"#/properties/dhcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.properties.dhcp.type,parentSchema:schema16.properties.dhcp,data:data7};
+if(data4.port !== undefined){
+let data8 = data4.port;
+if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
+const err21 = {instancePath:instancePath+"/tunnel/port",schemaPath:"#/properties/tunnel/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.tunnel.properties.port.type,parentSchema:schema18.properties.tunnel.properties.port,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -305,15 +814,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data.nat !== undefined){
-let data11 = data.nat;
-const _errs32 = errors;
-let valid9 = false;
-let passing0 = null;
-const _errs33 = errors;
-if(typeof data11 !== "boolean"){
-const err22 = {instancePath:instancePath+"/nat",schemaPath:"#/properties/nat/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema16.properties.nat.oneOf[0].type,parentSchema:schema16.properties.nat.oneOf[0],data:data11};
+if(typeof data8 == "number"){
+if(data8 > 65535 || isNaN(data8)){
+const err22 = {instancePath:instancePath+"/tunnel/port",schemaPath:"#/properties/tunnel/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema18.properties.tunnel.properties.port,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -322,15 +825,8 @@ vErrors.push(err22);
 }
 errors++;
 }
-var _valid0 = _errs33 === errors;
-if(_valid0){
-valid9 = true;
-passing0 = 0;
-}
-const _errs35 = errors;
-if(typeof data11 === "string"){
-if(!pattern12.test(data11)){
-const err23 = {instancePath:instancePath+"/nat",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema18,data:data11};
+if(data8 < 1 || isNaN(data8)){
+const err23 = {instancePath:instancePath+"/tunnel/port",schemaPath:"#/properties/tunnel/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.tunnel.properties.port,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -340,8 +836,10 @@ vErrors.push(err23);
 errors++;
 }
 }
+}
+}
 else {
-const err24 = {instancePath:instancePath+"/nat",schemaPath:"#/definitions/ifname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data11};
+const err24 = {instancePath:instancePath+"/tunnel",schemaPath:"#/properties/tunnel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.properties.tunnel.type,parentSchema:schema18.properties.tunnel,data:data4};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -350,19 +848,11 @@ vErrors.push(err24);
 }
 errors++;
 }
-var _valid0 = _errs35 === errors;
-if(_valid0 && valid9){
-valid9 = false;
-passing0 = [passing0, 1];
 }
-else {
-if(_valid0){
-valid9 = true;
-passing0 = 1;
-}
-}
-if(!valid9){
-const err25 = {instancePath:instancePath+"/nat",schemaPath:"#/properties/nat/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema16.properties.nat.oneOf,parentSchema:schema16.properties.nat,data:data11};
+if(data.mtu !== undefined){
+let data9 = data.mtu;
+if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
+const err25 = {instancePath:instancePath+"/mtu",schemaPath:"#/properties/mtu/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.mtu.type,parentSchema:schema18.properties.mtu,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -371,11 +861,314 @@ vErrors.push(err25);
 }
 errors++;
 }
+if(typeof data9 == "number"){
+if(data9 > 65535 || isNaN(data9)){
+const err26 = {instancePath:instancePath+"/mtu",schemaPath:"#/properties/mtu/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema18.properties.mtu,data:data9};
+if(vErrors === null){
+vErrors = [err26];
+}
 else {
-errors = _errs32;
+vErrors.push(err26);
+}
+errors++;
+}
+if(data9 < 576 || isNaN(data9)){
+const err27 = {instancePath:instancePath+"/mtu",schemaPath:"#/properties/mtu/minimum",keyword:"minimum",params:{comparison: ">=", limit: 576},message:"must be >= 576",schema:576,parentSchema:schema18.properties.mtu,data:data9};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+if(data.kind !== undefined){
+let data10 = data.kind;
+if(!((data10 === "bridge") || (data10 === "ovs"))){
+const err28 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema18.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema18.properties.kind.enum,parentSchema:schema18.properties.kind,data:data10};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data.bridge !== undefined){
+let data11 = data.bridge;
+if(typeof data11 === "string"){
+if(!pattern11.test(data11)){
+const err29 = {instancePath:instancePath+"/bridge",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema16,data:data11};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/bridge",schemaPath:"#/definitions/ifname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data11};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data.subnet !== undefined){
+let data12 = data.subnet;
+if(typeof data12 === "string"){
+if(!pattern16.test(data12)){
+const err31 = {instancePath:instancePath+"/subnet",schemaPath:"#/definitions/cidr/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/(3[0-2]|[12]?[0-9])$",parentSchema:schema22,data:data12};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/subnet",schemaPath:"#/definitions/cidr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data12};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data.gateway !== undefined){
+let data13 = data.gateway;
+if(typeof data13 === "string"){
+if(!pattern10.test(data13)){
+const err33 = {instancePath:instancePath+"/gateway",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema15,data:data13};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/gateway",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data13};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data.hostInterface !== undefined){
+let data14 = data.hostInterface;
+if(typeof data14 === "string"){
+if(!pattern11.test(data14)){
+const err35 = {instancePath:instancePath+"/hostInterface",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema16,data:data14};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/hostInterface",schemaPath:"#/definitions/ifname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data14};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.dhcp !== undefined){
+let data15 = data.dhcp;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key2 in data15){
+if(!(((key2 === "start") || (key2 === "end")) || (key2 === "domain"))){
+const err37 = {instancePath:instancePath+"/dhcp",schemaPath:"#/properties/dhcp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema18.properties.dhcp,data:data15};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data15.start !== undefined){
+let data16 = data15.start;
+if(typeof data16 === "string"){
+if(!pattern10.test(data16)){
+const err38 = {instancePath:instancePath+"/dhcp/start",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema15,data:data16};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/dhcp/start",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data16};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data15.end !== undefined){
+let data17 = data15.end;
+if(typeof data17 === "string"){
+if(!pattern10.test(data17)){
+const err40 = {instancePath:instancePath+"/dhcp/end",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema15,data:data17};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/dhcp/end",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data17};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data15.domain !== undefined){
+let data18 = data15.domain;
+if(typeof data18 === "string"){
+if(!pattern21.test(data18)){
+const err42 = {instancePath:instancePath+"/dhcp/domain",schemaPath:"#/properties/dhcp/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9.-]+$"},message:"must match pattern \""+"^[a-z0-9.-]+$"+"\"",schema:"^[a-z0-9.-]+$",parentSchema:schema18.properties.dhcp.properties.domain,data:data18};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/dhcp/domain",schemaPath:"#/properties/dhcp/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.dhcp.properties.domain.type,parentSchema:schema18.properties.dhcp.properties.domain,data:data18};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/dhcp",schemaPath:"#/properties/dhcp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.properties.dhcp.type,parentSchema:schema18.properties.dhcp,data:data15};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data.nat !== undefined){
+let data19 = data.nat;
+const _errs52 = errors;
+let valid15 = false;
+let passing0 = null;
+const _errs53 = errors;
+if(typeof data19 !== "boolean"){
+const err45 = {instancePath:instancePath+"/nat",schemaPath:"#/properties/nat/oneOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.nat.oneOf[0].type,parentSchema:schema18.properties.nat.oneOf[0],data:data19};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+var _valid1 = _errs53 === errors;
+if(_valid1){
+valid15 = true;
+passing0 = 0;
+}
+const _errs55 = errors;
+if(typeof data19 === "string"){
+if(!pattern11.test(data19)){
+const err46 = {instancePath:instancePath+"/nat",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema16,data:data19};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/nat",schemaPath:"#/definitions/ifname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data19};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+var _valid1 = _errs55 === errors;
+if(_valid1 && valid15){
+valid15 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid1){
+valid15 = true;
+passing0 = 1;
+}
+}
+if(!valid15){
+const err48 = {instancePath:instancePath+"/nat",schemaPath:"#/properties/nat/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema18.properties.nat.oneOf,parentSchema:schema18.properties.nat,data:data19};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+else {
+errors = _errs52;
 if(vErrors !== null){
-if(_errs32){
-vErrors.length = _errs32;
+if(_errs52){
+vErrors.length = _errs52;
 }
 else {
 vErrors = null;
@@ -385,40 +1178,39 @@ vErrors = null;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema16.type,parentSchema:schema16,data};
+const err49 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data};
 if(vErrors === null){
-vErrors = [err26];
+vErrors = [err49];
 }
 else {
-vErrors.push(err26);
+vErrors.push(err49);
 }
 errors++;
 }
-validate11.errors = vErrors;
+validate13.errors = vErrors;
 return errors === 0;
 }
 
-const schema26 = {"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"domain":{"description":"libvirt only: the name of this VM's domain on the host, when it differs from the VM's key (e.g. key `gateway`, domain `edge.Gateway`). vsim starts, stops, defines and lists that domain under this key. Letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters.","$ref":"#/definitions/vmName","examples":["edge.Gateway","gamma.with.dots"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/vmName"}}}};
-const schema29 = {"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]};
-const schema31 = {"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"};
-const schema42 = {"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}};
-const func6 = require("ajv/dist/runtime/ucs2length").default;
-const func0 = require("ajv/dist/runtime/equal").default;
-const pattern23 = new RegExp("^[1-9][0-9]*(MiB|GiB|M|G)$", "u");
-const pattern24 = new RegExp("^/[A-Za-z0-9_./@+-]*$", "u");
-const pattern28 = new RegExp("^[^\\n\\r'`$]*$", "u");
-const pattern34 = new RegExp("^[^\\s'`$;|&<>]+$", "u");
-const pattern41 = new RegExp("^[^\\n\\r\\u0000]+$", "u");
-const schema30 = {"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}};
-const schema32 = {"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]};
-const pattern25 = new RegExp("^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$", "u");
+const schema29 = {"type":"object","description":"A virtual machine on a host.","additionalProperties":false,"required":["host","backend"],"properties":{"description":{"type":"string","description":"Free text, e.g. its role."},"role":{"type":"string","description":"Role in the lab, shown in the tree (e.g. `k3s server`).","examples":["k3s server","k3s agent"]},"host":{"description":"Host this VM runs on (a key of `hosts`).","$ref":"#/definitions/name"},"backend":{"description":"How the VM runs: `libvirt` (virsh domains), `microvm` (microvm.nix systemd units `microvm@NAME`), `qemu` (QEMU started directly with a serial and a QMP or HMP monitor unix socket) or `cloud-hypervisor` (REST API on a unix socket).","enum":["libvirt","microvm","qemu","cloud-hypervisor"]},"domain":{"description":"libvirt only: the name of this VM's domain on the host, when it differs from the VM's key (e.g. key `gateway`, domain `edge.Gateway`). vsim starts, stops, defines and lists that domain under this key. Letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63 characters.","$ref":"#/definitions/vmName","examples":["edge.Gateway","gamma.with.dots"]},"arch":{"description":"Guest CPU architecture.","enum":["x86_64","aarch64"],"default":"x86_64"},"accel":{"description":"`kvm` for hardware virtualisation (guest arch must match the host's), `tcg` for software emulation.","enum":["kvm","tcg"],"default":"kvm"},"vcpus":{"description":"Number of virtual CPUs.","type":"integer","minimum":1,"maximum":512,"default":1},"memory":{"description":"Guest memory.","$ref":"#/definitions/memory"},"disks":{"description":"Disk images.","type":"array","items":{"$ref":"#/definitions/disk"}},"boot":{"description":"Direct kernel boot (instead of booting from the first disk).","type":"object","additionalProperties":false,"required":["kernel"],"properties":{"kernel":{"description":"Kernel image path on the host.","$ref":"#/definitions/path"},"initrd":{"description":"Initial ramdisk path on the host.","$ref":"#/definitions/path"},"cmdline":{"description":"Kernel command line.","type":"string","pattern":"^[^\\n\\r'`$]*$","examples":["console=ttyS0"]}}},"nics":{"description":"Network interfaces, in order.","type":"array","items":{"$ref":"#/definitions/nic"}},"console":{"description":"Where the serial console is. Defaults per backend: libvirt `pty` (virsh console), qemu `unix` (the serial socket), microvm `journal` (the unit's journal, read-only; `unix` makes it an interactive serial socket, see `path`), cloud-hypervisor `unix`.","type":"object","additionalProperties":false,"properties":{"kind":{"description":"Console kind.","enum":["pty","unix","journal","none"]},"path":{"description":"Unix socket path for `unix`. A `microvm` VM defaults to `/var/lib/microvms/NAME/console.sock`, which vsim's NixOS module (nix/) sets up: microvm.nix `microvm.qemu.serialConsole = false` plus `microvm.qemu.extraArgs` putting ttyS0 on that socket, its output kept in `console.log` beside it.","$ref":"#/definitions/path"}}},"image":{"description":"The Nix image of this VM, built on its host with `nix build`.","type":"object","additionalProperties":false,"required":["flake"],"properties":{"flake":{"description":"Flake reference with attribute, e.g. `.#nixosConfigurations.slot1.config.microvm.declaredRunner`. A relative ref is taken relative to the host's `flake`.","type":"string","pattern":"^[^\\s'`$;|&<>]+$"},"outLink":{"description":"Where to link the build result (microvm: /var/lib/microvms/NAME/current).","$ref":"#/definitions/path"}}},"qos":{"description":"libvirt QoS for the VM's first NIC (`<bandwidth>`).","type":"object","additionalProperties":false,"properties":{"inbound":{"$ref":"#/definitions/qos"},"outbound":{"$ref":"#/definitions/qos"}}},"slot":{"description":"MicroVM slot this VM runs in (a key of `slots`); required for `microvm`.","$ref":"#/definitions/name"},"sockets":{"description":"Unix sockets of a `qemu` or `cloud-hypervisor` VM on its host. A `qemu` VM needs a monitor: `qmp` or `hmp` (each serves one client at a time).","type":"object","additionalProperties":false,"properties":{"qmp":{"description":"QMP (JSON) monitor socket of a `qemu` VM: `-qmp unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=control`. vsim reads the run state (`query-status`) and sends stop / cont / system_powerdown / system_reset / quit here. When both `qmp` and `hmp` are given, vsim uses QMP.","$ref":"#/definitions/path"},"hmp":{"description":"HMP (human, text) monitor socket of a `qemu` VM: `-monitor unix:PATH,server=on,wait=off` or `-mon chardev=ID,mode=readline` — what `echo quit | socat - unix-connect:PATH` talks to (seed 001's `monitor.sock`). vsim reads `info status` and sends stop / cont / system_powerdown / system_reset / quit as text commands. Give it instead of `qmp` when the VM has only a text monitor.","$ref":"#/definitions/path"},"serial":{"description":"Serial console socket (qemu, cloud-hypervisor).","$ref":"#/definitions/path"},"api":{"description":"REST API socket (cloud-hypervisor `--api-socket`).","$ref":"#/definitions/path"}}},"autostart":{"description":"Start with the host.","type":"boolean","default":false},"start":{"description":"How vsim starts a `qemu` VM (n3x: the flake app that launches QEMU with its sockets), run on its host detached, output logged next to its monitor socket; the VM counts as running once its monitor socket (`sockets.qmp`, else `sockets.hmp`) accepts a client. An argv list, never a shell string; shown in the confirmation and refused in an untrusted workspace.","type":"object","additionalProperties":false,"required":["argv"],"properties":{"argv":{"description":"The program and its arguments, e.g. `[nix, run, .#emulation-vm-bg]`.","type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":1024,"pattern":"^[^\\n\\r\\u0000]+$"}},"cwd":{"description":"Directory on the host to run it in (e.g. the n3x checkout); default: the login directory.","$ref":"#/definitions/path"}},"examples":[{"argv":["nix","run",".#emulation-vm-bg"],"cwd":"/home/dev/n3x"}]},"after":{"description":"VMs of the same host that `Lab: Up` starts before this one (names under `vms`).","type":"array","uniqueItems":true,"items":{"$ref":"#/definitions/vmName"}}}};
+const schema32 = {"description":"Memory size: a number of MiB, or a string with unit MiB/GiB (M/G accepted).","oneOf":[{"type":"integer","minimum":16},{"type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|M|G)$"}],"examples":[2048,"4GiB"]};
+const schema34 = {"description":"An absolute path on the host. No quotes, backticks, '$' or newlines.","type":"string","pattern":"^/[A-Za-z0-9_./@+-]*$"};
+const schema45 = {"type":"object","description":"libvirt `<bandwidth>` for one direction: average and peak in KiB/s, burst in KiB.","additionalProperties":false,"required":["average"],"properties":{"average":{"description":"Average rate in KiB/s.","type":"integer","minimum":1},"peak":{"description":"Peak rate in KiB/s.","type":"integer","minimum":1},"burst":{"description":"Burst size in KiB.","type":"integer","minimum":1}}};
+const func7 = require("ajv/dist/runtime/ucs2length").default;
+const pattern26 = new RegExp("^[1-9][0-9]*(MiB|GiB|M|G)$", "u");
+const pattern27 = new RegExp("^/[A-Za-z0-9_./@+-]*$", "u");
+const pattern31 = new RegExp("^[^\\n\\r'`$]*$", "u");
+const pattern37 = new RegExp("^[^\\s'`$;|&<>]+$", "u");
+const pattern44 = new RegExp("^[^\\n\\r\\u0000]+$", "u");
+const schema33 = {"type":"object","description":"A disk image attached to the VM.","additionalProperties":false,"required":["path"],"properties":{"path":{"description":"Image path on the host.","$ref":"#/definitions/path"},"size":{"description":"Size to create the image with when it does not exist.","$ref":"#/definitions/size"},"format":{"description":"Image format. Snapshots need qcow2.","enum":["qcow2","raw"],"default":"qcow2"},"readonly":{"description":"Attach read-only (e.g. an erofs store image).","type":"boolean","default":false}}};
+const schema35 = {"description":"A disk size with unit: MiB, GiB or TiB (M/G/T accepted).","type":"string","pattern":"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$","examples":["20GiB","64G"]};
+const pattern28 = new RegExp("^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$", "u");
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.path === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema30.required,parentSchema:schema30,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema33.required,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -429,7 +1221,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "path") || (key0 === "size")) || (key0 === "format")) || (key0 === "readonly"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema30,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -442,8 +1234,8 @@ errors++;
 if(data.path !== undefined){
 let data0 = data.path;
 if(typeof data0 === "string"){
-if(!pattern24.test(data0)){
-const err2 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data0};
+if(!pattern27.test(data0)){
+const err2 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -454,7 +1246,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data0};
+const err3 = {instancePath:instancePath+"/path",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -467,8 +1259,8 @@ errors++;
 if(data.size !== undefined){
 let data1 = data.size;
 if(typeof data1 === "string"){
-if(!pattern25.test(data1)){
-const err4 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/size/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$",parentSchema:schema32,data:data1};
+if(!pattern28.test(data1)){
+const err4 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/size/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|TiB|M|G|T)$",parentSchema:schema35,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -479,7 +1271,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data1};
+const err5 = {instancePath:instancePath+"/size",schemaPath:"#/definitions/size/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.type,parentSchema:schema35,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -492,7 +1284,7 @@ errors++;
 if(data.format !== undefined){
 let data2 = data.format;
 if(!((data2 === "qcow2") || (data2 === "raw"))){
-const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema30.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema30.properties.format.enum,parentSchema:schema30.properties.format,data:data2};
+const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema33.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.format.enum,parentSchema:schema33.properties.format,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -505,7 +1297,7 @@ errors++;
 if(data.readonly !== undefined){
 let data3 = data.readonly;
 if(typeof data3 !== "boolean"){
-const err7 = {instancePath:instancePath+"/readonly",schemaPath:"#/properties/readonly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema30.properties.readonly.type,parentSchema:schema30.properties.readonly,data:data3};
+const err7 = {instancePath:instancePath+"/readonly",schemaPath:"#/properties/readonly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema33.properties.readonly.type,parentSchema:schema33.properties.readonly,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -517,7 +1309,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema30.type,parentSchema:schema30,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -526,20 +1318,20 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate14.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
-const schema35 = {"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}};
-const schema37 = {"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]};
-const pattern30 = new RegExp("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$", "u");
+const schema38 = {"type":"object","description":"A network interface of a VM.","additionalProperties":false,"required":["network"],"properties":{"network":{"description":"Network this NIC is on (a key of `networks`).","$ref":"#/definitions/name"},"mac":{"description":"MAC address; use a locally administered or 52:54:00 prefix.","$ref":"#/definitions/mac"},"ip":{"description":"Static IPv4 address inside the network's subnet (without prefix length).","$ref":"#/definitions/ipv4"},"tap":{"description":"Host-side interface name (libvirt `<target dev>`, microvm tap, cloud-hypervisor TAP). tc profiles are applied here.","$ref":"#/definitions/ifname","examples":["vnet-chassis","vm-slot1","aspen-tap0"]},"model":{"description":"NIC model.","enum":["virtio","e1000","rtl8139"],"default":"virtio"}}};
+const schema40 = {"description":"An Ethernet MAC address, six colon-separated hex pairs.","type":"string","pattern":"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$","examples":["52:54:00:12:34:56"]};
+const pattern33 = new RegExp("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$", "u");
 
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.network === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema35.required,parentSchema:schema35,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema38.required,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -550,7 +1342,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "network") || (key0 === "mac")) || (key0 === "ip")) || (key0 === "tap")) || (key0 === "model"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema35,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -588,8 +1380,8 @@ errors++;
 if(data.mac !== undefined){
 let data1 = data.mac;
 if(typeof data1 === "string"){
-if(!pattern30.test(data1)){
-const err4 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema37,data:data1};
+if(!pattern33.test(data1)){
+const err4 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema40,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -600,7 +1392,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.type,parentSchema:schema37,data:data1};
+const err5 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.type,parentSchema:schema40,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -613,8 +1405,8 @@ errors++;
 if(data.ip !== undefined){
 let data2 = data.ip;
 if(typeof data2 === "string"){
-if(!pattern14.test(data2)){
-const err6 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data2};
+if(!pattern10.test(data2)){
+const err6 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema15,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -625,7 +1417,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data2};
+const err7 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -638,8 +1430,8 @@ errors++;
 if(data.tap !== undefined){
 let data3 = data.tap;
 if(typeof data3 === "string"){
-if(!pattern12.test(data3)){
-const err8 = {instancePath:instancePath+"/tap",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema18,data:data3};
+if(!pattern11.test(data3)){
+const err8 = {instancePath:instancePath+"/tap",schemaPath:"#/definitions/ifname/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$",parentSchema:schema16,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -650,7 +1442,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/tap",schemaPath:"#/definitions/ifname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.type,parentSchema:schema18,data:data3};
+const err9 = {instancePath:instancePath+"/tap",schemaPath:"#/definitions/ifname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema16.type,parentSchema:schema16,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -663,7 +1455,7 @@ errors++;
 if(data.model !== undefined){
 let data4 = data.model;
 if(!(((data4 === "virtio") || (data4 === "e1000")) || (data4 === "rtl8139"))){
-const err10 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/enum",keyword:"enum",params:{allowedValues: schema35.properties.model.enum},message:"must be equal to one of the allowed values",schema:schema35.properties.model.enum,parentSchema:schema35.properties.model,data:data4};
+const err10 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/enum",keyword:"enum",params:{allowedValues: schema38.properties.model.enum},message:"must be equal to one of the allowed values",schema:schema38.properties.model.enum,parentSchema:schema38.properties.model,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -675,7 +1467,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data};
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -684,17 +1476,17 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate16.errors = vErrors;
+validate18.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.host === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema26.required,parentSchema:schema26,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema29.required,parentSchema:schema29,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -704,7 +1496,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.backend === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "backend"},message:"must have required property '"+"backend"+"'",schema:schema26.required,parentSchema:schema26,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "backend"},message:"must have required property '"+"backend"+"'",schema:schema29.required,parentSchema:schema29,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -714,8 +1506,8 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema26.properties, key0))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema26,data};
+if(!(func2.call(schema29.properties, key0))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema29,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -728,7 +1520,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.description.type,parentSchema:schema26.properties.description,data:data0};
+const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.description.type,parentSchema:schema29.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -741,7 +1533,7 @@ errors++;
 if(data.role !== undefined){
 let data1 = data.role;
 if(typeof data1 !== "string"){
-const err4 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.role.type,parentSchema:schema26.properties.role,data:data1};
+const err4 = {instancePath:instancePath+"/role",schemaPath:"#/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.role.type,parentSchema:schema29.properties.role,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -779,7 +1571,7 @@ errors++;
 if(data.backend !== undefined){
 let data3 = data.backend;
 if(!((((data3 === "libvirt") || (data3 === "microvm")) || (data3 === "qemu")) || (data3 === "cloud-hypervisor"))){
-const err7 = {instancePath:instancePath+"/backend",schemaPath:"#/properties/backend/enum",keyword:"enum",params:{allowedValues: schema26.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.backend.enum,parentSchema:schema26.properties.backend,data:data3};
+const err7 = {instancePath:instancePath+"/backend",schemaPath:"#/properties/backend/enum",keyword:"enum",params:{allowedValues: schema29.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.backend.enum,parentSchema:schema29.properties.backend,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -792,8 +1584,8 @@ errors++;
 if(data.domain !== undefined){
 let data4 = data.domain;
 if(typeof data4 === "string"){
-if(!pattern20.test(data4)){
-const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data4};
+if(!pattern23.test(data4)){
+const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema28,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -804,7 +1596,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data4};
+const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -817,7 +1609,7 @@ errors++;
 if(data.arch !== undefined){
 let data5 = data.arch;
 if(!((data5 === "x86_64") || (data5 === "aarch64"))){
-const err10 = {instancePath:instancePath+"/arch",schemaPath:"#/properties/arch/enum",keyword:"enum",params:{allowedValues: schema26.properties.arch.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.arch.enum,parentSchema:schema26.properties.arch,data:data5};
+const err10 = {instancePath:instancePath+"/arch",schemaPath:"#/properties/arch/enum",keyword:"enum",params:{allowedValues: schema29.properties.arch.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.arch.enum,parentSchema:schema29.properties.arch,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -830,7 +1622,7 @@ errors++;
 if(data.accel !== undefined){
 let data6 = data.accel;
 if(!((data6 === "kvm") || (data6 === "tcg"))){
-const err11 = {instancePath:instancePath+"/accel",schemaPath:"#/properties/accel/enum",keyword:"enum",params:{allowedValues: schema26.properties.accel.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.accel.enum,parentSchema:schema26.properties.accel,data:data6};
+const err11 = {instancePath:instancePath+"/accel",schemaPath:"#/properties/accel/enum",keyword:"enum",params:{allowedValues: schema29.properties.accel.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.accel.enum,parentSchema:schema29.properties.accel,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -843,7 +1635,7 @@ errors++;
 if(data.vcpus !== undefined){
 let data7 = data.vcpus;
 if(!((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7)))){
-const err12 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.properties.vcpus.type,parentSchema:schema26.properties.vcpus,data:data7};
+const err12 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.vcpus.type,parentSchema:schema29.properties.vcpus,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -854,7 +1646,7 @@ errors++;
 }
 if(typeof data7 == "number"){
 if(data7 > 512 || isNaN(data7)){
-const err13 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512",schema:512,parentSchema:schema26.properties.vcpus,data:data7};
+const err13 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/maximum",keyword:"maximum",params:{comparison: "<=", limit: 512},message:"must be <= 512",schema:512,parentSchema:schema29.properties.vcpus,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -864,7 +1656,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data7 < 1 || isNaN(data7)){
-const err14 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema26.properties.vcpus,data:data7};
+const err14 = {instancePath:instancePath+"/vcpus",schemaPath:"#/properties/vcpus/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema29.properties.vcpus,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -882,7 +1674,7 @@ let valid4 = false;
 let passing0 = null;
 const _errs20 = errors;
 if(!((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8)))){
-const err15 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.oneOf[0].type,parentSchema:schema29.oneOf[0],data:data8};
+const err15 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.oneOf[0].type,parentSchema:schema32.oneOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -893,7 +1685,7 @@ errors++;
 }
 if(typeof data8 == "number"){
 if(data8 < 16 || isNaN(data8)){
-const err16 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema29.oneOf[0],data:data8};
+const err16 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16",schema:16,parentSchema:schema32.oneOf[0],data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -910,8 +1702,8 @@ passing0 = 0;
 }
 const _errs22 = errors;
 if(typeof data8 === "string"){
-if(!pattern23.test(data8)){
-const err17 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|M|G)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|M|G)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|M|G)$",parentSchema:schema29.oneOf[1],data:data8};
+if(!pattern26.test(data8)){
+const err17 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/1/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*(MiB|GiB|M|G)$"},message:"must match pattern \""+"^[1-9][0-9]*(MiB|GiB|M|G)$"+"\"",schema:"^[1-9][0-9]*(MiB|GiB|M|G)$",parentSchema:schema32.oneOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -922,7 +1714,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.oneOf[1].type,parentSchema:schema29.oneOf[1],data:data8};
+const err18 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.oneOf[1].type,parentSchema:schema32.oneOf[1],data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -943,7 +1735,7 @@ passing0 = 1;
 }
 }
 if(!valid4){
-const err19 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema29.oneOf,parentSchema:schema29,data:data8};
+const err19 = {instancePath:instancePath+"/memory",schemaPath:"#/definitions/memory/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema32.oneOf,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -969,14 +1761,14 @@ let data9 = data.disks;
 if(Array.isArray(data9)){
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate14(data9[i0], {instancePath:instancePath+"/disks/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+if(!(validate16(data9[i0], {instancePath:instancePath+"/disks/" + i0,parentData:data9,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/disks",schemaPath:"#/properties/disks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.disks.type,parentSchema:schema26.properties.disks,data:data9};
+const err20 = {instancePath:instancePath+"/disks",schemaPath:"#/properties/disks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema29.properties.disks.type,parentSchema:schema29.properties.disks,data:data9};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -990,7 +1782,7 @@ if(data.boot !== undefined){
 let data11 = data.boot;
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 if(data11.kernel === undefined){
-const err21 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/required",keyword:"required",params:{missingProperty: "kernel"},message:"must have required property '"+"kernel"+"'",schema:schema26.properties.boot.required,parentSchema:schema26.properties.boot,data:data11};
+const err21 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/required",keyword:"required",params:{missingProperty: "kernel"},message:"must have required property '"+"kernel"+"'",schema:schema29.properties.boot.required,parentSchema:schema29.properties.boot,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1001,7 +1793,7 @@ errors++;
 }
 for(const key1 in data11){
 if(!(((key1 === "kernel") || (key1 === "initrd")) || (key1 === "cmdline"))){
-const err22 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.boot,data:data11};
+const err22 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.boot,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1014,8 +1806,8 @@ errors++;
 if(data11.kernel !== undefined){
 let data12 = data11.kernel;
 if(typeof data12 === "string"){
-if(!pattern24.test(data12)){
-const err23 = {instancePath:instancePath+"/boot/kernel",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data12};
+if(!pattern27.test(data12)){
+const err23 = {instancePath:instancePath+"/boot/kernel",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1026,7 +1818,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/boot/kernel",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data12};
+const err24 = {instancePath:instancePath+"/boot/kernel",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data12};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1039,8 +1831,8 @@ errors++;
 if(data11.initrd !== undefined){
 let data13 = data11.initrd;
 if(typeof data13 === "string"){
-if(!pattern24.test(data13)){
-const err25 = {instancePath:instancePath+"/boot/initrd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data13};
+if(!pattern27.test(data13)){
+const err25 = {instancePath:instancePath+"/boot/initrd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data13};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1051,7 +1843,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/boot/initrd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data13};
+const err26 = {instancePath:instancePath+"/boot/initrd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data13};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1064,8 +1856,8 @@ errors++;
 if(data11.cmdline !== undefined){
 let data14 = data11.cmdline;
 if(typeof data14 === "string"){
-if(!pattern28.test(data14)){
-const err27 = {instancePath:instancePath+"/boot/cmdline",schemaPath:"#/properties/boot/properties/cmdline/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r'`$]*$"},message:"must match pattern \""+"^[^\\n\\r'`$]*$"+"\"",schema:"^[^\\n\\r'`$]*$",parentSchema:schema26.properties.boot.properties.cmdline,data:data14};
+if(!pattern31.test(data14)){
+const err27 = {instancePath:instancePath+"/boot/cmdline",schemaPath:"#/properties/boot/properties/cmdline/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r'`$]*$"},message:"must match pattern \""+"^[^\\n\\r'`$]*$"+"\"",schema:"^[^\\n\\r'`$]*$",parentSchema:schema29.properties.boot.properties.cmdline,data:data14};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1076,7 +1868,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/boot/cmdline",schemaPath:"#/properties/boot/properties/cmdline/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.boot.properties.cmdline.type,parentSchema:schema26.properties.boot.properties.cmdline,data:data14};
+const err28 = {instancePath:instancePath+"/boot/cmdline",schemaPath:"#/properties/boot/properties/cmdline/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.boot.properties.cmdline.type,parentSchema:schema29.properties.boot.properties.cmdline,data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1088,7 +1880,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.boot.type,parentSchema:schema26.properties.boot,data:data11};
+const err29 = {instancePath:instancePath+"/boot",schemaPath:"#/properties/boot/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.boot.type,parentSchema:schema29.properties.boot,data:data11};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1103,14 +1895,14 @@ let data15 = data.nics;
 if(Array.isArray(data15)){
 const len1 = data15.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate16(data15[i1], {instancePath:instancePath+"/nics/" + i1,parentData:data15,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate16.errors : vErrors.concat(validate16.errors);
+if(!(validate18(data15[i1], {instancePath:instancePath+"/nics/" + i1,parentData:data15,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/nics",schemaPath:"#/properties/nics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.nics.type,parentSchema:schema26.properties.nics,data:data15};
+const err30 = {instancePath:instancePath+"/nics",schemaPath:"#/properties/nics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema29.properties.nics.type,parentSchema:schema29.properties.nics,data:data15};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1125,7 +1917,7 @@ let data17 = data.console;
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 for(const key2 in data17){
 if(!((key2 === "kind") || (key2 === "path"))){
-const err31 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.console,data:data17};
+const err31 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.console,data:data17};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1138,7 +1930,7 @@ errors++;
 if(data17.kind !== undefined){
 let data18 = data17.kind;
 if(!((((data18 === "pty") || (data18 === "unix")) || (data18 === "journal")) || (data18 === "none"))){
-const err32 = {instancePath:instancePath+"/console/kind",schemaPath:"#/properties/console/properties/kind/enum",keyword:"enum",params:{allowedValues: schema26.properties.console.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema26.properties.console.properties.kind.enum,parentSchema:schema26.properties.console.properties.kind,data:data18};
+const err32 = {instancePath:instancePath+"/console/kind",schemaPath:"#/properties/console/properties/kind/enum",keyword:"enum",params:{allowedValues: schema29.properties.console.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.console.properties.kind.enum,parentSchema:schema29.properties.console.properties.kind,data:data18};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1151,8 +1943,8 @@ errors++;
 if(data17.path !== undefined){
 let data19 = data17.path;
 if(typeof data19 === "string"){
-if(!pattern24.test(data19)){
-const err33 = {instancePath:instancePath+"/console/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data19};
+if(!pattern27.test(data19)){
+const err33 = {instancePath:instancePath+"/console/path",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data19};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1163,7 +1955,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/console/path",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data19};
+const err34 = {instancePath:instancePath+"/console/path",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data19};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -1175,7 +1967,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.console.type,parentSchema:schema26.properties.console,data:data17};
+const err35 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.console.type,parentSchema:schema29.properties.console,data:data17};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -1189,7 +1981,7 @@ if(data.image !== undefined){
 let data20 = data.image;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.flake === undefined){
-const err36 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/required",keyword:"required",params:{missingProperty: "flake"},message:"must have required property '"+"flake"+"'",schema:schema26.properties.image.required,parentSchema:schema26.properties.image,data:data20};
+const err36 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/required",keyword:"required",params:{missingProperty: "flake"},message:"must have required property '"+"flake"+"'",schema:schema29.properties.image.required,parentSchema:schema29.properties.image,data:data20};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -1200,7 +1992,7 @@ errors++;
 }
 for(const key3 in data20){
 if(!((key3 === "flake") || (key3 === "outLink"))){
-const err37 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.image,data:data20};
+const err37 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.image,data:data20};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1213,8 +2005,8 @@ errors++;
 if(data20.flake !== undefined){
 let data21 = data20.flake;
 if(typeof data21 === "string"){
-if(!pattern34.test(data21)){
-const err38 = {instancePath:instancePath+"/image/flake",schemaPath:"#/properties/image/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>]+$"},message:"must match pattern \""+"^[^\\s'`$;|&<>]+$"+"\"",schema:"^[^\\s'`$;|&<>]+$",parentSchema:schema26.properties.image.properties.flake,data:data21};
+if(!pattern37.test(data21)){
+const err38 = {instancePath:instancePath+"/image/flake",schemaPath:"#/properties/image/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>]+$"},message:"must match pattern \""+"^[^\\s'`$;|&<>]+$"+"\"",schema:"^[^\\s'`$;|&<>]+$",parentSchema:schema29.properties.image.properties.flake,data:data21};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1225,7 +2017,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/image/flake",schemaPath:"#/properties/image/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.image.properties.flake.type,parentSchema:schema26.properties.image.properties.flake,data:data21};
+const err39 = {instancePath:instancePath+"/image/flake",schemaPath:"#/properties/image/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.image.properties.flake.type,parentSchema:schema29.properties.image.properties.flake,data:data21};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1238,8 +2030,8 @@ errors++;
 if(data20.outLink !== undefined){
 let data22 = data20.outLink;
 if(typeof data22 === "string"){
-if(!pattern24.test(data22)){
-const err40 = {instancePath:instancePath+"/image/outLink",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data22};
+if(!pattern27.test(data22)){
+const err40 = {instancePath:instancePath+"/image/outLink",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data22};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1250,7 +2042,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/image/outLink",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data22};
+const err41 = {instancePath:instancePath+"/image/outLink",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data22};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1262,7 +2054,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.image.type,parentSchema:schema26.properties.image,data:data20};
+const err42 = {instancePath:instancePath+"/image",schemaPath:"#/properties/image/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.image.type,parentSchema:schema29.properties.image,data:data20};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1277,7 +2069,7 @@ let data23 = data.qos;
 if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
 for(const key4 in data23){
 if(!((key4 === "inbound") || (key4 === "outbound"))){
-const err43 = {instancePath:instancePath+"/qos",schemaPath:"#/properties/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.qos,data:data23};
+const err43 = {instancePath:instancePath+"/qos",schemaPath:"#/properties/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.qos,data:data23};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1291,7 +2083,7 @@ if(data23.inbound !== undefined){
 let data24 = data23.inbound;
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 if(data24.average === undefined){
-const err44 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/required",keyword:"required",params:{missingProperty: "average"},message:"must have required property '"+"average"+"'",schema:schema42.required,parentSchema:schema42,data:data24};
+const err44 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/required",keyword:"required",params:{missingProperty: "average"},message:"must have required property '"+"average"+"'",schema:schema45.required,parentSchema:schema45,data:data24};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1302,7 +2094,7 @@ errors++;
 }
 for(const key5 in data24){
 if(!(((key5 === "average") || (key5 === "peak")) || (key5 === "burst"))){
-const err45 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data:data24};
+const err45 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data:data24};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1315,7 +2107,7 @@ errors++;
 if(data24.average !== undefined){
 let data25 = data24.average;
 if(!((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25)))){
-const err46 = {instancePath:instancePath+"/qos/inbound/average",schemaPath:"#/definitions/qos/properties/average/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.average.type,parentSchema:schema42.properties.average,data:data25};
+const err46 = {instancePath:instancePath+"/qos/inbound/average",schemaPath:"#/definitions/qos/properties/average/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.average.type,parentSchema:schema45.properties.average,data:data25};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1326,7 +2118,7 @@ errors++;
 }
 if(typeof data25 == "number"){
 if(data25 < 1 || isNaN(data25)){
-const err47 = {instancePath:instancePath+"/qos/inbound/average",schemaPath:"#/definitions/qos/properties/average/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.average,data:data25};
+const err47 = {instancePath:instancePath+"/qos/inbound/average",schemaPath:"#/definitions/qos/properties/average/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.average,data:data25};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1340,7 +2132,7 @@ errors++;
 if(data24.peak !== undefined){
 let data26 = data24.peak;
 if(!((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26)))){
-const err48 = {instancePath:instancePath+"/qos/inbound/peak",schemaPath:"#/definitions/qos/properties/peak/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.peak.type,parentSchema:schema42.properties.peak,data:data26};
+const err48 = {instancePath:instancePath+"/qos/inbound/peak",schemaPath:"#/definitions/qos/properties/peak/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.peak.type,parentSchema:schema45.properties.peak,data:data26};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1351,7 +2143,7 @@ errors++;
 }
 if(typeof data26 == "number"){
 if(data26 < 1 || isNaN(data26)){
-const err49 = {instancePath:instancePath+"/qos/inbound/peak",schemaPath:"#/definitions/qos/properties/peak/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.peak,data:data26};
+const err49 = {instancePath:instancePath+"/qos/inbound/peak",schemaPath:"#/definitions/qos/properties/peak/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.peak,data:data26};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1365,7 +2157,7 @@ errors++;
 if(data24.burst !== undefined){
 let data27 = data24.burst;
 if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
-const err50 = {instancePath:instancePath+"/qos/inbound/burst",schemaPath:"#/definitions/qos/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.burst.type,parentSchema:schema42.properties.burst,data:data27};
+const err50 = {instancePath:instancePath+"/qos/inbound/burst",schemaPath:"#/definitions/qos/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.burst.type,parentSchema:schema45.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1376,7 +2168,7 @@ errors++;
 }
 if(typeof data27 == "number"){
 if(data27 < 1 || isNaN(data27)){
-const err51 = {instancePath:instancePath+"/qos/inbound/burst",schemaPath:"#/definitions/qos/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.burst,data:data27};
+const err51 = {instancePath:instancePath+"/qos/inbound/burst",schemaPath:"#/definitions/qos/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1389,7 +2181,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data:data24};
+const err52 = {instancePath:instancePath+"/qos/inbound",schemaPath:"#/definitions/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data:data24};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1403,7 +2195,7 @@ if(data23.outbound !== undefined){
 let data28 = data23.outbound;
 if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
 if(data28.average === undefined){
-const err53 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/required",keyword:"required",params:{missingProperty: "average"},message:"must have required property '"+"average"+"'",schema:schema42.required,parentSchema:schema42,data:data28};
+const err53 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/required",keyword:"required",params:{missingProperty: "average"},message:"must have required property '"+"average"+"'",schema:schema45.required,parentSchema:schema45,data:data28};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1414,7 +2206,7 @@ errors++;
 }
 for(const key6 in data28){
 if(!(((key6 === "average") || (key6 === "peak")) || (key6 === "burst"))){
-const err54 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data:data28};
+const err54 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data:data28};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1427,7 +2219,7 @@ errors++;
 if(data28.average !== undefined){
 let data29 = data28.average;
 if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
-const err55 = {instancePath:instancePath+"/qos/outbound/average",schemaPath:"#/definitions/qos/properties/average/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.average.type,parentSchema:schema42.properties.average,data:data29};
+const err55 = {instancePath:instancePath+"/qos/outbound/average",schemaPath:"#/definitions/qos/properties/average/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.average.type,parentSchema:schema45.properties.average,data:data29};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1438,7 +2230,7 @@ errors++;
 }
 if(typeof data29 == "number"){
 if(data29 < 1 || isNaN(data29)){
-const err56 = {instancePath:instancePath+"/qos/outbound/average",schemaPath:"#/definitions/qos/properties/average/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.average,data:data29};
+const err56 = {instancePath:instancePath+"/qos/outbound/average",schemaPath:"#/definitions/qos/properties/average/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.average,data:data29};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1452,7 +2244,7 @@ errors++;
 if(data28.peak !== undefined){
 let data30 = data28.peak;
 if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
-const err57 = {instancePath:instancePath+"/qos/outbound/peak",schemaPath:"#/definitions/qos/properties/peak/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.peak.type,parentSchema:schema42.properties.peak,data:data30};
+const err57 = {instancePath:instancePath+"/qos/outbound/peak",schemaPath:"#/definitions/qos/properties/peak/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.peak.type,parentSchema:schema45.properties.peak,data:data30};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1463,7 +2255,7 @@ errors++;
 }
 if(typeof data30 == "number"){
 if(data30 < 1 || isNaN(data30)){
-const err58 = {instancePath:instancePath+"/qos/outbound/peak",schemaPath:"#/definitions/qos/properties/peak/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.peak,data:data30};
+const err58 = {instancePath:instancePath+"/qos/outbound/peak",schemaPath:"#/definitions/qos/properties/peak/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.peak,data:data30};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1477,7 +2269,7 @@ errors++;
 if(data28.burst !== undefined){
 let data31 = data28.burst;
 if(!((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31)))){
-const err59 = {instancePath:instancePath+"/qos/outbound/burst",schemaPath:"#/definitions/qos/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema42.properties.burst.type,parentSchema:schema42.properties.burst,data:data31};
+const err59 = {instancePath:instancePath+"/qos/outbound/burst",schemaPath:"#/definitions/qos/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.burst.type,parentSchema:schema45.properties.burst,data:data31};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1488,7 +2280,7 @@ errors++;
 }
 if(typeof data31 == "number"){
 if(data31 < 1 || isNaN(data31)){
-const err60 = {instancePath:instancePath+"/qos/outbound/burst",schemaPath:"#/definitions/qos/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema42.properties.burst,data:data31};
+const err60 = {instancePath:instancePath+"/qos/outbound/burst",schemaPath:"#/definitions/qos/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.burst,data:data31};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1501,7 +2293,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data:data28};
+const err61 = {instancePath:instancePath+"/qos/outbound",schemaPath:"#/definitions/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data:data28};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1513,7 +2305,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/qos",schemaPath:"#/properties/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.qos.type,parentSchema:schema26.properties.qos,data:data23};
+const err62 = {instancePath:instancePath+"/qos",schemaPath:"#/properties/qos/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.qos.type,parentSchema:schema29.properties.qos,data:data23};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1553,7 +2345,7 @@ let data33 = data.sockets;
 if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
 for(const key7 in data33){
 if(!((((key7 === "qmp") || (key7 === "hmp")) || (key7 === "serial")) || (key7 === "api"))){
-const err65 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.sockets,data:data33};
+const err65 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.sockets,data:data33};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1566,8 +2358,8 @@ errors++;
 if(data33.qmp !== undefined){
 let data34 = data33.qmp;
 if(typeof data34 === "string"){
-if(!pattern24.test(data34)){
-const err66 = {instancePath:instancePath+"/sockets/qmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data34};
+if(!pattern27.test(data34)){
+const err66 = {instancePath:instancePath+"/sockets/qmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data34};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1578,7 +2370,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/sockets/qmp",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data34};
+const err67 = {instancePath:instancePath+"/sockets/qmp",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data34};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1591,8 +2383,8 @@ errors++;
 if(data33.hmp !== undefined){
 let data35 = data33.hmp;
 if(typeof data35 === "string"){
-if(!pattern24.test(data35)){
-const err68 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data35};
+if(!pattern27.test(data35)){
+const err68 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data35};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1603,7 +2395,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data35};
+const err69 = {instancePath:instancePath+"/sockets/hmp",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data35};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1616,8 +2408,8 @@ errors++;
 if(data33.serial !== undefined){
 let data36 = data33.serial;
 if(typeof data36 === "string"){
-if(!pattern24.test(data36)){
-const err70 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data36};
+if(!pattern27.test(data36)){
+const err70 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data36};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1628,7 +2420,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data36};
+const err71 = {instancePath:instancePath+"/sockets/serial",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data36};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1641,8 +2433,8 @@ errors++;
 if(data33.api !== undefined){
 let data37 = data33.api;
 if(typeof data37 === "string"){
-if(!pattern24.test(data37)){
-const err72 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data37};
+if(!pattern27.test(data37)){
+const err72 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data37};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1653,7 +2445,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data37};
+const err73 = {instancePath:instancePath+"/sockets/api",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data37};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -1665,7 +2457,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.sockets.type,parentSchema:schema26.properties.sockets,data:data33};
+const err74 = {instancePath:instancePath+"/sockets",schemaPath:"#/properties/sockets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.sockets.type,parentSchema:schema29.properties.sockets,data:data33};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1678,7 +2470,7 @@ errors++;
 if(data.autostart !== undefined){
 let data38 = data.autostart;
 if(typeof data38 !== "boolean"){
-const err75 = {instancePath:instancePath+"/autostart",schemaPath:"#/properties/autostart/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.autostart.type,parentSchema:schema26.properties.autostart,data:data38};
+const err75 = {instancePath:instancePath+"/autostart",schemaPath:"#/properties/autostart/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema29.properties.autostart.type,parentSchema:schema29.properties.autostart,data:data38};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1692,7 +2484,7 @@ if(data.start !== undefined){
 let data39 = data.start;
 if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
 if(data39.argv === undefined){
-const err76 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema26.properties.start.required,parentSchema:schema26.properties.start,data:data39};
+const err76 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/required",keyword:"required",params:{missingProperty: "argv"},message:"must have required property '"+"argv"+"'",schema:schema29.properties.start.required,parentSchema:schema29.properties.start,data:data39};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1703,7 +2495,7 @@ errors++;
 }
 for(const key8 in data39){
 if(!((key8 === "argv") || (key8 === "cwd"))){
-const err77 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema26.properties.start,data:data39};
+const err77 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema29.properties.start,data:data39};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1717,7 +2509,7 @@ if(data39.argv !== undefined){
 let data40 = data39.argv;
 if(Array.isArray(data40)){
 if(data40.length > 64){
-const err78 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema26.properties.start.properties.argv,data:data40};
+const err78 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema29.properties.start.properties.argv,data:data40};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1727,7 +2519,7 @@ vErrors.push(err78);
 errors++;
 }
 if(data40.length < 1){
-const err79 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema26.properties.start.properties.argv,data:data40};
+const err79 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema29.properties.start.properties.argv,data:data40};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1740,8 +2532,8 @@ const len2 = data40.length;
 for(let i2=0; i2<len2; i2++){
 let data41 = data40[i2];
 if(typeof data41 === "string"){
-if(func6(data41) > 1024){
-const err80 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema26.properties.start.properties.argv.items,data:data41};
+if(func7(data41) > 1024){
+const err80 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema29.properties.start.properties.argv.items,data:data41};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1750,8 +2542,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(func6(data41) < 1){
-const err81 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.start.properties.argv.items,data:data41};
+if(func7(data41) < 1){
+const err81 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.start.properties.argv.items,data:data41};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1760,8 +2552,8 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(!pattern41.test(data41)){
-const err82 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r\\u0000]+$"},message:"must match pattern \""+"^[^\\n\\r\\u0000]+$"+"\"",schema:"^[^\\n\\r\\u0000]+$",parentSchema:schema26.properties.start.properties.argv.items,data:data41};
+if(!pattern44.test(data41)){
+const err82 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r\\u0000]+$"},message:"must match pattern \""+"^[^\\n\\r\\u0000]+$"+"\"",schema:"^[^\\n\\r\\u0000]+$",parentSchema:schema29.properties.start.properties.argv.items,data:data41};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1772,7 +2564,7 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.start.properties.argv.items.type,parentSchema:schema26.properties.start.properties.argv.items,data:data41};
+const err83 = {instancePath:instancePath+"/start/argv/" + i2,schemaPath:"#/properties/start/properties/argv/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.start.properties.argv.items.type,parentSchema:schema29.properties.start.properties.argv.items,data:data41};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1784,7 +2576,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.start.properties.argv.type,parentSchema:schema26.properties.start.properties.argv,data:data40};
+const err84 = {instancePath:instancePath+"/start/argv",schemaPath:"#/properties/start/properties/argv/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema29.properties.start.properties.argv.type,parentSchema:schema29.properties.start.properties.argv,data:data40};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1797,8 +2589,8 @@ errors++;
 if(data39.cwd !== undefined){
 let data42 = data39.cwd;
 if(typeof data42 === "string"){
-if(!pattern24.test(data42)){
-const err85 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema31,data:data42};
+if(!pattern27.test(data42)){
+const err85 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/pattern",keyword:"pattern",params:{pattern: "^/[A-Za-z0-9_./@+-]*$"},message:"must match pattern \""+"^/[A-Za-z0-9_./@+-]*$"+"\"",schema:"^/[A-Za-z0-9_./@+-]*$",parentSchema:schema34,data:data42};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1809,7 +2601,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.type,parentSchema:schema31,data:data42};
+const err86 = {instancePath:instancePath+"/start/cwd",schemaPath:"#/definitions/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.type,parentSchema:schema34,data:data42};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1821,7 +2613,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.properties.start.type,parentSchema:schema26.properties.start,data:data39};
+const err87 = {instancePath:instancePath+"/start",schemaPath:"#/properties/start/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.start.type,parentSchema:schema29.properties.start,data:data39};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1838,8 +2630,8 @@ const len3 = data43.length;
 for(let i3=0; i3<len3; i3++){
 let data44 = data43[i3];
 if(typeof data44 === "string"){
-if(!pattern20.test(data44)){
-const err88 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data44};
+if(!pattern23.test(data44)){
+const err88 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema28,data:data44};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1850,7 +2642,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data44};
+const err89 = {instancePath:instancePath+"/after/" + i3,schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data44};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1867,7 +2659,7 @@ outer0:
 for(;i4--;){
 for(j0 = i4; j0--;){
 if(func0(data43[i4], data43[j0])){
-const err90 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema26.properties.after,data:data43};
+const err90 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)",schema:true,parentSchema:schema29.properties.after,data:data43};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1882,7 +2674,7 @@ break outer0;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.after.type,parentSchema:schema26.properties.after,data:data43};
+const err91 = {instancePath:instancePath+"/after",schemaPath:"#/properties/after/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema29.properties.after.type,parentSchema:schema29.properties.after,data:data43};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1894,7 +2686,7 @@ errors++;
 }
 }
 else {
-const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1903,18 +2695,18 @@ vErrors.push(err92);
 }
 errors++;
 }
-validate13.errors = vErrors;
+validate15.errors = vErrors;
 return errors === 0;
 }
 
-const schema52 = {"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}};
+const schema55 = {"type":"object","description":"A MicroVM slot: fixed network identity on a host.","additionalProperties":false,"required":["host","network"],"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host of the slot (a key of `hosts`).","$ref":"#/definitions/name"},"network":{"description":"The slot's own network (a key of `networks`).","$ref":"#/definitions/name"},"ip":{"description":"Address of the slot's VM (seed: 10.N.0.2).","$ref":"#/definitions/ipv4"},"mac":{"description":"MAC of the slot's VM, derived from the slot number in the seeds.","$ref":"#/definitions/mac"},"state":{"description":"Portable state assigned to the slot (a key of `states`).","$ref":"#/definitions/name"}}};
 
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.host === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'",schema:schema55.required,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1924,7 +2716,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.network === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'",schema:schema55.required,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1935,7 +2727,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "description") || (key0 === "host")) || (key0 === "network")) || (key0 === "ip")) || (key0 === "mac")) || (key0 === "state"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1948,7 +2740,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.description.type,parentSchema:schema52.properties.description,data:data0};
+const err3 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.description.type,parentSchema:schema55.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2011,8 +2803,8 @@ errors++;
 if(data.ip !== undefined){
 let data3 = data.ip;
 if(typeof data3 === "string"){
-if(!pattern14.test(data3)){
-const err8 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema20,data:data3};
+if(!pattern10.test(data3)){
+const err8 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/pattern",keyword:"pattern",params:{pattern: "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"},message:"must match pattern \""+"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"+"\"",schema:"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$",parentSchema:schema15,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2023,7 +2815,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.type,parentSchema:schema20,data:data3};
+const err9 = {instancePath:instancePath+"/ip",schemaPath:"#/definitions/ipv4/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema15.type,parentSchema:schema15,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2036,8 +2828,8 @@ errors++;
 if(data.mac !== undefined){
 let data4 = data.mac;
 if(typeof data4 === "string"){
-if(!pattern30.test(data4)){
-const err10 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema37,data:data4};
+if(!pattern33.test(data4)){
+const err10 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$"+"\"",schema:"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$",parentSchema:schema40,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2048,7 +2840,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.type,parentSchema:schema37,data:data4};
+const err11 = {instancePath:instancePath+"/mac",schemaPath:"#/definitions/mac/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.type,parentSchema:schema40,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2085,7 +2877,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2094,19 +2886,19 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate19.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-const schema59 = {"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}};
+const schema62 = {"type":"object","description":"A portable state (ZFS dataset under /var/lib/microvms/states/).","additionalProperties":false,"properties":{"description":{"type":"string","description":"Free text."},"host":{"description":"Host holding the state (a key of `hosts`).","$ref":"#/definitions/name"}}};
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!((key0 === "description") || (key0 === "host"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2119,7 +2911,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.properties.description.type,parentSchema:schema59.properties.description,data:data0};
+const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.description.type,parentSchema:schema62.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2156,7 +2948,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2165,28 +2957,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate21.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
 
-const schema62 = {"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/vmName"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}};
-const schema63 = {"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]};
-const schema64 = {"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]};
-const schema65 = {"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]};
-const schema67 = {"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]};
-const pattern53 = new RegExp("^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$", "u");
-const pattern54 = new RegExp("^[0-9]+(b|kb|k|mb|m|kbit|mbit)$", "u");
-const pattern55 = new RegExp("^[0-9]+(\\.[0-9]+)?(us|ms|s)$", "u");
-const pattern57 = new RegExp("^(100|[0-9]{1,2})(\\.[0-9]+)?%$", "u");
-const schema72 = {"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."};
+const schema65 = {"type":"object","description":"A traffic-control profile. Top-level values apply to every target; `overrides` refine them per VM or link.","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the profile simulates."},"rate":{"$ref":"#/definitions/shaping/properties/rate"},"burst":{"$ref":"#/definitions/shaping/properties/burst"},"delay":{"$ref":"#/definitions/shaping/properties/delay"},"jitter":{"$ref":"#/definitions/shaping/properties/jitter"},"loss":{"$ref":"#/definitions/shaping/properties/loss"},"corrupt":{"$ref":"#/definitions/shaping/properties/corrupt"},"duplicate":{"$ref":"#/definitions/shaping/properties/duplicate"},"direction":{"description":"`egress` shapes traffic towards the VM (root qdisc of the host-side tap), `ingress` traffic from the VM (via an ifb device), `both` both.","enum":["egress","ingress","both"],"default":"egress"},"targets":{"description":"VMs or links the profile applies to when applied as a whole. Empty or missing: every VM NIC with a tap.","type":"array","items":{"$ref":"#/definitions/vmName"}},"overrides":{"description":"Per-VM or per-link values replacing the top-level ones.","type":"object","propertyNames":{"$ref":"#/definitions/vmName"},"additionalProperties":{"$ref":"#/definitions/shaping"}}}};
+const schema66 = {"description":"A tc rate: number and unit (bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, gbps).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$","examples":["10mbit","100mbit","1gbit"]};
+const schema67 = {"description":"A tc size: number and unit (b, kb, mb, kbit, mbit), e.g. a tbf burst.","type":"string","pattern":"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$","examples":["32kbit","64kb"]};
+const schema68 = {"description":"A time: number and unit (us, ms, s).","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(us|ms|s)$","examples":["50ms","10ms"]};
+const schema70 = {"description":"A percentage, e.g. 1% or 0.1%.","type":"string","pattern":"^(100|[0-9]{1,2})(\\.[0-9]+)?%$","examples":["1%","0.1%"]};
+const pattern56 = new RegExp("^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$", "u");
+const pattern57 = new RegExp("^[0-9]+(b|kb|k|mb|m|kbit|mbit)$", "u");
+const pattern58 = new RegExp("^[0-9]+(\\.[0-9]+)?(us|ms|s)$", "u");
+const pattern60 = new RegExp("^(100|[0-9]{1,2})(\\.[0-9]+)?%$", "u");
+const schema75 = {"type":"object","properties":{"rate":{"description":"Bandwidth limit (tbf).","$ref":"#/definitions/rate"},"burst":{"description":"Bucket size for the rate limit (tbf burst). Default: rate/250 Hz, at least 1600 bytes.","$ref":"#/definitions/bytes"},"delay":{"description":"Added latency (netem delay).","$ref":"#/definitions/duration"},"jitter":{"description":"Latency variation (netem delay jitter); needs `delay`.","$ref":"#/definitions/duration"},"loss":{"description":"Random packet loss (netem loss).","$ref":"#/definitions/percent"},"corrupt":{"description":"Random bit corruption (netem corrupt).","$ref":"#/definitions/percent"},"duplicate":{"description":"Random duplication (netem duplicate).","$ref":"#/definitions/percent"}},"additionalProperties":false,"description":"Shaping values for one VM or link."};
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((((key0 === "rate") || (key0 === "burst")) || (key0 === "delay")) || (key0 === "jitter")) || (key0 === "loss")) || (key0 === "corrupt")) || (key0 === "duplicate"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema72,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2199,8 +2991,8 @@ errors++;
 if(data.rate !== undefined){
 let data0 = data.rate;
 if(typeof data0 === "string"){
-if(!pattern53.test(data0)){
-const err1 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema63,data:data0};
+if(!pattern56.test(data0)){
+const err1 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema66,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2211,7 +3003,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data0};
+const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2224,8 +3016,8 @@ errors++;
 if(data.burst !== undefined){
 let data1 = data.burst;
 if(typeof data1 === "string"){
-if(!pattern54.test(data1)){
-const err3 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema64,data:data1};
+if(!pattern57.test(data1)){
+const err3 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema67,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2236,7 +3028,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data1};
+const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/bytes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2249,8 +3041,8 @@ errors++;
 if(data.delay !== undefined){
 let data2 = data.delay;
 if(typeof data2 === "string"){
-if(!pattern55.test(data2)){
-const err5 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data2};
+if(!pattern58.test(data2)){
+const err5 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema68,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2261,7 +3053,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data2};
+const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.type,parentSchema:schema68,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2274,8 +3066,8 @@ errors++;
 if(data.jitter !== undefined){
 let data3 = data.jitter;
 if(typeof data3 === "string"){
-if(!pattern55.test(data3)){
-const err7 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data3};
+if(!pattern58.test(data3)){
+const err7 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema68,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2286,7 +3078,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data3};
+const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/duration/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.type,parentSchema:schema68,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2299,8 +3091,8 @@ errors++;
 if(data.loss !== undefined){
 let data4 = data.loss;
 if(typeof data4 === "string"){
-if(!pattern57.test(data4)){
-const err9 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data4};
+if(!pattern60.test(data4)){
+const err9 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema70,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2311,7 +3103,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data4};
+const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.type,parentSchema:schema70,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2324,8 +3116,8 @@ errors++;
 if(data.corrupt !== undefined){
 let data5 = data.corrupt;
 if(typeof data5 === "string"){
-if(!pattern57.test(data5)){
-const err11 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data5};
+if(!pattern60.test(data5)){
+const err11 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema70,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2336,7 +3128,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data5};
+const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.type,parentSchema:schema70,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2349,8 +3141,8 @@ errors++;
 if(data.duplicate !== undefined){
 let data6 = data.duplicate;
 if(typeof data6 === "string"){
-if(!pattern57.test(data6)){
-const err13 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data6};
+if(!pattern60.test(data6)){
+const err13 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema70,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2361,7 +3153,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data6};
+const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/percent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.type,parentSchema:schema70,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2373,7 +3165,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.type,parentSchema:schema72,data};
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2382,18 +3174,18 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func2.call(schema62.properties, key0))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema62,data};
+if(!(func2.call(schema65.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2406,7 +3198,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.description.type,parentSchema:schema62.properties.description,data:data0};
+const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.description.type,parentSchema:schema65.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2419,8 +3211,8 @@ errors++;
 if(data.rate !== undefined){
 let data1 = data.rate;
 if(typeof data1 === "string"){
-if(!pattern53.test(data1)){
-const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema63,data:data1};
+if(!pattern56.test(data1)){
+const err2 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps)$",parentSchema:schema66,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2431,7 +3223,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data1};
+const err3 = {instancePath:instancePath+"/rate",schemaPath:"#/definitions/shaping/properties/rate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2444,8 +3236,8 @@ errors++;
 if(data.burst !== undefined){
 let data2 = data.burst;
 if(typeof data2 === "string"){
-if(!pattern54.test(data2)){
-const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema64,data:data2};
+if(!pattern57.test(data2)){
+const err4 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"},message:"must match pattern \""+"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$"+"\"",schema:"^[0-9]+(b|kb|k|mb|m|kbit|mbit)$",parentSchema:schema67,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2456,7 +3248,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data2};
+const err5 = {instancePath:instancePath+"/burst",schemaPath:"#/definitions/shaping/properties/burst/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2469,8 +3261,8 @@ errors++;
 if(data.delay !== undefined){
 let data3 = data.delay;
 if(typeof data3 === "string"){
-if(!pattern55.test(data3)){
-const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data3};
+if(!pattern58.test(data3)){
+const err6 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema68,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2481,7 +3273,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data3};
+const err7 = {instancePath:instancePath+"/delay",schemaPath:"#/definitions/shaping/properties/delay/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.type,parentSchema:schema68,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2494,8 +3286,8 @@ errors++;
 if(data.jitter !== undefined){
 let data4 = data.jitter;
 if(typeof data4 === "string"){
-if(!pattern55.test(data4)){
-const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema65,data:data4};
+if(!pattern58.test(data4)){
+const err8 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(us|ms|s)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(us|ms|s)$"+"\"",schema:"^[0-9]+(\\.[0-9]+)?(us|ms|s)$",parentSchema:schema68,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2506,7 +3298,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data4};
+const err9 = {instancePath:instancePath+"/jitter",schemaPath:"#/definitions/shaping/properties/jitter/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.type,parentSchema:schema68,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2519,8 +3311,8 @@ errors++;
 if(data.loss !== undefined){
 let data5 = data.loss;
 if(typeof data5 === "string"){
-if(!pattern57.test(data5)){
-const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data5};
+if(!pattern60.test(data5)){
+const err10 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema70,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2531,7 +3323,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data5};
+const err11 = {instancePath:instancePath+"/loss",schemaPath:"#/definitions/shaping/properties/loss/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.type,parentSchema:schema70,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2544,8 +3336,8 @@ errors++;
 if(data.corrupt !== undefined){
 let data6 = data.corrupt;
 if(typeof data6 === "string"){
-if(!pattern57.test(data6)){
-const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data6};
+if(!pattern60.test(data6)){
+const err12 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema70,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2556,7 +3348,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data6};
+const err13 = {instancePath:instancePath+"/corrupt",schemaPath:"#/definitions/shaping/properties/corrupt/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.type,parentSchema:schema70,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2569,8 +3361,8 @@ errors++;
 if(data.duplicate !== undefined){
 let data7 = data.duplicate;
 if(typeof data7 === "string"){
-if(!pattern57.test(data7)){
-const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema67,data:data7};
+if(!pattern60.test(data7)){
+const err14 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/pattern",keyword:"pattern",params:{pattern: "^(100|[0-9]{1,2})(\\.[0-9]+)?%$"},message:"must match pattern \""+"^(100|[0-9]{1,2})(\\.[0-9]+)?%$"+"\"",schema:"^(100|[0-9]{1,2})(\\.[0-9]+)?%$",parentSchema:schema70,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2581,7 +3373,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data7};
+const err15 = {instancePath:instancePath+"/duplicate",schemaPath:"#/definitions/shaping/properties/duplicate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.type,parentSchema:schema70,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2594,7 +3386,7 @@ errors++;
 if(data.direction !== undefined){
 let data8 = data.direction;
 if(!(((data8 === "egress") || (data8 === "ingress")) || (data8 === "both"))){
-const err16 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema62.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema62.properties.direction.enum,parentSchema:schema62.properties.direction,data:data8};
+const err16 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema65.properties.direction.enum},message:"must be equal to one of the allowed values",schema:schema65.properties.direction.enum,parentSchema:schema65.properties.direction,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2611,8 +3403,8 @@ const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
-if(!pattern20.test(data10)){
-const err17 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data10};
+if(!pattern23.test(data10)){
+const err17 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema28,data:data10};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2623,7 +3415,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data10};
+const err18 = {instancePath:instancePath+"/targets/" + i0,schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2635,7 +3427,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.targets.type,parentSchema:schema62.properties.targets,data:data9};
+const err19 = {instancePath:instancePath+"/targets",schemaPath:"#/properties/targets/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema65.properties.targets.type,parentSchema:schema65.properties.targets,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2651,8 +3443,8 @@ if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 for(const key1 in data11){
 const _errs33 = errors;
 if(typeof key1 === "string"){
-if(!pattern20.test(key1)){
-const err20 = {instancePath:instancePath+"/overrides",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:key1,propertyName:key1};
+if(!pattern23.test(key1)){
+const err20 = {instancePath:instancePath+"/overrides",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema28,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2663,7 +3455,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/overrides",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:key1,propertyName:key1};
+const err21 = {instancePath:instancePath+"/overrides",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2674,7 +3466,7 @@ errors++;
 }
 var valid11 = _errs33 === errors;
 if(!valid11){
-const err22 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema62.properties.overrides.propertyNames,parentSchema:schema62.properties.overrides,data:data11};
+const err22 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema65.properties.overrides.propertyNames,parentSchema:schema65.properties.overrides,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2685,14 +3477,14 @@ errors++;
 }
 }
 for(const key2 in data11){
-if(!(validate24(data11[key2], {instancePath:instancePath+"/overrides/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data11,parentDataProperty:key2,rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate26(data11[key2], {instancePath:instancePath+"/overrides/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data11,parentDataProperty:key2,rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.properties.overrides.type,parentSchema:schema62.properties.overrides,data:data11};
+const err23 = {instancePath:instancePath+"/overrides",schemaPath:"#/properties/overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.properties.overrides.type,parentSchema:schema65.properties.overrides,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2704,7 +3496,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.type,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2713,18 +3505,18 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
 
-const schema81 = {"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/vmName"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}};
+const schema84 = {"type":"object","description":"A logical link between two VMs.","additionalProperties":false,"required":["endpoints"],"properties":{"description":{"type":"string","description":"Free text."},"endpoints":{"description":"The two VMs (keys of `vms`).","type":"array","items":{"$ref":"#/definitions/vmName"},"minItems":2,"maxItems":2},"profile":{"description":"tc profile on this link (a key of `profiles`).","$ref":"#/definitions/name"}}};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.endpoints === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "endpoints"},message:"must have required property '"+"endpoints"+"'",schema:schema81.required,parentSchema:schema81,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "endpoints"},message:"must have required property '"+"endpoints"+"'",schema:schema84.required,parentSchema:schema84,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2735,7 +3527,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "description") || (key0 === "endpoints")) || (key0 === "profile"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema81,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2748,7 +3540,7 @@ errors++;
 if(data.description !== undefined){
 let data0 = data.description;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.description.type,parentSchema:schema81.properties.description,data:data0};
+const err2 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.properties.description.type,parentSchema:schema84.properties.description,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2762,7 +3554,7 @@ if(data.endpoints !== undefined){
 let data1 = data.endpoints;
 if(Array.isArray(data1)){
 if(data1.length > 2){
-const err3 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema81.properties.endpoints,data:data1};
+const err3 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items",schema:2,parentSchema:schema84.properties.endpoints,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2772,7 +3564,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.length < 2){
-const err4 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items",schema:2,parentSchema:schema81.properties.endpoints,data:data1};
+const err4 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items",schema:2,parentSchema:schema84.properties.endpoints,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2785,8 +3577,8 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern20.test(data2)){
-const err5 = {instancePath:instancePath+"/endpoints/" + i0,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:data2};
+if(!pattern23.test(data2)){
+const err5 = {instancePath:instancePath+"/endpoints/" + i0,schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema28,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2797,7 +3589,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/endpoints/" + i0,schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data2};
+const err6 = {instancePath:instancePath+"/endpoints/" + i0,schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2809,7 +3601,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema81.properties.endpoints.type,parentSchema:schema81.properties.endpoints,data:data1};
+const err7 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema84.properties.endpoints.type,parentSchema:schema84.properties.endpoints,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2846,7 +3638,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2855,20 +3647,20 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate27.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
 
-const schema84 = {"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}};
-const schema85 = {"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}};
+const schema87 = {"type":"object","additionalProperties":false,"properties":{"algorithm":{"description":"Automatic layout used for nodes without a stored position.","enum":["hierarchical","force"],"default":"hierarchical"},"hosts":{"description":"Host positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"networks":{"description":"Network positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"vms":{"description":"VM positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}},"slots":{"description":"Slot positions.","type":"object","additionalProperties":{"$ref":"#/definitions/position"}}}};
+const schema88 = {"type":"object","description":"A node position in the graph.","additionalProperties":false,"required":["x","y"],"properties":{"x":{"type":"number","description":"X coordinate."},"y":{"type":"number","description":"Y coordinate."}}};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(((((key0 === "algorithm") || (key0 === "hosts")) || (key0 === "networks")) || (key0 === "vms")) || (key0 === "slots"))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema84,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema87,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2881,7 +3673,7 @@ errors++;
 if(data.algorithm !== undefined){
 let data0 = data.algorithm;
 if(!((data0 === "hierarchical") || (data0 === "force"))){
-const err1 = {instancePath:instancePath+"/algorithm",schemaPath:"#/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema84.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema84.properties.algorithm.enum,parentSchema:schema84.properties.algorithm,data:data0};
+const err1 = {instancePath:instancePath+"/algorithm",schemaPath:"#/properties/algorithm/enum",keyword:"enum",params:{allowedValues: schema87.properties.algorithm.enum},message:"must be equal to one of the allowed values",schema:schema87.properties.algorithm.enum,parentSchema:schema87.properties.algorithm,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2898,7 +3690,7 @@ for(const key1 in data1){
 let data2 = data1[key1];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.x === undefined){
-const err2 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema85.required,parentSchema:schema85,data:data2};
+const err2 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema88.required,parentSchema:schema88,data:data2};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2908,7 +3700,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data2.y === undefined){
-const err3 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema85.required,parentSchema:schema85,data:data2};
+const err3 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema88.required,parentSchema:schema88,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2919,7 +3711,7 @@ errors++;
 }
 for(const key2 in data2){
 if(!((key2 === "x") || (key2 === "y"))){
-const err4 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema85,data:data2};
+const err4 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema88,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2932,7 +3724,7 @@ errors++;
 if(data2.x !== undefined){
 let data3 = data2.x;
 if(!(typeof data3 == "number")){
-const err5 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.x.type,parentSchema:schema85.properties.x,data:data3};
+const err5 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema88.properties.x.type,parentSchema:schema88.properties.x,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2945,7 +3737,7 @@ errors++;
 if(data2.y !== undefined){
 let data4 = data2.y;
 if(!(typeof data4 == "number")){
-const err6 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.y.type,parentSchema:schema85.properties.y,data:data4};
+const err6 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema88.properties.y.type,parentSchema:schema88.properties.y,data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2957,7 +3749,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data2};
+const err7 = {instancePath:instancePath+"/hosts/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema88.type,parentSchema:schema88,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2969,7 +3761,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.properties.hosts.type,parentSchema:schema84.properties.hosts,data:data1};
+const err8 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.properties.hosts.type,parentSchema:schema87.properties.hosts,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2986,7 +3778,7 @@ for(const key3 in data5){
 let data6 = data5[key3];
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.x === undefined){
-const err9 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema85.required,parentSchema:schema85,data:data6};
+const err9 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema88.required,parentSchema:schema88,data:data6};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2996,7 +3788,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data6.y === undefined){
-const err10 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema85.required,parentSchema:schema85,data:data6};
+const err10 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema88.required,parentSchema:schema88,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3007,7 +3799,7 @@ errors++;
 }
 for(const key4 in data6){
 if(!((key4 === "x") || (key4 === "y"))){
-const err11 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema85,data:data6};
+const err11 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema88,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3020,7 +3812,7 @@ errors++;
 if(data6.x !== undefined){
 let data7 = data6.x;
 if(!(typeof data7 == "number")){
-const err12 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.x.type,parentSchema:schema85.properties.x,data:data7};
+const err12 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema88.properties.x.type,parentSchema:schema88.properties.x,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3033,7 +3825,7 @@ errors++;
 if(data6.y !== undefined){
 let data8 = data6.y;
 if(!(typeof data8 == "number")){
-const err13 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.y.type,parentSchema:schema85.properties.y,data:data8};
+const err13 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema88.properties.y.type,parentSchema:schema88.properties.y,data:data8};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3045,7 +3837,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data6};
+const err14 = {instancePath:instancePath+"/networks/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema88.type,parentSchema:schema88,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3057,7 +3849,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.properties.networks.type,parentSchema:schema84.properties.networks,data:data5};
+const err15 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.properties.networks.type,parentSchema:schema87.properties.networks,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3074,7 +3866,7 @@ for(const key5 in data9){
 let data10 = data9[key5];
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(data10.x === undefined){
-const err16 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema85.required,parentSchema:schema85,data:data10};
+const err16 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema88.required,parentSchema:schema88,data:data10};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3084,7 +3876,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data10.y === undefined){
-const err17 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema85.required,parentSchema:schema85,data:data10};
+const err17 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema88.required,parentSchema:schema88,data:data10};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3095,7 +3887,7 @@ errors++;
 }
 for(const key6 in data10){
 if(!((key6 === "x") || (key6 === "y"))){
-const err18 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema85,data:data10};
+const err18 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema88,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3108,7 +3900,7 @@ errors++;
 if(data10.x !== undefined){
 let data11 = data10.x;
 if(!(typeof data11 == "number")){
-const err19 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.x.type,parentSchema:schema85.properties.x,data:data11};
+const err19 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema88.properties.x.type,parentSchema:schema88.properties.x,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3121,7 +3913,7 @@ errors++;
 if(data10.y !== undefined){
 let data12 = data10.y;
 if(!(typeof data12 == "number")){
-const err20 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.y.type,parentSchema:schema85.properties.y,data:data12};
+const err20 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema88.properties.y.type,parentSchema:schema88.properties.y,data:data12};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3133,7 +3925,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data10};
+const err21 = {instancePath:instancePath+"/vms/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema88.type,parentSchema:schema88,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3145,7 +3937,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.properties.vms.type,parentSchema:schema84.properties.vms,data:data9};
+const err22 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.properties.vms.type,parentSchema:schema87.properties.vms,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3162,7 +3954,7 @@ for(const key7 in data13){
 let data14 = data13[key7];
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.x === undefined){
-const err23 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema85.required,parentSchema:schema85,data:data14};
+const err23 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "x"},message:"must have required property '"+"x"+"'",schema:schema88.required,parentSchema:schema88,data:data14};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3172,7 +3964,7 @@ vErrors.push(err23);
 errors++;
 }
 if(data14.y === undefined){
-const err24 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema85.required,parentSchema:schema85,data:data14};
+const err24 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/required",keyword:"required",params:{missingProperty: "y"},message:"must have required property '"+"y"+"'",schema:schema88.required,parentSchema:schema88,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3183,7 +3975,7 @@ errors++;
 }
 for(const key8 in data14){
 if(!((key8 === "x") || (key8 === "y"))){
-const err25 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema85,data:data14};
+const err25 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema88,data:data14};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3196,7 +3988,7 @@ errors++;
 if(data14.x !== undefined){
 let data15 = data14.x;
 if(!(typeof data15 == "number")){
-const err26 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.x.type,parentSchema:schema85.properties.x,data:data15};
+const err26 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/x",schemaPath:"#/definitions/position/properties/x/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema88.properties.x.type,parentSchema:schema88.properties.x,data:data15};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3209,7 +4001,7 @@ errors++;
 if(data14.y !== undefined){
 let data16 = data14.y;
 if(!(typeof data16 == "number")){
-const err27 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema85.properties.y.type,parentSchema:schema85.properties.y,data:data16};
+const err27 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1")+"/y",schemaPath:"#/definitions/position/properties/y/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema88.properties.y.type,parentSchema:schema88.properties.y,data:data16};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3221,7 +4013,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data14};
+const err28 = {instancePath:instancePath+"/slots/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/position/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema88.type,parentSchema:schema88,data:data14};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3233,7 +4025,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.properties.slots.type,parentSchema:schema84.properties.slots,data:data13};
+const err29 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.properties.slots.type,parentSchema:schema87.properties.slots,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3245,7 +4037,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data};
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.type,parentSchema:schema87,data};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3254,7 +4046,7 @@ vErrors.push(err30);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
 
@@ -3400,13 +4192,14 @@ errors++;
 }
 }
 for(const key2 in data4){
-let data5 = data4[key2];
-const _errs19 = errors;
-let valid6 = false;
-const _errs20 = errors;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.address === undefined){
-const err11 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/anyOf/0/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema14.anyOf[0].required,parentSchema:schema14.anyOf[0],data:data5};
+if(!(validate11(data4[key2], {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data4,parentDataProperty:key2,rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.hosts.type,parentSchema:schema11.properties.hosts,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3416,13 +4209,14 @@ vErrors.push(err11);
 errors++;
 }
 }
-var _valid0 = _errs20 === errors;
-valid6 = valid6 || _valid0;
-if(!valid6){
-const _errs21 = errors;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.sshConfigHost === undefined){
-const err12 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/anyOf/1/required",keyword:"required",params:{missingProperty: "sshConfigHost"},message:"must have required property '"+"sshConfigHost"+"'",schema:schema14.anyOf[1].required,parentSchema:schema14.anyOf[1],data:data5};
+if(data.networks !== undefined){
+let data6 = data.networks;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key3 in data6){
+const _errs19 = errors;
+if(typeof key3 === "string"){
+if(!pattern0.test(key3)){
+const err12 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3432,11 +4226,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-var _valid0 = _errs21 === errors;
-valid6 = valid6 || _valid0;
-}
-if(!valid6){
-const err13 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema14.anyOf,parentSchema:schema14,data:data5};
+else {
+const err13 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key3,propertyName:key3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3445,21 +4236,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-else {
-errors = _errs19;
-if(vErrors !== null){
-if(_errs19){
-vErrors.length = _errs19;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-for(const key3 in data5){
-if(!(func2.call(schema14.properties, key3))){
-const err14 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema14,data:data5};
+var valid5 = _errs19 === errors;
+if(!valid5){
+const err14 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid",schema:schema11.properties.networks.propertyNames,parentSchema:schema11.properties.networks,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3469,10 +4248,15 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data5.description !== undefined){
-let data6 = data5.description;
-if(typeof data6 !== "string"){
-const err15 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/definitions/host/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.description.type,parentSchema:schema14.properties.description,data:data6};
+for(const key4 in data6){
+if(!(validate13(data6[key4], {instancePath:instancePath+"/networks/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data6,parentDataProperty:key4,rootData}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.networks.type,parentSchema:schema11.properties.networks,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3482,11 +4266,14 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data5.sshConfigHost !== undefined){
-let data7 = data5.sshConfigHost;
-if(typeof data7 === "string"){
-if(!pattern2.test(data7)){
-const err16 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/sshConfigHost",schemaPath:"#/definitions/host/properties/sshConfigHost/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.][A-Za-z0-9_.-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$"+"\"",schema:"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$",parentSchema:schema14.properties.sshConfigHost,data:data7};
+if(data.vms !== undefined){
+let data8 = data.vms;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key5 in data8){
+const _errs26 = errors;
+if(typeof key5 === "string"){
+if(!pattern23.test(key5)){
+const err16 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema28,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3497,7 +4284,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/sshConfigHost",schemaPath:"#/definitions/host/properties/sshConfigHost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.sshConfigHost.type,parentSchema:schema14.properties.sshConfigHost,data:data7};
+const err17 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3506,12 +4293,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-if(data5.address !== undefined){
-let data8 = data5.address;
-if(typeof data8 === "string"){
-if(!pattern3.test(data8)){
-const err18 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/definitions/host/properties/address/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$"+"\"",schema:"^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$",parentSchema:schema14.properties.address,data:data8};
+var valid8 = _errs26 === errors;
+if(!valid8){
+const err18 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema11.properties.vms.propertyNames,parentSchema:schema11.properties.vms,data:data8};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3521,8 +4305,15 @@ vErrors.push(err18);
 errors++;
 }
 }
+for(const key6 in data8){
+if(!(validate15(data8[key6], {instancePath:instancePath+"/vms/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data8,parentDataProperty:key6,rootData}))){
+vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+errors = vErrors.length;
+}
+}
+}
 else {
-const err19 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/address",schemaPath:"#/definitions/host/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.address.type,parentSchema:schema14.properties.address,data:data8};
+const err19 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.vms.type,parentSchema:schema11.properties.vms,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3532,10 +4323,14 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data5.port !== undefined){
-let data9 = data5.port;
-if(!((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9)))){
-const err20 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/port",schemaPath:"#/definitions/host/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.port.type,parentSchema:schema14.properties.port,data:data9};
+if(data.slots !== undefined){
+let data10 = data.slots;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key7 in data10){
+const _errs33 = errors;
+if(typeof key7 === "string"){
+if(!pattern0.test(key7)){
+const err20 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key7,propertyName:key7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3544,9 +4339,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(typeof data9 == "number"){
-if(data9 > 65535 || isNaN(data9)){
-const err21 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/port",schemaPath:"#/definitions/host/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema14.properties.port,data:data9};
+}
+else {
+const err21 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key7,propertyName:key7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3555,8 +4350,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data9 < 1 || isNaN(data9)){
-const err22 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/port",schemaPath:"#/definitions/host/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.port,data:data9};
+var valid11 = _errs33 === errors;
+if(!valid11){
+const err22 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid",schema:schema11.properties.slots.propertyNames,parentSchema:schema11.properties.slots,data:data10};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3566,12 +4362,15 @@ vErrors.push(err22);
 errors++;
 }
 }
+for(const key8 in data10){
+if(!(validate21(data10[key8], {instancePath:instancePath+"/slots/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data10,parentDataProperty:key8,rootData}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+errors = vErrors.length;
 }
-if(data5.user !== undefined){
-let data10 = data5.user;
-if(typeof data10 === "string"){
-if(!pattern4.test(data10)){
-const err23 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/host/properties/user/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z_][a-z0-9_-]*$"+"\"",schema:"^[a-z_][a-z0-9_-]*$",parentSchema:schema14.properties.user,data:data10};
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.slots.type,parentSchema:schema11.properties.slots,data:data10};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3581,8 +4380,14 @@ vErrors.push(err23);
 errors++;
 }
 }
-else {
-const err24 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/user",schemaPath:"#/definitions/host/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.user.type,parentSchema:schema14.properties.user,data:data10};
+if(data.states !== undefined){
+let data12 = data.states;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key9 in data12){
+const _errs40 = errors;
+if(typeof key9 === "string"){
+if(!pattern0.test(key9)){
+const err24 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key9,propertyName:key9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3592,11 +4397,8 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data5.identityFile !== undefined){
-let data11 = data5.identityFile;
-if(typeof data11 === "string"){
-if(!pattern5.test(data11)){
-const err25 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/identityFile",schemaPath:"#/definitions/host/properties/identityFile/pattern",keyword:"pattern",params:{pattern: "^[^\\n\\r]+$"},message:"must match pattern \""+"^[^\\n\\r]+$"+"\"",schema:"^[^\\n\\r]+$",parentSchema:schema14.properties.identityFile,data:data11};
+else {
+const err25 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key9,propertyName:key9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3605,9 +4407,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-else {
-const err26 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/identityFile",schemaPath:"#/definitions/host/properties/identityFile/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.identityFile.type,parentSchema:schema14.properties.identityFile,data:data11};
+var valid14 = _errs40 === errors;
+if(!valid14){
+const err26 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/propertyNames",keyword:"propertyNames",params:{propertyName: key9},message:"property name must be valid",schema:schema11.properties.states.propertyNames,parentSchema:schema11.properties.states,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3617,11 +4419,15 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data5.proxyJump !== undefined){
-let data12 = data5.proxyJump;
-if(typeof data12 === "string"){
-if(!pattern6.test(data12)){
-const err27 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/proxyJump",schemaPath:"#/definitions/host/properties/proxyJump/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$"+"\"",schema:"^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$",parentSchema:schema14.properties.proxyJump,data:data12};
+for(const key10 in data12){
+if(!(validate23(data12[key10], {instancePath:instancePath+"/states/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data12,parentDataProperty:key10,rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.states.type,parentSchema:schema11.properties.states,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3631,8 +4437,14 @@ vErrors.push(err27);
 errors++;
 }
 }
-else {
-const err28 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/proxyJump",schemaPath:"#/definitions/host/properties/proxyJump/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.proxyJump.type,parentSchema:schema14.properties.proxyJump,data:data12};
+if(data.profiles !== undefined){
+let data14 = data.profiles;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key11 in data14){
+const _errs47 = errors;
+if(typeof key11 === "string"){
+if(!pattern0.test(key11)){
+const err28 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key11,propertyName:key11};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3642,10 +4454,8 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data5.arch !== undefined){
-let data13 = data5.arch;
-if(!((data13 === "x86_64") || (data13 === "aarch64"))){
-const err29 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/arch",schemaPath:"#/definitions/host/properties/arch/enum",keyword:"enum",params:{allowedValues: schema14.properties.arch.enum},message:"must be equal to one of the allowed values",schema:schema14.properties.arch.enum,parentSchema:schema14.properties.arch,data:data13};
+else {
+const err29 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key11,propertyName:key11};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3654,11 +4464,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data5.kvm !== undefined){
-let data14 = data5.kvm;
-if(typeof data14 !== "boolean"){
-const err30 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kvm",schemaPath:"#/definitions/host/properties/kvm/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema14.properties.kvm.type,parentSchema:schema14.properties.kvm,data:data14};
+var valid17 = _errs47 === errors;
+if(!valid17){
+const err30 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/propertyNames",keyword:"propertyNames",params:{propertyName: key11},message:"property name must be valid",schema:schema11.properties.profiles.propertyNames,parentSchema:schema11.properties.profiles,data:data14};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3668,11 +4476,15 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data5.libvirtUri !== undefined){
-let data15 = data5.libvirtUri;
-if(typeof data15 === "string"){
-if(!pattern7.test(data15)){
-const err31 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/libvirtUri",schemaPath:"#/definitions/host/properties/libvirtUri/pattern",keyword:"pattern",params:{pattern: "^[a-z+]+://[A-Za-z0-9_./@:-]*$"},message:"must match pattern \""+"^[a-z+]+://[A-Za-z0-9_./@:-]*$"+"\"",schema:"^[a-z+]+://[A-Za-z0-9_./@:-]*$",parentSchema:schema14.properties.libvirtUri,data:data15};
+for(const key12 in data14){
+if(!(validate25(data14[key12], {instancePath:instancePath+"/profiles/" + key12.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data14,parentDataProperty:key12,rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.profiles.type,parentSchema:schema11.properties.profiles,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3682,8 +4494,14 @@ vErrors.push(err31);
 errors++;
 }
 }
-else {
-const err32 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/libvirtUri",schemaPath:"#/definitions/host/properties/libvirtUri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.libvirtUri.type,parentSchema:schema14.properties.libvirtUri,data:data15};
+if(data.links !== undefined){
+let data16 = data.links;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key13 in data16){
+const _errs54 = errors;
+if(typeof key13 === "string"){
+if(!pattern0.test(key13)){
+const err32 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key13,propertyName:key13};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3693,15 +4511,8 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data5.services !== undefined){
-let data16 = data5.services;
-if(Array.isArray(data16)){
-const len0 = data16.length;
-for(let i0=0; i0<len0; i0++){
-let data17 = data16[i0];
-if(typeof data17 === "string"){
-if(!pattern8.test(data17)){
-const err33 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/services/" + i0,schemaPath:"#/definitions/host/properties/services/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$"},message:"must match pattern \""+"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$"+"\"",schema:"^[A-Za-z0-9_:@][A-Za-z0-9_:.@-]{0,255}$",parentSchema:schema14.properties.services.items,data:data17};
+else {
+const err33 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key13,propertyName:key13};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3710,9 +4521,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-else {
-const err34 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/services/" + i0,schemaPath:"#/definitions/host/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.services.items.type,parentSchema:schema14.properties.services.items,data:data17};
+var valid20 = _errs54 === errors;
+if(!valid20){
+const err34 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/propertyNames",keyword:"propertyNames",params:{propertyName: key13},message:"property name must be valid",schema:schema11.properties.links.propertyNames,parentSchema:schema11.properties.links,data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3722,18 +4533,15 @@ vErrors.push(err34);
 errors++;
 }
 }
-let i1 = data16.length;
-let j0;
-if(i1 > 1){
-const indices0 = {};
-for(;i1--;){
-let item0 = data16[i1];
-if(typeof item0 !== "string"){
-continue;
+for(const key14 in data16){
+if(!(validate29(data16[key14], {instancePath:instancePath+"/links/" + key14.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data16,parentDataProperty:key14,rootData}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+errors = vErrors.length;
 }
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err35 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/services",schemaPath:"#/definitions/host/properties/services/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema14.properties.services,data:data16};
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.links.type,parentSchema:schema11.properties.links,data:data16};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3741,428 +4549,22 @@ else {
 vErrors.push(err35);
 }
 errors++;
-break;
 }
-indices0[item0] = i1;
+}
+if(data.layout !== undefined){
+if(!(validate31(data.layout, {instancePath:instancePath+"/layout",parentData:data,parentDataProperty:"layout",rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
 }
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/services",schemaPath:"#/definitions/host/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema14.properties.services.type,parentSchema:schema14.properties.services,data:data16};
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
 if(vErrors === null){
 vErrors = [err36];
 }
 else {
 vErrors.push(err36);
-}
-errors++;
-}
-}
-if(data5.flake !== undefined){
-let data18 = data5.flake;
-if(typeof data18 === "string"){
-if(!pattern9.test(data18)){
-const err37 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/pattern",keyword:"pattern",params:{pattern: "^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"},message:"must match pattern \""+"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$"+"\"",schema:"^[^\\s'`$;|&<>-][^\\s'`$;|&<>]*$",parentSchema:schema14.properties.flake,data:data18};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/flake",schemaPath:"#/definitions/host/properties/flake/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.flake.type,parentSchema:schema14.properties.flake,data:data18};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-}
-else {
-const err39 = {instancePath:instancePath+"/hosts/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/host/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data5};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-}
-else {
-const err40 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.hosts.type,parentSchema:schema11.properties.hosts,data:data4};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-}
-if(data.networks !== undefined){
-let data19 = data.networks;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key4 in data19){
-const _errs50 = errors;
-if(typeof key4 === "string"){
-if(!pattern0.test(key4)){
-const err41 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key4,propertyName:key4};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/networks",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key4,propertyName:key4};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-var valid11 = _errs50 === errors;
-if(!valid11){
-const err43 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema11.properties.networks.propertyNames,parentSchema:schema11.properties.networks,data:data19};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-for(const key5 in data19){
-if(!(validate11(data19[key5], {instancePath:instancePath+"/networks/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data19,parentDataProperty:key5,rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/networks",schemaPath:"#/properties/networks/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.networks.type,parentSchema:schema11.properties.networks,data:data19};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-}
-if(data.vms !== undefined){
-let data21 = data.vms;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-for(const key6 in data21){
-const _errs57 = errors;
-if(typeof key6 === "string"){
-if(!pattern20.test(key6)){
-const err45 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",parentSchema:schema25,data:key6,propertyName:key6};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-else {
-const err46 = {instancePath:instancePath+"/vms",schemaPath:"#/definitions/vmName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:key6,propertyName:key6};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-var valid14 = _errs57 === errors;
-if(!valid14){
-const err47 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/propertyNames",keyword:"propertyNames",params:{propertyName: key6},message:"property name must be valid",schema:schema11.properties.vms.propertyNames,parentSchema:schema11.properties.vms,data:data21};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-for(const key7 in data21){
-if(!(validate13(data21[key7], {instancePath:instancePath+"/vms/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data21,parentDataProperty:key7,rootData}))){
-vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/vms",schemaPath:"#/properties/vms/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.vms.type,parentSchema:schema11.properties.vms,data:data21};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-if(data.slots !== undefined){
-let data23 = data.slots;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key8 in data23){
-const _errs64 = errors;
-if(typeof key8 === "string"){
-if(!pattern0.test(key8)){
-const err49 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key8,propertyName:key8};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-else {
-const err50 = {instancePath:instancePath+"/slots",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key8,propertyName:key8};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-var valid17 = _errs64 === errors;
-if(!valid17){
-const err51 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/propertyNames",keyword:"propertyNames",params:{propertyName: key8},message:"property name must be valid",schema:schema11.properties.slots.propertyNames,parentSchema:schema11.properties.slots,data:data23};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-}
-for(const key9 in data23){
-if(!(validate19(data23[key9], {instancePath:instancePath+"/slots/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data23,parentDataProperty:key9,rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/slots",schemaPath:"#/properties/slots/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.slots.type,parentSchema:schema11.properties.slots,data:data23};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-if(data.states !== undefined){
-let data25 = data.states;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key10 in data25){
-const _errs71 = errors;
-if(typeof key10 === "string"){
-if(!pattern0.test(key10)){
-const err53 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key10,propertyName:key10};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-else {
-const err54 = {instancePath:instancePath+"/states",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key10,propertyName:key10};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-var valid20 = _errs71 === errors;
-if(!valid20){
-const err55 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/propertyNames",keyword:"propertyNames",params:{propertyName: key10},message:"property name must be valid",schema:schema11.properties.states.propertyNames,parentSchema:schema11.properties.states,data:data25};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-}
-for(const key11 in data25){
-if(!(validate21(data25[key11], {instancePath:instancePath+"/states/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data25,parentDataProperty:key11,rootData}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/states",schemaPath:"#/properties/states/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.states.type,parentSchema:schema11.properties.states,data:data25};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-if(data.profiles !== undefined){
-let data27 = data.profiles;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key12 in data27){
-const _errs78 = errors;
-if(typeof key12 === "string"){
-if(!pattern0.test(key12)){
-const err57 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key12,propertyName:key12};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-else {
-const err58 = {instancePath:instancePath+"/profiles",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key12,propertyName:key12};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-var valid23 = _errs78 === errors;
-if(!valid23){
-const err59 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid",schema:schema11.properties.profiles.propertyNames,parentSchema:schema11.properties.profiles,data:data27};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-for(const key13 in data27){
-if(!(validate23(data27[key13], {instancePath:instancePath+"/profiles/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data27,parentDataProperty:key13,rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err60 = {instancePath:instancePath+"/profiles",schemaPath:"#/properties/profiles/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.profiles.type,parentSchema:schema11.properties.profiles,data:data27};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-}
-if(data.links !== undefined){
-let data29 = data.links;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-for(const key14 in data29){
-const _errs85 = errors;
-if(typeof key14 === "string"){
-if(!pattern0.test(key14)){
-const err61 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",parentSchema:schema12,data:key14,propertyName:key14};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/links",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.type,parentSchema:schema12,data:key14,propertyName:key14};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-var valid26 = _errs85 === errors;
-if(!valid26){
-const err63 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/propertyNames",keyword:"propertyNames",params:{propertyName: key14},message:"property name must be valid",schema:schema11.properties.links.propertyNames,parentSchema:schema11.properties.links,data:data29};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-for(const key15 in data29){
-if(!(validate27(data29[key15], {instancePath:instancePath+"/links/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data29,parentDataProperty:key15,rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err64 = {instancePath:instancePath+"/links",schemaPath:"#/properties/links/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.links.type,parentSchema:schema11.properties.links,data:data29};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-if(data.layout !== undefined){
-if(!(validate29(data.layout, {instancePath:instancePath+"/layout",parentData:data,parentDataProperty:"layout",rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
 }
 errors++;
 }

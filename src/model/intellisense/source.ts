@@ -4,7 +4,8 @@ import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import { analyze, type Analysis } from '../analyze';
 import { locate } from '../parse';
 import { namesIn, singular } from '../references';
-import { SECTIONS, type Path, type Section, type Topology } from '../types';
+import { networkHosts, onHost } from '../fabric';
+import { SECTIONS, type Network, type Path, type Section, type Topology } from '../types';
 
 export interface Source {
   text: string;
@@ -123,7 +124,7 @@ export function summarize(t: Topology | undefined, section: Section, name: strin
       add('ssh', item.sshConfigHost ? `alias ${code(item.sshConfigHost)}` : item.address ? `${item.user ? `${String(item.user)}@` : ''}${String(item.address)}${item.port ? `:${String(item.port)}` : ''}` : undefined);
       add('via', item.proxyJump);
       add('arch', `${String(item.arch ?? 'x86_64')}${item.kvm === false ? ' (no kvm)' : ''}`);
-      add('networks', Object.entries(obj(t?.networks)).filter(([, n]) => obj(n).host === name).map(([n]) => code(n)));
+      add('networks', Object.entries(obj(t?.networks)).filter(([, n]) => onHost(obj(n) as Network, name)).map(([n]) => code(n)));
       add('VMs', vmsOn((v) => v.host === name));
       break;
     }
@@ -185,7 +186,7 @@ export function detailOf(t: Topology | undefined, section: Section, name: string
   const parts: unknown[] = [];
   switch (section) {
     case 'hosts': parts.push(item.sshConfigHost ?? item.address, item.arch); break;
-    case 'networks': parts.push(item.subnet, item.host !== undefined ? `on ${String(item.host)}` : undefined); break;
+    case 'networks': parts.push(item.subnet, networkHosts(item as Network).length ? `on ${networkHosts(item as Network).join(', ')}` : undefined); break;
     case 'vms': parts.push(item.backend, item.host !== undefined ? `on ${String(item.host)}` : undefined); break;
     case 'slots': parts.push(item.ip, item.host !== undefined ? `on ${String(item.host)}` : undefined); break;
     case 'states': parts.push(item.host !== undefined ? `on ${String(item.host)}` : undefined); break;

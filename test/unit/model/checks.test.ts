@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../../src/model/analyze';
-import { BASE, EXAMPLES, marked, mutate, prng } from './helpers';
+import { BASE, EXAMPLES, marked, mutate, mutateText, prng } from './helpers';
+
+/** The two-host example (spanning networks) with one-line mutations. */
+const FABRIC = readFileSync(join(EXAMPLES, 'two-host-fabric.vsim.yaml'), 'utf8');
+const fabric = (...edits: [string, string][]): string => mutateText(FABRIC, ...edits);
 
 /** Asserts a problem with `code` whose range is exactly the «marked» one, and whose message has `msg`. */
 function expectProblem(src: string, code: string, msg: string | RegExp, severity: 'error' | 'warning' = 'error') {
@@ -92,6 +96,19 @@ const SEMANTIC: [string, string, string, ('error' | 'warning')?][] = [
   ['service-default', '`dnsmasq` is shown under every host\'s Services anyway', mutate(['    arch: aarch64\nnetworks:', '    arch: aarch64\n    services: [«dnsmasq»]\nnetworks:']), 'warning'],
   ['service-microvm', '`microvm@m` is the unit of microvm VM `m` on `hv2`', mutate(['    arch: aarch64\nnetworks:', '    arch: aarch64\n    services: [«microvm@m»]\nnetworks:']), 'warning'],
   ['start-ignored', '`start` is the launcher of a qemu VM; backend libvirt', mutate(['    backend: libvirt\n    vcpus: 2\n', '    backend: libvirt\n    vcpus: 2\n    «start»: { argv: [true] }\n']), 'warning'],
+  // Networks spanning hosts (examples/two-host-fabric.vsim.yaml).
+  ['underlay-taken', 'Host `hv2` has the same underlay address 10.99.0.1 as host `hv1`', fabric(['underlay: 10.99.0.2', 'underlay: «10.99.0.1»'])],
+  ['underlay-missing', 'Host `hv2` has no `underlay` address: the vxlan tunnel of network `fabric` ends there', fabric(['    underlay: 10.99.0.2\n', ''], ['    hosts: [hv1, hv2]\n    tunnel: { kind: vxlan', '    hosts: [hv1, «hv2»]\n    tunnel: { kind: vxlan'])],
+  ['host-and-hosts', 'Network `fabric` gives both `host` and `hosts`', fabric(['    hosts: [hv1, hv2]\n    tunnel: { kind: vxlan', '    host: hv1\n    «hosts»: [hv1, hv2]\n    tunnel: { kind: vxlan'])],
+  ['span-without-tunnel', 'Network `fabric` spans hv1, hv2 but has no `tunnel`', fabric(['    hosts: [hv1, hv2]\n    tunnel: { kind: vxlan, vni: 42 }\n', '    «hosts»: [hv1, hv2]\n'])],
+  ['tunnel-unused', 'Network `fabric` is on one host: its `tunnel` is not used', fabric(['    hosts: [hv1, hv2]\n    tunnel: { kind: vxlan, vni: 42 }\n', '    host: hv1\n    «tunnel»: { kind: vxlan, vni: 42 }\n']), 'warning'],
+  ['tunnel-without-id', 'The vxlan tunnel of network `fabric` needs a `vni`', fabric(['    tunnel: { kind: vxlan, vni: 42 }\n', '    «tunnel»: { kind: vxlan }\n'])],
+  ['tunnel-id-taken', 'GRE key 7 is already the tunnel of network `storage`', fabric(['    subnet: 10.31.0.0/24\n', '    subnet: 10.31.0.0/24\n  backup:\n    hosts: [hv1, hv2]\n    tunnel: { kind: gre, key: «7» }\n'])],
+  ['mtu-too-large', 'MTU 1480 of network `fabric` does not fit its vxlan tunnel: the underlay MTU 1500 minus 50 bytes of header leaves 1450', fabric(['mtu: 1450', 'mtu: «1480»'])],
+  ['tunnel-port-ignored', '`port` is the UDP port of vxlan; a gre tunnel has none', fabric(['{ kind: gre, key: 7 }', '{ kind: gre, key: 7, port: «4790» }']), 'warning'],
+  ['link-no-path', 'Link `web-db` joins `web` on `hv1` and `db` on `hv2`, which share no network', fabric(['      - network: fabric\n        mac: "52:54:00:30:00:20"\n        ip: 10.30.0.20\n        tap: tap-db\n', ''], ['      - network: storage\n        mac: "52:54:00:31:00:20"', '      - network: storagex\n        mac: "52:54:00:31:00:20"'], ['  web-db: { endpoints', '  web-db: { «endpoints»']), 'warning'],
+  ['host-mismatch', 'Network `fabric` is on hosts `hv1`, `hv2`, but VM `db` runs on `hv3`', fabric(['  hv2:\n', '  hv3: { address: 10.0.0.3 }\n  hv2:\n'], ['  db:\n    host: hv2', '  db:\n    host: hv3'], ['      - network: fabric\n        mac: "52:54:00:30:00:20"', '      - network: «fabric»\n        mac: "52:54:00:30:00:20"'])],
+  ['subnet-overlap', 'Subnet 10.30.0.0/25 of `local2` overlaps 10.30.0.0/24 of `fabric` on host `hv2`', fabric(['  storage:\n', '  local2: { host: hv2, subnet: «10.30.0.0/25» }\n  storage:\n'])],
 ];
 
 describe('semantic checks', () => {

@@ -9,7 +9,12 @@ export const BASE = readFileSync(join(FIXTURES, 'base.vsim.yaml'), 'utf8');
 
 /** Applies `[from, to]` replacements to the base; each `from` must occur exactly once. */
 export function mutate(...edits: [string, string][]): string {
-  let text = BASE;
+  return mutateText(BASE, ...edits);
+}
+
+/** Applies `[from, to]` replacements to `text`; each `from` must occur exactly once. */
+export function mutateText(base: string, ...edits: [string, string][]): string {
+  let text = base;
   for (const [from, to] of edits) {
     const i = text.indexOf(from);
     assert.ok(i >= 0, `fixture does not contain ${JSON.stringify(from)}`);

@@ -9,12 +9,49 @@ export interface FakeHostState {
   bridges?: { name: string; up?: boolean; addrs?: string[] }[];
   nat?: string[];
   dnsmasq?: Record<string, string>;
+  /** Other interfaces with addresses (an underlay interface). */
+  ifaces?: { name: string; addrs: string[] }[];
+  /** Linux vxlan devices, as `ip -j -d link show type vxlan` prints them (kept up to date by ip link add/set/del). */
+  vxlan?: { ifname: string; flags: string[]; mtu: number; master?: string; linkinfo: { info_kind: 'vxlan'; info_data: { id: number; remote?: string; local?: string; port: number } } }[];
+  /** `bridge fdb show` flood entries (`00:00:00:00:00:00 dev D dst IP self permanent`). */
+  fdb?: string[];
+}
+
+/** ip link add/set/del of a vxlan device and bridge fdb append, on the fake's state; false for other commands. */
+function vxlanCommand(s: FakeHostState, argv: readonly string[]): boolean {
+  const a = [...argv];
+  const opt = (k: string): string | undefined => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
+  if (a[0] === 'ip' && a[1] === 'link' && a[2] === 'add' && opt('type') === 'vxlan') {
+    const remote = opt('remote');
+    const local = opt('local');
+    s.vxlan = [...(s.vxlan ?? []), { ifname: a[3] as string, flags: ['BROADCAST'], mtu: 1500, linkinfo: { info_kind: 'vxlan', info_data: { id: Number(opt('id')), port: Number(opt('dstport') ?? 8472), ...(remote ? { remote } : {}), ...(local ? { local } : {}) } } }];
+    return true;
+  }
+  const dev = a[0] === 'ip' && a[1] === 'link' ? s.vxlan?.find((v) => v.ifname === a[4]) : undefined;
+  if (a[0] === 'ip' && a[1] === 'link' && a[2] === 'del') {
+    if (!s.vxlan?.some((v) => v.ifname === a[4])) return false;
+    s.vxlan = s.vxlan.filter((v) => v.ifname !== a[4]);
+    s.fdb = (s.fdb ?? []).filter((l) => !l.includes(` dev ${a[4]} `));
+    return true;
+  }
+  if (dev && a[2] === 'set') {
+    if (a[5] === 'master') dev.master = a[6];
+    if (a[5] === 'mtu') dev.mtu = Number(a[6]);
+    if (a[5] === 'up') dev.flags = ['BROADCAST', 'UP'];
+    return true;
+  }
+  if (a[0] === 'bridge' && a[1] === 'fdb' && a[2] === 'append') {
+    s.fdb = [...(s.fdb ?? []), `${a[3]} dev ${a[5]} dst ${a[7]} self permanent`];
+    return true;
+  }
+  return false;
 }
 
 export function networkStdout(s: FakeHostState): string {
   const links = (s.bridges ?? []).map((b) => ({ ifname: b.name, flags: b.up === false ? ['BROADCAST'] : ['BROADCAST', 'UP'] }));
-  const addrs = (s.bridges ?? []).map((b) => ({ ifname: b.name, addr_info: (b.addrs ?? []).map((a) => ({ family: 'inet', local: a.split('/')[0], prefixlen: Number(a.split('/')[1]) })) }));
-  return ['@@vsim tools', ...s.tools, '@@vsim links', JSON.stringify(links), '@@vsim addrs', JSON.stringify(addrs), '@@vsim ovs', '@@vsim nat', '-P POSTROUTING ACCEPT', ...(s.nat ?? []),
+  const addrs = [...(s.bridges ?? []), ...(s.ifaces ?? [])].map((b) => ({ ifname: b.name, addr_info: (b.addrs ?? []).map((a) => ({ family: 'inet', local: a.split('/')[0], prefixlen: Number(a.split('/')[1]) })) }));
+  return ['@@vsim tools', ...s.tools, '@@vsim links', JSON.stringify(links), '@@vsim addrs', JSON.stringify(addrs), '@@vsim ovs',
+    '@@vsim vxlan', JSON.stringify(s.vxlan ?? []), '@@vsim fdb', ...(s.fdb ?? []), '@@vsim nat', '-P POSTROUTING ACCEPT', ...(s.nat ?? []),
     ...Object.entries(s.dnsmasq ?? {}).flatMap(([f, t]) => [`@@vsim dnsmasq ${f}`, t])].join('\n');
 }
 
@@ -36,6 +73,8 @@ export function fakeHost(state: FakeHostState): FakeHost {
       if (argv[0] === 'sh' && unmarked(argv[2])?.includes('@@vsim tools')) return { stdout: asMarked(networkStdout(h.state), runMarkOf(argv)), stderr: '', code: 0, durationMs: 1 };
       const f = h.fail.get(argv.slice(0, 2).join(' ')) ?? h.fail.get(argv.join(' '));
       if (f) return { stdout: '', stderr: '', code: 1, durationMs: 1, ...f };
+      if (vxlanCommand(h.state, argv)) return { stdout: '', stderr: '', code: 0, durationMs: 1 };
+      if (argv[0] === 'ip' && argv[2] === 'del' && argv[4]?.startsWith('vx')) return { stdout: '', stderr: `Cannot find device "${argv[4]}"`, code: 1, durationMs: 1 };
       if (argv[0] === 'ip' && argv[2] === 'add') h.state.bridges = [...(h.state.bridges ?? []), { name: argv[4] as string }];
       if (argv[0] === 'ip' && argv[2] === 'replace') {
         const b = h.state.bridges?.find((x) => x.name === argv[5]);

@@ -8,7 +8,7 @@ import { dialChain, type DialDeps } from '../../../src/remote/dial';
 import { DIAL_ONLY_ENV, dialGuardFrom } from '../../../src/remote/dialGuard';
 import type { HostEndpoint } from '../../../src/remote/sshConfig';
 
-const SANDBOX = '127.0.0.0/8,::1/128,10.77.0.0/24';
+const SANDBOX = '127.0.0.0/8,::1/128,10.77.0.0/24,10.78.0.0/24';
 
 test('the test suites run with the sandbox guard on', () => {
   assert.equal(process.env[DIAL_ONLY_ENV], SANDBOX, 'scripts/test-unit.mjs sets it for every unit test');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Profile } from '../../../src/model/types';
 import { ifbName } from '../../../src/tc/ifbName';
 import { renderApply, renderClear } from '../../../src/tc/renderClear';
-import { renderPartition, renderHeal, partitionPref } from '../../../src/tc/renderPartition';
+import { renderPartition, renderHeal, renderHealSide, renderPartitionSide, partitionPref } from '../../../src/tc/renderPartition';
 import { renderProfile, shapingFor } from '../../../src/tc/renderProfile';
 import { isTolerated, NOTHING_TO_DELETE } from '../../../src/tc/steps';
 import { defaultBurstBytes, durationUs, formatRate, percent, rateBits, sizeBytes } from '../../../src/tc/units';
@@ -117,4 +117,15 @@ test('netem probe and message', () => {
   assert.deepEqual(netemProbe(), ['unshare', '-n', 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
   assert.ok(isMissingFeature('Error: Specified qdisc kind is unknown.'));
   assert.equal(netemUnavailableMessage('vsim-hv1'), 'netem not available on vsim-hv1');
+});
+
+test('partition between hosts: each side is the half of renderPartition that runs on that side\'s tap', () => {
+  const a = { iface: 'tap-a', ip: '10.79.0.11' };
+  const b = { iface: 'tap-b', ip: '10.79.0.13' };
+  const both = renderPartition(a, b).map((s) => s.argv.join(' '));
+  const sides = [...renderPartitionSide(a, b), ...renderPartitionSide(b, a)].map((s) => s.argv.join(' '));
+  assert.deepEqual(sides, both);
+  assert.ok(renderPartitionSide(a, b).every((s) => s.argv.includes('tap-a')));
+  assert.deepEqual([...renderHealSide(a, b), ...renderHealSide(b, a)].map((s) => s.argv), renderHeal(a, b).map((s) => s.argv));
+  assert.equal(renderPartitionSide(a, b, { kind: 'blackhole', dev: 'vsim-drop' })[0]?.argv.join(' '), 'ip link add name vsim-drop type ifb');
 });

@@ -78,3 +78,19 @@ test('boxesOverlap: touching edges do not overlap, a shared area does', () => {
   assert.equal(boxesOverlap([{ left: 0, right: 10, top: 0, bottom: 10 }, { left: 2, right: 8, top: 11, bottom: 20 }]), false);
   assert.equal(boxesOverlap([]), false);
 });
+
+test('two-host lab: a spanning network is drawn once, joined to both host clusters (a tunnel edge to the second), the cross-host link kept', () => {
+  const g = buildGraph(analyze(readFileSync('examples/two-host-fabric.vsim.yaml', 'utf8')).topology!);
+  const fabric = g.nodes.find((n) => n.id === 'network:fabric');
+  assert.equal(fabric?.host, 'hv1');
+  assert.deepEqual(fabric?.spans, ['hv1', 'hv2']);
+  assert.match(fabric?.label ?? '', /vxlan 42/);
+  const hostEdges = g.edges.filter((e) => e.kind === 'host' && e.to === 'network:fabric');
+  assert.deepEqual(hostEdges.map((e) => [e.id, e.from, e.label]), [['host:fabric', 'host:hv1', undefined], ['host:fabric:hv2', 'host:hv2', 'vxlan 42']]);
+  const link = g.edges.find((e) => e.id === 'link:web-db');
+  assert.deepEqual([link?.from, link?.to], ['vm:web', 'vm:db']);
+  const nicHosts = g.edges.filter((e) => e.kind === 'nic' && e.to === 'network:fabric').map((e) => g.nodes.find((n) => n.id === e.from)?.host);
+  assert.deepEqual(nicHosts, ['hv1', 'hv2']);
+  const pos = autoLayout(g, 'host');
+  assert.equal(pos.size, g.nodes.length);
+});
