@@ -38,7 +38,7 @@ export function servicesUiChecks({ showVsimView }) {
           const plan = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*plan/i }) }).first().locator('.pane-header').first();
           if ((await plan.getAttribute('aria-expanded').catch(() => null)) === 'true') await plan.click();
           const row = (re) => labs.locator('.monaco-list-row', { hasText: re }).first();
-          const host = (name) => row(new RegExp(`^\\s*${name}\\s+\\d+ VMs?`));
+          const host = (name) => row(new RegExp(`^\\s*${name}\\s*\\d+ VMs?`));
           /** Opens or folds a row (a click toggles it), so that the rows looked for fit in the view (the tree renders only those). */
           const setOpen = async (r, open) => {
             if (!(await r.isVisible())) return;
@@ -60,7 +60,7 @@ export function servicesUiChecks({ showVsimView }) {
           await setOpen(host('vsim-hv1'), false);
           await setOpen(host('vsim-hv2'), true);
           await row(/^\s*Services/).waitFor({ state: 'visible', timeout: 60_000 });
-          for (const slot of await labs.locator('.monaco-list-row', { hasText: /^\s*slot\d\s+10\./ }).all()) await setOpen(slot, false);
+          for (const slot of await labs.locator('.monaco-list-row', { hasText: /^\s*slot\d\s*10\./ }).all()) await setOpen(slot, false);
           await openServices();
           const flaky = labs.locator('.monaco-list-row', { hasText: /vsim-flaky/ }).first();
           const failedRow = labs.locator('.monaco-list-row', { hasText: /vsim-flaky.*failed \(exit-code\)/ }).first();
