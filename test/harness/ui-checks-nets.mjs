@@ -5,6 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fromMenu } from './ui-menu.mjs';
 
 /** ssh to vsim-hv1 with the sandbox's config; undefined when the sandbox is not up. */
 function sandboxSsh(repo) {
@@ -44,13 +45,6 @@ async function pickTheme(page, name) {
   await page.waitForTimeout(800);
 }
 
-async function fromMenu(page, row, title) {
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view .action-item', { hasText: title }).first();
-  await item.waitFor({ state: 'visible', timeout: 10_000 });
-  await item.click();
-}
-
 export function netsUiChecks({ showVsimView, runCommand }) {
   return [
     {
@@ -77,7 +71,16 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           await showVsimView(page);
           await runCommand(page, 'vsim: Refresh');
           const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
-          // The sandbox file's first host is vsim-hv1; its Networks row follows its VMs.
+          // vsim-hv1 alone open (an earlier check may have left another host open and it folded): the
+          // tree renders only the rows in view. Its Networks row follows its VMs.
+          const hostRow = (name) => labs.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${name}\\s*\\d+ VMs?`) }).first();
+          const setOpen = async (r, open) => {
+            if (!(await r.isVisible().catch(() => false))) return;
+            if (((await r.getAttribute('aria-expanded')) === 'true') !== open) await r.click();
+          };
+          await hostRow('vsim-hv1').waitFor({ state: 'visible', timeout: 30_000 });
+          for (const other of ['vsim-hv2', 'aspen-standin']) await setOpen(hostRow(other), false);
+          await setOpen(hostRow('vsim-hv1'), true);
           const networks = labs.locator('.monaco-list-row', { hasText: /^Networks/ }).filter({ hasText: /1 network/ }).first();
           await networks.waitFor({ state: 'visible', timeout: 60_000 });
           if ((await networks.getAttribute('aria-expanded')) === 'false') await networks.click();
@@ -96,7 +99,7 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           // Copy IP from chassis's row: the lease differs from the file's 192.168.100.10, so it asks.
           // chassis's own row (not the chassis-emulator file's).
           const vmRow = labs.locator('.monaco-list-row', { hasText: /^chassis\s*running/ }).first();
-          await fromMenu(page, vmRow, /^Copy IP Address$/);
+          await fromMenu(page, vmRow, /^Copy IP Address$/, ctx, 'chassis');
           const pick = page.locator('.quick-input-widget');
           await pick.waitFor({ state: 'visible', timeout: 30_000 });
           const placeholder = await page.locator('.quick-input-widget input').getAttribute('placeholder');
@@ -109,7 +112,7 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           ctx.log(`Copy IP: ${(await status.innerText()).trim()}`);
 
           // The VM details page: facts and charts, two samples (one per refresh interval) for a rate.
-          await fromMenu(page, vmRow, /^Show VM Details$/);
+          await fromMenu(page, vmRow, /^Show VM Details$/, ctx, 'chassis');
           const frame = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
           await frame.locator('h1', { hasText: 'VM chassis' }).waitFor({ state: 'visible', timeout: 30_000 });
           await frame.locator('td', { hasText: 'tap-chassis' }).waitFor({ state: 'visible', timeout: 30_000 });

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fromMenu } from './ui-menu.mjs';
 
 const SNAP = 'ui-check-tree-snap';
 
@@ -15,37 +16,6 @@ function sandboxVirsh(repo) {
   const config = path.join(repo, '.sandbox', 'ssh', 'config');
   if (!existsSync(config)) return undefined;
   return (...args) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', ...args], { encoding: 'utf8', timeout: 60_000 });
-}
-
-/** Waits until the Labs tree's rows have not changed for `quietMs` (a refresh replaces the rows a menu was opened on). */
-async function treeQuiet(page, quietMs = 1_500, timeout = 20_000) {
-  const rows = page.locator('.part.sidebar .monaco-list-row');
-  const end = Date.now() + timeout;
-  let last = JSON.stringify(await rows.allInnerTexts());
-  let since = Date.now();
-  while (Date.now() < end && Date.now() - since < quietMs) {
-    await page.waitForTimeout(250);
-    const now = JSON.stringify(await rows.allInnerTexts());
-    if (now !== last) { last = now; since = Date.now(); }
-  }
-}
-
-/**
- * Right-clicks the row (once the tree is quiet) and chooses `title` in its context menu. VS Code gives
- * the command no row when the tree refreshed between the right-click and the choice; the command then
- * asks for the VM (as from the palette): `vm` is picked there, and the log says so.
- */
-async function fromMenu(page, row, title, ctx, vm = 'storage') {
-  await treeQuiet(page);
-  await row.click({ button: 'right' });
-  const item = page.locator('.context-view .action-item', { hasText: title }).first();
-  await item.waitFor({ state: 'visible', timeout: 10_000 });
-  await item.click();
-  const picker = page.locator('.quick-input-widget', { has: page.locator('.quick-input-box input[placeholder="Choose a VM"]') });
-  if (await picker.waitFor({ state: 'visible', timeout: 1_500 }).then(() => true, () => false)) {
-    ctx.log(`${title}: VS Code passed no row (the tree refreshed under the menu); ${vm} picked in the VM picker`);
-    await picker.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${vm}\\b`) }).first().click();
-  }
 }
 
 /** Waits for a toast matching `re` that was not shown before; returns its text and severity (info, warning, error). */
