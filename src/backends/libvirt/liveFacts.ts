@@ -61,25 +61,44 @@ export function parseAgentAddrs(text: string): { ips: string[] } | { note: strin
 const CPU_TIME = /^([\d.]+)s$/;
 const KIB = /^(\d+) KiB$/;
 
+/** `virsh domstats` fields of the domain (`cpu.time`, `vcpu.current`, `net.N.…`). */
+type Stats = Record<string, string>;
+
 export function parseLiveFacts(stdout: string, what: string): VmLiveFacts {
   const s = new Map(splitSections(stdout).map((x) => [x.kind, x]));
   const rc = s.get('dominfo-rc')?.arg;
   const info = s.get('dominfo')?.body ?? '';
   if (rc !== undefined && rc !== '0') throw new Error(`virsh dominfo ${what}: ${info.trim().split('\n').filter(Boolean).pop() ?? `exit ${rc}`}`);
-  const d = parseDominfo(info);
-  const facts: VmLiveFacts = { interfaces: [], disks: parseDomblklist(s.get('domblklist')?.body ?? '') };
-  if (d.State) facts.state = d.State;
-  if (d['CPU(s)']) facts.vcpus = Number(d['CPU(s)']);
-  const used = KIB.exec(d['Used memory'] ?? '');
-  const max = KIB.exec(d['Max memory'] ?? '');
-  if (used) facts.memoryKiB = Number(used[1]);
-  if (max) facts.maxMemoryKiB = Number(max[1]);
-  const stats = parseDomstats(s.get('domstats')?.body ?? '')[0]?.fields ?? {};
-  const cpu = stats['cpu.time'] ?? (CPU_TIME.exec(d['CPU time'] ?? '') ? String(Math.round(Number(CPU_TIME.exec(d['CPU time']!)![1]) * 1e9)) : undefined);
-  if (cpu !== undefined) facts.cpuTimeNs = Number(cpu);
-  if (stats['vcpu.current']) facts.vcpus = Number(stats['vcpu.current']);
-  if (stats['balloon.current']) facts.memoryKiB = Number(stats['balloon.current']);
-  // Counters by tap name (domstats' net.N.name); domiflist gives MAC, bridge and model.
+  const stats: Stats = parseDomstats(s.get('domstats')?.body ?? '')[0]?.fields ?? {};
+  const facts: VmLiveFacts = {
+    ...dominfoFacts(parseDominfo(info), stats),
+    interfaces: interfaceFacts(parseDomiflist(s.get('domiflist')?.body ?? ''), stats),
+    disks: parseDomblklist(s.get('domblklist')?.body ?? ''),
+  };
+  const agent = parseAgentAddrs(s.get('agent')?.body ?? '');
+  if ('ips' in agent) facts.agentIps = agent.ips;
+  else facts.agentNote = agent.note;
+  return facts;
+}
+
+/** State, vCPUs, memory and CPU time: dominfo's, where domstats has a value its. */
+function dominfoFacts(d: Record<string, string>, stats: Stats): Pick<VmLiveFacts, 'state' | 'vcpus' | 'memoryKiB' | 'maxMemoryKiB' | 'cpuTimeNs'> {
+  const out: ReturnType<typeof dominfoFacts> = {};
+  if (d.State) out.state = d.State;
+  const vcpus = stats['vcpu.current'] || d['CPU(s)'];
+  if (vcpus) out.vcpus = Number(vcpus);
+  const used = stats['balloon.current'] || KIB.exec(d['Used memory'] ?? '')?.[1];
+  const max = KIB.exec(d['Max memory'] ?? '')?.[1];
+  if (used) out.memoryKiB = Number(used);
+  if (max) out.maxMemoryKiB = Number(max);
+  const seconds = CPU_TIME.exec(d['CPU time'] ?? '')?.[1];
+  const cpu = stats['cpu.time'] ?? (seconds ? String(Math.round(Number(seconds) * 1e9)) : undefined);
+  if (cpu !== undefined) out.cpuTimeNs = Number(cpu);
+  return out;
+}
+
+/** domiflist's MAC, bridge and model per interface, with domstats' counters by tap name (`net.N.name`). */
+function interfaceFacts(ifaces: ReturnType<typeof parseDomiflist>, stats: Stats): VmLiveFacts['interfaces'] {
   const counters = new Map<string, Record<string, number>>();
   for (let i = 0; i < Number(stats['net.count'] ?? 0); i++) {
     const name = stats[`net.${i}.name`];
@@ -87,14 +106,10 @@ export function parseLiveFacts(stdout: string, what: string): VmLiveFacts {
     const n = (k: string): number => Number(stats[`net.${i}.${k}`] ?? 0);
     counters.set(name, { rxBytes: n('rx.bytes'), txBytes: n('tx.bytes'), rxDrop: n('rx.drop'), txDrop: n('tx.drop') });
   }
-  for (const i of parseDomiflist(s.get('domiflist')?.body ?? '')) {
+  return ifaces.map((i) => {
     const c = i.iface ? counters.get(i.iface) : undefined;
-    facts.interfaces.push({ mac: i.mac, ...(i.iface ? { tap: i.iface } : {}), ...(i.source ? { source: i.source } : {}), ...(i.model ? { model: i.model } : {}), ...(c ?? {}) });
-  }
-  const agent = parseAgentAddrs(s.get('agent')?.body ?? '');
-  if ('ips' in agent) facts.agentIps = agent.ips;
-  else facts.agentNote = agent.note;
-  return facts;
+    return { mac: i.mac, ...(i.iface ? { tap: i.iface } : {}), ...(i.source ? { source: i.source } : {}), ...(i.model ? { model: i.model } : {}), ...(c ?? {}) };
+  });
 }
 
 export function libvirtLiveFacts(uri: (ctx: BackendContext) => string): LiveFacts {
