@@ -20,6 +20,7 @@ import { ConsoleSession, type ConsoleChannel } from '../../src/console/session';
 import { buildCommand } from '../../src/remote/quote';
 import { context, sandboxTopology, writeFigures } from './lab';
 import { sandboxEnv, until, type SandboxEnv } from './sshRunner';
+import { typeAtPrompt } from './guestShell';
 
 const envOrReason = sandboxEnv();
 const skip = typeof envOrReason === 'string' ? envOrReason : false;
@@ -64,12 +65,9 @@ function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, new Promise<T>((_r, rej) => { timer = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms); })]).finally(() => clearTimeout(timer));
 }
 
-/** Types into the console until the guest's shell answers `echo TAG-$((6*7))` (the CH stand-in echoes the line back). */
+/** Types `echo TAG-$((6*7))` at the guest's prompt and waits for its answer (the CH stand-in echoes the line back). */
 async function answers(a: Attached, tag: string, reply = (t: string) => new RegExp(`${t}-42`)): Promise<void> {
-  await until(`${tag}: the guest's reply`, 60_000, async () => {
-    a.proc.stdin.write(`echo ${tag}-$((6*7))\r`);
-    return reply(tag).test(a.out());
-  }, 1000).catch((e: Error) => { throw new Error(`${e.message}; output: ${JSON.stringify(a.out().slice(-400))}`); });
+  await typeAtPrompt({ write: (s) => a.proc.stdin.write(s), out: a.out }, tag, `echo ${tag}-$((6*7))`, reply(tag));
 }
 
 /** Busy, named, taken over: the serial-socket console of `vm` on `ctx`'s host. */

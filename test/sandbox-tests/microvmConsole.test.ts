@@ -9,6 +9,7 @@ import { createMicrovmBackend } from '../../src/backends/microvm/backend';
 import { buildCommand } from '../../src/remote/quote';
 import { context, sandboxTopology, writeFigures } from './lab';
 import { sandboxEnv, until } from './sshRunner';
+import { typeAtPrompt } from './guestShell';
 import { socatConsoleArgv } from '../../src/backends/serialSocket';
 
 const env = sandboxEnv();
@@ -40,15 +41,10 @@ test('slot1 serial console through ProxyJump: type, read the reply; detach keeps
   ssh.stderr.on('data', (d: Buffer) => { out += d.toString('utf8'); });
   try {
     const t0 = performance.now();
-    // The guest's root shell answers on its serial line; retype until the link is up (ssh and socat connecting).
-    await until('the guest\'s reply through the console', 60_000, async () => {
-      ssh.stdin.write('echo vsim-$((6*7))\r');
-      return /vsim-42/.test(out);
-    }, 1000).catch((e: Error) => { throw new Error(`${e.message}; output: ${JSON.stringify(out.slice(-500))}`); });
+    const con = { write: (t: string) => ssh.stdin.write(t), out: () => out };
+    await typeAtPrompt(con, 'the guest\'s reply through the console', 'echo vsim-$((6*7))', /vsim-42/);
     figures.firstEchoMs = Math.round(performance.now() - t0);
-    const before = out.length;
-    ssh.stdin.write('uname -n\r');
-    await until('uname -n → slot1', 20_000, async () => /\nslot1\r?\n/.test(out.slice(before)));
+    await typeAtPrompt(con, 'uname -n → slot1', 'uname -n', /\nslot1\r?\n/, 20_000);
   } finally {
     ssh.kill('SIGTERM');
   }
