@@ -139,43 +139,46 @@ export function networkChanges(topology: Topology, host: string, have: HostNetwo
     const bridge = bridgeName(name, net);
     const missingTools = networkTools(net, host).filter((t) => !have.tools.has(t));
     const blockedBy = missingTools.length ? `${host} lacks ${missingTools.join(', ')}` : undefined;
-    const base = { host, network: name, bridge, ...(blockedBy ? { blockedBy } : {}) };
-    const isLinux = have.bridges.has(bridge);
-    const isOvs = have.ovs.has(bridge);
-    if (!isLinux && !isOvs) {
-      out.push({ ...base, id: `${host}/network/${name}`, kind: 'network-missing' });
+    const base = { host, network: name, bridge, id: `${host}/network/${name}`, ...(blockedBy ? { blockedBy } : {}) };
+    if (!have.bridges.has(bridge) && !have.ovs.has(bridge)) {
+      out.push({ ...base, kind: 'network-missing' });
       continue;
     }
-    const fields: FieldDiff[] = [];
-    const kind = net.kind ?? 'bridge';
-    const hasKind = isOvs ? 'ovs' : 'bridge';
-    if (kind !== hasKind) fields.push({ field: 'kind', want: kind, have: hasKind });
-    if (isLinux && !have.bridges.get(bridge)) fields.push({ field: 'state', want: 'up', have: 'down' });
-    const mtu = have.mtus.get(bridge);
-    if (isLinux && net.mtu !== undefined && mtu !== undefined && mtu !== net.mtu) fields.push({ field: 'mtu', want: String(net.mtu), have: String(mtu) });
-    if (homeHost(net) !== host) {
-      if (fields.length) out.push({ ...base, id: `${host}/network/${name}`, kind: 'network-differs', fields });
-      continue;
-    }
-    const cidr = net.subnet ? parseCidr(net.subnet) : undefined;
-    if (net.gateway && cidr) {
-      const dev = net.hostInterface ?? bridge;
-      const want = `${net.gateway}/${cidr.prefix}`;
-      const addrs = have.addrs.get(dev) ?? [];
-      if (!addrs.includes(want)) fields.push({ field: 'gateway', want, have: addrs.join(', ') });
-    }
-    if (net.nat && net.subnet) {
-      const want = `-A ${natRule(net).join(' ')}`;
-      if (!have.nat.includes(want)) fields.push({ field: 'nat', want: 'MASQUERADE', have: '' });
-    }
-    const leases = dnsmasqText(topology, name);
-    const file = have.dnsmasq.get(dnsmasqConfPath(name));
-    if (leases && (file ?? '').trim() !== leases.trim()) {
-      const wantLines = leases.trim().split('\n').filter((l) => !l.startsWith('#'));
-      const haveLines = (file ?? '').trim().split('\n').filter((l) => l && !l.startsWith('#'));
-      fields.push({ field: 'dnsmasq', want: wantLines.filter((l) => !haveLines.includes(l)).join('; '), have: haveLines.filter((l) => !wantLines.includes(l)).join('; ') });
-    }
-    if (fields.length) out.push({ ...base, id: `${host}/network/${name}`, kind: 'network-differs', fields });
+    const fields = [...bridgeFields(net, bridge, have), ...(homeHost(net) === host ? gatewayFields(topology, name, net, bridge, have) : [])];
+    if (fields.length) out.push({ ...base, kind: 'network-differs', fields });
   }
   return out;
+}
+
+/** What differs in the bridge itself on every host of the network: its kind, link state and MTU. */
+function bridgeFields(net: Network, bridge: string, have: HostNetworks): FieldDiff[] {
+  const fields: FieldDiff[] = [];
+  const isLinux = have.bridges.has(bridge);
+  const kind = net.kind ?? 'bridge';
+  const hasKind = have.ovs.has(bridge) ? 'ovs' : 'bridge';
+  if (kind !== hasKind) fields.push({ field: 'kind', want: kind, have: hasKind });
+  if (isLinux && !have.bridges.get(bridge)) fields.push({ field: 'state', want: 'up', have: 'down' });
+  const mtu = have.mtus.get(bridge);
+  if (isLinux && net.mtu !== undefined && mtu !== undefined && mtu !== net.mtu) fields.push({ field: 'mtu', want: String(net.mtu), have: String(mtu) });
+  return fields;
+}
+
+/** What differs on the host that carries the network's gateway: its address, NAT rule and dnsmasq file. */
+function gatewayFields(topology: Topology, name: string, net: Network, bridge: string, have: HostNetworks): FieldDiff[] {
+  const fields: FieldDiff[] = [];
+  const cidr = net.subnet ? parseCidr(net.subnet) : undefined;
+  if (net.gateway && cidr) {
+    const want = `${net.gateway}/${cidr.prefix}`;
+    const addrs = have.addrs.get(net.hostInterface ?? bridge) ?? [];
+    if (!addrs.includes(want)) fields.push({ field: 'gateway', want, have: addrs.join(', ') });
+  }
+  if (net.nat && net.subnet && !have.nat.includes(`-A ${natRule(net).join(' ')}`)) fields.push({ field: 'nat', want: 'MASQUERADE', have: '' });
+  const leases = dnsmasqText(topology, name);
+  const file = have.dnsmasq.get(dnsmasqConfPath(name));
+  if (leases && (file ?? '').trim() !== leases.trim()) {
+    const wantLines = leases.trim().split('\n').filter((l) => !l.startsWith('#'));
+    const haveLines = (file ?? '').trim().split('\n').filter((l) => l && !l.startsWith('#'));
+    fields.push({ field: 'dnsmasq', want: wantLines.filter((l) => !haveLines.includes(l)).join('; '), have: haveLines.filter((l) => !wantLines.includes(l)).join('; ') });
+  }
+  return fields;
 }
