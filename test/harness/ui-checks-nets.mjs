@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fromMenu } from './ui-menu.mjs';
+import { pickTheme } from './ui-theme.mjs';
 
 /** ssh to vsim-hv1 with the sandbox's config; undefined when the sandbox is not up. */
 function sandboxSsh(repo) {
@@ -30,19 +31,6 @@ function inGuest(config, command, done, timeoutMs = 60_000) {
     });
     ssh.on('exit', () => { clearInterval(poke); clearTimeout(timer); if (typed && done.test(out)) resolve(out); else reject(new Error(`guest console ended: ${JSON.stringify(out.slice(-300))}`)); });
   });
-}
-
-async function pickTheme(page, name) {
-  const input = page.locator('.quick-input-widget input');
-  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible' });
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-  await page.waitForTimeout(800);
 }
 
 export function netsUiChecks({ showVsimView, runCommand }) {
@@ -91,9 +79,9 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           ctx.log(`Networks: ${(await labs.locator('.monaco-list-row', { hasText: /vsimbr0/ }).first().innerText()).replace(/\s+/g, ' ')}`);
           ctx.log(`port row: ${(await port.innerText()).replace(/\s+/g, ' ')}`);
           ctx.log(`lease row: ${(await lease.innerText()).replace(/\s+/g, ' ')}`);
-          await pickTheme(page, 'Dark Modern');
+          await pickTheme(page, 'Dark Modern', { settleMs: 800 });
           await ctx.screenshot('networks-node-dark');
-          await pickTheme(page, 'Light Modern');
+          await pickTheme(page, 'Light Modern', { settleMs: 800 });
           await ctx.screenshot('networks-node-light');
 
           // Copy IP from chassis's row: the lease differs from the file's 192.168.100.10, so it asks.
@@ -122,7 +110,7 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           ctx.log(`details page: CPU ${cpu}; ${live}`);
           if (!live.includes(leased)) throw new Error(`the details page's live IP row lacks ${leased}: ${live}`);
           await ctx.screenshot('vm-details-light');
-          await pickTheme(page, 'Dark Modern');
+          await pickTheme(page, 'Dark Modern', { settleMs: 800 });
           await ctx.screenshot('vm-details-dark');
           await page.keyboard.press('Control+W').catch(() => {});
         } finally {
