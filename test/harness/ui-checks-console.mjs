@@ -3,14 +3,8 @@
 // notification's Take Over… asks in a modal naming VM, host and holder, and taking over ends the
 // other client; Start VM on edge.Gateway (shut off in the sandbox) shows the boot progress
 // notification with its phases and then "booted", after which the check destroys it again.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-
-function sshConfig(repo) {
-  const config = path.join(repo, '.sandbox', 'ssh', 'config');
-  return existsSync(config) ? config : undefined;
-}
+import { spawn } from 'node:child_process';
+import { whenSandboxUp } from './ui-sandbox.mjs';
 
 /** Right-click → `title`; a second try when the menu did not open (a hover tooltip or a tree refresh in between). */
 async function fromMenu(page, row, title) {
@@ -58,14 +52,9 @@ export function consoleUiChecks({ showVsimView }) {
     {
       name: 'Console takeover: a busy console names its holder; Take Over… asks in a modal and ends the other client',
       timeoutMs: 150_000,
-      async run(page, ctx) {
-        const config = sshConfig(ctx.repo);
-        if (!config) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent): no console to hold');
-          return;
-        }
+      run: whenSandboxUp('no console to hold', async (page, ctx, ssh) => {
         // The other client: virsh console chassis on vsim-hv1 over OpenSSH (as a second window would).
-        const holder = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-tt', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', 'console', 'chassis'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        const holder = spawn('ssh', ['-F', ssh.config, '-o', 'BatchMode=yes', '-tt', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', 'console', 'chassis'], { stdio: ['pipe', 'pipe', 'pipe'] });
         let held = '';
         holder.stdout.on('data', (d) => { held += d.toString(); });
         const holderClosed = new Promise((r) => holder.once('close', r));
@@ -97,18 +86,13 @@ export function consoleUiChecks({ showVsimView }) {
           holder.kill('SIGTERM');
           await page.keyboard.press('Escape').catch(() => {});
         }
-      },
+      }),
     },
     {
       name: 'Boot progress: Start VM on edge.Gateway shows a notification with its boot phases, then "booted"',
       timeoutMs: 240_000,
-      async run(page, ctx) {
-        const config = sshConfig(ctx.repo);
-        if (!config) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent): nothing to boot');
-          return;
-        }
-        const virsh = (...a) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', ...a], { encoding: 'utf8', timeout: 60_000 });
+      run: whenSandboxUp('nothing to boot', async (page, ctx, ssh) => {
+        const virsh = (...a) => ssh.run('vsim-hv1', 'virsh', '-c', 'qemu:///system', ...a);
         if (virsh('domstate', 'edge.Gateway').trim() === 'running') virsh('destroy', 'edge.Gateway');
         try {
           const row = await labsRow(page, showVsimView, /edge\.Gateway/);
@@ -123,7 +107,7 @@ export function consoleUiChecks({ showVsimView }) {
         } finally {
           try { virsh('destroy', 'edge.Gateway'); } catch { /* already off */ }
         }
-      },
+      }),
     },
   ];
 }

@@ -2,19 +2,12 @@
 // uiChecks by ui-checks.mjs), on the sandbox's vsim-hv1. The check starts a real dnsmasq on vsimbr0
 // (its range leaves out chassis's file IP), has the booted guest chassis take a lease with busybox
 // udhcpc on its serial console, and stops dnsmasq at the end. Screenshots light and dark.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fromMenu } from './ui-menu.mjs';
+import { whenSandboxUp } from './ui-sandbox.mjs';
 import { pickTheme } from './ui-theme.mjs';
-
-/** ssh to vsim-hv1 with the sandbox's config; undefined when the sandbox is not up. */
-function sandboxSsh(repo) {
-  const config = path.join(repo, '.sandbox', 'ssh', 'config');
-  if (!existsSync(config)) return undefined;
-  const run = (...argv) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv1', '--', ...argv], { encoding: 'utf8', timeout: 60_000 });
-  return { config, run };
-}
 
 /** Types `command` on chassis's serial console and waits for `done` in what it prints (then detaches). */
 function inGuest(config, command, done, timeoutMs = 60_000) {
@@ -38,18 +31,13 @@ export function netsUiChecks({ showVsimView, runCommand }) {
     {
       name: 'Networks node and VM details page: bridge, taps with their VMs and counters, the guest\'s DHCP lease; live charts; Copy IP offers the lease beside the file\'s IP (light and dark)',
       timeoutMs: 300_000,
-      async run(page, ctx) {
-        const ssh = sandboxSsh(ctx.repo);
-        if (!ssh) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent): no host to probe');
-          return;
-        }
+      run: whenSandboxUp('no host to probe', async (page, ctx, ssh) => {
         const dir = path.join(ctx.repo, '.sandbox', 'nets-ui');
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
         const pid = path.join(dir, 'dnsmasq.pid');
         try {
-          ssh.run('dnsmasq', '--conf-file=/dev/null', '--interface=vsimbr0', '--bind-interfaces', '--except-interface=lo', '--port=0',
+          ssh.run('vsim-hv1', 'dnsmasq', '--conf-file=/dev/null', '--interface=vsimbr0', '--bind-interfaces', '--except-interface=lo', '--port=0',
             '--dhcp-range=192.168.100.100,192.168.100.150,255.255.255.0,1h', `--dhcp-leasefile=${path.join(dir, 'dnsmasq.leases')}`, `--pid-file=${pid}`);
           const got = await inGuest(ssh.config, 'udhcpc -i eth0 -n -q -s /bin/true -x hostname:chassis; ping -c 3 192.168.100.1; echo done-$?', /done-\d/);
           const leased = /lease of ([\d.]+) obtained/.exec(got)?.[1];
@@ -118,7 +106,7 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           try { if (existsSync(pid)) process.kill(Number(readFileSync(pid, 'utf8').trim())); } catch (err) { ctx.log(`could not stop dnsmasq: ${err.message}`); }
           rmSync(dir, { recursive: true, force: true });
         }
-      },
+      }),
     },
   ];
 }

@@ -3,16 +3,7 @@
 // tree's Services row of vsim-hv2 lists it as failed among the microvm@ units and sshd-hv2; its
 // menu's Restart Service asks in a modal naming the unit and the host, and the row turns active.
 // vsim-hv1 (PID 1 is not systemd) shows its Services as "not on this host".
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-
-/** A command inside vsim-hv2 over OpenSSH with the sandbox's config; undefined when the sandbox is not up. */
-function sandboxHv2(repo) {
-  const config = path.join(repo, '.sandbox', 'ssh', 'config');
-  if (!existsSync(config)) return undefined;
-  return (script) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv2', '--', 'sh', '-c', `'${script.replace(/'/g, "'\\''")}'`], { encoding: 'utf8', timeout: 60_000 });
-}
+import { whenSandboxUp } from './ui-sandbox.mjs';
 
 const FAIL_FLAKY = 'rm -f /run/vsim-flaky.ok; systemctl stop vsim-flaky; systemctl reset-failed vsim-flaky 2>/dev/null; systemctl start vsim-flaky; '
   + 'i=0; while [ "$(systemctl is-active vsim-flaky)" != failed ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; systemctl is-active vsim-flaky || true';
@@ -22,12 +13,9 @@ export function servicesUiChecks({ showVsimView }) {
     {
       name: 'Labs tree: Services of vsim-hv2 (a unit failed on purpose shows failed; Restart Service from its menu, confirmed, makes it active); vsim-hv1 "not on this host"',
       timeoutMs: 180_000,
-      async run(page, ctx) {
-        const hv2 = sandboxHv2(ctx.repo);
-        if (!hv2) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent)');
-          return;
-        }
+      run: whenSandboxUp('no systemd host to list services of', async (page, ctx, ssh) => {
+        /** A shell script run inside vsim-hv2 (quoted for the remote shell). */
+        const hv2 = (script) => ssh.run('vsim-hv2', 'sh', '-c', `'${script.replace(/'/g, "'\\''")}'`);
         ctx.log(`vsim-flaky made to fail: ${hv2(FAIL_FLAKY).trim()}`);
         try {
           await showVsimView(page);
@@ -92,7 +80,7 @@ export function servicesUiChecks({ showVsimView }) {
           await page.keyboard.press('Escape').catch(() => {});
           try { hv2('systemctl stop vsim-flaky; systemctl reset-failed vsim-flaky 2>/dev/null; true'); } catch (err) { ctx.log(`could not stop vsim-flaky: ${err.message}`); }
         }
-      },
+      }),
     },
   ];
 }

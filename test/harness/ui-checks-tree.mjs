@@ -4,19 +4,10 @@
 // List Snapshots shows the picker with it (closed with Escape: choosing would revert), Revert and
 // Delete (picked, confirmed in their modal) each end with a confirmation, and Revert with no
 // snapshot left says so as information, not as an error.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { fromMenu } from './ui-menu.mjs';
+import { whenSandboxUp } from './ui-sandbox.mjs';
 
 const SNAP = 'ui-check-tree-snap';
-
-/** virsh on vsim-hv1 over OpenSSH with the sandbox's config; undefined when the sandbox is not up. */
-function sandboxVirsh(repo) {
-  const config = path.join(repo, '.sandbox', 'ssh', 'config');
-  if (!existsSync(config)) return undefined;
-  return (...args) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', ...args], { encoding: 'utf8', timeout: 60_000 });
-}
 
 /** Waits for a toast matching `re` that was not shown before; returns its text and severity (info, warning, error). */
 async function toast(page, re, seen, timeout = 60_000) {
@@ -97,12 +88,8 @@ export function treeUiChecks({ showVsimView }) {
     {
       name: 'Labs tree: snapshots from a VM row\'s context menu (create, List Snapshots shows them, revert, delete, then "no snapshots" as information)',
       timeoutMs: 180_000,
-      async run(page, ctx) {
-        const virsh = sandboxVirsh(ctx.repo);
-        if (!virsh) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent), so storage has no host to snapshot on');
-          return;
-        }
+      run: whenSandboxUp('storage has no host to snapshot on', async (page, ctx, ssh) => {
+        const virsh = (...args) => ssh.run('vsim-hv1', 'virsh', '-c', 'qemu:///system', ...args);
         const seen = new Set(await page.locator('.notification-toast .notification-list-item-message').allInnerTexts());
         try {
           await showVsimView(page);
@@ -147,7 +134,7 @@ export function treeUiChecks({ showVsimView }) {
             ctx.log(`could not check or delete the snapshot ${SNAP} of storage: ${err.message}`);
           }
         }
-      },
+      }),
     },
   ];
 }
