@@ -4,6 +4,7 @@
 // other client; Start VM on edge.Gateway (shut off in the sandbox) shows the boot progress
 // notification with its phases and then "booted", after which the check destroys it again.
 import { spawn } from 'node:child_process';
+import { answerModal, modalShown, toastMatching } from './ui-notify.mjs';
 import { whenSandboxUp } from './ui-sandbox.mjs';
 
 /** Right-click → `title`; a second try when the menu did not open (a hover tooltip or a tree refresh in between). */
@@ -21,19 +22,6 @@ async function fromMenu(page, row, title) {
     }
     await item.click();
     return;
-  }
-}
-
-/** The toast whose message matches `re` (its locator and text), waiting up to `timeout`. */
-async function toastMatching(page, re, timeout = 60_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    for (const t of await page.locator('.notification-toast').all()) {
-      const text = (await t.locator('.notification-list-item-message').innerText().catch(() => '')).trim();
-      if (re.test(text)) return { toast: t, text };
-    }
-    if (Date.now() > end) throw new Error(`no notification matching ${re} within ${timeout} ms; shown: ${JSON.stringify(await page.locator('.notification-toast .notification-list-item-message').allInnerTexts())}`);
-    await page.waitForTimeout(100);
   }
 }
 
@@ -70,14 +58,11 @@ export function consoleUiChecks({ showVsimView }) {
           ctx.log(`notification: ${text}`);
           await ctx.screenshot('console-busy-notification');
           await toast.getByRole('button', { name: 'Take Over…' }).click();
-          const box = page.locator('.monaco-dialog-box');
-          await box.waitFor({ state: 'visible', timeout: 15_000 });
-          const modal = (await box.innerText()).replace(/\s+/g, ' ');
+          const { box, text: modal } = await modalShown(page, 15_000);
           ctx.log(`modal: ${modal}`);
           if (!/Take over the console of chassis on vsim-hv1\?/.test(modal) || !/Held by virsh console \(pid \d+/.test(modal)) throw new Error(`the modal does not name VM, host and holder: ${modal}`);
           await ctx.screenshot('console-takeover-modal');
-          await box.getByRole('button', { name: 'Take Over' }).click();
-          await box.waitFor({ state: 'hidden', timeout: 10_000 });
+          await answerModal(box, 'Take Over');
           await Promise.race([holderClosed, page.waitForTimeout(20_000).then(() => { throw new Error('the other client was not disconnected within 20 s'); })]);
           ctx.log(`the other client ended: ${JSON.stringify(held.replace(/\s+/g, ' ').slice(-120))}`);
           await page.waitForTimeout(1500);
@@ -98,10 +83,10 @@ export function consoleUiChecks({ showVsimView }) {
           const row = await labsRow(page, showVsimView, /edge\.Gateway/);
           await page.waitForTimeout(1500); // the row's state after the destroy above
           await fromMenu(page, row, /Start VM/);
-          const phase = await toastMatching(page, /booting edge\.Gateway on vsim-hv1.*(kernel booting|userspace)/i, 180_000);
+          const phase = await toastMatching(page, /booting edge\.Gateway on vsim-hv1.*(kernel booting|userspace)/i, { timeout: 180_000 });
           ctx.log(`progress: ${phase.text}`);
           await ctx.screenshot('boot-progress-notification');
-          const done = await toastMatching(page, /edge\.Gateway on vsim-hv1 booted: .*login prompt \d+\.\d s/, 180_000);
+          const done = await toastMatching(page, /edge\.Gateway on vsim-hv1 booted: .*login prompt \d+\.\d s/, { timeout: 180_000 });
           ctx.log(`done: ${done.text}`);
           await ctx.screenshot('boot-progress-booted');
         } finally {

@@ -5,6 +5,7 @@
 // wrong click could only touch what this file declares, which is never created.
 import fs from 'node:fs';
 import path from 'node:path';
+import { answerModal, modalShown } from './ui-notify.mjs';
 
 const FILE = 'ui-check.vsim.yaml';
 const TOPOLOGY = `version: 1
@@ -142,14 +143,11 @@ export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) 
           await ctx.screenshot('lab-plan-view');
 
           await runLabCommand(page, 'vsim: Lab: Destroy', FILE);
-          const box = page.locator('.monaco-dialog-box');
-          await box.waitFor({ state: 'visible', timeout: 30_000 });
-          const text = (await box.innerText()).replace(/\s+/g, ' ');
+          const { box, text } = await modalShown(page);
           ctx.log(`Destroy modal: ${text}`);
           for (const name of ['ui-check-a', 'ui-check-b', 'ui-check-br']) if (!text.includes(name)) throw new Error(`the modal does not name ${name}: ${text}`);
           await ctx.screenshot('lab-destroy-modal');
-          await box.getByRole('button', { name: 'Cancel' }).click();
-          await box.waitFor({ state: 'hidden', timeout: 10_000 });
+          await answerModal(box, 'Cancel');
         });
       },
     },

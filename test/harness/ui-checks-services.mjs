@@ -3,6 +3,7 @@
 // tree's Services row of vsim-hv2 lists it as failed among the microvm@ units and sshd-hv2; its
 // menu's Restart Service asks in a modal naming the unit and the host, and the row turns active.
 // vsim-hv1 (PID 1 is not systemd) shows its Services as "not on this host".
+import { answerModal, modalShown } from './ui-notify.mjs';
 import { whenSandboxUp } from './ui-sandbox.mjs';
 
 const FAIL_FLAKY = 'rm -f /run/vsim-flaky.ok; systemctl stop vsim-flaky; systemctl reset-failed vsim-flaky 2>/dev/null; systemctl start vsim-flaky; '
@@ -67,12 +68,10 @@ export function servicesUiChecks({ showVsimView }) {
           const item = page.locator('.context-view .action-item', { hasText: /^Restart Service$/ }).first();
           await item.waitFor({ state: 'visible', timeout: 10_000 });
           await item.click();
-          const box = page.locator('.monaco-dialog-box');
-          await box.waitFor({ state: 'visible', timeout: 30_000 });
-          const text = (await box.innerText()).replace(/\s+/g, ' ');
+          const { box, text } = await modalShown(page);
           ctx.log(`restart modal: ${text}`);
           if (!/Restart vsim-flaky\.service on vsim-hv2\?/.test(text)) throw new Error(`the modal does not name the unit and host: ${text}`);
-          await box.getByRole('button', { name: 'Restart' }).click();
+          await answerModal(box, 'Restart');
           await labs.locator('.monaco-list-row', { hasText: /vsim-flaky.*active\/running/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
           ctx.log(`after restart: ${hv2('systemctl is-active vsim-flaky').trim()}`);
           await ctx.screenshot('tree-services-restarted');

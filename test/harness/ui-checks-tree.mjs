@@ -5,28 +5,13 @@
 // Delete (picked, confirmed in their modal) each end with a confirmation, and Revert with no
 // snapshot left says so as information, not as an error.
 import { fromMenu } from './ui-menu.mjs';
+import { answerModal, modalShown, toastMatching } from './ui-notify.mjs';
 import { whenSandboxUp } from './ui-sandbox.mjs';
 
 const SNAP = 'ui-check-tree-snap';
 
-/** Waits for a toast matching `re` that was not shown before; returns its text and severity (info, warning, error). */
-async function toast(page, re, seen, timeout = 60_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    for (const t of await page.locator('.notification-toast').all()) {
-      const text = (await t.locator('.notification-list-item-message').innerText().catch(() => '')).trim();
-      if (!re.test(text) || seen.has(text)) continue;
-      const cls = (await t.locator('.notification-list-item-icon').getAttribute('class').catch(() => '')) ?? '';
-      seen.add(text);
-      return { text, severity: /codicon-error/.test(cls) ? 'error' : /codicon-warning/.test(cls) ? 'warning' : /codicon-info/.test(cls) ? 'info' : cls };
-    }
-    if (Date.now() > end) throw new Error(`no notification matching ${re} within ${timeout} ms; shown: ${JSON.stringify(await page.locator('.notification-toast .notification-list-item-message').allInnerTexts())}`);
-    await page.waitForTimeout(100);
-  }
-}
-
 async function info(page, re, seen, ctx) {
-  const t = await toast(page, re, seen);
+  const t = await toastMatching(page, re, { seen });
   ctx.log(`${t.severity}: ${t.text}`);
   if (t.severity !== 'info') throw new Error(`"${t.text}" is shown as ${t.severity}, not as information`);
   return t;
@@ -75,11 +60,8 @@ async function pickIn(page, title, label) {
 
 /** Answers the modal confirmation with `button`; returns its text. */
 async function confirmModal(page, button) {
-  const box = page.locator('.monaco-dialog-box');
-  await box.waitFor({ state: 'visible', timeout: 30_000 });
-  const text = (await box.innerText()).replace(/\s+/g, ' ');
-  await box.getByRole('button', { name: button }).click();
-  await box.waitFor({ state: 'hidden', timeout: 10_000 });
+  const { box, text } = await modalShown(page);
+  await answerModal(box, button);
   return text;
 }
 
