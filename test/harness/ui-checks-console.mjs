@@ -4,33 +4,13 @@
 // other client; Start VM on edge.Gateway (shut off in the sandbox) shows the boot progress
 // notification with its phases and then "booted", after which the check destroys it again.
 import { spawn } from 'node:child_process';
+import { fromMenu, labsPane } from './ui-menu.mjs';
 import { answerModal, modalShown, toastMatching } from './ui-notify.mjs';
 import { whenSandboxUp } from './ui-sandbox.mjs';
 
-/** Right-click → `title`; a second try when the menu did not open (a hover tooltip or a tree refresh in between). */
-async function fromMenu(page, row, title) {
-  for (let i = 0; ; i++) {
-    await page.keyboard.press('Escape').catch(() => {});
-    await row.click();
-    await row.click({ button: 'right' });
-    const item = page.locator('.context-view .action-item', { hasText: title }).first();
-    try {
-      await item.waitFor({ state: 'visible', timeout: 10_000 });
-    } catch (err) {
-      if (i >= 1) throw err;
-      continue;
-    }
-    await item.click();
-    return;
-  }
-}
-
+/** The Labs pane's first row matching `re`, once shown. */
 async function labsRow(page, showVsimView, re) {
-  await showVsimView(page);
-  const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
-  const header = labs.locator('.pane-header').first();
-  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-  const row = labs.locator('.monaco-list-row', { hasText: re }).first();
+  const row = (await labsPane(page, showVsimView)).locator('.monaco-list-row', { hasText: re }).first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
   return row;
 }
@@ -53,7 +33,7 @@ export function consoleUiChecks({ showVsimView }) {
             await page.waitForTimeout(200);
           }
           const row = await labsRow(page, showVsimView, /chassis.*libvirt/);
-          await fromMenu(page, row, /Open Console/);
+          await fromMenu(page, row, /Open Console/, ctx, 'chassis');
           const { toast, text } = await toastMatching(page, /The console of chassis on vsim-hv1 is held by virsh console \(pid \d+/);
           ctx.log(`notification: ${text}`);
           await ctx.screenshot('console-busy-notification');
@@ -81,8 +61,7 @@ export function consoleUiChecks({ showVsimView }) {
         if (virsh('domstate', 'edge.Gateway').trim() === 'running') virsh('destroy', 'edge.Gateway');
         try {
           const row = await labsRow(page, showVsimView, /edge\.Gateway/);
-          await page.waitForTimeout(1500); // the row's state after the destroy above
-          await fromMenu(page, row, /Start VM/);
+          await fromMenu(page, row, /Start VM/, ctx, 'edge.Gateway');
           const phase = await toastMatching(page, /booting edge\.Gateway on vsim-hv1.*(kernel booting|userspace)/i, { timeout: 180_000 });
           ctx.log(`progress: ${phase.text}`);
           await ctx.screenshot('boot-progress-notification');

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fromMenu } from './ui-menu.mjs';
+import { fromMenu, hostRow, labsPane, setOpen } from './ui-menu.mjs';
 import { whenSandboxUp } from './ui-sandbox.mjs';
 import { pickTheme } from './ui-theme.mjs';
 
@@ -44,19 +44,13 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           if (!leased) throw new Error(`chassis got no lease: ${got.slice(-300)}`);
           ctx.log(`chassis took the lease ${leased} from dnsmasq on vsimbr0`);
 
-          await showVsimView(page);
+          const labs = await labsPane(page, showVsimView);
           await runCommand(page, 'vsim: Refresh');
-          const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
           // vsim-hv1 alone open (an earlier check may have left another host open and it folded): the
           // tree renders only the rows in view. Its Networks row follows its VMs.
-          const hostRow = (name) => labs.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${name}\\s*\\d+ VMs?`) }).first();
-          const setOpen = async (r, open) => {
-            if (!(await r.isVisible().catch(() => false))) return;
-            if (((await r.getAttribute('aria-expanded')) === 'true') !== open) await r.click();
-          };
-          await hostRow('vsim-hv1').waitFor({ state: 'visible', timeout: 30_000 });
-          for (const other of ['vsim-hv2', 'aspen-standin']) await setOpen(hostRow(other), false);
-          await setOpen(hostRow('vsim-hv1'), true);
+          await hostRow(labs, 'vsim-hv1').waitFor({ state: 'visible', timeout: 30_000 });
+          for (const other of ['vsim-hv2', 'aspen-standin']) await setOpen(hostRow(labs, other), false);
+          await setOpen(hostRow(labs, 'vsim-hv1'), true);
           const networks = labs.locator('.monaco-list-row', { hasText: /^Networks/ }).filter({ hasText: /1 network/ }).first();
           await networks.waitFor({ state: 'visible', timeout: 60_000 });
           if ((await networks.getAttribute('aria-expanded')) === 'false') await networks.click();

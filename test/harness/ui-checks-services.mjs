@@ -3,6 +3,7 @@
 // tree's Services row of vsim-hv2 lists it as failed among the microvm@ units and sshd-hv2; its
 // menu's Restart Service asks in a modal naming the unit and the host, and the row turns active.
 // vsim-hv1 (PID 1 is not systemd) shows its Services as "not on this host".
+import { fromMenu, hostRow, labsPane, setOpen } from './ui-menu.mjs';
 import { answerModal, modalShown } from './ui-notify.mjs';
 import { whenSandboxUp } from './ui-sandbox.mjs';
 
@@ -19,20 +20,12 @@ export function servicesUiChecks({ showVsimView }) {
         const hv2 = (script) => ssh.run('vsim-hv2', 'sh', '-c', `'${script.replace(/'/g, "'\\''")}'`);
         ctx.log(`vsim-flaky made to fail: ${hv2(FAIL_FLAKY).trim()}`);
         try {
-          await showVsimView(page);
-          const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
-          const header = labs.locator('.pane-header').first();
-          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+          const labs = await labsPane(page, showVsimView);
           // The Plan pane folded: the Labs pane gets the height (the tree renders only the rows in view).
           const plan = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*plan/i }) }).first().locator('.pane-header').first();
           if ((await plan.getAttribute('aria-expanded').catch(() => null)) === 'true') await plan.click();
           const row = (re) => labs.locator('.monaco-list-row', { hasText: re }).first();
-          const host = (name) => row(new RegExp(`^\\s*${name}\\s*\\d+ VMs?`));
-          /** Opens or folds a row (a click toggles it), so that the rows looked for fit in the view (the tree renders only those). */
-          const setOpen = async (r, open) => {
-            if (!(await r.isVisible())) return;
-            if (((await r.getAttribute('aria-expanded')) === 'true') !== open) await r.click();
-          };
+          const host = (name) => hostRow(labs, name);
           const openServices = async () => {
             for (const r of await labs.locator('.monaco-list-row', { hasText: /^\s*Services/ }).all()) await setOpen(r, true);
           };
@@ -64,10 +57,7 @@ export function servicesUiChecks({ showVsimView }) {
           ctx.log(`rows: ${JSON.stringify((await labs.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => /Services|vsim-flaky|sshd-hv2|microvm@|not on this host|ZFS/.test(t)))}`);
           await ctx.screenshot('tree-services-failed');
 
-          await flaky.click({ button: 'right' });
-          const item = page.locator('.context-view .action-item', { hasText: /^Restart Service$/ }).first();
-          await item.waitFor({ state: 'visible', timeout: 10_000 });
-          await item.click();
+          await fromMenu(page, flaky, /^Restart Service$/, ctx, null);
           const { box, text } = await modalShown(page);
           ctx.log(`restart modal: ${text}`);
           if (!/Restart vsim-flaky\.service on vsim-hv2\?/.test(text)) throw new Error(`the modal does not name the unit and host: ${text}`);

@@ -4,7 +4,7 @@
 // List Snapshots shows the picker with it (closed with Escape: choosing would revert), Revert and
 // Delete (picked, confirmed in their modal) each end with a confirmation, and Revert with no
 // snapshot left says so as information, not as an error.
-import { fromMenu } from './ui-menu.mjs';
+import { fromMenu, labsPane } from './ui-menu.mjs';
 import { answerModal, modalShown, toastMatching } from './ui-notify.mjs';
 import { whenSandboxUp } from './ui-sandbox.mjs';
 
@@ -74,10 +74,7 @@ export function treeUiChecks({ showVsimView }) {
         const virsh = (...args) => ssh.run('vsim-hv1', 'virsh', '-c', 'qemu:///system', ...args);
         const seen = new Set(await page.locator('.notification-toast .notification-list-item-message').allInnerTexts());
         try {
-          await showVsimView(page);
-          const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
-          const header = labs.locator('.pane-header').first();
-          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+          const labs = await labsPane(page, showVsimView);
           // The sandbox's storage row (other files' storage rows are folded: they are offline).
           const row = labs.locator('.monaco-list-row', { hasText: /storage.*libvirt/ }).first();
           await row.waitFor({ state: 'visible', timeout: 30_000 });
