@@ -3,52 +3,14 @@
 // notification's Take Over… asks in a modal naming VM, host and holder, and taking over ends the
 // other client; Start VM on edge.Gateway (shut off in the sandbox) shows the boot progress
 // notification with its phases and then "booted", after which the check destroys it again.
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fromMenu, labsPane } from './ui-menu.mjs';
+import { answerModal, modalShown, toastMatching } from './ui-notify.mjs';
+import { whenSandboxUp } from './ui-sandbox.mjs';
 
-function sshConfig(repo) {
-  const config = path.join(repo, '.sandbox', 'ssh', 'config');
-  return existsSync(config) ? config : undefined;
-}
-
-/** Right-click → `title`; a second try when the menu did not open (a hover tooltip or a tree refresh in between). */
-async function fromMenu(page, row, title) {
-  for (let i = 0; ; i++) {
-    await page.keyboard.press('Escape').catch(() => {});
-    await row.click();
-    await row.click({ button: 'right' });
-    const item = page.locator('.context-view .action-item', { hasText: title }).first();
-    try {
-      await item.waitFor({ state: 'visible', timeout: 10_000 });
-    } catch (err) {
-      if (i >= 1) throw err;
-      continue;
-    }
-    await item.click();
-    return;
-  }
-}
-
-/** The toast whose message matches `re` (its locator and text), waiting up to `timeout`. */
-async function toastMatching(page, re, timeout = 60_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    for (const t of await page.locator('.notification-toast').all()) {
-      const text = (await t.locator('.notification-list-item-message').innerText().catch(() => '')).trim();
-      if (re.test(text)) return { toast: t, text };
-    }
-    if (Date.now() > end) throw new Error(`no notification matching ${re} within ${timeout} ms; shown: ${JSON.stringify(await page.locator('.notification-toast .notification-list-item-message').allInnerTexts())}`);
-    await page.waitForTimeout(100);
-  }
-}
-
+/** The Labs pane's first row matching `re`, once shown. */
 async function labsRow(page, showVsimView, re) {
-  await showVsimView(page);
-  const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
-  const header = labs.locator('.pane-header').first();
-  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-  const row = labs.locator('.monaco-list-row', { hasText: re }).first();
+  const row = (await labsPane(page, showVsimView)).locator('.monaco-list-row', { hasText: re }).first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
   return row;
 }
@@ -58,14 +20,9 @@ export function consoleUiChecks({ showVsimView }) {
     {
       name: 'Console takeover: a busy console names its holder; Take Over… asks in a modal and ends the other client',
       timeoutMs: 150_000,
-      async run(page, ctx) {
-        const config = sshConfig(ctx.repo);
-        if (!config) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent): no console to hold');
-          return;
-        }
+      run: whenSandboxUp('no console to hold', async (page, ctx, ssh) => {
         // The other client: virsh console chassis on vsim-hv1 over OpenSSH (as a second window would).
-        const holder = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-tt', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', 'console', 'chassis'], { stdio: ['pipe', 'pipe', 'pipe'] });
+        const holder = spawn('ssh', ['-F', ssh.config, '-o', 'BatchMode=yes', '-tt', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', 'console', 'chassis'], { stdio: ['pipe', 'pipe', 'pipe'] });
         let held = '';
         holder.stdout.on('data', (d) => { held += d.toString(); });
         const holderClosed = new Promise((r) => holder.once('close', r));
@@ -76,19 +33,16 @@ export function consoleUiChecks({ showVsimView }) {
             await page.waitForTimeout(200);
           }
           const row = await labsRow(page, showVsimView, /chassis.*libvirt/);
-          await fromMenu(page, row, /Open Console/);
+          await fromMenu(page, row, /Open Console/, ctx, 'chassis');
           const { toast, text } = await toastMatching(page, /The console of chassis on vsim-hv1 is held by virsh console \(pid \d+/);
           ctx.log(`notification: ${text}`);
           await ctx.screenshot('console-busy-notification');
           await toast.getByRole('button', { name: 'Take Over…' }).click();
-          const box = page.locator('.monaco-dialog-box');
-          await box.waitFor({ state: 'visible', timeout: 15_000 });
-          const modal = (await box.innerText()).replace(/\s+/g, ' ');
+          const { box, text: modal } = await modalShown(page, 15_000);
           ctx.log(`modal: ${modal}`);
           if (!/Take over the console of chassis on vsim-hv1\?/.test(modal) || !/Held by virsh console \(pid \d+/.test(modal)) throw new Error(`the modal does not name VM, host and holder: ${modal}`);
           await ctx.screenshot('console-takeover-modal');
-          await box.getByRole('button', { name: 'Take Over' }).click();
-          await box.waitFor({ state: 'hidden', timeout: 10_000 });
+          await answerModal(box, 'Take Over');
           await Promise.race([holderClosed, page.waitForTimeout(20_000).then(() => { throw new Error('the other client was not disconnected within 20 s'); })]);
           ctx.log(`the other client ended: ${JSON.stringify(held.replace(/\s+/g, ' ').slice(-120))}`);
           await page.waitForTimeout(1500);
@@ -97,33 +51,27 @@ export function consoleUiChecks({ showVsimView }) {
           holder.kill('SIGTERM');
           await page.keyboard.press('Escape').catch(() => {});
         }
-      },
+      }),
     },
     {
       name: 'Boot progress: Start VM on edge.Gateway shows a notification with its boot phases, then "booted"',
       timeoutMs: 240_000,
-      async run(page, ctx) {
-        const config = sshConfig(ctx.repo);
-        if (!config) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent): nothing to boot');
-          return;
-        }
-        const virsh = (...a) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', ...a], { encoding: 'utf8', timeout: 60_000 });
+      run: whenSandboxUp('nothing to boot', async (page, ctx, ssh) => {
+        const virsh = (...a) => ssh.run('vsim-hv1', 'virsh', '-c', 'qemu:///system', ...a);
         if (virsh('domstate', 'edge.Gateway').trim() === 'running') virsh('destroy', 'edge.Gateway');
         try {
           const row = await labsRow(page, showVsimView, /edge\.Gateway/);
-          await page.waitForTimeout(1500); // the row's state after the destroy above
-          await fromMenu(page, row, /Start VM/);
-          const phase = await toastMatching(page, /booting edge\.Gateway on vsim-hv1.*(kernel booting|userspace)/i, 180_000);
+          await fromMenu(page, row, /Start VM/, ctx, 'edge.Gateway');
+          const phase = await toastMatching(page, /booting edge\.Gateway on vsim-hv1.*(kernel booting|userspace)/i, { timeout: 180_000 });
           ctx.log(`progress: ${phase.text}`);
           await ctx.screenshot('boot-progress-notification');
-          const done = await toastMatching(page, /edge\.Gateway on vsim-hv1 booted: .*login prompt \d+\.\d s/, 180_000);
+          const done = await toastMatching(page, /edge\.Gateway on vsim-hv1 booted: .*login prompt \d+\.\d s/, { timeout: 180_000 });
           ctx.log(`done: ${done.text}`);
           await ctx.screenshot('boot-progress-booted');
         } finally {
           try { virsh('destroy', 'edge.Gateway'); } catch { /* already off */ }
         }
-      },
+      }),
     },
   ];
 }

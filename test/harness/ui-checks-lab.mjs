@@ -3,6 +3,10 @@
 // The file declares its own ui-check- VMs and bridge on the sandbox's vsim-hv1 (unreachable when the
 // sandbox is not up: the Plan view then shows the host's error); the modal is cancelled, and even a
 // wrong click could only touch what this file declares, which is never created.
+import fs from 'node:fs';
+import path from 'node:path';
+import { answerModal, modalShown } from './ui-notify.mjs';
+
 const FILE = 'ui-check.vsim.yaml';
 const TOPOLOGY = `version: 1
 name: ui-check
@@ -58,31 +62,50 @@ async function runLabCommand(page, title, fileName, attempts = 4) {
   }
 }
 
+/** Writes `text` to the workspace's `name`, runs `body`, then (also when it threw) presses Escape and removes the file. */
+async function withWorkspaceFile(page, ctx, name, text, body) {
+  const file = path.join(ctx.workspace, name);
+  fs.writeFileSync(file, text);
+  try {
+    await body();
+  } finally {
+    await page.keyboard.press('Escape').catch(() => {});
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/**
+ * Shows the Plan pane of the vsim sidebar (unfolded) and runs Lab: Plan on `fileName`. Returns a
+ * row of the pane by its text, and the texts of all its rows (for the log).
+ */
+async function planOf(page, showVsimView, fileName) {
+  await showVsimView(page);
+  const sidebar = page.locator('.part.sidebar');
+  await sidebar.locator('.pane-header', { hasText: /plan/i }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  const planPane = sidebar.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*plan/i }) }).first();
+  const header = planPane.locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  await runLabCommand(page, 'vsim: Lab: Plan', fileName);
+  return {
+    row: (text) => planPane.locator('.monaco-list-row', { hasText: text }).first(),
+    rowTexts: async () => (await planPane.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')),
+  };
+}
+
 export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) {
   return [
     {
       name: 'lab across two hosts: the Plan view lists the vxlan tunnel port missing on each host; the graph draws the spanning network once, joined to both host clusters',
       timeoutMs: 120_000,
       async run(page, ctx) {
-        const fs = await import('node:fs');
-        const path = await import('node:path');
-        const file = path.join(ctx.workspace, FABRIC_FILE);
-        fs.writeFileSync(file, FABRIC);
-        try {
-          await showVsimView(page);
-          const sidebar = page.locator('.part.sidebar');
-          await sidebar.locator('.pane-header', { hasText: /plan/i }).first().waitFor({ state: 'visible', timeout: 15_000 });
-          const planPane = sidebar.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*plan/i }) }).first();
-          const header = planPane.locator('.pane-header').first();
-          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-          await runLabCommand(page, 'vsim: Lab: Plan', FABRIC_FILE);
-          const row = (text) => planPane.locator('.monaco-list-row', { hasText: text }).first();
+        await withWorkspaceFile(page, ctx, FABRIC_FILE, FABRIC, async () => {
+          const { row, rowTexts } = await planOf(page, showVsimView, FABRIC_FILE);
           // Each host's row, then its tunnel line (the host rows are expanded by the view).
           for (const [host, peer] of [['vsim-hv1', '10.78.0.3'], ['vsim-hv3', '10.78.0.1']]) {
             await row(host).waitFor({ state: 'visible', timeout: 30_000 });
             await row(`tunnel vx4343 (network ui-fab, vxlan 4343 to ${peer}): missing on ${host}`).waitFor({ state: 'visible', timeout: 30_000 });
           }
-          ctx.log(`Plan view rows: ${JSON.stringify((await planPane.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')))}`);
+          ctx.log(`Plan view rows: ${JSON.stringify(await rowTexts())}`);
           await ctx.screenshot('lab-fabric-plan-view');
           await runCommand(page, 'View: Close All Editors').catch(() => {});
           await openFile(page, FABRIC_FILE);
@@ -102,50 +125,30 @@ export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) 
           if (!/5 nodes · 2 VMs · 1 networks · 2 hosts · 1 links/.test(drawn.status)) throw new Error(`graph status ${JSON.stringify(drawn.status)}`);
           await ctx.screenshot('lab-fabric-graph');
           await runCommand(page, 'View: Close All Editors').catch(() => {});
-        } finally {
-          await page.keyboard.press('Escape').catch(() => {});
-          fs.rmSync(file, { force: true });
-        }
+        });
       },
     },
     {
       name: 'lab: the Plan view lists the missing VMs, bridge and undeclared domains; Lab: Destroy shows one modal naming every VM and network',
       timeoutMs: 90_000,
       async run(page, ctx) {
-        const fs = await import('node:fs');
-        const path = await import('node:path');
-        const file = path.join(ctx.workspace, FILE);
-        fs.writeFileSync(file, TOPOLOGY);
-        try {
-          await showVsimView(page);
-          const sidebar = page.locator('.part.sidebar');
-          await sidebar.locator('.pane-header', { hasText: /plan/i }).first().waitFor({ state: 'visible', timeout: 15_000 });
-          const planPane = sidebar.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*plan/i }) }).first();
-          const header = planPane.locator('.pane-header').first();
-          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-          await runLabCommand(page, 'vsim: Lab: Plan', FILE);
-          const row = (text) => planPane.locator('.monaco-list-row', { hasText: text }).first();
+        await withWorkspaceFile(page, ctx, FILE, TOPOLOGY, async () => {
+          const { row, rowTexts } = await planOf(page, showVsimView, FILE);
           await row('vsim-hv1').waitFor({ state: 'visible', timeout: 30_000 });
           // With the sandbox up: the missing VMs and bridge, and the sandbox's domains dimmed as not in topology.
           const missing = row('ui-check-a: libvirt VM missing');
           await missing.or(row('Not inspectable')).first().waitFor({ state: 'visible', timeout: 30_000 });
           if (await missing.isVisible()) await row('not in topology').waitFor({ state: 'visible', timeout: 10_000 });
-          ctx.log(`Plan view rows: ${JSON.stringify((await planPane.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')))}`);
+          ctx.log(`Plan view rows: ${JSON.stringify(await rowTexts())}`);
           await ctx.screenshot('lab-plan-view');
 
           await runLabCommand(page, 'vsim: Lab: Destroy', FILE);
-          const box = page.locator('.monaco-dialog-box');
-          await box.waitFor({ state: 'visible', timeout: 30_000 });
-          const text = (await box.innerText()).replace(/\s+/g, ' ');
+          const { box, text } = await modalShown(page);
           ctx.log(`Destroy modal: ${text}`);
           for (const name of ['ui-check-a', 'ui-check-b', 'ui-check-br']) if (!text.includes(name)) throw new Error(`the modal does not name ${name}: ${text}`);
           await ctx.screenshot('lab-destroy-modal');
-          await box.getByRole('button', { name: 'Cancel' }).click();
-          await box.waitFor({ state: 'hidden', timeout: 10_000 });
-        } finally {
-          await page.keyboard.press('Escape').catch(() => {});
-          fs.rmSync(file, { force: true });
-        }
+          await answerModal(box, 'Cancel');
+        });
       },
     },
   ];

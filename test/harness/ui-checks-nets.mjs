@@ -2,18 +2,12 @@
 // uiChecks by ui-checks.mjs), on the sandbox's vsim-hv1. The check starts a real dnsmasq on vsimbr0
 // (its range leaves out chassis's file IP), has the booted guest chassis take a lease with busybox
 // udhcpc on its serial console, and stops dnsmasq at the end. Screenshots light and dark.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fromMenu } from './ui-menu.mjs';
-
-/** ssh to vsim-hv1 with the sandbox's config; undefined when the sandbox is not up. */
-function sandboxSsh(repo) {
-  const config = path.join(repo, '.sandbox', 'ssh', 'config');
-  if (!existsSync(config)) return undefined;
-  const run = (...argv) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv1', '--', ...argv], { encoding: 'utf8', timeout: 60_000 });
-  return { config, run };
-}
+import { fromMenu, hostRow, labsPane, setOpen } from './ui-menu.mjs';
+import { whenSandboxUp } from './ui-sandbox.mjs';
+import { pickTheme } from './ui-theme.mjs';
 
 /** Types `command` on chassis's serial console and waits for `done` in what it prints (then detaches). */
 function inGuest(config, command, done, timeoutMs = 60_000) {
@@ -32,55 +26,31 @@ function inGuest(config, command, done, timeoutMs = 60_000) {
   });
 }
 
-async function pickTheme(page, name) {
-  const input = page.locator('.quick-input-widget input');
-  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible' });
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-  await page.waitForTimeout(800);
-}
-
 export function netsUiChecks({ showVsimView, runCommand }) {
   return [
     {
       name: 'Networks node and VM details page: bridge, taps with their VMs and counters, the guest\'s DHCP lease; live charts; Copy IP offers the lease beside the file\'s IP (light and dark)',
       timeoutMs: 300_000,
-      async run(page, ctx) {
-        const ssh = sandboxSsh(ctx.repo);
-        if (!ssh) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent): no host to probe');
-          return;
-        }
+      run: whenSandboxUp('no host to probe', async (page, ctx, ssh) => {
         const dir = path.join(ctx.repo, '.sandbox', 'nets-ui');
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
         const pid = path.join(dir, 'dnsmasq.pid');
         try {
-          ssh.run('dnsmasq', '--conf-file=/dev/null', '--interface=vsimbr0', '--bind-interfaces', '--except-interface=lo', '--port=0',
+          ssh.run('vsim-hv1', 'dnsmasq', '--conf-file=/dev/null', '--interface=vsimbr0', '--bind-interfaces', '--except-interface=lo', '--port=0',
             '--dhcp-range=192.168.100.100,192.168.100.150,255.255.255.0,1h', `--dhcp-leasefile=${path.join(dir, 'dnsmasq.leases')}`, `--pid-file=${pid}`);
           const got = await inGuest(ssh.config, 'udhcpc -i eth0 -n -q -s /bin/true -x hostname:chassis; ping -c 3 192.168.100.1; echo done-$?', /done-\d/);
           const leased = /lease of ([\d.]+) obtained/.exec(got)?.[1];
           if (!leased) throw new Error(`chassis got no lease: ${got.slice(-300)}`);
           ctx.log(`chassis took the lease ${leased} from dnsmasq on vsimbr0`);
 
-          await showVsimView(page);
+          const labs = await labsPane(page, showVsimView);
           await runCommand(page, 'vsim: Refresh');
-          const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
           // vsim-hv1 alone open (an earlier check may have left another host open and it folded): the
           // tree renders only the rows in view. Its Networks row follows its VMs.
-          const hostRow = (name) => labs.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${name}\\s*\\d+ VMs?`) }).first();
-          const setOpen = async (r, open) => {
-            if (!(await r.isVisible().catch(() => false))) return;
-            if (((await r.getAttribute('aria-expanded')) === 'true') !== open) await r.click();
-          };
-          await hostRow('vsim-hv1').waitFor({ state: 'visible', timeout: 30_000 });
-          for (const other of ['vsim-hv2', 'aspen-standin']) await setOpen(hostRow(other), false);
-          await setOpen(hostRow('vsim-hv1'), true);
+          await hostRow(labs, 'vsim-hv1').waitFor({ state: 'visible', timeout: 30_000 });
+          for (const other of ['vsim-hv2', 'aspen-standin']) await setOpen(hostRow(labs, other), false);
+          await setOpen(hostRow(labs, 'vsim-hv1'), true);
           const networks = labs.locator('.monaco-list-row', { hasText: /^Networks/ }).filter({ hasText: /1 network/ }).first();
           await networks.waitFor({ state: 'visible', timeout: 60_000 });
           if ((await networks.getAttribute('aria-expanded')) === 'false') await networks.click();
@@ -91,9 +61,9 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           ctx.log(`Networks: ${(await labs.locator('.monaco-list-row', { hasText: /vsimbr0/ }).first().innerText()).replace(/\s+/g, ' ')}`);
           ctx.log(`port row: ${(await port.innerText()).replace(/\s+/g, ' ')}`);
           ctx.log(`lease row: ${(await lease.innerText()).replace(/\s+/g, ' ')}`);
-          await pickTheme(page, 'Dark Modern');
+          await pickTheme(page, 'Dark Modern', { settleMs: 800 });
           await ctx.screenshot('networks-node-dark');
-          await pickTheme(page, 'Light Modern');
+          await pickTheme(page, 'Light Modern', { settleMs: 800 });
           await ctx.screenshot('networks-node-light');
 
           // Copy IP from chassis's row: the lease differs from the file's 192.168.100.10, so it asks.
@@ -122,7 +92,7 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           ctx.log(`details page: CPU ${cpu}; ${live}`);
           if (!live.includes(leased)) throw new Error(`the details page's live IP row lacks ${leased}: ${live}`);
           await ctx.screenshot('vm-details-light');
-          await pickTheme(page, 'Dark Modern');
+          await pickTheme(page, 'Dark Modern', { settleMs: 800 });
           await ctx.screenshot('vm-details-dark');
           await page.keyboard.press('Control+W').catch(() => {});
         } finally {
@@ -130,7 +100,7 @@ export function netsUiChecks({ showVsimView, runCommand }) {
           try { if (existsSync(pid)) process.kill(Number(readFileSync(pid, 'utf8').trim())); } catch (err) { ctx.log(`could not stop dnsmasq: ${err.message}`); }
           rmSync(dir, { recursive: true, force: true });
         }
-      },
+      }),
     },
   ];
 }

@@ -3,16 +3,9 @@
 // tree's Services row of vsim-hv2 lists it as failed among the microvm@ units and sshd-hv2; its
 // menu's Restart Service asks in a modal naming the unit and the host, and the row turns active.
 // vsim-hv1 (PID 1 is not systemd) shows its Services as "not on this host".
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-
-/** A command inside vsim-hv2 over OpenSSH with the sandbox's config; undefined when the sandbox is not up. */
-function sandboxHv2(repo) {
-  const config = path.join(repo, '.sandbox', 'ssh', 'config');
-  if (!existsSync(config)) return undefined;
-  return (script) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv2', '--', 'sh', '-c', `'${script.replace(/'/g, "'\\''")}'`], { encoding: 'utf8', timeout: 60_000 });
-}
+import { fromMenu, hostRow, labsPane, setOpen } from './ui-menu.mjs';
+import { answerModal, modalShown } from './ui-notify.mjs';
+import { whenSandboxUp } from './ui-sandbox.mjs';
 
 const FAIL_FLAKY = 'rm -f /run/vsim-flaky.ok; systemctl stop vsim-flaky; systemctl reset-failed vsim-flaky 2>/dev/null; systemctl start vsim-flaky; '
   + 'i=0; while [ "$(systemctl is-active vsim-flaky)" != failed ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; systemctl is-active vsim-flaky || true';
@@ -22,28 +15,17 @@ export function servicesUiChecks({ showVsimView }) {
     {
       name: 'Labs tree: Services of vsim-hv2 (a unit failed on purpose shows failed; Restart Service from its menu, confirmed, makes it active); vsim-hv1 "not on this host"',
       timeoutMs: 180_000,
-      async run(page, ctx) {
-        const hv2 = sandboxHv2(ctx.repo);
-        if (!hv2) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent)');
-          return;
-        }
+      run: whenSandboxUp('no systemd host to list services of', async (page, ctx, ssh) => {
+        /** A shell script run inside vsim-hv2 (quoted for the remote shell). */
+        const hv2 = (script) => ssh.run('vsim-hv2', 'sh', '-c', `'${script.replace(/'/g, "'\\''")}'`);
         ctx.log(`vsim-flaky made to fail: ${hv2(FAIL_FLAKY).trim()}`);
         try {
-          await showVsimView(page);
-          const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
-          const header = labs.locator('.pane-header').first();
-          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+          const labs = await labsPane(page, showVsimView);
           // The Plan pane folded: the Labs pane gets the height (the tree renders only the rows in view).
           const plan = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*plan/i }) }).first().locator('.pane-header').first();
           if ((await plan.getAttribute('aria-expanded').catch(() => null)) === 'true') await plan.click();
           const row = (re) => labs.locator('.monaco-list-row', { hasText: re }).first();
-          const host = (name) => row(new RegExp(`^\\s*${name}\\s*\\d+ VMs?`));
-          /** Opens or folds a row (a click toggles it), so that the rows looked for fit in the view (the tree renders only those). */
-          const setOpen = async (r, open) => {
-            if (!(await r.isVisible())) return;
-            if (((await r.getAttribute('aria-expanded')) === 'true') !== open) await r.click();
-          };
+          const host = (name) => hostRow(labs, name);
           const openServices = async () => {
             for (const r of await labs.locator('.monaco-list-row', { hasText: /^\s*Services/ }).all()) await setOpen(r, true);
           };
@@ -75,16 +57,11 @@ export function servicesUiChecks({ showVsimView }) {
           ctx.log(`rows: ${JSON.stringify((await labs.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => /Services|vsim-flaky|sshd-hv2|microvm@|not on this host|ZFS/.test(t)))}`);
           await ctx.screenshot('tree-services-failed');
 
-          await flaky.click({ button: 'right' });
-          const item = page.locator('.context-view .action-item', { hasText: /^Restart Service$/ }).first();
-          await item.waitFor({ state: 'visible', timeout: 10_000 });
-          await item.click();
-          const box = page.locator('.monaco-dialog-box');
-          await box.waitFor({ state: 'visible', timeout: 30_000 });
-          const text = (await box.innerText()).replace(/\s+/g, ' ');
+          await fromMenu(page, flaky, /^Restart Service$/, ctx, null);
+          const { box, text } = await modalShown(page);
           ctx.log(`restart modal: ${text}`);
           if (!/Restart vsim-flaky\.service on vsim-hv2\?/.test(text)) throw new Error(`the modal does not name the unit and host: ${text}`);
-          await box.getByRole('button', { name: 'Restart' }).click();
+          await answerModal(box, 'Restart');
           await labs.locator('.monaco-list-row', { hasText: /vsim-flaky.*active\/running/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
           ctx.log(`after restart: ${hv2('systemctl is-active vsim-flaky').trim()}`);
           await ctx.screenshot('tree-services-restarted');
@@ -92,7 +69,7 @@ export function servicesUiChecks({ showVsimView }) {
           await page.keyboard.press('Escape').catch(() => {});
           try { hv2('systemctl stop vsim-flaky; systemctl reset-failed vsim-flaky 2>/dev/null; true'); } catch (err) { ctx.log(`could not stop vsim-flaky: ${err.message}`); }
         }
-      },
+      }),
     },
   ];
 }

@@ -4,38 +4,14 @@
 // List Snapshots shows the picker with it (closed with Escape: choosing would revert), Revert and
 // Delete (picked, confirmed in their modal) each end with a confirmation, and Revert with no
 // snapshot left says so as information, not as an error.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fromMenu } from './ui-menu.mjs';
+import { fromMenu, labsPane } from './ui-menu.mjs';
+import { answerModal, modalShown, toastMatching } from './ui-notify.mjs';
+import { whenSandboxUp } from './ui-sandbox.mjs';
 
 const SNAP = 'ui-check-tree-snap';
 
-/** virsh on vsim-hv1 over OpenSSH with the sandbox's config; undefined when the sandbox is not up. */
-function sandboxVirsh(repo) {
-  const config = path.join(repo, '.sandbox', 'ssh', 'config');
-  if (!existsSync(config)) return undefined;
-  return (...args) => execFileSync('ssh', ['-F', config, '-o', 'BatchMode=yes', 'vsim-hv1', '--', 'virsh', '-c', 'qemu:///system', ...args], { encoding: 'utf8', timeout: 60_000 });
-}
-
-/** Waits for a toast matching `re` that was not shown before; returns its text and severity (info, warning, error). */
-async function toast(page, re, seen, timeout = 60_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    for (const t of await page.locator('.notification-toast').all()) {
-      const text = (await t.locator('.notification-list-item-message').innerText().catch(() => '')).trim();
-      if (!re.test(text) || seen.has(text)) continue;
-      const cls = (await t.locator('.notification-list-item-icon').getAttribute('class').catch(() => '')) ?? '';
-      seen.add(text);
-      return { text, severity: /codicon-error/.test(cls) ? 'error' : /codicon-warning/.test(cls) ? 'warning' : /codicon-info/.test(cls) ? 'info' : cls };
-    }
-    if (Date.now() > end) throw new Error(`no notification matching ${re} within ${timeout} ms; shown: ${JSON.stringify(await page.locator('.notification-toast .notification-list-item-message').allInnerTexts())}`);
-    await page.waitForTimeout(100);
-  }
-}
-
 async function info(page, re, seen, ctx) {
-  const t = await toast(page, re, seen);
+  const t = await toastMatching(page, re, { seen });
   ctx.log(`${t.severity}: ${t.text}`);
   if (t.severity !== 'info') throw new Error(`"${t.text}" is shown as ${t.severity}, not as information`);
   return t;
@@ -84,11 +60,8 @@ async function pickIn(page, title, label) {
 
 /** Answers the modal confirmation with `button`; returns its text. */
 async function confirmModal(page, button) {
-  const box = page.locator('.monaco-dialog-box');
-  await box.waitFor({ state: 'visible', timeout: 30_000 });
-  const text = (await box.innerText()).replace(/\s+/g, ' ');
-  await box.getByRole('button', { name: button }).click();
-  await box.waitFor({ state: 'hidden', timeout: 10_000 });
+  const { box, text } = await modalShown(page);
+  await answerModal(box, button);
   return text;
 }
 
@@ -97,18 +70,11 @@ export function treeUiChecks({ showVsimView }) {
     {
       name: 'Labs tree: snapshots from a VM row\'s context menu (create, List Snapshots shows them, revert, delete, then "no snapshots" as information)',
       timeoutMs: 180_000,
-      async run(page, ctx) {
-        const virsh = sandboxVirsh(ctx.repo);
-        if (!virsh) {
-          ctx.log('skipped: the sandbox is not up (.sandbox/ssh/config absent), so storage has no host to snapshot on');
-          return;
-        }
+      run: whenSandboxUp('storage has no host to snapshot on', async (page, ctx, ssh) => {
+        const virsh = (...args) => ssh.run('vsim-hv1', 'virsh', '-c', 'qemu:///system', ...args);
         const seen = new Set(await page.locator('.notification-toast .notification-list-item-message').allInnerTexts());
         try {
-          await showVsimView(page);
-          const labs = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /^\s*labs/i }) }).first();
-          const header = labs.locator('.pane-header').first();
-          if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+          const labs = await labsPane(page, showVsimView);
           // The sandbox's storage row (other files' storage rows are folded: they are offline).
           const row = labs.locator('.monaco-list-row', { hasText: /storage.*libvirt/ }).first();
           await row.waitFor({ state: 'visible', timeout: 30_000 });
@@ -147,7 +113,7 @@ export function treeUiChecks({ showVsimView }) {
             ctx.log(`could not check or delete the snapshot ${SNAP} of storage: ${err.message}`);
           }
         }
-      },
+      }),
     },
   ];
 }

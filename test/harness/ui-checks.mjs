@@ -18,6 +18,7 @@ import { treeUiChecks } from './ui-checks-tree.mjs';
 import { consoleUiChecks } from './ui-checks-console.mjs';
 import { servicesUiChecks } from './ui-checks-services.mjs';
 import { netsUiChecks } from './ui-checks-nets.mjs';
+import { pickTheme } from './ui-theme.mjs';
 
 /** Wait for the workbench shell to be usable. */
 export async function workbenchReady(page, timeout = 60_000) {
@@ -100,19 +101,6 @@ export async function waitForMessage(page, re, { ignore = new Set(), timeout = 1
     if (Date.now() > end) throw new Error(`no notification matching ${re} within ${timeout} ms; shown: ${JSON.stringify(msgs)}`);
     await page.waitForTimeout(100);
   }
-}
-
-/** Switches the colour theme through "Preferences: Color Theme". */
-async function pickTheme(page, name) {
-  const input = page.locator('.quick-input-widget input');
-  await page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => {});
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible' });
-  await input.fill('>Preferences: Color Theme');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
 /** The topology graph webview's document (the first webview editor). */
