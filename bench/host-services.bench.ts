@@ -2,19 +2,15 @@
 // microvm backend + health probe → pooled ssh2 control shell → ProxyJump → vsim-hv2's real systemd),
 // same run, interleaved: round trips per refresh (counted at the runner) and time.
 // Run after `bash test/sandbox/sandbox.sh up`: node --import tsx bench/host-services.bench.ts [n=20]
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { CommandRunner } from '../src/backends/backend';
 import { createBackends } from '../src/backends';
 import { probeHealth } from '../src/health/probe';
 import { Lab } from '../src/lab/lab';
 import type { Topology } from '../src/model/types';
-import { KnownHostsPolicy } from '../src/remote/hostKeyPolicy';
-import { SshPool } from '../src/remote/pool';
-import { resolveEndpoint } from '../src/remote/sshConfig';
+import { runBench, writeResults } from './lib/results';
+import { benchPool, sandboxSshConfig, shellRunner } from './lib/sandbox';
 import { fmt, stats, type SummaryRow } from './lib/stats';
 
-const REPO = path.resolve(__dirname, '..');
 const n = Number(process.argv[2] ?? 20);
 const HOST = 'vsim-hv2';
 
@@ -25,17 +21,14 @@ const topology: Topology = {
 } as Topology;
 
 async function main(): Promise<void> {
-  const cfgFile = path.join(REPO, '.sandbox', 'ssh', 'config');
-  if (!existsSync(cfgFile)) {
-    console.log('skipped: sandbox not up (.sandbox/ssh/config absent): run `bash test/sandbox/sandbox.sh up`');
-    return;
-  }
-  const cfg = readFileSync(cfgFile, 'utf8');
-  const pool = new SshPool({ hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '' });
+  const cfg = sandboxSshConfig();
+  if (cfg === undefined) return;
+  const pool = benchPool();
   const backends = createBackends();
   let trips = 0;
+  const shellOf = shellRunner(pool, topology, cfg);
   const runnerFor = async (name: string, host: Topology['hosts'][string]): Promise<CommandRunner> => {
-    const shell = pool.get(resolveEndpoint({ ...host, name }, (x) => topology.hosts[x], cfg)).shell;
+    const shell = await shellOf(name, host);
     return { exec: (argv, opts) => { trips++; return shell.exec(argv, opts); } };
   };
   const labs = {
@@ -76,8 +69,7 @@ async function main(): Promise<void> {
       { measure: 'round trips per host refresh with Services', value: perRefresh.with, unit: '', goal: 'one more than without (1 per backend + 1)', versus: { label: 'without', value: perRefresh.without },
         ratio: perRefresh.with / perRefresh.without, met: Math.abs(perRefresh.with - perRefresh.without - 1) < 0.01 },
     ];
-    mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
-    writeFileSync(path.join(REPO, 'bench', 'results', 'host-services.json'), JSON.stringify({ date: new Date().toISOString(), n, samples, roundTripsPerRefresh: perRefresh, summary }, null, 2));
+    writeResults('host-services', { n, samples, roundTripsPerRefresh: perRefresh, summary });
   } finally {
     labs.with.dispose();
     labs.without.dispose();
@@ -85,7 +77,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

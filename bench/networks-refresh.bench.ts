@@ -2,17 +2,13 @@
 // side through the extension's real path (Lab → libvirt backend + hostnet probe → pooled ssh2
 // control shell → sandbox sshd → virsh, ip, bridge, /proc, lease files).
 // Run after `bash test/sandbox/sandbox.sh up`: node --import tsx bench/networks-refresh.bench.ts [n=20]
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { createBackends } from '../src/backends';
 import { Lab } from '../src/lab/lab';
 import type { Topology } from '../src/model/types';
-import { KnownHostsPolicy } from '../src/remote/hostKeyPolicy';
-import { SshPool } from '../src/remote/pool';
-import { resolveEndpoint } from '../src/remote/sshConfig';
+import { runBench, writeResults } from './lib/results';
+import { benchPool, sandboxSshConfig, shellRunner } from './lib/sandbox';
 import { fmt, measure, type SummaryRow } from './lib/stats';
 
-const REPO = path.resolve(__dirname, '..');
 const n = Number(process.argv[2] ?? 20);
 const HOST = 'vsim-hv1';
 
@@ -29,23 +25,17 @@ function topology(): Topology {
 }
 
 async function main(): Promise<void> {
-  const cfgFile = path.join(REPO, '.sandbox', 'ssh', 'config');
-  if (!existsSync(cfgFile)) {
-    console.log('skipped: sandbox not up (.sandbox/ssh/config absent): run `bash test/sandbox/sandbox.sh up`');
-    return;
-  }
-  const cfg = readFileSync(cfgFile, 'utf8');
-  const pool = new SshPool({ hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '' });
+  const cfg = sandboxSshConfig();
+  if (cfg === undefined) return;
+  const pool = benchPool();
   const backends = createBackends();
   const t = topology();
   const results: Record<string, Awaited<ReturnType<typeof measure>>> = {};
   const trips: Record<string, number> = {};
   try {
     // Two labs on the same pooled connection: the one without the probe is the baseline.
-    const labs = Object.fromEntries([false, true].map((probe) => [probe ? 'with' : 'without', new Lab(t, {
-      runnerFor: async (name, host) => pool.get(resolveEndpoint({ ...host, name }, (x) => t.hosts[x], cfg)).shell,
-      backends, trusted: () => true, probeNetworks: probe,
-    })]));
+    const labs = Object.fromEntries([false, true].map((probe) => [probe ? 'with' : 'without',
+      new Lab(t, { runnerFor: shellRunner(pool, t, cfg), backends, trusted: () => true, probeNetworks: probe })]));
     for (const lab of Object.values(labs)) {
       await lab.refresh(HOST);
       if (lab.host(HOST).connection.kind !== 'connected') throw new Error(`${HOST}: ${JSON.stringify(lab.host(HOST).connection)}`);
@@ -70,14 +60,10 @@ async function main(): Promise<void> {
       { measure: 'host refresh, 100 VMs + networks: with vs without the Networks probe', value: w.median, unit: 'ms', spread: `p10 ${fmt(w.p10)}–p90 ${fmt(w.p90)}`,
         goal: `${trips.with} round trips (1 per backend + 1 for networks)`, versus: { label: 'without', value: wo.median }, ratio, met: trips.with === trips.without! + 1 },
     ];
-    mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
-    writeFileSync(path.join(REPO, 'bench', 'results', 'networks-refresh.json'), JSON.stringify({ date: new Date().toISOString(), n, results, roundTripsPerRefresh: trips, summary }, null, 2));
+    writeResults('networks-refresh', { n, results, roundTripsPerRefresh: trips, summary });
   } finally {
     pool.dispose();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

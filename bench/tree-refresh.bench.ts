@@ -1,17 +1,13 @@
 // Tree refresh of one host: 1 VM vs 100 VMs in the topology, through the extension's real path
 // (Lab → libvirt backend → pooled ssh2 control shell → sandbox sshd → virsh), same run.
 // Run after `bash test/sandbox/sandbox.sh up`: node --import tsx bench/tree-refresh.bench.ts [n=20]
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { createBackends } from '../src/backends';
 import { Lab } from '../src/lab/lab';
 import type { Topology } from '../src/model/types';
-import { KnownHostsPolicy } from '../src/remote/hostKeyPolicy';
-import { SshPool } from '../src/remote/pool';
-import { resolveEndpoint } from '../src/remote/sshConfig';
+import { runBench, writeResults } from './lib/results';
+import { benchPool, sandboxSshConfig, shellRunner } from './lib/sandbox';
 import { fmt, measure, type SummaryRow } from './lib/stats';
 
-const REPO = path.resolve(__dirname, '..');
 const n = Number(process.argv[2] ?? 20);
 const HOST = 'vsim-hv1';
 
@@ -23,24 +19,16 @@ function topology(count: number): Topology {
 }
 
 async function main(): Promise<void> {
-  const cfgFile = path.join(REPO, '.sandbox', 'ssh', 'config');
-  if (!existsSync(cfgFile)) {
-    console.log('skipped: sandbox not up (.sandbox/ssh/config absent): run `bash test/sandbox/sandbox.sh up`');
-    return;
-  }
-  const cfg = readFileSync(cfgFile, 'utf8');
-  const pool = new SshPool({ hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '' });
+  const cfg = sandboxSshConfig();
+  if (cfg === undefined) return;
+  const pool = benchPool();
   const backends = createBackends();
   const results: Record<number, Awaited<ReturnType<typeof measure>>> = {};
   const trips: Record<number, number> = {};
   try {
     for (const count of [1, 100]) {
       const t = topology(count);
-      const lab = new Lab(t, {
-        runnerFor: async (name, host) => pool.get(resolveEndpoint({ ...host, name }, (x) => t.hosts[x], cfg)).shell,
-        backends,
-        trusted: () => true,
-      });
+      const lab = new Lab(t, { runnerFor: shellRunner(pool, t, cfg), backends, trusted: () => true });
       await lab.refresh(HOST);
       const c = lab.host(HOST).connection;
       if (c.kind !== 'connected') throw new Error(`${HOST}: ${JSON.stringify(c)}`);
@@ -61,14 +49,10 @@ async function main(): Promise<void> {
         goal: '≤ 1.2× (one round trip per host)', versus: { label: '1 VM', value: one.median }, ratio, met: ratio <= 1.2 },
       { measure: 'SSH handshakes per host per session (tree refresh)', value: pool.handshakes(HOST), unit: '', goal: '1', met: pool.handshakes(HOST) === 1 },
     ];
-    mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
-    writeFileSync(path.join(REPO, 'bench', 'results', 'tree-refresh.json'), JSON.stringify({ date: new Date().toISOString(), n, results, roundTripsPerRefresh: trips, summary }, null, 2));
+    writeResults('tree-refresh', { n, results, roundTripsPerRefresh: trips, summary });
   } finally {
     pool.dispose();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);
