@@ -5,22 +5,21 @@
 // The VMs stay on hv1 in both: the sandbox has one libvirtd, so none can run on hv3. Runs alternate
 // (a, b, a, b …); each starts from hosts without the lab (destroyLab after each). Goal: (b) < 1.3× (a).
 // Run: node --import tsx bench/lab-up-fabric.bench.ts [vms] [rounds]   (sandbox up, with vsim-hv3)
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { cliDeps } from '../src/cliLab';
 import type { Topology } from '../src/model/types';
-import { destroyLab, upLab } from '../src/plan';
 import { peLabYaml } from '../test/sandbox-tests/lifecycleLab';
+import { removeLab, timedUp } from './lib/labUp';
+import { REPO, runBench, writeResults } from './lib/results';
+import { SANDBOX_SSH_CONFIG } from './lib/sandbox';
 import { stats, type SummaryRow } from './lib/stats';
 
 const median = (xs: number[]): number => stats(xs).median;
 
-const REPO = path.resolve(__dirname, '..');
 const nums = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
 const VMS = nums[0] ?? 6;
 const ROUNDS = nums[1] ?? 3;
-const CFG = path.join(REPO, '.sandbox', 'ssh', 'config');
 const ENV = path.join(REPO, '.sandbox', 'env.json');
 
 function twoHosts(one: Topology, hv3: { underlay: string; hv1Underlay: string }): Topology {
@@ -34,32 +33,9 @@ function twoHosts(one: Topology, hv3: { underlay: string; hv1Underlay: string })
   return t;
 }
 
-async function timedUp(t: Topology): Promise<number> {
-  const { deps, dispose } = cliDeps(CFG, { channels: true });
-  try {
-    const t0 = performance.now();
-    const r = await upLab({ topology: t }, deps, { perHostConcurrency: 8 });
-    const ms = performance.now() - t0;
-    if (r.failed.length) throw new Error(`up failed: ${JSON.stringify(r.failed.slice(0, 3))}`);
-    return ms;
-  } finally {
-    dispose();
-  }
-}
-
-async function clean(t: Topology): Promise<void> {
-  const { deps, dispose } = cliDeps(CFG);
-  try {
-    const r = await destroyLab({ topology: t }, deps);
-    if (r.failed.length) throw new Error(`destroy failed: ${JSON.stringify(r.failed.slice(0, 3))}`);
-  } finally {
-    dispose();
-  }
-}
-
 async function main(): Promise<void> {
   const hv3 = existsSync(ENV) ? (JSON.parse(readFileSync(ENV, 'utf8')) as { fabricHosts?: Record<string, { underlay: string; hv1Underlay: string }> }).fabricHosts?.['vsim-hv3'] : undefined;
-  if (!existsSync(CFG) || !hv3) {
+  if (!existsSync(SANDBOX_SSH_CONFIG) || !hv3) {
     console.log('skipped: sandbox not up with its third host vsim-hv3 (bash test/sandbox/sandbox.sh up)');
     return;
   }
@@ -68,16 +44,16 @@ async function main(): Promise<void> {
   const a: number[] = [];
   const b: number[] = [];
   try {
-    await clean(two);
+    await removeLab(two);
     for (let i = 0; i < ROUNDS; i++) {
-      a.push(await timedUp(one));
-      await clean(one);
-      b.push(await timedUp(two));
-      await clean(two);
+      a.push(await timedUp(one, true));
+      await removeLab(one);
+      b.push(await timedUp(two, true));
+      await removeLab(two);
       console.log(`round ${i + 1}: one host ${(a[i]! / 1000).toFixed(2)} s, two hosts ${(b[i]! / 1000).toFixed(2)} s`);
     }
   } finally {
-    await clean(two).catch((e: Error) => console.error(`cleanup: ${e.message}`));
+    await removeLab(two).catch((e: Error) => console.error(`cleanup: ${e.message}`));
   }
   const ratio = median(b) / median(a);
   console.log(`Up of ${VMS} VMs: two hosts (network spanning hv1+hv3, vxlan) ${(median(b) / 1000).toFixed(2)} s vs one host ${(median(a) / 1000).toFixed(2)} s: ${ratio.toFixed(2)}× (median of ${ROUNDS})`);
@@ -85,11 +61,7 @@ async function main(): Promise<void> {
     { measure: `Up of a ${VMS}-VM lab whose network spans two hosts (bridge + vxlan port on each)`, value: median(b) / 1000, unit: 's', goal: '< 1.3× the same lab on one host',
       versus: { label: 'the same VMs, network on one host', value: median(a) / 1000 }, ratio, met: ratio < 1.3 },
   ];
-  mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
-  writeFileSync(path.join(REPO, 'bench', 'results', 'lab-up-fabric.json'), JSON.stringify({ date: new Date().toISOString(), vms: VMS, rounds: ROUNDS, ms: { oneHost: a, twoHosts: b }, summary }, null, 2));
+  writeResults('lab-up-fabric', { vms: VMS, rounds: ROUNDS, ms: { oneHost: a, twoHosts: b }, summary });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

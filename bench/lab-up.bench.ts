@@ -11,34 +11,20 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { renderDomainXml } from '../src/backends/libvirt/renderDomainXml';
-import { cliDeps } from '../src/cliLab';
 import type { Topology } from '../src/model/types';
-import { destroyLab, upLab } from '../src/plan';
 import { PE_BRIDGE, peLabYaml, peName } from '../test/sandbox-tests/lifecycleLab';
+import { removeLab, timedUp } from './lib/labUp';
+import { REPO, runBench, writeResults } from './lib/results';
+import { SANDBOX_SSH_CONFIG as CFG } from './lib/sandbox';
 import type { SummaryRow } from './lib/stats';
 
-const REPO = path.resolve(__dirname, '..');
 const VMS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 30);
 const SERIAL = process.argv.includes('--serial');
-const CFG = path.join(REPO, '.sandbox', 'ssh', 'config');
 const WORK = path.join(REPO, '.sandbox', 'tc-work', 'lab-up-bench');
 
 function sh(script: string): void {
   const r = spawnSync('sh', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`${script}: exit ${r.status}: ${r.stderr}`);
-}
-
-async function vsimUp(t: Topology, channels: boolean): Promise<number> {
-  const { deps, dispose } = cliDeps(CFG, { channels });
-  try {
-    const t0 = performance.now();
-    const r = await upLab({ topology: t }, deps, { perHostConcurrency: 8 });
-    const ms = performance.now() - t0;
-    if (r.failed.length) throw new Error(`up failed: ${JSON.stringify(r.failed.slice(0, 3))}`);
-    return ms;
-  } finally {
-    dispose();
-  }
 }
 
 function opensshUp(t: Topology): number {
@@ -54,16 +40,6 @@ function opensshUp(t: Topology): number {
   return performance.now() - t0;
 }
 
-async function clean(t: Topology): Promise<void> {
-  const { deps, dispose } = cliDeps(CFG);
-  try {
-    const r = await destroyLab({ topology: t }, deps);
-    if (r.failed.length) throw new Error(`destroy failed: ${JSON.stringify(r.failed.slice(0, 3))}`);
-  } finally {
-    dispose();
-  }
-}
-
 async function main(): Promise<void> {
   if (!existsSync(CFG)) {
     console.log('skipped: sandbox not up (bash test/sandbox/sandbox.sh up)');
@@ -72,19 +48,19 @@ async function main(): Promise<void> {
   const t = parse(peLabYaml({ vms: VMS })) as Topology;
   const out: Record<string, number> = {};
   try {
-    await clean(t);
-    out.vsim = await vsimUp(t, true);
+    await removeLab(t);
+    out.vsim = await timedUp(t, true);
     console.log(`vsim up (${VMS} VMs, own channels): ${(out.vsim / 1000).toFixed(1)} s`);
-    await clean(t);
+    await removeLab(t);
     out.openssh = opensshUp(t);
     console.log(`OpenSSH define + start, xargs -P 8: ${(out.openssh / 1000).toFixed(1)} s`);
     if (SERIAL) {
-      await clean(t);
-      out.vsimSerial = await vsimUp(t, false);
+      await removeLab(t);
+      out.vsimSerial = await timedUp(t, false);
       console.log(`vsim up, every command on the control shell: ${(out.vsimSerial / 1000).toFixed(1)} s`);
     }
   } finally {
-    await clean(t).catch((e: Error) => console.error(`cleanup: ${e.message}`));
+    await removeLab(t).catch((e: Error) => console.error(`cleanup: ${e.message}`));
   }
   const ratio = (out.vsim ?? NaN) / (out.openssh ?? NaN);
   console.log(`ratio vsim / OpenSSH xargs -P 8: ${ratio.toFixed(2)}× (serialised: ${((out.vsimSerial ?? NaN) / (out.openssh ?? NaN)).toFixed(2)}×); first VM ${peName(1)}`);
@@ -96,11 +72,7 @@ async function main(): Promise<void> {
     summary.push({ measure: `Up of ${VMS} VMs, all on the serialised control shell`, value: out.vsimSerial / 1000, unit: 's',
       versus: { label: 'vsim with own channels', value: (out.vsim ?? NaN) / 1000 }, ratio: out.vsimSerial / (out.vsim ?? NaN) });
   }
-  mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
-  writeFileSync(path.join(REPO, 'bench', 'results', 'lab-up.json'), JSON.stringify({ date: new Date().toISOString(), vms: VMS, ms: out, summary }, null, 2));
+  writeResults('lab-up', { vms: VMS, ms: out, summary });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);
