@@ -59,6 +59,17 @@ function attach(host: string, argv: readonly string[]): Attached {
   return { proc, out: () => out, closed };
 }
 
+/** `use` with a console attached on `host`; the console's ssh is ended (and waited for) whatever `use` did. */
+async function attached(host: string, argv: readonly string[], use: (a: Attached) => Promise<void>): Promise<void> {
+  const a = attach(host, argv);
+  try {
+    await use(a);
+  } finally {
+    a.proc.kill('SIGTERM');
+    await a.closed;
+  }
+}
+
 /** `p`, or a failure naming `what` after `ms`. */
 function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -72,8 +83,7 @@ async function answers(a: Attached, tag: string, reply = (t: string) => new RegE
 
 /** Busy, named, taken over: the serial-socket console of `vm` on `ctx`'s host. */
 async function takeoverRound(ctx: BackendContext, b: VmBackend, vm: string, host: string, reply?: (t: string) => RegExp): Promise<void> {
-  const holder = attach(host, b.console!(ctx, vm).argv);
-  try {
+  await attached(host, b.console!(ctx, vm).argv, async (holder) => {
     await answers(holder, `${vm}-holder`, reply);
     const t0 = performance.now();
     const second = attach(host, b.console!(ctx, vm).argv);
@@ -84,19 +94,12 @@ async function takeoverRound(ctx: BackendContext, b: VmBackend, vm: string, host
     const holders = holdersIn(second.out());
     assert.equal(holders.length, 1, second.out());
     assert.match(holders[0]!, /^socat \(pid \d+, user root, up [0-9:]+, from .*sshd/, 'the holder: the other session\'s socat, started by sshd');
-    const taker = attach(host, b.console!(ctx, vm, { force: true }).argv);
-    try {
+    await attached(host, b.console!(ctx, vm, { force: true }).argv, async (taker) => {
       await within(`${vm}: the holder's session ended`, holder.closed, 15_000);
       await answers(taker, `${vm}-taker`, reply);
       assert.match(taker.out(), /vsim: took the console over from socat \(pid/);
-    } finally {
-      taker.proc.kill('SIGTERM');
-      await taker.closed;
-    }
-  } finally {
-    holder.proc.kill('SIGTERM');
-    await holder.closed;
-  }
+    });
+  });
 }
 
 before(async () => {
@@ -138,8 +141,7 @@ test('cloud-hypervisor stand-in: the serial socket vm.info reports is busy namin
 
 test('libvirt chassis: a busy console names the host\'s virsh console; --force takes it over', { skip }, async () => {
   const b = createLibvirtBackend();
-  const holder = attach('vsim-hv1', b.console!(hv1, 'chassis').argv);
-  try {
+  await attached('vsim-hv1', b.console!(hv1, 'chassis').argv, async (holder) => {
     await answers(holder, 'chassis-holder');
     const second = attach('vsim-hv1', b.console!(hv1, 'chassis').argv);
     await second.closed;
@@ -147,19 +149,12 @@ test('libvirt chassis: a busy console names the host\'s virsh console; --force t
     const holders = await b.consoleHolders!(hv1, 'chassis');
     assert.equal(holders.length, 1, JSON.stringify(holders));
     assert.match(holders[0]!, /^virsh console \(pid \d+, user root, up [0-9:]+, from .*\)$/);
-    const taker = attach('vsim-hv1', b.console!(hv1, 'chassis', { force: true }).argv);
-    try {
+    await attached('vsim-hv1', b.console!(hv1, 'chassis', { force: true }).argv, async (taker) => {
       await answers(taker, 'chassis-taker');
       await within('chassis: the holder\'s virsh ended', holder.closed, 15_000);
       assert.equal(classifyEnd({ code: 1, tail: holder.out(), stderr: '', requested: false }), 'taken-over', holder.out().slice(-300));
-    } finally {
-      taker.proc.kill('SIGTERM');
-      await taker.closed;
-    }
-  } finally {
-    holder.proc.kill('SIGTERM');
-    await holder.closed;
-  }
+    });
+  });
 });
 
 test('faults: a missing serial socket names host and path; 100 MB of junk through SSH stays bounded and the loop responsive', { skip }, async () => {
