@@ -87,14 +87,9 @@ let ns: Netns | undefined;
 let skip: string | false = tools ? false : 'tcpdump, nsenter or busybox not installed (test/sandbox/install-deps.sh installs them)';
 before(() => {
   if (skip) return;
-  const n = Netns.open();
-  if (typeof n === 'string') {
-    skip = n;
-    return;
-  }
-  ns = n;
-  assert.ok(ns.ready());
-  assert.equal(ns.run(['ip', 'link', 'set', 'lo', 'up']).status, 0);
+  const n = Netns.openWith([['ip', 'link', 'set', 'lo', 'up']]);
+  if (typeof n === 'string') skip = n;
+  else ns = n;
 });
 after(() => ns?.close());
 

@@ -52,17 +52,9 @@ function planHv1(t: Topology): string[] {
 
 before(() => {
   if (skip) return;
-  const n = Netns.open();
-  if (typeof n === 'string') {
-    skip = n;
-    return;
-  }
-  ns = n;
-  assert.ok(ns.ready(), 'namespace ready');
-  for (const argv of [['ip', 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth1p'], ['ip', 'addr', 'add', '10.99.0.1/24', 'dev', 'eth1'], ['ip', 'link', 'set', 'eth1', 'up']]) {
-    const r = ns.run(argv);
-    assert.equal(r.status, 0, r.stderr);
-  }
+  const n = Netns.openWith([['ip', 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth1p'], ['ip', 'addr', 'add', '10.99.0.1/24', 'dev', 'eth1'], ['ip', 'link', 'set', 'eth1', 'up']]);
+  if (typeof n === 'string') skip = n;
+  else ns = n;
 });
 
 after(() => ns?.close());

@@ -99,18 +99,10 @@ let ns: Netns | undefined;
 let skip: string | false = hasTc ? false : 'tc/nsenter not installed';
 before(() => {
   if (skip) return;
-  const a = Netns.open();
-  if (typeof a === 'string') {
-    skip = a;
-    return;
-  }
-  ns = a;
-  assert.ok(ns.ready());
-  for (const argv of [['ip', 'link', 'add', 'tap-ep1', 'type', 'veth', 'peer', 'name', 'p1'], ['ip', 'link', 'add', 'tap-ep2', 'type', 'veth', 'peer', 'name', 'p2'],
-    ['ip', 'link', 'set', 'tap-ep1', 'up'], ['ip', 'link', 'set', 'tap-ep2', 'up']]) {
-    const r = ns.run(argv);
-    assert.equal(r.status, 0, `${argv.join(' ')}: ${r.stderr}`);
-  }
+  const a = Netns.openWith([['ip', 'link', 'add', 'tap-ep1', 'type', 'veth', 'peer', 'name', 'p1'], ['ip', 'link', 'add', 'tap-ep2', 'type', 'veth', 'peer', 'name', 'p2'],
+    ['ip', 'link', 'set', 'tap-ep1', 'up'], ['ip', 'link', 'set', 'tap-ep2', 'up']]);
+  if (typeof a === 'string') skip = a;
+  else ns = a;
 });
 after(() => ns?.close());
 

@@ -1,5 +1,6 @@
 // A throwaway network namespace for real tc tests: `unshare -n sleep` holds it, `nsenter` runs
 // commands in it; close() kills the holder (by its pid), which frees the namespace and its devices.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 export interface RunResult {
@@ -19,6 +20,26 @@ export class Netns {
     const holder = spawn('unshare', [...userns, '-n', 'sleep', '120'], { stdio: 'ignore' });
     if (!holder.pid) return 'unshare did not start';
     return new Netns(holder, holder.pid);
+  }
+
+  /**
+   * A namespace for a test file's real tests: open, ready, and `setup` run in it (each command asserted
+   * to exit 0; the namespace is closed when one fails); the reason when namespaces cannot be created here.
+   */
+  static openWith(setup: readonly (readonly string[])[] = []): Netns | string {
+    const ns = Netns.open();
+    if (typeof ns === 'string') return ns;
+    try {
+      assert.ok(ns.ready(), 'namespace ready');
+      for (const argv of setup) {
+        const r = ns.run(argv);
+        assert.equal(r.status, 0, `${argv.join(' ')}: ${r.stderr}`);
+      }
+      return ns;
+    } catch (err) {
+      ns.close();
+      throw err;
+    }
   }
 
   run(argv: readonly string[], input?: string): RunResult {

@@ -35,15 +35,11 @@ const script = join(dir, 'tc-profiles.sh');
 before(() => {
   writeFileSync(script, renderTcScript(sandbox, 'vsim-hv1'));
   if (skip) return;
-  const n = Netns.open();
-  if (typeof n === 'string') return void (skip = n);
-  ns = n;
-  assert.ok(ns.ready());
   // Three of the four taps exist (jetson-1 "not running").
-  for (const [a, b] of [['tap-chassis', 'p-chassis'], ['tap-compute', 'p-compute'], ['tap-storage', 'p-storage']]) {
-    assert.equal(ns.run(['ip', 'link', 'add', a!, 'type', 'veth', 'peer', 'name', b!]).status, 0);
-    assert.equal(ns.run(['ip', 'link', 'set', a!, 'up']).status, 0);
-  }
+  const n = Netns.openWith([['tap-chassis', 'p-chassis'], ['tap-compute', 'p-compute'], ['tap-storage', 'p-storage']]
+    .flatMap(([a, b]) => [['ip', 'link', 'add', a!, 'type', 'veth', 'peer', 'name', b!], ['ip', 'link', 'set', a!, 'up']]));
+  if (typeof n === 'string') skip = n;
+  else ns = n;
 });
 after(() => {
   ns?.close();
