@@ -121,22 +121,20 @@ ensure_netns() {
   fi
   ip -n "$NS1" addr replace "$BR_ADDR" dev "$BRIDGE"
   ip -n "$NS1" link set "$BRIDGE" up
-  if ! ip -n "$NS1" link show "$VETH1" >/dev/null 2>&1; then
-    ip -n "$NS2" link del "$VETH2" 2>/dev/null || true
-    ip -n "$NS1" link add "$VETH1" type veth peer name "$VETH2" netns "$NS2"
+  ensure_link_from_hv1 "$VETH1" "$HV1_LINK" "$NS2" "$VETH2" "$HV2_ADDR/24"
+  ensure_link_from_hv1 "$VETH3" "$HV1_LINK3" "$NS3" "$VETH4" "$HV3_ADDR/24"
+}
+
+ensure_link_from_hv1() { # hv1_dev hv1_addr peer_netns peer_dev peer_addr: a veth between hv1 and another host, up
+  local dev=$1 addr=$2 peer_ns=$3 peer=$4 peer_addr=$5
+  if ! ip -n "$NS1" link show "$dev" >/dev/null 2>&1; then
+    ip -n "$peer_ns" link del "$peer" 2>/dev/null || true
+    ip -n "$NS1" link add "$dev" type veth peer name "$peer" netns "$peer_ns"
   fi
-  ip -n "$NS1" addr replace "$HV1_LINK" dev "$VETH1"
-  ip -n "$NS2" addr replace "$HV2_ADDR/24" dev "$VETH2"
-  ip -n "$NS1" link set "$VETH1" up
-  ip -n "$NS2" link set "$VETH2" up
-  if ! ip -n "$NS1" link show "$VETH3" >/dev/null 2>&1; then
-    ip -n "$NS3" link del "$VETH4" 2>/dev/null || true
-    ip -n "$NS1" link add "$VETH3" type veth peer name "$VETH4" netns "$NS3"
-  fi
-  ip -n "$NS1" addr replace "$HV1_LINK3" dev "$VETH3"
-  ip -n "$NS3" addr replace "$HV3_ADDR/24" dev "$VETH4"
-  ip -n "$NS1" link set "$VETH3" up
-  ip -n "$NS3" link set "$VETH4" up
+  ip -n "$NS1" addr replace "$addr" dev "$dev"
+  ip -n "$peer_ns" addr replace "$peer_addr" dev "$peer"
+  ip -n "$NS1" link set "$dev" up
+  ip -n "$peer_ns" link set "$peer" up
 }
 
 # --- ssh --------------------------------------------------------------------------------------
