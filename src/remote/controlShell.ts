@@ -85,6 +85,8 @@ export const MAX_CONCURRENT = 8;
 const IDLE_SHELLS = 2;
 /** Commands allowed longer than this run on their own exec channel. */
 const LONG_MS = 60_000;
+/** Waits between tries when sshd refuses a channel (MaxSessions reached; channels that are closing still count). */
+const REFUSED_BACKOFF_MS = [50, 100, 200, 400, 800, 1600];
 /** How long killing a timed-out command may take before the caller is told anyway. */
 const KILL_WAIT_MS = 5_000;
 
@@ -185,7 +187,7 @@ export class ControlShell implements Disposable {
       } else {
         via = 'exec';
         try {
-          raw = await this.runOnExec(command, opts.stdin, deadline, timeoutMs);
+          raw = await this.runOnExec(command, opts.stdin, deadline, timeoutMs, smallStdin && this.shells.size > 0);
         } catch (err) {
           // sshd refused one more channel: a control shell runs it after all.
           if (!/Channel open failure/.test((err as Error).message) || !smallStdin || !this.shells.size) throw err;
@@ -271,8 +273,25 @@ export class ControlShell implements Disposable {
     }
   }
 
-  private async startShell(): Promise<Shell> {
-    const ch = await this.conn.exec(SH_EXEC, { holdsConnection: false });
+  /**
+   * A new session channel. sshd refuses one over its MaxSessions, and channels just closed still
+   * count until the close completes. Unless the caller has a control shell to fall back on
+   * (`fallback`), a refusal is retried with a growing wait while the command's deadline allows.
+   */
+  private async openChannel(opts: { holdsConnection?: boolean }, deadline: number, fallback: boolean): Promise<ClientChannel> {
+    for (let i = 0; ; i++) {
+      try {
+        return await this.conn.exec(SH_EXEC, opts);
+      } catch (err) {
+        const wait = REFUSED_BACKOFF_MS[i];
+        if (fallback || !/Channel open failure/.test((err as Error).message) || wait === undefined || performance.now() + wait >= deadline || this.disposed) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  private async startShell(deadline = performance.now() + 5_000): Promise<Shell> {
+    const ch = await this.openChannel({ holdsConnection: false }, deadline, this.shells.size > 0);
     const shell: Shell = { ch, alive: true };
     // Between commands nothing is kept: only output after a command's start mark is its own.
     ch.on('data', (d: Buffer) => { if (shell.pending) { shell.pending.out.push(d); this.check(shell); } });
@@ -372,8 +391,8 @@ export class ControlShell implements Disposable {
     which.ch.close();
   }
 
-  private async runOnExec(command: string, stdin: string | undefined, deadline: number, timeoutMs: number): Promise<Raw> {
-    const ch = new FramedChannel(await this.conn.exec(SH_EXEC), command, newMark(), { pty: false, stdin: stdin !== undefined, group: true });
+  private async runOnExec(command: string, stdin: string | undefined, deadline: number, timeoutMs: number, fallback: boolean): Promise<Raw> {
+    const ch = new FramedChannel(await this.openChannel({}, deadline, fallback), command, newMark(), { pty: false, stdin: stdin !== undefined, group: true });
     let pid = 0;
     ch.started.then((p) => { pid = p; }, () => undefined);
     return new Promise((resolve, reject) => {

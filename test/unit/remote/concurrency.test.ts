@@ -112,3 +112,28 @@ describe('commands side by side on one host (real sshd)', { skip }, () => {
     });
   }
 });
+
+describe('sshd refuses a channel over its MaxSessions (real sshd, MaxSessions 2)', { skip }, () => {
+  let sshd: TestSshd;
+  let pool: SshPool | undefined;
+
+  before(async () => {
+    sshd = new TestSshd('test-sshd-maxs-', { maxSessions: 2 });
+    await sshd.start();
+  });
+  after(async () => {
+    pool?.dispose();
+    await sshd?.stop();
+  });
+
+  test('commands on their own channels beyond MaxSessions wait for a channel to close instead of failing', async () => {
+    const kh = sshd.writeKnownHosts('kh');
+    pool = new SshPool({ hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '', readyTimeoutMs: 10_000 });
+    const h = pool.get({ alias: 'maxs', host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFiles: [sshd.clientKey.file], knownHostsFiles: [kh], strictHostKeyChecking: 'ask' });
+    // Six at once where sshd serves two: no control shell exists to fall back on.
+    const runs = [1, 2, 3, 4, 5, 6].map((i) => h.shell.exec(['sh', '-c', 'sleep 0.3; echo "$1"', 'n', String(i)], { channel: true, timeoutMs: 20_000 }));
+    const out = await Promise.allSettled(runs);
+    assert.deepEqual(out.map((r) => (r.status === 'fulfilled' ? r.value.stdout : (r.reason as Error).message)), ['1\n', '2\n', '3\n', '4\n', '5\n', '6\n']);
+    assert.equal(h.shell.stats.execCommands, 6);
+  });
+});

@@ -106,9 +106,10 @@ export class TestSshd {
    * `loginShell`: the login user's shell (e.g. /usr/bin/tcsh), set WITHOUT touching the host's
    * /etc/passwd: sshd runs in a private mount namespace of its own (`unshare -m`) where a copy of
    * /etc/passwd with that shell (and this fixture's directory as home, for rc files) is bind-mounted
-   * over the real one; the mount goes away with sshd's last process.
+   * over the real one; the mount goes away with sshd's last process. `maxSessions`: sshd's
+   * MaxSessions (channels per connection; default 32).
    */
-  constructor(prefix = 'test-sshd-', private readonly opts: { loginShell?: string } = {}) {
+  constructor(prefix = 'test-sshd-', private readonly opts: { loginShell?: string; maxSessions?: number } = {}) {
     mkdirSync(path.join(REPO, '.sandbox'), { recursive: true });
     this.dir = mkdtempSync(path.join(REPO, '.sandbox', prefix));
     this.hostKey = keygen(path.join(this.dir, 'ssh_host_ed25519_key'));
@@ -137,7 +138,7 @@ export class TestSshd {
       'PermitRootLogin prohibit-password',
       'StrictModes no',
       'AllowTcpForwarding yes',
-      'MaxSessions 32',
+      `MaxSessions ${this.opts.maxSessions ?? 32}`,
       'LogLevel ERROR',
       '',
     ].join('\n'));
