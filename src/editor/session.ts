@@ -30,8 +30,10 @@ export interface SessionStats {
   webviewTiming?: ReadyTiming;
   sent?: { version: number; nodes: number; edges: number; at: number; banner: string | null };
   rendered?: { version: number; nodes: number; edges: number; drawn: number; ms: number; at: number };
-  /** First time the webview reported all sent nodes drawn. */
+  /** First time the webview reported all sent nodes drawn (a big graph: its first view, drawn from the page's embedded overview). */
   firstRenderedAt?: number;
+  /** First time it reported them drawn from the whole graph (after firstRenderedAt when the page embedded the overview only). */
+  wholeRenderedAt?: number;
   lastIntent?: { kind: string; receivedAt: number; computedAt?: number; appliedAt?: number; version?: number; ok?: boolean; error?: string; buildMs?: number };
   /** Time spent building the last state (analysis + graph) and posting it. */
   lastPushMs?: number;
@@ -54,7 +56,8 @@ export class EditorSession extends Disposable {
   private lastValid: GraphModel | undefined;
   /** The state the webview holds (the page's initial data until it is ready); the next state is sent as a patch of it. */
   private sent: { version: number; graph: GraphModel } | undefined;
-  private initial: { version: number; graph: GraphModel } | undefined;
+  /** The state the page was built with; `partial`: the page embeds its overview only and is sent the whole graph when ready. */
+  private initial: { version: number; graph: GraphModel; partial: boolean; readOnly: boolean; banner: Banner | null } | undefined;
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ownEditPending = false;
@@ -75,10 +78,13 @@ export class EditorSession extends Disposable {
     const webview = panel.webview;
     webview.options = webviewOptions(extensionUri);
     const { state, banner } = this.currentState();
-    const data: InitialData = { state, banner };
+    // A big graph opens on its hosts collapsed: the page embeds what that view draws, the rest follows.
+    const first = state ? model().overviewGraph(state.graph) : undefined;
+    const partial = !!state && first !== state.graph;
+    const data: InitialData = { state: state && first ? { ...state, graph: first, ...(partial ? { partial } : {}) } : null, banner };
     webview.html = webviewHtml(webview, extensionUri, { title: `Topology: ${document.uri.path.split('/').pop()}`, bundle: 'topology', data });
     if (state) {
-      this.initial = { version: state.version, graph: state.graph };
+      this.initial = { version: state.version, graph: state.graph, partial, readOnly: state.readOnly, banner };
       this.noteSent(state, banner);
     }
     this.warmUp(0); // while the webview loads
@@ -175,8 +181,12 @@ export class EditorSession extends Disposable {
           const here = (epochMs: number) => epochMs - performance.timeOrigin;
           this.stats.webviewTiming = { pageStart: here(t.pageStart), pageLoaded: here(t.pageLoaded), scriptLoaded: here(t.scriptLoaded), scriptStart: here(t.scriptStart) };
         }
-        // The page holds the state it was built with: catch up if the text changed since.
+        // The page holds the state it was built with (a big graph: its overview, then the whole graph at once): catch up if the text changed since.
         this.sent = this.initial;
+        if (this.initial?.partial) {
+          const { version, graph, readOnly, banner } = this.initial;
+          this.post({ type: 'state', state: { version, graph, readOnly }, banner });
+        }
         if (this.sent?.version !== this.document.version) this.push();
         if (Object.keys(this.live).length) this.post({ type: 'liveState', states: this.live });
         if (Object.keys(this.linkLive).length) this.post({ type: 'linkState', links: this.linkLive });
@@ -209,7 +219,9 @@ export class EditorSession extends Disposable {
       case 'rendered': {
         const at = performance.now();
         this.stats.rendered = { version: msg.version, nodes: msg.nodes, edges: msg.edges, drawn: msg.drawn, ms: msg.ms, at };
-        if (this.stats.firstRenderedAt === undefined && this.stats.sent && msg.nodes === this.stats.sent.nodes) this.stats.firstRenderedAt = at;
+        const all = !!this.stats.sent && msg.nodes === this.stats.sent.nodes;
+        if (this.stats.firstRenderedAt === undefined && all) this.stats.firstRenderedAt = at;
+        if (this.stats.wholeRenderedAt === undefined && all && !msg.partial) this.stats.wholeRenderedAt = at;
         if (msg.version === this.document.version) this.warmUp(WARM_UP_MS);
         return;
       }
