@@ -46,6 +46,8 @@ export interface EditorState {
   version: number;
   graph: GraphModel;
   readOnly: boolean;
+  /** The page's embedded first view of a big graph (overviewGraph: hosts whole, the other nodes as stubs); the whole state follows as a message. */
+  partial?: boolean;
 }
 
 /** Initial data embedded in the page (no round trip needed to draw). `banner`, here and in the
@@ -96,8 +98,11 @@ export type FromWebview =
   | { type: 'redo'; requestId: number }
   /** `keepFocus`: the graph keeps the keyboard focus (a console opened by double-click). */
   | { type: 'command'; requestId: number; command: ActionCommand; target: { kind: 'vm' | 'link'; name: string }; keepFocus?: boolean }
-  /** A state drawn: `nodes`/`edges` of the model the view represents (drawn, or inside a drawn collapsed host), `drawn` nodes on the canvas. */
-  | { type: 'rendered'; version: number; nodes: number; edges: number; drawn: number; ms: number }
+  /**
+   * A state drawn: `nodes`/`edges` of the model the view represents (drawn, or inside a drawn collapsed host), `drawn` nodes on the canvas;
+   * `partial`: drawn from the embedded overview (EditorState.partial), before the whole state arrived.
+   */
+  | { type: 'rendered'; version: number; nodes: number; edges: number; drawn: number; ms: number; partial?: true }
   /** After a liveState message: how many drawn VM nodes show each state. */
   | { type: 'liveShown'; counts: Partial<Record<LiveState, number>> }
   /** A toolbar lab action (the extension confirms and runs it as its command). */
@@ -175,8 +180,9 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
       return { type: 'command', requestId: v.requestId, command: v.command as ActionCommand, target: { kind: t.kind, name: t.name }, ...(v.keepFocus === true ? { keepFocus: true } : {}) };
     }
     case 'rendered':
-      return onlyKeys(v, ['type', 'version', 'nodes', 'edges', 'drawn', 'ms']) && isInt(v.version) && isInt(v.nodes) && isInt(v.edges) && isInt(v.drawn) && isNum(v.ms)
-        ? { type: 'rendered', version: v.version, nodes: v.nodes, edges: v.edges, drawn: v.drawn, ms: v.ms } : undefined;
+      return onlyKeys(v, ['type', 'version', 'nodes', 'edges', 'drawn', 'ms', 'partial']) && isInt(v.version) && isInt(v.nodes) && isInt(v.edges) && isInt(v.drawn) && isNum(v.ms)
+        && optional(v, 'partial', (b) => b === true)
+        ? { type: 'rendered', version: v.version, nodes: v.nodes, edges: v.edges, drawn: v.drawn, ms: v.ms, ...(v.partial === true ? { partial: true as const } : {}) } : undefined;
     case 'liveShown': {
       const c = v.counts;
       if (!onlyKeys(v, ['type', 'counts']) || !isObj(c)) return undefined;

@@ -30,9 +30,11 @@ export interface SessionStats {
   webviewTiming?: ReadyTiming;
   sent?: { version: number; nodes: number; edges: number; at: number; banner: string | null };
   rendered?: { version: number; nodes: number; edges: number; drawn: number; ms: number; at: number };
-  /** First time the webview reported all sent nodes drawn. */
+  /** First time the webview reported all sent nodes drawn (a big graph: its first view, drawn from the page's embedded overview). */
   firstRenderedAt?: number;
-  lastIntent?: { kind: string; receivedAt: number; computedAt?: number; appliedAt?: number; version?: number; ok?: boolean; error?: string; buildMs?: number };
+  /** First time it reported them drawn from the whole graph (after firstRenderedAt when the page embedded the overview only). */
+  wholeRenderedAt?: number;
+  lastIntent?: { kind: string; receivedAt: number; computedAt?: number; /** A move: its patch sent, before the edit. */ sentAt?: number; appliedAt?: number; version?: number; ok?: boolean; error?: string; buildMs?: number };
   /** Time spent building the last state (analysis + graph) and posting it. */
   lastPushMs?: number;
   rejectedMessages: number;
@@ -54,12 +56,13 @@ export class EditorSession extends Disposable {
   private lastValid: GraphModel | undefined;
   /** The state the webview holds (the page's initial data until it is ready); the next state is sent as a patch of it. */
   private sent: { version: number; graph: GraphModel } | undefined;
-  private initial: { version: number; graph: GraphModel } | undefined;
+  /** The state the page was built with; `partial`: the page embeds its overview only and is sent the whole graph when ready. */
+  private initial: { version: number; graph: GraphModel; partial: boolean; readOnly: boolean; banner: Banner | null } | undefined;
   private warmTimer: ReturnType<typeof setTimeout> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ownEditPending = false;
-  /** A move of ours being applied: the version it edits and the patch it makes (sent without parsing the moved text again). */
-  private pendingMove: { from: number; patch: GraphPatch } | undefined;
+  /** A move of ours being applied, its patch already sent: the version the webview was told the edit makes. */
+  private sentMove: number | undefined;
   private live: Record<string, LiveState> = {};
   private linkLive: Record<string, LinkLive> = {};
   private marks: Record<string, PlanMark> | undefined;
@@ -75,10 +78,13 @@ export class EditorSession extends Disposable {
     const webview = panel.webview;
     webview.options = webviewOptions(extensionUri);
     const { state, banner } = this.currentState();
-    const data: InitialData = { state, banner };
+    // A big graph opens on its hosts collapsed: the page embeds what that view draws, the rest follows.
+    const first = state ? model().overviewGraph(state.graph) : undefined;
+    const partial = !!state && first !== state.graph;
+    const data: InitialData = { state: state && first ? { ...state, graph: first, ...(partial ? { partial } : {}) } : null, banner };
     webview.html = webviewHtml(webview, extensionUri, { title: `Topology: ${document.uri.path.split('/').pop()}`, bundle: 'topology', data });
     if (state) {
-      this.initial = { version: state.version, graph: state.graph };
+      this.initial = { version: state.version, graph: state.graph, partial, readOnly: state.readOnly, banner };
       this.noteSent(state, banner);
     }
     this.warmUp(0); // while the webview loads
@@ -96,7 +102,12 @@ export class EditorSession extends Disposable {
       if (e.document !== document || !e.contentChanges.length) return;
       this.stats.documentVersion = document.version;
       if (this.warmTimer) clearTimeout(this.warmTimer);
-      if (this.ownEditPending && this.pushMove()) return;
+      if (this.ownEditPending && this.sentMove === document.version) {
+        // The move's patch went out before the edit: check it against the parsed text after the debounce (normally nothing to send).
+        this.sentMove = undefined;
+        this.schedulePush(DEBOUNCE_MS * 4);
+        return;
+      }
       this.schedulePush(this.ownEditPending ? 0 : DEBOUNCE_MS);
     }));
     this._register(panel.onDidChangeViewState(() => {
@@ -137,6 +148,7 @@ export class EditorSession extends Disposable {
   async applyIntent(intent: Intent): Promise<{ ok: boolean; error?: string; created?: { section: Section; name: string } }> {
     const receivedAt = performance.now();
     this.stats.lastIntent = { kind: intent.kind, receivedAt };
+    let ahead = false;
     try {
       const a = analysisOf(this.document);
       const base = a.parsed.doc && !a.parsed.doc.errors.length && a.topology ? { doc: a.parsed.doc, topology: a.topology } : {};
@@ -147,17 +159,19 @@ export class EditorSession extends Disposable {
         const edit = new vscode.WorkspaceEdit();
         for (const e of r.edits) edit.replace(this.document.uri, new vscode.Range(this.document.positionAt(e.start), this.document.positionAt(e.end)), e.text);
         this.ownEditPending = true;
-        this.pendingMove = intent.kind === 'movePositions' ? this.expectedMove(intent.positions) : undefined;
+        ahead = intent.kind === 'movePositions' && this.sendMove(intent.positions);
         const ok = await vscode.workspace.applyEdit(edit);
         this.ownEditPending = false;
-        this.pendingMove = undefined;
+        this.sentMove = undefined;
         if (!ok) throw new (model().IntentError)('VS Code refused the edit (is the file read-only?).');
       }
       Object.assign(this.stats.lastIntent, { appliedAt: performance.now(), version: this.document.version, ok: true });
       return { ok: true, ...(r.created ? { created: r.created } : {}) };
     } catch (err) {
       this.ownEditPending = false;
-      this.pendingMove = undefined;
+      this.sentMove = undefined;
+      // A move sent ahead of an edit that did not happen: the webview gets the text's graph back (a patch of what it holds).
+      if (ahead) this.push();
       const error = err instanceof model().IntentError ? err.message : `Could not apply ${intent.kind}: ${(err as Error).message}`;
       if (!(err instanceof model().IntentError)) log().error(`topology editor: ${(err as Error).stack ?? err}`);
       Object.assign(this.stats.lastIntent, { ok: false, error });
@@ -175,8 +189,12 @@ export class EditorSession extends Disposable {
           const here = (epochMs: number) => epochMs - performance.timeOrigin;
           this.stats.webviewTiming = { pageStart: here(t.pageStart), pageLoaded: here(t.pageLoaded), scriptLoaded: here(t.scriptLoaded), scriptStart: here(t.scriptStart) };
         }
-        // The page holds the state it was built with: catch up if the text changed since.
+        // The page holds the state it was built with (a big graph: its overview, then the whole graph at once): catch up if the text changed since.
         this.sent = this.initial;
+        if (this.initial?.partial) {
+          const { version, graph, readOnly, banner } = this.initial;
+          this.post({ type: 'state', state: { version, graph, readOnly }, banner });
+        }
         if (this.sent?.version !== this.document.version) this.push();
         if (Object.keys(this.live).length) this.post({ type: 'liveState', states: this.live });
         if (Object.keys(this.linkLive).length) this.post({ type: 'linkState', links: this.linkLive });
@@ -209,7 +227,9 @@ export class EditorSession extends Disposable {
       case 'rendered': {
         const at = performance.now();
         this.stats.rendered = { version: msg.version, nodes: msg.nodes, edges: msg.edges, drawn: msg.drawn, ms: msg.ms, at };
-        if (this.stats.firstRenderedAt === undefined && this.stats.sent && msg.nodes === this.stats.sent.nodes) this.stats.firstRenderedAt = at;
+        const all = !!this.stats.sent && msg.nodes === this.stats.sent.nodes;
+        if (this.stats.firstRenderedAt === undefined && all) this.stats.firstRenderedAt = at;
+        if (this.stats.wholeRenderedAt === undefined && all && !msg.partial) this.stats.wholeRenderedAt = at;
         if (msg.version === this.document.version) this.warmUp(WARM_UP_MS);
         return;
       }
@@ -302,32 +322,29 @@ export class EditorSession extends Disposable {
     return { state: graph ? { version: doc.version, graph, readOnly } : null, banner };
   }
 
-  /** The patch a move makes to the graph the webview holds, when that graph is the current text's (no banner, nothing unsent). */
-  private expectedMove(positions: Extract<Intent, { kind: 'movePositions' }>['positions']): { from: number; patch: GraphPatch } | undefined {
-    const sent = this.sent;
-    if (!sent || sent.version !== this.document.version || this.stats.sent?.banner !== null) return undefined;
-    const patch = model().movePatch(sent.graph, positions);
-    return patch ? { from: sent.version, patch } : undefined;
-  }
-
   /**
-   * Our own move, applied as the one next version of the text the webview shows: its patch is sent
-   * at once (a move in a 1 000-VM graph needs no parse of the text), and a push after the debounce
-   * checks it against the parsed text (normally an empty patch, not sent).
+   * Our own move, sent to the webview before its WorkspaceEdit is applied, as the patch of the state it
+   * holds to the next version of the text (a move in a 1 000-VM graph needs no parse of the text, and the
+   * graph is drawn while VS Code applies the edit). Only when the webview holds the current text's graph
+   * (no banner, nothing unsent). The edit's change event (or its failure) is checked by a push after:
+   * when the text turns out otherwise (another edit came first, the edit was refused), that push sends
+   * the difference from what the webview was told.
    */
-  private pushMove(): boolean {
-    const move = this.pendingMove;
-    if (!move || !this.ready || this.sent?.version !== move.from || this.document.version !== move.from + 1) return false;
-    this.pendingMove = undefined;
+  private sendMove(positions: Extract<Intent, { kind: 'movePositions' }>['positions']): boolean {
+    const sent = this.sent;
+    if (!this.ready || !sent || sent.version !== this.document.version || this.stats.sent?.banner !== null) return false;
     const t0 = performance.now();
-    const graph = model().applyGraphPatch(this.sent.graph, move.patch);
-    const state: EditorState = { version: this.document.version, graph, readOnly: !isTopologyDocument(this.document) || this.document.uri.scheme === 'git' };
-    this.post({ type: 'patch', base: move.from, patch: move.patch, state: { version: state.version, readOnly: state.readOnly }, banner: null });
+    const patch = model().movePatch(sent.graph, positions);
+    if (!patch) return false;
+    const graph = model().applyGraphPatch(sent.graph, patch);
+    const state: EditorState = { version: sent.version + 1, graph, readOnly: !isTopologyDocument(this.document) || this.document.uri.scheme === 'git' };
+    this.post({ type: 'patch', base: sent.version, patch, state: { version: state.version, readOnly: state.readOnly }, banner: null });
     this.sent = { version: state.version, graph };
+    this.sentMove = state.version;
+    if (this.stats.lastIntent) this.stats.lastIntent.sentAt = performance.now();
     this.lastValid = graph;
     this.noteSent(state, null);
     this.stats.lastPushMs = performance.now() - t0;
-    this.schedulePush(DEBOUNCE_MS * 4);
     return true;
   }
 

@@ -4,7 +4,7 @@
 export { analyze } from '../model/analyze';
 export { rangeOf } from '../model/parse';
 export { complete, definition, hover, quickFixes, symbols } from '../model/intellisense';
-export { applyGraphPatch, buildGraph, diffGraph, movePatch } from '../model/edits/graph';
+export { applyGraphPatch, buildGraph, diffGraph, movePatch, overviewGraph } from '../model/edits/graph';
 export { applyIntent, IntentError } from '../model/edits/intents';
 export { exportTopology } from '../export/toJson';
 export { adoptVms } from '../model/edits/adopt';

@@ -10,6 +10,7 @@
 import { DataSet } from 'vis-data/esnext';
 import { Network, type IdType, type Options } from 'vis-network/esnext';
 import { autoLayout, boxesOverlap, type LayoutMode, type Point } from '../../src/model/edits/layout';
+import { COLLAPSE_ABOVE } from '../../src/model/edits/graph';
 import type { GraphModel, GraphNode, GraphPatch, LinkLive, LiveState, PlanMark } from '../protocol';
 import { readPalette, type Palette } from './theme';
 import type { SvgEdge, SvgNode, SvgScene } from './exportSvg';
@@ -19,8 +20,6 @@ export type { VEdge, VNode } from './visStyle';
 
 /** Above this many nodes: no hover highlight, edges hidden while dragging/zooming. */
 export const BIG_GRAPH = 300;
-/** Above this many nodes the first view shows every host collapsed (its summary node). */
-export const COLLAPSE_ABOVE = 60;
 /** Label size in canvas units at label scale 1; labels grow up to MAX_LABEL_SCALE times to stay legible. */
 const BASE_FONT = 14;
 const MAX_LABEL_SCALE = 2.5;

@@ -25,6 +25,8 @@ export class TopologyPage implements Page {
   model: GraphModel | undefined;
   private version = -1;
   private fileReadOnly = false;
+  /** The model is the embedded overview of a big graph (stubs besides the hosts) until the whole state arrives. */
+  private partial = false;
   linkMode = false;
   formFirst: HTMLElement | undefined;
   private statusNote: string | undefined;
@@ -74,7 +76,7 @@ export class TopologyPage implements Page {
         document.body.dataset.renderedVersion = String(this.version);
         document.body.dataset.nodes = String(nodes);
         document.body.dataset.drawn = String(drawn);
-        post({ type: 'rendered', version: this.version, nodes, edges, drawn, ms: Math.round((performance.now() - this.t0) * 10) / 10 });
+        post({ type: 'rendered', version: this.version, nodes, edges, drawn, ms: Math.round((performance.now() - this.t0) * 10) / 10, ...(this.partial ? { partial: true as const } : {}) });
       },
     });
     this.toolbar = createToolbar(this, toolbarEl);
@@ -187,6 +189,7 @@ export class TopologyPage implements Page {
     this.model = state.graph;
     this.version = state.version;
     this.fileReadOnly = state.readOnly;
+    this.partial = state.partial === true;
     document.body.dataset.version = String(this.version);
     this.view.setGraph(this.model, this.layout === 'force' ? 'host' : this.layout, first, patch);
     if (first && this.layout === 'force') this.view.applyLayout('force');

@@ -265,3 +265,20 @@ export function movePatch(g: GraphModel, positions: readonly { section: PlacedSe
   const nodes = g.nodes.filter((n) => at.has(n.id)).map((n) => ({ ...n, ...at.get(n.id)! }));
   return nodes.length ? { nodes, removedNodes: [], edges: [], removedEdges: [], meta: {} } : undefined;
 }
+
+/** Above this many nodes the graph's first view shows every host collapsed (its summary node). */
+export const COLLAPSE_ABOVE = 60;
+
+/**
+ * What the first view of a big graph draws, for the page's embedded data: the hosts whole, every
+ * other node as a stub (kind, name, host; what a collapsed host's summary and the search read) and
+ * the links (what the lines between collapsed hosts stand for). The whole graph follows the first
+ * draw as a message. A graph the first view draws whole is returned as it is.
+ */
+export function overviewGraph(g: GraphModel): GraphModel {
+  if (g.nodes.length <= COLLAPSE_ABOVE) return g;
+  const nodes = g.nodes.map((n): GraphNode => (n.kind === 'host' ? n
+    : { id: n.id, kind: n.kind, name: n.name, host: n.host, label: n.name, detail: '', props: {},
+      ...(n.spans ? { spans: n.spans } : {}), ...(n.x !== undefined && n.y !== undefined ? { x: n.x, y: n.y } : {}) }));
+  return { ...g, nodes, edges: g.edges.filter((e) => e.kind === 'link').map(({ id, kind, from, to, link }) => ({ id, kind, from, to, ...(link ? { link } : {}) })) };
+}

@@ -21,6 +21,7 @@ describe('protocol validation', () => {
     { type: 'command', requestId: 11, command: 'start', target: { kind: 'vm', name: 'a' } },
     { type: 'command', requestId: 12, command: 'partition', target: { kind: 'link', name: 'l' } },
     { type: 'rendered', version: 3, nodes: 10, edges: 9, drawn: 4, ms: 12.5 },
+    { type: 'rendered', version: 3, nodes: 1030, edges: 100, drawn: 10, ms: 40, partial: true },
     { type: 'openText', section: 'vms', name: 'a' },
   ];
   for (const m of good) it(`accepts ${JSON.stringify(m)}`, () => assert.deepEqual(parseFromWebview(m), m));
@@ -52,6 +53,7 @@ describe('protocol validation', () => {
     { type: 'command', requestId: 1, command: 'start', target: { kind: 'vm', name: 'a; reboot' } },
     { type: 'command', requestId: 1, command: 'start', target: { kind: 'host', name: 'a' } },
     { type: 'rendered', version: 1, nodes: 'many', edges: 1, drawn: 1, ms: 1 },
+    { type: 'rendered', version: 1, nodes: 1, edges: 1, drawn: 1, ms: 1, partial: false },
     { type: 'openText', section: 'secrets' },
   ];
   for (const m of bad) it(`rejects ${JSON.stringify(m)}`, () => assert.equal(parseFromWebview(m), undefined));

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyze } from '../../../../src/model/analyze';
-import { applyGraphPatch, buildGraph, diffGraph, movePatch, type GraphModel, type GraphPatch } from '../../../../src/model/edits/graph';
+import { applyGraphPatch, buildGraph, COLLAPSE_ABOVE, diffGraph, movePatch, overviewGraph, type GraphModel, type GraphPatch } from '../../../../src/model/edits/graph';
 import { applyIntent, IntentError, type Intent } from '../../../../src/model/edits/intents';
 import { isToWebview, parseFromWebview } from '../../../../webview/protocol';
 import { genTopology } from './genTopology';
@@ -93,5 +93,28 @@ describe('graph patches', () => {
     assert.deepEqual(parseFromWebview({ type: 'resync' }), { type: 'resync' });
     assert.equal(parseFromWebview({ type: 'resync', version: 1 }), undefined);
     assert.equal(isToWebview({ type: 'patch', base: 1, patch: {}, state: {}, banner: null }), true);
+  });
+
+  it('a big graph\'s page embeds its overview: the hosts whole, every other node as a stub of its kind, name, host and place, the links; a small graph whole', () => {
+    const small = graphOf(files[0]![1]);
+    assert.ok(small.nodes.length <= COLLAPSE_ABOVE);
+    assert.equal(overviewGraph(small), small);
+    const text = genTopology(1000).replace('vms:\n', 'layout:\n  vms:\n    vm7: { x: 5, y: 6 }\nvms:\n');
+    const g = graphOf(text);
+    const o = json(overviewGraph(g));
+    assert.deepEqual(o.nodes.map((n) => n.id), g.nodes.map((n) => n.id));
+    assert.deepEqual(o.nodes.filter((n) => n.kind === 'host'), json(g.nodes.filter((n) => n.kind === 'host')));
+    for (const n of o.nodes.filter((x) => x.kind !== 'host')) {
+      const full = g.nodes.find((x) => x.id === n.id)!;
+      assert.deepEqual(n, { id: full.id, kind: full.kind, name: full.name, host: full.host, label: full.name, detail: '', props: {}, ...(full.x !== undefined ? { x: full.x, y: full.y } : {}) });
+    }
+    assert.deepEqual(o.nodes.find((n) => n.id === 'vm:vm7'), { id: 'vm:vm7', kind: 'vm', name: 'vm7', host: g.nodes.find((n) => n.id === 'vm:vm7')!.host, label: 'vm7', detail: '', props: {}, x: 5, y: 6 });
+    assert.deepEqual(o.edges.map((e) => e.id), g.edges.filter((e) => e.kind === 'link').map((e) => e.id));
+    assert.ok(o.edges.length > 0);
+    const { nodes: _n, edges: _e, ...meta } = g;
+    const { nodes: _o, edges: _p, ...ometa } = o;
+    assert.deepEqual(ometa, json(meta), 'names and counts as the whole graph has them (the status line, the side form)');
+    const size = (x: unknown) => JSON.stringify(x).length;
+    assert.ok(size(o) * 3 < size(g), `the overview is ${size(o)} characters, the whole graph ${size(g)}`);
   });
 });
