@@ -8,9 +8,8 @@
 // impairment (rate on each side's tap) is shaped, counted, read back, cleared → destroy stops the
 // guests and leaves no tunnel port and no bridge.
 // hv3 has no libvirtd (the sandbox has one, on hv1), so both guests are qemu-backend VMs: QEMU
-// started by vsim's Start from the declared launcher, in the host's network namespace.
+// started by vsim's Start from the declared launcher, in the host's network namespace (./fabricLab).
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createQemuBackend } from '../../src/backends/qemu/backend';
@@ -18,7 +17,8 @@ import type { Topology, Vm } from '../../src/model/types';
 import { applyPlan, describeChange, destroyLab, driftCount, planLab, upLab, type PlanDeps } from '../../src/plan';
 import { linkTaps } from '../../src/tc/linkTargets';
 import { TcOps, vmIfaces, type PartitionEndRef } from '../../src/tc/ops';
-import { REPO, SANDBOX, sandboxEnv, SshRunner, until, type SandboxEnv } from './sshRunner';
+import { fabricGuestDown, fabricGuestVm, guestSockDir } from './fabricLab';
+import { SANDBOX, sandboxEnv, SshRunner, until, type SandboxEnv } from './sshRunner';
 
 type FabricEnv = SandboxEnv & { fabricHosts?: Record<string, { underlay: string; hv1Underlay: string; netns: string }> };
 const env = sandboxEnv() as FabricEnv | string;
@@ -35,18 +35,8 @@ const GUEST = {
   fab3: { host: 'vsim-hv3', netns: hv3?.netns ?? 'vsim-hv3', mac: '52:54:00:0f:ab:03', ip: '10.79.0.13', tap: 'tap-fab3' },
 } as const;
 type GuestName = keyof typeof GUEST;
-const sockDir = (vm: string): string => `/run/vsim-sandbox/qemu/${vm}`;
-
-function guestVm(name: GuestName): Vm {
-  const g = GUEST[name];
-  return {
-    host: g.host, backend: 'qemu', accel: 'tcg', memory: 256,
-    nics: [{ network: 'fab', mac: g.mac, ip: g.ip, tap: g.tap }],
-    sockets: { qmp: `${sockDir(name)}/qmp.sock`, serial: `${sockDir(name)}/serial.sock` },
-    // The sandbox's launcher (test/sandbox/qemu/up.sh) runs QEMU in the host's netns with its tap on the bridge.
-    start: { argv: ['env', `VSIM_HV1_NETNS=${g.netns}`, `VSIM_QEMU_BRIDGE=${BRIDGE}`, '/run/vsim-sandbox/bin/vsim-sandbox-qemu-up', name, g.mac, `${g.ip}/24`, g.tap] },
-  };
-}
+const guestVm = (name: GuestName): Vm => fabricGuestVm(name, { ...GUEST[name], network: 'fab', bridge: BRIDGE });
+const sockDir = guestSockDir;
 
 const topology = (): Topology => ({
   version: 1,
@@ -68,10 +58,7 @@ const runners = new Map<string, SshRunner>();
 const run = (h: string): SshRunner => runners.get(h) as SshRunner;
 const deps = (): PlanDeps => ({ runnerFor: async (h) => run(h), backends: { qemu: createQemuBackend() }, trusted: () => true });
 
-/** Stops a guest the sandbox's way (QMP quit, its tap removed): a run that stopped half way, and after the suite. */
-async function guestDown(name: GuestName): Promise<void> {
-  await run(GUEST[name].host).exec(['env', `VSIM_SANDBOX_DIR=${SANDBOX}`, join(REPO, 'test/sandbox/qemu/down.sh'), name], { timeoutMs: 30_000 });
-}
+const guestDown = (name: GuestName): Promise<void> => fabricGuestDown(run(GUEST[name].host), name);
 
 /**
  * Types `command` into the guest's shell on its serial console (socat on the guest's host, over SSH)
