@@ -18,6 +18,7 @@ import { applyPlan, describeChange, destroyLab, driftCount, planLab, upLab, type
 import { linkTaps } from '../../src/tc/linkTargets';
 import { TcOps, vmIfaces, type PartitionEndRef } from '../../src/tc/ops';
 import { fabricGuestDown, fabricGuestVm, guestSockDir } from './fabricLab';
+import { typeAtPrompt } from './guestShell';
 import { SANDBOX, sandboxEnv, SshRunner, until, type SandboxEnv } from './sshRunner';
 
 type FabricEnv = SandboxEnv & { fabricHosts?: Record<string, { underlay: string; hv1Underlay: string; netns: string }> };
@@ -61,35 +62,21 @@ const deps = (): PlanDeps => ({ runnerFor: async (h) => run(h), backends: { qemu
 const guestDown = (name: GuestName): Promise<void> => fabricGuestDown(run(GUEST[name].host), name);
 
 /**
- * Types `command` into the guest's shell on its serial console (socat on the guest's host, over SSH)
- * and resolves with what it printed up to `@@done<exit code>`.
+ * Types `command` into the guest's shell on its serial console (socat on the guest's host, over SSH;
+ * ./guestShell waits for the prompt and the next one) and resolves with what it printed up to `@@done<exit code>`.
  */
-function inGuest(name: GuestName, command: string, timeoutMs = 90_000): Promise<string> {
+async function inGuest(name: GuestName, command: string, timeoutMs = 90_000): Promise<string> {
   const e = env as FabricEnv;
-  return new Promise((resolve, reject) => {
-    const ssh = spawn('ssh', ['-F', e.sshConfig, '-o', 'BatchMode=yes', GUEST[name].host, `socat - UNIX-CONNECT:${sockDir(name)}/serial.sock`], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let typed = false;
-    const done = /@@done(\d+)/;
-    const poke = setInterval(() => { if (!typed) ssh.stdin.write('\r'); }, 500);
-    const timer = setTimeout(() => { ssh.kill('SIGTERM'); reject(new Error(`${name}'s console: no @@done within ${timeoutMs} ms; got ${JSON.stringify(out.slice(-400))}`)); }, timeoutMs);
-    ssh.stdout.on('data', (b: Buffer) => {
-      out += b.toString('utf8');
-      if (!typed && out.includes('/ # ')) {
-        typed = true;
-        out = '';
-        ssh.stdin.write(`${command}; echo @@done$?\r`);
-      } else if (typed && done.test(out)) {
-        ssh.kill('SIGTERM');
-      }
-    });
-    ssh.on('exit', () => {
-      clearInterval(poke);
-      clearTimeout(timer);
-      if (typed && done.test(out)) resolve(out);
-      else reject(new Error(`${name}'s console ended early: ${JSON.stringify(out.slice(-400))}`));
-    });
-  });
+  const ssh = spawn('ssh', ['-F', e.sshConfig, '-o', 'BatchMode=yes', GUEST[name].host, `socat - UNIX-CONNECT:${sockDir(name)}/serial.sock`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  ssh.stdout.on('data', (b: Buffer) => { out += b.toString('utf8'); });
+  const gone = new Promise((resolve) => ssh.on('exit', resolve));
+  try {
+    return await typeAtPrompt({ write: (t) => ssh.stdin.write(t), out: () => out }, `${name}'s console`, `${command}; echo @@done$?`, /@@done\d+/, timeoutMs);
+  } finally {
+    ssh.kill('SIGTERM');
+    await gone;
+  }
 }
 
 /** Pings fab3 from fab1's shell (busybox ping): the number of replies out of `n`. */
