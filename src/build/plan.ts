@@ -78,3 +78,32 @@ export function hostDeployPlan(t: Topology, hostName: string, opts: { targetHost
     : nixosRebuildCommand(flakeRef, 'localhost').slice(0, 4); // nixos-rebuild switch --flake REF
   return { host: hostName, argv: [...base, '--log-format', 'internal-json', '-v'], title: `Deploying ${hostName} (nixos-rebuild switch)`, flakeRef };
 }
+
+/** One host of a "Deploy Lab": the command run on this machine, from the local checkout. */
+export interface LabDeployPlan extends BuildPlan {
+  /** `USER@HOST` nixos-rebuild connects to (the host's ssh config alias, else its address). */
+  target: string;
+}
+
+/**
+ * Seed 002's deploy for every host of the lab, run from the local checkout (the flake holding
+ * `nixosConfigurations.<host>`): `nixos-rebuild switch --flake <checkout>#<host> --target-host
+ * <user>@<sshConfigHost or address>`, with Nix's machine-readable log for the progress. Hosts that
+ * nixos-rebuild's OpenSSH cannot reach by that name alone (a port, key or jump the topology sets
+ * without an ssh config alias) are refused with the reason: NIX_SSHOPTS is one list for all.
+ */
+export function labDeployPlans(t: Topology, checkout: string, hosts: readonly string[] = Object.keys(t.hosts)): LabDeployPlan[] {
+  return hosts.map((hostName) => {
+    const host = t.hosts[hostName];
+    if (!host) throw new Error(`No host named ${hostName} in this topology.`);
+    const via = host.sshConfigHost ?? host.address;
+    if (!via) throw new Error(`Host ${hostName} has neither sshConfigHost nor address: nixos-rebuild --target-host needs one.`);
+    if (!host.sshConfigHost && (host.port || host.identityFile || host.proxyJump)) {
+      throw new Error(`Host ${hostName} sets port/identityFile/proxyJump without sshConfigHost: give it an ~/.ssh/config alias (hosts.${hostName}.sshConfigHost) so that nixos-rebuild's ssh reaches it the same way.`);
+    }
+    const flakeRef = `${checkout}#${hostName}`;
+    const argv = [...nixosRebuildCommand(flakeRef, via, { user: host.user ?? 'root' }), '--log-format', 'internal-json', '-v'];
+    const target = argv[argv.indexOf('--target-host') + 1] as string;
+    return { host: hostName, argv, title: `Deploying ${hostName} (nixos-rebuild switch --target-host ${target})`, flakeRef, target };
+  });
+}

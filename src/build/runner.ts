@@ -173,10 +173,10 @@ export async function runBuild(opts: RunBuildOptions): Promise<BuildOutcome> {
   return outcome;
 }
 
-/** The program that was not found: from `env: 'X': No such file…` / `sh: 1: exec: X: not found` / `sh: X: not found`, else the command's first word. */
+/** The program that was not found: from `env: 'X': No such file…` / `sh: 1: exec: X: not found` / `sh: 1: X: not found` / `sh: X: not found`, else the command's first word. */
 function missingProgram(argv: readonly string[], tail: readonly string[]): string {
   for (const l of tail) {
-    const m = /env: '([^']+)': No such file/.exec(l) ?? /exec: ([^:\s]+): not found/.exec(l) ?? /(?:sh|bash): (?:line \d+: )?([^:\s]+): (?:command )?not found/.exec(l);
+    const m = /env: '([^']+)': No such file/.exec(l) ?? /exec: ([^:\s]+): not found/.exec(l) ?? /(?:sh|bash): (?:line )?(?:\d+: )?([^:\s]+): (?:command )?not found/.exec(l);
     if (m) return m[1] as string;
   }
   return argv[0] ?? '';

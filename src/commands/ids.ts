@@ -46,6 +46,7 @@ export type CommandId =
   | 'vsim.cancelBuild'
   | 'vsim.deploySlot'
   | 'vsim.deployHost'
+  | 'vsim.deployLab'
   | 'vsim.exportNixos'
   | 'vsim.snapshotVm'
   | 'vsim.listSnapshots'

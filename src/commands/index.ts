@@ -16,7 +16,7 @@ import { addToTopology, importHostVms } from './vm/addToTopology';
 import { LIFECYCLE, lifecycleCommand } from './vm/lifecycle';
 import { revealVmDefinition } from './vm/revealVmDefinition';
 import { buildImage, cancelBuild } from './build/buildImage';
-import { deployHost, deploySlot, exportNixos } from './deploy/deployCommands';
+import { deployHost, deployLabCommand, deploySlot, exportNixos } from './deploy/deployCommands';
 import * as state from './state/stateCommands';
 import { TcOps } from '../tc/ops';
 import { applyLinkProfiles, clearLinkImpairment, impairLink } from './tc/linkCommands';
@@ -69,6 +69,7 @@ export function registerCommands({ labs, connections, consoles, plans }: Command
     registerCommand('vsim.cancelBuild', cancelBuild()),
     registerCommand('vsim.deploySlot', deploySlot(labs, connections)),
     registerCommand('vsim.deployHost', deployHost(labs, connections)),
+    registerCommand('vsim.deployLab', deployLabCommand(labs)),
     registerCommand('vsim.exportNixos', exportNixos(labs)),
     registerCommand('vsim.snapshotVm', state.snapshotVm(labs)),
     registerCommand('vsim.listSnapshots', state.listSnapshots(labs)),

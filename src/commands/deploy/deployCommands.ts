@@ -6,13 +6,22 @@
 // - vsim.deployHost (host node | 'host'): `nixos-rebuild switch --flake <host flake>#<host>` run on
 //   the host itself over its SSH connection. Both with the build progress UI and Cancel; when
 //   nixos-rebuild is missing on the host: "nixos-rebuild not found on HOST".
+// - vsim.deployLab (file | host node): seed 002's `nixos-rebuild switch --flake <checkout>#<host>
+//   --target-host root@<host>` for every host of the lab, run on this machine from the local
+//   checkout (src/build/deployLab.ts), all hosts at once, progress per host, one Cancel.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { hostDeployPlan, slotDeployPlan, type BuildPlan } from '../../build/plan';
+import { deployLab, describeDeploy, type HostDeployResult } from '../../build/deployLab';
+import { localOpener } from '../../build/localStream';
+import { hostDeployPlan, labDeployPlans, nixEnv, slotDeployPlan, type BuildPlan } from '../../build/plan';
+import { log } from '../../common/log';
 import { model } from '../../common/model';
 import type { Lab } from '../../lab/lab';
+import { buildCommand } from '../../remote/quote';
 import type { Connections } from '../../workspace/connections';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
+import { askConfirmation } from '../confirm';
+import { labName, labTarget, requireTrust } from '../lab/labTarget';
 import { Notice } from '../notice';
 import { targetCommand } from '../registry';
 import type { Target } from '../targets';
@@ -134,5 +143,73 @@ export function deployHost(labs: WorkspaceLabs, connections: Connections) {
     const lab = findLab(labs, uri, (l) => !!l.current.hosts[h]);
     if (!lab) throw new Error(`No host named ${h} in the workspace's topologies.`);
     return deploy(connections, lab, `host:${h}`, hostDeployPlan(lab.current, h));
+  });
+}
+
+// ---- deploy lab --------------------------------------------------------------------------------
+
+/** The local checkout holding the lab's flake: the nearest folder with a flake.nix from the topology up to its workspace folder. */
+async function checkoutOf(topology: vscode.Uri): Promise<vscode.Uri> {
+  const root = vscode.workspace.getWorkspaceFolder(topology)?.uri;
+  let dir = vscode.Uri.joinPath(topology, '..');
+  for (;;) {
+    try {
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(dir, 'flake.nix'));
+      return dir;
+    } catch {
+      // not here: one folder up
+    }
+    const up = vscode.Uri.joinPath(dir, '..');
+    if (!root || dir.toString() === root.toString() || up.toString() === dir.toString()) break;
+    dir = up;
+  }
+  throw new Error(`No flake.nix next to ${vscode.workspace.asRelativePath(topology)} or above it in its workspace folder: Deploy Lab runs nixos-rebuild --flake <checkout>#<host> from the checkout that holds nixosConfigurations.<host>.`);
+}
+
+/**
+ * vsim.deployLab (file | host node | topology path?): the seed 002 deploy for every host of the
+ * lab (a host node: that host), from the local checkout, on this machine: one modal with each
+ * command, one notification with every host's progress and Cancel, a summary naming each host.
+ */
+export function deployLabCommand(labs: WorkspaceLabs) {
+  return targetCommand(async (call): Promise<HostDeployResult[] | undefined> => {
+    requireTrust();
+    const t = await labTarget(labs, call.target, 'Deploy Lab (nixos-rebuild switch --target-host, every host)');
+    const dir = await checkoutOf(t.entry.uri);
+    const plans = labDeployPlans(t.lab.current, dir.fsPath, t.hosts ?? call.options.hosts);
+    const ok = await askConfirmation(call.options, {
+      message: `Deploy ${labName(t)}: nixos-rebuild switch on ${plans.length} host${plans.length === 1 ? '' : 's'} from ${vscode.workspace.asRelativePath(dir)}?`,
+      lines: plans.map((p) => `${p.host}: ${buildCommand(p.argv)}`),
+      button: 'Deploy',
+    });
+    if (!ok) return undefined;
+    const state = new Map(plans.map((p) => [p.host, 'starting']));
+    const results = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `vsim: Deploying ${labName(t)}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        const show = (): void => progress.report({ message: [...state].map(([h, s]) => `${h}: ${s}`).join(' · ') });
+        show();
+        try {
+          return await deployLab(plans, localOpener({ ...process.env, ...nixEnv(nixSettings()) }, dir.fsPath), {
+            signal: abort.signal,
+            onProgress: (h, text) => { state.set(h, text); show(); },
+            onLine: (h, l) => log().info(`[deploy ${h}] ${l}`),
+            onDone: (r) => { state.set(r.host, r.status === 'succeeded' ? 'deployed' : r.status); show(); },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    for (const r of results) log().info(`[deploy ${r.host}] ${r.status} in ${r.durationMs} ms: ${r.command}`);
+    const failed = results.filter((r) => r.status === 'failed');
+    for (const r of failed) log().error(`[deploy ${r.host}] ${r.message ?? ''}\n${r.lastLines.join('\n')}`);
+    const summary = `vsim: Deploy ${labName(t)}: ${describeDeploy(results)}`;
+    if (failed.length) {
+      void vscode.window.showErrorMessage(`${summary} — ${failed.map((r) => r.message).join('; ')}`, 'Show Log').then((c) => { if (c === 'Show Log') log().show(true); });
+    } else void vscode.window.showInformationMessage(summary);
+    return results;
   });
 }
