@@ -14,13 +14,20 @@ async function stats(uri: vscode.Uri): Promise<Stats | undefined> {
   return all[all.length - 1];
 }
 
-async function closeAll(): Promise<void> {
-  // Revert whatever a failed test left dirty so closing never prompts.
+/**
+ * Closes every editor without a "save changes?" prompt (one left open blocks every later UI check):
+ * reverts what a failed test left dirty; `scratch`, a file the test made and deletes next, is saved
+ * instead when a revert did not take (a late undo can make it dirty again).
+ */
+async function closeAll(scratch?: vscode.Uri): Promise<void> {
   for (const d of vscode.workspace.textDocuments) {
     if (d.isDirty) {
       await vscode.window.showTextDocument(d);
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
+  }
+  for (const d of vscode.workspace.textDocuments) {
+    if (d.isDirty && scratch && d.uri.toString() === scratch.toString()) await d.save();
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
@@ -163,7 +170,7 @@ describe('topology editor', function () {
         await vscode.commands.executeCommand('undo');
         await waitFor('undo', () => !doc.isDirty || undefined);
       } finally {
-        await closeAll();
+        await closeAll(file);
         await vscode.workspace.fs.delete(file);
       }
     });
