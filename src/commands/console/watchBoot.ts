@@ -1,10 +1,12 @@
 // "Watch Boot Progress" (run after Start / Restart): a notification per VM with the boot's phases
 // read from its host's boot log, followed (firmware → kernel booting → userspace → login prompt),
-// each with its time. Cancel stops watching, never the VM. A phase not reached within
+// then "SSH reachable" (its SSH port answers through the host, console/reachable.ts) for a VM with
+// an address, each with its time. Cancel stops watching, never the VM. A phase not reached within
 // vsim.boot.phaseTimeoutSeconds says which one and shows the last console lines.
 import * as vscode from 'vscode';
 import { BootTracker, lastBoot, PHASE_TITLE, phaseSummary, readyPattern, type PhaseMark } from '../../console/bootPhases';
 import type { Consoles } from '../../console/consoles';
+import { waitReachable } from '../../console/reachable';
 import type { VmNode } from '../../tree/nodes';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { targetCommand } from '../registry';
@@ -12,12 +14,15 @@ import { vmTargets } from '../vm/pickVms';
 
 /** Lines tail prints at once when it starts (what the log held): judged together, see below. */
 const BURST_MS = 700;
+/** Between tries at the SSH port, and the most one try waits for its identification line. */
+const REACH_INTERVAL_MS = 1000;
+const REACH_TRY_MS = 5000;
 
 export interface BootWatchResult {
   vm: string;
   host: string;
-  /** How it ended: reached the login prompt, cancelled, timed out in a phase, or the log could not be followed. */
-  outcome: 'ready' | 'cancelled' | 'timeout' | 'failed';
+  /** How it ended: its SSH port answered, reached the login prompt (a VM without an address), cancelled, timed out in a phase, or the log could not be followed. */
+  outcome: 'reachable' | 'ready' | 'cancelled' | 'timeout' | 'failed';
   marks: PhaseMark[];
   message: string;
 }
@@ -31,6 +36,7 @@ export async function watchOne(consoles: Consoles, t: VmNode, afterStart: boolea
   const { ready, timeoutMs } = settings();
   if (ready.error) void vscode.window.showWarningMessage(`vsim: ${ready.error}.`);
   const { source, run } = await consoles.bootLog(t);
+  const ssh = await consoles.sshPort(t);
   if (!run.follow) throw new Error(`the connection to ${t.host} cannot follow a log`);
   const follow = run.follow.bind(run);
   const tracker = new BootTracker(ready.re, () => performance.now());
@@ -55,8 +61,27 @@ export async function watchOne(consoles: Consoles, t: VmNode, afterStart: boolea
         const m = tracker.push(line);
         if (!m) return;
         progress.report({ message: `${PHASE_TITLE[m.phase]} · ${phaseSummary(tracker.marks)}` });
-        if (tracker.done) finish('ready', `${t.vm} on ${t.host} booted: ${phaseSummary(tracker.marks)}`);
-        else armTimeout();
+        if (!tracker.done) armTimeout();
+        else if (!ssh) finish('ready', `${t.vm} on ${t.host} booted: ${phaseSummary(tracker.marks)} (no address in the topology: SSH not tried)`);
+        else void reach(ssh);
+      };
+      const reach = async (port: NonNullable<typeof ssh>) => {
+        clearTimeout(timer);
+        progress.report({ message: `waiting for SSH on ${port.where} · ${phaseSummary(tracker.marks)}` });
+        const r = await waitReachable({
+          probe: () => port.probe(REACH_TRY_MS),
+          intervalMs: REACH_INTERVAL_MS,
+          timeoutMs,
+          now: () => performance.now(),
+          sleep: (ms) => new Promise((res) => setTimeout(res, ms)),
+          cancelled: () => settled,
+        });
+        if (r.outcome === 'reachable') {
+          tracker.reach(r.ident);
+          finish('reachable', `${t.vm} on ${t.host} booted: ${phaseSummary(tracker.marks)} (${r.ident})`);
+        } else if (r.outcome === 'timeout') {
+          finish('timeout', `${t.vm} on ${t.host} did not get past "${PHASE_TITLE[tracker.phase]}" within ${timeoutMs / 1000} s: its SSH port ${port.where} did not answer (${r.tries} tries; last: ${r.lastError}). Last console lines:\n${tracker.lastLines().join('\n') || '(none)'}`);
+        }
       };
       progress.report({ message: `started · following ${source.where}` });
       armTimeout();
@@ -86,7 +111,7 @@ export function watchBoot(labs: WorkspaceLabs, consoles: Consoles) {
     const afterStart = call.values.includes('afterStart');
     return Promise.all(targets.map(async (t) => {
       const r = await watchOne(consoles, t, afterStart).catch((e: Error): BootWatchResult => ({ vm: t.vm, host: t.host, outcome: 'failed', marks: [], message: e.message }));
-      if (r.outcome === 'ready') void vscode.window.showInformationMessage(`vsim: ${r.message}`);
+      if (r.outcome === 'ready' || r.outcome === 'reachable') void vscode.window.showInformationMessage(`vsim: ${r.message}`);
       else if (r.outcome === 'timeout') void vscode.window.showWarningMessage(`vsim: ${r.message}`);
       // After Start a VM whose host keeps no boot log (a domain without <log file>) is not worth a warning; the command run by hand says why.
       else if (r.outcome === 'failed' && !afterStart) void vscode.window.showWarningMessage(`vsim: cannot watch the boot of ${t.vm} on ${t.host}: ${r.message}`);
