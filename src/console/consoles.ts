@@ -13,6 +13,7 @@ import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import type { VmNode } from '../tree/nodes';
 import { consoleCommand, displayCommand, logCommand } from './consoleCommand';
 import { RemoteTerminal, type ConsoleTarget, type Dims } from './remoteTerminal';
+import type { SshPortProbe } from './bootWatch';
 import { sshIdent } from './reachable';
 import { vmAddress, vmEndpoint } from './vmEndpoint';
 
@@ -104,7 +105,7 @@ export class Consoles extends Disposable {
    * The VM's SSH port as its host reaches it (the topology's address, port 22) and one try at its
    * identification line through the host's pooled connection; undefined when the VM has no address.
    */
-  async sshPort(n: VmNode): Promise<{ where: string; probe: (timeoutMs: number) => Promise<string> } | undefined> {
+  async sshPort(n: VmNode): Promise<SshPortProbe | undefined> {
     const { topology, hostName, host } = this.resolve(n);
     const ip = vmAddress(topology, n.vm);
     if (!ip) return undefined;
