@@ -1,11 +1,11 @@
 // Where a boot is, read from the serial text: firmware → kernel → init → ready (a login prompt or
-// the user's pattern). Phases may be skipped (a direct kernel boot prints no firmware banner); a
-// later phase never goes back. lastBoot() cuts an appended log (QEMU logappend=on) to its last boot.
+// the user's pattern), then reachable (its SSH port answered: reachable.ts). Phases may be skipped
+// (a direct kernel boot prints no firmware banner); a later phase never goes back. lastBoot() cuts an appended log (QEMU logappend=on) to its last boot.
 // Pure (no vscode).
 
-export type BootPhase = 'started' | 'firmware' | 'kernel' | 'init' | 'ready';
+export type BootPhase = 'started' | 'firmware' | 'kernel' | 'init' | 'ready' | 'reachable';
 
-export const PHASES: readonly BootPhase[] = ['started', 'firmware', 'kernel', 'init', 'ready'];
+export const PHASES: readonly BootPhase[] = ['started', 'firmware', 'kernel', 'init', 'ready', 'reachable'];
 
 export const PHASE_TITLE: Record<BootPhase, string> = {
   started: 'started',
@@ -13,6 +13,7 @@ export const PHASE_TITLE: Record<BootPhase, string> = {
   kernel: 'kernel booting',
   init: 'userspace (init)',
   ready: 'login prompt',
+  reachable: 'SSH reachable',
 };
 
 const FIRMWARE = /SeaBIOS \(version|U-Boot \d|EDK II|UEFI firmware|BdsDxe:|iPXE \(|Booting from (ROM|Hard Disk|DVD)|OpenSBI v/;
@@ -60,8 +61,17 @@ export class BootTracker {
     return this.marks[this.marks.length - 1]!.phase;
   }
 
+  /** The console part of the boot is over (its login prompt, or later the SSH port answered). */
   get done(): boolean {
-    return this.phase === 'ready';
+    return PHASES.indexOf(this.phase) >= PHASES.indexOf('ready');
+  }
+
+  /** The last phase, not read from the console: the VM's SSH port answered (`ident`: its identification line). */
+  reach(ident: string): PhaseMark | undefined {
+    if (this.phase === 'reachable') return undefined;
+    const mark = { phase: 'reachable' as const, atMs: Math.round(this.now() - this.t0), line: ident.slice(0, 120) };
+    this.marks.push(mark);
+    return mark;
   }
 
   /** The lines seen last (at most 8), for "stuck in PHASE" messages. */

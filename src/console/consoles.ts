@@ -13,6 +13,8 @@ import type { WorkspaceLabs } from '../workspace/workspaceLabs';
 import type { VmNode } from '../tree/nodes';
 import { consoleCommand, displayCommand, logCommand } from './consoleCommand';
 import { RemoteTerminal, type ConsoleTarget, type Dims } from './remoteTerminal';
+import type { SshPortProbe } from './bootWatch';
+import { sshIdent } from './reachable';
 import { vmAddress, vmEndpoint } from './vmEndpoint';
 
 export type TerminalKind = 'console' | 'ssh' | 'log';
@@ -97,6 +99,19 @@ export class Consoles extends Disposable {
     if (!backend?.bootLog) throw new Error(`No boot log for backend ${String(vm?.backend ?? backend?.kind)} (VM ${n.vm} on ${n.host}): its host keeps none; the console shows what it prints from now on.`);
     const run = await this.connections.runnerFor(hostName, host, topology);
     return { source: backend.bootLog({ hostName, host, topology, run }, n.vm), run };
+  }
+
+  /**
+   * The VM's SSH port as its host reaches it (the topology's address, port 22) and one try at its
+   * identification line through the host's pooled connection; undefined when the VM has no address.
+   */
+  async sshPort(n: VmNode): Promise<SshPortProbe | undefined> {
+    const { topology, hostName, host } = this.resolve(n);
+    const ip = vmAddress(topology, n.vm);
+    if (!ip) return undefined;
+    const hv = await this.connections.endpoint(hostName, host, topology);
+    const connection = this.connections.pool.get(hv).connection;
+    return { where: `${ip}:22 through ${hv.alias}`, probe: (timeoutMs) => sshIdent(() => connection.forward(ip, 22), timeoutMs) };
   }
 
   /** Who holds a busy console, as its backend reports (libvirt: the host's virsh console processes). */

@@ -69,6 +69,19 @@ async function perHost(input: PlanInput, deps: PlanDeps, items: ItemRunner, op: 
   }));
 }
 
+/** The item id of starting `vm` on `host` (in ApplyResult.done once it started). */
+export function startItemId(host: string, vm: string): string {
+  return `${host}/start/${vm}`;
+}
+
+/** The VMs a run started (its done start items), host and name. */
+export function startedVms(done: readonly string[]): { host: string; vm: string }[] {
+  return done.flatMap((id) => {
+    const m = /^([^/]+)\/start\/(.+)$/.exec(id);
+    return m ? [{ host: m[1]!, vm: m[2]! }] : [];
+  });
+}
+
 /** Starts the declared VMs that are not running, in start order; the ones given in `skip` are not started. */
 export async function startAll(input: PlanInput, deps: PlanDeps, opts: ApplyOptions = {}, skip: ReadonlySet<string> = new Set()): Promise<ApplyResult> {
   const items = new ItemRunner(emptyResult(), opts);
@@ -80,7 +93,7 @@ export async function startAll(input: PlanInput, deps: PlanDeps, opts: ApplyOpti
     const settle = new Map<string, (ok: boolean) => void>();
     for (const n of order) started.set(n, new Promise((resolve) => settle.set(n, resolve)));
     await boundedAll(order, opts.perHostConcurrency ?? DEFAULT_PER_HOST_CONCURRENCY, async (vm) => {
-      const id = `${ctx.hostName}/start/${vm}`;
+      const id = startItemId(ctx.hostName, vm);
       const title = `start ${vm} on ${ctx.hostName}`;
       const s = states.get(vm);
       let ok = false;

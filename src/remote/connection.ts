@@ -141,6 +141,23 @@ export class SshConnection implements Disposable {
     });
   }
 
+  /** Opens a direct-tcpip channel from this host to `host:port` (what ProxyJump does); busy until it closes. */
+  async forward(host: string, port: number): Promise<ClientChannel> {
+    const client = await this.client();
+    const release = this.hold();
+    return new Promise((resolve, reject) => {
+      client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => {
+        if (err) {
+          release();
+          reject(new Error(`${this.label} cannot reach ${host}:${port}: ${err.message}`));
+          return;
+        }
+        ch.once('close', release);
+        resolve(ch);
+      });
+    });
+  }
+
   /** Closes now; the next use connects again. */
   disconnect(): void {
     this.cancelReconnect();

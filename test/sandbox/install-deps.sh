@@ -11,7 +11,7 @@ if (($# > 0)); then
 else
   pkgs=(openssh-server libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
         linux-image-amd64 busybox-static cpio socat iproute2 nix-bin xz-utils zstd jq curl
-        tcpdump)
+        tcpdump dropbear-bin)
   if [[ "${VSIM_SANDBOX_OVS:-0}" == 1 ]]; then pkgs+=(openvswitch-switch); fi
   if [[ "${VSIM_SANDBOX_LINT:-0}" == 1 ]]; then pkgs+=(shellcheck); fi
 fi

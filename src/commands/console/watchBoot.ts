@@ -1,26 +1,15 @@
 // "Watch Boot Progress" (run after Start / Restart): a notification per VM with the boot's phases
-// read from its host's boot log, followed (firmware → kernel booting → userspace → login prompt),
+// (console/bootWatch.ts: firmware → kernel booting → userspace → login prompt → SSH reachable),
 // each with its time. Cancel stops watching, never the VM. A phase not reached within
 // vsim.boot.phaseTimeoutSeconds says which one and shows the last console lines.
 import * as vscode from 'vscode';
-import { BootTracker, lastBoot, PHASE_TITLE, phaseSummary, readyPattern, type PhaseMark } from '../../console/bootPhases';
+import { readyPattern } from '../../console/bootPhases';
+import { watchBootOf, type BootWatchResult } from '../../console/bootWatch';
 import type { Consoles } from '../../console/consoles';
 import type { VmNode } from '../../tree/nodes';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { targetCommand } from '../registry';
 import { vmTargets } from '../vm/pickVms';
-
-/** Lines tail prints at once when it starts (what the log held): judged together, see below. */
-const BURST_MS = 700;
-
-export interface BootWatchResult {
-  vm: string;
-  host: string;
-  /** How it ended: reached the login prompt, cancelled, timed out in a phase, or the log could not be followed. */
-  outcome: 'ready' | 'cancelled' | 'timeout' | 'failed';
-  marks: PhaseMark[];
-  message: string;
-}
 
 function settings() {
   const c = vscode.workspace.getConfiguration('vsim.boot');
@@ -33,50 +22,14 @@ export async function watchOne(consoles: Consoles, t: VmNode, afterStart: boolea
   const { source, run } = await consoles.bootLog(t);
   if (!run.follow) throw new Error(`the connection to ${t.host} cannot follow a log`);
   const follow = run.follow.bind(run);
-  const tracker = new BootTracker(ready.re, () => performance.now());
+  const ssh = await consoles.sshPort(t);
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `vsim: booting ${t.vm} on ${t.host}`, cancellable: true },
-    (progress, token) => new Promise<BootWatchResult>((resolve) => {
-      let burst: string[] | undefined = [];
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      const finish = (outcome: BootWatchResult['outcome'], message: string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        stream.dispose();
-        resolve({ vm: t.vm, host: t.host, outcome, marks: [...tracker.marks], message });
-      };
-      const armTimeout = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => finish('timeout', `${t.vm} on ${t.host} did not get past "${PHASE_TITLE[tracker.phase]}" within ${timeoutMs / 1000} s (${source.where}). Last console lines:\n${tracker.lastLines().join('\n') || '(none)'}`), timeoutMs);
-      };
-      const take = (line: string) => {
-        const m = tracker.push(line);
-        if (!m) return;
-        progress.report({ message: `${PHASE_TITLE[m.phase]} · ${phaseSummary(tracker.marks)}` });
-        if (tracker.done) finish('ready', `${t.vm} on ${t.host} booted: ${phaseSummary(tracker.marks)}`);
-        else armTimeout();
-      };
-      progress.report({ message: `started · following ${source.where}` });
-      armTimeout();
-      const stream = follow(source.follow, (line) => {
-        if (burst) burst.push(line);
-        else take(line);
-      });
-      // What the log held when tail started: only its last boot counts; right after Start a boot that
-      // already reached its login prompt is the previous one (an appended log), so it is skipped.
-      setTimeout(() => {
-        const held = burst ?? [];
-        burst = undefined;
-        const last = lastBoot(held.join('\n')).split('\n');
-        const probe = new BootTracker(ready.re, () => 0);
-        last.forEach((l) => probe.push(l));
-        if (!(afterStart && probe.done)) last.forEach(take);
-      }, BURST_MS);
-      token.onCancellationRequested(() => finish('cancelled', `stopped watching the boot of ${t.vm} on ${t.host} (it keeps booting)`));
-      void stream.done.then((code) => finish('failed', `following the boot log of ${t.vm} on ${t.host} ended (exit code ${code}; ${source.where})`), (e: Error) => finish('failed', e.message));
-    }),
+    (progress, token) => {
+      const w = watchBootOf({ vm: t.vm, host: t.host, source, follow, ssh, ready: ready.re, timeoutMs, afterStart, report: (message) => progress.report({ message }) });
+      token.onCancellationRequested(() => w.cancel());
+      return w.result;
+    },
   );
 }
 
@@ -86,7 +39,7 @@ export function watchBoot(labs: WorkspaceLabs, consoles: Consoles) {
     const afterStart = call.values.includes('afterStart');
     return Promise.all(targets.map(async (t) => {
       const r = await watchOne(consoles, t, afterStart).catch((e: Error): BootWatchResult => ({ vm: t.vm, host: t.host, outcome: 'failed', marks: [], message: e.message }));
-      if (r.outcome === 'ready') void vscode.window.showInformationMessage(`vsim: ${r.message}`);
+      if (r.outcome === 'ready' || r.outcome === 'reachable') void vscode.window.showInformationMessage(`vsim: ${r.message}`);
       else if (r.outcome === 'timeout') void vscode.window.showWarningMessage(`vsim: ${r.message}`);
       // After Start a VM whose host keeps no boot log (a domain without <log file>) is not worth a warning; the command run by hand says why.
       else if (r.outcome === 'failed' && !afterStart) void vscode.window.showWarningMessage(`vsim: cannot watch the boot of ${t.vm} on ${t.host}: ${r.message}`);

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { log } from '../../common/log';
 import { describeChange } from '../../plan';
+import { startedVms } from '../../plan/lifecycle';
 import { isApplicable, type ApplyResult, type Change, type Plan } from '../../plan/types';
 import type { PlanStore } from '../../tree/planStore';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
@@ -121,6 +122,10 @@ export function labUp(d: LabCommandDeps): Handler {
     const title = `Up ${labName(t)}`;
     const total = applicable(plan, hosts).length + declaredVms(t.lab.current, hosts).length;
     const o = await runWithProgress('up', title, total, (o2) => ops.up({ ...t, hosts }, o2));
+    // Each VM Up started boots: its progress as after Start, where its host keeps a boot log (src/commands/console/watchBoot.ts).
+    for (const { vm } of startedVms(o.result.done)) {
+      if (t.lab.backendOf(vm)?.bootLog) void vscode.commands.executeCommand('vsim.watchBoot', { kind: 'vm', name: vm, uri: t.entry.uri }, 'afterStart');
+    }
     return afterRun(d, t, o, title, hosts);
   });
 }

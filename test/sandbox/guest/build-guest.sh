@@ -7,7 +7,9 @@
 #   vsim.hostname=NAME         hostname (uname -n), default "vsim-guest"
 #   vsim.ip=ADDR/PREFIX        static address on eth0 (optional)
 #   vsim.gw=ADDR               default route (optional)
-# Prints "vsim-guest NAME ready" on the console once acpid and the network are up,
+# Runs dropbear (dropbear-bin, with its libraries) on port 22 when the builder has it, so the guest's
+# SSH port answers (vsim's boot progress "SSH reachable"); its host key is made at the first connection.
+# Prints "vsim-guest NAME ready" on the console once acpid, sshd and the network are up,
 # then keeps a root shell (prompt "/ # ") respawning on ttyS0 (and on hvc0 if present).
 # Idempotent: does nothing when the outputs are newer than all inputs. Env:
 #   VSIM_SANDBOX_DIR   default REPO/.sandbox     VSIM_GUEST_FORCE=1  rebuild anyway
@@ -25,6 +27,7 @@ if [[ -z $kernel ]]; then
 fi
 kver=${kernel#/boot/vmlinuz-}
 busybox=$(command -v busybox || true)
+dropbear=$(command -v dropbear || { [[ -x /usr/sbin/dropbear ]] && echo /usr/sbin/dropbear; } || true)
 if [[ -z $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
   echo "build-guest: need a static busybox (busybox-static)" >&2; exit 1
 fi
@@ -38,7 +41,7 @@ up_to_date() {
   local f
   for f in "$out/vmlinuz" "$out/initramfs.gz"; do
     [[ -s $f ]] || return 1
-    for i in "${BASH_SOURCE[0]}" "$kernel" "$busybox"; do
+    for i in "${BASH_SOURCE[0]}" "$kernel" "$busybox" ${dropbear:+"$dropbear"}; do
       [[ $f -nt $i ]] || return 1
     done
   done
@@ -57,6 +60,14 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,run,tmp,root,etc/acpi/P
 cp "$busybox" "$root/bin/busybox"
 # Applets are linked at boot (busybox --install), which also covers applets we do not list.
 ln -s busybox "$root/bin/sh"
+if [[ -n $dropbear ]]; then
+  cp "$dropbear" "$root/usr/sbin/dropbear"
+  mkdir -p "$root/etc/dropbear"
+  ldd "$dropbear" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | while read -r lib; do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+fi
 
 # Kernel modules, with their dependencies, in load order.
 wanted=(button evdev virtio_pci virtio_net virtio_blk e1000)
@@ -143,6 +154,7 @@ if [ -n "$ip" ]; then
   ip addr add "$ip" dev eth0 && ip link set eth0 up
   [ -n "$gw" ] && ip route add default via "$gw"
 fi
+[ -x /usr/sbin/dropbear ] && /usr/sbin/dropbear -R -p 22
 echo "vsim-guest $hostname ready"
 R
 chmod +x "$root/etc/rcS"

@@ -50,3 +50,18 @@ test('lastBoot: an appended log is cut at its last firmware banner, else its las
   assert.equal(lastBoot(noFw), '[ 0.0] Linux version 6.1 b\ny');
   assert.equal(lastBoot('just text\nmore'), 'just text\nmore');
 });
+
+test('BootTracker.reach: the SSH phase after the login prompt, once, with its time and the identification line', () => {
+  let t = 0;
+  const tr = new BootTracker(new RegExp(DEFAULT_READY), () => t);
+  for (const l of BOOT) { t += 100; tr.push(l); }
+  assert.equal(tr.phase, 'ready');
+  assert.equal(tr.done, true);
+  t = 2000;
+  const m = tr.reach('SSH-2.0-dropbear_2022.83');
+  assert.deepEqual(m, { phase: 'reachable', atMs: 2000, line: 'SSH-2.0-dropbear_2022.83' });
+  assert.equal(tr.done, true);
+  assert.equal(tr.reach('SSH-2.0-again'), undefined, 'reached once');
+  assert.equal(tr.push('chassis login: '), undefined, 'a later login prompt does not go back');
+  assert.match(phaseSummary(tr.marks), /login prompt 0\.7 s · SSH reachable 2\.0 s$/);
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { VmSpec } from '../../../src/backends/backend';
 import type { Topology } from '../../../src/model/types';
 import { applyPlan, describeChange, destroyLab, downLab, driftCount, planLab, upLab, type Change } from '../../../src/plan';
+import { startedVms, startItemId } from '../../../src/plan/lifecycle';
 import { depsFor, fakeBackend, fakeHost, type FakeVm } from './fakes';
 
 function topo(n = 3, extra: Partial<Topology> = {}): Topology {
@@ -225,6 +226,12 @@ test('an unreachable host fails its items; the other hosts are planned and appli
   const up = await upLab({ topology: t }, deps);
   assert.deepEqual(up.failed.map((f) => f.id), ['far/plan']);
   assert.ok(up.done.includes('hv/start/vm1'));
+  // What Lab: Up hands to the boot watch: the VMs it started, and only those.
+  assert.deepEqual(startedVms(up.done), [{ host: 'hv', vm: 'vm1' }]);
+});
+
+test('startedVms: the start items of a run (a VM name with a dot), other items ignored', () => {
+  assert.deepEqual(startedVms(['hv1/plan', startItemId('hv1', 'edge.Gateway'), 'hv1/define/x', startItemId('hv2', 'a')]), [{ host: 'hv1', vm: 'edge.Gateway' }, { host: 'hv2', vm: 'a' }]);
 });
 
 test('offline: true — plan and up never ask for a runner; every host says why', async () => {
