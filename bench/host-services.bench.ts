@@ -4,7 +4,7 @@
 // Run after `bash test/sandbox/sandbox.sh up`: node --import tsx bench/host-services.bench.ts [n=20]
 import type { CommandRunner } from '../src/backends/backend';
 import { createBackends } from '../src/backends';
-import { probeHealth } from '../src/health/probe';
+import { healthProbe } from '../src/health/probe';
 import { Lab } from '../src/lab/lab';
 import type { Topology } from '../src/model/types';
 import { runBench, writeResults } from './lib/results';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   };
   const labs = {
     without: new Lab(topology, { runnerFor, backends, trusted: () => true }),
-    with: new Lab(topology, { runnerFor, backends, trusted: () => true, health: probeHealth }),
+    with: new Lab(topology, { runnerFor, backends, trusted: () => true, health: healthProbe }),
   };
   const samples: Record<'with' | 'without', number[]> = { with: [], without: [] };
   const perRefresh: Record<'with' | 'without', number> = { with: 0, without: 0 };

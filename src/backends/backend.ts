@@ -5,6 +5,7 @@ import { RemoteCommandError } from '../remote/controlShell';
 import type { Disposable } from '../remote/events';
 import type { Backend as BackendKind, Host, Topology } from '../model/types';
 import type { FoundVm } from '../model/edits/adopt';
+import type { Probe } from './probe';
 
 export interface ExecResult {
   stdout: string;
@@ -60,6 +61,12 @@ export interface VmBackend {
   readonly tool: string;
   /** Lists the given VMs of one host in one round trip, whatever their number. */
   list(ctx: BackendContext, vmNames: readonly string[]): Promise<HostListing>;
+  /**
+   * The listing as a command and its parser (what `list` runs), so a refresh asks it in the host's
+   * one round trip with the other backends' and the host's probes (batch.ts). Absent: the refresh
+   * calls `list`, a round trip of its own.
+   */
+  listProbe?(ctx: BackendContext, vmNames: readonly string[]): Probe<HostListing>;
   lifecycle(ctx: BackendContext, vmName: string, op: LifecycleOp): Promise<void>;
   /** Live changes where the backend has an event stream; calls back with the VM names that changed. */
   watch?(ctx: BackendContext, onChange: (vmNames: string[] | 'all') => void): Disposable;
