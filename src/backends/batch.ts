@@ -73,6 +73,15 @@ export function splitBatch(stdout: string, mark: string, count: number): (PartRe
   return out;
 }
 
+/**
+ * What BATCH_SCRIPT prints for these results (the inverse of splitBatch): how a runner that runs
+ * the commands some other way — a test's scripted host, the benchmark's one-exec-per-command
+ * baseline — answers a batch.
+ */
+export function formatBatch(mark: string, parts: readonly PartResult[]): string {
+  return `${parts.map((p, i) => `\n${mark} out ${i}\n${p.stdout}\n${mark} err ${i} ${p.code}\n${p.stderr.replace(/\n+$/, '')}`).join('')}\n${mark} end\n`;
+}
+
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
 
 function settle<T>(p: Probe<T>, r: ExecResult): Settled<T> {

@@ -4,11 +4,11 @@
 // throws or a section that is missing spoils only its own probe.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { batchArgv, batchParts, runBatch, splitBatch } from '../../../src/backends/batch';
+import { batchArgv, batchParts, formatBatch, runBatch, splitBatch } from '../../../src/backends/batch';
 import type { ExecResult } from '../../../src/backends/backend';
 import { mustProbe, type Probe } from '../../../src/backends/probe';
 import type { Topology } from '../../../src/model/types';
-import { batchOutput, ctxFor, localRunner } from '../fakes/runner';
+import { ctxFor, localRunner } from '../fakes/runner';
 
 const topo = { version: 1, hosts: { h: { address: 'x' } } } as unknown as Topology;
 const NASTY = ['$(touch /nonexistent/pwned)', "it's", 'a "b" c', '${1}', '"${2}"', 'line1\nline2', '*', ' ', ''];
@@ -43,12 +43,12 @@ test('each command gets its own exact stdout, stderr and exit code back (real sh
   assert.equal(parts[6]?.code, 0);
 });
 
-test('the test runners answer a batch as sh prints it (batchOutput ≡ BATCH_SCRIPT)', async () => {
+test('the test runners answer a batch as sh prints it (formatBatch ≡ BATCH_SCRIPT)', async () => {
   const { argv, r } = await runReal(COMMANDS);
   const real = splitBatch(r.stdout, argv[4]!, COMMANDS.length);
   const decoded = batchParts(argv);
   assert.deepEqual(decoded?.commands, COMMANDS, 'the argv gives its commands back');
-  const fake = splitBatch(batchOutput(decoded!.mark, real.map((p) => p!)), decoded!.mark, COMMANDS.length);
+  const fake = splitBatch(formatBatch(decoded!.mark, real.map((p) => p!)), decoded!.mark, COMMANDS.length);
   assert.deepEqual(fake, real);
   assert.equal(batchParts(['sh', '-c', 'echo hi', 'vsim', 'vsim-batch.x']), undefined);
 });

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { BackendContext, CommandRunner, ExecResult } from '../../../src/backends/backend';
 import type { Topology } from '../../../src/model/types';
-import { batchParts } from '../../../src/backends/batch';
+import { batchParts, formatBatch } from '../../../src/backends/batch';
 
 export type Answer = Partial<ExecResult>;
 
@@ -50,15 +50,10 @@ export function fakeRunner(answer: (argv: readonly string[], stdin?: string) => 
       const batch = batchParts(argv);
       if (!batch) return one(argv, opts?.stdin);
       const parts = batch.commands.map((c) => one(c));
-      return { stdout: batchOutput(batch.mark, parts), stderr: '', code: 0, durationMs: 1 };
+      return { stdout: formatBatch(batch.mark, parts), stderr: '', code: 0, durationMs: 1 };
     },
   };
   return r;
-}
-
-/** What BATCH_SCRIPT prints for these results (test/unit/backends/batch.test.ts checks it against sh). */
-export function batchOutput(mark: string, parts: readonly Pick<ExecResult, 'stdout' | 'stderr' | 'code'>[]): string {
-  return `${parts.map((p, i) => `\n${mark} out ${i}\n${p.stdout}\n${mark} err ${i} ${p.code}\n${p.stderr.replace(/\n+$/, '')}`).join('')}\n${mark} end\n`;
 }
 
 export function localRunner(env: NodeJS.ProcessEnv = {}): CommandRunner & { calls: string[][] } {
