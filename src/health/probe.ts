@@ -1,5 +1,6 @@
-// The host health probe: ONE round trip per host and refresh for every watched unit
-// (`systemctl show` of all of them) and, on microvm hosts, the ZFS pools (`zpool status -x`).
+// The host health probe: ONE command per host and refresh, inside the refresh's one round trip
+// (src/backends/batch.ts), for every watched unit (`systemctl show` of all of them) and, on
+// microvm hosts, the ZFS pools (`zpool status -x`).
 // A host without systemd (PID 1 is something else) or without zpool gets the section as
 // "not on this host" with the reason, never an error. Pure: runs through a CommandRunner.
 import type { BackendContext } from '../backends/backend';
