@@ -5,7 +5,6 @@ import { RemoteCommandError } from '../remote/controlShell';
 import type { Disposable } from '../remote/events';
 import type { Backend as BackendKind, Host, Topology } from '../model/types';
 import type { FoundVm } from '../model/edits/adopt';
-import type { Probe } from './probe';
 
 export interface ExecResult {
   stdout: string;
@@ -25,6 +24,21 @@ export interface CommandRunner {
   follow?(argv: readonly string[], onLine: (line: string) => void): { done: Promise<number>; dispose(): void };
   /** Starts a long-running command on its own channel with raw stdout and stderr (binary-safe, e.g. a pcap). */
   streamRaw?(argv: readonly string[], sinks: { onStdout(chunk: Buffer): void; onStderr(chunk: Buffer): void }): { done: Promise<number>; dispose(): void };
+}
+
+/**
+ * One question for a host: its command and the parser of what the command printed (probe.ts runs
+ * one alone; batch.ts asks a host's probes in one round trip).
+ */
+export interface Probe<T> {
+  /** What it asks, for messages: `libvirt listing`, `Services probe`. */
+  readonly label: string;
+  /** The command (argv, quoted by the runner); absent: nothing to ask (`parse` gets an empty, successful result). */
+  readonly argv?: readonly string[];
+  /** How long the command may take (the runner's default when absent). */
+  readonly timeoutMs?: number;
+  /** What the command printed → the answer; throws (naming host and command) when it failed. */
+  parse(r: ExecResult): T;
 }
 
 export type VmState = 'running' | 'paused' | 'stopped' | 'crashed' | 'starting' | 'stopping' | 'missing' | 'unknown';

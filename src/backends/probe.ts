@@ -1,18 +1,9 @@
-// One question for a host: its command and the parser of what the command printed. A refresh
-// gathers the probes of a host (each backend's listing, the Services probe, the network probe) and
-// asks them all in ONE round trip (batch.ts); alone, a probe is one exec (runProbe). Pure.
-import { RemoteCommandError, type BackendContext, type ExecResult } from './backend';
+// Probes (backend.ts: a command and the parser of what it printed) run alone, one exec each. A
+// refresh gathers the probes of a host (each backend's listing, the Services probe, the network
+// probe) and asks them all in ONE round trip instead (batch.ts). Pure.
+import { RemoteCommandError, type BackendContext, type ExecResult, type Probe } from './backend';
 
-export interface Probe<T> {
-  /** What it asks, for messages: `libvirt listing`, `Services probe`. */
-  readonly label: string;
-  /** The command (argv, quoted by the runner); absent: nothing to ask (`parse` gets an empty, successful result). */
-  readonly argv?: readonly string[];
-  /** How long the command may take (the runner's default when absent). */
-  readonly timeoutMs?: number;
-  /** What the command printed → the answer; throws (naming host and command) when it failed. */
-  parse(r: ExecResult): T;
-}
+export type { Probe };
 
 /** The result a probe without a command is parsed from. */
 export const NOTHING_ASKED: ExecResult = { stdout: '', stderr: '', code: 0, durationMs: 0 };
