@@ -4,20 +4,16 @@
 // interleaved in the same run through the extension's real path (Lab → backends + probes → pooled
 // ssh2 control shell → sandbox sshd). Commands counted at the runner.
 // Run after `bash test/sandbox/sandbox.sh up`: node --import tsx bench/refresh-round-trip.bench.ts [n=20]
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { CommandRunner, ExecResult } from '../src/backends/backend';
 import { createBackends } from '../src/backends';
 import { batchParts, formatBatch } from '../src/backends/batch';
 import { healthProbe } from '../src/health/probe';
 import { Lab } from '../src/lab/lab';
 import type { Topology } from '../src/model/types';
-import { KnownHostsPolicy } from '../src/remote/hostKeyPolicy';
-import { SshPool } from '../src/remote/pool';
-import { resolveEndpoint } from '../src/remote/sshConfig';
+import { runBench, writeResults } from './lib/results';
+import { benchPool, sandboxSshConfig, shellRunner } from './lib/sandbox';
 import { fmt, stats, type SummaryRow } from './lib/stats';
 
-const REPO = path.resolve(__dirname, '..');
 const n = Number(process.argv[2] ?? 20);
 const HOST = 'vsim-hv1';
 const KINDS = ['one round trip', 'one per probe', 'listings only'] as const;
@@ -44,19 +40,16 @@ function onePerProbe(shell: CommandRunner): CommandRunner {
 }
 
 async function main(): Promise<void> {
-  const cfgFile = path.join(REPO, '.sandbox', 'ssh', 'config');
-  if (!existsSync(cfgFile)) {
-    console.log('skipped: sandbox not up (.sandbox/ssh/config absent): run `bash test/sandbox/sandbox.sh up`');
-    return;
-  }
-  const cfg = readFileSync(cfgFile, 'utf8');
-  const pool = new SshPool({ hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '' });
+  const cfg = sandboxSshConfig();
+  if (cfg === undefined) return;
+  const pool = benchPool();
   const t = topology();
+  const shellOf = shellRunner(pool, t, cfg);
   const backends = createBackends();
   const commands: Record<Kind, number> = { 'one round trip': 0, 'one per probe': 0, 'listings only': 0 };
   const lab = (k: Kind): Lab => new Lab(t, {
     runnerFor: async (name, host) => {
-      const shell = pool.get(resolveEndpoint({ ...host, name }, (x) => t.hosts[x], cfg)).shell;
+      const shell = await shellOf(name, host);
       const counted: CommandRunner = { exec: (argv, opts) => { commands[k]++; return shell.exec(argv, opts); } };
       return k === 'one per probe' ? onePerProbe(counted) : counted;
     },
@@ -97,15 +90,11 @@ async function main(): Promise<void> {
       { measure: 'host refresh with Services + networks vs the listings alone (one round trip each)', value: one.median, unit: 'ms', spread: `p10 ${fmt(one.p10)}–p90 ${fmt(one.p90)}`,
         versus: { label: 'listings only', value: bare.median }, ratio: one.median / bare.median },
     ];
-    mkdirSync(path.join(REPO, 'bench', 'results'), { recursive: true });
-    writeFileSync(path.join(REPO, 'bench', 'results', 'refresh-round-trip.json'), JSON.stringify({ date: new Date().toISOString(), n, samples, commandsPerRefresh: per, summary }, null, 2));
+    writeResults('refresh-round-trip', { n, samples, commandsPerRefresh: per, summary });
   } finally {
     for (const l of Object.values(labs)) l.dispose();
     pool.dispose();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);
