@@ -26,6 +26,21 @@ export interface CommandRunner {
   streamRaw?(argv: readonly string[], sinks: { onStdout(chunk: Buffer): void; onStderr(chunk: Buffer): void }): { done: Promise<number>; dispose(): void };
 }
 
+/**
+ * One question for a host: its command and the parser of what the command printed (probe.ts runs
+ * one alone; batch.ts asks a host's probes in one round trip).
+ */
+export interface Probe<T> {
+  /** What it asks, for messages: `libvirt listing`, `Services probe`. */
+  readonly label: string;
+  /** The command (argv, quoted by the runner); absent: nothing to ask (`parse` gets an empty, successful result). */
+  readonly argv?: readonly string[];
+  /** How long the command may take (the runner's default when absent). */
+  readonly timeoutMs?: number;
+  /** What the command printed → the answer; throws (naming host and command) when it failed. */
+  parse(r: ExecResult): T;
+}
+
 export type VmState = 'running' | 'paused' | 'stopped' | 'crashed' | 'starting' | 'stopping' | 'missing' | 'unknown';
 
 export interface VmStatus {
@@ -60,6 +75,12 @@ export interface VmBackend {
   readonly tool: string;
   /** Lists the given VMs of one host in one round trip, whatever their number. */
   list(ctx: BackendContext, vmNames: readonly string[]): Promise<HostListing>;
+  /**
+   * The listing as a command and its parser (what `list` runs), so a refresh asks it in the host's
+   * one round trip with the other backends' and the host's probes (batch.ts). Absent: the refresh
+   * calls `list`, a round trip of its own.
+   */
+  listProbe?(ctx: BackendContext, vmNames: readonly string[]): Probe<HostListing>;
   lifecycle(ctx: BackendContext, vmName: string, op: LifecycleOp): Promise<void>;
   /** Live changes where the backend has an event stream; calls back with the VM names that changed. */
   watch?(ctx: BackendContext, onChange: (vmNames: string[] | 'all') => void): Disposable;

@@ -6,6 +6,7 @@
 // a unit's status — cannot start a section of its own. splitSections() reads them back. Pure.
 import { randomBytes } from 'node:crypto';
 import { RemoteCommandError, type BackendContext, type ExecResult } from './backend';
+import { mustProbe, type Probe } from './probe';
 
 /** How scripts write a section line (the rest of the line: kind and an optional argument). */
 export const MARK = '@@vsim';
@@ -72,4 +73,9 @@ export async function mustRunScript(ctx: BackendContext, label: string, script: 
   const r = await ctx.run.exec(shScript(script, args), opts);
   if (r.code !== 0) throw RemoteCommandError.fromResult(ctx.hostName, ['sh', '-c', `<${label}>`, ...args], r);
   return r;
+}
+
+/** A composed script as a probe (probe.ts): fails like mustRunScript, else `parse` reads its output. */
+export function scriptProbe<T>(ctx: BackendContext, label: string, script: string, args: readonly string[], parse: (r: ExecResult) => T, opts: { timeoutMs?: number } = {}): Probe<T> {
+  return mustProbe(ctx, label, shScript(script, args), parse, { ...opts, shown: ['sh', '-c', `<${label}>`, ...args] });
 }

@@ -1,10 +1,12 @@
-// The host health probe: ONE round trip per host and refresh for every watched unit
-// (`systemctl show` of all of them) and, on microvm hosts, the ZFS pools (`zpool status -x`).
+// The host health probe: ONE command per host and refresh, inside the refresh's one round trip
+// (src/backends/batch.ts), for every watched unit (`systemctl show` of all of them) and, on
+// microvm hosts, the ZFS pools (`zpool status -x`).
 // A host without systemd (PID 1 is something else) or without zpool gets the section as
 // "not on this host" with the reason, never an error. Pure: runs through a CommandRunner.
 import type { BackendContext } from '../backends/backend';
 import { parseSystemdTimestamp } from '../backends/microvm/parseSystemctl';
 import { shScript, splitSections, type Section } from '../backends/script';
+import { runProbe, type Probe } from '../backends/probe';
 import { assertUnit, hostUnits, isMicrovmHost, type WatchedUnit } from '../model/services';
 import type { HostHealth, ServicesState, ServiceStatus, ZfsState } from './hostHealth';
 
@@ -92,23 +94,33 @@ export function parseZfs(secs: readonly Section[], hostName: string): ZfsState |
   return { kind: 'ok', healthy: /all pools are healthy/i.test(text), text };
 }
 
-/** Runs the probe on a host: its watched units (./units) and, on microvm hosts, its ZFS pools. */
-export async function probeHealth(ctx: BackendContext): Promise<HostHealth> {
+/** The probe of a host's watched units (./units) and, on microvm hosts, its ZFS pools: never throws, a failure is its state. */
+export function healthProbe(ctx: BackendContext): Probe<HostHealth> {
   const units = hostUnits(ctx.topology, ctx.hostName);
   const zfs = isMicrovmHost(ctx.topology, ctx.hostName);
-  const at = Date.now();
-  let r;
+  return {
+    label: 'Services probe',
+    argv: probeArgv(units, zfs),
+    parse(r) {
+      const at = Date.now();
+      const secs = splitSections(r.stdout);
+      if (!secs.length) return healthError(`the health probe on ${ctx.hostName} exited ${r.code}: ${firstLine(r.stderr) || 'no output'}`, zfs);
+      const z = zfs ? parseZfs(secs, ctx.hostName) : undefined;
+      return { services: parseServices(secs, units, ctx.hostName), ...(z ? { zfs: z } : {}), at };
+    },
+  };
+}
+
+/** The health of a host whose probe could not run or answer: every section says why. */
+export function healthError(message: string, zfs: boolean): HostHealth {
+  return { services: { kind: 'error', message }, ...(zfs ? { zfs: { kind: 'error', message } } : {}), at: Date.now() };
+}
+
+/** Runs the probe on a host in its own round trip. */
+export async function probeHealth(ctx: BackendContext): Promise<HostHealth> {
   try {
-    r = await ctx.run.exec(probeArgv(units, zfs));
+    return await runProbe(ctx, healthProbe(ctx));
   } catch (err) {
-    const message = (err as Error).message;
-    return { services: { kind: 'error', message }, ...(zfs ? { zfs: { kind: 'error', message } } : {}), at };
+    return healthError((err as Error).message, isMicrovmHost(ctx.topology, ctx.hostName));
   }
-  const secs = splitSections(r.stdout);
-  if (!secs.length) {
-    const message = `the health probe on ${ctx.hostName} exited ${r.code}: ${firstLine(r.stderr) || 'no output'}`;
-    return { services: { kind: 'error', message }, ...(zfs ? { zfs: { kind: 'error', message } } : {}), at };
-  }
-  const z = zfs ? parseZfs(secs, ctx.hostName) : undefined;
-  return { services: parseServices(secs, units, ctx.hostName), ...(z ? { zfs: z } : {}), at };
 }

@@ -1,16 +1,21 @@
 // The live state of one topology's hosts: fed by backends' listings and event streams, changed
 // by lifecycle operations (queued per VM). The tree and the graph both read it. Pure (no vscode).
-import { RemoteCommandError, type BackendContext, type CommandRunner, type LifecycleOp, type VmBackend, type VmStatus } from '../backends/backend';
+import { RemoteCommandError, type BackendContext, type CommandRunner, type HostListing, type LifecycleOp, type VmBackend, type VmStatus } from '../backends/backend';
 import type { Backend as BackendKind, Host, Topology } from '../model/types';
 import { Emitter, type Disposable } from '../remote/events';
 import type { HostHealth } from '../health/hostHealth';
-import { emptyHost, fingerprint, unreachable, type HostLive } from './hostState';
+import { emptyHost, fingerprint, unreachable, type HostLive, type Unreachable } from './hostState';
 import { OperationQueue } from './queue';
 import { TcStateStore } from '../tc/opsState';
 import { applyPlan, destroyLab, downLab, planLab, upLab, type PlanDeps, type PlanInput } from '../plan';
 import { offlineMessage } from '../plan/hosts';
 import type { ApplyOptions, ApplyResult, Plan } from '../plan/types';
-import { probeHostNet } from '../hostnet/probeHost';
+import { hostNetError, hostNetProbe } from '../hostnet/probeHost';
+import type { HostNetProbe } from '../hostnet/parse';
+import { healthError } from '../health/probe';
+import { isMicrovmHost } from '../model/services';
+import { runBatch, type Settled } from '../backends/batch';
+import type { Probe } from '../backends/probe';
 
 /** What a Lab's bring-up call says besides its own topology. */
 export type LabPlanInput = Omit<PlanInput, 'topology'>;
@@ -21,9 +26,9 @@ export interface LabDeps {
   backends: Partial<Record<BackendKind, VmBackend>>;
   /** False in an untrusted workspace: nothing remote happens. */
   trusted(): boolean;
-  /** The host's Services probe (src/health/probe.ts), run beside the listings of each refresh; absent: none. */
-  health?(ctx: BackendContext): Promise<HostHealth>;
-  /** Each refresh of a host with declared networks also probes them (src/hostnet), in one more round trip. */
+  /** The host's Services probe (src/health/probe.ts), asked in each refresh's round trip; absent: none. */
+  health?(ctx: BackendContext): Probe<HostHealth>;
+  /** Each refresh of a host with declared networks also probes them (src/hostnet), in the same round trip. */
   probeNetworks?: boolean;
 }
 
@@ -31,6 +36,14 @@ export const UNTRUSTED = 'This workspace is not trusted: vsim does not connect t
 
 /** Why a host the user disconnected is not reached (listing, streams, commands, plan). */
 export const disconnectedMessage = (hostName: string): string => `${hostName} is disconnected: use "Connect to Host" to connect to it again.`;
+
+/** How a failed listing shows on its host: the backend's tool missing, or the error. */
+function listingFailure(hostName: string, kind: BackendKind, backend: VmBackend, err: Error): Unreachable {
+  if (err instanceof RemoteCommandError && (err.result?.code === 127 || (/command not found|No such file/.test(err.result?.stderr ?? '') && err.argv[0] === backend.tool))) {
+    return { kind: 'missing-tool', tool: backend.tool, message: `${backend.tool} is not installed on ${hostName} (needed for ${kind} VMs).` };
+  }
+  return { kind: 'error', message: err.message };
+}
 
 export interface LabChange {
   host: string;
@@ -48,9 +61,9 @@ export class Lab implements Disposable {
   readonly queue = new OperationQueue();
   /** What the kernel had on each VM's interfaces at the last tc apply/show/clear. */
   readonly tc = new TcStateStore();
-  /** Listing round trips per host, for figures and tests. */
+  /** Refresh round trips per host (one per refresh: listings, Services and networks together), for figures and tests. */
   readonly roundTrips = new Map<string, number>();
-  /** Network probe round trips per host (one per refresh of a host with networks), for figures and tests. */
+  /** Network probes per host (one per refresh of a host with networks, inside its round trip), for figures and tests. */
   readonly netRoundTrips = new Map<string, number>();
 
   constructor(topology: Topology, private readonly deps: LabDeps) {
@@ -116,7 +129,7 @@ export class Lab implements Disposable {
     return { ...t, run: await this.deps.runnerFor(hostName, t.host, t.topology) };
   }
 
-  /** Lists all VMs of a host: one round trip per backend present, whatever the number of VMs. */
+  /** Lists all VMs of a host with its Services and networks: ONE round trip, whatever the number of VMs and backends. */
   refresh(hostName: string): Promise<void> {
     const running = this.inflight.get(hostName);
     if (running) return running;
@@ -147,38 +160,74 @@ export class Lab implements Disposable {
       settle((h) => unreachable(h, { kind: 'error', message: (err as Error).message }));
       return;
     }
-    // Side by side with the listings (its own round trip); it reports its failures itself.
-    const health = this.deps.health?.(ctx).catch((err: unknown): HostHealth => ({ services: { kind: 'error', message: (err as Error).message }, at: Date.now() }));
+    const hostProbes = this.hostProbes(ctx);
+    const listed = [...this.vmsByBackend(hostName)].map(([kind, names]) => ({ kind, names, backend: this.deps.backends[kind] }));
     const vms: HostLive['vms'] = {};
     const undeclared: HostLive['undeclared'] = [];
-    for (const [kind, names] of this.vmsByBackend(hostName)) {
-      const backend = this.deps.backends[kind];
-      if (!backend) {
+    // Every backend's listing and the host's probes in ONE round trip; a backend without a listing
+    // probe lists itself (a round trip of its own).
+    const probes: Probe<unknown>[] = [];
+    const listings = listed.map(({ names, backend }): Promise<Settled<HostListing>> | Probe<HostListing> | undefined => {
+      if (!backend) return undefined;
+      if (!backend.listProbe) return this.counted(hostName, backend.list(ctx, names)).then((value) => ({ ok: true as const, value }), (error: Error) => ({ ok: false as const, error }));
+      try {
+        const p = backend.listProbe(ctx, names);
+        probes.push(p);
+        return p;
+      } catch (error) {
+        return Promise.resolve({ ok: false as const, error: error as Error });
+      }
+    });
+    probes.push(...hostProbes.map((p) => p.probe));
+    if (probes.some((p) => p.argv)) this.count(hostName);
+    const answers = new Map(probes.map((p, i) => [p, i]));
+    const settled = await runBatch(ctx, probes);
+    const answerOf = <T>(p: Probe<T>): Settled<T> => settled[answers.get(p)!] as Settled<T>;
+    const host: Pick<HostLive, 'health' | 'net'> = {};
+    for (const h of hostProbes) h.keep(answerOf(h.probe), host);
+    let failure: Unreachable | undefined;
+    for (const [i, { kind, names, backend }] of listed.entries()) {
+      const l = listings[i];
+      if (!backend || !l) {
         for (const n of names) vms[n] = { state: 'unknown', detail: `backend ${kind} not supported yet` };
         continue;
       }
-      try {
-        this.roundTrips.set(hostName, (this.roundTrips.get(hostName) ?? 0) + 1);
-        const listing = await backend.list(ctx, names);
-        Object.assign(vms, listing.vms);
-        for (const u of listing.undeclared) undeclared.push({ ...u, backend: kind });
-      } catch (err) {
-        if (err instanceof RemoteCommandError && (err.result?.code === 127 || (/command not found|No such file/.test(err.result?.stderr ?? '') && err.argv[0] === backend.tool))) {
-          settle((h) => unreachable(h, { kind: 'missing-tool', tool: backend.tool,
-            message: `${backend.tool} is not installed on ${hostName} (needed for ${kind} VMs).` }));
-          return;
-        }
-        settle((h) => unreachable(h, { kind: 'error', message: (err as Error).message }));
-        return;
+      const r = 'parse' in l ? answerOf(l) : await l;
+      if (r.ok) {
+        Object.assign(vms, r.value.vms);
+        for (const u of r.value.undeclared) undeclared.push({ ...u, backend: kind });
+      } else {
+        failure ??= listingFailure(hostName, kind, backend, r.error);
       }
     }
-    const h = await health;
-    let net: HostLive['net'];
-    if (this.deps.probeNetworks && this.hasNetworks(hostName)) {
-      this.netRoundTrips.set(hostName, (this.netRoundTrips.get(hostName) ?? 0) + 1);
-      net = await probeHostNet(ctx);
+    // A listing that failed makes the host unreachable; what the round trip's other probes read is kept
+    // (libvirtd down: the Services node says so).
+    if (failure) settle((h) => ({ ...unreachable(h, failure), ...host }));
+    else settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now(), ...host }));
+  }
+
+  /** The host's own probes of a refresh (Services, networks) and where each answer goes. */
+  private hostProbes(ctx: BackendContext): { probe: Probe<unknown>; keep(r: Settled<unknown>, into: Pick<HostLive, 'health' | 'net'>): void }[] {
+    const out: ReturnType<Lab['hostProbes']> = [];
+    const health = this.deps.health?.(ctx);
+    if (health) {
+      const zfs = isMicrovmHost(ctx.topology, ctx.hostName);
+      out.push({ probe: health, keep: (r, into) => { into.health = r.ok ? (r.value as HostHealth) : healthError(r.error.message, zfs); } });
     }
-    settle(() => ({ connection: { kind: 'connected' }, vms, undeclared, refreshedAt: Date.now(), ...(h ? { health: h } : {}), ...(net ? { net } : {}) }));
+    if (this.deps.probeNetworks && this.hasNetworks(ctx.hostName)) {
+      this.netRoundTrips.set(ctx.hostName, (this.netRoundTrips.get(ctx.hostName) ?? 0) + 1);
+      out.push({ probe: hostNetProbe(ctx), keep: (r, into) => { into.net = r.ok ? (r.value as HostNetProbe) : hostNetError(ctx, r.error); } });
+    }
+    return out;
+  }
+
+  private count(hostName: string): void {
+    this.roundTrips.set(hostName, (this.roundTrips.get(hostName) ?? 0) + 1);
+  }
+
+  private counted<T>(hostName: string, p: Promise<T>): Promise<T> {
+    this.count(hostName);
+    return p;
   }
 
   /** The file declares a network on the host (its Networks node has something to show). */

@@ -101,10 +101,10 @@ export class SshPool implements Disposable {
     return this.handshakeCounts.get(alias) ?? 0;
   }
 
-  /** Remote commands started (on every pooled host) in this session: the idle check reads it. */
-  commandCount(): number {
+  /** Remote commands started in this session, on every pooled host or on `alias`: the idle check and the round-trip count read it. */
+  commandCount(alias?: string): number {
     let n = 0;
-    for (const { host } of this.hosts.values()) n += host.shell.stats.commandsStarted;
+    for (const [a, { host }] of this.hosts) if (alias === undefined || a === alias) n += host.shell.stats.commandsStarted;
     return n;
   }
 

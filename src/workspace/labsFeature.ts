@@ -1,7 +1,7 @@
 // The live-lab feature: the SSH connections, the backends, and one Lab per topology file under the
 // one refresh policy.
 import * as vscode from 'vscode';
-import { probeHealth } from '../health/probe';
+import { healthProbe } from '../health/probe';
 import type { VmBackend } from '../backends/backend';
 import { createBackends } from '../backends';
 import type { Backend } from '../model/types';
@@ -22,7 +22,7 @@ export function registerLabs(context: vscode.ExtensionContext): LabsFeature {
     runnerFor: (name, host, topology) => connections.runnerFor(name, host, topology),
     backends,
     trusted: () => vscode.workspace.isTrusted,
-    health: probeHealth,
+    health: healthProbe,
     probeNetworks: true,
   });
   // The welcome text ("no topology") only once the workspace has really been searched.

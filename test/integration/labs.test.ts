@@ -39,21 +39,26 @@ describe('live labs on the sandbox', function () {
     await vscode.commands.executeCommand('workbench.view.explorer');
   });
 
-  it('connects to vsim-hv1 and lists its VMs with one round trip per backend', async () => {
+  it('connects to vsim-hv1 and lists its VMs, Services and networks in one round trip', async () => {
     // A poll already under way would be joined, not counted: let it end, then (in the same tick, so no
     // other refresh can start) count this test's own. Earlier suites may already have dialled.
     await lab.refresh(HV1);
     const handshakes0 = api.connections.pool.handshakes(HV1);
     const before = lab.roundTrips.get(HV1) ?? 0;
     const probes = lab.netRoundTrips.get(HV1) ?? 0;
+    const commands0 = api.connections.pool.commandCount(HV1);
     await lab.refresh(HV1);
+    const commands = api.connections.pool.commandCount(HV1) - commands0;
     const h = lab.host(HV1);
     assert.equal(h.connection.kind, 'connected', JSON.stringify(h.connection));
     assert.equal(h.vms.chassis?.state, 'running');
     assert.equal(h.vms.compute?.state, 'running');
     const backends = lab.vmsByBackend(HV1).size;
-    assert.equal((lab.roundTrips.get(HV1) ?? 0) - before, backends, `one listing per backend (${[...lab.vmsByBackend(HV1).keys()].join(', ')})`);
-    assert.equal((lab.netRoundTrips.get(HV1) ?? 0) - probes, 1, 'one network probe for the Networks node (vsimbr0)');
+    assert.ok(backends >= 2, `vsim-hv1 has VMs of several backends (${[...lab.vmsByBackend(HV1).keys()].join(', ')})`);
+    assert.equal((lab.roundTrips.get(HV1) ?? 0) - before, 1, `one round trip for every backend (${[...lab.vmsByBackend(HV1).keys()].join(', ')}), Services and networks`);
+    assert.equal(commands, 1, 'one command through the pool for the refresh');
+    assert.equal((lab.netRoundTrips.get(HV1) ?? 0) - probes, 1, 'the network probe for the Networks node (vsimbr0) in it');
+    assert.equal(h.health?.services.kind, 'absent', `the Services probe answered in it (PID 1 is not systemd on vsim-hv1): ${JSON.stringify(h.health?.services)}`);
     assert.ok(h.net && 'facts' in h.net && h.net.facts.links.some((l) => l.name === 'vsimbr0'), JSON.stringify(h.net && 'error' in h.net ? h.net.error : 'probed'));
     const handshakes1 = api.connections.pool.handshakes(HV1);
     assert.ok(handshakes1 - handshakes0 <= 1, `the first refresh dials at most once (${handshakes1 - handshakes0})`);

@@ -6,8 +6,9 @@
 import * as path from 'node:path';
 import { assertName, assertPath, isValidName } from '../../model/names';
 import type { Topology } from '../../model/types';
-import { mustRun, type BackendContext, type LifecycleOp, type VmBackend, type VmStatus } from '../backend';
-import { mustRunScript } from '../script';
+import { mustRun, type BackendContext, type HostListing, type LifecycleOp, type VmBackend, type VmStatus } from '../backend';
+import { mustRunScript, scriptProbe } from '../script';
+import { runProbe, type Probe } from '../probe';
 import { API_SCRIPT, CloudHypervisorApiError, errorMessages, parseApiSections, vmInfoStatus } from './apiScript';
 
 export { API_SCRIPT, CloudHypervisorApiError, errorMessages, parseApiSections, vmInfoStatus, type ApiAnswer } from './apiScript';
@@ -35,6 +36,28 @@ export function chSnapshotDir(topology: Topology, vm: string, name?: string): st
   if (!sock) throw new Error(`VM ${vm} has no sockets.api in the topology.`);
   const dir = path.posix.join(path.posix.dirname(assertPath(sock, `API socket of ${vm}`)), 'snapshots', assertName(vm, 'VM name'));
   return name ? path.posix.join(dir, assertName(name, 'snapshot name')) : dir;
+}
+
+/** ONE run of the api script asking vm.info of every declared socket. */
+function listProbe(ctx: BackendContext, vmNames: readonly string[]): Probe<HostListing> {
+  const vms: Record<string, VmStatus> = {};
+  const socks: string[] = [];
+  const bySock = new Map<string, string[]>();
+  for (const n of vmNames) {
+    const s = apiSocket(ctx, n);
+    if (!s) {
+      vms[n] = { state: 'unknown', detail: 'no sockets.api in the topology' };
+      continue;
+    }
+    if (!bySock.has(s)) socks.push(s);
+    bySock.set(s, [...(bySock.get(s) ?? []), n]);
+  }
+  if (!socks.length) return { label: 'cloud-hypervisor listing', parse: () => ({ vms, undeclared: [] }) };
+  return scriptProbe(ctx, 'curl api script', API_SCRIPT, ['GET', 'vm.info', '', ...socks], (r) => {
+    const answers = parseApiSections(r.stdout);
+    for (const s of socks) for (const n of bySock.get(s) ?? []) vms[n] = { ...vmInfoStatus(answers.get(s)), facts: { ...vmInfoStatus(answers.get(s)).facts, api: s } };
+    return { vms, undeclared: [] };
+  }, { timeoutMs: 10_000 + 30_000 * socks.length });
 }
 
 export function createCloudHypervisorBackend(): VmBackend & {
@@ -103,26 +126,8 @@ export function createCloudHypervisorBackend(): VmBackend & {
       revertDetail: (t, vm, name) => `cloud-hypervisor drops the VM ${vm} (vm.delete) and restores it from ${chSnapshotDir(t, vm, name)}; changes since then are lost.`,
     },
 
-    async list(ctx, vmNames) {
-      const vms: Record<string, VmStatus> = {};
-      const socks: string[] = [];
-      const bySock = new Map<string, string[]>();
-      for (const n of vmNames) {
-        const s = apiSocket(ctx, n);
-        if (!s) {
-          vms[n] = { state: 'unknown', detail: 'no sockets.api in the topology' };
-          continue;
-        }
-        if (!bySock.has(s)) socks.push(s);
-        bySock.set(s, [...(bySock.get(s) ?? []), n]);
-      }
-      if (socks.length) {
-        const r = await mustRunScript(ctx, 'curl api script', API_SCRIPT, ['GET', 'vm.info', '', ...socks], { timeoutMs: 10_000 + 30_000 * socks.length });
-        const answers = parseApiSections(r.stdout);
-        for (const s of socks) for (const n of bySock.get(s) ?? []) vms[n] = { ...vmInfoStatus(answers.get(s)), facts: { ...vmInfoStatus(answers.get(s)).facts, api: s } };
-      }
-      return { vms, undeclared: [] };
-    },
+    list: async (ctx, vmNames) => runProbe(ctx, listProbe(ctx, vmNames)),
+    listProbe,
 
     async lifecycle(ctx, vm, op) {
       await api(ctx, vm, 'PUT', OPS[op]);

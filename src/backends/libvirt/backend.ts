@@ -1,7 +1,8 @@
 // libvirt backend (seeds 000/001): domains driven with virsh over the host's CommandRunner.
 // list: ONE `virsh domstats --state` for every domain of the host; watch: `virsh event --loop`
 // streamed, reconnected with backoff when libvirtd restarts. Pure (no vscode).
-import { mustRun, RemoteCommandError, type BackendContext, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
+import { mustRun, RemoteCommandError, type BackendContext, type HostListing, type LifecycleOp, type VmBackend, type VmState, type VmStatus } from '../backend';
+import { mustProbe, runProbe, type Probe } from '../probe';
 import type { Disposable } from '../../remote/events';
 import { delay } from '../script';
 import { domainOf, keysByDomain } from './domains';
@@ -95,6 +96,21 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     }
   }
 
+  /** ONE `virsh domstats --state` → every declared domain's state and the host's undeclared ones. */
+  function listProbe(ctx: BackendContext, vmNames: readonly string[]): Probe<HostListing> {
+    return mustProbe(ctx, 'libvirt listing', virsh.domstats(libvirtUri(ctx)), (r) => {
+      const found = new Map(parseDomstats(r.stdout).map((d) => [d.name, d]));
+      const vms: Record<string, VmStatus> = {};
+      const declared = keysByDomain(ctx.topology, vmNames);
+      for (const [domain, n] of declared) {
+        const d = found.get(domain);
+        vms[n] = d ? status(d.state, d.reason) : { state: 'missing', detail: `no libvirt domain ${domain} on ${ctx.hostName}` };
+      }
+      const undeclared = [...found.values()].filter((d) => !declared.has(d.name)).map((d) => ({ name: d.name, status: status(d.state, d.reason) }));
+      return { vms, undeclared };
+    });
+  }
+
   return {
     kind: 'libvirt',
     tool: 'virsh',
@@ -105,18 +121,9 @@ export function createLibvirtBackend(options: LibvirtBackendOptions = {}): VmBac
     liveFacts: libvirtLiveFacts(libvirtUri),
     consoleOptions: { force: true },
 
-    async list(ctx, vmNames) {
-      const r = await mustRun(ctx, virsh.domstats(libvirtUri(ctx)));
-      const found = new Map(parseDomstats(r.stdout).map((d) => [d.name, d]));
-      const vms: Record<string, VmStatus> = {};
-      const declared = keysByDomain(ctx.topology, vmNames);
-      for (const [domain, n] of declared) {
-        const d = found.get(domain);
-        vms[n] = d ? status(d.state, d.reason) : { state: 'missing', detail: `no libvirt domain ${domain} on ${ctx.hostName}` };
-      }
-      const undeclared = [...found.values()].filter((d) => !declared.has(d.name)).map((d) => ({ name: d.name, status: status(d.state, d.reason) }));
-      return { vms, undeclared };
-    },
+    list: async (ctx, vmNames) => runProbe(ctx, listProbe(ctx, vmNames)),
+
+    listProbe,
 
     async lifecycle(ctx, vmName, op: LifecycleOp) {
       const uri = libvirtUri(ctx);

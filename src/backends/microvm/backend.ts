@@ -5,8 +5,9 @@
 import { assertName, assertPath } from '../../model/names';
 import { fileBootLog } from '../bootLog';
 import { serialLogPath, socatConsoleArgv } from '../serialSocket';
-import { mustRun, RemoteCommandError, type BackendContext, type BootLogSource, type ConsoleOptions, type VmBackend, type VmState, type VmStatus } from '../backend';
-import { mustRunScript, splitSections } from '../script';
+import { mustRun, RemoteCommandError, type BackendContext, type BootLogSource, type ConsoleOptions, type HostListing, type VmBackend, type VmState, type VmStatus } from '../backend';
+import { scriptProbe, splitSections } from '../script';
+import { runProbe, type Probe } from '../probe';
 import { parseSystemctlShow, type UnitStatus } from './parseSystemctl';
 import { parseVmStateList, vmStateCommand } from './parseVmState';
 import { createMicrovmProvisioner } from './provisioner';
@@ -89,15 +90,11 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
     throw new MicrovmUnitError(ctx.hostName, argv, r, tail);
   }
 
-  return {
-    kind: 'microvm',
-    tool: 'systemctl',
-    provisioner: createMicrovmProvisioner({ stateDir, ...(options.nix ? { nix: options.nix } : {}) }),
-
-    async list(ctx, vmNames) {
-      if (vmNames.length === 0) return { vms: {}, undeclared: [] };
-      vmNames.forEach((n) => assertName(n, 'VM name'));
-      const r = await mustRunScript(ctx, 'microvm list script', LIST_SCRIPT, [stateDir, ...vmNames]);
+  /** ONE run of LIST_SCRIPT → every VM's unit state, slot assignment and booted/current links. */
+  function listProbe(ctx: BackendContext, vmNames: readonly string[]): Probe<HostListing> {
+    if (vmNames.length === 0) return { label: 'microvm listing', parse: () => ({ vms: {}, undeclared: [] }) };
+    vmNames.forEach((n) => assertName(n, 'VM name'));
+    return scriptProbe(ctx, 'microvm list script', LIST_SCRIPT, [stateDir, ...vmNames], (r) => {
       const secs = splitSections(r.stdout);
       const units = parseSystemctlShow(secs.find((s) => s.kind === 'units')?.body ?? '');
       const unitRc = secs.find((s) => s.kind === 'units-rc')?.arg;
@@ -131,7 +128,17 @@ export function createMicrovmBackend(options: MicrovmBackendOptions = {}): VmBac
         vms[n] = status;
       }
       return { vms, undeclared: [] };
-    },
+    });
+  }
+
+  return {
+    kind: 'microvm',
+    tool: 'systemctl',
+    provisioner: createMicrovmProvisioner({ stateDir, ...(options.nix ? { nix: options.nix } : {}) }),
+
+    list: async (ctx, vmNames) => runProbe(ctx, listProbe(ctx, vmNames)),
+
+    listProbe,
 
     async lifecycle(ctx, vm, op) {
       switch (op) {

@@ -5,13 +5,20 @@
 // "busy" when someone else holds it. list: ONE round trip (a constant sh script asks every socket in
 // turn). Pure (no vscode).
 import { assertPath } from '../../model/names';
-import { type BackendContext, type ConsoleOptions, type LifecycleOp, type VmBackend } from '../backend';
+import { type BackendContext, type ConsoleOptions, type HostListing, type LifecycleOp, type VmBackend } from '../backend';
 import { fileBootLog } from '../bootLog';
 import { serialLogPath, socatConsoleArgv } from '../serialSocket';
-import { monitorCommand, monitorStatuses } from './monitor';
+import { monitorCommand, monitorStatusesProbe } from './monitor';
+import { runProbe, type Probe } from '../probe';
 import { createQemuProvisioner, startQemu } from './start';
 
 export { MonitorError, monitorOf } from './monitor';
+
+/** Every VM's monitor asked `query-status`, in one run of the monitor script. */
+function listProbe(ctx: BackendContext, vmNames: readonly string[]): Probe<HostListing> {
+  const p = monitorStatusesProbe(ctx, vmNames);
+  return { ...p, parse: (r) => ({ vms: p.parse(r), undeclared: [] }) };
+}
 
 export function createQemuBackend(): VmBackend & {
   console(ctx: BackendContext, vmName: string, opts?: ConsoleOptions): { argv: string[]; pty: boolean };
@@ -21,9 +28,8 @@ export function createQemuBackend(): VmBackend & {
     tool: 'socat',
     provisioner: createQemuProvisioner(),
 
-    async list(ctx, vmNames) {
-      return { vms: await monitorStatuses(ctx, vmNames), undeclared: [] };
-    },
+    list: async (ctx, vmNames) => runProbe(ctx, listProbe(ctx, vmNames)),
+    listProbe,
 
     async lifecycle(ctx, vm, op: LifecycleOp) {
       switch (op) {

@@ -5,7 +5,8 @@
 import { assertPath } from '../../model/names';
 import type { Topology } from '../../model/types';
 import type { BackendContext, VmStatus } from '../backend';
-import { mustRunScript, splitSections } from '../script';
+import { scriptProbe, splitSections } from '../script';
+import { runProbe, type Probe } from '../probe';
 import { HMP_COMMANDS, hmpStatus, parseHmpTranscript } from './hmpProtocol';
 import { MONITOR_SCRIPT, parseQmpLines, QMP_COMMANDS, qmpStatus } from './qmpScript';
 
@@ -45,22 +46,24 @@ interface Answer {
   body: string;
 }
 
-async function ask(ctx: BackendContext, command: string, monitors: readonly Monitor[], timeoutMs: number): Promise<Answer[]> {
-  const r = await mustRunScript(ctx, 'monitor script', MONITOR_SCRIPT, monitorArgs(command, monitors), { timeoutMs });
-  const secs = splitSections(r.stdout);
-  const out: Answer[] = [];
-  secs.forEach((s, i) => {
-    if (s.kind !== 'qmp' && s.kind !== 'hmp') return;
-    out.push({ monitor: { protocol: s.kind, path: s.arg }, absent: secs[i + 1]?.kind === 'absent', body: s.body });
-  });
-  return out;
+/** The monitor script asking `command` of each monitor in turn, as a probe of its answers. */
+function askProbe(ctx: BackendContext, command: string, monitors: readonly Monitor[], timeoutMs: number): Probe<Answer[]> {
+  return scriptProbe(ctx, 'monitor script', MONITOR_SCRIPT, monitorArgs(command, monitors), (r) => {
+    const secs = splitSections(r.stdout);
+    const out: Answer[] = [];
+    secs.forEach((s, i) => {
+      if (s.kind !== 'qmp' && s.kind !== 'hmp') return;
+      out.push({ monitor: { protocol: s.kind, path: s.arg }, absent: secs[i + 1]?.kind === 'absent', body: s.body });
+    });
+    return out;
+  }, { timeoutMs });
 }
 
 /**
  * The run state of each VM by its monitor, in one round trip whatever their number. VMs without a
  * monitor get `unknown` with the reason; `facts` name the socket (`qmp` / `hmp`).
  */
-export async function monitorStatuses(ctx: BackendContext, vmNames: readonly string[]): Promise<Record<string, VmStatus>> {
+export function monitorStatusesProbe(ctx: BackendContext, vmNames: readonly string[]): Probe<Record<string, VmStatus>> {
   const vms: Record<string, VmStatus> = {};
   const byKey = new Map<string, { monitor: Monitor; vms: string[] }>();
   for (const n of vmNames) {
@@ -74,15 +77,25 @@ export async function monitorStatuses(ctx: BackendContext, vmNames: readonly str
     e.vms.push(n);
     byKey.set(key, e);
   }
-  if (!byKey.size) return vms;
+  if (!byKey.size) return { label: 'qemu listing', parse: () => vms };
   const monitors = [...byKey.values()].map((e) => e.monitor);
-  for (const a of await ask(ctx, 'query-status', monitors, 10_000 + 6_000 * monitors.length)) {
-    const kind = a.absent ? 'absent' : 'answered';
-    const st = a.monitor.protocol === 'hmp' ? hmpStatus(kind, a.body) : qmpStatus(kind, a.body);
-    for (const n of byKey.get(`${a.monitor.protocol} ${a.monitor.path}`)?.vms ?? []) vms[n] = { ...st, facts: { [a.monitor.protocol]: a.monitor.path } };
-  }
-  for (const n of vmNames) vms[n] ??= { state: 'unknown', detail: 'no answer for its monitor socket' };
-  return vms;
+  const ask = askProbe(ctx, 'query-status', monitors, 10_000 + 6_000 * monitors.length);
+  return {
+    ...ask,
+    parse(r) {
+      for (const a of ask.parse(r)) {
+        const kind = a.absent ? 'absent' : 'answered';
+        const st = a.monitor.protocol === 'hmp' ? hmpStatus(kind, a.body) : qmpStatus(kind, a.body);
+        for (const n of byKey.get(`${a.monitor.protocol} ${a.monitor.path}`)?.vms ?? []) vms[n] = { ...st, facts: { [a.monitor.protocol]: a.monitor.path } };
+      }
+      for (const n of vmNames) vms[n] ??= { state: 'unknown', detail: 'no answer for its monitor socket' };
+      return vms;
+    },
+  };
+}
+
+export function monitorStatuses(ctx: BackendContext, vmNames: readonly string[]): Promise<Record<string, VmStatus>> {
+  return runProbe(ctx, monitorStatusesProbe(ctx, vmNames));
 }
 
 /** Sends one command (a QMP name from QMP_COMMANDS) to the VM's monitor; throws MonitorError with QEMU's reason. */
@@ -90,7 +103,7 @@ export async function monitorCommand(ctx: BackendContext, vm: string, command: s
   const m = monitorOf(ctx.topology, vm);
   if (!m) throw new MonitorError(ctx.hostName, vm, command, `the topology gives ${NO_MONITOR} for this VM`);
   const fail = (reason: string): MonitorError => new MonitorError(ctx.hostName, vm, command, reason, m.protocol);
-  const [a] = await ask(ctx, command, [m], 15_000);
+  const [a] = await runProbe(ctx, askProbe(ctx, command, [m], 15_000));
   if (!a) throw fail('no answer from the monitor script');
   if (a.absent) throw fail(`no socket ${m.path} (QEMU not running)`);
   if (m.protocol === 'hmp') {

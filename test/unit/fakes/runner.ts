@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { BackendContext, CommandRunner, ExecResult } from '../../../src/backends/backend';
 import type { Topology } from '../../../src/model/types';
+import { batchParts, formatBatch } from '../../../src/backends/batch';
 
 export type Answer = Partial<ExecResult>;
 
@@ -27,19 +28,32 @@ export function unmarked(script: string | undefined): string | undefined {
   return script?.replace(ANNOUNCED, '').replace(/@@vsim\.[0-9a-f]{32} /g, '@@vsim ');
 }
 
-export function fakeRunner(answer: (argv: readonly string[], stdin?: string) => Answer): CommandRunner & { calls: string[][]; stdins: (string | undefined)[] } {
+/**
+ * Records argv and answers from a function. A refresh's batch (src/backends/batch.ts) is answered
+ * part by part, as its script would run them: `calls` gets each part, `trips` counts round trips.
+ */
+export function fakeRunner(answer: (argv: readonly string[], stdin?: string) => Answer): CommandRunner & { calls: string[][]; stdins: (string | undefined)[]; trips: number } {
   const calls: string[][] = [];
   const stdins: (string | undefined)[] = [];
-  return {
+  const one = (argv: readonly string[], stdin?: string): ExecResult => {
+    calls.push([...argv]);
+    stdins.push(stdin);
+    const a = answer(argv, stdin);
+    return { stdout: '', stderr: '', code: 0, durationMs: 1, ...a, ...(a.stdout !== undefined ? { stdout: asMarked(a.stdout, runMarkOf(argv, stdin)) } : {}) };
+  };
+  const r = {
     calls,
     stdins,
-    async exec(argv, opts) {
-      calls.push([...argv]);
-      stdins.push(opts?.stdin);
-      const a = answer(argv, opts?.stdin);
-      return { stdout: '', stderr: '', code: 0, durationMs: 1, ...a, ...(a.stdout !== undefined ? { stdout: asMarked(a.stdout, runMarkOf(argv, opts?.stdin)) } : {}) };
+    trips: 0,
+    async exec(argv: readonly string[], opts?: { stdin?: string }): Promise<ExecResult> {
+      r.trips++;
+      const batch = batchParts(argv);
+      if (!batch) return one(argv, opts?.stdin);
+      const parts = batch.commands.map((c) => one(c));
+      return { stdout: formatBatch(batch.mark, parts), stderr: '', code: 0, durationMs: 1 };
     },
   };
+  return r;
 }
 
 export function localRunner(env: NodeJS.ProcessEnv = {}): CommandRunner & { calls: string[][] } {

@@ -1,19 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab } from '../../../src/lab/lab';
-import { mustRun, type VmBackend } from '../../../src/backends/backend';
-import { probeHealth } from '../../../src/health/probe';
+import type { BackendContext, HostListing, VmBackend } from '../../../src/backends/backend';
+import { mustProbe, runProbe, type Probe } from '../../../src/backends/probe';
+import { healthProbe } from '../../../src/health/probe';
 import type { Topology } from '../../../src/model/types';
 import { fakeRunner } from '../fakes/runner';
 
 const t: Topology = { version: 1, hosts: { h1: { address: 'x', services: ['k3s'] } }, vms: { a: { host: 'h1', backend: 'libvirt' } } } as Topology;
 
+/** Lists in the refresh's round trip (listProbe): `virsh list`, every VM running. */
+const listing = (ctx: BackendContext, names: readonly string[]): Probe<HostListing> =>
+  mustProbe(ctx, 'libvirt listing', ['virsh', 'list'], () => ({ vms: Object.fromEntries(names.map((n) => [n, { state: 'running' as const }])), undeclared: [] }));
+
 const libvirt: VmBackend = {
   kind: 'libvirt', tool: 'virsh',
-  async list(ctx, names) {
-    await mustRun(ctx, ['virsh', 'list']);
-    return { vms: Object.fromEntries(names.map((n) => [n, { state: 'running' as const }])), undeclared: [] };
-  },
+  list: async (ctx, names) => runProbe(ctx, listing(ctx, names)),
+  listProbe: listing,
   async lifecycle() {},
 };
 
@@ -25,14 +28,15 @@ function show(argv: readonly string[], k3s: string): string {
     : `Id=${u}\nDescription=${u}\nLoadState=not-found\nActiveState=inactive\nSubState=dead\nResult=success\nMainPID=0\nStateChangeTimestamp=\n`)).join('\n')}@@vsim units-rc 0\n`;
 }
 
-test('a refresh reads the Services beside the listing (one more round trip), and a change of a unit is a change of the host', async () => {
+test('a refresh reads the Services with the listing (in its one round trip), and a change of a unit is a change of the host', async () => {
   let k3s = 'failed';
   const run = fakeRunner((argv) => (argv[0] === 'sh' ? { stdout: show(argv, k3s) } : { stdout: 'a\n' }));
-  const lab = new Lab(t, { runnerFor: async () => run, backends: { libvirt }, trusted: () => true, health: probeHealth });
+  const lab = new Lab(t, { runnerFor: async () => run, backends: { libvirt }, trusted: () => true, health: healthProbe });
   let changes = 0;
   lab.onDidChange(() => changes++);
   await lab.refresh('h1');
-  assert.equal(run.calls.length, 2, 'the listing and the probe');
+  assert.equal(run.trips, 1, 'the listing and the probe in one round trip');
+  assert.deepEqual(run.calls.map((c) => c[0]), ['virsh', 'sh'], 'the listing and the probe');
   const s = lab.host('h1').health?.services;
   assert.equal(s?.kind, 'ok');
   assert.deepEqual(s?.kind === 'ok' ? s.units.map((u) => [u.unit, u.active, u.result]) : [], [['k3s.service', 'failed', 'exit-code']]);
@@ -48,11 +52,11 @@ test('a refresh reads the Services beside the listing (one more round trip), and
 
 test('a probe that fails leaves the host connected with the Services error; without a probe nothing more runs', async () => {
   const run = fakeRunner((argv) => (argv[0] === 'sh' ? { code: 1, stderr: 'sh: broken\n' } : { stdout: 'a\n' }));
-  const lab = new Lab(t, { runnerFor: async () => run, backends: { libvirt }, trusted: () => true, health: probeHealth });
+  const lab = new Lab(t, { runnerFor: async () => run, backends: { libvirt }, trusted: () => true, health: healthProbe });
   await lab.refresh('h1');
   assert.equal(lab.host('h1').connection.kind, 'connected');
   assert.deepEqual(lab.host('h1').health?.services, { kind: 'error', message: 'the health probe on h1 exited 1: sh: broken' });
-  const thrown = new Lab(t, { runnerFor: async () => run, backends: { libvirt }, trusted: () => true, health: () => Promise.reject(new Error('boom')) });
+  const thrown = new Lab(t, { runnerFor: async () => run, backends: { libvirt }, trusted: () => true, health: () => ({ label: 'Services probe', argv: ['true'], parse: () => { throw new Error('boom'); } }) });
   await thrown.refresh('h1');
   assert.equal(thrown.host('h1').connection.kind, 'connected');
   assert.deepEqual(thrown.host('h1').health?.services, { kind: 'error', message: 'boom' });

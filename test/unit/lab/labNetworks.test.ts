@@ -1,23 +1,26 @@
-// The Lab's network probe: one more round trip per refresh of a host with declared networks (none
-// without), its facts kept with the host, a failed probe a note on the host — never a failed refresh.
+// The Lab's network probe: part of the round trip of each refresh of a host with declared networks
+// (none without), its facts kept with the host, a failed probe a note on the host — never a failed refresh.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab } from '../../../src/lab/lab';
-import { mustRun, type VmBackend } from '../../../src/backends/backend';
+import type { BackendContext, HostListing, VmBackend } from '../../../src/backends/backend';
+import { mustProbe, runProbe, type Probe } from '../../../src/backends/probe';
 import type { Topology } from '../../../src/model/types';
 import { fakeRunner } from '../fakes/runner';
 
 // Captured from a real dnsmasq + udhcpc (test/fixtures/hostnet/), its run mark undone.
 const PROBE = readFileSync(join(__dirname, '../../fixtures/hostnet/probe-ok.txt'), 'utf8').split('\n').slice(1).join('\n').replace(/^@@vsim\.[0-9a-f]{32} /gm, '@@vsim ');
 
+/** Lists in the refresh's round trip (listProbe): `virsh list`, every VM running. */
+const listing = (ctx: BackendContext, names: readonly string[]): Probe<HostListing> =>
+  mustProbe(ctx, 'libvirt listing', ['virsh', 'list'], () => ({ vms: Object.fromEntries(names.map((n) => [n, { state: 'running' as const }])), undeclared: [] }));
+
 const libvirt: VmBackend = {
   kind: 'libvirt', tool: 'virsh',
-  async list(ctx, names) {
-    await mustRun(ctx, ['virsh', 'list']);
-    return { vms: Object.fromEntries(names.map((n) => [n, { state: 'running' as const }])), undeclared: [] };
-  },
+  list: async (ctx, names) => runProbe(ctx, listing(ctx, names)),
+  listProbe: listing,
   async lifecycle() { /* not used */ },
 };
 
@@ -27,12 +30,13 @@ const topo = (networks: boolean): Topology => ({
   vms: { guest1: { host: 'h', backend: 'libvirt', nics: [{ network: 'lan', mac: '52:54:00:aa:bb:01' }] } },
 } as Topology);
 
-test('a host with networks: listing + one probe; its facts kept with the host', async () => {
+test('a host with networks: listing + one probe in one round trip; its facts kept with the host', async () => {
   const r = fakeRunner((argv) => (argv[0] === 'sh' ? { stdout: PROBE } : { stdout: 'guest1\n' }));
   const lab = new Lab(topo(true), { runnerFor: async () => r, backends: { libvirt }, trusted: () => true, probeNetworks: true });
   await lab.refresh('h');
-  assert.equal(r.calls.length, 2);
-  assert.equal(lab.roundTrips.get('h'), 1, 'one listing');
+  assert.deepEqual(r.calls.map((c) => c[0]), ['virsh', 'sh'], 'the listing and the network probe');
+  assert.equal(r.trips, 1, 'in one round trip');
+  assert.equal(lab.roundTrips.get('h'), 1, 'one round trip counted');
   assert.equal(lab.netRoundTrips.get('h'), 1, 'one network probe');
   const net = lab.host('h').net;
   assert.ok(net && 'facts' in net, JSON.stringify(net));
