@@ -16,6 +16,7 @@ import type { HostNetFacts } from '../../src/hostnet/parse';
 import { ipChoices, vmLiveIps } from '../../src/tree/vmLive';
 import { context, sandboxTopology, writeFigures } from './lab';
 import { SANDBOX, sandboxEnv, until, type SandboxEnv } from './sshRunner';
+import { typeAtPrompt } from './guestShell';
 
 const env = sandboxEnv();
 const skip = typeof env === 'string' ? env : false;
@@ -43,33 +44,22 @@ async function probe(run: CommandRunner = ctx.run): Promise<HostNetFacts> {
 }
 
 /**
- * Types `command` into the guest's serial console (`virsh console --force` over `ssh -tt`) and waits
- * until `done` matches what it printed; then detaches with Ctrl-].
+ * Types `command` into the guest's serial console (`virsh console --force` over `ssh -tt`) at its
+ * prompt and waits until `done` matches what it printed; then detaches with Ctrl-].
  */
-function inGuest(e: SandboxEnv, command: string, done: RegExp, timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const ssh = spawn('ssh', ['-F', e.sshConfig, '-tt', HOST, `virsh -q console --force ${VM} 2>/dev/null`], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let typed = false;
-    const poke = setInterval(() => { if (!typed) ssh.stdin.write('\r'); }, 500);
-    const timer = setTimeout(() => { ssh.kill('SIGTERM'); reject(new Error(`guest console: no ${done} within ${timeoutMs} ms; got ${JSON.stringify(out.slice(-400))}`)); }, timeoutMs);
-    ssh.stdout.on('data', (b: Buffer) => {
-      out += b.toString('utf8');
-      if (!typed && out.includes('/ # ')) {
-        typed = true;
-        out = '';
-        ssh.stdin.write(`${command}\r`);
-      } else if (typed && done.test(out)) {
-        ssh.stdin.write('\x1d');
-      }
-    });
-    ssh.on('exit', () => {
-      clearInterval(poke);
-      clearTimeout(timer);
-      if (typed && done.test(out)) resolve(out);
-      else reject(new Error(`guest console ended early: ${JSON.stringify(out.slice(-400))}`));
-    });
-  });
+async function inGuest(e: SandboxEnv, command: string, done: RegExp, timeoutMs = 60_000): Promise<string> {
+  const ssh = spawn('ssh', ['-F', e.sshConfig, '-tt', HOST, `virsh -q console --force ${VM} 2>/dev/null`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  ssh.stdout.on('data', (b: Buffer) => { out += b.toString('utf8'); });
+  const closed = new Promise((r) => ssh.once('close', r));
+  try {
+    return await typeAtPrompt({ write: (s) => ssh.stdin.write(s), out: () => out }, `${VM}'s console`, command, done, timeoutMs);
+  } finally {
+    ssh.stdin.write('\x1d');
+    const stop = setTimeout(() => ssh.kill('SIGTERM'), 10_000);
+    await closed;
+    clearTimeout(stop);
+  }
 }
 
 before(async () => {
