@@ -85,7 +85,8 @@ export const MAX_CONCURRENT = 8;
 const IDLE_SHELLS = 2;
 /** Commands allowed longer than this run on their own exec channel. */
 const LONG_MS = 60_000;
-/** Waits between tries when sshd refuses a channel (MaxSessions reached; channels that are closing still count). */
+/** Waits between tries when sshd refuses a channel (MaxSessions reached; channels that are closing still count);
+ * the last one repeats until the command's deadline. */
 const REFUSED_BACKOFF_MS = [50, 100, 200, 400, 800, 1600];
 /** How long killing a timed-out command may take before the caller is told anyway. */
 const KILL_WAIT_MS = 5_000;
@@ -283,8 +284,8 @@ export class ControlShell implements Disposable {
       try {
         return await this.conn.exec(SH_EXEC, opts);
       } catch (err) {
-        const wait = REFUSED_BACKOFF_MS[i];
-        if (fallback || !/Channel open failure/.test((err as Error).message) || wait === undefined || performance.now() + wait >= deadline || this.disposed) throw err;
+        const wait = REFUSED_BACKOFF_MS[Math.min(i, REFUSED_BACKOFF_MS.length - 1)]!;
+        if (fallback || !/Channel open failure/.test((err as Error).message) || performance.now() + wait >= deadline || this.disposed) throw err;
         await new Promise((r) => setTimeout(r, wait));
       }
     }

@@ -102,9 +102,12 @@ describe('commands side by side on one host (real sshd)', { skip }, () => {
       const tag = `${300 + Math.floor(Math.random() * 1000)}.${randomBytes(3).readUIntBE(0, 3)}`;
       const started = path.join(sshd.dir, `started-${tag}`);
       const argv = ['sh', '-c', 'sleep "$1" & touch "$2"; sleep "$1"; echo never', 'k', tag, started];
-      const run = h.shell.exec(argv, { channel, timeoutMs: 2_000 });
+      // Connected first: the deadline is for the command, not for an SSH handshake.
+      await h.shell.exec(['true'], { channel });
+      // Long enough for sshd to open an exec channel on a loaded machine before the deadline.
+      const run = h.shell.exec(argv, { channel, timeoutMs: 6_000 });
       await waitFor('the command to start its sleeps', () => existsSync(started) && processesWith(tag).length >= 2);
-      await assert.rejects(run, (e: Error) => /timed out after 2000 ms$/.test(e.message));
+      await assert.rejects(run, (e: Error) => /timed out after 6000 ms$/.test(e.message));
       // Killed before the caller heard of the timeout; a SIGKILLed process may take a moment to be reaped.
       await waitFor(`no process with ${tag} left`, () => processesWith(tag).length === 0, 5_000);
       assert.equal(h.shell.stats.killed, 1);
@@ -131,7 +134,7 @@ describe('sshd refuses a channel over its MaxSessions (real sshd, MaxSessions 2)
     pool = new SshPool({ hostKeys: new KnownHostsPolicy({ askTrust: async () => false }), askPassphrase: async () => undefined, agentSocket: '', readyTimeoutMs: 10_000 });
     const h = pool.get({ alias: 'maxs', host: '127.0.0.1', port: sshd.port, user: sshd.user, identityFiles: [sshd.clientKey.file], knownHostsFiles: [kh], strictHostKeyChecking: 'ask' });
     // Six at once where sshd serves two: no control shell exists to fall back on.
-    const runs = [1, 2, 3, 4, 5, 6].map((i) => h.shell.exec(['sh', '-c', 'sleep 0.3; echo "$1"', 'n', String(i)], { channel: true, timeoutMs: 20_000 }));
+    const runs = [1, 2, 3, 4, 5, 6].map((i) => h.shell.exec(['sh', '-c', 'sleep 0.3; echo "$1"', 'n', String(i)], { channel: true, timeoutMs: 60_000 }));
     const out = await Promise.allSettled(runs);
     assert.deepEqual(out.map((r) => (r.status === 'fulfilled' ? r.value.stdout : (r.reason as Error).message)), ['1\n', '2\n', '3\n', '4\n', '5\n', '6\n']);
     assert.equal(h.shell.stats.execCommands, 6);
