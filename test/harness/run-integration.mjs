@@ -2,7 +2,7 @@
 // Run vsim's integration suite inside the real VS Code (code-server + headless Chromium), then the UI checks.
 //
 //   node test/harness/run-integration.mjs [--vsix dist/vsim.vsix] [--tests dist-test/integration/index.js]
-//        [--workspace DIR] [--screenshots test-results] [--deadline-min 15] [--suite-timeout-min 10]
+//        [--workspace DIR] [--screenshots test-results] [--deadline-min 30] [--suite-timeout-min 10]
 //        [--no-ui] [--grep TEXT] [--verbose]
 //
 // env: VSIM_WORKSPACE_SETTINGS='{"k":v}'  → <workspace>/.vscode/settings.json (only for the default workspace)
@@ -39,7 +39,7 @@ const { values: opt } = parseArgs({
     tests: { type: 'string', default: 'dist-test/integration/index.js' },
     workspace: { type: 'string' },
     screenshots: { type: 'string', default: 'test-results' },
-    'deadline-min': { type: 'string', default: '15' },
+    'deadline-min': { type: 'string', default: '30' },
     'suite-timeout-min': { type: 'string', default: '10' },
     'no-ui': { type: 'boolean', default: false },
     grep: { type: 'string' },

@@ -39,10 +39,10 @@ export async function treeQuiet(page, quietMs = 1_500, timeout = 20_000) {
  * Right-clicks the row (once the tree is quiet) and chooses `title` in its context menu; right-clicks
  * a second time when the menu did not open (a hover tooltip or a refresh in between). VS Code gives
  * the command no row when the tree refreshed between the right-click and the choice; a VM command
- * then asks for the VM (as from the palette): `vm` is picked there, and the log says so. `vm` null:
+ * then asks for the VM (as from the palette): `vm` of the topology `file` is picked there, and the log says so. `vm` null:
  * the command is not a VM's, no VM picker is looked for.
  */
-export async function fromMenu(page, row, title, ctx, vm = 'storage') {
+export async function fromMenu(page, row, title, ctx, vm = 'storage', file = 'sandbox.vsim.yaml') {
   await treeQuiet(page);
   const item = page.locator('.context-view .action-item', { hasText: title }).first();
   for (let i = 0; ; i++) {
@@ -64,7 +64,10 @@ export async function fromMenu(page, row, title, ctx, vm = 'storage') {
   if (vm === null) return;
   const picker = page.locator('.quick-input-widget', { has: page.locator('.quick-input-box input[placeholder="Choose a VM"]') });
   if (await picker.waitFor({ state: 'visible', timeout: 1_500 }).then(() => true, () => false)) {
-    ctx.log(`${title}: VS Code passed no row (the tree refreshed under the menu); ${vm} picked in the VM picker`);
-    await picker.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${vm}\\b`) }).first().click();
+    ctx.log(`${title}: VS Code passed no row (the tree refreshed under the menu); ${vm} of ${file} picked in the VM picker`);
+    // Typed first: the list is virtual (a row far down is not in the DOM); other files have a `storage` too.
+    await picker.locator('.quick-input-box input').fill(vm);
+    const label = page.locator('.label-name', { hasText: new RegExp(`^\\s*${vm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) });
+    await picker.locator('.quick-input-list .monaco-list-row', { hasText: file, has: label }).first().click();
   }
 }
