@@ -64,9 +64,9 @@ function parseArgs(argv) {
       case '--on-guest-exit': o.onGuestExit = val(); break;
       case '--guest-shutdown-ms': o.guestShutdownMs = Number(val()); break;
       case '--version': case '-V':
-        process.stdout.write(`cloud-hypervisor v${VERSION} (vsim stand-in)\n`); process.exit(0);
+        process.stdout.write(`cloud-hypervisor v${VERSION} (vsim stand-in)\n`); process.exit(0); break;
       case '--help': case '-h':
-        process.stdout.write(usage()); process.exit(0);
+        process.stdout.write(usage()); process.exit(0); break;
       default: throw new Error(`unknown argument ${a}`);
     }
   }
