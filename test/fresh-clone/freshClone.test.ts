@@ -2,7 +2,9 @@
 // node_modules, no dist, no .sandbox): `npm ci` then `npx vsim validate FILE`; and, in the same clone
 // made fresh again, `npm test` as the very first command (its install step, then the type check only:
 // VSIM_SUITES=typecheck, so the sandbox is never started). The clone is made in a directory of its
-// own under os.tmpdir() (outside this checkout, so no parent node_modules can stand in) and removed.
+// own under the system's temporary directory (outside this checkout, so no parent node_modules can stand
+// in; scripts/test-unit.mjs points TMPDIR into the checkout and passes the system's as VSIM_OUTSIDE_TMPDIR)
+// and removed.
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -40,7 +42,7 @@ function sh(cmd: string, args: string[], extraEnv: Record<string, string> = {}) 
 before(() => {
   const head = spawnSync('git', ['-C', REPO, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
   assert.match(head, /^[0-9a-f]{40}$/, 'this checkout has a HEAD commit');
-  root = mkdtempSync(path.join(tmpdir(), 'vsim-fresh-clone-'));
+  root = mkdtempSync(path.join(process.env.VSIM_OUTSIDE_TMPDIR ?? tmpdir(), 'vsim-fresh-clone-'));
   clone = path.join(root, 'vsim');
   for (const args of [['clone', '--quiet', '--no-checkout', REPO, clone], ['-C', clone, 'checkout', '--quiet', '--detach', head]]) {
     const r = spawnSync('git', args, { encoding: 'utf8' });

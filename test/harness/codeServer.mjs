@@ -357,5 +357,13 @@ export function makeDevStub(dir) {
 export async function launchChromium(env) {
   const { chromium } = await import('playwright-core');
   const args = CHROMIUM_ARGS.filter((a) => a !== '--headless'); // playwright adds its own headless flag
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args, env, timeout: 60_000 });
+  // playwright makes the browser's profile directory in this process's os.tmpdir(): the run's, not the host's /tmp.
+  const hostTmp = process.env.TMPDIR;
+  if (env.TMPDIR) process.env.TMPDIR = env.TMPDIR;
+  try {
+    return await chromium.launch({ executablePath: CHROMIUM, headless: true, args, env, timeout: 60_000 });
+  } finally {
+    if (hostTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = hostTmp;
+  }
 }

@@ -15,6 +15,9 @@ const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const { execFileSync } = await import('node:child_process');
 const out = path.join(REPO, 'test-results', 'graph-bench');
 fs.mkdirSync(out, { recursive: true });
+// The browser's profile directory (made in os.tmpdir()) goes under test-results/, not the host's /tmp.
+process.env.TMPDIR = path.join(out, 'tmp');
+fs.mkdirSync(process.env.TMPDIR, { recursive: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 for (const n of sizes.length ? sizes : [10, 100, 500, 1000]) {
   // The graph model as the extension would send it (built with the real code through tsx).
