@@ -112,13 +112,24 @@ async function planOf(page, showVsimView, fileName) {
 /** The vxlan ports on a sandbox host, over OpenSSH. */
 const vxlanPorts = (ssh, host) => JSON.parse(ssh.run(host, 'ip', '-j', 'link', 'show', 'type', 'vxlan') || '[]').map((l) => l.ifname);
 
+/** Whether `dev` exists on the host (`ip link show` exits non-zero for a missing device: execFileSync throws). */
+function linkExists(ssh, host, dev) {
+  try {
+    ssh.run(host, 'ip', 'link', 'show', 'dev', dev);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Leaves both hosts without the fabric lab: its guests stopped the sandbox's way (test/sandbox/qemu/down.sh), its port and bridge removed. */
 function fabricCleanUp(ssh, ctx) {
   for (const g of FABRIC_GUESTS) {
     try { ssh.run(g.host, 'env', `VSIM_SANDBOX_DIR=${path.join(ctx.repo, '.sandbox')}`, path.join(ctx.repo, 'test/sandbox/qemu/down.sh'), g.name); } catch (err) { ctx.log(`down.sh ${g.name}: ${err.message}`); }
   }
+  // Plain words only: ssh joins them for the remote shell (no sh -c script survives that unquoted).
   for (const h of ['vsim-hv1', 'vsim-hv3']) {
-    try { ssh.run(h, 'sh', '-c', `ip link del dev ${FABRIC_PORT} 2>/dev/null; ip link del dev ${FABRIC_BRIDGE} 2>/dev/null; true`); } catch (err) { ctx.log(`clean ${h}: ${err.message}`); }
+    for (const dev of [FABRIC_PORT, FABRIC_BRIDGE]) if (linkExists(ssh, h, dev)) ssh.run(h, 'ip', 'link', 'del', 'dev', dev);
   }
 }
 
@@ -211,9 +222,8 @@ export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) 
             for (const host of ['vsim-hv1', 'vsim-hv3']) {
               const ports = vxlanPorts(ssh, host);
               if (ports.includes(FABRIC_PORT)) throw new Error(`${host} still has ${FABRIC_PORT} after Destroy: ${JSON.stringify(ports)}`);
-              const br = ssh.run(host, 'sh', '-c', `ip link show dev ${FABRIC_BRIDGE} >/dev/null 2>&1 && echo present || echo absent`).trim();
-              if (br !== 'absent') throw new Error(`${host} still has ${FABRIC_BRIDGE} after Destroy`);
-              ctx.log(`${host} after Destroy: vxlan ports ${JSON.stringify(ports)}, ${FABRIC_BRIDGE} ${br}`);
+              if (linkExists(ssh, host, FABRIC_BRIDGE)) throw new Error(`${host} still has ${FABRIC_BRIDGE} after Destroy`);
+              ctx.log(`${host} after Destroy: vxlan ports ${JSON.stringify(ports)}, no ${FABRIC_BRIDGE}`);
             }
             for (const g of FABRIC_GUESTS) await labs.locator('.monaco-list-row', { hasText: new RegExp(`${g.name}\\s*stopped`) }).first().waitFor({ state: 'visible', timeout: 60_000 });
             await ctx.screenshot('lab-fabric-destroyed-tree');

@@ -14,6 +14,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostDeployResult } from '../../src/build/deployLab';
 import type { VsimApi } from '../../src/extension';
+import { buildCommand } from '../../src/remote/quote';
 import { sandboxApi, waitFor, workspaceUri } from './util';
 
 const HOSTS = ['vsim-hv1', 'vsim-hv3'] as const;
@@ -55,8 +56,9 @@ ${hosts.map((h) => `  ${h}: { sshConfigHost: ${h}, kvm: false }\n`).join('')}`;
   let uri: vscode.Uri;
   const saved: Record<string, unknown> = {};
 
+  /** A command on a sandbox host over OpenSSH (one line, quoted by the project's quote function: ssh joins its words for the remote shell). */
   const ssh = (host: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
-    execFile('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', host, '--', ...argv], { timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', host, '--', buildCommand(argv)], { timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 255) : 0, stdout, stderr }));
   });
   const mark = async (host: string): Promise<string> => (await ssh(host, 'sh', '-c', `cat ${MARKS}/${host} 2>/dev/null; true`)).stdout.trim();
@@ -135,7 +137,7 @@ ${hosts.map((h) => `  ${h}: { sshConfigHost: ${h}, kvm: false }\n`).join('')}`;
     const { asked, results } = await deploy();
     assert.ok(asked, 'asked once');
     assert.match(asked.message, /^Deploy it-deploy: nixos-rebuild switch on 2 hosts from /);
-    assert.deepEqual(asked.lines, HOSTS.map((h) => `${h}: nixos-rebuild switch --flake ${checkout.fsPath}#${h} --target-host root@${h} --log-format internal-json -v`));
+    assert.deepEqual(asked.lines, HOSTS.map((h) => `${h}: ${buildCommand(['nixos-rebuild', 'switch', '--flake', `${checkout.fsPath}#${h}`, '--target-host', `root@${h}`, '--log-format', 'internal-json', '-v'])}`));
     assert.deepEqual(results.map((r) => [r.host, r.status, r.code, r.message]), HOSTS.map((h) => [h, 'succeeded', 0, undefined]));
     assert.deepEqual(results.map((r) => `${r.host}: ${r.command}`), asked.lines, 'the line run on each host is the line shown');
     for (const r of results) {

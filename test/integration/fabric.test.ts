@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabRun } from '../../src/commands/lab/labCommands';
 import type { VsimApi } from '../../src/extension';
+import { buildCommand } from '../../src/remote/quote';
 import type { Lab } from '../../src/lab/lab';
 import { describeChange, driftCount, type Plan } from '../../src/plan';
 import type { PlanNode } from '../../src/tree/planTree';
@@ -63,9 +64,9 @@ ${GUESTS.map(vm).join('')}links:
   let sandboxDir: string;
   let hv3: Hv3 | undefined;
 
-  /** A command on a sandbox host over OpenSSH with the sandbox's config: its stdout, exit code and stderr. */
+  /** A command on a sandbox host over OpenSSH with the sandbox's config (one line, quoted by the project's quote function: ssh joins its words for the remote shell): stdout, exit code, stderr. */
   const ssh = (host: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
-    execFile('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', host, '--', ...argv], { timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', host, '--', buildCommand(argv)], { timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 255) : 0, stdout, stderr }));
   });
   const vxlanPorts = async (host: string): Promise<string[]> =>
