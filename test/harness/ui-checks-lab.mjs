@@ -192,7 +192,7 @@ export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) 
             for (const g of FABRIC_GUESTS) if (!up.text.includes(`start ${g.name}`)) throw new Error(`the Up modal does not start ${g.name}: ${up.text}`);
             await ctx.screenshot('lab-fabric-up-modal');
             await answerModal(up.box, 'Up');
-            const done = await toastMatching(page, /^vsim: Up ui-fabric: /, { seen, timeout: 180_000 });
+            const done = await toastMatching(page, /^vsim: Up ui-fabric: \d+ done/, { seen, timeout: 180_000 });
             ctx.log(`Up: ${done.severity}: ${done.text}`);
             if (done.severity !== 'info') throw new Error(`Up failed: ${done.text}`);
             for (const host of ['vsim-hv1', 'vsim-hv3']) {
@@ -216,7 +216,7 @@ export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) 
             ctx.log(`Destroy modal: ${destroy.text}`);
             for (const host of ['vsim-hv1', 'vsim-hv3']) if (!destroy.text.includes(`remove tunnel port ${FABRIC_PORT} (network ui-fab) on ${host}`)) throw new Error(`the Destroy modal does not name ${FABRIC_PORT} on ${host}: ${destroy.text}`);
             await answerModal(destroy.box, 'Destroy');
-            const gone = await toastMatching(page, /^vsim: Destroy ui-fabric: /, { seen, timeout: 120_000 });
+            const gone = await toastMatching(page, /^vsim: Destroy ui-fabric: \d+ removed/, { seen, timeout: 120_000 });
             ctx.log(`Destroy: ${gone.severity}: ${gone.text}`);
             if (gone.severity !== 'info') throw new Error(`Destroy failed: ${gone.text}`);
             for (const host of ['vsim-hv1', 'vsim-hv3']) {
