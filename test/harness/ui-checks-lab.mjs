@@ -133,11 +133,21 @@ function fabricCleanUp(ssh, ctx) {
   }
 }
 
-/** Folds every file row of the Labs pane but `fileName`'s lab (its rows then fit in the view, which renders only those). */
+/**
+ * Folds every file row of the Labs pane but `labName`'s, one click at a time and looking again after
+ * each (a fold moves the rows below it: the view renders only the rows that fit), so that its rows fit.
+ */
 async function onlyFileOpen(labs, labName) {
-  for (const row of await labs.locator('.monaco-list-row[aria-level="1"]').all()) {
-    const text = (await row.innerText().catch(() => '')).trim();
-    await setOpen(row, text.startsWith(labName));
+  for (let pass = 0; pass < 20; pass++) {
+    let clicked = false;
+    for (const row of await labs.locator('.monaco-list-row[aria-level="1"]').all()) {
+      const open = (await row.innerText().catch(() => '')).trim().startsWith(labName);
+      if (((await row.getAttribute('aria-expanded')) === 'true') === open) continue;
+      await row.click();
+      clicked = true;
+      break;
+    }
+    if (!clicked) return;
   }
 }
 
