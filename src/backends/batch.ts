@@ -9,38 +9,47 @@ import { randomBytes } from 'node:crypto';
 import type { BackendContext, ExecResult } from './backend';
 import { NOTHING_ASKED, type Probe } from './probe';
 
-export const BATCH_SCRIPT = [
-  'm=$1; shift; i=0',
-  'while [ $# -gt 0 ]; do',
-  '  n=$1; shift; c=; j=1',
-  '  while [ "$j" -le "$n" ]; do c="$c \\"\\${$j}\\""; j=$((j + 1)); done',
-  "  printf '\\n%s out %s\\n' \"$m\" \"$i\"",
-  '  { e=$(eval "$c" 2>&1 1>&3 3>&-); rc=$?; } 3>&1',
-  "  printf '\\n%s err %s %s\\n%s' \"$m\" \"$i\" \"$rc\" \"$e\"",
-  '  shift "$n"; i=$((i + 1))',
-  'done',
-  "printf '\\n%s end\\n' \"$m\"",
-].join('\n');
+/** The batch's script; `stop`: it stops at the first command exiting non-zero (its sections printed, then the end mark). */
+function batchScript(stop: boolean): string {
+  return [
+    'm=$1; shift; i=0',
+    'while [ $# -gt 0 ]; do',
+    '  n=$1; shift; c=; j=1',
+    '  while [ "$j" -le "$n" ]; do c="$c \\"\\${$j}\\""; j=$((j + 1)); done',
+    "  printf '\\n%s out %s\\n' \"$m\" \"$i\"",
+    '  { e=$(eval "$c" 2>&1 1>&3 3>&-); rc=$?; } 3>&1',
+    "  printf '\\n%s err %s %s\\n%s' \"$m\" \"$i\" \"$rc\" \"$e\"",
+    ...(stop ? ['  [ "$rc" -eq 0 ] || break'] : []),
+    '  shift "$n"; i=$((i + 1))',
+    'done',
+    "printf '\\n%s end\\n' \"$m\"",
+  ].join('\n');
+}
+
+export const BATCH_SCRIPT = batchScript(false);
+
+/** BATCH_SCRIPT that runs nothing after a command that failed: a sequence of steps in one round trip (src/plan/apply.ts runSteps). */
+export const STEPS_SCRIPT = batchScript(true);
 
 const MARK_RE = /^vsim-batch\.[0-9a-f]{32}$/;
 
 /** The argv running these commands in one `sh -c`, with a mark of its own. */
-export function batchArgv(commands: readonly (readonly string[])[], mark = `vsim-batch.${randomBytes(16).toString('hex')}`): string[] {
+export function batchArgv(commands: readonly (readonly string[])[], mark = `vsim-batch.${randomBytes(16).toString('hex')}`, opts: { stopOnFailure?: boolean } = {}): string[] {
   if (!MARK_RE.test(mark)) throw new Error(`batchArgv: bad mark ${mark}`);
   for (const c of commands) if (c.length === 0) throw new Error('batchArgv: empty command');
-  return ['sh', '-c', BATCH_SCRIPT, 'vsim', mark, ...commands.flatMap((c) => [String(c.length), ...c])];
+  return ['sh', '-c', opts.stopOnFailure ? STEPS_SCRIPT : BATCH_SCRIPT, 'vsim', mark, ...commands.flatMap((c) => [String(c.length), ...c])];
 }
 
-/** The mark and the commands of a batchArgv() argv; undefined for any other argv (test runners answer the parts). */
-export function batchParts(argv: readonly string[]): { mark: string; commands: string[][] } | undefined {
-  if (argv[0] !== 'sh' || argv[1] !== '-c' || argv[2] !== BATCH_SCRIPT || !MARK_RE.test(argv[4] ?? '')) return undefined;
+/** The mark and the commands of a batchArgv() argv (`stopOnFailure`: STEPS_SCRIPT's); undefined for any other argv (test runners answer the parts). */
+export function batchParts(argv: readonly string[]): { mark: string; commands: string[][]; stopOnFailure: boolean } | undefined {
+  if (argv[0] !== 'sh' || argv[1] !== '-c' || (argv[2] !== BATCH_SCRIPT && argv[2] !== STEPS_SCRIPT) || !MARK_RE.test(argv[4] ?? '')) return undefined;
   const commands: string[][] = [];
   for (let at = 5; at < argv.length;) {
     const n = Number(argv[at]);
     commands.push(argv.slice(at + 1, at + 1 + n));
     at += 1 + n;
   }
-  return { mark: argv[4]!, commands };
+  return { mark: argv[4]!, commands, stopOnFailure: argv[2] === STEPS_SCRIPT };
 }
 
 export type PartResult = Omit<ExecResult, 'durationMs'>;

@@ -1,8 +1,9 @@
 // Apply: each change through the capability that owns it — the backend's provisioner for VMs and
 // slots, src/deploy's network steps (the renderers nix/ uses), src/tc for the default profile.
-// Hosts in parallel; per host networks first, then their tunnel ports, then VMs side by side (bounded; one VM's operations
-// serialised by deps.queue), then tc. A failure names host, command and stderr; the rest goes on.
+// Hosts in parallel; per host networks first, then their tunnel ports (each one's steps in one round trip),
+// then VMs side by side (bounded; one VM's operations serialised by deps.queue), then tc. A failure names host, command and stderr; the rest goes on.
 import { RemoteCommandError, type BackendContext } from '../backends/backend';
+import { batchArgv, splitBatch } from '../backends/batch';
 import { mustRunScript } from '../backends/script';
 import { renderTunnelSetup, tunnelPorts } from '../deploy/renderTunnels';
 import { DNSMASQ_APPLY_SCRIPT, dnsmasqConfPath, dnsmasqPidPath, renderNetworkSetup } from '../deploy/renderNetworkSetup';
@@ -19,11 +20,28 @@ import { isApplicable, type ApplyOptions, type ApplyResult, type Change, type Pl
 
 export const DEFAULT_PER_HOST_CONCURRENCY = 8;
 
-/** Runs steps in order; a failure that is not tolerated stops them and names host, command and stderr. */
+/**
+ * Runs steps in order, in one round trip (STEPS_SCRIPT: nothing runs after a step that failed); after
+ * a tolerated failure the rest go in the next round trip. A failure that is not tolerated stops them
+ * and names host, command and stderr.
+ */
 export async function runSteps(ctx: BackendContext, steps: readonly TcStep[]): Promise<void> {
-  for (const step of steps) {
-    const r = await ctx.run.exec(step.argv, { timeoutMs: 60_000 });
-    if (!isTolerated(step, r.code, r.stderr)) throw RemoteCommandError.fromResult(ctx.hostName, step.argv, r);
+  for (let from = 0; from < steps.length;) {
+    const rest = steps.slice(from);
+    const argv = batchArgv(rest.map((s) => s.argv), undefined, { stopOnFailure: true });
+    const r = await ctx.run.exec(argv, { timeoutMs: 60_000 });
+    const parts = splitBatch(r.stdout, argv[4]!, rest.length);
+    let next = steps.length;
+    for (const [i, step] of rest.entries()) {
+      const part = parts[i];
+      // No sections for a step the script should have run: it was cut short (its own exit code and stderr say why).
+      if (!part) throw RemoteCommandError.fromResult(ctx.hostName, step.argv, { ...r, stdout: '' });
+      if (part.code === 0) continue;
+      if (!isTolerated(step, part.code, part.stderr)) throw RemoteCommandError.fromResult(ctx.hostName, step.argv, { ...part, durationMs: r.durationMs });
+      next = from + i + 1;
+      break;
+    }
+    from = next;
   }
 }
 

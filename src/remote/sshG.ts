@@ -162,13 +162,26 @@ export function reconcileLists(fromSsh: SshOptions, parsed: SshOptions | undefin
 /** Options from `ssh -G` itself. */
 export function openSshSource(o: OpenSshSourceOptions): AsyncOptionsSource {
   const run = o.run ?? runFile;
-  return async (q) => {
+  // One `ssh -G` per query for the source's life (a lab's Up resolves each host once per phase, a
+  // ProxyJump host its jump hosts too): the source is made again when the config may have changed.
+  const asked = new Map<string, Promise<SshOptions>>();
+  const resolve = async (q: OptionsQuery): Promise<SshOptions> => {
     const parsed = parserView(q, o);
     const r = await run(o.ssh ?? 'ssh', sshGArgs(o.defaultFiles ? undefined : o.config?.file ?? '/dev/null', q));
     if (r.code !== 0) {
       throw new Error(`ssh -G for ${q.dest} failed: ${r.stderr.trim().split('\n').slice(-3).join('; ') || `exit ${r.code}`}`);
     }
     return reconcileLists(parseSshG(r.stdout, q.dest), parsed);
+  };
+  return (q) => {
+    const key = JSON.stringify(q);
+    let p = asked.get(key);
+    if (!p) {
+      p = resolve(q);
+      asked.set(key, p);
+      p.catch(() => asked.delete(key)); // a failure is asked again next time
+    }
+    return p;
   };
 }
 

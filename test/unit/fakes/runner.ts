@@ -49,7 +49,12 @@ export function fakeRunner(answer: (argv: readonly string[], stdin?: string) => 
       r.trips++;
       const batch = batchParts(argv);
       if (!batch) return one(argv, opts?.stdin);
-      const parts = batch.commands.map((c) => one(c));
+      const parts: ReturnType<typeof one>[] = [];
+      for (const c of batch.commands) {
+        const part = one(c);
+        parts.push(part);
+        if (batch.stopOnFailure && part.code !== 0) break; // STEPS_SCRIPT runs nothing after a failure
+      }
       return { stdout: formatBatch(batch.mark, parts), stderr: '', code: 0, durationMs: 1 };
     },
   };

@@ -1,6 +1,7 @@
 // Fakes for the plan engine's unit tests: a host runner that answers the network script from a
 // description and records every other command, and an in-memory backend with a provisioner.
 import type { CommandRunner, ExecResult, InspectedVm, VmBackend, VmSpec } from '../../../src/backends/backend';
+import { batchParts, formatBatch } from '../../../src/backends/batch';
 import type { PlanDeps } from '../../../src/plan';
 import { asMarked, runMarkOf, unmarked } from '../fakes/runner';
 
@@ -68,22 +69,34 @@ export function fakeHost(state: FakeHostState): FakeHost {
     calls: [],
     fail: new Map(),
     async exec(argv) {
-      h.calls.push([...argv]);
       await new Promise((r) => setTimeout(r, 1));
-      if (argv[0] === 'sh' && unmarked(argv[2])?.includes('@@vsim tools')) return { stdout: asMarked(networkStdout(h.state), runMarkOf(argv)), stderr: '', code: 0, durationMs: 1 };
-      const f = h.fail.get(argv.slice(0, 2).join(' ')) ?? h.fail.get(argv.join(' '));
-      if (f) return { stdout: '', stderr: '', code: 1, durationMs: 1, ...f };
-      if (vxlanCommand(h.state, argv)) return { stdout: '', stderr: '', code: 0, durationMs: 1 };
-      if (argv[0] === 'ip' && argv[2] === 'del' && argv[4]?.startsWith('vx')) return { stdout: '', stderr: `Cannot find device "${argv[4]}"`, code: 1, durationMs: 1 };
-      if (argv[0] === 'ip' && argv[2] === 'add') h.state.bridges = [...(h.state.bridges ?? []), { name: argv[4] as string }];
-      if (argv[0] === 'ip' && argv[2] === 'replace') {
-        const b = h.state.bridges?.find((x) => x.name === argv[5]);
-        if (b) b.addrs = [argv[3] as string];
+      // A sequence of steps in one round trip (src/plan/apply.ts runSteps): each part answered as if run alone.
+      const batch = batchParts(argv);
+      if (!batch) return one(argv);
+      const parts: ExecResult[] = [];
+      for (const c of batch.commands) {
+        const part = one(c);
+        parts.push(part);
+        if (batch.stopOnFailure && part.code !== 0) break;
       }
-      if (argv[0] === 'iptables' && argv[3] === '-A') h.state.nat = [...(h.state.nat ?? []), `-A ${argv.slice(4).join(' ')}`];
-      return { stdout: '', stderr: '', code: 0, durationMs: 1 };
+      return { stdout: formatBatch(batch.mark, parts), stderr: '', code: 0, durationMs: 1 };
     },
   };
+  function one(argv: readonly string[]): ExecResult {
+    h.calls.push([...argv]);
+    if (argv[0] === 'sh' && unmarked(argv[2])?.includes('@@vsim tools')) return { stdout: asMarked(networkStdout(h.state), runMarkOf(argv)), stderr: '', code: 0, durationMs: 1 };
+    const f = h.fail.get(argv.slice(0, 2).join(' ')) ?? h.fail.get(argv.join(' '));
+    if (f) return { stdout: '', stderr: '', code: 1, durationMs: 1, ...f };
+    if (vxlanCommand(h.state, argv)) return { stdout: '', stderr: '', code: 0, durationMs: 1 };
+    if (argv[0] === 'ip' && argv[2] === 'del' && argv[4]?.startsWith('vx')) return { stdout: '', stderr: `Cannot find device "${argv[4]}"`, code: 1, durationMs: 1 };
+    if (argv[0] === 'ip' && argv[2] === 'add') h.state.bridges = [...(h.state.bridges ?? []), { name: argv[4] as string }];
+    if (argv[0] === 'ip' && argv[2] === 'replace') {
+      const b = h.state.bridges?.find((x) => x.name === argv[5]);
+      if (b) b.addrs = [argv[3] as string];
+    }
+    if (argv[0] === 'iptables' && argv[3] === '-A') h.state.nat = [...(h.state.nat ?? []), `-A ${argv.slice(4).join(' ')}`];
+    return { stdout: '', stderr: '', code: 0, durationMs: 1 };
+  }
   return h;
 }
 

@@ -54,6 +54,13 @@ test('openSshSource: hops asked with -l/-p/-J; a reached Match exec is refused b
   assert.deepEqual(e.jump?.map((h) => `${h.user}@${h.host}:${h.port}`), ['me@a:22', 'ops@b:2200']);
   assert.deepEqual(calls.map((c) => c.slice(3).join(' ')), ['-- db', '-o Port=2200 -o User="ops" -o ProxyJump=a -- b', '-- a']);
   calls.length = 0;
+  // The same source asked again (a lab's next phase), twice at once: no ssh -G runs again.
+  const source = openSshSource({ env, run, config: { file: '/cfg', text: 'Host db\n  ProxyJump a,ops@b:2200\n' } });
+  await resolveSshDestinationWith('db', source, env);
+  calls.length = 0;
+  const again = await Promise.all([resolveSshDestinationWith('db', source, env), resolveSshDestinationWith('db', source, env)]);
+  assert.deepEqual(again.map((x) => x.jump?.map((h) => `${h.user}@${h.host}:${h.port}`)), [['me@a:22', 'ops@b:2200'], ['me@a:22', 'ops@b:2200']]);
+  assert.equal(calls.length, 0, 'answered from the first resolution');
   const refusing = openSshSource({ env, run, config: { file: '/cfg', text: 'Match exec "touch /x"\n' } });
   await assert.rejects(resolveSshDestinationWith('db', refusing, env), /cfg line 1: `Match exec`/);
   assert.equal(calls.length, 0, 'ssh -G (which would run the command) was not started');
@@ -64,6 +71,12 @@ test('openSshSource: hops asked with -l/-p/-J; a reached Match exec is refused b
   assert.equal(calls.length, 0);
   const failing: Run = async () => ({ code: 255, stdout: '', stderr: '/cfg line 2: Bad port \'x\'.\n' });
   await assert.rejects(resolveSshDestinationWith('db', openSshSource({ env, run: failing }), env), /ssh -G for db failed: \/cfg line 2: Bad port/);
+  // A failed ssh -G is not remembered: the same source asks again (the file may have been fixed).
+  let fails = 1;
+  const flaky: Run = async (f, a) => (fails-- > 0 ? failing(f, a) : run(f, a));
+  const retried = openSshSource({ env, run: flaky });
+  await assert.rejects(resolveSshDestinationWith('db', retried, env), /Bad port/);
+  assert.equal((await resolveSshDestinationWith('db', retried, env)).host, 'db');
 });
 
 test('hasOpenSsh reads ssh -V', async () => {
