@@ -5,7 +5,7 @@
 // wrong click could only touch what this file declares, which is never created.
 import fs from 'node:fs';
 import path from 'node:path';
-import { labsPane, setOpen, treeQuiet } from './ui-menu.mjs';
+import { hostRow, labsPane, setOpen, treeQuiet } from './ui-menu.mjs';
 import { answerModal, modalShown, toastMatching } from './ui-notify.mjs';
 import { whenSandboxUp } from './ui-sandbox.mjs';
 
@@ -212,7 +212,7 @@ export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) 
             const labs = await labsPane(page, showVsimView);
             await onlyFileOpen(labs, 'ui-fabric');
             for (const g of FABRIC_GUESTS) {
-              const host = labs.locator('.monaco-list-row[aria-level="2"]', { hasText: new RegExp(`^\\s*${g.host}\\b`) }).first();
+              const host = hostRow(labs, g.host); // its label runs into "1 VM": no word boundary after the name
               await host.waitFor({ state: 'visible', timeout: 30_000 });
               await setOpen(host, true);
               await labs.locator('.monaco-list-row', { hasText: new RegExp(`${g.name}\\s*running\\b.*qemu`) }).first().waitFor({ state: 'visible', timeout: 60_000 });
@@ -240,6 +240,8 @@ export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) 
           });
         } finally {
           fabricCleanUp(ssh, ctx);
+          // The later checks find the sandbox lab's rows as the run left them: its file open, the others folded.
+          await onlyFileOpen(await labsPane(page, showVsimView), 'sandbox').catch((err) => ctx.log(`could not unfold the sandbox lab again: ${err.message}`));
         }
       }),
     },
