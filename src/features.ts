@@ -30,7 +30,7 @@ export interface Features {
 export function startFeatures(context: vscode.ExtensionContext, ports: Ports): Features {
   const labs = registerLabs(context);
   const tree = registerLabTree(labs.labs, ports.labsView);
-  const consoles = registerConsoles(labs);
+  const consoles = registerConsoles(labs, context.globalStorageUri.fsPath);
   const plans = registerPlans(labs, tree, ports.planView);
   context.subscriptions.push(
     registerDiagnostics(),

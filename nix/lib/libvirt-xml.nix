@@ -35,8 +35,12 @@ rec {
   machineType = arch: accel: if arch == "aarch64" then "virt" else if accel == "kvm" then "q35" else "pc";
   defaultCmdline = arch: if arch == "aarch64" then "console=ttyAMA0" else "console=ttyS0";
 
-  # The lines of one domain. `serialLog`: a virtlogd log file for the serial console (optional).
-  domainLines = { topology, name, serialLog ? null }:
+  # Where a domain keeps its serial log (defaultSerialLog in renderDomainXml.ts): virtlogd writes
+  # it whether or not a console is attached, afresh each boot; Show Boot Log reads it.
+  defaultSerialLog = domain: "/var/log/libvirt/qemu/${domain}-serial.log";
+
+  # The lines of one domain. `serialLog`: the virtlogd log file of the serial console (null: none).
+  domainLines = { topology, name, serialLog ? defaultSerialLog (domainName name topology.vms.${name}) }:
     let
       vm = topology.vms.${name};
       domain = domainName name vm;

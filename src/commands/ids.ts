@@ -25,6 +25,7 @@ export type CommandId =
   | 'vsim.takeOverConsole'
   | 'vsim.showBootLog'
   | 'vsim.watchBoot'
+  | 'vsim.showConsoleTranscript'
   | 'vsim.restartService'
   | 'vsim.showServiceLog'
   | 'vsim.copyServiceStatus'

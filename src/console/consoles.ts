@@ -5,6 +5,7 @@ import type { ClientChannel } from 'ssh2';
 import * as vscode from 'vscode';
 import type { BackendContext, BootLogSource, CommandRunner, VmBackend } from '../backends/backend';
 import { Disposable } from '../common/lifecycle';
+import { log } from '../common/log';
 import { UNTRUSTED } from '../lab/lab';
 import type { Backend } from '../model/types';
 import type { SshConnection } from '../remote/connection';
@@ -16,6 +17,7 @@ import { RemoteTerminal, type ConsoleTarget, type Dims } from './remoteTerminal'
 import type { SshPortProbe } from './bootWatch';
 import { sshIdent } from './reachable';
 import { vmAddress, vmEndpoint } from './vmEndpoint';
+import { ConsoleTranscript, listTranscripts, type TranscriptFile } from './transcript';
 
 export type TerminalKind = 'console' | 'ssh' | 'log';
 
@@ -40,6 +42,8 @@ export class Consoles extends Disposable {
     private readonly labs: WorkspaceLabs,
     private readonly connections: Connections,
     private readonly backends: () => Partial<Record<Backend, VmBackend>>,
+    /** Where console transcripts are kept (the extension's global storage); none without it. */
+    private readonly transcriptRoot?: string,
   ) {
     super();
     this._register(vscode.window.onDidCloseTerminal((t) => {
@@ -93,6 +97,22 @@ export class Consoles extends Disposable {
     return pty;
   }
 
+  /** The VM's local console transcripts, newest first (none when transcripts are not kept). */
+  transcripts(n: VmNode): Promise<TranscriptFile[]> {
+    return this.transcriptRoot ? listTranscripts(this.transcriptRoot, n.host, n.vm) : Promise.resolve([]);
+  }
+
+  /** A new transcript for one console terminal (its output from open to close). */
+  private transcriptFor(n: VmNode): ConsoleTranscript | undefined {
+    if (!this.transcriptRoot) return undefined;
+    return new ConsoleTranscript({
+      root: this.transcriptRoot,
+      host: n.host,
+      vm: n.vm,
+      onError: (e) => log().warn(`console transcript of ${n.vm} on ${n.host} stopped: ${e.message}`),
+    });
+  }
+
   /** The VM's boot log on its host (the backend's bootLog) and the runner to read it with. */
   async bootLog(n: VmNode): Promise<{ source: BootLogSource; run: CommandRunner }> {
     const { topology, vm, backend, hostName, host } = this.resolve(n);
@@ -136,11 +156,13 @@ export class Consoles extends Disposable {
   }
 
   /** The serial console, or (`log`) the backend's followed log, on the host's pooled connection. */
-  private consoleTarget(n: VmNode, log: boolean, pty: () => RemoteTerminal): ConsoleTarget {
+  private consoleTarget(n: VmNode, followLog: boolean, pty: () => RemoteTerminal): ConsoleTarget {
     let connection: SshConnection | undefined;
+    const transcript = followLog ? undefined : this.transcriptFor(n);
     return {
       vm: n.vm,
       host: n.host,
+      ...(transcript ? { transcript } : {}),
       linkError: () => (connection ? linkError(connection) : undefined),
       holders: () => this.holders(n),
       requestTakeOver: () => void vscode.commands.executeCommand(TAKE_OVER_COMMAND, n),
@@ -154,7 +176,7 @@ export class Consoles extends Disposable {
         const { topology, vm, backend, hostName, host } = this.resolve(n);
         const run = await this.connections.runnerFor(hostName, host, topology);
         const ctx: BackendContext = { hostName, host, topology, run };
-        const { argv, ...behaviour } = log ? logCommand(ctx, n.vm, vm, backend) : consoleCommand(ctx, n.vm, vm, backend, force);
+        const { argv, ...behaviour } = followLog ? logCommand(ctx, n.vm, vm, backend) : consoleCommand(ctx, n.vm, vm, backend, force);
         const pooled = this.connections.pool.get(await this.connections.endpoint(hostName, host, topology));
         connection = pooled.connection;
         return {

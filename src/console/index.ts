@@ -2,6 +2,7 @@
 import type { LabsFeature } from '../workspace/labsFeature';
 import { Consoles } from './consoles';
 
-export function registerConsoles({ labs, connections, backends }: Pick<LabsFeature, 'labs' | 'connections' | 'backends'>): Consoles {
-  return new Consoles(labs, connections, () => backends);
+/** `storageDir`: the extension's global storage; console transcripts go in its `transcripts/`. */
+export function registerConsoles({ labs, connections, backends }: Pick<LabsFeature, 'labs' | 'connections' | 'backends'>, storageDir?: string): Consoles {
+  return new Consoles(labs, connections, () => backends, storageDir);
 }

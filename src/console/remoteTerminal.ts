@@ -51,6 +51,15 @@ export interface ConsoleTarget {
   requestTakeOver?(): void;
   /** The console was busy: the owner may offer "Take Over" outside the terminal. */
   onBusy?(holders: readonly string[]): void;
+  /** Where the guest's output is also kept while the terminal is open (console/transcript.ts). */
+  transcript?: TranscriptSink;
+}
+
+/** The local transcript of a terminal: fed what the guest prints, never blocking (ConsoleTranscript). */
+export interface TranscriptSink {
+  write(text: string): void;
+  note(text: string): void;
+  close(): Promise<void>;
 }
 
 /** Said once when the guest prints bytes that are not UTF-8. */
@@ -155,6 +164,7 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     this.session?.close();
     this.session = undefined;
     this.pacer?.dispose();
+    void this.target.transcript?.close();
     this.writeEmitter.dispose();
     this.closeEmitter.dispose();
     this.stateEmitter.dispose();
@@ -239,7 +249,8 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
     this.pacer?.dispose();
     const pacer = new OutputPacer((s) => this.write(s), session);
     this.pacer = pacer;
-    session.onData((s) => pacer.push(s));
+    const transcript = this.target.transcript;
+    session.onData(transcript ? (s) => { pacer.push(s); transcript.write(s); } : (s) => pacer.push(s));
     session.onJunk(() => pacer.push(junkNotice(this.target.vm, this.target.host)));
     session.onEnd((e) => {
       // Let the connection notice a drop first (its close event follows the channel's).
@@ -253,6 +264,7 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
   private attached(session: ConsoleSession, prepared: PreparedConsole): void {
     if (this.session !== session || this._state !== 'connecting') return;
     this.write(connectedMessage(this.context(prepared), prepared.detachHint));
+    this.target.transcript?.note(`attached ${new Date().toString()} (${prepared.command})`);
     this.setState('connected');
     const pending = this.pendingInput;
     this.pendingInput = '';
@@ -280,6 +292,7 @@ export class RemoteTerminal implements vscode.Pseudoterminal {
       return;
     }
     this.write(endMessage(kind, info, this.context(prepared)));
+    this.target.transcript?.note(`console ${kind} ${new Date().toString()}`);
     this.setState('ended');
     if (kind === 'busy') this.target.onBusy?.(this.busyHolders);
   }

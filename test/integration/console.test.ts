@@ -118,6 +118,23 @@ describe('console terminals on the sandbox', function () {
     assert.equal(again[0], o.pty);
   });
 
+  it('a console session leaves a local transcript: type a line, close the terminal, Show Console Transcript holds the reply', async () => {
+    const o = await open('vsim.openConsole', 'compute');
+    await run(o, 'echo transcript-$((6*7))', /transcript-42/);
+    await closeTerminal(o);
+    // The reply (not the typed line: that has `$((6*7))`) reaches the file after the close, written in the background.
+    const doc = await waitFor('the transcript holds the reply', async () => {
+      const d = await vscode.commands.executeCommand<vscode.TextDocument | undefined>('vsim.showConsoleTranscript', node('compute'), 'newest');
+      return d && /\ntranscript-42\n/.test(d.getText()) ? d : undefined;
+    }, 15_000, 250);
+    assert.match(doc.uri.fsPath, /[/\\]transcripts[/\\]vsim-hv1[/\\]compute[/\\]\d{8}-\d{6}(-\d+)?\.log$/);
+    const text = doc.getText();
+    assert.match(text.split('\n')[0]!, /^# vsim: console of compute on vsim-hv1, opened .* \(control sequences removed\)$/);
+    assert.match(text, /# vsim: attached .*virsh .*console compute/);
+    assert.doesNotMatch(text, /[\x1b\r]/, 'no control sequences, no carriage returns');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('resizes the remote pty with the terminal', async () => {
     const o = await open('vsim.openConsole', 'chassis');
     opened.push(o);

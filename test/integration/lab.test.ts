@@ -44,6 +44,8 @@ ${VMS.map(vm).join('')}`;
   let lab: Lab;
   let uri: vscode.Uri;
   let run: CommandRunner;
+  /** The boot watches Lab: Up started (its result's `boots`), read by the test after it. */
+  let upBoots: LabRun['boots'];
   const virsh = (...a: string[]) => run.exec(['virsh', '-c', 'qemu:///system', ...a]);
   const domains = async () => (await virsh('list', '--all', '--name')).stdout.split('\n').map((s) => s.trim()).filter(Boolean);
   const bridgeExists = async () => (await run.exec(['ip', 'link', 'show', 'dev', BRIDGE])).code === 0;
@@ -172,6 +174,7 @@ ${VMS.map(vm).join('')}`;
     assert.ok(asked.lines.some((l) => l.includes(BRIDGE)), 'creates the bridge');
     assert.ok(!asked.lines.some((l) => /chassis|compute|storage|edge\.Gateway/.test(l)), 'never lists a VM the file does not declare');
     console.log('      Up: %s in %d ms', r.summary, Date.now() - t0);
+    upBoots = r.boots;
     assert.deepEqual(r.result.failed, [], r.summary);
     for (const v of VMS) {
       assert.equal((await virsh('domstate', v)).stdout.trim(), 'running', `${v} running`);
@@ -183,6 +186,20 @@ ${VMS.map(vm).join('')}`;
     assert.equal(api.plans.store.total(), 0);
     assert.equal(api.plans.labsBadge() ?? 0, 0, 'badge count 0');
     assert.ok(!(await planRows()).some((r2) => r2.context === 'plan.change.applicable'), 'no applicable line left in the Plan view');
+  });
+
+  it('Up watched the boot of each VM it started (their serial logs, no console open): phases with their times, to the SSH port answering', async () => {
+    assert.ok(upBoots, 'Up returned its boot watches');
+    const t0 = Date.now();
+    const results = await upBoots;
+    console.log('      boot watches after Up: %s (%d ms more)', results.map((b) => `${b.vm} ${b.outcome}: ${b.marks.map((m) => `${m.phase} ${m.atMs} ms`).join(', ')}`).join('; '), Date.now() - t0);
+    assert.deepEqual(results.map((b) => b.vm).sort(), VMS);
+    for (const b of results) {
+      assert.equal(b.outcome, 'reachable', `${b.vm}: ${b.message}`);
+      assert.deepEqual(b.marks.map((m) => m.phase).filter((p) => p !== 'firmware'), ['started', 'kernel', 'init', 'ready', 'reachable'], b.message);
+      for (let i = 1; i < b.marks.length; i++) assert.ok(b.marks[i]!.atMs >= b.marks[i - 1]!.atMs, `${b.vm}: phases in order`);
+      figure(`lab.upBoot_${b.vm}_reachableMs`, b.marks[b.marks.length - 1]!.atMs);
+    }
   });
 
   it('a changed memory and MAC in the file: the Plan view shows exactly those fields (want → have); Apply Change, then Apply All; restart needed', async () => {

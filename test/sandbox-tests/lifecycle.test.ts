@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createBackends } from '../../src/backends';
 import { parseVirshList } from '../../src/backends/libvirt/parseList';
+import { lastBoot } from '../../src/console/bootPhases';
 import type { Topology } from '../../src/model/types';
 import { applyPlan, destroyLab, downLab, driftCount, planLab, upLab, type Change, type PlanDeps, type Plan } from '../../src/plan';
 import { PE_BRIDGE, peLabYaml } from './lifecycleLab';
-import { REPO, SANDBOX, sandboxEnv, SshRunner } from './sshRunner';
+import { REPO, SANDBOX, sandboxEnv, SshRunner, until } from './sshRunner';
 
 const env = sandboxEnv();
 const skip = typeof env === 'string' ? env : false;
@@ -93,11 +94,27 @@ test('plan: every pe- VM and the bridge missing; the sandbox domains undeclared;
   assert.deepEqual(questioned.map((l) => l.slice(4, l.indexOf(':'))).sort(), SANDBOX_DOMAINS, c.lines.join('\n'));
 });
 
-test('up defines and boots every declared VM (consoles answer), then the plan is empty and `vsim plan` exits 0', { skip }, async () => {
+test('up defines and boots every declared VM (boot logs hold the boot before any console is opened; consoles answer), then the plan is empty and `vsim plan` exits 0', { skip }, async () => {
   const t = topology(peLabYaml());
   const r = await upLab({ topology: t }, deps);
   assert.deepEqual(r.failed, []);
   assert.deepEqual(r.done.sort(), ['vsim-hv1/network/pe-net', 'vsim-hv1/start/pe-1', 'vsim-hv1/start/pe-2', 'vsim-hv1/vm/pe-1', 'vsim-hv1/vm/pe-2']);
+  // Before any console is attached: the serial <log file> vsim's XML has by default holds the boot.
+  const libvirt = deps.backends.libvirt!;
+  const ctx = { hostName: 'vsim-hv1', host: t.hosts['vsim-hv1']!, topology: t, run };
+  for (const vm of ['pe-1', 'pe-2']) {
+    const src = libvirt.bootLog!(ctx, vm);
+    assert.equal(src.where, `the <log file> of ${vm}'s serial (virtlogd)`);
+    const boot = await until(`${vm}'s boot log reached its ready line`, 300_000, async () => {
+      const b = await run.exec(src.read);
+      assert.equal(b.code, 0, `${vm}: ${b.stderr}`);
+      const text = lastBoot(b.stdout.replace(/\r/g, ''));
+      return text.includes(`vsim-guest ${vm} ready`) && text;
+    }, 1000);
+    assert.match(boot, /Linux version \d/, `${vm}'s boot log has its kernel banner`);
+    const file = await run.exec(['ls', `/var/log/libvirt/qemu/${vm}-serial.log`]);
+    assert.equal(file.code, 0, `${vm}'s log is in libvirt's log directory: ${file.stderr}`);
+  }
   for (const vm of ['pe-1', 'pe-2']) {
     // A TCG boot on a loaded machine can outlast one check's 20 s wait for the prompt: look again.
     let con = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8' });

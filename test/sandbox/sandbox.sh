@@ -537,8 +537,12 @@ cmd_down() {
       [[ $(domain_state "$name") == "shut off" ]] || virsh_ destroy "$name" >/dev/null 2>&1 || true
       virsh_ undefine "$name" --snapshots-metadata --managed-save >/dev/null 2>&1 \
         || virsh_ undefine "$name" >/dev/null 2>&1 || true
-      rm -f "/var/log/libvirt/qemu/$name.log" "/var/log/libvirt/qemu/$name.log".*
+      rm -f "/var/log/libvirt/qemu/$name.log" "/var/log/libvirt/qemu/$name.log".* "/var/log/libvirt/qemu/$name-serial.log"
     done
+    # Serial logs (vsim's default <log file='…/DOMAIN-serial.log'>) of domains that tests defined and
+    # undefined again while this libvirtd ran: only `*-serial.log` files written since it started
+    # (its pid file's time; `up` refuses to run beside another libvirtd), nothing else.
+    find /var/log/libvirt/qemu -maxdepth 1 -type f -name '*-serial.log' -newer "$RUN/libvirtd.pid" -delete 2>/dev/null || true
   fi
   stop_pid "$RUN/libvirtd.pid" libvirtd
   stop_pid "$RUN/virtlogd.pid" virtlogd

@@ -6,8 +6,17 @@ import { domainUuid } from './renderUuid';
 import { xmlAttrs, xmlEscape } from './renderXml';
 
 export interface DomainXmlOptions {
-  /** Serial console log file (virtlogd); catches the boot banner. Not rendered when absent. */
-  serialLog?: string;
+  /**
+   * Serial console log file (virtlogd writes it whether or not a console is attached; append='off'
+   * starts it afresh each boot): Show Boot Log and the boot watch read it. Absent: defaultSerialLog;
+   * null: no `<log>` at all.
+   */
+  serialLog?: string | null;
+}
+
+/** Where a domain vsim defines keeps its serial log: libvirt's own QEMU log directory, `DOMAIN-serial.log`. */
+export function defaultSerialLog(domain: string): string {
+  return `/var/log/libvirt/qemu/${assertDomainName(domain, 'domain name')}-serial.log`;
 }
 
 /** The accelerator a VM runs with: its own `accel`, else tcg when its host has no KVM, else kvm. */
@@ -104,7 +113,8 @@ export function renderDomainXml(topology: Topology, vmName: string, options: Dom
     line(2, '</interface>');
   });
   line(2, `<serial type='pty'>`);
-  if (options.serialLog) line(3, `<log${xmlAttrs({ file: assertPath(options.serialLog, 'serial log path'), append: 'off' })}/>`);
+  const serialLog = options.serialLog === undefined ? defaultSerialLog(domain) : options.serialLog;
+  if (serialLog) line(3, `<log${xmlAttrs({ file: assertPath(serialLog, 'serial log path'), append: 'off' })}/>`);
   line(3, `<target port='0'/>`);
   line(2, '</serial>');
   line(2, `<console type='pty'>`);

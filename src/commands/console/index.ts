@@ -10,6 +10,7 @@ import { sshIntoVm } from './sshIntoVm';
 import { takeOverConsole } from './takeOverConsole';
 import { BOOT_LOG_SCHEME, BootLogDocuments, showBootLog } from './showBootLog';
 import { watchBoot } from './watchBoot';
+import { showConsoleTranscript } from './showTranscript';
 
 export function registerConsoleCommands(labs: WorkspaceLabs, consoles: Consoles): vscode.Disposable {
   const bootLogs = new BootLogDocuments();
@@ -20,6 +21,7 @@ export function registerConsoleCommands(labs: WorkspaceLabs, consoles: Consoles)
     registerCommand('vsim.takeOverConsole', takeOverConsole(labs, consoles)),
     registerCommand('vsim.showBootLog', showBootLog(labs, consoles, bootLogs)),
     registerCommand('vsim.watchBoot', watchBoot(labs, consoles)),
+    registerCommand('vsim.showConsoleTranscript', showConsoleTranscript(labs, consoles)),
     vscode.workspace.registerTextDocumentContentProvider(BOOT_LOG_SCHEME, bootLogs),
     bootLogs,
   );

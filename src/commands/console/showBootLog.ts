@@ -1,7 +1,9 @@
 // "Show Boot Log": the serial output of the VM's last boot as its host keeps it (libvirt <log file>,
 // the QEMU chardev logfile=, the microvm runner's console.log or the unit's journal), from its first
 // line, in a read-only editor `vsim-boot-log:/HOST/VM.log` — also for a VM whose console was never
-// opened. An appended log is cut to its last boot (console/bootPhases.ts lastBoot).
+// opened. An appended log is cut to its last boot (console/bootPhases.ts lastBoot). A host that
+// keeps no log for the VM (or cannot be read) is said, with the local console transcript offered
+// when vsim kept one.
 import * as vscode from 'vscode';
 import type { Consoles } from '../../console/consoles';
 import { lastBoot } from '../../console/bootPhases';
@@ -9,6 +11,9 @@ import type { VmNode } from '../../tree/nodes';
 import type { WorkspaceLabs } from '../../workspace/workspaceLabs';
 import { targetCommand } from '../registry';
 import { vmTargets } from '../vm/pickVms';
+import { openTranscript } from './showTranscript';
+
+const SHOW_TRANSCRIPT = 'Show Console Transcript';
 
 export const BOOT_LOG_SCHEME = 'vsim-boot-log';
 
@@ -47,11 +52,28 @@ export function showBootLog(labs: WorkspaceLabs, consoles: Consoles, docs: BootL
     const shown: vscode.TextDocument[] = [];
     for (const t of targets) {
       const uri = vscode.Uri.from({ scheme: BOOT_LOG_SCHEME, path: `/${t.host}/${t.vm}.log` });
-      docs.set(uri, await readBootLog(consoles, t));
+      let text: string;
+      try {
+        text = await readBootLog(consoles, t);
+      } catch (err) {
+        await offerTranscript(consoles, t, err as Error);
+        continue;
+      }
+      docs.set(uri, text);
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: call.options.preserveFocus === true });
       shown.push(doc);
     }
     return shown;
+  });
+}
+
+/** No boot log: says why, and offers the newest local console transcript (not awaited: the command ends). Throws when there is none either. */
+async function offerTranscript(consoles: Consoles, t: VmNode, err: Error): Promise<void> {
+  const [newest] = await consoles.transcripts(t);
+  if (!newest) throw new Error(`${err.message.replace(/\.?$/, '.')} No console transcript of ${t.vm} is kept here either: one is kept while its console is open.`);
+  const msg = `vsim: ${err.message.replace(/\.?$/, '.')} A console transcript from ${newest.started.toLocaleString()} is kept locally.`;
+  void vscode.window.showWarningMessage(msg, SHOW_TRANSCRIPT).then((choice) => {
+    if (choice === SHOW_TRANSCRIPT) void openTranscript(consoles, t).catch((e: Error) => vscode.window.showErrorMessage(`vsim: ${e.message}`));
   });
 }

@@ -3,6 +3,7 @@
 // notification, ends with a summary, then plans again so the Plan view and the badges show the result.
 import * as vscode from 'vscode';
 import { log } from '../../common/log';
+import type { BootWatchResult } from '../../console/bootWatch';
 import { describeChange } from '../../plan';
 import { startedVms } from '../../plan/lifecycle';
 import { isApplicable, type ApplyResult, type Change, type Plan } from '../../plan/types';
@@ -18,6 +19,8 @@ import { confirmOnce, runWithProgress, showSummary, type RunOutcome } from './ru
 /** What a changing lab command returns (tests read it): the run and the plan made after it. */
 export interface LabRun extends RunOutcome {
   plan?: Plan;
+  /** Up: the boot watches it started (one per VM it started whose host keeps a boot log), as they end. */
+  boots?: Promise<BootWatchResult[]>;
 }
 
 export interface LabCommandDeps {
@@ -123,10 +126,10 @@ export function labUp(d: LabCommandDeps): Handler {
     const total = applicable(plan, hosts).length + declaredVms(t.lab.current, hosts).length;
     const o = await runWithProgress('up', title, total, (o2) => ops.up({ ...t, hosts }, o2));
     // Each VM Up started boots: its progress as after Start, where its host keeps a boot log (src/commands/console/watchBoot.ts).
-    for (const { vm } of startedVms(o.result.done)) {
-      if (t.lab.backendOf(vm)?.bootLog) void vscode.commands.executeCommand('vsim.watchBoot', { kind: 'vm', name: vm, uri: t.entry.uri }, 'afterStart');
-    }
-    return afterRun(d, t, o, title, hosts);
+    const watches = startedVms(o.result.done).filter(({ vm }) => t.lab.backendOf(vm)?.bootLog).map(({ vm }) =>
+      Promise.resolve(vscode.commands.executeCommand<BootWatchResult[] | undefined>('vsim.watchBoot', { kind: 'vm', name: vm, uri: t.entry.uri }, 'afterStart')).then((r) => r ?? []));
+    const boots = Promise.all(watches).then((rs) => rs.flat());
+    return { ...(await afterRun(d, t, o, title, hosts)), boots };
   });
 }
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../../src/model/analyze';
 import type { Topology } from '../../../src/model/types';
-import { renderDomainXml } from '../../../src/backends/libvirt/renderDomainXml';
+import { defaultSerialLog, renderDomainXml } from '../../../src/backends/libvirt/renderDomainXml';
 import { domainUuid } from '../../../src/backends/libvirt/renderUuid';
 import { xmlEscape } from '../../../src/backends/libvirt/renderXml';
 import * as virsh from '../../../src/backends/libvirt/renderVirsh';
@@ -49,6 +49,16 @@ test('kvm x86_64: domain type kvm, q35, host-passthrough, disk boot', () => {
   assert.match(x, /<vcpu>4<\/vcpu>/);
   assert.match(x, /<boot dev='hd'\/>/);
   assert.match(x, /<driver name='qemu' type='raw'\/>\n\s+<source file='\/img\/b.raw'\/>\n\s+<target dev='vdb' bus='virtio'\/>\n\s+<readonly\/>/);
+});
+
+test('the serial keeps its log in libvirt\'s QEMU log directory by default (named after the domain); another path, or none', () => {
+  const t = base({ domain: 'edge.Gateway' });
+  const serial = (x: string): string => /<serial type='pty'>\n([^]*?)\n\s+<\/serial>/.exec(x)?.[1] ?? '';
+  assert.equal(defaultSerialLog('edge.Gateway'), '/var/log/libvirt/qemu/edge.Gateway-serial.log');
+  assert.equal(serial(renderDomainXml(t, 'v1')), "      <log file='/var/log/libvirt/qemu/edge.Gateway-serial.log' append='off'/>\n      <target port='0'/>");
+  assert.match(serial(renderDomainXml(t, 'v1', { serialLog: '/srv/logs/v1.log' })), /^\s+<log file='\/srv\/logs\/v1.log' append='off'\/>\n/);
+  assert.equal(serial(renderDomainXml(t, 'v1', { serialLog: null })), "      <target port='0'/>");
+  assert.throws(() => defaultSerialLog('../etc'), /Invalid domain name/);
 });
 
 test('tcg aarch64: domain type qemu, virt, cortex-a57, UEFI; host kvm:false implies tcg', () => {
@@ -110,7 +120,7 @@ test('every rendered example domain passes virt-xml-validate', { skip: validate 
       for (const [name, vm] of Object.entries(t.vms ?? {})) {
         if (vm.backend !== 'libvirt') continue;
         const file = join(dir, `${name}.xml`);
-        writeFileSync(file, renderDomainXml(t, name, { serialLog: `/var/log/libvirt/qemu/${name}-serial.log` }));
+        writeFileSync(file, renderDomainXml(t, name)); // with its default serial <log>
         const r = spawnSync('virt-xml-validate', [file, 'domain'], { encoding: 'utf8' });
         assert.equal(r.status, 0, `${f} ${name}: ${r.stdout}${r.stderr}`);
         n++;
