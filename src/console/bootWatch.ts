@@ -51,12 +51,12 @@ export function stuckMessage(vm: string, host: string, tracker: BootTracker, tim
   return `${vm} on ${host} did not get past "${PHASE_TITLE[tracker.phase]}" within ${timeoutMs / 1000} s (${detail}). Last console lines:\n${tracker.lastLines().join('\n') || '(none)'}`;
 }
 
-/** Starts watching; `cancel()` ends the watch (not the boot) with outcome "cancelled". */
-export function watchBootOf(o: BootWatchOptions): { result: Promise<BootWatchResult>; cancel(): void } {
+/** Starts watching; `cancel(message?)` ends the watch (not the boot) with outcome "cancelled" and that message. */
+export function watchBootOf(o: BootWatchOptions): { result: Promise<BootWatchResult>; cancel(message?: string): void } {
   const now = o.now ?? (() => performance.now());
   const tracker = new BootTracker(o.ready, now);
   const who = `${o.vm} on ${o.host}`;
-  let cancel = () => undefined as void;
+  let cancel = (_message?: string) => undefined as void;
   const result = new Promise<BootWatchResult>((resolve) => {
     let burst: string[] | undefined = [];
     let timer: NodeJS.Timeout | undefined;
@@ -115,8 +115,8 @@ export function watchBootOf(o: BootWatchOptions): { result: Promise<BootWatchRes
       last.forEach((l) => probe.push(l));
       if (!(o.afterStart && probe.done)) last.forEach(take);
     }, BURST_MS);
-    cancel = () => finish('cancelled', `stopped watching the boot of ${who} (it keeps booting)`);
+    cancel = (message) => finish('cancelled', message ?? `stopped watching the boot of ${who} (it keeps booting)`);
     void stream.done.then((code) => finish('failed', `following the boot log of ${who} ended (exit code ${code}; ${o.source.where})`), (e: Error) => finish('failed', e.message));
   });
-  return { result, cancel: () => cancel() };
+  return { result, cancel: (message) => cancel(message) };
 }

@@ -235,7 +235,10 @@ export function labUiChecks({ showVsimView, openFile, runCommand, graphFrame }) 
               if (linkExists(ssh, host, FABRIC_BRIDGE)) throw new Error(`${host} still has ${FABRIC_BRIDGE} after Destroy`);
               ctx.log(`${host} after Destroy: vxlan ports ${JSON.stringify(ports)}, no ${FABRIC_BRIDGE}`);
             }
-            for (const g of FABRIC_GUESTS) await labs.locator('.monaco-list-row', { hasText: new RegExp(`${g.name}\\s*stopped`) }).first().waitFor({ state: 'visible', timeout: 60_000 });
+            // A qemu VM without its QEMU reads as its monitor says ("no QMP socket …"), not the word "stopped".
+            for (const g of FABRIC_GUESTS) await labs.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${g.name}(?!\\s*running)\\S`) }).first().waitFor({ state: 'visible', timeout: 60_000 });
+            // Their boot watches (started by Up) end once the refresh lists them stopped: no notification lingers.
+            await page.locator('.notification-toast', { hasText: /booting ui-fab-/ }).first().waitFor({ state: 'hidden', timeout: 30_000 });
             await ctx.screenshot('lab-fabric-destroyed-tree');
           });
         } finally {

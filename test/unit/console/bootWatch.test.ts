@@ -105,3 +105,14 @@ test('bootWatch: the follower ending is a failure naming the exit code and the l
   assert.equal(r.outcome, 'failed');
   assert.match(r.message, /following the boot log of edge on hv1 ended \(exit code 4; \/var\/log\/edge\.log/);
 });
+
+test('bootWatch: a watch ended because the VM stopped carries that reason and stops following the log', async () => {
+  const log = fakeLog();
+  const w = watchBootOf(options(log));
+  await sleep(800);
+  w.cancel('edge on hv1 stopped before it finished booting');
+  const r = await w.result;
+  assert.equal(r.outcome, 'cancelled');
+  assert.equal(r.message, 'edge on hv1 stopped before it finished booting');
+  assert.equal(log.state.disposed, true);
+});
