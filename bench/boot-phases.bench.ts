@@ -5,6 +5,8 @@
 // guest's dropbear sends its identification line. Ratio: vsim's "reachable" time over the poll's.
 // Goal: vsim sees the guest reachable no later than a hand poll would (< 1.1×).
 // Run: node --import tsx bench/boot-phases.bench.ts [rounds]   (sandbox up)
+// Measured here (2 cores): vsim 9.38 s vs the hand poll 9.41 s, 1.00× (median of 3); phases after the
+// watch starts: kernel 3.3–4.3 s, userspace 5.6–7.6 s, login prompt 6.4–8.7 s, SSH 7.6–9.9 s.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createLibvirtBackend } from '../src/backends/libvirt/backend';

@@ -7,8 +7,8 @@
 // how VMs run on both hosts (bench/lab-up-fabric.bench.ts keeps libvirt VMs on hv1 in both).
 // Runs alternate (a, b, a, b …); each starts from hosts without the lab. Goal: (b) < 1.3× (a).
 // Run: node --import tsx bench/lab-up-hosts.bench.ts [vms] [rounds]   (sandbox up, with vsim-hv3)
-// Measured here (2 cores, shared): 4 guests 1.58× (median of 5: 4.75 s vs 3.01 s), 8 guests 1.10×
-// (median of 3: 5.70 s vs 5.18 s): the second host's connection and tunnel are a fixed cost.
+// Measured here (2 cores, after each item's steps went into one round trip and ssh -G was asked once):
+// 4 guests 1.11× (median of 5: 6.05 s vs 5.45 s) and 1.25× (median of 3: 6.78 s vs 5.43 s) in a second run.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliDeps } from '../src/cliLab';
