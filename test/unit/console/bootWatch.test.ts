@@ -108,7 +108,7 @@ test('bootWatch: the follower ending is a failure naming the exit code and the l
 
 test('bootWatch: a watch ended because the VM stopped carries that reason and stops following the log', async () => {
   const log = fakeLog();
-  const w = watchBootOf(options(log));
+  const w = watchBootOf(options(log, {}));
   await sleep(800);
   w.cancel('edge on hv1 stopped before it finished booting');
   const r = await w.result;
