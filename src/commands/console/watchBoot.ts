@@ -22,11 +22,12 @@ function settings() {
  */
 function whenStopped(labs: WorkspaceLabs, t: VmNode, end: () => void): vscode.Disposable {
   const state = () => labs.get(t.uri)?.lab?.host(t.host).vms[t.vm]?.state;
-  let seenUp = state() === 'running' || state() === 'starting';
+  const up = (s = state()) => s === 'running' || s === 'starting';
+  let seenUp = up();
   return labs.onDidChange((c) => {
     if (c.kind !== 'host' || c.host !== t.host || c.uri.toString() !== t.uri.toString()) return;
     const now = state();
-    if (now === 'running' || now === 'starting') seenUp = true;
+    if (up(now)) seenUp = true;
     else if (seenUp && (now === 'stopped' || now === 'missing')) end();
   });
 }
