@@ -138,6 +138,30 @@ describe('topology editor', function () {
     assert.equal(doc.getText(), before);
   });
 
+  it('a move sent ahead of its edit: a move to where the node already is leaves the graph on the text\'s version', async () => {
+    await closeAll();
+    const file = await writeWorkspaceFile('gen-move.vsim.yaml', genTopology(10));
+    try {
+      const doc = await vscode.workspace.openTextDocument(file);
+      await openGraph(file);
+      const move = { kind: 'movePositions', positions: [{ section: 'vms', name: 'vm1', x: 40, y: 60 }] };
+      assert.ok((await vscode.commands.executeCommand<{ ok: boolean }>('vsim._editor.applyIntent', file, move)).ok);
+      const moved = doc.version;
+      await waitFor('the moved graph', async () => ((await stats(file))?.rendered?.version === moved ? true : undefined));
+      // Again: the text already says so, no edit is made; the page was told version + 1 and is put back.
+      assert.ok((await vscode.commands.executeCommand<{ ok: boolean }>('vsim._editor.applyIntent', file, move)).ok);
+      assert.equal(doc.version, moved, 'no edit for a move to the same place');
+      const s = await waitFor('the graph back on the text\'s version', async () => {
+        const x = await stats(file);
+        return x?.sent?.version === moved && x.rendered?.version === moved && x.lastIntent?.sentAt !== undefined ? x : undefined;
+      });
+      assert.equal(s.rendered!.nodes, s.sent!.nodes);
+    } finally {
+      await closeAll(file);
+      await vscode.workspace.fs.delete(file);
+    }
+  });
+
   for (const n of [10, 100, 500, 1000]) {
     it(`opens a ${n}-VM topology and edits it`, async () => {
       await closeAll();
@@ -164,7 +188,7 @@ describe('topology editor', function () {
         const f = (x: number) => x.toFixed(0);
         figure(`editor.open.${n}`, ms);
         figure(`editor.edit.${n}`, s2.rendered!.at - t0);
-        timings.push(`${n} VMs: ${s.sent!.nodes} nodes drawn ${f(ms)} ms after the open command (resolve ${f(s.resolvedAt - t0open)}, webview ready ${f(s.readyAt! - s.resolvedAt)} [page starts ${f(s.webviewTiming!.pageStart - s.resolvedAt)}, placeholder page in ${f(s.webviewTiming!.pageLoaded - s.resolvedAt)}, bundle in ${f(s.webviewTiming!.scriptLoaded - s.resolvedAt)}, script starts ${f(s.webviewTiming!.scriptStart - s.resolvedAt)}], drawn ${f(s.firstRenderedAt! - s.readyAt!)}${whole.wholeRenderedAt! > s.firstRenderedAt! ? ` from the page's overview, from the whole graph ${f(whole.wholeRenderedAt! - t0open)} ms after the command` : ''});`
+        timings.push(`${n} VMs: ${s.sent!.nodes} nodes drawn ${f(ms)} ms after the open command (resolve ${f(s.resolvedAt - t0open)}, html set ${f(s.htmlAt! - s.resolvedAt)}, webview ready ${f(s.readyAt! - s.resolvedAt)} [page starts ${f(s.webviewTiming!.pageStart - s.resolvedAt)}, placeholder page in ${f(s.webviewTiming!.pageLoaded - s.resolvedAt)}, bundle in ${f(s.webviewTiming!.scriptLoaded - s.resolvedAt)}, script starts ${f(s.webviewTiming!.scriptStart - s.resolvedAt)}, page drew it ${f(s.firstRenderedPageMs!)} after its script started], drawn ${f(s.firstRenderedAt! - s.readyAt!)}${whole.wholeRenderedAt! > s.firstRenderedAt! ? ` from the page's overview, from the whole graph ${f(whole.wholeRenderedAt! - t0open)} ms after the command` : ''});`
           + ` edit round trip ${f(s2.rendered!.at - t0)} ms (intent computed ${f(intent.computedAt! - intent.receivedAt)}, patch sent ${intent.sentAt !== undefined ? f(intent.sentAt - intent.receivedAt) : 'with the change'}, state built ${f(s2.lastPushMs ?? -1)},`
           + ` WorkspaceEdit applied ${f(intent.appliedAt! - intent.receivedAt)}, drawn ${f(s2.rendered!.at - intent.receivedAt)}, all after the intent's arrival)`);
         await vscode.commands.executeCommand('undo');
