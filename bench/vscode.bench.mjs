@@ -57,6 +57,8 @@ for (const n of [10, 100, 500, 1000]) {
   row(`topology graph: open command → all nodes drawn, ${n} VMs`, open, 'ms', {
     goal: `< ${goal / 1000} s`, met: open < goal,
     ...(peer ? { versus: { label: `peer graph editor, ${n} nodes (quoted)`, value: peer }, ratio: open / peer } : {}),
+    // Most of an open is VS Code creating the webview: the 10-VM graph of the same run is that floor.
+    ...(n === 1000 ? { versus: { label: 'the 10-VM graph, same run', value: one('editor.open.10') }, ratio: open / one('editor.open.10') } : {}),
   });
   const editGoal = n === 1000 ? 80 : 100; // issue 17: a move at 1 000 VMs under 80 ms
   row(`topology graph: edit round trip (move), ${n} VMs`, edit, 'ms', { goal: `< ${editGoal} ms`, met: edit < editGoal });

@@ -23,6 +23,9 @@ export class RefreshPolicy {
   private debounceHandle: unknown;
   private readonly due = new Set<string>();
   private pollTicks = 0;
+  /** Counts starts and stops: a staggered start's watches belong to the start they came from. */
+  private generation = 0;
+  private disposed = false;
 
   constructor(
     private readonly target: PolicyTarget,
@@ -53,6 +56,7 @@ export class RefreshPolicy {
     if (this.isVisible) {
       this.start();
     } else {
+      this.generation++; // watches not yet started stay unstarted
       this.timers.clearTimeout(this.pollHandle);
       this.pollHandle = undefined;
       this.target.unwatch();
@@ -65,11 +69,29 @@ export class RefreshPolicy {
   }
 
   private start(): void {
-    for (const h of this.target.hostNames()) {
-      this.request(h);
-      void this.target.watch(h);
-    }
+    const gen = ++this.generation;
+    const hosts = this.target.hostNames();
+    for (const h of hosts) this.request(h);
+    this.oneByOne(hosts, (h) => {
+      if (gen === this.generation) void this.target.watch(h);
+    });
     this.schedulePoll();
+  }
+
+  /**
+   * Runs `f` for each host a timer turn apart: each may spawn `ssh -G` (30-40 ms of the extension
+   * host at a time), and VS Code's messages (a graph's draw, an edit) get their turn in between.
+   */
+  private oneByOne(hosts: readonly string[], f: (h: string) => void): void {
+    const rest = [...hosts];
+    const next = () => {
+      if (this.disposed) return;
+      const h = rest.shift();
+      if (h === undefined) return;
+      f(h);
+      if (rest.length) this.timers.setTimeout(next, 0);
+    };
+    next();
   }
 
   /**
@@ -93,7 +115,7 @@ export class RefreshPolicy {
       this.debounceHandle = undefined;
       const hosts = [...this.due];
       this.due.clear();
-      for (const h of hosts) void this.target.refresh(h);
+      this.oneByOne(hosts, (h) => void this.target.refresh(h));
     }, this.opts.debounceMs);
   }
 
@@ -108,6 +130,7 @@ export class RefreshPolicy {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.timers.clearTimeout(this.pollHandle);
     this.timers.clearTimeout(this.debounceHandle);
     this.target.unwatch();

@@ -43,6 +43,18 @@ async function openGraph(uri: vscode.Uri, timeoutMs = 30_000): Promise<{ ms: num
   return { ms: s.firstRenderedAt! - t0, s };
 }
 
+/** Time the extension host's event loop was held for 40 ms or more at a stretch, from now until stop(). */
+function busyProbe(): { stop(): number } {
+  let last = performance.now();
+  let held = 0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    if (now - last >= 40) held += now - last;
+    last = now;
+  }, 5);
+  return { stop: () => (clearInterval(tick), held) };
+}
+
 describe('topology editor', function () {
   this.timeout(120_000);
   const uri = () => workspaceUri('chassis-emulator.vsim.yaml');
@@ -169,7 +181,9 @@ describe('topology editor', function () {
       try {
         const doc = await vscode.workspace.openTextDocument(file);
         const t0open = performance.now();
+        const busy = busyProbe();
         const { ms, s } = await openGraph(file, 60_000);
+        const busyMs = busy.stop();
         assert.equal(s.sent!.banner, null);
         assert.equal(s.rendered!.nodes, s.sent!.nodes);
         // A big lab's page embeds its overview; the whole graph follows (the move below is a patch of it).
@@ -188,7 +202,7 @@ describe('topology editor', function () {
         const f = (x: number) => x.toFixed(0);
         figure(`editor.open.${n}`, ms);
         figure(`editor.edit.${n}`, s2.rendered!.at - t0);
-        timings.push(`${n} VMs: ${s.sent!.nodes} nodes drawn ${f(ms)} ms after the open command (resolve ${f(s.resolvedAt - t0open)}, html set ${f(s.htmlAt! - s.resolvedAt)}, webview ready ${f(s.readyAt! - s.resolvedAt)} [page starts ${f(s.webviewTiming!.pageStart - s.resolvedAt)}, placeholder page in ${f(s.webviewTiming!.pageLoaded - s.resolvedAt)}, bundle in ${f(s.webviewTiming!.scriptLoaded - s.resolvedAt)}, script starts ${f(s.webviewTiming!.scriptStart - s.resolvedAt)}, page drew it ${f(s.firstRenderedPageMs!)} after its script started], drawn ${f(s.firstRenderedAt! - s.readyAt!)}${whole.wholeRenderedAt! > s.firstRenderedAt! ? ` from the page's overview, from the whole graph ${f(whole.wholeRenderedAt! - t0open)} ms after the command` : ''});`
+        timings.push(`${n} VMs: ${s.sent!.nodes} nodes drawn ${f(ms)} ms after the open command (resolve ${f(s.resolvedAt - t0open)}, html set ${f(s.htmlAt! - s.resolvedAt)}, webview ready ${f(s.readyAt! - s.resolvedAt)} [page starts ${f(s.webviewTiming!.pageStart - s.resolvedAt)}, placeholder page in ${f(s.webviewTiming!.pageLoaded - s.resolvedAt)}, bundle in ${f(s.webviewTiming!.scriptLoaded - s.resolvedAt)}, script starts ${f(s.webviewTiming!.scriptStart - s.resolvedAt)}, page drew it ${f(s.firstRenderedPageMs!)} after its script started], drawn ${f(s.firstRenderedAt! - s.readyAt!)}${whole.wholeRenderedAt! > s.firstRenderedAt! ? ` from the page's overview, from the whole graph ${f(whole.wholeRenderedAt! - t0open)} ms after the command` : ''}; the extension host busy ${f(busyMs)} ms until the first draw);`
           + ` edit round trip ${f(s2.rendered!.at - t0)} ms (intent computed ${f(intent.computedAt! - intent.receivedAt)}, patch sent ${intent.sentAt !== undefined ? f(intent.sentAt - intent.receivedAt) : 'with the change'}, state built ${f(s2.lastPushMs ?? -1)},`
           + ` WorkspaceEdit applied ${f(intent.appliedAt! - intent.receivedAt)}, drawn ${f(s2.rendered!.at - intent.receivedAt)}, all after the intent's arrival)`);
         await vscode.commands.executeCommand('undo');

@@ -351,3 +351,20 @@ test('Disconnect from Host: shown disconnected with the last known states; no li
   assert.deepEqual(lab.host('h1').connection, { kind: 'disconnected' });
   lab.dispose();
 });
+
+test('refresh policy: a start watches its hosts a timer turn apart; hidden before the rest, they stay unwatched', () => {
+  const { p, timers, calls } = policyUnderTest();
+  p.setVisible(true);
+  assert.deepEqual(calls.watched, ['h1'], 'the first host at once');
+  timers.advance(0);
+  assert.deepEqual(calls.watched, ['h1', 'h2'], 'the next one turn later');
+  timers.advance(100);
+  assert.deepEqual(calls.refreshed, ['h1', 'h2'], 'refreshes one by one after the debounce');
+  p.setVisible(false);
+  calls.watched.length = 0;
+  p.setVisible(true);
+  p.setVisible(false);
+  timers.advance(1000);
+  assert.deepEqual(calls.watched, ['h1'], 'the start that was stopped watches nothing more');
+  p.dispose();
+});
