@@ -120,22 +120,50 @@ function parseInput(o: OpenSshSourceOptions): ParseInput {
 
 /** Every Match line with an exec criterion in the file and every file its Include lines name, whatever block they are in. */
 function refuseAnyMatchExec(text: string, file: string, env: SshEnv, fs: IncludeFs, depth: number): void {
+  walkConfig(text, file, env, fs, depth, {
+    line: (words, f, i) => {
+      if (words[0]?.toLowerCase() === 'match' && words.slice(1).some((w) => /^!?exec$/i.test(w))) {
+        throw new SshConfigRefused(`${f} line ${i + 1}: \`Match exec\` would run a local command; vsim does not run commands from ssh config`);
+      }
+    },
+  });
+}
+
+/**
+ * Visits a config file's lines (as words) and, depth first at each Include line, the files it names
+ * (whatever block they are in, at most 16 levels deep); `file` is called with each file read.
+ */
+function walkConfig(text: string, file: string, env: SshEnv, fs: IncludeFs, depth: number,
+  visit: { line?: (words: string[], file: string, index: number) => void; file?: (file: string, text: string | undefined) => void }): void {
   if (depth > 16) return;
   text.split('\n').forEach((line, i) => {
     const words = argvSplit(line.trim().replace(/=/, ' ')) ?? line.trim().split(/\s+/);
-    const kw = words[0]?.toLowerCase();
-    if (kw === 'match' && words.slice(1).some((w) => /^!?exec$/i.test(w))) {
-      throw new SshConfigRefused(`${file} line ${i + 1}: \`Match exec\` would run a local command; vsim does not run commands from ssh config`);
-    }
-    if (kw === 'include') {
-      for (const arg of words.slice(1)) {
-        for (const f of safeIncludeFiles(arg, env, fs)) {
-          const inner = fs.read(f);
-          if (inner !== undefined) refuseAnyMatchExec(inner, f, env, fs, depth + 1);
-        }
+    visit.line?.(words, file, i);
+    if (words[0]?.toLowerCase() !== 'include') return;
+    for (const arg of words.slice(1)) {
+      for (const f of safeIncludeFiles(arg, env, fs)) {
+        const inner = fs.read(f);
+        visit.file?.(f, inner);
+        if (inner !== undefined) walkConfig(inner, f, env, fs, depth + 1, visit);
       }
     }
   });
+}
+
+/**
+ * What ssh reads for a config: the files' texts and those of every file their Include lines name. A
+ * source made when it was this holds while it is (ssh -G needs no new run: 30-40 ms of the extension
+ * host per host otherwise).
+ */
+export function configFingerprint(files: readonly string[], env: SshEnv, fs: IncludeFs = nodeIncludeFs): string {
+  const parts: string[] = [];
+  const add = (f: string, text: string | undefined) => parts.push(`${f}\u0000${text === undefined ? '\u0001missing' : text}`);
+  for (const f of files) {
+    const text = fs.read(f);
+    add(f, text);
+    if (text !== undefined) walkConfig(text, f, env, fs, 0, { file: add });
+  }
+  return parts.join('\u0000\u0000');
 }
 
 function safeIncludeFiles(arg: string, env: SshEnv, fs: IncludeFs): string[] {

@@ -14,7 +14,9 @@ import { SshPool } from '../remote/pool';
 import { SecretPassphrases } from '../remote/savedPassphrases';
 import { buildCommand } from '../remote/quote';
 import { defaultSshEnv, resolveEndpointWith, type AsyncOptionsSource, type HostEndpoint } from '../remote/sshConfig';
-import { configFileSource } from '../remote/sshG';
+import { configFileSource, configFingerprint, SYSTEM_SSH_CONFIG } from '../remote/sshG';
+
+const SOURCE_MAX_AGE_MS = 60_000;
 
 // Every remote command is logged; what repeats (polls, refreshes, a host that stays down) at debug,
 // so the channel's default (info) level shows what the user did and what changed.
@@ -47,7 +49,7 @@ async function askPassphrase(file: string, retry?: string): Promise<string | und
 
 export class Connections implements vscode.Disposable {
   readonly pool: SshPool;
-  private sourceCache: { path: string; source: AsyncOptionsSource; at: number } | undefined;
+  private sourceCache: { key: string; source: AsyncOptionsSource; at: number } | undefined;
   private readonly passphrases: SecretPassphrases;
 
   constructor(secrets: vscode.SecretStorage) {
@@ -69,13 +71,18 @@ export class Connections implements vscode.Disposable {
     return { path: p.startsWith('~/') ? `${os.homedir()}${p.slice(1)}` : p, defaultFiles: !configured };
   }
 
-  /** How hosts resolve: `ssh -G` on the config file when OpenSSH is installed, else vsim's parser of it. */
+  /**
+   * How hosts resolve: `ssh -G` on the config file when OpenSSH is installed, else vsim's parser of it.
+   * One source (one `ssh -G` per host) while the config files read the same; made again after a minute
+   * anyway, for what ssh -G reads besides them (the environment, canonicalised names).
+   */
   private async optionsSource(): Promise<AsyncOptionsSource> {
     const { path, defaultFiles } = this.configPath();
-    const cacheKey = `${defaultFiles ? 'default:' : ''}${path}`;
-    if (this.sourceCache && this.sourceCache.path === cacheKey && Date.now() - this.sourceCache.at < 2000) return this.sourceCache.source;
-    const source = await configFileSource(path, defaultSshEnv(), { defaultFiles });
-    this.sourceCache = { path: cacheKey, source, at: Date.now() };
+    const env = defaultSshEnv();
+    const key = `${defaultFiles ? 'default:' : ''}${path}\u0000${configFingerprint(defaultFiles ? [path, SYSTEM_SSH_CONFIG] : [path], env)}`;
+    if (this.sourceCache && this.sourceCache.key === key && Date.now() - this.sourceCache.at < SOURCE_MAX_AGE_MS) return this.sourceCache.source;
+    const source = await configFileSource(path, env, { defaultFiles });
+    this.sourceCache = { key, source, at: Date.now() };
     return source;
   }
 

@@ -2,7 +2,7 @@
 // fields as -o, `--` before the destination), and the refusals made before ssh ever runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSshSource, parseSshG, sshGArgs, hasOpenSsh, type Run } from '../../../src/remote/sshG';
+import { configFingerprint, openSshSource, parseSshG, sshGArgs, hasOpenSsh, type Run } from '../../../src/remote/sshG';
 import { resolveSshDestinationWith } from '../../../src/remote/sshConfig';
 
 const env = { home: '/home/me', localUser: 'me' };
@@ -82,4 +82,25 @@ test('openSshSource: hops asked with -l/-p/-J; a reached Match exec is refused b
 test('hasOpenSsh reads ssh -V', async () => {
   assert.equal(await hasOpenSsh(async () => ({ code: 0, stdout: '', stderr: 'OpenSSH_9.2p1 Debian-2' })), true);
   assert.equal(await hasOpenSsh(async () => ({ code: -1, stdout: '', stderr: 'spawn ssh ENOENT' })), false);
+});
+
+test('configFingerprint: the config and every file its Include lines name; changes with any of them, not otherwise', () => {
+  const files: Record<string, string> = {
+    '/home/me/.ssh/config': 'Host a\n  User x\nInclude lab.conf\n',
+    '/home/me/.ssh/lab.conf': 'Host b\n  Include = /etc/ssh/deep.conf\n',
+    '/etc/ssh/deep.conf': 'Host c\n  Port 2200\n',
+  };
+  const fs = { read: (f: string) => files[f], list: () => undefined };
+  const fp = () => configFingerprint(['/home/me/.ssh/config', '/etc/ssh/ssh_config'], env, fs);
+  const first = fp();
+  assert.equal(fp(), first, 'same files, same fingerprint');
+  assert.match(first, /deep\.conf/, 'an Include inside a Host block is followed, `=` and all');
+  files['/etc/ssh/deep.conf'] = 'Host c\n  Port 2201\n';
+  assert.notEqual(fp(), first, 'a file two Includes deep changed');
+  const second = fp();
+  files['/etc/ssh/ssh_config'] = 'Host *\n';
+  assert.notEqual(fp(), second, 'a file that was missing appeared');
+  // A loop of Includes ends (at ssh's depth limit).
+  files['/home/me/.ssh/lab.conf'] = 'Include lab.conf\n';
+  assert.ok(fp().length > 0);
 });
