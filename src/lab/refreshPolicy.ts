@@ -69,13 +69,18 @@ export class RefreshPolicy {
   }
 
   private start(): void {
-    const gen = ++this.generation;
-    const hosts = this.target.hostNames();
+    this.generation++;
+    this.refreshAndWatch(this.target.hostNames());
+    this.schedulePoll();
+  }
+
+  /** Each host refreshed soon and watched, a timer turn apart; a stop before the rest leaves them unwatched. */
+  private refreshAndWatch(hosts: readonly string[]): void {
+    const gen = this.generation;
     for (const h of hosts) this.request(h);
     this.oneByOne(hosts, (h) => {
       if (gen === this.generation) void this.target.watch(h);
     });
-    this.schedulePoll();
   }
 
   /**
@@ -100,11 +105,7 @@ export class RefreshPolicy {
    * Hidden: nothing (showing a view starts them all).
    */
   track(hosts: readonly string[]): void {
-    if (!this.isVisible) return;
-    for (const h of hosts) {
-      this.request(h);
-      void this.target.watch(h);
-    }
+    if (this.isVisible) this.refreshAndWatch(hosts);
   }
 
   /** Asks for a refresh of a host soon (debounced: a burst of requests gives one refresh). */
