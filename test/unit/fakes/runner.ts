@@ -29,6 +29,22 @@ export function unmarked(script: string | undefined): string | undefined {
 }
 
 /**
+ * A batchArgv() argv (src/backends/batch.ts) answered part by part as its script would run them, each
+ * by `one` (STEPS_SCRIPT: nothing after a part that failed); undefined for any other argv.
+ */
+export function answerBatch(argv: readonly string[], one: (command: readonly string[]) => ExecResult): ExecResult | undefined {
+  const batch = batchParts(argv);
+  if (!batch) return undefined;
+  const parts: ExecResult[] = [];
+  for (const c of batch.commands) {
+    const part = one(c);
+    parts.push(part);
+    if (batch.stopOnFailure && part.code !== 0) break;
+  }
+  return { stdout: formatBatch(batch.mark, parts), stderr: '', code: 0, durationMs: 1 };
+}
+
+/**
  * Records argv and answers from a function. A refresh's batch (src/backends/batch.ts) is answered
  * part by part, as its script would run them: `calls` gets each part, `trips` counts round trips.
  */
@@ -47,15 +63,7 @@ export function fakeRunner(answer: (argv: readonly string[], stdin?: string) => 
     trips: 0,
     async exec(argv: readonly string[], opts?: { stdin?: string }): Promise<ExecResult> {
       r.trips++;
-      const batch = batchParts(argv);
-      if (!batch) return one(argv, opts?.stdin);
-      const parts: ReturnType<typeof one>[] = [];
-      for (const c of batch.commands) {
-        const part = one(c);
-        parts.push(part);
-        if (batch.stopOnFailure && part.code !== 0) break; // STEPS_SCRIPT runs nothing after a failure
-      }
-      return { stdout: formatBatch(batch.mark, parts), stderr: '', code: 0, durationMs: 1 };
+      return answerBatch(argv, one) ?? one(argv, opts?.stdin);
     },
   };
   return r;

@@ -1,9 +1,8 @@
 // Fakes for the plan engine's unit tests: a host runner that answers the network script from a
 // description and records every other command, and an in-memory backend with a provisioner.
 import type { CommandRunner, ExecResult, InspectedVm, VmBackend, VmSpec } from '../../../src/backends/backend';
-import { batchParts, formatBatch } from '../../../src/backends/batch';
 import type { PlanDeps } from '../../../src/plan';
-import { asMarked, runMarkOf, unmarked } from '../fakes/runner';
+import { answerBatch, asMarked, runMarkOf, unmarked } from '../fakes/runner';
 
 export interface FakeHostState {
   tools: string[];
@@ -71,15 +70,7 @@ export function fakeHost(state: FakeHostState): FakeHost {
     async exec(argv) {
       await new Promise((r) => setTimeout(r, 1));
       // A sequence of steps in one round trip (src/plan/apply.ts runSteps): each part answered as if run alone.
-      const batch = batchParts(argv);
-      if (!batch) return one(argv);
-      const parts: ExecResult[] = [];
-      for (const c of batch.commands) {
-        const part = one(c);
-        parts.push(part);
-        if (batch.stopOnFailure && part.code !== 0) break;
-      }
-      return { stdout: formatBatch(batch.mark, parts), stderr: '', code: 0, durationMs: 1 };
+      return answerBatch(argv, one) ?? one(argv);
     },
   };
   function one(argv: readonly string[]): ExecResult {
