@@ -15,31 +15,12 @@ import * as vscode from 'vscode';
 import type { HostDeployResult } from '../../src/build/deployLab';
 import type { VsimApi } from '../../src/extension';
 import { buildCommand } from '../../src/remote/quote';
+import { deployFlake } from '../fixtures/deployFlake';
 import { sandboxApi, waitFor, workspaceUri } from './util';
 
 const HOSTS = ['vsim-hv1', 'vsim-hv3'] as const;
 const DIR = 'it-deploy-lab';
 const MARKS = '/run/vsim-sandbox/it-deploy-lab/marks';
-
-/** The checkout's flake: nixosConfigurations.<host> builds a toplevel whose activation records, on the target, configuration, action, hostname and network namespace. */
-function flake(hosts: readonly string[]): string {
-  const nonce = `${process.pid}-${Date.now()}`;
-  return `{
-  outputs = { self }: let
-    mk = name: { config.system.build.toplevel = derivation {
-      name = "vsim-it-deploy-\${name}"; system = "x86_64-linux"; builder = "/bin/sh";
-      nonce = "${nonce}";
-      args = [ "-c" ''
-        PATH=/usr/bin:/bin
-        mkdir -p $out/bin
-        printf '#!/bin/sh\\nmkdir -p ${MARKS} && echo "\${name} $1 $(hostname) $(readlink /proc/self/ns/net)" > ${MARKS}/\${name}\\necho "activated \${name}"\\n' > $out/bin/switch-to-configuration
-        chmod +x $out/bin/switch-to-configuration
-      '' ];
-    }; };
-  in { nixosConfigurations = { ${hosts.map((h) => `"${h}" = mk "${h}";`).join(' ')} }; };
-}
-`;
-}
 
 const topology = (hosts: readonly string[]): string => `# Deploy Lab's integration test (test/integration/deployLab.test.ts).
 version: 1
@@ -65,7 +46,7 @@ ${hosts.map((h) => `  ${h}: { sshConfigHost: ${h}, kvm: false }\n`).join('')}`;
 
   /** Writes the checkout's flake (committed to its git index, as nix reads a flake in git) and the topology next to it; waits for the lab. */
   async function writeCheckout(flakeHosts: readonly string[], fileHosts: readonly string[]): Promise<void> {
-    writeFileSync(path.join(checkout.fsPath, 'flake.nix'), flake(flakeHosts));
+    writeFileSync(path.join(checkout.fsPath, 'flake.nix'), deployFlake({ hosts: flakeHosts, marks: MARKS, name: 'vsim-it-deploy' }));
     const add = spawnSync('git', ['-C', checkout.fsPath, 'add', 'flake.nix'], { encoding: 'utf8' });
     assert.equal(add.status, 0, `git add: ${add.stderr}`);
     const text = topology(fileHosts);

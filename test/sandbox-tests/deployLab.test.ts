@@ -16,6 +16,7 @@ import { localOpener } from '../../src/build/localStream';
 import { labDeployPlans } from '../../src/build/plan';
 import type { Topology } from '../../src/model/types';
 import { buildCommand } from '../../src/remote/quote';
+import { deployFlake } from '../fixtures/deployFlake';
 import { REPO, SANDBOX, sandboxEnv, SshRunner, until, type SandboxEnv } from './sshRunner';
 
 type FabricEnv = SandboxEnv & { fabricHosts?: Record<string, unknown> };
@@ -38,29 +39,13 @@ const topology = (hosts: readonly string[] = HOSTS): Topology => ({
  * A checkout (its own git repository: nix reads a flake in git as a user's checkout is read) whose
  * `nixosConfigurations.<host>` build a toplevel with a bin/switch-to-configuration that records on
  * the target which configuration it activated, the target's hostname and its network namespace.
- * `sleepS`: the build sleeps first (for Cancel). A nonce keeps every checkout's builds uncached.
+ * `sleepS`: the build sleeps first (for Cancel). The flake: test/fixtures/deployFlake.ts.
  */
 function checkout(name: string, hosts: readonly string[], sleepS = 0): string {
   const dir = join(WORK, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const nonce = `${process.pid}-${Date.now()}`;
-  writeFileSync(join(dir, 'flake.nix'), `{
-  outputs = { self }: let
-    mk = name: { config.system.build.toplevel = derivation {
-      name = "vsim-deploy-\${name}"; system = "x86_64-linux"; builder = "/bin/sh";
-      nonce = "${nonce}";
-      args = [ "-c" ''
-        PATH=/usr/bin:/bin
-        sleep ${sleepS}
-        mkdir -p $out/bin
-        printf '#!/bin/sh\\nmkdir -p ${MARKS} && echo "\${name} $1 $(hostname) $(readlink /proc/self/ns/net)" > ${MARKS}/\${name}\\necho "activated \${name}"\\n' > $out/bin/switch-to-configuration
-        chmod +x $out/bin/switch-to-configuration
-      '' ];
-    }; };
-  in { nixosConfigurations = { ${hosts.map((h) => `"${h}" = mk "${h}";`).join(' ')} }; };
-}
-`);
+  writeFileSync(join(dir, 'flake.nix'), deployFlake({ hosts, marks: MARKS, name: 'vsim-deploy', sleepS }));
   for (const args of [['init', '-q'], ['add', 'flake.nix']]) {
     const r = spawnSync('git', ['-C', dir, ...args], { encoding: 'utf8' });
     assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
