@@ -32,9 +32,14 @@ export function readyPattern(setting: string | undefined): { re: RegExp; error?:
   }
 }
 
+/** Console text without its ANSI CSI codes and carriage returns (what phases, messages and recent lines read). */
+export function plainText(text: string): string {
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+}
+
 /** The phase a line says the boot reached, or undefined (ANSI codes and CRs do not count). */
 export function phaseOf(line: string, ready: RegExp): BootPhase | undefined {
-  const l = line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+  const l = plainText(line);
   if (ready.test(l)) return 'ready';
   if (INIT.test(l)) return 'init';
   if (KERNEL.test(l)) return 'kernel';
@@ -81,7 +86,7 @@ export class BootTracker {
 
   /** Takes one line; returns the new mark when it moved the boot forward. */
   push(line: string): PhaseMark | undefined {
-    const clean = line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '').trimEnd();
+    const clean = plainText(line).trimEnd();
     if (clean.trim()) {
       this.recent.push(clean.slice(0, 200));
       if (this.recent.length > 8) this.recent.shift();

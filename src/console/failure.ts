@@ -1,4 +1,5 @@
 // Why a console session ended, and what the terminal says about it. Pure (no vscode).
+import { plainText } from './bootPhases';
 
 export type EndKind =
   | 'closed'      // we closed it (terminal closed / disposed): say nothing
@@ -48,8 +49,7 @@ export function classifyEnd(e: EndInfo): EndKind {
 
 /** The last meaningful lines of output (ANSI and CRs removed), for a message. */
 export function lastLines(text: string, n = 4): string[] {
-  const clean = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
-  return clean.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '').slice(-n);
+  return plainText(text).split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '').slice(-n);
 }
 
 export interface MessageContext {
