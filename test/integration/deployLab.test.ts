@@ -8,7 +8,7 @@
 // sandbox's ssh config in NIX_SSHOPTS. Each configuration's activation writes a marker on its
 // target, read back over OpenSSH. A host the checkout has no configuration for fails alone.
 import * as assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -16,7 +16,7 @@ import type { HostDeployResult } from '../../src/build/deployLab';
 import type { VsimApi } from '../../src/extension';
 import { buildCommand } from '../../src/remote/quote';
 import { deployFlake } from '../fixtures/deployFlake';
-import { sandboxApi, waitFor, workspaceUri } from './util';
+import { sandboxApi, sandboxSsh, waitFor, workspaceUri } from './util';
 
 const HOSTS = ['vsim-hv1', 'vsim-hv3'] as const;
 const DIR = 'it-deploy-lab';
@@ -37,11 +37,7 @@ ${hosts.map((h) => `  ${h}: { sshConfigHost: ${h}, kvm: false }\n`).join('')}`;
   let uri: vscode.Uri;
   const saved: Record<string, unknown> = {};
 
-  /** A command on a sandbox host over OpenSSH (one line, quoted by the project's quote function: ssh joins its words for the remote shell). */
-  const ssh = (host: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
-    execFile('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', host, '--', buildCommand(argv)], { timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 255) : 0, stdout, stderr }));
-  });
+  const ssh = sandboxSsh;
   const mark = async (host: string): Promise<string> => (await ssh(host, 'sh', '-c', `cat ${MARKS}/${host} 2>/dev/null; true`)).stdout.trim();
 
   /** Writes the checkout's flake (committed to its git index, as nix reads a flake in git) and the topology next to it; waits for the lab. */

@@ -6,17 +6,15 @@
 // Labs tree shows each running under its host; Lab: Destroy (confirmed) removes them, and OpenSSH
 // (not vsim's pool) finds no tunnel port and no bridge left on either host.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabRun } from '../../src/commands/lab/labCommands';
 import type { VsimApi } from '../../src/extension';
-import { buildCommand } from '../../src/remote/quote';
 import type { Lab } from '../../src/lab/lab';
 import { describeChange, driftCount, type Plan } from '../../src/plan';
 import type { PlanNode } from '../../src/tree/planTree';
-import { sandboxApi, waitFor, writeLab } from './util';
+import { sandboxApi, sandboxSsh, waitFor, writeLab } from './util';
 
 const HOSTS = ['vsim-hv1', 'vsim-hv3'] as const;
 const FILE = 'it-fabric.vsim.yaml';
@@ -60,15 +58,10 @@ ${GUESTS.map(vm).join('')}links:
   let api: VsimApi;
   let lab: Lab;
   let uri: vscode.Uri;
-  let sshConfig: string;
   let sandboxDir: string;
   let hv3: Hv3 | undefined;
 
-  /** A command on a sandbox host over OpenSSH with the sandbox's config (one line, quoted by the project's quote function: ssh joins its words for the remote shell): stdout, exit code, stderr. */
-  const ssh = (host: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
-    execFile('ssh', ['-F', sshConfig, '-o', 'BatchMode=yes', host, '--', buildCommand(argv)], { timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 255) : 0, stdout, stderr }));
-  });
+  const ssh = sandboxSsh;
   const vxlanPorts = async (host: string): Promise<string[]> =>
     (JSON.parse((await ssh(host, 'ip', '-j', 'link', 'show', 'type', 'vxlan')).stdout || '[]') as { ifname: string }[]).map((l) => l.ifname);
   const bridgeExists = async (host: string): Promise<boolean> => (await ssh(host, 'ip', 'link', 'show', 'dev', BRIDGE)).code === 0;
@@ -84,8 +77,7 @@ ${GUESTS.map(vm).join('')}links:
 
   before(async function () {
     api = await sandboxApi(this);
-    sshConfig = vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')!;
-    sandboxDir = path.resolve(path.dirname(sshConfig), '..');
+    sandboxDir = path.resolve(path.dirname(vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')!), '..');
     const envFile = path.join(sandboxDir, 'env.json');
     hv3 = existsSync(envFile) ? (JSON.parse(readFileSync(envFile, 'utf8')) as { fabricHosts?: Record<string, Hv3> }).fabricHosts?.['vsim-hv3'] : undefined;
     if (!hv3) {

@@ -1,6 +1,8 @@
 // Helpers for integration tests: wait for a condition with a deadline (never a fixed sleep).
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { buildCommand } from '../../src/remote/quote';
 import type { VsimApi } from '../../src/extension';
 import type { Lab } from '../../src/lab/lab';
 
@@ -69,4 +71,17 @@ export async function writeLab(api: VsimApi, name: string, text: string): Promis
   const entry = await waitFor(`${name} loaded`, () => api.labs.get(uri)?.lab && api.labs.get(uri));
   assert.equal(entry.errors, 0, entry.firstError);
   return { uri, lab: entry.lab! };
+}
+
+/**
+ * A command on a sandbox host over OpenSSH with the sandbox's ssh config (vsim.ssh.configFile), not
+ * vsim's pool: one line quoted by the project's quote function (ssh joins its words for the remote
+ * shell). Its stdout, exit code and stderr.
+ */
+export function sandboxSsh(host: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const config = vscode.workspace.getConfiguration('vsim').get<string>('ssh.configFile')!;
+  return new Promise((resolve) => {
+    execFile('ssh', ['-F', config, '-o', 'BatchMode=yes', host, '--', buildCommand(argv)], { timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 255) : 0, stdout, stderr }));
+  });
 }
